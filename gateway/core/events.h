@@ -1,0 +1,100 @@
+// Order and execution events exchanged between the FIX adapters and the
+// domain (matching engine, later router, risk and journal). They mirror the
+// FIX 4.4 messages D, F, G, H, 8 and 9 with domain types; adapters convert
+// to and from FIX. Plain values, thread-compatible.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "gateway/core/decimal.h"
+#include "gateway/core/types.h"
+
+namespace fixgw {
+
+// NewOrderSingle (D). `price` is set iff ord_type is kLimit.
+struct NewOrder {
+  std::string cl_ord_id;
+  std::string account;
+  std::string symbol;
+  Side side = Side::kBuy;
+  OrdType ord_type = OrdType::kLimit;
+  TimeInForce tif = TimeInForce::kDay;
+  Qty qty;
+  std::optional<Price> price;
+  Timestamp transact_time;
+};
+
+// OrderCancelRequest (F).
+struct CancelRequest {
+  std::string cl_ord_id;
+  std::string orig_cl_ord_id;
+  std::string order_id;  // optional on the wire; empty when absent
+  std::string symbol;
+  Side side = Side::kBuy;
+  Timestamp transact_time;
+};
+
+// OrderCancelReplaceRequest (G): the new state of the order.
+struct ReplaceRequest {
+  std::string cl_ord_id;
+  std::string orig_cl_ord_id;
+  std::string order_id;  // optional on the wire; empty when absent
+  std::string account;
+  std::string symbol;
+  Side side = Side::kBuy;
+  OrdType ord_type = OrdType::kLimit;
+  TimeInForce tif = TimeInForce::kDay;
+  Qty qty;
+  std::optional<Price> price;
+  Timestamp transact_time;
+};
+
+// OrderStatusRequest (H).
+struct StatusRequest {
+  std::string cl_ord_id;
+  std::string order_id;  // optional; empty when absent
+  std::string symbol;
+  Side side = Side::kBuy;
+};
+
+// ExecutionReport (8). Invariant for accepted orders:
+// cum_qty + leaves_qty == order_qty while the order is live, leaves_qty == 0
+// once it is terminal; avg_px == cum_notional / cum_qty.
+struct ExecutionReport {
+  std::string order_id;
+  std::string cl_ord_id;
+  std::string orig_cl_ord_id;  // set on Replaced / Canceled after a request
+  std::string exec_id;
+  ExecType exec_type = ExecType::kNew;
+  OrdStatus ord_status = OrdStatus::kNew;
+  std::string account;
+  std::string symbol;
+  Side side = Side::kBuy;
+  OrdType ord_type = OrdType::kLimit;
+  TimeInForce tif = TimeInForce::kDay;
+  Qty order_qty;
+  std::optional<Price> price;
+  Qty last_qty;    // set on kTrade
+  Price last_px;   // set on kTrade
+  Qty cum_qty;
+  Qty leaves_qty;
+  Price avg_px;
+  std::optional<OrdRejReason> ord_rej_reason;  // set on kRejected
+  std::string text;
+  Timestamp transact_time;
+};
+
+// OrderCancelReject (9).
+struct CancelReject {
+  std::string order_id;  // "NONE" when the order is unknown, as FIX requires
+  std::string cl_ord_id;
+  std::string orig_cl_ord_id;
+  OrdStatus ord_status = OrdStatus::kRejected;
+  CxlRejResponseTo response_to = CxlRejResponseTo::kCancel;
+  CxlRejReason reason = CxlRejReason::kOther;
+  std::string text;
+  Timestamp transact_time;
+};
+
+}  // namespace fixgw

@@ -1,0 +1,34 @@
+// Loading one QuickFIX settings file per program.
+//
+// QuickFIX's acceptors read SocketAcceptPort from every session they are
+// given, so one file holding acceptor and initiator sessions must be split
+// into one SessionSettings per side. Program-wide settings live in their own
+// section ([SIM], [GATEWAY], ...) of the same file, which QuickFIX ignores.
+// Errors are one line naming the file (and the key where there is one).
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "gateway/core/result.h"
+#include "gateway/fix/quickfix.h"
+
+namespace fixgw::fix {
+
+struct SplitSettings {
+  FIX::SessionSettings acceptors;   // sessions with ConnectionType=acceptor
+  FIX::SessionSettings initiators;  // sessions with ConnectionType=initiator
+  int acceptor_count = 0;
+  int initiator_count = 0;
+};
+
+// Reads the [DEFAULT] and [SESSION] sections of `path`.
+Result<SplitSettings> LoadSessionSettings(const std::string& path);
+
+// The keys of section [name] of `path` (QuickFIX syntax), upper-cased keys
+// exactly as written. A missing section yields an empty map; a second
+// section of the same name is an error.
+Result<std::map<std::string, std::string>> LoadSection(const std::string& path,
+                                                       const std::string& name);
+
+}  // namespace fixgw::fix
