@@ -7,7 +7,7 @@ add_library(fixgw_warnings INTERFACE)
 target_compile_options(fixgw_warnings INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion
   -Wnon-virtual-dtor -Wold-style-cast -Woverloaded-virtual
-  -Wnull-dereference -Wimplicit-fallthrough)
+  -Wimplicit-fallthrough)
 if(FIXGW_WERROR)
   target_compile_options(fixgw_warnings INTERFACE -Werror)
 endif()

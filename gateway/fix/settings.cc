@@ -1,0 +1,64 @@
+#include "gateway/fix/settings.h"
+
+#include <fstream>
+
+namespace fixgw::fix {
+namespace {
+
+std::string ConnectionType(const FIX::Dictionary& dict) {
+  return dict.has("ConnectionType") ? dict.getString("ConnectionType") : "";
+}
+
+}  // namespace
+
+Result<SplitSettings> LoadSessionSettings(const std::string& path) {
+  try {
+    FIX::SessionSettings all(path);
+    SplitSettings out;
+    out.acceptors.set(all.get());
+    out.initiators.set(all.get());
+    for (const FIX::SessionID& id : all.getSessions()) {
+      const FIX::Dictionary& dict = all.get(id);
+      std::string type = ConnectionType(dict);
+      if (type == "acceptor") {
+        out.acceptors.set(id, dict);
+        ++out.acceptor_count;
+      } else if (type == "initiator") {
+        out.initiators.set(id, dict);
+        ++out.initiator_count;
+      } else {
+        return Status::InvalidArgument(
+            path + ": ConnectionType must be acceptor or initiator in session " +
+            id.toString() + " (got '" + type + "')");
+      }
+    }
+    return out;
+  } catch (const FIX::ConfigError& e) {
+    return Status::InvalidArgument(path + ": " + e.what());
+  } catch (const std::exception& e) {
+    return Status::InvalidArgument(path + ": " + e.what());
+  }
+}
+
+Result<std::map<std::string, std::string>> LoadSection(
+    const std::string& path, const std::string& name) {
+  std::ifstream in(path);
+  if (!in) return Status::InvalidArgument(path + ": cannot open file");
+  try {
+    FIX::Settings settings;
+    in >> settings;
+    FIX::Settings::Sections sections = settings.get(name);
+    std::map<std::string, std::string> out;
+    if (sections.empty()) return out;
+    if (sections.size() > 1) {
+      return Status::InvalidArgument(path + ": section [" + name +
+                                     "] appears more than once");
+    }
+    for (const auto& [key, value] : sections.front()) out[key] = value;
+    return out;
+  } catch (const std::exception& e) {
+    return Status::InvalidArgument(path + ": " + e.what());
+  }
+}
+
+}  // namespace fixgw::fix

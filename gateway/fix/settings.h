@@ -25,9 +25,9 @@ struct SplitSettings {
 // Reads the [DEFAULT] and [SESSION] sections of `path`.
 Result<SplitSettings> LoadSessionSettings(const std::string& path);
 
-// The keys of section [name] of `path` (QuickFIX syntax), upper-cased keys
-// exactly as written. A missing section yields an empty map; a second
-// section of the same name is an error.
+// The keys of section [name] of `path` (QuickFIX syntax). QuickFIX
+// upper-cases keys, so callers look them up upper-cased ("JOURNALPATH").
+// A missing section yields an empty map; a repeated section is an error.
 Result<std::map<std::string, std::string>> LoadSection(const std::string& path,
                                                        const std::string& name);
 
