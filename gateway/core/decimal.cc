@@ -17,40 +17,43 @@ std::optional<int64_t> ParseScaled(std::string_view text, int decimals) {
     negative = true;
     i = 1;
   }
+  // Accumulates with the final sign so that INT64_MIN, whose magnitude has
+  // no positive int64, parses too.
   int64_t value = 0;
+  auto push_digit = [&](char c) {
+    int64_t digit = c - '0';
+    return !__builtin_mul_overflow(value, int64_t{10}, &value) &&
+           !__builtin_add_overflow(value, negative ? -digit : digit, &value);
+  };
   int int_digits = 0;
   for (; i < text.size() && text[i] != '.'; ++i) {
     char c = text[i];
     if (c < '0' || c > '9') return std::nullopt;
-    if (__builtin_mul_overflow(value, int64_t{10}, &value) ||
-        __builtin_add_overflow(value, int64_t{c - '0'}, &value)) {
-      return std::nullopt;
-    }
+    if (!push_digit(c)) return std::nullopt;
     ++int_digits;
   }
-  int frac_digits = 0;
+  int frac_digits = 0;  // significant ones, at most `decimals`
+  int frac_chars = 0;
   if (i < text.size()) {  // text[i] == '.'
     ++i;
     if (i == text.size() && int_digits == 0) return std::nullopt;
     for (; i < text.size(); ++i) {
       char c = text[i];
       if (c < '0' || c > '9') return std::nullopt;
+      ++frac_chars;
       if (frac_digits >= decimals) {
         if (c != '0') return std::nullopt;  // finer than the grid
         continue;
       }
-      if (__builtin_mul_overflow(value, int64_t{10}, &value) ||
-          __builtin_add_overflow(value, int64_t{c - '0'}, &value)) {
-        return std::nullopt;
-      }
+      if (!push_digit(c)) return std::nullopt;
       ++frac_digits;
     }
   }
-  if (int_digits == 0 && frac_digits == 0) return std::nullopt;
+  if (int_digits == 0 && frac_chars == 0) return std::nullopt;
   for (; frac_digits < decimals; ++frac_digits) {
     if (__builtin_mul_overflow(value, int64_t{10}, &value)) return std::nullopt;
   }
-  return negative ? -value : value;
+  return value;
 }
 
 std::string FormatScaled(int64_t value, int decimals, bool trim) {
@@ -77,7 +80,8 @@ int64_t DivRound(int64_t a, int64_t b) {
   int64_t q = a / b;
   int64_t r = a % b;
   // |r| * 2 >= b, computed without overflow.
-  uint64_t abs_r = r < 0 ? 0 - static_cast<uint64_t>(r) : static_cast<uint64_t>(r);
+  uint64_t abs_r =
+      r < 0 ? 0 - static_cast<uint64_t>(r) : static_cast<uint64_t>(r);
   if (abs_r >= static_cast<uint64_t>(b) - abs_r) q += (a < 0) ? -1 : 1;
   return q;
 }

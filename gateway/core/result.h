@@ -88,9 +88,11 @@ class [[nodiscard]] Result {
   const T* operator->() const { return &value(); }
   T* operator->() { return &value(); }
 
-  // The error; Status::Ok() when a value is held.
-  Status status() const {
-    return ok() ? Status::Ok() : std::get<Status>(data_);
+  // The error; an ok Status when a value is held. The reference lives as
+  // long as this Result (or forever, for the ok case).
+  const Status& status() const {
+    static const Status kOk;
+    return ok() ? kOk : std::get<Status>(data_);
   }
 
  private:

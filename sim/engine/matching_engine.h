@@ -45,6 +45,10 @@ struct EngineOptions {
   // Fault mode: this many orders in a million (NewOrder and Replace) are
   // rejected with Text "simulated reject", drawn from the seeded generator.
   uint32_t reject_per_million = 0;
+  // Prepended to every OrderID and ExecID ("E1" -> "<prefix>E1"). A
+  // simulator that restarts should pass something new each run (e.g. its
+  // start time) so IDs never repeat for a peer that deduplicates by ExecID.
+  std::string id_prefix;
 };
 
 using OwnerId = std::string;
@@ -69,6 +73,9 @@ struct BookSnapshot {
 
 class MatchingEngine {
  public:
+  // Instruments must have distinct symbols and positive tick sizes
+  // (asserted: the configuration is validated before it gets here). Orders
+  // are kept for the engine's lifetime so late requests can be answered.
   explicit MatchingEngine(EngineOptions options);
   ~MatchingEngine();
   MatchingEngine(const MatchingEngine&) = delete;
@@ -80,6 +87,11 @@ class MatchingEngine {
   // owner. Otherwise New, then Trades, then Canceled for the unfilled rest
   // of IOC / FOK / market orders. FOK that cannot fill completely: New then
   // Canceled with no trade. Trades also produce reports for resting orders.
+  // Reasons: kUnknownSymbol, kIncorrectQuantity (qty <= 0, notional
+  // overflow), kUnsupportedOrderCharacteristic (price missing or present
+  // against the OrdType), kOther (price <= 0 or off the tick grid, missing
+  // ClOrdID), kDuplicateOrder, kBrokerOption (fault mode). A rejected order
+  // has OrderID "NONE" and does not use up its ClOrdID.
   std::vector<Outbound> OnNewOrder(const OwnerId& owner, const NewOrder& order,
                                    Timestamp now);
 
@@ -92,8 +104,10 @@ class MatchingEngine {
   // OrderCancelReplaceRequest: Replaced report, then any trades if the new
   // price crosses. Price change or quantity increase loses time priority; a
   // quantity decrease keeps it; a new quantity at or below CumQty finishes
-  // the order (OrdStatus Filled, LeavesQty 0). Symbol, side and OrdType of
-  // the original must not change (CancelReject kOther otherwise).
+  // the order (OrdStatus Filled, LeavesQty 0, OrderQty amended to CumQty).
+  // Symbol, side, OrdType, TIF and (when non-empty) account of the original
+  // must not change (CancelReject kOther otherwise); fault-mode rejects are
+  // CancelReject kBrokerOption. OrigClOrdID may be any ClOrdID of the chain.
   std::vector<Outbound> OnReplace(const OwnerId& owner,
                                   const ReplaceRequest& request, Timestamp now);
 
