@@ -1,0 +1,107 @@
+// fixsim: FIX 4.4 exchange simulator. Usage: fixsim --config FILE
+//
+// FILE is a QuickFIX settings file with acceptor sessions and a [SIM]
+// section (see sim_config.h). Stores are in memory unless FileStorePath is
+// set; logs are off unless FileLogPath is set. SIGTERM/SIGINT log the
+// sessions out and exit 0. Exit 2 on bad configuration.
+#include <CLI/CLI.hpp>
+#include <csignal>
+#include <fmt/format.h>
+
+#include "gateway/fix/settings.h"
+#include "sim/fixsim/sim_application.h"
+
+namespace {
+
+bool AnySessionHas(const FIX::SessionSettings& settings, const char* key) {
+  if (settings.get().has(key)) return true;
+  for (const FIX::SessionID& id : settings.getSessions()) {
+    if (settings.get(id).has(key)) return true;
+  }
+  return false;
+}
+
+int Run(const std::string& config_path) {
+  using namespace fixgw;
+  auto split = fix::LoadSessionSettings(config_path);
+  if (!split.ok()) {
+    fmt::print(stderr, "fixsim: {}\n", split.status().message());
+    return 2;
+  }
+  if (split->acceptor_count == 0 || split->initiator_count != 0) {
+    fmt::print(stderr,
+               "fixsim: {}: needs at least one session with "
+               "ConnectionType=acceptor and no initiator sessions\n",
+               config_path);
+    return 2;
+  }
+  // Unique per start (seconds since the epoch) unless IdPrefix is given.
+  const std::string default_prefix = fmt::format(
+      "T{}-", std::chrono::duration_cast<std::chrono::seconds>(
+                  std::chrono::system_clock::now().time_since_epoch())
+                  .count());
+  auto sim_config = sim::LoadSimConfig(config_path, default_prefix);
+  if (!sim_config.ok()) {
+    fmt::print(stderr, "fixsim: {}\n", sim_config.status().message());
+    return 2;
+  }
+
+  // Block the stop signals in every thread; the main thread waits for them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  const FIX::SessionSettings& settings = split->acceptors;
+  sim::SimApplication app(*sim_config);
+  std::unique_ptr<FIX::MessageStoreFactory> store;
+  if (AnySessionHas(settings, "FileStorePath")) {
+    store = std::make_unique<FIX::FileStoreFactory>(settings);
+  } else {
+    store = std::make_unique<FIX::MemoryStoreFactory>();
+  }
+  std::unique_ptr<FIX::LogFactory> log;
+  std::unique_ptr<FIX::ThreadedSocketAcceptor> acceptor;
+  try {
+    if (AnySessionHas(settings, "FileLogPath")) {
+      log = std::make_unique<FIX::FileLogFactory>(settings);
+      acceptor = std::make_unique<FIX::ThreadedSocketAcceptor>(app, *store,
+                                                               settings, *log);
+    } else {
+      acceptor =
+          std::make_unique<FIX::ThreadedSocketAcceptor>(app, *store, settings);
+    }
+    acceptor->start();
+  } catch (const FIX::ConfigError& e) {
+    fmt::print(stderr, "fixsim: {}: {}\n", config_path, e.what());
+    return 2;
+  } catch (const FIX::RuntimeError& e) {
+    fmt::print(stderr, "fixsim: cannot start acceptor: {}\n", e.what());
+    return 2;
+  }
+  fmt::print(stderr, "fixsim: started, {} instrument(s), {} session(s)\n",
+             sim_config->engine.instruments.size(), split->acceptor_count);
+
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  fmt::print(stderr, "fixsim: signal {}, logging out\n", sig);
+  acceptor->stop();
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App cli{"fixsim: FIX 4.4 exchange simulator (matching engine)"};
+  std::string config;
+  cli.add_option("-c,--config", config, "QuickFIX settings file")
+      ->required()
+      ->check(CLI::ExistingFile);
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return cli.exit(e) == 0 ? 0 : 2;
+  }
+  return Run(config);
+}
