@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The project's test command: installs what is missing, checks the layering
+# rules, builds and runs every test. On CI (CI=true) or with --sanitize it
+# also runs the whole suite under AddressSanitizer + UndefinedBehaviorSanitizer.
+# Usage: scripts/test.sh [--sanitize] [--tsan]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+sanitize=0
+tsan=0
+[ "${CI:-}" = "true" ] && sanitize=1
+for arg in "$@"; do
+  case "$arg" in
+    --sanitize) sanitize=1 ;;
+    --tsan) tsan=1 ;;
+    *) echo "usage: scripts/test.sh [--sanitize] [--tsan]" >&2; exit 2 ;;
+  esac
+done
+
+scripts/check_layering.sh
+
+run_preset() {
+  local preset="$1"
+  echo "== $preset: build" >&2
+  scripts/build.sh "$preset"
+  echo "== $preset: test" >&2
+  ctest --preset "$preset" -j "$(nproc)"
+}
+
+run_preset dev
+if [ "$sanitize" = 1 ]; then
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    run_preset asan-ubsan
+fi
+if [ "$tsan" = 1 ]; then
+  TSAN_OPTIONS=halt_on_error=1 run_preset tsan
+fi
