@@ -1,0 +1,633 @@
+// Journal over SQLite: recognition and creation at open, one transaction per
+// Append, SHA-256 hash chain (format and durability rules in schema.sql).
+#include "store/journal.h"
+
+#include <openssl/evp.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <string_view>
+#include <utility>
+
+#include "store/internal/schema_sql.h"
+
+namespace fixgw::store {
+namespace {
+
+using Hash = std::array<unsigned char, 32>;
+
+constexpr int kBusyTimeoutMs = 5000;
+
+struct DbCloser {
+  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+};
+using Db = std::unique_ptr<sqlite3, DbCloser>;
+
+struct StmtFinalizer {
+  void operator()(sqlite3_stmt* stmt) const { sqlite3_finalize(stmt); }
+};
+using Stmt = std::unique_ptr<sqlite3_stmt, StmtFinalizer>;
+
+// Resets a (cached) statement on scope exit, so that it never keeps a read
+// transaction open or refers to bound buffers that have gone away.
+class ResetOnExit {
+ public:
+  explicit ResetOnExit(sqlite3_stmt* stmt) : stmt_(stmt) {}
+  ~ResetOnExit() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+  ResetOnExit(const ResetOnExit&) = delete;
+  ResetOnExit& operator=(const ResetOnExit&) = delete;
+
+ private:
+  sqlite3_stmt* stmt_;
+};
+
+// canonical(entry) field encoding: 8-byte big-endian length, then the bytes.
+void PutField(std::string& out, std::string_view bytes) {
+  uint64_t len = bytes.size();
+  for (int shift = 56; shift >= 0; shift -= 8) {
+    out.push_back(static_cast<char>((len >> shift) & 0xffU));
+  }
+  out.append(bytes);
+}
+
+// hash(n) = SHA-256(raw hash(n-1) || canonical(entry n)); see schema.sql.
+bool ChainHash(const Hash& prev, int64_t seq, int64_t time_us,
+               const JournalEntry& e, Hash& out) {
+  std::string buf;
+  buf.reserve(prev.size() + 8 * 8 + 40 + e.kind.size() + e.session.size() +
+              e.cl_ord_id.size() + e.exch_cl_ord_id.size() + e.payload.size() +
+              e.raw_fix.size());
+  buf.append(reinterpret_cast<const char*>(prev.data()), prev.size());
+  PutField(buf, std::to_string(seq));
+  PutField(buf, std::to_string(time_us));
+  PutField(buf, e.kind);
+  PutField(buf, e.session);
+  PutField(buf, e.cl_ord_id);
+  PutField(buf, e.exch_cl_ord_id);
+  PutField(buf, e.payload);
+  PutField(buf, e.raw_fix);
+  unsigned int len = 0;
+  return EVP_Digest(buf.data(), buf.size(), out.data(), &len, EVP_sha256(),
+                    nullptr) == 1 &&
+         len == out.size();
+}
+
+std::string ToHex(const Hash& h) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(h.size() * 2);
+  for (unsigned char b : h) {
+    out.push_back(kDigits[b >> 4]);
+    out.push_back(kDigits[b & 0x0fU]);
+  }
+  return out;
+}
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
+}
+
+// Only the canonical form (64 lowercase hex digits) is accepted.
+std::optional<Hash> FromHex(std::string_view hex) {
+  Hash h{};
+  if (hex.size() != h.size() * 2) return std::nullopt;
+  for (size_t i = 0; i < h.size(); ++i) {
+    int hi = HexValue(hex[2 * i]);
+    int lo = HexValue(hex[2 * i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    h[i] = static_cast<unsigned char>(hi * 16 + lo);
+  }
+  return h;
+}
+
+std::string ColumnText(sqlite3_stmt* stmt, int col) {
+  const unsigned char* text = sqlite3_column_text(stmt, col);
+  if (text == nullptr) return std::string();
+  return std::string(reinterpret_cast<const char*>(text),
+                     static_cast<size_t>(sqlite3_column_bytes(stmt, col)));
+}
+
+int BindText(sqlite3_stmt* stmt, int index, const std::string& text) {
+  // Static binding: the caller steps and resets before `text` changes.
+  return sqlite3_bind_text64(stmt, index, text.data(), text.size(), nullptr,
+                             SQLITE_UTF8);
+}
+
+// The columns every entry query selects, in JournalEntry order.
+constexpr const char* kEntryColumns =
+    "seq, time_us, kind, session, cl_ord_id, exch_cl_ord_id, payload, "
+    "raw_fix, hash";
+
+JournalEntry ReadEntry(sqlite3_stmt* stmt) {
+  JournalEntry e;
+  e.seq = sqlite3_column_int64(stmt, 0);
+  e.time = Timestamp(std::chrono::microseconds(sqlite3_column_int64(stmt, 1)));
+  e.kind = ColumnText(stmt, 2);
+  e.session = ColumnText(stmt, 3);
+  e.cl_ord_id = ColumnText(stmt, 4);
+  e.exch_cl_ord_id = ColumnText(stmt, 5);
+  e.payload = ColumnText(stmt, 6);
+  e.raw_fix = ColumnText(stmt, 7);
+  e.hash = ColumnText(stmt, 8);
+  return e;
+}
+
+enum class FileKind { kFresh, kJournal };
+
+}  // namespace
+
+class Journal::Impl {
+ public:
+  Impl(std::string p, bool ro) : path(std::move(p)), read_only(ro) {}
+
+  // Opens, recognises and (writer) creates the database; prepares the
+  // statements and loads the chain head.
+  Status Open(SyncMode mode);
+  Status Append(std::vector<JournalEntry>& entries);
+  Status ForEach(int64_t after_seq,
+                 const std::function<bool(const JournalEntry&)>& fn);
+  Result<VerifyReport> Verify();
+  int64_t LastSeq();
+  std::optional<SyncMode> ReadSyncMode();
+
+  const std::string path;
+  const bool read_only;
+
+ private:
+  std::string Message() const { return sqlite3_errmsg(db_.get()); }
+  Status OpenError(std::string_view what) const {
+    return Status::Unavailable(path + ": " + std::string(what) + ": " +
+                               Message());
+  }
+  Status CheckFile() const;
+  Result<FileKind> Recognise();
+  Result<int64_t> PragmaInt(const char* sql);
+  Status Exec(const char* sql, std::string_view what);
+  Status Prepare(const std::string& sql, Stmt& out);
+  Status LoadHead();
+  // Rolls back the open transaction, if any, and maps `rc` to a Status.
+  Status AppendFailed(int rc, std::string_view what);
+
+  // Declared first: destroyed after the statements.
+  Db db_;
+  Stmt begin_, commit_, rollback_, insert_, select_after_, select_all_,
+      select_head_;
+  int64_t last_seq_ = 0;
+  Hash last_hash_{};  // hash(0) = 32 zero bytes
+};
+
+Status Journal::Impl::CheckFile() const {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    int err = errno;
+    if (err != ENOENT) {
+      return Status::Unavailable(
+          path + ": cannot open journal: " + std::strerror(err));
+    }
+    if (read_only) return Status::NotFound(path + ": no such journal file");
+    std::string dir = ".";
+    if (size_t slash = path.rfind('/'); slash != std::string::npos) {
+      dir = slash == 0 ? "/" : path.substr(0, slash);
+    }
+    struct stat dst {};
+    if (::stat(dir.c_str(), &dst) != 0 || !S_ISDIR(dst.st_mode)) {
+      return Status::NotFound(path + ": cannot create journal: directory " +
+                              dir + " does not exist");
+    }
+    if (::access(dir.c_str(), W_OK | X_OK) != 0) {
+      return Status::FailedPrecondition(path +
+                                        ": cannot create journal: directory " +
+                                        dir + " is not writable");
+    }
+    return Status::Ok();
+  }
+  if (S_ISDIR(st.st_mode)) {
+    return Status::FailedPrecondition(path +
+                                      ": is a directory, not a journal file");
+  }
+  if (::access(path.c_str(), R_OK) != 0) {
+    return Status::FailedPrecondition(
+        path + ": cannot read journal: " + std::strerror(errno));
+  }
+  if (!read_only && ::access(path.c_str(), W_OK) != 0) {
+    return Status::FailedPrecondition(
+        path + ": journal file is read-only: " + std::strerror(errno));
+  }
+  return Status::Ok();
+}
+
+Result<int64_t> Journal::Impl::PragmaInt(const char* sql) {
+  Stmt stmt;
+  if (Status s = Prepare(sql, stmt); !s.ok()) return s;
+  int rc = sqlite3_step(stmt.get());
+  if (rc != SQLITE_ROW) return OpenError("cannot read journal");
+  return sqlite3_column_int64(stmt.get(), 0);
+}
+
+Status Journal::Impl::Exec(const char* sql, std::string_view what) {
+  char* err = nullptr;
+  if (sqlite3_exec(db_.get(), sql, nullptr, nullptr, &err) == SQLITE_OK) {
+    return Status::Ok();
+  }
+  std::string msg = err != nullptr ? err : Message();
+  sqlite3_free(err);
+  return Status::Unavailable(path + ": " + std::string(what) + ": " + msg);
+}
+
+Status Journal::Impl::Prepare(const std::string& sql, Stmt& out) {
+  sqlite3_stmt* raw = nullptr;
+  int rc = sqlite3_prepare_v3(db_.get(), sql.c_str(), -1,
+                              SQLITE_PREPARE_PERSISTENT, &raw, nullptr);
+  out.reset(raw);
+  if (rc == SQLITE_NOTADB) {
+    return Status::FailedPrecondition(path + ": not a fixgw journal");
+  }
+  if (rc != SQLITE_OK) return OpenError("cannot read journal");
+  return Status::Ok();
+}
+
+// Tells a new (empty) database from a journal; anything else is an error.
+Result<FileKind> Journal::Impl::Recognise() {
+  Result<int64_t> app = PragmaInt("PRAGMA application_id");
+  if (!app.ok()) {
+    if ((sqlite3_errcode(db_.get()) & 0xff) == SQLITE_NOTADB) {
+      return Status::FailedPrecondition(path + ": not a fixgw journal");
+    }
+    return app.status();
+  }
+  Result<int64_t> version = PragmaInt("PRAGMA user_version");
+  if (!version.ok()) return version.status();
+  Result<int64_t> objects = PragmaInt("SELECT count(*) FROM sqlite_schema");
+  if (!objects.ok()) return objects.status();
+
+  if (*app == internal::kApplicationId) {
+    if (*version > internal::kSchemaVersion) {
+      return Status::FailedPrecondition(
+          path + ": journal schema version " + std::to_string(*version) +
+          " is newer than this program supports (" +
+          std::to_string(internal::kSchemaVersion) + ")");
+    }
+    if (*version == internal::kSchemaVersion) return FileKind::kJournal;
+  } else if (*app == 0 && *version == 0 && *objects == 0) {
+    return FileKind::kFresh;
+  }
+  return Status::FailedPrecondition(path + ": not a fixgw journal");
+}
+
+Status Journal::Impl::Open(SyncMode mode) {
+  if (Status s = CheckFile(); !s.ok()) return s;
+
+  int flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE |
+              (read_only ? SQLITE_OPEN_READONLY
+                         : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  sqlite3* raw = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  db_.reset(raw);
+  if (rc != SQLITE_OK) {
+    if (raw == nullptr) {
+      return Status::Unavailable(path + ": cannot open journal: out of memory");
+    }
+    return OpenError("cannot open journal");
+  }
+  sqlite3_busy_timeout(db_.get(), kBusyTimeoutMs);
+  if (!read_only && sqlite3_db_readonly(db_.get(), "main") == 1) {
+    return Status::FailedPrecondition(path + ": journal file is read-only");
+  }
+
+  Result<FileKind> kind = Recognise();
+  if (!kind.ok()) return kind.status();
+  if (read_only) {
+    if (*kind == FileKind::kFresh) {
+      return Status::FailedPrecondition(path + ": not a fixgw journal");
+    }
+    if (Status s = Exec("PRAGMA query_only = ON", "cannot open journal");
+        !s.ok())
+      return s;
+  } else {
+    // WAL is persistent in the file; it cannot be set inside a transaction.
+    Stmt wal;
+    if (Status s = Prepare("PRAGMA journal_mode = WAL", wal); !s.ok()) {
+      return s;
+    }
+    if (sqlite3_step(wal.get()) != SQLITE_ROW) {
+      return OpenError("cannot switch journal to WAL mode");
+    }
+    if (std::string got = ColumnText(wal.get(), 0); got != "wal") {
+      return Status::Unavailable(
+          path + ": cannot switch journal to WAL mode (journal_mode is " + got +
+          ")");
+    }
+    wal.reset();
+    const char* sync = mode == SyncMode::kFull ? "PRAGMA synchronous = FULL"
+                                               : "PRAGMA synchronous = NORMAL";
+    if (Status s = Exec(sync, "cannot set synchronous mode"); !s.ok()) return s;
+    if (Status s = Exec("PRAGMA foreign_keys = OFF", "cannot open journal");
+        !s.ok())
+      return s;
+
+    // Take the write lock now: a journal we cannot write fails here, not at
+    // the first Append. Re-recognise under the lock, since another process
+    // may have created the schema in between.
+    if (sqlite3_exec(db_.get(), "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) !=
+        SQLITE_OK) {
+      if ((sqlite3_errcode(db_.get()) & 0xff) == SQLITE_READONLY) {
+        return Status::FailedPrecondition(path + ": journal file is read-only");
+      }
+      return OpenError("cannot lock journal for writing");
+    }
+    kind = Recognise();
+    Status s = kind.ok() ? Status::Ok() : kind.status();
+    if (s.ok() && *kind == FileKind::kFresh) {
+      s = Exec(internal::kSchemaSql, "cannot create journal");
+    }
+    if (s.ok()) s = Exec("COMMIT", "cannot create journal");
+    if (!s.ok()) {
+      sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+      return s;
+    }
+
+    if (Status p = Prepare("BEGIN IMMEDIATE", begin_); !p.ok()) return p;
+    if (Status p = Prepare("COMMIT", commit_); !p.ok()) return p;
+    if (Status p = Prepare("ROLLBACK", rollback_); !p.ok()) return p;
+    if (Status p =
+            Prepare(std::string("INSERT INTO journal (") + kEntryColumns +
+                        ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                    insert_);
+        !p.ok()) {
+      return p;
+    }
+  }
+  const std::string select =
+      std::string("SELECT ") + kEntryColumns + " FROM journal";
+  if (Status p =
+          Prepare(select + " WHERE seq > ?1 ORDER BY seq", select_after_);
+      !p.ok()) {
+    return p;
+  }
+  if (Status p = Prepare(select + " ORDER BY seq", select_all_); !p.ok()) {
+    return p;
+  }
+  if (Status p = Prepare("SELECT seq, hash FROM journal ORDER BY seq DESC "
+                         "LIMIT 1",
+                         select_head_);
+      !p.ok()) {
+    return p;
+  }
+  return LoadHead();
+}
+
+Status Journal::Impl::LoadHead() {
+  ResetOnExit reset(select_head_.get());
+  int rc = sqlite3_step(select_head_.get());
+  if (rc == SQLITE_DONE) return Status::Ok();  // empty: hash(0), seq 0
+  if (rc != SQLITE_ROW) return OpenError("cannot read journal");
+  int64_t seq = sqlite3_column_int64(select_head_.get(), 0);
+  std::optional<Hash> hash = FromHex(ColumnText(select_head_.get(), 1));
+  if (!hash) {
+    // A writer would chain onto garbage; a reader can still Verify.
+    if (!read_only) {
+      return Status::FailedPrecondition(
+          path + ": journal is damaged: entry " + std::to_string(seq) +
+          " has a malformed hash (run fixreplay --verify)");
+    }
+    hash = Hash{};
+  }
+  last_seq_ = seq;
+  last_hash_ = *hash;
+  return Status::Ok();
+}
+
+Status Journal::Impl::AppendFailed(int rc, std::string_view what) {
+  std::string msg = Message();
+  if (sqlite3_get_autocommit(db_.get()) == 0) {
+    sqlite3_step(rollback_.get());
+    sqlite3_reset(rollback_.get());
+  }
+  const std::string prefix = "journal " + path + ": ";
+  switch (rc & 0xff) {
+    case SQLITE_FULL:
+      return Status::Unavailable(prefix + "disk full: " + msg);
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return Status::Unavailable(prefix + "locked by another writer: " + msg);
+    case SQLITE_READONLY:
+      return Status::FailedPrecondition(prefix + "read-only: " + msg);
+    case SQLITE_IOERR:
+      return Status::Unavailable(
+          prefix + "I/O error: " + msg + " (" +
+          std::strerror(sqlite3_system_errno(db_.get())) + ")");
+    default:
+      return Status::Internal(prefix + std::string(what) + ": " + msg);
+  }
+}
+
+Status Journal::Impl::Append(std::vector<JournalEntry>& entries) {
+  if (read_only) {
+    return Status::FailedPrecondition("journal " + path +
+                                      ": opened read-only, cannot append");
+  }
+  if (entries.empty()) return Status::Ok();
+
+  int rc = sqlite3_step(begin_.get());
+  sqlite3_reset(begin_.get());
+  if (rc != SQLITE_DONE) return AppendFailed(rc, "cannot begin transaction");
+
+  std::vector<Hash> hashes(entries.size());
+  std::vector<std::string> hex(entries.size());
+  Hash prev = last_hash_;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const JournalEntry& e = entries[i];
+    const int64_t seq = last_seq_ + 1 + static_cast<int64_t>(i);
+    const int64_t time_us = e.time.time_since_epoch().count();
+    if (!ChainHash(prev, seq, time_us, e, hashes[i])) {
+      static_cast<void>(AppendFailed(SQLITE_ERROR, ""));
+      return Status::Internal("journal " + path + ": SHA-256 failed");
+    }
+    hex[i] = ToHex(hashes[i]);
+    prev = hashes[i];
+
+    sqlite3_stmt* ins = insert_.get();
+    ResetOnExit reset(ins);
+    rc = sqlite3_bind_int64(ins, 1, seq);
+    if (rc == SQLITE_OK) rc = sqlite3_bind_int64(ins, 2, time_us);
+    if (rc == SQLITE_OK) rc = BindText(ins, 3, e.kind);
+    if (rc == SQLITE_OK) rc = BindText(ins, 4, e.session);
+    if (rc == SQLITE_OK) rc = BindText(ins, 5, e.cl_ord_id);
+    if (rc == SQLITE_OK) rc = BindText(ins, 6, e.exch_cl_ord_id);
+    if (rc == SQLITE_OK) rc = BindText(ins, 7, e.payload);
+    if (rc == SQLITE_OK) rc = BindText(ins, 8, e.raw_fix);
+    if (rc == SQLITE_OK) rc = BindText(ins, 9, hex[i]);
+    if (rc == SQLITE_OK) rc = sqlite3_step(ins);
+    if (rc != SQLITE_DONE) {
+      // sqlite3_reset returns the statement's extended error (constraint,
+      // trigger, I/O); the message stays available until then.
+      int err = rc == SQLITE_OK ? SQLITE_ERROR : rc;
+      return AppendFailed(err, "cannot write entry " + std::to_string(seq));
+    }
+  }
+
+  rc = sqlite3_step(commit_.get());
+  if (rc != SQLITE_DONE) {
+    Status s = AppendFailed(rc, "cannot commit");
+    sqlite3_reset(commit_.get());
+    return s;
+  }
+  sqlite3_reset(commit_.get());
+
+  for (size_t i = 0; i < entries.size(); ++i) {
+    entries[i].seq = last_seq_ + 1 + static_cast<int64_t>(i);
+    entries[i].hash = std::move(hex[i]);
+  }
+  last_seq_ += static_cast<int64_t>(entries.size());
+  last_hash_ = prev;
+  return Status::Ok();
+}
+
+Status Journal::Impl::ForEach(
+    int64_t after_seq, const std::function<bool(const JournalEntry&)>& fn) {
+  // A callback may call ForEach again: the nested call gets its own
+  // statement.
+  Stmt own;
+  sqlite3_stmt* stmt = select_after_.get();
+  if (sqlite3_stmt_busy(stmt) != 0) {
+    if (Status s = Prepare(std::string("SELECT ") + kEntryColumns +
+                               " FROM journal WHERE seq > ?1 ORDER BY seq",
+                           own);
+        !s.ok()) {
+      return Status::Unavailable("journal " + path + ": " + Message());
+    }
+    stmt = own.get();
+  }
+  ResetOnExit reset(stmt);
+  sqlite3_bind_int64(stmt, 1, after_seq);
+  int rc;
+  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    if (!fn(ReadEntry(stmt))) return Status::Ok();
+  }
+  if (rc != SQLITE_DONE) {
+    return Status::Unavailable("journal " + path +
+                               ": read failed: " + Message());
+  }
+  return Status::Ok();
+}
+
+Result<VerifyReport> Journal::Impl::Verify() {
+  Stmt own;
+  sqlite3_stmt* stmt = select_all_.get();
+  if (sqlite3_stmt_busy(stmt) != 0) {  // Verify called from a ForEach
+    if (Status s = Prepare(std::string("SELECT ") + kEntryColumns +
+                               " FROM journal ORDER BY seq",
+                           own);
+        !s.ok()) {
+      return Status::Unavailable("journal " + path + ": " + Message());
+    }
+    stmt = own.get();
+  }
+  ResetOnExit reset(stmt);
+  VerifyReport report;
+  Hash prev{};
+  int64_t expected = 1;
+  int rc;
+  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    ++report.entries;
+    if (report.first_bad_seq) continue;  // count the rest
+    const JournalEntry e = ReadEntry(stmt);
+    if (e.seq != expected) {
+      report.first_bad_seq = e.seq;
+      if (e.seq > expected) {
+        report.problem = e.seq == expected + 1
+                             ? "entry " + std::to_string(expected) + " missing"
+                             : "entries " + std::to_string(expected) + " to " +
+                                   std::to_string(e.seq - 1) + " missing";
+      } else {
+        report.problem = "unexpected entry with seq " + std::to_string(e.seq) +
+                         " (the sequence starts at 1)";
+      }
+      continue;
+    }
+    Hash h{};
+    if (!ChainHash(prev, e.seq, e.time.time_since_epoch().count(), e, h)) {
+      return Status::Internal("journal " + path + ": SHA-256 failed");
+    }
+    if (ToHex(h) != e.hash) {
+      report.first_bad_seq = e.seq;
+      report.problem = "entry " + std::to_string(e.seq) +
+                       ": hash mismatch (the entry was changed, inserted or "
+                       "moved, or its hash was altered)";
+      continue;
+    }
+    prev = h;
+    ++expected;
+  }
+  if (rc != SQLITE_DONE) {
+    return Status::Unavailable("journal " + path +
+                               ": read failed: " + Message());
+  }
+  return report;
+}
+
+int64_t Journal::Impl::LastSeq() {
+  // A writer's head is exact; a reader follows what the writer committed.
+  if (!read_only) return last_seq_;
+  ResetOnExit reset(select_head_.get());
+  if (sqlite3_step(select_head_.get()) == SQLITE_ROW) {
+    last_seq_ = sqlite3_column_int64(select_head_.get(), 0);
+  }
+  return last_seq_;
+}
+
+std::optional<SyncMode> Journal::Impl::ReadSyncMode() {
+  Result<int64_t> value = PragmaInt("PRAGMA synchronous");
+  if (!value.ok()) return std::nullopt;
+  if (*value == 1) return SyncMode::kNormal;
+  if (*value == 2) return SyncMode::kFull;
+  return std::nullopt;
+}
+
+Result<std::unique_ptr<Journal>> Journal::Open(const std::string& path,
+                                               SyncMode mode) {
+  auto impl = std::make_unique<Impl>(path, /*ro=*/false);
+  if (Status s = impl->Open(mode); !s.ok()) return s;
+  return std::unique_ptr<Journal>(new Journal(std::move(impl)));
+}
+
+Result<std::unique_ptr<Journal>> Journal::OpenReadOnly(
+    const std::string& path) {
+  auto impl = std::make_unique<Impl>(path, /*ro=*/true);
+  if (Status s = impl->Open(SyncMode::kNormal); !s.ok()) return s;
+  return std::unique_ptr<Journal>(new Journal(std::move(impl)));
+}
+
+Journal::Journal(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Journal::~Journal() = default;
+
+Status Journal::Append(std::vector<JournalEntry>& entries) {
+  return impl_->Append(entries);
+}
+
+Status Journal::ForEach(
+    int64_t after_seq,
+    const std::function<bool(const JournalEntry&)>& fn) const {
+  return impl_->ForEach(after_seq, fn);
+}
+
+Result<VerifyReport> Journal::Verify() const { return impl_->Verify(); }
+
+int64_t Journal::last_seq() const { return impl_->LastSeq(); }
+
+const std::string& Journal::path() const { return impl_->path; }
+
+std::optional<SyncMode> Journal::sync_mode() const {
+  return impl_->ReadSyncMode();
+}
+
+}  // namespace fixgw::store

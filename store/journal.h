@@ -1,0 +1,92 @@
+// The gateway's journal: an append-only SQLite table of entries, each
+// carrying a SHA-256 hash chained to the previous entry's hash.
+//
+// Durability (schema and rules in store/schema.sql):
+//   - WAL mode. Append() writes its entries in one transaction: all or none.
+//   - SyncMode::kNormal = synchronous=NORMAL: a committed append survives any
+//     crash of the process (kill -9); the last commits may be lost on power
+//     failure. SyncMode::kFull = synchronous=FULL: it also survives power
+//     loss (an fsync per commit).
+//   - An entry is durable once Append() returned ok; a caller acts on an
+//     entry (sends a message) only after that.
+// Hash chain: hash(n) = SHA-256(hash(n-1) || canonical bytes of entry n),
+// hash(0) = 32 zero bytes; Verify() recomputes it and names the first entry
+// that does not match (changed, deleted, inserted or reordered entries).
+//
+// Thread-compatible: one Journal object is used by one thread at a time (the
+// gateway serialises appends). Readers in other processes open their own
+// read-only Journal; WAL lets them read while the gateway writes.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gateway/core/result.h"
+#include "gateway/core/types.h"
+
+namespace fixgw::store {
+
+enum class SyncMode { kNormal, kFull };
+
+struct JournalEntry {
+  int64_t seq = 0;      // 1, 2, ...: assigned by Append
+  Timestamp time;       // when the gateway took the decision / got the message
+  std::string kind;     // e.g. "NewOrderAccepted"
+  std::string session;  // broker session key, "" for exchange-only
+  std::string cl_ord_id;       // broker ClOrdID, "" if none
+  std::string exch_cl_ord_id;  // exchange ClOrdID, "" if none
+  std::string payload;         // the event, JSON
+  std::string raw_fix;  // the FIX message behind it ('|'-separated), or ""
+  std::string hash;     // hex SHA-256 of the chain: assigned by Append
+};
+
+struct VerifyReport {
+  int64_t entries = 0;
+  // The first entry whose hash or sequence does not match; nullopt if intact.
+  std::optional<int64_t> first_bad_seq;
+  std::string problem;  // what is wrong with it, for humans
+};
+
+class Journal {
+ public:
+  // Opens or creates the journal for writing. Errors (one line, naming the
+  // path): cannot open/create, not a journal, written by a newer schema
+  // version, read-only file.
+  static Result<std::unique_ptr<Journal>> Open(const std::string& path,
+                                               SyncMode mode);
+  // Opens an existing journal read-only (no lock that stalls a writer).
+  static Result<std::unique_ptr<Journal>> OpenReadOnly(const std::string& path);
+
+  ~Journal();
+  Journal(const Journal&) = delete;
+  Journal& operator=(const Journal&) = delete;
+
+  // Appends `entries` in one transaction; on success fills in seq and hash
+  // of each. On error nothing is written and the journal stays usable.
+  Status Append(std::vector<JournalEntry>& entries);
+
+  // Calls `fn` for every entry with seq > after_seq, in seq order, until it
+  // returns false.
+  Status ForEach(int64_t after_seq,
+                 const std::function<bool(const JournalEntry&)>& fn) const;
+
+  // Recomputes the hash chain over the whole journal.
+  Result<VerifyReport> Verify() const;
+
+  int64_t last_seq() const;
+  const std::string& path() const;
+  // The durability mode in effect, read back from SQLite (PRAGMA synchronous
+  // 1 = NORMAL, 2 = FULL); nullopt for any other value or on error.
+  std::optional<SyncMode> sync_mode() const;
+
+ private:
+  class Impl;
+  explicit Journal(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace fixgw::store
