@@ -1,0 +1,601 @@
+// JSON codec of the journaled events.
+//
+// Format: one object per event, "kind" first, then the event's fields under
+// their C++ names; nested messages are objects. Prices are decimal strings
+// (FormatPrice), quantities JSON integers, timestamps FIX UTCTimestamps with
+// microseconds, enums their FIX wire value as a string ("1" for Side Buy,
+// "6" for OrdRejReason 6). Optional values (price, ord_rej_reason) are absent
+// when unset. Text that is not well-formed UTF-8 (counterparties send any
+// bytes) is stored as {"hex":"..."} so that IDs replay byte for byte.
+// A CancelReplaceForwarded carries only the meaningful request
+// ("cancel" or "replace"); the other decodes as a default value.
+//
+// Decoding validates every field it needs and names the first bad one
+// ("missing field 'order.qty'"); unknown fields are ignored so that later
+// versions may add some. OrdRejReason and CxlRejReason accept the values
+// FIX 4.4 defines (0-18 and 99; 0-6 and 99). Nothing throws out of
+// DecodeEvent: nlohmann and our own errors are caught and become Status.
+#include "gateway/router/journal_events.h"
+
+#include <charconv>
+#include <cstdint>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <utility>
+
+#include "gateway/core/clock.h"
+
+namespace fixgw::gw {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+// ---- encoding --------------------------------------------------------------
+
+std::string Char(char c) { return std::string(1, c); }
+
+// Whether `s` is well-formed UTF-8 (RFC 3629: no overlong forms, no
+// surrogates, at most U+10FFFF), which is what JSON text may carry.
+bool IsUtf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto b0 = static_cast<unsigned char>(s[i]);
+    if (b0 < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t len = 0;
+    unsigned char lo = 0x80, hi = 0xBF;  // range of the second byte
+    if (b0 >= 0xC2 && b0 <= 0xDF) {
+      len = 2;
+    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+      len = 3;
+      if (b0 == 0xE0) lo = 0xA0;
+      if (b0 == 0xED) hi = 0x9F;
+    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+      len = 4;
+      if (b0 == 0xF0) lo = 0x90;
+      if (b0 == 0xF4) hi = 0x8F;
+    } else {
+      return false;
+    }
+    if (i + len > s.size()) return false;
+    for (size_t k = 1; k < len; ++k) {
+      const auto b = static_cast<unsigned char>(s[i + k]);
+      if (b < (k == 1 ? lo : 0x80) || b > (k == 1 ? hi : 0xBF)) return false;
+    }
+    i += len;
+  }
+  return true;
+}
+
+// Text fields come from counterparties and may hold any bytes. Well-formed
+// UTF-8 is stored as a JSON string; anything else as {"hex":"..."} so the
+// journal keeps the exact bytes (IDs must replay exactly).
+Json Str(const std::string& s) {
+  if (IsUtf8(s)) return Json(s);
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string hex;
+  hex.reserve(s.size() * 2);
+  for (char c : s) {
+    const auto b = static_cast<unsigned char>(c);
+    hex += kDigits[b >> 4];
+    hex += kDigits[b & 0x0F];
+  }
+  return Json{{"hex", hex}};
+}
+
+void PutPrice(Json& j, const char* key, const std::optional<Price>& price) {
+  if (price) j[key] = FormatPrice(*price);
+}
+
+Json EncodeNewOrder(const NewOrder& o) {
+  Json j;
+  j["cl_ord_id"] = Str(o.cl_ord_id);
+  j["account"] = Str(o.account);
+  j["symbol"] = Str(o.symbol);
+  j["side"] = Char(ToFix(o.side));
+  j["ord_type"] = Char(ToFix(o.ord_type));
+  j["tif"] = Char(ToFix(o.tif));
+  j["qty"] = o.qty.units();
+  PutPrice(j, "price", o.price);
+  j["transact_time"] = FormatFixTimestamp(o.transact_time);
+  return j;
+}
+
+Json EncodeCancelRequest(const CancelRequest& c) {
+  Json j;
+  j["cl_ord_id"] = Str(c.cl_ord_id);
+  j["orig_cl_ord_id"] = Str(c.orig_cl_ord_id);
+  j["order_id"] = Str(c.order_id);
+  j["symbol"] = Str(c.symbol);
+  j["side"] = Char(ToFix(c.side));
+  j["transact_time"] = FormatFixTimestamp(c.transact_time);
+  return j;
+}
+
+Json EncodeReplaceRequest(const ReplaceRequest& r) {
+  Json j;
+  j["cl_ord_id"] = Str(r.cl_ord_id);
+  j["orig_cl_ord_id"] = Str(r.orig_cl_ord_id);
+  j["order_id"] = Str(r.order_id);
+  j["account"] = Str(r.account);
+  j["symbol"] = Str(r.symbol);
+  j["side"] = Char(ToFix(r.side));
+  j["ord_type"] = Char(ToFix(r.ord_type));
+  j["tif"] = Char(ToFix(r.tif));
+  j["qty"] = r.qty.units();
+  PutPrice(j, "price", r.price);
+  j["transact_time"] = FormatFixTimestamp(r.transact_time);
+  return j;
+}
+
+Json EncodeCancelReject(const CancelReject& r) {
+  Json j;
+  j["order_id"] = Str(r.order_id);
+  j["cl_ord_id"] = Str(r.cl_ord_id);
+  j["orig_cl_ord_id"] = Str(r.orig_cl_ord_id);
+  j["ord_status"] = Char(ToFix(r.ord_status));
+  j["response_to"] = Char(ToFix(r.response_to));
+  j["reason"] = std::to_string(ToFix(r.reason));
+  j["text"] = Str(r.text);
+  j["transact_time"] = FormatFixTimestamp(r.transact_time);
+  return j;
+}
+
+Json EncodeReport(const ExecutionReport& r) {
+  Json j;
+  j["order_id"] = Str(r.order_id);
+  j["cl_ord_id"] = Str(r.cl_ord_id);
+  j["orig_cl_ord_id"] = Str(r.orig_cl_ord_id);
+  j["exec_id"] = Str(r.exec_id);
+  j["exec_type"] = Char(ToFix(r.exec_type));
+  j["ord_status"] = Char(ToFix(r.ord_status));
+  j["account"] = Str(r.account);
+  j["symbol"] = Str(r.symbol);
+  j["side"] = Char(ToFix(r.side));
+  j["ord_type"] = Char(ToFix(r.ord_type));
+  j["tif"] = Char(ToFix(r.tif));
+  j["order_qty"] = r.order_qty.units();
+  PutPrice(j, "price", r.price);
+  j["last_qty"] = r.last_qty.units();
+  j["last_px"] = FormatPrice(r.last_px);
+  j["cum_qty"] = r.cum_qty.units();
+  j["leaves_qty"] = r.leaves_qty.units();
+  j["avg_px"] = FormatPrice(r.avg_px);
+  if (r.ord_rej_reason) {
+    j["ord_rej_reason"] = std::to_string(ToFix(*r.ord_rej_reason));
+  }
+  j["text"] = Str(r.text);
+  j["transact_time"] = FormatFixTimestamp(r.transact_time);
+  return j;
+}
+
+Json Encode(const NewOrderAccepted& e) {
+  Json j;
+  j["session"] = Str(e.session);
+  j["order"] = EncodeNewOrder(e.order);
+  j["exch_cl_ord_id"] = Str(e.exch_cl_ord_id);
+  return j;
+}
+
+Json Encode(const NewOrderRejected& e) {
+  Json j;
+  j["session"] = Str(e.session);
+  j["order"] = EncodeNewOrder(e.order);
+  j["rejection"] = Json{{"reason", std::to_string(ToFix(e.rejection.reason))},
+                        {"text", Str(e.rejection.text)}};
+  j["exec_id"] = Str(e.exec_id);
+  return j;
+}
+
+Json Encode(const CancelReplaceForwarded& e) {
+  Json j;
+  j["session"] = Str(e.session);
+  j["is_replace"] = e.is_replace;
+  if (e.is_replace) {
+    j["replace"] = EncodeReplaceRequest(e.replace);
+  } else {
+    j["cancel"] = EncodeCancelRequest(e.cancel);
+  }
+  j["exch_cl_ord_id"] = Str(e.exch_cl_ord_id);
+  j["orig_exch_cl_ord_id"] = Str(e.orig_exch_cl_ord_id);
+  return j;
+}
+
+Json Encode(const CancelReplaceRejected& e) {
+  Json j;
+  j["session"] = Str(e.session);
+  j["reject"] = EncodeCancelReject(e.reject);
+  return j;
+}
+
+Json Encode(const StatusAnswered& e) {
+  Json j;
+  j["session"] = Str(e.session);
+  j["request"] = Json{{"cl_ord_id", Str(e.request.cl_ord_id)},
+                      {"order_id", Str(e.request.order_id)},
+                      {"symbol", Str(e.request.symbol)},
+                      {"side", Char(ToFix(e.request.side))}};
+  j["exec_id"] = Str(e.exec_id);
+  return j;
+}
+
+Json Encode(const ExchangeReportReceived& e) {
+  Json j;
+  j["report"] = EncodeReport(e.report);
+  return j;
+}
+
+Json Encode(const ExchangeCancelRejectReceived& e) {
+  Json j;
+  j["reject"] = EncodeCancelReject(e.reject);
+  return j;
+}
+
+Json Encode(const ExchangeSessionChanged& e) {
+  Json j;
+  j["up"] = e.up;
+  return j;
+}
+
+// ---- decoding --------------------------------------------------------------
+
+// Thrown inside this file only; DecodeEvent turns it into a Status.
+struct DecodeError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+std::optional<std::string> FromHex(const std::string& hex) {
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+  };
+  if (hex.size() % 2 != 0) return std::nullopt;
+  std::string out;
+  out.reserve(hex.size() / 2);
+  for (size_t i = 0; i < hex.size(); i += 2) {
+    int hi = nibble(hex[i]);
+    int lo = nibble(hex[i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out += static_cast<char>((hi << 4) | lo);
+  }
+  return out;
+}
+
+// An object being decoded and its path from the event root ("order").
+class Obj {
+ public:
+  Obj(const Json& j, std::string path) : j_(j), path_(std::move(path)) {
+    if (!j_.is_object()) {
+      throw DecodeError(path_.empty()
+                            ? "event is not a JSON object"
+                            : "field '" + path_ + "': expected an object");
+    }
+  }
+
+  std::string Name(const char* key) const {
+    return path_.empty() ? key : path_ + "." + key;
+  }
+  [[noreturn]] void Fail(const char* key, const std::string& what) const {
+    throw DecodeError("field '" + Name(key) + "': " + what);
+  }
+
+  bool Has(const char* key) const { return j_.contains(key); }
+  const Json& At(const char* key) const {
+    auto it = j_.find(key);
+    if (it == j_.end()) throw DecodeError("missing field '" + Name(key) + "'");
+    return *it;
+  }
+
+  Obj Child(const char* key) const { return Obj(At(key), Name(key)); }
+
+  // A string, or {"hex":"..."} for bytes that are not UTF-8 (see Str).
+  std::string String(const char* key) const {
+    const Json& v = At(key);
+    if (v.is_string()) return v.get<std::string>();
+    if (v.is_object() && v.size() == 1 && v.contains("hex") &&
+        v["hex"].is_string()) {
+      if (auto bytes = FromHex(v["hex"].get_ref<const std::string&>())) {
+        return *bytes;
+      }
+      Fail(key, "bad hex string");
+    }
+    Fail(key, "expected a string");
+  }
+
+  bool Bool(const char* key) const {
+    const Json& v = At(key);
+    if (!v.is_boolean()) Fail(key, "expected true or false");
+    return v.get<bool>();
+  }
+
+  Qty Quantity(const char* key) const {
+    const Json& v = At(key);
+    if (v.is_number_unsigned()) {
+      uint64_t u = v.get<uint64_t>();
+      if (u > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+        Fail(key, "quantity out of range");
+      }
+      return Qty(static_cast<int64_t>(u));
+    }
+    if (!v.is_number_integer()) Fail(key, "expected an integer quantity");
+    return Qty(v.get<int64_t>());
+  }
+
+  Price PriceValue(const char* key) const {
+    std::string text = String(key);
+    Result<Price> price = ParsePrice(text);
+    if (!price) Fail(key, price.status().message());
+    return *price;
+  }
+
+  std::optional<Price> OptionalPrice(const char* key) const {
+    if (!Has(key)) return std::nullopt;
+    return PriceValue(key);
+  }
+
+  Timestamp Time(const char* key) const {
+    std::string text = String(key);
+    Result<Timestamp> t = ParseFixTimestamp(text);
+    if (!t) Fail(key, "bad FIX UTCTimestamp '" + text + "'");
+    return *t;
+  }
+
+  // A char enum through its *FromFix validator.
+  template <typename E>
+  E CharEnum(const char* key, std::optional<E> (*from_fix)(char),
+             const char* type) const {
+    std::string text = String(key);
+    std::optional<E> v;
+    if (text.size() == 1) v = from_fix(text[0]);
+    if (!v) Fail(key, "bad " + std::string(type) + " '" + text + "'");
+    return *v;
+  }
+
+  // An int enum written as a decimal string, checked against `valid`.
+  template <typename E>
+  E IntEnum(const char* key, bool (*valid)(int), const char* type) const {
+    std::string text = String(key);
+    int value = -1;
+    const char* end = text.data() + text.size();
+    auto [ptr, ec] = std::from_chars(text.data(), end, value);
+    if (text.empty() || ec != std::errc() || ptr != end || !valid(value)) {
+      Fail(key, "bad " + std::string(type) + " '" + text + "'");
+    }
+    return static_cast<E>(value);
+  }
+
+ private:
+  const Json& j_;
+  std::string path_;
+};
+
+std::optional<CxlRejResponseTo> ResponseToFromFix(char c) {
+  if (c == '1') return CxlRejResponseTo::kCancel;
+  if (c == '2') return CxlRejResponseTo::kReplace;
+  return std::nullopt;
+}
+bool ValidOrdRejReason(int v) { return (v >= 0 && v <= 18) || v == 99; }
+bool ValidCxlRejReason(int v) { return (v >= 0 && v <= 6) || v == 99; }
+
+Side GetSide(const Obj& o) { return o.CharEnum("side", &SideFromFix, "Side"); }
+OrdType GetOrdType(const Obj& o) {
+  return o.CharEnum("ord_type", &OrdTypeFromFix, "OrdType");
+}
+TimeInForce GetTif(const Obj& o) {
+  return o.CharEnum("tif", &TimeInForceFromFix, "TimeInForce");
+}
+OrdStatus GetOrdStatus(const Obj& o) {
+  return o.CharEnum("ord_status", &OrdStatusFromFix, "OrdStatus");
+}
+OrdRejReason GetOrdRejReason(const Obj& o, const char* key) {
+  return o.IntEnum<OrdRejReason>(key, &ValidOrdRejReason, "OrdRejReason");
+}
+
+NewOrder DecodeNewOrder(const Obj& o) {
+  NewOrder n;
+  n.cl_ord_id = o.String("cl_ord_id");
+  n.account = o.String("account");
+  n.symbol = o.String("symbol");
+  n.side = GetSide(o);
+  n.ord_type = GetOrdType(o);
+  n.tif = GetTif(o);
+  n.qty = o.Quantity("qty");
+  n.price = o.OptionalPrice("price");
+  n.transact_time = o.Time("transact_time");
+  return n;
+}
+
+CancelRequest DecodeCancelRequest(const Obj& o) {
+  CancelRequest c;
+  c.cl_ord_id = o.String("cl_ord_id");
+  c.orig_cl_ord_id = o.String("orig_cl_ord_id");
+  c.order_id = o.String("order_id");
+  c.symbol = o.String("symbol");
+  c.side = GetSide(o);
+  c.transact_time = o.Time("transact_time");
+  return c;
+}
+
+ReplaceRequest DecodeReplaceRequest(const Obj& o) {
+  ReplaceRequest r;
+  r.cl_ord_id = o.String("cl_ord_id");
+  r.orig_cl_ord_id = o.String("orig_cl_ord_id");
+  r.order_id = o.String("order_id");
+  r.account = o.String("account");
+  r.symbol = o.String("symbol");
+  r.side = GetSide(o);
+  r.ord_type = GetOrdType(o);
+  r.tif = GetTif(o);
+  r.qty = o.Quantity("qty");
+  r.price = o.OptionalPrice("price");
+  r.transact_time = o.Time("transact_time");
+  return r;
+}
+
+CancelReject DecodeCancelReject(const Obj& o) {
+  CancelReject r;
+  r.order_id = o.String("order_id");
+  r.cl_ord_id = o.String("cl_ord_id");
+  r.orig_cl_ord_id = o.String("orig_cl_ord_id");
+  r.ord_status = GetOrdStatus(o);
+  r.response_to =
+      o.CharEnum("response_to", &ResponseToFromFix, "CxlRejResponseTo");
+  r.reason =
+      o.IntEnum<CxlRejReason>("reason", &ValidCxlRejReason, "CxlRejReason");
+  r.text = o.String("text");
+  r.transact_time = o.Time("transact_time");
+  return r;
+}
+
+ExecutionReport DecodeReport(const Obj& o) {
+  ExecutionReport r;
+  r.order_id = o.String("order_id");
+  r.cl_ord_id = o.String("cl_ord_id");
+  r.orig_cl_ord_id = o.String("orig_cl_ord_id");
+  r.exec_id = o.String("exec_id");
+  r.exec_type = o.CharEnum("exec_type", &ExecTypeFromFix, "ExecType");
+  r.ord_status = GetOrdStatus(o);
+  r.account = o.String("account");
+  r.symbol = o.String("symbol");
+  r.side = GetSide(o);
+  r.ord_type = GetOrdType(o);
+  r.tif = GetTif(o);
+  r.order_qty = o.Quantity("order_qty");
+  r.price = o.OptionalPrice("price");
+  r.last_qty = o.Quantity("last_qty");
+  r.last_px = o.PriceValue("last_px");
+  r.cum_qty = o.Quantity("cum_qty");
+  r.leaves_qty = o.Quantity("leaves_qty");
+  r.avg_px = o.PriceValue("avg_px");
+  if (o.Has("ord_rej_reason")) {
+    r.ord_rej_reason = GetOrdRejReason(o, "ord_rej_reason");
+  }
+  r.text = o.String("text");
+  r.transact_time = o.Time("transact_time");
+  return r;
+}
+
+JournalEvent DecodeObject(const Obj& root) {
+  const std::string kind = root.String("kind");
+  if (kind == "NewOrderAccepted") {
+    NewOrderAccepted e;
+    e.session = root.String("session");
+    e.order = DecodeNewOrder(root.Child("order"));
+    e.exch_cl_ord_id = root.String("exch_cl_ord_id");
+    return e;
+  }
+  if (kind == "NewOrderRejected") {
+    NewOrderRejected e;
+    e.session = root.String("session");
+    e.order = DecodeNewOrder(root.Child("order"));
+    Obj rejection = root.Child("rejection");
+    e.rejection.reason = GetOrdRejReason(rejection, "reason");
+    e.rejection.text = rejection.String("text");
+    e.exec_id = root.String("exec_id");
+    return e;
+  }
+  if (kind == "CancelReplaceForwarded") {
+    CancelReplaceForwarded e;
+    e.session = root.String("session");
+    e.is_replace = root.Bool("is_replace");
+    if (e.is_replace) {
+      e.replace = DecodeReplaceRequest(root.Child("replace"));
+    } else {
+      e.cancel = DecodeCancelRequest(root.Child("cancel"));
+    }
+    e.exch_cl_ord_id = root.String("exch_cl_ord_id");
+    e.orig_exch_cl_ord_id = root.String("orig_exch_cl_ord_id");
+    return e;
+  }
+  if (kind == "CancelReplaceRejected") {
+    CancelReplaceRejected e;
+    e.session = root.String("session");
+    e.reject = DecodeCancelReject(root.Child("reject"));
+    return e;
+  }
+  if (kind == "StatusAnswered") {
+    StatusAnswered e;
+    e.session = root.String("session");
+    Obj request = root.Child("request");
+    e.request.cl_ord_id = request.String("cl_ord_id");
+    e.request.order_id = request.String("order_id");
+    e.request.symbol = request.String("symbol");
+    e.request.side = GetSide(request);
+    e.exec_id = root.String("exec_id");
+    return e;
+  }
+  if (kind == "ExchangeReportReceived") {
+    return ExchangeReportReceived{DecodeReport(root.Child("report"))};
+  }
+  if (kind == "ExchangeCancelRejectReceived") {
+    return ExchangeCancelRejectReceived{
+        DecodeCancelReject(root.Child("reject"))};
+  }
+  if (kind == "ExchangeSessionChanged") {
+    return ExchangeSessionChanged{root.Bool("up")};
+  }
+  throw DecodeError("field 'kind': unknown event kind '" + kind + "'");
+}
+
+struct KindVisitor {
+  std::string_view operator()(const NewOrderAccepted&) const {
+    return "NewOrderAccepted";
+  }
+  std::string_view operator()(const NewOrderRejected&) const {
+    return "NewOrderRejected";
+  }
+  std::string_view operator()(const CancelReplaceForwarded&) const {
+    return "CancelReplaceForwarded";
+  }
+  std::string_view operator()(const CancelReplaceRejected&) const {
+    return "CancelReplaceRejected";
+  }
+  std::string_view operator()(const StatusAnswered&) const {
+    return "StatusAnswered";
+  }
+  std::string_view operator()(const ExchangeReportReceived&) const {
+    return "ExchangeReportReceived";
+  }
+  std::string_view operator()(const ExchangeCancelRejectReceived&) const {
+    return "ExchangeCancelRejectReceived";
+  }
+  std::string_view operator()(const ExchangeSessionChanged&) const {
+    return "ExchangeSessionChanged";
+  }
+};
+
+}  // namespace
+
+std::string_view KindName(const JournalEvent& event) {
+  return std::visit(KindVisitor{}, event);
+}
+
+std::string EncodeEvent(const JournalEvent& event) {
+  Json j;
+  j["kind"] = std::string(KindName(event));
+  Json fields = std::visit([](const auto& e) { return Encode(e); }, event);
+  for (auto it = fields.begin(); it != fields.end(); ++it) {
+    j[it.key()] = std::move(it.value());
+  }
+  return j.dump();
+}
+
+Result<JournalEvent> DecodeEvent(std::string_view json) {
+  try {
+    Json j = Json::parse(json.begin(), json.end());
+    return DecodeObject(Obj(j, ""));
+  } catch (const DecodeError& e) {
+    return Status::InvalidArgument(std::string("journal event: ") + e.what());
+  } catch (const nlohmann::json::exception& e) {
+    return Status::InvalidArgument(std::string("journal event: bad JSON: ") +
+                                   e.what());
+  } catch (const std::exception& e) {
+    return Status::Internal(std::string("journal event: ") + e.what());
+  }
+}
+
+}  // namespace fixgw::gw

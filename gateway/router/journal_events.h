@@ -1,0 +1,94 @@
+// The gateway's journaled events: every decision the router takes and every
+// message from the exchange, as plain values. The router's state changes only
+// by applying these events (OrderRouter::Apply), so replaying the journal's
+// events in order rebuilds the state exactly, whatever the configuration is
+// at replay time. Encoded as one JSON object per event for the journal.
+// Values only, thread-compatible.
+#pragma once
+
+#include <string>
+#include <variant>
+
+#include "gateway/core/events.h"
+#include "gateway/core/result.h"
+
+namespace fixgw::gw {
+
+// A broker session, as QuickFIX names it ("FIX.4.4:GW->BROKER1").
+using SessionKey = std::string;
+
+// A broker's NewOrderSingle was accepted and is forwarded to the exchange
+// under `exch_cl_ord_id`.
+struct NewOrderAccepted {
+  SessionKey session;
+  NewOrder order;
+  std::string exch_cl_ord_id;
+};
+
+// A broker's NewOrderSingle was refused by the gateway (validation, risk,
+// exchange down, duplicate ClOrdID). The broker gets an ExecutionReport
+// Rejected with `exec_id`. `order` holds what could be decoded.
+struct NewOrderRejected {
+  SessionKey session;
+  NewOrder order;
+  Rejection rejection;
+  std::string exec_id;
+};
+
+// A broker's cancel or cancel-replace was forwarded to the exchange under
+// `exch_cl_ord_id`, referring to the order's current exchange ClOrdID
+// `orig_exch_cl_ord_id`. Exactly one of cancel/replace is meaningful,
+// chosen by `is_replace`.
+struct CancelReplaceForwarded {
+  SessionKey session;
+  bool is_replace = false;
+  CancelRequest cancel;
+  ReplaceRequest replace;
+  std::string exch_cl_ord_id;
+  std::string orig_exch_cl_ord_id;
+};
+
+// A broker's cancel or cancel-replace was refused by the gateway (unknown
+// order, already pending, order done, exchange down...).
+struct CancelReplaceRejected {
+  SessionKey session;
+  CancelReject reject;  // as sent to the broker
+};
+
+// A broker's OrderStatusRequest, answered from the gateway's order table
+// with `exec_id` (ExecType OrderStatus; OrdStatus Rejected if unknown).
+struct StatusAnswered {
+  SessionKey session;
+  StatusRequest request;
+  std::string exec_id;
+};
+
+// An ExecutionReport from the exchange (exchange ClOrdIDs), before mapping.
+struct ExchangeReportReceived {
+  ExecutionReport report;
+};
+
+// An OrderCancelReject from the exchange (exchange ClOrdIDs).
+struct ExchangeCancelRejectReceived {
+  CancelReject reject;
+};
+
+// The exchange session logged on (up) or off (down).
+struct ExchangeSessionChanged {
+  bool up = false;
+};
+
+using JournalEvent =
+    std::variant<NewOrderAccepted, NewOrderRejected, CancelReplaceForwarded,
+                 CancelReplaceRejected, StatusAnswered, ExchangeReportReceived,
+                 ExchangeCancelRejectReceived, ExchangeSessionChanged>;
+
+// The event's kind as journaled ("NewOrderAccepted", ...).
+std::string_view KindName(const JournalEvent& event);
+
+// One JSON object per event; decoding validates kind and fields. Prices are
+// decimal strings, quantities integers, times FIX UTCTimestamps: no floats.
+std::string EncodeEvent(const JournalEvent& event);
+Result<JournalEvent> DecodeEvent(std::string_view json);
+
+}  // namespace fixgw::gw

@@ -1,0 +1,682 @@
+// Order router: decisions are const functions of the state, and Apply is the
+// only mutation, so the journal of events alone rebuilds the state.
+//
+// Decisions taken where the header is silent:
+// - IDs: exchange ClOrdIDs are `prefix-N`, gateway ExecIDs `prefix-XM`; N and
+//   M count every ID ever assigned. Apply advances a counter to
+//   max(counter + 1, number embedded in the event's ID), so replaying a
+//   journal reproduces the next IDs even under another configuration.
+// - New order checks run in this order: empty ClOrdID, duplicate ClOrdID,
+//   exchange down, symbol, quantity, price, risk. A duplicate is reported as
+//   a duplicate even while the exchange is down: every ClOrdID has one fate,
+//   and a broker resending it never mistakes the duplicate for a retryable
+//   "exchange closed".
+// - A refused order's or cancel/replace's ClOrdID counts as used (a resend
+//   is recognised by KnowsClOrdId and refused as a duplicate), except when
+//   the refusal is itself "duplicate": that ID already belongs to something
+//   else. Refused orders do not enter the order table.
+// - Price shape: a limit order without a price or a market order with one is
+//   kUnsupportedOrderCharacteristic; a limit price <= 0 is kOther.
+// - Replace may not change symbol, side or account (an empty account means
+//   "unchanged") nor set a quantity below the filled quantity.
+// - Gateway-made messages carry TransactTime = `at` of Apply (the
+//   CancelReject of CancelReplaceRejected included).
+// - The order's status as stored is the exchange's, except that a reported
+//   OrdStatus Replaced (not used in FIX 4.4) and a Pending* status undone by a
+//   cancel reject are replaced by New/PartiallyFilled/Filled derived from
+//   the quantities. Pending flags clear once the order is terminal.
+// - Exchange reports are deduplicated by ExecID once applied; a report whose
+//   IDs match no order is dropped without recording its ExecID. An OrderID
+//   "NONE" from the exchange is not recorded as the order's OrderID.
+// - A second NewOrderAccepted for a (session, ClOrdID) already in the table
+//   (a corrupt journal) sends nothing: never an order twice.
+#include "gateway/router/order_router.h"
+
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string_view>
+#include <utility>
+
+namespace fixgw::gw {
+namespace {
+
+constexpr std::string_view kNone = "NONE";
+
+std::string Quoted(std::string_view s) {
+  std::string out = "'";
+  out += s;
+  out += "'";
+  return out;
+}
+
+// The number an ID ends with ("GW-17" -> 17); nullopt if none or too long.
+std::optional<uint64_t> TrailingNumber(std::string_view id) {
+  size_t begin = id.size();
+  while (begin > 0 && id[begin - 1] >= '0' && id[begin - 1] <= '9') --begin;
+  if (begin == id.size() || id.size() - begin > 19) return std::nullopt;
+  uint64_t value = 0;
+  for (size_t i = begin; i < id.size(); ++i) {
+    value = value * 10 + static_cast<uint64_t>(id[i] - '0');
+  }
+  return value;
+}
+
+void Advance(uint64_t& counter, std::string_view id) {
+  uint64_t next = counter + 1;
+  if (auto embedded = TrailingNumber(id); embedded && *embedded > next) {
+    next = *embedded;
+  }
+  counter = next;
+}
+
+// What a price must look like for an order type; nullopt if fine.
+std::optional<Rejection> CheckPrice(OrdType type,
+                                    const std::optional<Price>& price) {
+  if (type == OrdType::kLimit) {
+    if (!price) {
+      return Rejection{OrdRejReason::kUnsupportedOrderCharacteristic,
+                       "limit order needs a price"};
+    }
+    if (price->micros() <= 0) {
+      return Rejection{OrdRejReason::kOther, "limit price must be > 0 (got " +
+                                                 FormatPrice(*price) + ")"};
+    }
+  } else if (price) {
+    return Rejection{OrdRejReason::kUnsupportedOrderCharacteristic,
+                     "market order must not carry a price (got " +
+                         FormatPrice(*price) + ")"};
+  }
+  return std::nullopt;
+}
+
+// Status of a live order from its quantities.
+OrdStatus DerivedStatus(const OrderSnapshot& s) {
+  if (s.cum_qty.units() <= 0) return OrdStatus::kNew;
+  if (s.leaves_qty.units() <= 0) return OrdStatus::kFilled;
+  return OrdStatus::kPartiallyFilled;
+}
+
+bool IsPendingStatus(OrdStatus s) {
+  return s == OrdStatus::kPendingCancel || s == OrdStatus::kPendingReplace;
+}
+
+struct Refusal {
+  CxlRejReason reason;
+  std::string text;
+};
+
+}  // namespace
+
+class OrderRouter::Impl {
+ public:
+  struct ChainLink {
+    std::string broker_cl_ord_id;
+    std::string exch_cl_ord_id;
+  };
+  struct PendingRequest {
+    bool is_replace = false;
+    std::string exch_cl_ord_id;
+    ReplaceRequest replace;  // when is_replace
+  };
+  struct OrderState {
+    OrderSnapshot snap;
+    std::vector<ChainLink> chain;  // oldest first; includes pending links
+    std::optional<PendingRequest> pending;
+  };
+  using BrokerKey = std::pair<SessionKey, std::string>;
+
+  Impl(Options o, const RiskHook* r) : options(std::move(o)), risk(r) {}
+
+  // ---- lookups ----------------------------------------------------------
+
+  const OrderState* FindByBroker(const SessionKey& session,
+                                 const std::string& id) const {
+    auto it = by_broker.find(BrokerKey(session, id));
+    return it == by_broker.end() ? nullptr : &orders[it->second];
+  }
+  std::optional<size_t> IndexByExch(const std::string& id) const {
+    if (id.empty()) return std::nullopt;
+    auto it = by_exch.find(id);
+    if (it == by_exch.end()) return std::nullopt;
+    return it->second;
+  }
+  bool Used(const SessionKey& session, const std::string& id) const {
+    return used.contains(BrokerKey(session, id));
+  }
+  // The broker ClOrdID paired with an exchange ClOrdID of the order's chain;
+  // the current one if the exchange names an ID outside the chain.
+  static const std::string& BrokerIdOf(const OrderState& o,
+                                       const std::string& exch_id) {
+    for (const auto& link : o.chain) {
+      if (link.exch_cl_ord_id == exch_id) return link.broker_cl_ord_id;
+    }
+    return o.snap.cl_ord_id;
+  }
+
+  std::string NextExchId() const {
+    return options.id_prefix + "-" + std::to_string(exch_seq + 1);
+  }
+  std::string NextExecId() const {
+    return options.id_prefix + "-X" + std::to_string(exec_seq + 1);
+  }
+
+  // ---- decisions --------------------------------------------------------
+
+  JournalEvent DecideNewOrder(const SessionKey& session,
+                              const NewOrder& order) const {
+    auto reject = [&](OrdRejReason reason, std::string text) -> JournalEvent {
+      return NewOrderRejected{session, order,
+                              Rejection{reason, std::move(text)}, NextExecId()};
+    };
+    if (order.cl_ord_id.empty()) {
+      return reject(OrdRejReason::kOther, "ClOrdID is empty: order not sent");
+    }
+    if (Used(session, order.cl_ord_id)) {
+      return reject(
+          OrdRejReason::kDuplicateOrder,
+          "duplicate ClOrdID " + Quoted(order.cl_ord_id) + " on this session");
+    }
+    if (!exchange_up) {
+      return reject(OrdRejReason::kExchangeClosed,
+                    "exchange session is down: order not sent");
+    }
+    if (!options.symbols.empty() && !options.symbols.contains(order.symbol)) {
+      return reject(OrdRejReason::kUnknownSymbol,
+                    "unknown symbol " + Quoted(order.symbol));
+    }
+    if (order.qty.units() <= 0) {
+      return reject(
+          OrdRejReason::kIncorrectQuantity,
+          "order quantity must be > 0 (got " + FormatQty(order.qty) + ")");
+    }
+    if (auto bad = CheckPrice(order.ord_type, order.price)) {
+      return reject(bad->reason, std::move(bad->text));
+    }
+    if (risk != nullptr) {
+      if (auto refused = risk->CheckNewOrder(session, order)) {
+        if (refused->text.empty()) refused->text = "refused by risk check";
+        return reject(refused->reason, std::move(refused->text));
+      }
+    }
+    return NewOrderAccepted{session, order, NextExchId()};
+  }
+
+  JournalEvent RejectCancelReplace(const SessionKey& session, bool is_replace,
+                                   const std::string& cl_ord_id,
+                                   const std::string& orig_cl_ord_id,
+                                   Timestamp transact_time, Refusal refusal,
+                                   const OrderState* order) const {
+    CancelReject reject;
+    reject.order_id = order != nullptr && !order->snap.order_id.empty()
+                          ? order->snap.order_id
+                          : std::string(kNone);
+    reject.cl_ord_id = cl_ord_id;
+    reject.orig_cl_ord_id = orig_cl_ord_id;
+    reject.ord_status =
+        order != nullptr ? order->snap.status : OrdStatus::kRejected;
+    reject.response_to =
+        is_replace ? CxlRejResponseTo::kReplace : CxlRejResponseTo::kCancel;
+    reject.reason = refusal.reason;
+    reject.text = std::move(refusal.text);
+    reject.transact_time = transact_time;
+    return CancelReplaceRejected{session, std::move(reject)};
+  }
+
+  // Checks shared by cancel and replace, in the header's order.
+  std::optional<Refusal> CheckCancelReplace(const SessionKey& session,
+                                            bool is_replace,
+                                            const std::string& cl_ord_id,
+                                            const std::string& orig_cl_ord_id,
+                                            const OrderState* order) const {
+    const char* what = is_replace ? "replace" : "cancel";
+    if (cl_ord_id.empty()) {
+      return Refusal{CxlRejReason::kOther,
+                     std::string("ClOrdID is empty: ") + what + " not sent"};
+    }
+    if (Used(session, cl_ord_id)) {
+      return Refusal{
+          CxlRejReason::kDuplicateClOrdId,
+          "duplicate ClOrdID " + Quoted(cl_ord_id) + " on this session"};
+    }
+    if (order == nullptr) {
+      return Refusal{CxlRejReason::kUnknownOrder,
+                     "unknown order: OrigClOrdID " + Quoted(orig_cl_ord_id) +
+                         " on this session"};
+    }
+    const OrderSnapshot& s = order->snap;
+    if (IsTerminal(s.status)) {
+      return Refusal{CxlRejReason::kTooLateToCancel,
+                     "order " + Quoted(orig_cl_ord_id) + " is " +
+                         std::string(Name(s.status)) + ": too late to " + what};
+    }
+    if (s.cancel_pending || s.replace_pending) {
+      return Refusal{
+          CxlRejReason::kAlreadyPending,
+          std::string("a ") + (s.cancel_pending ? "cancel" : "replace") +
+              " is already pending for order " + Quoted(orig_cl_ord_id)};
+    }
+    if (!exchange_up) {
+      return Refusal{
+          CxlRejReason::kBrokerOption,
+          std::string("exchange session is down: ") + what + " not sent"};
+    }
+    return std::nullopt;
+  }
+
+  JournalEvent DecideCancel(const SessionKey& session,
+                            const CancelRequest& request) const {
+    const OrderState* order = FindByBroker(session, request.orig_cl_ord_id);
+    if (auto refusal = CheckCancelReplace(session, false, request.cl_ord_id,
+                                          request.orig_cl_ord_id, order)) {
+      return RejectCancelReplace(session, false, request.cl_ord_id,
+                                 request.orig_cl_ord_id, request.transact_time,
+                                 std::move(*refusal), order);
+    }
+    CancelReplaceForwarded event;
+    event.session = session;
+    event.is_replace = false;
+    event.cancel = request;
+    event.exch_cl_ord_id = NextExchId();
+    event.orig_exch_cl_ord_id = order->snap.exch_cl_ord_id;
+    return event;
+  }
+
+  std::optional<Refusal> CheckReplaceFields(const SessionKey& session,
+                                            const ReplaceRequest& request,
+                                            const OrderSnapshot& s) const {
+    auto refuse = [](std::string text) {
+      return Refusal{CxlRejReason::kBrokerOption, std::move(text)};
+    };
+    if (request.symbol != s.symbol) {
+      return refuse("replace cannot change symbol (" + Quoted(s.symbol) +
+                    " -> " + Quoted(request.symbol) + ")");
+    }
+    if (request.side != s.side) {
+      return refuse("replace cannot change side (" + std::string(Name(s.side)) +
+                    " -> " + std::string(Name(request.side)) + ")");
+    }
+    if (!request.account.empty() && request.account != s.account) {
+      return refuse("replace cannot change account (" + Quoted(s.account) +
+                    " -> " + Quoted(request.account) + ")");
+    }
+    if (request.qty.units() <= 0) {
+      return refuse("order quantity must be > 0 (got " +
+                    FormatQty(request.qty) + ")");
+    }
+    if (request.qty < s.cum_qty) {
+      return refuse("order quantity " + FormatQty(request.qty) +
+                    " is below the filled quantity " + FormatQty(s.cum_qty));
+    }
+    if (auto bad = CheckPrice(request.ord_type, request.price)) {
+      return refuse(std::move(bad->text));
+    }
+    if (risk != nullptr) {
+      if (auto refused = risk->CheckReplace(session, request, s)) {
+        if (refused->text.empty()) refused->text = "refused by risk check";
+        return refuse(std::move(refused->text));
+      }
+    }
+    return std::nullopt;
+  }
+
+  JournalEvent DecideReplace(const SessionKey& session,
+                             const ReplaceRequest& request) const {
+    const OrderState* order = FindByBroker(session, request.orig_cl_ord_id);
+    auto refusal = CheckCancelReplace(session, true, request.cl_ord_id,
+                                      request.orig_cl_ord_id, order);
+    if (!refusal) refusal = CheckReplaceFields(session, request, order->snap);
+    if (refusal) {
+      return RejectCancelReplace(session, true, request.cl_ord_id,
+                                 request.orig_cl_ord_id, request.transact_time,
+                                 std::move(*refusal), order);
+    }
+    CancelReplaceForwarded event;
+    event.session = session;
+    event.is_replace = true;
+    event.replace = request;
+    event.exch_cl_ord_id = NextExchId();
+    event.orig_exch_cl_ord_id = order->snap.exch_cl_ord_id;
+    return event;
+  }
+
+  JournalEvent DecideUndecodableCancelReplace(const SessionKey& session,
+                                              bool is_replace,
+                                              const std::string& cl_ord_id,
+                                              const std::string& orig_cl_ord_id,
+                                              const Rejection& why) const {
+    CxlRejReason reason = CxlRejReason::kOther;
+    if (why.reason == OrdRejReason::kUnknownOrder) {
+      reason = CxlRejReason::kUnknownOrder;
+    } else if (why.reason == OrdRejReason::kDuplicateOrder) {
+      reason = CxlRejReason::kDuplicateClOrdId;
+    }
+    return RejectCancelReplace(session, is_replace, cl_ord_id, orig_cl_ord_id,
+                               Timestamp{}, Refusal{reason, why.text},
+                               FindByBroker(session, orig_cl_ord_id));
+  }
+
+  // ---- application ------------------------------------------------------
+
+  std::vector<Action> ApplyEvent(const NewOrderAccepted& e, Timestamp at) {
+    Advance(exch_seq, e.exch_cl_ord_id);
+    BrokerKey key(e.session, e.order.cl_ord_id);
+    used.insert(key);
+    if (by_broker.contains(key) || by_exch.contains(e.exch_cl_ord_id)) {
+      return {};
+    }
+    OrderState o;
+    OrderSnapshot& s = o.snap;
+    s.session = e.session;
+    s.cl_ord_id = e.order.cl_ord_id;
+    s.exch_cl_ord_id = e.exch_cl_ord_id;
+    s.account = e.order.account;
+    s.symbol = e.order.symbol;
+    s.side = e.order.side;
+    s.ord_type = e.order.ord_type;
+    s.tif = e.order.tif;
+    s.order_qty = e.order.qty;
+    s.price = e.order.price;
+    s.status = OrdStatus::kPendingNew;
+    s.leaves_qty = e.order.qty;
+    o.chain.push_back({e.order.cl_ord_id, e.exch_cl_ord_id});
+    const size_t index = orders.size();
+    orders.push_back(std::move(o));
+    by_broker.emplace(std::move(key), index);
+    by_exch.emplace(e.exch_cl_ord_id, index);
+
+    NewOrder out = e.order;
+    out.cl_ord_id = e.exch_cl_ord_id;
+    out.transact_time = at;
+    return {ToExchange{std::move(out)}};
+  }
+
+  std::vector<Action> ApplyEvent(const NewOrderRejected& e, Timestamp at) {
+    Advance(exec_seq, e.exec_id);
+    if (e.rejection.reason != OrdRejReason::kDuplicateOrder &&
+        !e.order.cl_ord_id.empty()) {
+      used.emplace(e.session, e.order.cl_ord_id);
+    }
+    ExecutionReport er;
+    er.order_id = kNone;
+    er.cl_ord_id = e.order.cl_ord_id;
+    er.exec_id = e.exec_id;
+    er.exec_type = ExecType::kRejected;
+    er.ord_status = OrdStatus::kRejected;
+    er.account = e.order.account;
+    er.symbol = e.order.symbol;
+    er.side = e.order.side;
+    er.ord_type = e.order.ord_type;
+    er.tif = e.order.tif;
+    er.order_qty = e.order.qty;
+    er.price = e.order.price;
+    er.ord_rej_reason = e.rejection.reason;
+    er.text = e.rejection.text;
+    er.transact_time = at;
+    return {ToBroker{e.session, std::move(er)}};
+  }
+
+  std::vector<Action> ApplyEvent(const CancelReplaceForwarded& e,
+                                 Timestamp at) {
+    Advance(exch_seq, e.exch_cl_ord_id);
+    const std::string& broker_id =
+        e.is_replace ? e.replace.cl_ord_id : e.cancel.cl_ord_id;
+    const std::string& orig_broker_id =
+        e.is_replace ? e.replace.orig_cl_ord_id : e.cancel.orig_cl_ord_id;
+    used.emplace(e.session, broker_id);
+
+    std::optional<size_t> index = IndexByExch(e.orig_exch_cl_ord_id);
+    if (!index) {
+      auto it = by_broker.find(BrokerKey(e.session, orig_broker_id));
+      if (it != by_broker.end()) index = it->second;
+    }
+    if (!index || by_exch.contains(e.exch_cl_ord_id)) return {};
+    OrderState& o = orders[*index];
+    OrderSnapshot& s = o.snap;
+    o.chain.push_back({broker_id, e.exch_cl_ord_id});
+    by_broker.emplace(BrokerKey(e.session, broker_id), *index);
+    by_exch.emplace(e.exch_cl_ord_id, *index);
+    o.pending = PendingRequest{e.is_replace, e.exch_cl_ord_id, e.replace};
+
+    if (!e.is_replace) {
+      s.cancel_pending = true;
+      CancelRequest out;
+      out.cl_ord_id = e.exch_cl_ord_id;
+      out.orig_cl_ord_id = e.orig_exch_cl_ord_id;
+      out.order_id = s.order_id;
+      out.symbol = s.symbol;
+      out.side = s.side;
+      out.transact_time = at;
+      return {ToExchange{std::move(out)}};
+    }
+    s.replace_pending = true;
+    ReplaceRequest out = e.replace;
+    out.cl_ord_id = e.exch_cl_ord_id;
+    out.orig_cl_ord_id = e.orig_exch_cl_ord_id;
+    out.order_id = s.order_id;
+    out.account = s.account;
+    out.symbol = s.symbol;
+    out.side = s.side;
+    out.transact_time = at;
+    return {ToExchange{std::move(out)}};
+  }
+
+  std::vector<Action> ApplyEvent(const CancelReplaceRejected& e, Timestamp at) {
+    if (e.reject.reason != CxlRejReason::kDuplicateClOrdId &&
+        !e.reject.cl_ord_id.empty()) {
+      used.emplace(e.session, e.reject.cl_ord_id);
+    }
+    CancelReject out = e.reject;
+    out.transact_time = at;
+    return {ToBroker{e.session, std::move(out)}};
+  }
+
+  std::vector<Action> ApplyEvent(const StatusAnswered& e, Timestamp at) {
+    Advance(exec_seq, e.exec_id);
+    ExecutionReport er;
+    er.exec_id = e.exec_id;
+    er.exec_type = ExecType::kOrderStatus;
+    er.transact_time = at;
+    const OrderState* o = FindByBroker(e.session, e.request.cl_ord_id);
+    if (o == nullptr) {
+      er.order_id = kNone;
+      er.cl_ord_id = e.request.cl_ord_id;
+      er.ord_status = OrdStatus::kRejected;
+      er.symbol = e.request.symbol;
+      er.side = e.request.side;
+      er.ord_rej_reason = OrdRejReason::kUnknownOrder;
+      er.text = "unknown order: ClOrdID " + Quoted(e.request.cl_ord_id) +
+                " on this session";
+      return {ToBroker{e.session, std::move(er)}};
+    }
+    const OrderSnapshot& s = o->snap;
+    er.order_id = s.order_id.empty() ? std::string(kNone) : s.order_id;
+    er.cl_ord_id = s.cl_ord_id;
+    er.ord_status = s.status;
+    er.account = s.account;
+    er.symbol = s.symbol;
+    er.side = s.side;
+    er.ord_type = s.ord_type;
+    er.tif = s.tif;
+    er.order_qty = s.order_qty;
+    er.price = s.price;
+    er.cum_qty = s.cum_qty;
+    er.leaves_qty = s.leaves_qty;
+    er.avg_px = s.avg_px;
+    return {ToBroker{e.session, std::move(er)}};
+  }
+
+  std::vector<Action> ApplyEvent(const ExchangeReportReceived& e, Timestamp) {
+    const ExecutionReport& r = e.report;
+    if (!r.exec_id.empty() && exec_ids.contains(r.exec_id)) return {};
+    std::optional<size_t> index = IndexByExch(r.cl_ord_id);
+    if (!index) index = IndexByExch(r.orig_cl_ord_id);
+    if (!index) return {};
+    if (!r.exec_id.empty()) exec_ids.insert(r.exec_id);
+
+    OrderState& o = orders[*index];
+    OrderSnapshot& s = o.snap;
+    if (!r.order_id.empty() && r.order_id != kNone) s.order_id = r.order_id;
+    s.cum_qty = r.cum_qty;
+    s.leaves_qty = r.leaves_qty;
+    s.avg_px = r.avg_px;
+    if (r.exec_type == ExecType::kReplaced) {
+      if (o.pending && o.pending->is_replace &&
+          o.pending->exch_cl_ord_id == r.cl_ord_id) {
+        const ReplaceRequest& q = o.pending->replace;
+        s.order_qty = q.qty;
+        s.price = q.price;
+        s.tif = q.tif;
+        s.ord_type = q.ord_type;
+        o.pending.reset();
+      } else {
+        s.order_qty = r.order_qty;
+        s.price = r.price;
+        s.tif = r.tif;
+        s.ord_type = r.ord_type;
+      }
+      for (const auto& link : o.chain) {
+        if (link.exch_cl_ord_id == r.cl_ord_id) {
+          s.cl_ord_id = link.broker_cl_ord_id;
+          s.exch_cl_ord_id = link.exch_cl_ord_id;
+        }
+      }
+      s.replace_pending = false;
+    } else if (r.exec_type == ExecType::kCanceled) {
+      s.cancel_pending = false;
+      if (o.pending && !o.pending->is_replace) o.pending.reset();
+    }
+    s.status =
+        r.ord_status == OrdStatus::kReplaced ? DerivedStatus(s) : r.ord_status;
+    if (IsTerminal(s.status)) {
+      s.cancel_pending = false;
+      s.replace_pending = false;
+      o.pending.reset();
+    }
+
+    ExecutionReport out = r;
+    out.cl_ord_id = BrokerIdOf(o, r.cl_ord_id);
+    if (!r.orig_cl_ord_id.empty()) {
+      out.orig_cl_ord_id = BrokerIdOf(o, r.orig_cl_ord_id);
+    }
+    out.account = s.account;
+    return {ToBroker{s.session, std::move(out)}};
+  }
+
+  std::vector<Action> ApplyEvent(const ExchangeCancelRejectReceived& e,
+                                 Timestamp) {
+    const CancelReject& r = e.reject;
+    std::optional<size_t> index = IndexByExch(r.cl_ord_id);
+    if (!index) index = IndexByExch(r.orig_cl_ord_id);
+    if (!index) return {};
+    OrderState& o = orders[*index];
+    OrderSnapshot& s = o.snap;
+    bool is_replace = r.response_to == CxlRejResponseTo::kReplace;
+    if (o.pending && o.pending->exch_cl_ord_id == r.cl_ord_id) {
+      is_replace = o.pending->is_replace;
+      o.pending.reset();
+    }
+    (is_replace ? s.replace_pending : s.cancel_pending) = false;
+    if (IsPendingStatus(s.status)) s.status = DerivedStatus(s);
+
+    CancelReject out;
+    out.order_id = !s.order_id.empty()   ? s.order_id
+                   : !r.order_id.empty() ? r.order_id
+                                         : std::string(kNone);
+    out.cl_ord_id = BrokerIdOf(o, r.cl_ord_id);
+    out.orig_cl_ord_id = s.cl_ord_id;
+    out.ord_status = s.status;
+    out.response_to = r.response_to;
+    out.reason = r.reason;
+    out.text = r.text;
+    out.transact_time = r.transact_time;
+    return {ToBroker{s.session, std::move(out)}};
+  }
+
+  std::vector<Action> ApplyEvent(const ExchangeSessionChanged& e, Timestamp) {
+    exchange_up = e.up;
+    return {};
+  }
+
+  Options options;
+  const RiskHook* risk;
+  bool exchange_up = false;
+  uint64_t exch_seq = 0;                  // exchange ClOrdIDs assigned so far
+  uint64_t exec_seq = 0;                  // gateway ExecIDs assigned so far
+  std::vector<OrderState> orders;         // oldest first
+  std::map<BrokerKey, size_t> by_broker;  // every chain ClOrdID
+  std::map<std::string, size_t> by_exch;  // every chain exch ClOrdID
+  std::set<BrokerKey> used;               // every ClOrdID ever seen
+  std::set<std::string> exec_ids;         // exchange ExecIDs applied
+};
+
+OrderRouter::OrderRouter(Options options, const RiskHook* risk)
+    : impl_(std::make_unique<Impl>(std::move(options), risk)) {}
+
+OrderRouter::~OrderRouter() = default;
+
+JournalEvent OrderRouter::DecideNewOrder(const SessionKey& session,
+                                         const NewOrder& order) const {
+  return impl_->DecideNewOrder(session, order);
+}
+
+JournalEvent OrderRouter::DecideUndecodableOrder(const SessionKey& session,
+                                                 const NewOrder& order,
+                                                 const Rejection& why) const {
+  return NewOrderRejected{session, order, why, impl_->NextExecId()};
+}
+
+JournalEvent OrderRouter::DecideCancel(const SessionKey& session,
+                                       const CancelRequest& request) const {
+  return impl_->DecideCancel(session, request);
+}
+
+JournalEvent OrderRouter::DecideReplace(const SessionKey& session,
+                                        const ReplaceRequest& request) const {
+  return impl_->DecideReplace(session, request);
+}
+
+JournalEvent OrderRouter::DecideUndecodableCancelReplace(
+    const SessionKey& session, bool is_replace, const std::string& cl_ord_id,
+    const std::string& orig_cl_ord_id, const Rejection& why) const {
+  return impl_->DecideUndecodableCancelReplace(session, is_replace, cl_ord_id,
+                                               orig_cl_ord_id, why);
+}
+
+JournalEvent OrderRouter::DecideStatus(const SessionKey& session,
+                                       const StatusRequest& request) const {
+  return StatusAnswered{session, request, impl_->NextExecId()};
+}
+
+std::vector<Action> OrderRouter::Apply(const JournalEvent& event,
+                                       Timestamp at) {
+  return std::visit([&](const auto& e) { return impl_->ApplyEvent(e, at); },
+                    event);
+}
+
+bool OrderRouter::exchange_up() const { return impl_->exchange_up; }
+
+bool OrderRouter::KnowsClOrdId(const SessionKey& session,
+                               const std::string& cl_ord_id) const {
+  return impl_->Used(session, cl_ord_id);
+}
+
+bool OrderRouter::KnowsExecId(const std::string& exec_id) const {
+  return impl_->exec_ids.contains(exec_id);
+}
+
+std::optional<OrderSnapshot> OrderRouter::FindOrder(
+    const SessionKey& session, const std::string& cl_ord_id) const {
+  const Impl::OrderState* o = impl_->FindByBroker(session, cl_ord_id);
+  if (o == nullptr) return std::nullopt;
+  return o->snap;
+}
+
+std::vector<OrderSnapshot> OrderRouter::Orders() const {
+  std::vector<OrderSnapshot> out;
+  out.reserve(impl_->orders.size());
+  for (const auto& o : impl_->orders) out.push_back(o.snap);
+  return out;
+}
+
+}  // namespace fixgw::gw

@@ -1,0 +1,1621 @@
+#include "gateway/router/order_router.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <random>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace fixgw::gw {
+namespace {
+
+const SessionKey kS1 = "FIX.4.4:GW->BROKER1";
+const SessionKey kS2 = "FIX.4.4:GW->BROKER2";
+
+Price Px(const char* text) { return *ParsePrice(text); }
+Timestamp At(int64_t micros) {
+  return Timestamp(std::chrono::microseconds(micros));
+}
+
+// Refuses any order or replace above `max` units.
+class MaxQtyRisk : public RiskHook {
+ public:
+  explicit MaxQtyRisk(int64_t max) : max_(max) {}
+  std::optional<Rejection> CheckNewOrder(const SessionKey&,
+                                         const NewOrder& order) const override {
+    return Check(order.qty);
+  }
+  std::optional<Rejection> CheckReplace(const SessionKey&,
+                                        const ReplaceRequest& request,
+                                        const OrderSnapshot&) const override {
+    return Check(request.qty);
+  }
+
+ private:
+  std::optional<Rejection> Check(Qty qty) const {
+    if (qty.units() <= max_) return std::nullopt;
+    return Rejection{OrdRejReason::kOrderExceedsLimit,
+                     "order quantity " + FormatQty(qty) + " exceeds limit " +
+                         std::to_string(max_)};
+  }
+  int64_t max_;
+};
+
+NewOrder Limit(const std::string& cl_ord_id, int64_t qty = 100,
+               const char* price = "10.5", const std::string& symbol = "AAA") {
+  NewOrder o;
+  o.cl_ord_id = cl_ord_id;
+  o.account = "ACC1";
+  o.symbol = symbol;
+  o.side = Side::kBuy;
+  o.ord_type = OrdType::kLimit;
+  o.tif = TimeInForce::kDay;
+  o.qty = Qty(qty);
+  o.price = Px(price);
+  o.transact_time = At(42);
+  return o;
+}
+
+CancelRequest Cancel(const std::string& cl_ord_id, const std::string& orig) {
+  CancelRequest c;
+  c.cl_ord_id = cl_ord_id;
+  c.orig_cl_ord_id = orig;
+  c.symbol = "AAA";
+  c.side = Side::kBuy;
+  c.transact_time = At(43);
+  return c;
+}
+
+ReplaceRequest Replace(const std::string& cl_ord_id, const std::string& orig,
+                       int64_t qty, const char* price = "10.5") {
+  ReplaceRequest r;
+  r.cl_ord_id = cl_ord_id;
+  r.orig_cl_ord_id = orig;
+  r.account = "ACC1";
+  r.symbol = "AAA";
+  r.side = Side::kBuy;
+  r.ord_type = OrdType::kLimit;
+  r.tif = TimeInForce::kDay;
+  r.qty = Qty(qty);
+  r.price = Px(price);
+  r.transact_time = At(44);
+  return r;
+}
+
+StatusRequest StatusReq(const std::string& cl_ord_id,
+                        const std::string& order_id = "",
+                        const std::string& symbol = "",
+                        Side side = Side::kBuy) {
+  StatusRequest r;
+  r.cl_ord_id = cl_ord_id;
+  r.order_id = order_id;
+  r.symbol = symbol;
+  r.side = side;
+  return r;
+}
+
+// An exchange ExecutionReport for an order of AAA, Buy, Limit 10.5.
+ExecutionReport Er(const std::string& cl_ord_id, const std::string& exec_id,
+                   ExecType exec_type, OrdStatus ord_status, int64_t order_qty,
+                   int64_t cum, int64_t leaves,
+                   const std::string& orig_cl_ord_id = "") {
+  ExecutionReport r;
+  r.order_id = "EX-O1";
+  r.cl_ord_id = cl_ord_id;
+  r.orig_cl_ord_id = orig_cl_ord_id;
+  r.exec_id = exec_id;
+  r.exec_type = exec_type;
+  r.ord_status = ord_status;
+  r.account = "";  // the exchange does not know the broker's account
+  r.symbol = "AAA";
+  r.side = Side::kBuy;
+  r.ord_type = OrdType::kLimit;
+  r.tif = TimeInForce::kDay;
+  r.order_qty = Qty(order_qty);
+  r.price = Px("10.5");
+  r.cum_qty = Qty(cum);
+  r.leaves_qty = Qty(leaves);
+  r.avg_px = cum > 0 ? Px("10.5") : Price();
+  r.transact_time = At(77);
+  return r;
+}
+
+ExecutionReport Fill(const std::string& cl_ord_id, const std::string& exec_id,
+                     int64_t order_qty, int64_t last, int64_t cum) {
+  ExecutionReport r =
+      Er(cl_ord_id, exec_id, ExecType::kTrade,
+         cum == order_qty ? OrdStatus::kFilled : OrdStatus::kPartiallyFilled,
+         order_qty, cum, order_qty - cum);
+  r.last_qty = Qty(last);
+  r.last_px = Px("10.5");
+  return r;
+}
+
+// ---- action accessors -------------------------------------------------------
+
+template <typename M>
+M ToExchangeOnly(const std::vector<Action>& actions) {
+  EXPECT_EQ(actions.size(), 1u);
+  if (actions.size() != 1 || !std::holds_alternative<ToExchange>(actions[0])) {
+    ADD_FAILURE() << "expected one ToExchange";
+    return M{};
+  }
+  const auto& msg = std::get<ToExchange>(actions[0]).message;
+  if (!std::holds_alternative<M>(msg)) {
+    ADD_FAILURE() << "unexpected exchange message type";
+    return M{};
+  }
+  return std::get<M>(msg);
+}
+
+template <typename M>
+M ToBrokerOnly(const std::vector<Action>& actions,
+               const SessionKey& session = kS1) {
+  EXPECT_EQ(actions.size(), 1u);
+  if (actions.size() != 1 || !std::holds_alternative<ToBroker>(actions[0])) {
+    ADD_FAILURE() << "expected one ToBroker";
+    return M{};
+  }
+  const ToBroker& to = std::get<ToBroker>(actions[0]);
+  EXPECT_EQ(to.session, session);
+  if (!std::holds_alternative<M>(to.message)) {
+    ADD_FAILURE() << "unexpected broker message type";
+    return M{};
+  }
+  return std::get<M>(to.message);
+}
+
+// Whole-value descriptions, to compare actions and snapshots in full.
+std::string Describe(const OrderSnapshot& s) {
+  std::ostringstream out;
+  out << s.session << '|' << s.cl_ord_id << '|' << s.exch_cl_ord_id << '|'
+      << s.order_id << '|' << s.account << '|' << s.symbol << '|'
+      << ToFix(s.side) << ToFix(s.ord_type) << ToFix(s.tif) << '|'
+      << s.order_qty.units() << '|' << (s.price ? FormatPrice(*s.price) : "-")
+      << '|' << ToFix(s.status) << '|' << s.cum_qty.units() << '|'
+      << s.leaves_qty.units() << '|' << FormatPrice(s.avg_px) << '|'
+      << s.cancel_pending << s.replace_pending;
+  return out.str();
+}
+
+std::string Describe(const Action& action) {
+  if (const auto* to = std::get_if<ToBroker>(&action)) {
+    if (const auto* er = std::get_if<ExecutionReport>(&to->message)) {
+      return to->session + " " + EncodeEvent(ExchangeReportReceived{*er});
+    }
+    return to->session + " " +
+           EncodeEvent(ExchangeCancelRejectReceived{
+               std::get<CancelReject>(to->message)});
+  }
+  const auto& msg = std::get<ToExchange>(action).message;
+  if (const auto* o = std::get_if<NewOrder>(&msg)) {
+    return "X " + EncodeEvent(NewOrderAccepted{"", *o, ""});
+  }
+  CancelReplaceForwarded f;
+  if (const auto* c = std::get_if<CancelRequest>(&msg)) {
+    f.cancel = *c;
+  } else {
+    f.is_replace = true;
+    f.replace = std::get<ReplaceRequest>(msg);
+  }
+  return "X " + EncodeEvent(f);
+}
+
+std::string Describe(const std::vector<Action>& actions) {
+  std::string out;
+  for (const Action& a : actions) out += Describe(a) + "\n";
+  return out;
+}
+
+class OrderRouterTest : public ::testing::Test {
+ protected:
+  static OrderRouter::Options Options() {
+    OrderRouter::Options o;
+    o.id_prefix = "GW";
+    o.symbols = {"AAA", "BBB"};
+    return o;
+  }
+
+  std::vector<Action> Apply(const JournalEvent& event) {
+    now_ += 1000;
+    last_at_ = At(now_);
+    return router_.Apply(event, last_at_);
+  }
+  void SetExchange(bool up) {
+    EXPECT_TRUE(Apply(ExchangeSessionChanged{up}).empty());
+  }
+
+  // Decide then apply, as the adapter does.
+  std::vector<Action> New(const SessionKey& session, const NewOrder& order) {
+    return Apply(router_.DecideNewOrder(session, order));
+  }
+  std::vector<Action> CancelOrder(const SessionKey& session,
+                                  const CancelRequest& request) {
+    return Apply(router_.DecideCancel(session, request));
+  }
+  std::vector<Action> ReplaceOrder(const SessionKey& session,
+                                   const ReplaceRequest& request) {
+    return Apply(router_.DecideReplace(session, request));
+  }
+  std::vector<Action> FromExchange(const ExecutionReport& report) {
+    return Apply(ExchangeReportReceived{report});
+  }
+
+  // The rejection decided for a new order (fails if it was accepted).
+  NewOrderRejected RejectedNew(const SessionKey& session,
+                               const NewOrder& order) {
+    JournalEvent e = router_.DecideNewOrder(session, order);
+    EXPECT_TRUE(std::holds_alternative<NewOrderRejected>(e)) << EncodeEvent(e);
+    if (!std::holds_alternative<NewOrderRejected>(e)) return {};
+    return std::get<NewOrderRejected>(e);
+  }
+  CancelReject RejectedCancel(const SessionKey& session,
+                              const CancelRequest& request) {
+    JournalEvent e = router_.DecideCancel(session, request);
+    EXPECT_TRUE(std::holds_alternative<CancelReplaceRejected>(e))
+        << EncodeEvent(e);
+    if (!std::holds_alternative<CancelReplaceRejected>(e)) return {};
+    EXPECT_EQ(std::get<CancelReplaceRejected>(e).session, session);
+    return std::get<CancelReplaceRejected>(e).reject;
+  }
+  CancelReject RejectedReplace(const SessionKey& session,
+                               const ReplaceRequest& request) {
+    JournalEvent e = router_.DecideReplace(session, request);
+    EXPECT_TRUE(std::holds_alternative<CancelReplaceRejected>(e))
+        << EncodeEvent(e);
+    if (!std::holds_alternative<CancelReplaceRejected>(e)) return {};
+    return std::get<CancelReplaceRejected>(e).reject;
+  }
+
+  // An order accepted, sent and acknowledged by the exchange as EX-O1.
+  void LiveOrder(const SessionKey& session, const std::string& cl_ord_id,
+                 const std::string& expected_exch_id, int64_t qty = 100) {
+    auto sent = ToExchangeOnly<NewOrder>(New(session, Limit(cl_ord_id, qty)));
+    ASSERT_EQ(sent.cl_ord_id, expected_exch_id);
+    FromExchange(Er(expected_exch_id, "E-ack-" + expected_exch_id,
+                    ExecType::kNew, OrdStatus::kNew, qty, 0, qty));
+  }
+
+  MaxQtyRisk risk_{1000};
+  OrderRouter router_{Options(), &risk_};
+  int64_t now_ = 1'795'726'214'000'000;
+  Timestamp last_at_;
+};
+
+// ---- new orders: every reject path -----------------------------------------
+
+TEST_F(OrderRouterTest, ExchangeIsDownUntilItsSessionLogsOn) {
+  EXPECT_FALSE(router_.exchange_up());
+  SetExchange(true);
+  EXPECT_TRUE(router_.exchange_up());
+  SetExchange(false);
+  EXPECT_FALSE(router_.exchange_up());
+}
+
+TEST_F(OrderRouterTest, RejectsNewOrderWhileExchangeIsDown) {
+  NewOrderRejected r = RejectedNew(kS1, Limit("o1"));
+  EXPECT_EQ(r.rejection.reason, OrdRejReason::kExchangeClosed);
+  EXPECT_EQ(r.rejection.text, "exchange session is down: order not sent");
+  EXPECT_EQ(r.exec_id, "GW-X1");
+
+  auto er = ToBrokerOnly<ExecutionReport>(Apply(r));
+  EXPECT_EQ(er.order_id, "NONE");
+  EXPECT_EQ(er.cl_ord_id, "o1");
+  EXPECT_EQ(er.exec_id, "GW-X1");
+  EXPECT_EQ(er.exec_type, ExecType::kRejected);
+  EXPECT_EQ(er.ord_status, OrdStatus::kRejected);
+  EXPECT_EQ(er.ord_rej_reason, OrdRejReason::kExchangeClosed);
+  EXPECT_EQ(er.text, "exchange session is down: order not sent");
+  EXPECT_EQ(er.account, "ACC1");
+  EXPECT_EQ(er.symbol, "AAA");
+  EXPECT_EQ(er.side, Side::kBuy);
+  EXPECT_EQ(er.order_qty, Qty(100));
+  EXPECT_EQ(er.price, Px("10.5"));
+  EXPECT_EQ(er.cum_qty, Qty(0));
+  EXPECT_EQ(er.leaves_qty, Qty(0));
+  EXPECT_EQ(er.transact_time, last_at_);
+  EXPECT_TRUE(router_.Orders().empty());
+}
+
+TEST_F(OrderRouterTest, AcceptsNewOrdersOnceTheExchangeIsBackUp) {
+  Apply(RejectedNew(kS1, Limit("o1")));
+  SetExchange(true);
+  EXPECT_TRUE(std::holds_alternative<NewOrderAccepted>(
+      router_.DecideNewOrder(kS1, Limit("o2"))));
+  SetExchange(false);
+  EXPECT_EQ(RejectedNew(kS1, Limit("o3")).rejection.reason,
+            OrdRejReason::kExchangeClosed);
+}
+
+TEST_F(OrderRouterTest, RejectsDuplicateClOrdIdOfTheSession) {
+  SetExchange(true);
+  New(kS1, Limit("o1"));
+  NewOrderRejected r = RejectedNew(kS1, Limit("o1"));
+  EXPECT_EQ(r.rejection.reason, OrdRejReason::kDuplicateOrder);
+  EXPECT_EQ(r.rejection.text, "duplicate ClOrdID 'o1' on this session");
+  // The rejection leaves the original order alone.
+  ToBrokerOnly<ExecutionReport>(Apply(r));
+  ASSERT_EQ(router_.Orders().size(), 1u);
+  EXPECT_EQ(router_.Orders()[0].status, OrdStatus::kPendingNew);
+}
+
+TEST_F(OrderRouterTest, ReportsDuplicateAsDuplicateEvenWhileExchangeIsDown) {
+  SetExchange(true);
+  New(kS1, Limit("o1"));
+  SetExchange(false);
+  EXPECT_EQ(RejectedNew(kS1, Limit("o1")).rejection.reason,
+            OrdRejReason::kDuplicateOrder);
+}
+
+TEST_F(OrderRouterTest, RejectsEmptyClOrdId) {
+  SetExchange(true);
+  NewOrderRejected r = RejectedNew(kS1, Limit(""));
+  EXPECT_EQ(r.rejection.reason, OrdRejReason::kOther);
+  EXPECT_EQ(r.rejection.text, "ClOrdID is empty: order not sent");
+}
+
+TEST_F(OrderRouterTest, RejectsUnknownSymbol) {
+  SetExchange(true);
+  NewOrderRejected r = RejectedNew(kS1, Limit("o1", 100, "10.5", "XYZ"));
+  EXPECT_EQ(r.rejection.reason, OrdRejReason::kUnknownSymbol);
+  EXPECT_EQ(r.rejection.text, "unknown symbol 'XYZ'");
+}
+
+TEST_F(OrderRouterTest, EmptySymbolSetAcceptsAnySymbol) {
+  OrderRouter open({"GW", {}}, nullptr);
+  open.Apply(ExchangeSessionChanged{true}, At(1));
+  EXPECT_TRUE(std::holds_alternative<NewOrderAccepted>(
+      open.DecideNewOrder(kS1, Limit("o1", 100, "10.5", "XYZ"))));
+}
+
+TEST_F(OrderRouterTest, RejectsQuantityThatIsNotPositive) {
+  SetExchange(true);
+  NewOrderRejected r = RejectedNew(kS1, Limit("o1", 0));
+  EXPECT_EQ(r.rejection.reason, OrdRejReason::kIncorrectQuantity);
+  EXPECT_EQ(r.rejection.text, "order quantity must be > 0 (got 0)");
+  r = RejectedNew(kS1, Limit("o1", -5));
+  EXPECT_EQ(r.rejection.text, "order quantity must be > 0 (got -5)");
+}
+
+TEST_F(OrderRouterTest, RejectsLimitOrderWithoutPrice) {
+  SetExchange(true);
+  NewOrder o = Limit("o1");
+  o.price.reset();
+  NewOrderRejected r = RejectedNew(kS1, o);
+  EXPECT_EQ(r.rejection.reason, OrdRejReason::kUnsupportedOrderCharacteristic);
+  EXPECT_EQ(r.rejection.text, "limit order needs a price");
+}
+
+TEST_F(OrderRouterTest, RejectsLimitPriceThatIsNotPositive) {
+  SetExchange(true);
+  NewOrderRejected r = RejectedNew(kS1, Limit("o1", 100, "0"));
+  EXPECT_EQ(r.rejection.reason, OrdRejReason::kOther);
+  EXPECT_EQ(r.rejection.text, "limit price must be > 0 (got 0)");
+  r = RejectedNew(kS1, Limit("o1", 100, "-0.25"));
+  EXPECT_EQ(r.rejection.text, "limit price must be > 0 (got -0.25)");
+}
+
+TEST_F(OrderRouterTest, RejectsMarketOrderWithPriceAndAcceptsOneWithout) {
+  SetExchange(true);
+  NewOrder o = Limit("o1");
+  o.ord_type = OrdType::kMarket;
+  NewOrderRejected r = RejectedNew(kS1, o);
+  EXPECT_EQ(r.rejection.reason, OrdRejReason::kUnsupportedOrderCharacteristic);
+  EXPECT_EQ(r.rejection.text, "market order must not carry a price (got 10.5)");
+  o.price.reset();
+  EXPECT_TRUE(
+      std::holds_alternative<NewOrderAccepted>(router_.DecideNewOrder(kS1, o)));
+}
+
+TEST_F(OrderRouterTest, RejectsWhatTheRiskHookRefuses) {
+  MaxQtyRisk risk(100);
+  OrderRouter router(Options(), &risk);
+  router.Apply(ExchangeSessionChanged{true}, At(1));
+  JournalEvent e = router.DecideNewOrder(kS1, Limit("o1", 101));
+  ASSERT_TRUE(std::holds_alternative<NewOrderRejected>(e));
+  EXPECT_EQ(std::get<NewOrderRejected>(e).rejection.reason,
+            OrdRejReason::kOrderExceedsLimit);
+  EXPECT_EQ(std::get<NewOrderRejected>(e).rejection.text,
+            "order quantity 101 exceeds limit 100");
+  EXPECT_TRUE(std::holds_alternative<NewOrderAccepted>(
+      router.DecideNewOrder(kS1, Limit("o1", 100))));
+}
+
+TEST_F(OrderRouterTest, ChecksRunInTheDocumentedOrder) {
+  // Duplicate beats exchange down beats symbol beats qty beats price.
+  NewOrder bad = Limit("o1", 0, "0", "XYZ");
+  EXPECT_EQ(RejectedNew(kS1, bad).rejection.reason,
+            OrdRejReason::kExchangeClosed);
+  SetExchange(true);
+  EXPECT_EQ(RejectedNew(kS1, bad).rejection.reason,
+            OrdRejReason::kUnknownSymbol);
+  bad.symbol = "AAA";
+  EXPECT_EQ(RejectedNew(kS1, bad).rejection.reason,
+            OrdRejReason::kIncorrectQuantity);
+  bad.qty = Qty(5000);
+  EXPECT_EQ(RejectedNew(kS1, bad).rejection.reason, OrdRejReason::kOther);
+  bad.price = Px("1");
+  EXPECT_EQ(RejectedNew(kS1, bad).rejection.reason,
+            OrdRejReason::kOrderExceedsLimit);
+  New(kS1, Limit("o1"));
+  EXPECT_EQ(RejectedNew(kS1, bad).rejection.reason,
+            OrdRejReason::kDuplicateOrder);
+}
+
+TEST_F(OrderRouterTest, RejectedOrdersClOrdIdCountsAsUsed) {
+  Apply(RejectedNew(kS1, Limit("o1")));  // exchange down
+  EXPECT_TRUE(router_.KnowsClOrdId(kS1, "o1"));
+  EXPECT_FALSE(router_.KnowsClOrdId(kS2, "o1"));
+  SetExchange(true);
+  EXPECT_EQ(RejectedNew(kS1, Limit("o1")).rejection.reason,
+            OrdRejReason::kDuplicateOrder);
+  EXPECT_FALSE(router_.FindOrder(kS1, "o1").has_value());
+}
+
+TEST_F(OrderRouterTest, DuplicateRejectionDoesNotClaimTheClOrdId) {
+  Apply(router_.DecideUndecodableOrder(
+      kS1, Limit("o9"), Rejection{OrdRejReason::kDuplicateOrder, "dup"}));
+  EXPECT_FALSE(router_.KnowsClOrdId(kS1, "o9"));
+}
+
+TEST_F(OrderRouterTest, RejectsUndecodableOrderWithDecodersReason) {
+  SetExchange(true);
+  NewOrder partial;
+  partial.cl_ord_id = "o1";
+  partial.symbol = "AAA";
+  JournalEvent e = router_.DecideUndecodableOrder(
+      kS1, partial,
+      Rejection{OrdRejReason::kUnsupportedOrderCharacteristic,
+                "unsupported OrdType 'P'"});
+  ASSERT_TRUE(std::holds_alternative<NewOrderRejected>(e));
+  auto er = ToBrokerOnly<ExecutionReport>(Apply(e));
+  EXPECT_EQ(er.ord_rej_reason, OrdRejReason::kUnsupportedOrderCharacteristic);
+  EXPECT_EQ(er.text, "unsupported OrdType 'P'");
+  EXPECT_EQ(er.exec_id, "GW-X1");
+  EXPECT_TRUE(router_.KnowsClOrdId(kS1, "o1"));
+}
+
+TEST_F(OrderRouterTest, DecisionsDoNotChangeStateUntilApplied) {
+  SetExchange(true);
+  JournalEvent a = router_.DecideNewOrder(kS1, Limit("o1"));
+  JournalEvent b = router_.DecideNewOrder(kS1, Limit("o1"));
+  EXPECT_EQ(EncodeEvent(a), EncodeEvent(b));
+  EXPECT_FALSE(router_.KnowsClOrdId(kS1, "o1"));
+  EXPECT_TRUE(router_.Orders().empty());
+}
+
+// ---- accepted orders
+// ----------------------------------------------------------
+
+TEST_F(OrderRouterTest, SendsAcceptedOrderUnderGatewayClOrdIdOnly) {
+  SetExchange(true);
+  JournalEvent e = router_.DecideNewOrder(kS1, Limit("o1"));
+  ASSERT_TRUE(std::holds_alternative<NewOrderAccepted>(e));
+  EXPECT_EQ(std::get<NewOrderAccepted>(e).exch_cl_ord_id, "GW-1");
+
+  auto sent = ToExchangeOnly<NewOrder>(Apply(e));
+  EXPECT_EQ(sent.cl_ord_id, "GW-1");
+  EXPECT_EQ(sent.account, "ACC1");
+  EXPECT_EQ(sent.symbol, "AAA");
+  EXPECT_EQ(sent.side, Side::kBuy);
+  EXPECT_EQ(sent.ord_type, OrdType::kLimit);
+  EXPECT_EQ(sent.tif, TimeInForce::kDay);
+  EXPECT_EQ(sent.qty, Qty(100));
+  EXPECT_EQ(sent.price, Px("10.5"));
+  EXPECT_EQ(sent.transact_time, last_at_);
+
+  auto order = router_.FindOrder(kS1, "o1");
+  ASSERT_TRUE(order.has_value());
+  EXPECT_EQ(order->status, OrdStatus::kPendingNew);
+  EXPECT_EQ(order->exch_cl_ord_id, "GW-1");
+  EXPECT_EQ(order->order_id, "");
+  EXPECT_EQ(order->leaves_qty, Qty(100));
+  EXPECT_EQ(order->cum_qty, Qty(0));
+  EXPECT_TRUE(router_.KnowsClOrdId(kS1, "o1"));
+}
+
+TEST_F(OrderRouterTest, CountsEveryExchangeClOrdIdAndGatewayExecId) {
+  SetExchange(true);
+  LiveOrder(kS1, "o1", "GW-1");
+  auto cancel =
+      ToExchangeOnly<CancelRequest>(CancelOrder(kS1, Cancel("c1", "o1")));
+  EXPECT_EQ(cancel.cl_ord_id, "GW-2");
+  LiveOrder(kS1, "o2", "GW-3");
+  auto replace = ToExchangeOnly<ReplaceRequest>(
+      ReplaceOrder(kS1, Replace("r1", "o2", 50)));
+  EXPECT_EQ(replace.cl_ord_id, "GW-4");
+
+  EXPECT_EQ(RejectedNew(kS1, Limit("o1")).exec_id, "GW-X1");
+  Apply(RejectedNew(kS1, Limit("o1")));
+  JournalEvent status = router_.DecideStatus(kS1, StatusReq("o2"));
+  EXPECT_EQ(std::get<StatusAnswered>(status).exec_id, "GW-X2");
+  Apply(status);
+  EXPECT_EQ(RejectedNew(kS1, Limit("o1")).exec_id, "GW-X3");
+  // A cancel/replace reject carries no ExecID and takes none.
+  Apply(router_.DecideCancel(kS1, Cancel("c9", "nope")));
+  EXPECT_EQ(RejectedNew(kS1, Limit("o1")).exec_id, "GW-X3");
+  EXPECT_EQ(std::get<NewOrderAccepted>(router_.DecideNewOrder(kS1, Limit("o3")))
+                .exch_cl_ord_id,
+            "GW-5");
+}
+
+TEST_F(OrderRouterTest, ApplyingJournaledIdsAdvancesTheCounters) {
+  // Events decided elsewhere (a journal) carry IDs beyond the counter.
+  SetExchange(true);
+  Apply(NewOrderAccepted{kS1, Limit("o1"), "GW-41"});
+  Apply(NewOrderRejected{kS1, Limit("o2"), Rejection{}, "GW-X17"});
+  EXPECT_EQ(std::get<NewOrderAccepted>(router_.DecideNewOrder(kS1, Limit("o3")))
+                .exch_cl_ord_id,
+            "GW-42");
+  EXPECT_EQ(RejectedNew(kS1, Limit("o1")).exec_id, "GW-X18");
+}
+
+TEST_F(OrderRouterTest, DoesNotSendAnOrderTwiceForARepeatedAcceptance) {
+  SetExchange(true);
+  JournalEvent e = router_.DecideNewOrder(kS1, Limit("o1"));
+  EXPECT_EQ(Apply(e).size(), 1u);
+  EXPECT_TRUE(Apply(e).empty());
+  EXPECT_EQ(router_.Orders().size(), 1u);
+}
+
+// ---- full lifecycle
+// -------------------------------------------------------------
+
+TEST_F(OrderRouterTest, LifecycleNewFillReplaceFillMapsIdsBothWays) {
+  SetExchange(true);
+  EXPECT_EQ(ToExchangeOnly<NewOrder>(New(kS1, Limit("o1", 100))).cl_ord_id,
+            "GW-1");
+
+  // Exchange acknowledges; the broker sees its own ClOrdID and its account.
+  auto ack = ToBrokerOnly<ExecutionReport>(FromExchange(
+      Er("GW-1", "E1", ExecType::kNew, OrdStatus::kNew, 100, 0, 100)));
+  EXPECT_EQ(ack.cl_ord_id, "o1");
+  EXPECT_EQ(ack.orig_cl_ord_id, "");
+  EXPECT_EQ(ack.order_id, "EX-O1");
+  EXPECT_EQ(ack.exec_id, "E1");
+  EXPECT_EQ(ack.exec_type, ExecType::kNew);
+  EXPECT_EQ(ack.account, "ACC1");
+  EXPECT_EQ(router_.FindOrder(kS1, "o1")->status, OrdStatus::kNew);
+  EXPECT_EQ(router_.FindOrder(kS1, "o1")->order_id, "EX-O1");
+
+  auto fill1 = ToBrokerOnly<ExecutionReport>(
+      FromExchange(Fill("GW-1", "E2", 100, 40, 40)));
+  EXPECT_EQ(fill1.cl_ord_id, "o1");
+  EXPECT_EQ(fill1.ord_status, OrdStatus::kPartiallyFilled);
+  EXPECT_EQ(fill1.last_qty, Qty(40));
+  EXPECT_EQ(fill1.last_px, Px("10.5"));
+  EXPECT_EQ(fill1.cum_qty + fill1.leaves_qty, fill1.order_qty);
+
+  // Replace up to 150 @ 10.75: the exchange sees gateway IDs and OrderID.
+  auto rep = ToExchangeOnly<ReplaceRequest>(
+      ReplaceOrder(kS1, Replace("o2", "o1", 150, "10.75")));
+  EXPECT_EQ(rep.cl_ord_id, "GW-2");
+  EXPECT_EQ(rep.orig_cl_ord_id, "GW-1");
+  EXPECT_EQ(rep.order_id, "EX-O1");
+  EXPECT_EQ(rep.account, "ACC1");
+  EXPECT_EQ(rep.qty, Qty(150));
+  EXPECT_EQ(rep.price, Px("10.75"));
+  EXPECT_EQ(rep.transact_time, last_at_);
+  EXPECT_TRUE(router_.FindOrder(kS1, "o1")->replace_pending);
+  EXPECT_TRUE(router_.KnowsClOrdId(kS1, "o2"));
+  // Until the exchange confirms, o1/GW-1 stay current.
+  EXPECT_EQ(router_.FindOrder(kS1, "o2")->cl_ord_id, "o1");
+
+  auto pending = ToBrokerOnly<ExecutionReport>(
+      FromExchange(Er("GW-2", "E3", ExecType::kPendingReplace,
+                      OrdStatus::kPendingReplace, 100, 40, 60, "GW-1")));
+  EXPECT_EQ(pending.cl_ord_id, "o2");
+  EXPECT_EQ(pending.orig_cl_ord_id, "o1");
+
+  ExecutionReport replaced =
+      Er("GW-2", "E4", ExecType::kReplaced, OrdStatus::kPartiallyFilled, 150,
+         40, 110, "GW-1");
+  replaced.price = Px("10.75");
+  auto rep_er = ToBrokerOnly<ExecutionReport>(FromExchange(replaced));
+  EXPECT_EQ(rep_er.cl_ord_id, "o2");
+  EXPECT_EQ(rep_er.orig_cl_ord_id, "o1");
+  EXPECT_EQ(rep_er.exec_type, ExecType::kReplaced);
+  EXPECT_EQ(rep_er.order_qty, Qty(150));
+  EXPECT_EQ(rep_er.cum_qty + rep_er.leaves_qty, rep_er.order_qty);
+
+  auto order = router_.FindOrder(kS1, "o1");
+  ASSERT_TRUE(order.has_value());
+  EXPECT_EQ(order->cl_ord_id, "o2");
+  EXPECT_EQ(order->exch_cl_ord_id, "GW-2");
+  EXPECT_EQ(order->order_qty, Qty(150));
+  EXPECT_EQ(order->price, Px("10.75"));
+  EXPECT_EQ(order->status, OrdStatus::kPartiallyFilled);
+  EXPECT_EQ(order->leaves_qty, Qty(110));
+  EXPECT_FALSE(order->replace_pending);
+
+  // The rest fills under the new exchange ClOrdID.
+  auto fill2 = ToBrokerOnly<ExecutionReport>(
+      FromExchange(Fill("GW-2", "E5", 150, 110, 150)));
+  EXPECT_EQ(fill2.cl_ord_id, "o2");
+  EXPECT_EQ(fill2.ord_status, OrdStatus::kFilled);
+  EXPECT_EQ(fill2.leaves_qty, Qty(0));
+  EXPECT_EQ(router_.FindOrder(kS1, "o2")->status, OrdStatus::kFilled);
+
+  // Done: a cancel now is too late.
+  CancelReject late = RejectedCancel(kS1, Cancel("c1", "o2"));
+  EXPECT_EQ(late.reason, CxlRejReason::kTooLateToCancel);
+  EXPECT_EQ(late.text, "order 'o2' is Filled: too late to cancel");
+  EXPECT_EQ(late.order_id, "EX-O1");
+  EXPECT_EQ(late.ord_status, OrdStatus::kFilled);
+}
+
+TEST_F(OrderRouterTest, LifecycleNewPartialFillCancel) {
+  SetExchange(true);
+  LiveOrder(kS1, "o1", "GW-1");
+  FromExchange(Fill("GW-1", "E2", 100, 30, 30));
+
+  auto cxl =
+      ToExchangeOnly<CancelRequest>(CancelOrder(kS1, Cancel("c1", "o1")));
+  EXPECT_EQ(cxl.cl_ord_id, "GW-2");
+  EXPECT_EQ(cxl.orig_cl_ord_id, "GW-1");
+  EXPECT_EQ(cxl.order_id, "EX-O1");
+  EXPECT_EQ(cxl.symbol, "AAA");
+  EXPECT_EQ(cxl.side, Side::kBuy);
+  EXPECT_EQ(cxl.transact_time, last_at_);
+  EXPECT_TRUE(router_.FindOrder(kS1, "o1")->cancel_pending);
+  EXPECT_TRUE(router_.KnowsClOrdId(kS1, "c1"));
+
+  auto done = ToBrokerOnly<ExecutionReport>(
+      FromExchange(Er("GW-2", "E3", ExecType::kCanceled, OrdStatus::kCanceled,
+                      100, 30, 0, "GW-1")));
+  EXPECT_EQ(done.cl_ord_id, "c1");
+  EXPECT_EQ(done.orig_cl_ord_id, "o1");
+  EXPECT_EQ(done.ord_status, OrdStatus::kCanceled);
+  EXPECT_EQ(done.cum_qty, Qty(30));
+  EXPECT_EQ(done.leaves_qty, Qty(0));
+
+  auto order = router_.FindOrder(kS1, "c1");
+  ASSERT_TRUE(order.has_value());
+  EXPECT_EQ(order->status, OrdStatus::kCanceled);
+  EXPECT_FALSE(order->cancel_pending);
+  EXPECT_EQ(order->cum_qty, Qty(30));
+  EXPECT_EQ(RejectedCancel(kS1, Cancel("c2", "o1")).reason,
+            CxlRejReason::kTooLateToCancel);
+}
+
+TEST_F(OrderRouterTest, CancelAfterReplaceReferencesTheCurrentExchangeIds) {
+  SetExchange(true);
+  LiveOrder(kS1, "o1", "GW-1");
+  ReplaceOrder(kS1, Replace("o2", "o1", 80));
+  FromExchange(Er("GW-2", "E2", ExecType::kReplaced, OrdStatus::kNew, 80, 0, 80,
+                  "GW-1"));
+  auto cxl =
+      ToExchangeOnly<CancelRequest>(CancelOrder(kS1, Cancel("c3", "o2")));
+  EXPECT_EQ(cxl.cl_ord_id, "GW-3");
+  EXPECT_EQ(cxl.orig_cl_ord_id, "GW-2");
+  auto done = ToBrokerOnly<ExecutionReport>(
+      FromExchange(Er("GW-3", "E3", ExecType::kCanceled, OrdStatus::kCanceled,
+                      80, 0, 0, "GW-2")));
+  EXPECT_EQ(done.cl_ord_id, "c3");
+  EXPECT_EQ(done.orig_cl_ord_id, "o2");
+}
+
+TEST_F(OrderRouterTest, ExchangeRejectOfNewOrderRejectsTheOrder) {
+  SetExchange(true);
+  New(kS1, Limit("o1"));
+  ExecutionReport rej =
+      Er("GW-1", "E1", ExecType::kRejected, OrdStatus::kRejected, 100, 0, 0);
+  rej.order_id = "NONE";
+  rej.ord_rej_reason = OrdRejReason::kOther;
+  rej.text = "market closed";
+  auto er = ToBrokerOnly<ExecutionReport>(FromExchange(rej));
+  EXPECT_EQ(er.cl_ord_id, "o1");
+  EXPECT_EQ(er.ord_rej_reason, OrdRejReason::kOther);
+  EXPECT_EQ(er.text, "market closed");
+  EXPECT_EQ(router_.FindOrder(kS1, "o1")->status, OrdStatus::kRejected);
+  EXPECT_EQ(RejectedCancel(kS1, Cancel("c1", "o1")).reason,
+            CxlRejReason::kTooLateToCancel);
+}
+
+TEST_F(OrderRouterTest, RelaysExchangeFieldsAsReceivedExceptIdsAndAccount) {
+  SetExchange(true);
+  LiveOrder(kS1, "o1", "GW-1");
+  ExecutionReport f = Fill("GW-1", "E-77", 100, 10, 10);
+  f.avg_px = Px("10.499999");
+  f.text = "fill text";
+  f.transact_time = At(123456);
+  f.account = "EXCH-ACCT";
+  auto er = ToBrokerOnly<ExecutionReport>(FromExchange(f));
+  ExecutionReport expected = f;
+  expected.cl_ord_id = "o1";
+  expected.account = "ACC1";
+  EXPECT_EQ(Describe(Action{ToBroker{kS1, er}}),
+            Describe(Action{ToBroker{kS1, expected}}));
+  EXPECT_EQ(router_.FindOrder(kS1, "o1")->avg_px, Px("10.499999"));
+}
+
+// ---- cancel / replace: every reject path ------------------------------------
+
+TEST_F(OrderRouterTest, RefusesCancelOfUnknownOrder) {
+  SetExchange(true);
+  CancelReject r = RejectedCancel(kS1, Cancel("c1", "nope"));
+  EXPECT_EQ(r.reason, CxlRejReason::kUnknownOrder);
+  EXPECT_EQ(r.order_id, "NONE");
+  EXPECT_EQ(r.cl_ord_id, "c1");
+  EXPECT_EQ(r.orig_cl_ord_id, "nope");
+  EXPECT_EQ(r.ord_status, OrdStatus::kRejected);
+  EXPECT_EQ(r.response_to, CxlRejResponseTo::kCancel);
+  EXPECT_EQ(r.text, "unknown order: OrigClOrdID 'nope' on this session");
+
+  auto sent = ToBrokerOnly<CancelReject>(Apply(CancelReplaceRejected{kS1, r}));
+  EXPECT_EQ(sent.reason, CxlRejReason::kUnknownOrder);
+  EXPECT_EQ(sent.transact_time, last_at_);
+}
+
+TEST_F(OrderRouterTest, RefusesCancelAndReplaceOfAnotherSessionsOrder) {
+  SetExchange(true);
+  LiveOrder(kS1, "o1", "GW-1");
+  CancelReject r = RejectedCancel(kS2, Cancel("c1", "o1"));
+  EXPECT_EQ(r.reason, CxlRejReason::kUnknownOrder);
+  EXPECT_EQ(r.order_id, "NONE");
+  r = RejectedReplace(kS2, Replace("r1", "o1", 50));
+  EXPECT_EQ(r.reason, CxlRejReason::kUnknownOrder);
+  EXPECT_EQ(r.response_to, CxlRejResponseTo::kReplace);
+  EXPECT_FALSE(router_.FindOrder(kS2, "o1").has_value());
+}
+
+TEST_F(OrderRouterTest, RefusesCancelReplaceReusingAClOrdIdOfTheSession) {
+  SetExchange(true);
+  LiveOrder(kS1, "o1", "GW-1");
+  LiveOrder(kS1, "o2", "GW-2");
+  CancelReject r = RejectedCancel(kS1, Cancel("o2", "o1"));
+  EXPECT_EQ(r.reason, CxlRejReason::kDuplicateClOrdId);
+  EXPECT_EQ(r.text, "duplicate ClOrdID 'o2' on this session");
+  EXPECT_EQ(r.order_id, "EX-O1");
+  EXPECT_EQ(r.ord_status, OrdStatus::kNew);
+  EXPECT_EQ(RejectedReplace(kS1, Replace("o1", "o1", 50)).reason,
+            CxlRejReason::kDuplicateClOrdId);
+  // The same ClOrdID on another session is no duplicate (but unknown there).
+  EXPECT_EQ(RejectedCancel(kS2, Cancel("o2", "o1")).reason,
+            CxlRejReason::kUnknownOrder);
+}
+
+TEST_F(OrderRouterTest, RefusesCancelWithEmptyClOrdId) {
+  SetExchange(true);
+  LiveOrder(kS1, "o1", "GW-1");
+  CancelReject r = RejectedCancel(kS1, Cancel("", "o1"));
+  EXPECT_EQ(r.reason, CxlRejReason::kOther);
+  EXPECT_EQ(r.text, "ClOrdID is empty: cancel not sent");
+}
+
+TEST_F(OrderRouterTest, RefusesCancelOfCanceledOrder) {
+  SetExchange(true);
+  LiveOrder(kS1, "o1", "GW-1");
+  FromExchange(
+      Er("GW-1", "E2", ExecType::kCanceled, OrdStatus::kCanceled, 100, 0, 0));
+  CancelReject r = RejectedCancel(kS1, Cancel("c1", "o1"));
+  EXPECT_EQ(r.reason, CxlRejReason::kTooLateToCancel);
+  EXPECT_EQ(r.ord_status, OrdStatus::kCanceled);
+  EXPECT_EQ(RejectedReplace(kS1, Replace("r1", "o1", 50)).text,
+            "order 'o1' is Canceled: too late to replace");
+}
+
+TEST_F(OrderRouterTest, RefusesSecondRequestWhileOneIsPending) {
+  SetExchange(true);
+  LiveOrder(kS1, "o1", "GW-1");
+  LiveOrder(kS1, "o2", "GW-2");
+  CancelOrder(kS1, Cancel("c1", "o1"));
+  CancelReject r = RejectedCancel(kS1, Cancel("c2", "o1"));
+  EXPECT_EQ(r.reason, CxlRejReason::kAlreadyPending);
+  EXPECT_EQ(r.text, "a cancel is already pending for order 'o1'");
+  EXPECT_EQ(RejectedReplace(kS1, Replace("r1", "o1", 50)).reason,
+            CxlRejReason::kAlreadyPending);
+
+  ReplaceOrder(kS1, Replace("r2", "o2", 50));
+  r = RejectedCancel(kS1, Cancel("c3", "o2"));
+  EXPECT_EQ(r.reason, CxlRejReason::kAlreadyPending);
+  EXPECT_EQ(r.text, "a replace is already pending for order 'o2'");
+  EXPECT_EQ(RejectedReplace(kS1, Replace("r3", "r2", 60)).reason,
+            CxlRejReason::kAlreadyPending);
+}
+
+TEST_F(OrderRouterTest, RefusesCancelAndReplaceWhileExchangeIsDown) {
+  SetExchange(true);
+  LiveOrder(kS1, "o1", "GW-1");
+  SetExchange(false);
+  CancelReject r = RejectedCancel(kS1, Cancel("c1", "o1"));
+  EXPECT_EQ(r.reason, CxlRejReason::kBrokerOption);
+  EXPECT_EQ(r.text, "exchange session is down: cancel not sent");
+  EXPECT_EQ(r.order_id, "EX-O1");
+  r = RejectedReplace(kS1, Replace("r1", "o1", 50));
+  EXPECT_EQ(r.reason, CxlRejReason::kBrokerOption);
+  EXPECT_EQ(r.text, "exchange session is down: replace not sent");
+  SetExchange(true);
+  EXPECT_TRUE(std::holds_alternative<CancelReplaceForwarded>(
+      router_.DecideCancel(kS1, Cancel("c1", "o1"))));
+}
+
+TEST_F(OrderRouterTest, CancelsOrderTheExchangeHasNotAcknowledgedYet) {
+  SetExchange(true);
+  New(kS1, Limit("o1"));
+  auto cxl =
+      ToExchangeOnly<CancelRequest>(CancelOrder(kS1, Cancel("c1", "o1")));
+  EXPECT_EQ(cxl.orig_cl_ord_id, "GW-1");
+  EXPECT_EQ(cxl.order_id, "");
+}
+
+struct ReplaceCase {
+  const char* name;
+  void (*mutate)(ReplaceRequest&);
+  const char* text;
+};
+
+class OrderRouterReplaceTest
+    : public OrderRouterTest,
+      public ::testing::WithParamInterface<ReplaceCase> {};
+
+TEST_P(OrderRouterReplaceTest, RefusesInvalidReplaceWithBrokerOption) {
+  SetExchange(true);
+  LiveOrder(kS1, "o1", "GW-1");
+  FromExchange(Fill("GW-1", "E2", 100, 40, 40));
+  ReplaceRequest request = Replace("r1", "o1", 120);
+  GetParam().mutate(request);
+  CancelReject r = RejectedReplace(kS1, request);
+  EXPECT_EQ(r.reason, CxlRejReason::kBrokerOption);
+  EXPECT_EQ(r.response_to, CxlRejResponseTo::kReplace);
+  EXPECT_EQ(r.text, GetParam().text);
+  EXPECT_EQ(r.order_id, "EX-O1");
+  EXPECT_EQ(r.ord_status, OrdStatus::kPartiallyFilled);
+  EXPECT_EQ(r.cl_ord_id, "r1");
+  EXPECT_EQ(r.orig_cl_ord_id, "o1");
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, OrderRouterReplaceTest,
+    ::testing::Values(
+        ReplaceCase{"Symbol", [](ReplaceRequest& r) { r.symbol = "BBB"; },
+                    "replace cannot change symbol ('AAA' -> 'BBB')"},
+        ReplaceCase{"Side", [](ReplaceRequest& r) { r.side = Side::kSell; },
+                    "replace cannot change side (Buy -> Sell)"},
+        ReplaceCase{"Account", [](ReplaceRequest& r) { r.account = "ACC2"; },
+                    "replace cannot change account ('ACC1' -> 'ACC2')"},
+        ReplaceCase{"ZeroQty", [](ReplaceRequest& r) { r.qty = Qty(0); },
+                    "order quantity must be > 0 (got 0)"},
+        ReplaceCase{"QtyBelowFilled",
+                    [](ReplaceRequest& r) { r.qty = Qty(39); },
+                    "order quantity 39 is below the filled quantity 40"},
+        ReplaceCase{"LimitWithoutPrice",
+                    [](ReplaceRequest& r) { r.price.reset(); },
+                    "limit order needs a price"},
+        ReplaceCase{"NegativePrice",
+                    [](ReplaceRequest& r) { r.price = Px("-1"); },
+                    "limit price must be > 0 (got -1)"},
+        ReplaceCase{"MarketWithPrice",
+                    [](ReplaceRequest& r) { r.ord_type = OrdType::kMarket; },
+                    "market order must not carry a price (got 10.5)"},
+        ReplaceCase{"RiskRefuses", [](ReplaceRequest& r) { r.qty = Qty(1001); },
+                    "order quantity 1001 exceeds limit 1000"}),
+    [](const ::testing::TestParamInfo<ReplaceCase>& param_info) {
+      return std::string(param_info.param.name);
+    });
+
+TEST_F(OrderRouterTest, ReplaceMayKeepAccountEmptyAndChangeTypeAndTif) {
+  SetExchange(true);
+  LiveOrder(kS1, "o1", "GW-1");
+  ReplaceRequest request = Replace("r1", "o1", 40);
+  request.account = "";
+  request.ord_type = OrdType::kMarket;
+  request.price.reset();
+  request.tif = TimeInForce::kIoc;
+  auto sent = ToExchangeOnly<ReplaceRequest>(ReplaceOrder(kS1, request));
+  EXPECT_EQ(sent.account, "ACC1");
+  EXPECT_EQ(sent.ord_type, OrdType::kMarket);
+  EXPECT_FALSE(sent.price.has_value());
+  ExecutionReport replaced =
+      Er("GW-2", "E2", ExecType::kReplaced, OrdStatus::kNew, 40, 0, 40, "GW-1");
+  FromExchange(replaced);
+  auto order = router_.FindOrder(kS1, "r1");
+  EXPECT_EQ(order->ord_type, OrdType::kMarket);
+  EXPECT_EQ(order->tif, TimeInForce::kIoc);
+  EXPECT_FALSE(order->price.has_value());
+  EXPECT_EQ(order->order_qty, Qty(40));
+}
+
+TEST_F(OrderRouterTest, RiskHookSeesTheOrderBeingReplaced) {
+  struct Spy : RiskHook {
+    std::optional<Rejection> CheckNewOrder(const SessionKey&,
+                                           const NewOrder&) const override {
+      return std::nullopt;
+    }
+    std::optional<Rejection> CheckReplace(
+        const SessionKey& session, const ReplaceRequest&,
+        const OrderSnapshot& current) const override {
+      seen = session + "/" + current.cl_ord_id + "/" + current.order_id;
+      return Rejection{OrdRejReason::kOther, ""};
+    }
+    mutable std::string seen;
+  } spy;
+  OrderRouter router(Options(), &spy);
+  router.Apply(ExchangeSessionChanged{true}, At(1));
+  router.Apply(router.DecideNewOrder(kS1, Limit("o1")), At(2));
+  router.Apply(ExchangeReportReceived{Er("GW-1", "E1", ExecType::kNew,
+                                         OrdStatus::kNew, 100, 0, 100)},
+               At(3));
+  JournalEvent e = router.DecideReplace(kS1, Replace("r1", "o1", 50));
+  EXPECT_EQ(spy.seen, kS1 + "/o1/EX-O1");
+  ASSERT_TRUE(std::holds_alternative<CancelReplaceRejected>(e));
+  EXPECT_EQ(std::get<CancelReplaceRejected>(e).reject.text,
+            "refused by risk check");
+}
+
+TEST_F(OrderRouterTest, RejectsUndecodableCancelReplace) {
+  SetExchange(true);
+  LiveOrder(kS1, "o1", "GW-1");
+  JournalEvent e = router_.DecideUndecodableCancelReplace(
+      kS1, true, "r1", "o1",
+      Rejection{OrdRejReason::kOther, "unsupported TimeInForce '6'"});
+  ASSERT_TRUE(std::holds_alternative<CancelReplaceRejected>(e));
+  auto sent = ToBrokerOnly<CancelReject>(Apply(e));
+  EXPECT_EQ(sent.cl_ord_id, "r1");
+  EXPECT_EQ(sent.orig_cl_ord_id, "o1");
+  EXPECT_EQ(sent.order_id, "EX-O1");
+  EXPECT_EQ(sent.ord_status, OrdStatus::kNew);
+  EXPECT_EQ(sent.response_to, CxlRejResponseTo::kReplace);
+  EXPECT_EQ(sent.reason, CxlRejReason::kOther);
+  EXPECT_EQ(sent.text, "unsupported TimeInForce '6'");
+  EXPECT_EQ(sent.transact_time, last_at_);
+
+  e = router_.DecideUndecodableCancelReplace(
+      kS1, false, "c1", "zz", Rejection{OrdRejReason::kUnknownOrder, "?"});
+  const CancelReject& r = std::get<CancelReplaceRejected>(e).reject;
+  EXPECT_EQ(r.reason, CxlRejReason::kUnknownOrder);
+  EXPECT_EQ(r.order_id, "NONE");
+  EXPECT_EQ(r.response_to, CxlRejResponseTo::kCancel);
+}
+
+TEST_F(OrderRouterTest, KnowsClOrdIdsOfCancelAndReplaceRequests) {
+  SetExchange(true);
+  LiveOrder(kS1, "o1", "GW-1");
+  LiveOrder(kS1, "o2", "GW-2");
+  EXPECT_FALSE(router_.KnowsClOrdId(kS1, "c1"));
+  CancelOrder(kS1, Cancel("c1", "o1"));
+  ReplaceOrder(kS1, Replace("r1", "o2", 50));
+  Apply(router_.DecideCancel(kS1, Cancel("c2", "unknown")));
+  EXPECT_TRUE(router_.KnowsClOrdId(kS1, "c1"));
+  EXPECT_TRUE(router_.KnowsClOrdId(kS1, "r1"));
+  EXPECT_TRUE(router_.KnowsClOrdId(kS1, "c2"));
+  EXPECT_FALSE(router_.KnowsClOrdId(kS2, "c1"));
+  // A new order reusing a cancel's ClOrdID is a duplicate.
+  EXPECT_EQ(RejectedNew(kS1, Limit("c1")).rejection.reason,
+            OrdRejReason::kDuplicateOrder);
+  // A duplicate-ClOrdID refusal does not claim the ID for anyone.
+  Apply(router_.DecideUndecodableCancelReplace(
+      kS1, false, "c7", "o1", Rejection{OrdRejReason::kDuplicateOrder, "d"}));
+  EXPECT_FALSE(router_.KnowsClOrdId(kS1, "c7"));
+}
+
+TEST_F(OrderRouterTest, FindsOrderByAnyBrokerClOrdIdOfItsChain) {
+  SetExchange(true);
+  LiveOrder(kS1, "o1", "GW-1");
+  ReplaceOrder(kS1, Replace("o2", "o1", 50));
+  FromExchange(Er("GW-2", "E2", ExecType::kReplaced, OrdStatus::kNew, 50, 0, 50,
+                  "GW-1"));
+  CancelOrder(kS1, Cancel("c1", "o2"));
+  for (const char* id : {"o1", "o2", "c1"}) {
+    auto order = router_.FindOrder(kS1, id);
+    ASSERT_TRUE(order.has_value()) << id;
+    EXPECT_EQ(order->cl_ord_id, "o2");
+    EXPECT_EQ(order->exch_cl_ord_id, "GW-2");
+  }
+  EXPECT_EQ(router_.Orders().size(), 1u);
+}
+
+// ---- exchange cancel rejects
+// -------------------------------------------------
+
+TEST_F(OrderRouterTest, ExchangeCancelRejectClearsPendingAndMapsIds) {
+  SetExchange(true);
+  LiveOrder(kS1, "o1", "GW-1");
+  CancelOrder(kS1, Cancel("c1", "o1"));
+  FromExchange(Er("GW-2", "E2", ExecType::kPendingCancel,
+                  OrdStatus::kPendingCancel, 100, 0, 100, "GW-1"));
+  EXPECT_EQ(router_.FindOrder(kS1, "o1")->status, OrdStatus::kPendingCancel);
+
+  CancelReject x;
+  x.order_id = "EX-O1";
+  x.cl_ord_id = "GW-2";
+  x.orig_cl_ord_id = "GW-1";
+  x.ord_status = OrdStatus::kPendingCancel;
+  x.response_to = CxlRejResponseTo::kCancel;
+  x.reason = CxlRejReason::kTooLateToCancel;
+  x.text = "too late";
+  x.transact_time = At(999);
+  auto r = ToBrokerOnly<CancelReject>(Apply(ExchangeCancelRejectReceived{x}));
+  EXPECT_EQ(r.cl_ord_id, "c1");
+  EXPECT_EQ(r.orig_cl_ord_id, "o1");
+  EXPECT_EQ(r.order_id, "EX-O1");
+  EXPECT_EQ(r.ord_status, OrdStatus::kNew);  // the pending status is undone
+  EXPECT_EQ(r.response_to, CxlRejResponseTo::kCancel);
+  EXPECT_EQ(r.reason, CxlRejReason::kTooLateToCancel);
+  EXPECT_EQ(r.text, "too late");
+  EXPECT_EQ(r.transact_time, At(999));
+
+  auto order = router_.FindOrder(kS1, "o1");
+  EXPECT_FALSE(order->cancel_pending);
+  EXPECT_EQ(order->status, OrdStatus::kNew);
+  EXPECT_EQ(order->cl_ord_id, "o1");
+  // A new cancel is possible again.
+  EXPECT_TRUE(std::holds_alternative<CancelReplaceForwarded>(
+      router_.DecideCancel(kS1, Cancel("c2", "o1"))));
+}
+
+TEST_F(OrderRouterTest, ExchangeReplaceRejectKeepsTheOldTerms) {
+  SetExchange(true);
+  LiveOrder(kS1, "o1", "GW-1");
+  FromExchange(Fill("GW-1", "E2", 100, 10, 10));
+  ReplaceOrder(kS1, Replace("r1", "o1", 500, "11"));
+  CancelReject x;
+  x.order_id = "EX-O1";
+  x.cl_ord_id = "GW-2";
+  x.orig_cl_ord_id = "GW-1";
+  x.response_to = CxlRejResponseTo::kReplace;
+  x.reason = CxlRejReason::kBrokerOption;
+  auto r = ToBrokerOnly<CancelReject>(Apply(ExchangeCancelRejectReceived{x}));
+  EXPECT_EQ(r.cl_ord_id, "r1");
+  EXPECT_EQ(r.orig_cl_ord_id, "o1");
+  EXPECT_EQ(r.ord_status, OrdStatus::kPartiallyFilled);
+  auto order = router_.FindOrder(kS1, "o1");
+  EXPECT_FALSE(order->replace_pending);
+  EXPECT_EQ(order->order_qty, Qty(100));
+  EXPECT_EQ(order->price, Px("10.5"));
+  EXPECT_EQ(order->cl_ord_id, "o1");
+  EXPECT_EQ(order->exch_cl_ord_id, "GW-1");
+}
+
+TEST_F(OrderRouterTest, IgnoresCancelRejectForUnknownExchangeIds) {
+  SetExchange(true);
+  LiveOrder(kS1, "o1", "GW-1");
+  CancelReject x;
+  x.cl_ord_id = "OTHER-7";
+  x.orig_cl_ord_id = "OTHER-6";
+  EXPECT_TRUE(Apply(ExchangeCancelRejectReceived{x}).empty());
+}
+
+// ---- exchange reports: dedup and unknown IDs -------------------------------
+
+TEST_F(OrderRouterTest, IgnoresRepeatedExecId) {
+  SetExchange(true);
+  LiveOrder(kS1, "o1", "GW-1");
+  EXPECT_TRUE(router_.KnowsExecId("E-ack-GW-1"));
+  EXPECT_EQ(FromExchange(Fill("GW-1", "E2", 100, 10, 10)).size(), 1u);
+  EXPECT_TRUE(FromExchange(Fill("GW-1", "E2", 100, 10, 10)).empty());
+  // Even if the repeat claims other numbers, it is not applied.
+  EXPECT_TRUE(FromExchange(Fill("GW-1", "E2", 100, 90, 100)).empty());
+  EXPECT_EQ(router_.FindOrder(kS1, "o1")->cum_qty, Qty(10));
+}
+
+TEST_F(OrderRouterTest, IgnoresReportForUnknownExchangeClOrdId) {
+  SetExchange(true);
+  LiveOrder(kS1, "o1", "GW-1");
+  EXPECT_TRUE(FromExchange(Fill("GW-99", "E9", 100, 10, 10)).empty());
+  EXPECT_TRUE(FromExchange(Fill("o1", "E10", 100, 10, 10)).empty());
+  EXPECT_FALSE(router_.KnowsExecId("E9"));
+  EXPECT_EQ(router_.FindOrder(kS1, "o1")->cum_qty, Qty(0));
+}
+
+TEST_F(OrderRouterTest, FindsOrderOfReportByOrigClOrdIdWhenClOrdIdIsUnknown) {
+  SetExchange(true);
+  LiveOrder(kS1, "o1", "GW-1");
+  // An unsolicited cancel naming an exchange-side ID we never assigned.
+  auto er = ToBrokerOnly<ExecutionReport>(
+      FromExchange(Er("EXCH-CXL-1", "E5", ExecType::kCanceled,
+                      OrdStatus::kCanceled, 100, 0, 0, "GW-1")));
+  EXPECT_EQ(er.cl_ord_id, "o1");
+  EXPECT_EQ(er.orig_cl_ord_id, "o1");
+  EXPECT_EQ(router_.FindOrder(kS1, "o1")->status, OrdStatus::kCanceled);
+}
+
+// ---- sessions
+// -------------------------------------------------------------------
+
+TEST_F(OrderRouterTest, SameClOrdIdOnTwoSessionsMakesTwoOrders) {
+  SetExchange(true);
+  auto a = ToExchangeOnly<NewOrder>(New(kS1, Limit("o1", 10)));
+  auto b = ToExchangeOnly<NewOrder>(New(kS2, Limit("o1", 20)));
+  EXPECT_EQ(a.cl_ord_id, "GW-1");
+  EXPECT_EQ(b.cl_ord_id, "GW-2");
+  ASSERT_EQ(router_.Orders().size(), 2u);
+  EXPECT_EQ(router_.FindOrder(kS1, "o1")->order_qty, Qty(10));
+  EXPECT_EQ(router_.FindOrder(kS2, "o1")->order_qty, Qty(20));
+
+  auto to2 = ToBrokerOnly<ExecutionReport>(
+      FromExchange(
+          Er("GW-2", "E1", ExecType::kNew, OrdStatus::kNew, 20, 0, 20)),
+      kS2);
+  EXPECT_EQ(to2.cl_ord_id, "o1");
+  auto to1 = ToBrokerOnly<ExecutionReport>(
+      FromExchange(
+          Er("GW-1", "E2", ExecType::kNew, OrdStatus::kNew, 10, 0, 10)),
+      kS1);
+  EXPECT_EQ(to1.cl_ord_id, "o1");
+
+  // Each session cancels its own.
+  auto cxl =
+      ToExchangeOnly<CancelRequest>(CancelOrder(kS2, Cancel("c1", "o1")));
+  EXPECT_EQ(cxl.orig_cl_ord_id, "GW-2");
+  EXPECT_FALSE(router_.FindOrder(kS1, "o1")->cancel_pending);
+  EXPECT_TRUE(router_.FindOrder(kS2, "o1")->cancel_pending);
+  EXPECT_EQ(router_.Orders()[0].session, kS1);
+}
+
+// ---- status requests
+// ---------------------------------------------------------
+
+TEST_F(OrderRouterTest, AnswersStatusOfKnownOrder) {
+  SetExchange(true);
+  LiveOrder(kS1, "o1", "GW-1");
+  FromExchange(Fill("GW-1", "E2", 100, 25, 25));
+  JournalEvent e = router_.DecideStatus(kS1, StatusReq("o1", "", "AAA"));
+  auto er = ToBrokerOnly<ExecutionReport>(Apply(e));
+  EXPECT_EQ(er.exec_type, ExecType::kOrderStatus);
+  EXPECT_EQ(er.exec_id, "GW-X1");
+  EXPECT_EQ(er.ord_status, OrdStatus::kPartiallyFilled);
+  EXPECT_EQ(er.order_id, "EX-O1");
+  EXPECT_EQ(er.cl_ord_id, "o1");
+  EXPECT_EQ(er.account, "ACC1");
+  EXPECT_EQ(er.order_qty, Qty(100));
+  EXPECT_EQ(er.cum_qty, Qty(25));
+  EXPECT_EQ(er.leaves_qty, Qty(75));
+  EXPECT_EQ(er.avg_px, Px("10.5"));
+  EXPECT_EQ(er.price, Px("10.5"));
+  EXPECT_FALSE(er.ord_rej_reason.has_value());
+  EXPECT_EQ(er.transact_time, last_at_);
+}
+
+TEST_F(OrderRouterTest, AnswersStatusOfUnacknowledgedOrderWithOrderIdNone) {
+  SetExchange(true);
+  New(kS1, Limit("o1"));
+  auto er = ToBrokerOnly<ExecutionReport>(
+      Apply(router_.DecideStatus(kS1, StatusReq("o1"))));
+  EXPECT_EQ(er.order_id, "NONE");
+  EXPECT_EQ(er.ord_status, OrdStatus::kPendingNew);
+  EXPECT_EQ(er.leaves_qty, Qty(100));
+}
+
+TEST_F(OrderRouterTest, AnswersStatusOfReplacedOrderWithCurrentClOrdId) {
+  SetExchange(true);
+  LiveOrder(kS1, "o1", "GW-1");
+  ReplaceOrder(kS1, Replace("o2", "o1", 70));
+  FromExchange(Er("GW-2", "E2", ExecType::kReplaced, OrdStatus::kNew, 70, 0, 70,
+                  "GW-1"));
+  auto er = ToBrokerOnly<ExecutionReport>(
+      Apply(router_.DecideStatus(kS1, StatusReq("o1"))));
+  EXPECT_EQ(er.cl_ord_id, "o2");
+  EXPECT_EQ(er.order_qty, Qty(70));
+}
+
+TEST_F(OrderRouterTest, AnswersStatusOfUnknownOrderAsRejected) {
+  SetExchange(true);
+  LiveOrder(kS1, "o1", "GW-1");
+  for (const SessionKey& session : {kS1, kS2}) {
+    std::string id = session == kS1 ? "zz" : "o1";  // S2 cannot see S1's o1
+    auto er = ToBrokerOnly<ExecutionReport>(
+        Apply(router_.DecideStatus(session,
+                                   StatusReq(id, "", "AAA", Side::kSell))),
+        session);
+    EXPECT_EQ(er.exec_type, ExecType::kOrderStatus);
+    EXPECT_EQ(er.ord_status, OrdStatus::kRejected);
+    EXPECT_EQ(er.ord_rej_reason, OrdRejReason::kUnknownOrder);
+    EXPECT_EQ(er.order_id, "NONE");
+    EXPECT_EQ(er.cl_ord_id, id);
+    EXPECT_EQ(er.symbol, "AAA");
+    EXPECT_EQ(er.side, Side::kSell);
+    EXPECT_EQ(er.text, "unknown order: ClOrdID '" + id + "' on this session");
+  }
+}
+
+// ---- replay property
+// ---------------------------------------------------------
+
+// A small, consistent exchange: acknowledges or rejects orders, fills them,
+// answers cancels and replaces, and sometimes misbehaves (repeats a report,
+// reports an ID it was never sent).
+class FakeExchange {
+ public:
+  void Receive(const std::vector<Action>& actions) {
+    for (const Action& a : actions) {
+      if (const auto* to = std::get_if<ToExchange>(&a)) {
+        inbox_.push_back(to->message);
+      }
+    }
+  }
+
+  // The next exchange message as a journal event, or nullopt if none fits.
+  std::optional<JournalEvent> Step(std::mt19937& rng) {
+    const int choice = Uniform(rng, 0, 9);
+    if (choice <= 4 && !inbox_.empty()) {
+      size_t pick = static_cast<size_t>(
+          Uniform(rng, 0, static_cast<int>(inbox_.size()) - 1));
+      auto msg = inbox_[pick];
+      inbox_.erase(inbox_.begin() + static_cast<std::ptrdiff_t>(pick));
+      return Handle(msg, rng);
+    }
+    if (choice <= 7) return FillSome(rng);
+    if (choice == 8 && last_) return ExchangeReportReceived{*last_};  // repeat
+    ExecutionReport stray = Report(Order{}, ExecType::kNew, OrdStatus::kNew);
+    stray.cl_ord_id = "NOT-OURS-" + std::to_string(exec_seq_);
+    return Emit(stray);
+  }
+
+ private:
+  struct Order {
+    std::string order_id;
+    std::string cl_ord_id;
+    std::string symbol;
+    Side side = Side::kBuy;
+    OrdType ord_type = OrdType::kLimit;
+    TimeInForce tif = TimeInForce::kDay;
+    std::optional<Price> price;
+    Qty qty;
+    Qty cum;
+    Notional cum_notional;
+    bool done = false;
+  };
+
+  static int Uniform(std::mt19937& rng, int lo, int hi) {
+    return std::uniform_int_distribution<int>(lo, hi)(rng);
+  }
+
+  ExecutionReport Report(const Order& o, ExecType type, OrdStatus status) {
+    ExecutionReport r;
+    r.order_id = o.order_id;
+    r.cl_ord_id = o.cl_ord_id;
+    r.exec_type = type;
+    r.ord_status = status;
+    r.symbol = o.symbol;
+    r.side = o.side;
+    r.ord_type = o.ord_type;
+    r.tif = o.tif;
+    r.order_qty = o.qty;
+    r.price = o.price;
+    r.cum_qty = o.cum;
+    r.leaves_qty = o.done ? Qty(0) : o.qty - o.cum;
+    r.avg_px =
+        o.cum.units() > 0 ? AveragePrice(o.cum_notional, o.cum) : Price();
+    r.transact_time = At(exec_seq_);
+    return r;
+  }
+
+  JournalEvent Emit(ExecutionReport r) {
+    r.exec_id = "EX-E" + std::to_string(++exec_seq_);
+    last_ = r;
+    return ExchangeReportReceived{std::move(r)};
+  }
+
+  static OrdStatus LiveStatus(const Order& o) {
+    if (o.cum.units() == 0) return OrdStatus::kNew;
+    return o.cum == o.qty ? OrdStatus::kFilled : OrdStatus::kPartiallyFilled;
+  }
+
+  Order* Find(const std::string& cl_ord_id) {
+    auto it = by_cl_.find(cl_ord_id);
+    return it == by_cl_.end() ? nullptr : &orders_[it->second];
+  }
+
+  JournalEvent RejectRequest(const Order* o, const std::string& cl,
+                             const std::string& orig, CxlRejResponseTo to) {
+    CancelReject r;
+    r.order_id = o != nullptr ? o->order_id : "NONE";
+    r.cl_ord_id = cl;
+    r.orig_cl_ord_id = orig;
+    r.ord_status = o != nullptr ? LiveStatus(*o) : OrdStatus::kRejected;
+    r.response_to = to;
+    r.reason = o != nullptr ? CxlRejReason::kTooLateToCancel
+                            : CxlRejReason::kUnknownOrder;
+    r.text = "refused by exchange";
+    r.transact_time = At(exec_seq_);
+    return ExchangeCancelRejectReceived{r};
+  }
+
+  JournalEvent Handle(
+      const std::variant<NewOrder, CancelRequest, ReplaceRequest>& msg,
+      std::mt19937& rng) {
+    if (const auto* n = std::get_if<NewOrder>(&msg)) {
+      Order o;
+      o.order_id = "EX-O" + std::to_string(orders_.size() + 1);
+      o.cl_ord_id = n->cl_ord_id;
+      o.symbol = n->symbol;
+      o.side = n->side;
+      o.ord_type = n->ord_type;
+      o.tif = n->tif;
+      o.price = n->price;
+      o.qty = n->qty;
+      const bool reject = Uniform(rng, 0, 9) == 0;
+      o.done = reject;
+      by_cl_[o.cl_ord_id] = orders_.size();
+      orders_.push_back(o);
+      if (!reject) return Emit(Report(o, ExecType::kNew, OrdStatus::kNew));
+      ExecutionReport r = Report(o, ExecType::kRejected, OrdStatus::kRejected);
+      r.order_id = "NONE";
+      r.ord_rej_reason = OrdRejReason::kOther;
+      r.text = "no liquidity today";
+      return Emit(r);
+    }
+    if (const auto* c = std::get_if<CancelRequest>(&msg)) {
+      Order* o = Find(c->orig_cl_ord_id);
+      if (o == nullptr || o->done || Uniform(rng, 0, 5) == 0) {
+        return RejectRequest(o, c->cl_ord_id, c->orig_cl_ord_id,
+                             CxlRejResponseTo::kCancel);
+      }
+      o->done = true;
+      by_cl_[c->cl_ord_id] = by_cl_[o->cl_ord_id];
+      ExecutionReport r = Report(*o, ExecType::kCanceled, OrdStatus::kCanceled);
+      r.cl_ord_id = c->cl_ord_id;
+      r.orig_cl_ord_id = c->orig_cl_ord_id;
+      o->cl_ord_id = c->cl_ord_id;
+      return Emit(r);
+    }
+    const auto& q = std::get<ReplaceRequest>(msg);
+    Order* o = Find(q.orig_cl_ord_id);
+    if (o == nullptr || o->done || q.qty < o->cum || Uniform(rng, 0, 5) == 0) {
+      return RejectRequest(o, q.cl_ord_id, q.orig_cl_ord_id,
+                           CxlRejResponseTo::kReplace);
+    }
+    by_cl_[q.cl_ord_id] = by_cl_[o->cl_ord_id];
+    o->cl_ord_id = q.cl_ord_id;
+    o->qty = q.qty;
+    o->price = q.price;
+    o->ord_type = q.ord_type;
+    o->tif = q.tif;
+    if (o->cum == o->qty) o->done = true;
+    ExecutionReport r = Report(*o, ExecType::kReplaced, LiveStatus(*o));
+    r.orig_cl_ord_id = q.orig_cl_ord_id;
+    return Emit(r);
+  }
+
+  std::optional<JournalEvent> FillSome(std::mt19937& rng) {
+    std::vector<size_t> live;
+    for (size_t i = 0; i < orders_.size(); ++i) {
+      if (!orders_[i].done) live.push_back(i);
+    }
+    if (live.empty()) return std::nullopt;
+    Order& o = orders_[live[static_cast<size_t>(
+        Uniform(rng, 0, static_cast<int>(live.size()) - 1))]];
+    const int64_t leaves = (o.qty - o.cum).units();
+    const Qty last(Uniform(rng, 1, static_cast<int>(leaves)));
+    const Price px = o.price ? *o.price : Px("10");
+    o.cum += last;
+    o.cum_notional = *Add(o.cum_notional, *Multiply(last, px));
+    if (o.cum == o.qty) o.done = true;
+    ExecutionReport r = Report(o, ExecType::kTrade, LiveStatus(o));
+    r.last_qty = last;
+    r.last_px = px;
+    return Emit(r);
+  }
+
+  std::vector<std::variant<NewOrder, CancelRequest, ReplaceRequest>> inbox_;
+  std::vector<Order> orders_;
+  std::map<std::string, size_t> by_cl_;  // every ClOrdID of an order's chain
+  std::optional<ExecutionReport> last_;
+  int64_t exec_seq_ = 0;
+};
+
+struct JournalEntry {
+  JournalEvent event;
+  Timestamp at;
+};
+
+// Broker and exchange traffic at random; everything that happened is
+// returned as the journal (events in order with their times).
+std::vector<JournalEntry> RunRandomTraffic(OrderRouter& router, uint32_t seed,
+                                           int steps) {
+  std::mt19937 rng(seed);
+  auto uniform = [&](int lo, int hi) {
+    return std::uniform_int_distribution<int>(lo, hi)(rng);
+  };
+  const std::vector<SessionKey> sessions = {kS1, kS2};
+  const std::vector<std::string> symbols = {"AAA", "BBB", "ZZZ"};
+  const std::vector<const char*> prices = {"9.5", "10", "10.25", "0", "11"};
+  FakeExchange exchange;
+  std::vector<JournalEntry> journal;
+  int64_t now = 1'795'726'214'000'000;
+  int request_seq = 0;
+
+  auto apply = [&](const JournalEvent& event) {
+    now += uniform(1, 5000);
+    journal.push_back({event, At(now)});
+    std::vector<Action> actions = router.Apply(event, At(now));
+    for (const Action& a : actions) {
+      if (const auto* to = std::get_if<ToBroker>(&a)) {
+        // The broker sees only broker IDs, and consistent quantities.
+        if (const auto* er = std::get_if<ExecutionReport>(&to->message)) {
+          EXPECT_NE(er->cl_ord_id.rfind("GW-", 0), 0u) << Describe(a);
+          EXPECT_NE(er->orig_cl_ord_id.rfind("GW-", 0), 0u) << Describe(a);
+          if (!IsTerminal(er->ord_status) &&
+              er->ord_status != OrdStatus::kRejected) {
+            EXPECT_EQ(er->cum_qty + er->leaves_qty, er->order_qty)
+                << Describe(a);
+          } else {
+            EXPECT_EQ(er->leaves_qty, Qty(0)) << Describe(a);
+          }
+        } else {
+          const auto& cr = std::get<CancelReject>(to->message);
+          EXPECT_NE(cr.cl_ord_id.rfind("GW-", 0), 0u) << Describe(a);
+          EXPECT_NE(cr.orig_cl_ord_id.rfind("GW-", 0), 0u) << Describe(a);
+        }
+      } else {
+        // The exchange sees only gateway IDs.
+        std::visit(
+            [&](const auto& m) {
+              EXPECT_EQ(m.cl_ord_id.rfind("GW-", 0), 0u) << Describe(a);
+            },
+            std::get<ToExchange>(a).message);
+      }
+    }
+    exchange.Receive(actions);
+  };
+
+  // Per session, new orders mostly take fresh ClOrdIDs c1, c2, ... (so both
+  // sessions use the same IDs), sometimes resend one; requests refer mostly
+  // to recent orders.
+  std::map<SessionKey, int> seq;
+  auto old_id = [&](const SessionKey& s) {
+    const int n = seq[s];
+    const int lo = uniform(0, 3) == 0 ? 1 : std::max(1, n - 8);
+    return "c" + std::to_string(uniform(lo, n + 2));
+  };
+  auto request_id = [&](const SessionKey& s) {
+    return uniform(0, 9) == 0 ? old_id(s) : "x" + std::to_string(++request_seq);
+  };
+  for (int step = 0; step < steps; ++step) {
+    const SessionKey& session = sessions[static_cast<size_t>(uniform(0, 1))];
+    const int kind = uniform(0, 99);
+    if (kind < 3) {
+      apply(ExchangeSessionChanged{uniform(0, 3) != 0});
+    } else if (kind < 23) {
+      const std::string id = uniform(0, 6) == 0
+                                 ? old_id(session)
+                                 : "c" + std::to_string(++seq[session]);
+      NewOrder o = Limit(id, uniform(-1, 1100),
+                         prices[static_cast<size_t>(uniform(0, 4))],
+                         symbols[static_cast<size_t>(uniform(0, 2))]);
+      o.side = uniform(0, 1) == 0 ? Side::kBuy : Side::kSell;
+      if (uniform(0, 9) == 0) {
+        o.ord_type = OrdType::kMarket;
+        if (uniform(0, 3) != 0) o.price.reset();
+      }
+      apply(router.DecideNewOrder(session, o));
+    } else if (kind < 33) {
+      apply(router.DecideCancel(session,
+                                Cancel(request_id(session), old_id(session))));
+    } else if (kind < 43) {
+      ReplaceRequest r =
+          Replace(request_id(session), old_id(session), uniform(0, 1100),
+                  prices[static_cast<size_t>(uniform(0, 4))]);
+      if (auto current = router.FindOrder(session, r.orig_cl_ord_id)) {
+        if (uniform(0, 9) != 0) {  // mostly valid replaces
+          r.side = current->side;
+          r.symbol = current->symbol;
+        }
+      }
+      apply(router.DecideReplace(session, r));
+    } else if (kind < 47) {
+      apply(router.DecideStatus(session, StatusReq(old_id(session))));
+    } else if (auto event = exchange.Step(rng)) {
+      apply(*event);
+    }
+  }
+  return journal;
+}
+
+// The next decisions for a spread of probes, as journal text.
+std::vector<std::string> ProbeDecisions(const OrderRouter& router) {
+  std::vector<std::string> out;
+  for (const SessionKey& session : {kS1, kS2}) {
+    for (int i = 0; i <= 200; ++i) {
+      const std::string id = "c" + std::to_string(i);
+      out.push_back(EncodeEvent(router.DecideNewOrder(session, Limit(id, 50))));
+      out.push_back(
+          EncodeEvent(router.DecideCancel(session, Cancel("probe", id))));
+      out.push_back(EncodeEvent(
+          router.DecideReplace(session, Replace("probe", id, 60, "10"))));
+      out.push_back(EncodeEvent(router.DecideStatus(session, StatusReq(id))));
+    }
+  }
+  return out;
+}
+
+TEST(OrderRouterReplayTest, ReplayingTheJournalRebuildsTheSameRouter) {
+  int orders_seen = 0;
+  for (uint32_t seed = 1; seed <= 30; ++seed) {
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    MaxQtyRisk risk(1000);
+    OrderRouter::Options live_options;
+    live_options.symbols = {"AAA", "BBB"};
+    OrderRouter live(live_options, &risk);
+    std::vector<JournalEntry> journal = RunRandomTraffic(live, seed, 600);
+
+    // Another configuration: every symbol tradable, no risk hook. The
+    // journal alone must decide the state.
+    OrderRouter::Options replay_options;
+    replay_options.symbols = {};
+    OrderRouter replayed(replay_options, nullptr);
+    OrderRouter live_again(live_options, &risk);
+    for (const JournalEntry& entry : journal) {
+      Result<JournalEvent> decoded = DecodeEvent(EncodeEvent(entry.event));
+      ASSERT_TRUE(decoded.ok()) << decoded.status().message();
+      std::vector<Action> a = replayed.Apply(*decoded, entry.at);
+      std::vector<Action> b = live_again.Apply(entry.event, entry.at);
+      ASSERT_EQ(Describe(a), Describe(b));
+    }
+
+    std::vector<OrderSnapshot> want = live.Orders();
+    std::vector<OrderSnapshot> got = replayed.Orders();
+    ASSERT_EQ(got.size(), want.size());
+    orders_seen += static_cast<int>(want.size());
+    for (size_t i = 0; i < want.size(); ++i) {
+      EXPECT_EQ(Describe(got[i]), Describe(want[i])) << i;
+    }
+    EXPECT_EQ(replayed.exchange_up(), live.exchange_up());
+    for (const SessionKey& session : {kS1, kS2}) {
+      for (int i = 0; i <= 400; ++i) {
+        for (const std::string& id :
+             {"c" + std::to_string(i), "x" + std::to_string(i)}) {
+          EXPECT_EQ(replayed.KnowsClOrdId(session, id),
+                    live.KnowsClOrdId(session, id))
+              << id;
+        }
+      }
+    }
+    for (int i = 1; i <= 1000; ++i) {
+      const std::string id = "EX-E" + std::to_string(i);
+      EXPECT_EQ(replayed.KnowsExecId(id), live.KnowsExecId(id)) << id;
+    }
+    // Probes avoid what the configurations disagree on (symbols, risk).
+    EXPECT_EQ(ProbeDecisions(replayed), ProbeDecisions(live));
+  }
+  EXPECT_GT(orders_seen, 300);  // the traffic really made orders
+}
+
+TEST(OrderRouterReplayTest, RandomTrafficCoversEveryEventKind) {
+  MaxQtyRisk risk(1000);
+  OrderRouter::Options options;
+  options.symbols = {"AAA", "BBB"};
+  OrderRouter router(options, &risk);
+  std::map<std::string, int> kinds;
+  std::map<char, int> exec_types;
+  std::map<int, int> cxl_reasons;
+  int replaces = 0;
+  for (const JournalEntry& e : RunRandomTraffic(router, 7, 3000)) {
+    ++kinds[std::string(KindName(e.event))];
+    if (const auto* f = std::get_if<CancelReplaceForwarded>(&e.event)) {
+      replaces += f->is_replace ? 1 : 0;
+    }
+    if (const auto* r = std::get_if<ExchangeReportReceived>(&e.event)) {
+      ++exec_types[ToFix(r->report.exec_type)];
+    }
+    if (const auto* r = std::get_if<CancelReplaceRejected>(&e.event)) {
+      ++cxl_reasons[ToFix(r->reject.reason)];
+    }
+  }
+  std::set<OrdStatus> statuses;
+  for (const OrderSnapshot& s : router.Orders()) statuses.insert(s.status);
+  EXPECT_EQ(kinds.size(), 8u);
+  EXPECT_GT(replaces, 10);
+  EXPECT_GT(kinds["CancelReplaceForwarded"] - replaces, 10);
+  EXPECT_GT(kinds["ExchangeCancelRejectReceived"], 5);
+  for (char t : {'0', '4', '5', '8', 'F'}) EXPECT_GT(exec_types[t], 5) << t;
+  for (CxlRejReason r :
+       {CxlRejReason::kTooLateToCancel, CxlRejReason::kUnknownOrder,
+        CxlRejReason::kBrokerOption, CxlRejReason::kAlreadyPending,
+        CxlRejReason::kDuplicateClOrdId}) {
+    EXPECT_GT(cxl_reasons[ToFix(r)], 0) << ToFix(r);
+  }
+  for (OrdStatus st : {OrdStatus::kPartiallyFilled, OrdStatus::kFilled,
+                       OrdStatus::kCanceled, OrdStatus::kRejected}) {
+    EXPECT_TRUE(statuses.contains(st)) << ToFix(st);
+  }
+}
+
+}  // namespace
+}  // namespace fixgw::gw
