@@ -12,6 +12,13 @@
 
 namespace fixgw {
 
+// Why an order or request is refused: the OrdRejReason (103) and the Text
+// (58) the counterparty gets.
+struct Rejection {
+  OrdRejReason reason = OrdRejReason::kOther;
+  std::string text;
+};
+
 // NewOrderSingle (D). `price` is set iff ord_type is kLimit.
 struct NewOrder {
   std::string cl_ord_id;

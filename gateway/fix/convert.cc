@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cstdlib>
+
 #include "gateway/core/clock.h"
 
 namespace fixgw::fix {
@@ -229,7 +231,10 @@ Decoded<ExecutionReport> DecodeExecutionReport(const FIX::Message& msg) {
       }
       code = code * 10 + (c - '0');
     }
-    r.ord_rej_reason = static_cast<OrdRejReason>(code);
+    // Values outside FIX 4.4 (0-18, 99) become kOther; Text keeps the words.
+    r.ord_rej_reason = (code <= 18 || code == 99)
+                           ? static_cast<OrdRejReason>(code)
+                           : OrdRejReason::kOther;
   }
   r.transact_time = DecodeTime(msg, tag::TransactTime);
   return r;
@@ -250,9 +255,11 @@ Decoded<CancelReject> DecodeCancelReject(const FIX::Message& msg) {
   r.response_to = GetChar(msg, tag::CxlRejResponseTo) == '2'
                       ? CxlRejResponseTo::kReplace
                       : CxlRejResponseTo::kCancel;
-  std::string reason = Get(msg, tag::CxlRejReason);
-  r.reason = reason.empty() ? CxlRejReason::kOther
-                            : static_cast<CxlRejReason>(std::atoi(reason.c_str()));
+  // Values outside FIX 4.4 (0-6, 99) become kOther; Text keeps the words.
+  int reason = std::atoi(Get(msg, tag::CxlRejReason).c_str());
+  r.reason = (reason >= 0 && reason <= 6)
+                 ? static_cast<CxlRejReason>(reason)
+                 : CxlRejReason::kOther;
   r.transact_time = DecodeTime(msg, tag::TransactTime);
   return r;
 }

@@ -18,10 +18,7 @@
 namespace fixgw::fix {
 
 // Why a message could not become a domain event.
-struct Rejection {
-  OrdRejReason reason = OrdRejReason::kOther;
-  std::string text;
-};
+using Rejection = ::fixgw::Rejection;
 
 template <typename T>
 using Decoded = std::variant<T, Rejection>;

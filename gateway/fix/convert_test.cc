@@ -155,6 +155,24 @@ TEST(ConvertTest, CancelRejectOfUnknownOrderSaysNone) {
             CxlRejResponseTo::kReplace);
 }
 
+TEST(ConvertTest, ReasonsOutsideFix44BecomeOther) {
+  ExecutionReport r;
+  r.exec_type = ExecType::kRejected;
+  r.ord_status = OrdStatus::kRejected;
+  r.ord_rej_reason = OrdRejReason::kUnknownSymbol;
+  FIX44::ExecutionReport er = EncodeExecutionReport(r);
+  er.setField(tag::OrdRejReason, "42");
+  auto d = DecodeExecutionReport(er);
+  ASSERT_TRUE(std::holds_alternative<ExecutionReport>(d));
+  EXPECT_EQ(std::get<ExecutionReport>(d).ord_rej_reason, OrdRejReason::kOther);
+
+  FIX44::OrderCancelReject cr = EncodeCancelReject(CancelReject{});
+  cr.setField(tag::CxlRejReason, "17");
+  auto c = DecodeCancelReject(cr);
+  ASSERT_TRUE(std::holds_alternative<CancelReject>(c));
+  EXPECT_EQ(std::get<CancelReject>(c).reason, CxlRejReason::kOther);
+}
+
 TEST(ConvertTest, CancelAndReplaceRequestsRoundTrip) {
   CancelRequest c{"c1", "o1", "O1", "AAPL", Side::kBuy, T0()};
   auto dc = DecodeCancelRequest(EncodeCancelRequest(c));

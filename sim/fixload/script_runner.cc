@@ -107,6 +107,12 @@ OutgoingMessage BuildMessage(const Step& send) {
   return out;
 }
 
+namespace {
+std::string Show(const ScriptOptions& options, std::string_view raw) {
+  return options.describe ? options.describe(raw) : Printable(raw);
+}
+}  // namespace
+
 int RunScript(Client& client, InboundQueue& inbound,
               const std::vector<Step>& steps, const ScriptOptions& options,
               const std::atomic<bool>& stop, std::ostream& out,
@@ -129,7 +135,7 @@ int RunScript(Client& client, InboundQueue& inbound,
         }
         // The session filled the header of `msg.message` in place.
         if (options.verbose) {
-          out << "    > " << Printable(msg.message.toString()) << "\n";
+          out << "    > " << Show(options, msg.message.toString()) << "\n";
         }
         break;
       }
@@ -159,7 +165,7 @@ int RunScript(Client& client, InboundQueue& inbound,
           err << "  received: " << Printable(*raw) << "\n";
           return 1;
         }
-        if (options.verbose) out << "    < " << Printable(*raw) << "\n";
+        if (options.verbose) out << "    < " << Show(options, *raw) << "\n";
         ++checked;
         break;
       }

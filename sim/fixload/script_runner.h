@@ -7,6 +7,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -42,6 +43,8 @@ struct ScriptOptions {
   std::string name;  // the script's path, for messages
   std::chrono::milliseconds expect_timeout{5000};
   bool verbose = false;  // print each step and each message sent or checked
+  // How verbose output shows a raw message; empty: tag=value with '|'.
+  std::function<std::string(std::string_view raw)> describe;
 };
 
 // Runs `steps` in order. Prints the one-line summary (and with `verbose`

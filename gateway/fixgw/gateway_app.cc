@@ -1,0 +1,323 @@
+#include "gateway/fixgw/gateway_app.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <type_traits>
+
+#include "gateway/core/clock.h"
+#include "gateway/fix/convert.h"
+
+namespace fixgw::gw {
+namespace {
+
+namespace tag = FIX::FIELD;
+
+std::string Printable(const FIX::Message& msg) {
+  std::string s = msg.toString();
+  for (char& c : s) {
+    if (c == '\x01') c = '|';
+  }
+  return s;
+}
+
+std::string HeaderField(const FIX::Message& msg, int t) {
+  return msg.getHeader().isSetField(t) ? msg.getHeader().getField(t) : "";
+}
+
+// The journal columns of an event: broker session, broker ClOrdID, exchange
+// ClOrdID.
+struct Keys {
+  std::string session, cl_ord_id, exch_cl_ord_id;
+};
+
+Keys KeysOf(const JournalEvent& event) {
+  return std::visit(
+      [](const auto& e) -> Keys {
+        using T = std::decay_t<decltype(e)>;
+        if constexpr (std::is_same_v<T, NewOrderAccepted>) {
+          return {e.session, e.order.cl_ord_id, e.exch_cl_ord_id};
+        } else if constexpr (std::is_same_v<T, NewOrderRejected>) {
+          return {e.session, e.order.cl_ord_id, ""};
+        } else if constexpr (std::is_same_v<T, CancelReplaceForwarded>) {
+          return {e.session,
+                  e.is_replace ? e.replace.cl_ord_id : e.cancel.cl_ord_id,
+                  e.exch_cl_ord_id};
+        } else if constexpr (std::is_same_v<T, CancelReplaceRejected>) {
+          return {e.session, e.reject.cl_ord_id, ""};
+        } else if constexpr (std::is_same_v<T, StatusAnswered>) {
+          return {e.session, e.request.cl_ord_id, ""};
+        } else if constexpr (std::is_same_v<T, ExchangeReportReceived>) {
+          return {"", "", e.report.cl_ord_id};
+        } else if constexpr (std::is_same_v<T, ExchangeCancelRejectReceived>) {
+          return {"", "", e.reject.cl_ord_id};
+        } else {
+          return {};
+        }
+      },
+      event);
+}
+
+FIX::Message Encode(const Action& action) {
+  return std::visit(
+      [](const auto& a) -> FIX::Message {
+        return std::visit(
+            [](const auto& m) -> FIX::Message {
+              using T = std::decay_t<decltype(m)>;
+              if constexpr (std::is_same_v<T, NewOrder>) {
+                return fix::EncodeNewOrder(m);
+              } else if constexpr (std::is_same_v<T, CancelRequest>) {
+                return fix::EncodeCancelRequest(m);
+              } else if constexpr (std::is_same_v<T, ReplaceRequest>) {
+                return fix::EncodeReplaceRequest(m);
+              } else if constexpr (std::is_same_v<T, ExecutionReport>) {
+                return fix::EncodeExecutionReport(m);
+              } else {
+                return fix::EncodeCancelReject(m);
+              }
+            },
+            a.message);
+      },
+      action);
+}
+
+store::JournalEntry SentEntry(const Action& action, const FIX::Message& msg,
+                              Timestamp now) {
+  store::JournalEntry e;
+  e.time = now;
+  e.payload = "{}";
+  e.raw_fix = Printable(msg);
+  std::string cl_ord_id = msg.isSetField(tag::ClOrdID)
+                              ? msg.getField(tag::ClOrdID)
+                              : std::string();
+  if (const auto* b = std::get_if<ToBroker>(&action)) {
+    e.kind = "SentToBroker";
+    e.session = b->session;
+    e.cl_ord_id = cl_ord_id;
+  } else {
+    e.kind = "SentToExchange";
+    e.exch_cl_ord_id = cl_ord_id;
+  }
+  return e;
+}
+
+// Reads the fields of a NewOrderSingle that failed decoding, for the reject.
+NewOrder PartialOrder(const FIX::Message& msg) {
+  NewOrder o;
+  o.cl_ord_id = fix::FieldText(msg, tag::ClOrdID).value_or("");
+  o.account = fix::FieldText(msg, tag::Account).value_or("");
+  o.symbol = fix::FieldText(msg, tag::Symbol).value_or("");
+  std::string side = fix::FieldText(msg, tag::Side).value_or("");
+  if (side.size() == 1) o.side = SideFromFix(side[0]).value_or(Side::kBuy);
+  if (auto q = ParseQty(fix::FieldText(msg, tag::OrderQty).value_or(""))) {
+    o.qty = *q;
+  }
+  return o;
+}
+
+}  // namespace
+
+GatewayApplication::GatewayApplication(store::Journal& journal,
+                                       OrderRouter& router,
+                                       FIX::SessionID exchange_session)
+    : journal_(journal),
+      router_(router),
+      exchange_session_(std::move(exchange_session)) {}
+
+void GatewayApplication::onLogon(const FIX::SessionID& id) {
+  fmt::print(stderr, "fixgw: {} logged on\n", id.toString());
+  if (id != exchange_session_) return;
+  std::lock_guard lock(mu_);
+  Process(ExchangeSessionChanged{true}, "");
+}
+
+void GatewayApplication::onLogout(const FIX::SessionID& id) {
+  fmt::print(stderr, "fixgw: {} logged out\n", id.toString());
+  if (id != exchange_session_) return;
+  std::lock_guard lock(mu_);
+  if (router_.exchange_up()) Process(ExchangeSessionChanged{false}, "");
+}
+
+void GatewayApplication::fromApp(const FIX::Message& msg,
+                                 const FIX::SessionID& id) {
+  const std::string type = HeaderField(msg, tag::MsgType);
+  if (id == exchange_session_) {
+    FromExchange(msg, type);
+  } else {
+    FromBroker(msg, id, type);
+  }
+}
+
+void GatewayApplication::FromBroker(const FIX::Message& msg,
+                                    const FIX::SessionID& id,
+                                    const std::string& type) {
+  if (type != "D" && type != "F" && type != "G" && type != "H") {
+    throw FIX::UnsupportedMessageType();
+  }
+  const SessionKey session = id.toString();
+  const bool poss_dup = HeaderField(msg, tag::PossDupFlag) == "Y" ||
+                        HeaderField(msg, tag::PossResend) == "Y";
+  const std::string cl_ord_id =
+      fix::FieldText(msg, tag::ClOrdID).value_or("");
+
+  std::lock_guard lock(mu_);
+  // A resent message whose ClOrdID we already processed was answered the
+  // first time; processing it again would reject it as a duplicate or, worse,
+  // act twice.
+  if (poss_dup && router_.KnowsClOrdId(session, cl_ord_id)) {
+    fmt::print(stderr, "fixgw: {} ignoring possible duplicate ClOrdID {}\n",
+               session, cl_ord_id);
+    return;
+  }
+
+  std::optional<JournalEvent> event;
+  if (type == "D") {
+    auto decoded = fix::DecodeNewOrder(msg);
+    if (auto* order = std::get_if<NewOrder>(&decoded)) {
+      event = router_.DecideNewOrder(session, *order);
+    } else {
+      event = router_.DecideUndecodableOrder(
+          session, PartialOrder(msg), std::get<fix::Rejection>(decoded));
+    }
+  } else if (type == "F" || type == "G") {
+    const bool is_replace = type == "G";
+    std::optional<fix::Rejection> failure;
+    if (is_replace) {
+      auto decoded = fix::DecodeReplaceRequest(msg);
+      if (auto* r = std::get_if<ReplaceRequest>(&decoded)) {
+        event = router_.DecideReplace(session, *r);
+      } else {
+        failure = std::get<fix::Rejection>(decoded);
+      }
+    } else {
+      auto decoded = fix::DecodeCancelRequest(msg);
+      if (auto* c = std::get_if<CancelRequest>(&decoded)) {
+        event = router_.DecideCancel(session, *c);
+      } else {
+        failure = std::get<fix::Rejection>(decoded);
+      }
+    }
+    if (failure) {
+      event = router_.DecideUndecodableCancelReplace(
+          session, is_replace, cl_ord_id,
+          fix::FieldText(msg, tag::OrigClOrdID).value_or(""), *failure);
+    }
+  } else {
+    auto decoded = fix::DecodeStatusRequest(msg);
+    StatusRequest request;
+    if (auto* s = std::get_if<StatusRequest>(&decoded)) {
+      request = *s;
+    } else {
+      request.cl_ord_id = cl_ord_id;  // answered as unknown below
+    }
+    event = router_.DecideStatus(session, request);
+  }
+  Process(*event, Printable(msg));
+}
+
+void GatewayApplication::FromExchange(const FIX::Message& msg,
+                                      const std::string& type) {
+  std::optional<JournalEvent> event;
+  if (type == "8") {
+    auto decoded = fix::DecodeExecutionReport(msg);
+    if (auto* r = std::get_if<ExecutionReport>(&decoded)) {
+      std::lock_guard lock(mu_);
+      // The exchange resends after a reconnect; each ExecID counts once.
+      if (router_.KnowsExecId(r->exec_id)) return;
+      Process(ExchangeReportReceived{*r}, Printable(msg));
+      return;
+    }
+    fmt::print(stderr, "fixgw: exchange report not understood ({}): {}\n",
+               std::get<fix::Rejection>(decoded).text, Printable(msg));
+    return;
+  }
+  if (type == "9") {
+    auto decoded = fix::DecodeCancelReject(msg);
+    if (auto* c = std::get_if<CancelReject>(&decoded)) {
+      std::lock_guard lock(mu_);
+      Process(ExchangeCancelRejectReceived{*c}, Printable(msg));
+      return;
+    }
+  }
+  fmt::print(stderr, "fixgw: exchange message {} not handled: {}\n", type,
+             Printable(msg));
+}
+
+void GatewayApplication::Process(const JournalEvent& event,
+                                 const std::string& raw_fix) {
+  const Timestamp now = Now();
+  std::vector<Action> actions = router_.Apply(event, now);
+  std::vector<FIX::Message> messages;
+  std::vector<store::JournalEntry> entries;
+  messages.reserve(actions.size());
+  entries.reserve(actions.size() + 1);
+
+  Keys keys = KeysOf(event);
+  store::JournalEntry head;
+  head.time = now;
+  head.kind = std::string(KindName(event));
+  head.session = keys.session;
+  head.cl_ord_id = keys.cl_ord_id;
+  head.exch_cl_ord_id = keys.exch_cl_ord_id;
+  head.payload = EncodeEvent(event);
+  head.raw_fix = raw_fix;
+  entries.push_back(std::move(head));
+  for (const Action& action : actions) {
+    messages.push_back(Encode(action));
+    entries.push_back(SentEntry(action, messages.back(), now));
+  }
+
+  Status st = journal_.Append(entries);
+  if (!st.ok()) {
+    fmt::print(stderr,
+               "fixgw: FATAL: journal append failed, stopping so that "
+               "nothing unjournaled is sent: {}\n",
+               st.message());
+    _exit(3);
+  }
+  for (size_t i = 0; i < actions.size(); ++i) {
+    if (const auto* b = std::get_if<ToBroker>(&actions[i])) {
+      FIX::SessionID target;
+      target.fromString(b->session);
+      FIX::Session::sendToTarget(messages[i], target);
+    } else {
+      FIX::Session::sendToTarget(messages[i], exchange_session_);
+    }
+  }
+}
+
+Status RecoverFromJournal(store::Journal& journal, OrderRouter& router) {
+  Status failure;
+  int64_t events = 0;
+  Status st = journal.ForEach(0, [&](const store::JournalEntry& entry) {
+    if (entry.kind.rfind("Sent", 0) == 0) return true;  // outputs, not state
+    auto event = DecodeEvent(entry.payload);
+    if (!event.ok()) {
+      failure = Status::Internal(fmt::format(
+          "journal {} entry {}: {}", journal.path(), entry.seq,
+          event.status().message()));
+      return false;
+    }
+    router.Apply(*event, entry.time);
+    ++events;
+    return true;
+  });
+  if (!st.ok()) return st;
+  if (!failure.ok()) return failure;
+  fmt::print(stderr, "fixgw: recovered {} events from {}, {} orders\n", events,
+             journal.path(), router.Orders().size());
+  if (router.exchange_up()) {
+    // The previous run ended without logging the exchange out (a crash).
+    JournalEvent down = ExchangeSessionChanged{false};
+    router.Apply(down, Now());
+    store::JournalEntry e;
+    e.time = Now();
+    e.kind = std::string(KindName(down));
+    e.payload = EncodeEvent(down);
+    std::vector<store::JournalEntry> entries{e};
+    return journal.Append(entries);
+  }
+  return Status::Ok();
+}
+
+}  // namespace fixgw::gw

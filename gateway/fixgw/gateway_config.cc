@@ -1,0 +1,87 @@
+#include "gateway/fixgw/gateway_config.h"
+
+#include "gateway/fix/settings.h"
+
+namespace fixgw::gw {
+namespace {
+
+Status KeyError(const std::string& origin, const std::string& key,
+                const std::string& value, const std::string& why) {
+  return Status::InvalidArgument(origin + ": [GATEWAY] " + key + "=" + value +
+                                 ": " + why);
+}
+
+bool ValidIdPrefix(const std::string& p) {
+  if (p.empty() || p.size() > 16) return false;
+  for (char c : p) {
+    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+              (c >= '0' && c <= '9');
+    if (!ok) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<GatewayConfig> ParseGatewayConfig(
+    const std::map<std::string, std::string>& keys, const std::string& origin) {
+  GatewayConfig config;
+  for (const auto& [key, value] : keys) {
+    if (key == "JOURNALPATH") {
+      if (value.empty()) {
+        return KeyError(origin, "JournalPath", value, "must not be empty");
+      }
+      config.journal_path = value;
+    } else if (key == "JOURNALSYNC") {
+      if (value == "normal") {
+        config.journal_sync = store::SyncMode::kNormal;
+      } else if (value == "full") {
+        config.journal_sync = store::SyncMode::kFull;
+      } else {
+        return KeyError(origin, "JournalSync", value,
+                        "must be 'normal' or 'full'");
+      }
+    } else if (key == "IDPREFIX") {
+      if (!ValidIdPrefix(value)) {
+        return KeyError(origin, "IdPrefix", value,
+                        "must be 1 to 16 letters or digits");
+      }
+      config.id_prefix = value;
+    } else if (key == "SYMBOLS") {
+      size_t start = 0;
+      while (start <= value.size() && !value.empty()) {
+        size_t comma = value.find(',', start);
+        std::string symbol = value.substr(start, comma - start);
+        if (symbol.empty()) {
+          return KeyError(origin, "Symbols", value, "empty symbol in list");
+        }
+        config.symbols.insert(symbol);
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+      }
+    } else if (key == "MAXORDERQTY") {
+      auto qty = ParseQty(value);
+      if (!qty.ok() || qty->units() < 0) {
+        return KeyError(origin, "MaxOrderQty", value,
+                        "must be a whole number >= 0");
+      }
+      config.max_order_qty = *qty;
+    } else {
+      return Status::InvalidArgument(origin + ": unknown key '" + key +
+                                     "' in [GATEWAY]");
+    }
+  }
+  if (config.journal_path.empty()) {
+    return Status::InvalidArgument(origin +
+                                   ": [GATEWAY] JournalPath is required");
+  }
+  return config;
+}
+
+Result<GatewayConfig> LoadGatewayConfig(const std::string& path) {
+  auto keys = fix::LoadSection(path, "GATEWAY");
+  if (!keys.ok()) return keys.status();
+  return ParseGatewayConfig(*keys, path);
+}
+
+}  // namespace fixgw::gw

@@ -1,0 +1,60 @@
+#include "gateway/fixgw/gateway_config.h"
+
+#include <gtest/gtest.h>
+
+namespace fixgw::gw {
+namespace {
+
+using Keys = std::map<std::string, std::string>;
+
+TEST(GatewayConfigTest, ParsesEveryKey) {
+  auto c = ParseGatewayConfig(Keys{{"JOURNALPATH", "/tmp/j.db"},
+                                   {"JOURNALSYNC", "full"},
+                                   {"IDPREFIX", "GW2"},
+                                   {"SYMBOLS", "AAPL,MSFT"},
+                                   {"MAXORDERQTY", "5000"}},
+                              "gw.cfg");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->journal_path, "/tmp/j.db");
+  EXPECT_EQ(c->journal_sync, store::SyncMode::kFull);
+  EXPECT_EQ(c->id_prefix, "GW2");
+  EXPECT_EQ(c->symbols, (std::set<std::string>{"AAPL", "MSFT"}));
+  EXPECT_EQ(c->max_order_qty, Qty(5000));
+}
+
+TEST(GatewayConfigTest, DefaultsApply) {
+  auto c = ParseGatewayConfig(Keys{{"JOURNALPATH", "j.db"}}, "gw.cfg");
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->journal_sync, store::SyncMode::kNormal);
+  EXPECT_EQ(c->id_prefix, "GW");
+  EXPECT_TRUE(c->symbols.empty());
+  EXPECT_EQ(c->max_order_qty, Qty(0));
+}
+
+struct Bad {
+  Keys keys;
+  std::string mention;
+};
+class GatewayConfigErrorTest : public ::testing::TestWithParam<Bad> {};
+
+TEST_P(GatewayConfigErrorTest, NamesFileAndKey) {
+  auto c = ParseGatewayConfig(GetParam().keys, "gw.cfg");
+  ASSERT_FALSE(c.ok());
+  const std::string& m = c.status().message();
+  EXPECT_NE(m.find("gw.cfg"), std::string::npos) << m;
+  EXPECT_NE(m.find(GetParam().mention), std::string::npos) << m;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, GatewayConfigErrorTest,
+    ::testing::Values(
+        Bad{Keys{}, "JournalPath"},
+        Bad{Keys{{"JOURNALPATH", "j"}, {"JOURNALSYNC", "sometimes"}},
+            "JournalSync"},
+        Bad{Keys{{"JOURNALPATH", "j"}, {"IDPREFIX", "G-W"}}, "IdPrefix"},
+        Bad{Keys{{"JOURNALPATH", "j"}, {"SYMBOLS", "AAPL,,MSFT"}}, "Symbols"},
+        Bad{Keys{{"JOURNALPATH", "j"}, {"MAXORDERQTY", "-1"}}, "MaxOrderQty"},
+        Bad{Keys{{"JOURNALPATH", "j"}, {"ADMINPORTT", "1"}}, "ADMINPORTT"}));
+
+}  // namespace
+}  // namespace fixgw::gw
