@@ -65,31 +65,37 @@ class GatewayTest : public ::testing::Test {
            "MaxOrderQty=10000\n";
   }
 
-  // Starts fixgw and waits until its exchange session is logged on (when
-  // `expect_exchange`) and its broker port listens.
+  // Starts fixgw and waits until its broker port listens and (when
+  // `expect_exchange`) its exchange session logged on once more than before:
+  // the log is appended to across restarts.
   void StartGateway(bool expect_exchange = true) {
     std::string path = dir_.Write("fixgw.cfg", GatewayConfig());
     gw_log_ = dir_.path() + "/fixgw.log";
+    const int logons_before = ExchangeLogons();
     gw_ = std::make_unique<Process>(
         std::vector<std::string>{FIXGW_BIN, "--config", path}, gw_log_);
     ASSERT_TRUE(WaitForPort(gw_port_, seconds(10))) << ReadFile(gw_log_);
     if (expect_exchange) {
-      ASSERT_TRUE(WaitForExchangeLogons(1));
+      ASSERT_TRUE(WaitForExchangeLogons(logons_before + 1));
     }
+  }
+
+  int ExchangeLogons() {
+    std::string log = ReadFile(gw_log_);
+    int count = 0;
+    for (size_t pos = 0;
+         (pos = log.find("GW->SIM logged on", pos)) != std::string::npos;
+         ++pos) {
+      ++count;
+    }
+    return count;
   }
 
   // Waits until the gateway log shows `n` logons of the exchange session.
   bool WaitForExchangeLogons(int n) {
     auto deadline = std::chrono::steady_clock::now() + seconds(15);
     while (std::chrono::steady_clock::now() < deadline) {
-      std::string log = ReadFile(gw_log_);
-      int count = 0;
-      for (size_t pos = 0;
-           (pos = log.find("GW->SIM logged on", pos)) != std::string::npos;
-           ++pos) {
-        ++count;
-      }
-      if (count >= n) return true;
+      if (ExchangeLogons() >= n) return true;
       std::this_thread::sleep_for(milliseconds(50));
     }
     ADD_FAILURE() << "exchange session not logged on:\n" << ReadFile(gw_log_);

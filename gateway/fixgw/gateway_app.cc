@@ -122,20 +122,59 @@ GatewayApplication::GatewayApplication(store::Journal& journal,
                                        FIX::SessionID exchange_session)
     : journal_(journal),
       router_(router),
-      exchange_session_(std::move(exchange_session)) {}
+      exchange_session_(std::move(exchange_session)),
+      control_([this] { ControlLoop(); }) {}
+
+GatewayApplication::~GatewayApplication() {
+  {
+    std::lock_guard lock(control_mu_);
+    stopping_ = true;
+  }
+  control_cv_.notify_all();
+  control_.join();
+}
 
 void GatewayApplication::onLogon(const FIX::SessionID& id) {
   fmt::print(stderr, "fixgw: {} logged on\n", id.toString());
   if (id != exchange_session_) return;
-  std::lock_guard lock(mu_);
-  Process(ExchangeSessionChanged{true}, "");
+  exchange_logged_on_.store(true);
+  {
+    std::lock_guard lock(control_mu_);
+    control_wake_ = true;
+  }
+  control_cv_.notify_all();
 }
 
+// Called by QuickFIX with the session's lock held: must not take mu_.
 void GatewayApplication::onLogout(const FIX::SessionID& id) {
   fmt::print(stderr, "fixgw: {} logged out\n", id.toString());
   if (id != exchange_session_) return;
-  std::lock_guard lock(mu_);
-  if (router_.exchange_up()) Process(ExchangeSessionChanged{false}, "");
+  exchange_logged_on_.store(false);
+  {
+    std::lock_guard lock(control_mu_);
+    control_wake_ = true;
+  }
+  control_cv_.notify_all();
+}
+
+void GatewayApplication::ControlLoop() {
+  std::unique_lock lock(control_mu_);
+  while (true) {
+    control_cv_.wait(lock, [&] { return stopping_ || control_wake_; });
+    if (stopping_) return;
+    control_wake_ = false;
+    lock.unlock();
+    {
+      std::lock_guard gw_lock(mu_);
+      SyncExchangeState();
+    }
+    lock.lock();
+  }
+}
+
+void GatewayApplication::SyncExchangeState() {
+  const bool up = exchange_logged_on_.load();
+  if (up != router_.exchange_up()) Process(ExchangeSessionChanged{up}, "");
 }
 
 void GatewayApplication::fromApp(const FIX::Message& msg,
@@ -161,6 +200,7 @@ void GatewayApplication::FromBroker(const FIX::Message& msg,
       fix::FieldText(msg, tag::ClOrdID).value_or("");
 
   std::lock_guard lock(mu_);
+  SyncExchangeState();
   // A resent message whose ClOrdID we already processed was answered the
   // first time; processing it again would reject it as a duplicate or, worse,
   // act twice.

@@ -9,14 +9,21 @@
 // in-memory state already holds the unjournaled event, and a restart
 // rebuilds the state from what the journal does hold.
 //
-// Threading: QuickFIX calls back on its socket threads. toApp/toAdmin never
-// take the mutex, so sending under it cannot deadlock with QuickFIX's
-// per-session locks.
+// Threading: QuickFIX calls back on its socket threads. Sending under the
+// mutex takes QuickFIX's per-session locks after it, so no callback that
+// QuickFIX makes while holding a session lock (toApp, toAdmin, onLogout)
+// may take the mutex: the exchange session's logon state is handed over
+// through an atomic, and a control thread owned by this object journals the
+// change. Broker messages also reconcile it before they are decided, so an
+// order is never decided on a stale "exchange up".
 #pragma once
 
+#include <atomic>
+#include <condition_variable>
 #include <map>
 #include <mutex>
 #include <string>
+#include <thread>
 
 #include "gateway/fix/quickfix.h"
 #include "gateway/router/order_router.h"
@@ -30,6 +37,9 @@ class GatewayApplication : public FIX::Application {
   // hold the recovered state (RecoverFromJournal).
   GatewayApplication(store::Journal& journal, OrderRouter& router,
                      FIX::SessionID exchange_session);
+  ~GatewayApplication() override;
+  GatewayApplication(const GatewayApplication&) = delete;
+  GatewayApplication& operator=(const GatewayApplication&) = delete;
 
   void onCreate(const FIX::SessionID&) override {}
   void onLogon(const FIX::SessionID& id) override;
@@ -48,12 +58,21 @@ class GatewayApplication : public FIX::Application {
   void FromExchange(const FIX::Message& msg, const std::string& type);
   // Applies, journals and sends; requires mu_.
   void Process(const JournalEvent& event, const std::string& raw_fix);
-  void Send(const Action& action);
+  // Journals a change of the exchange session's state; requires mu_.
+  void SyncExchangeState();
+  void ControlLoop();
 
   store::Journal& journal_;
   OrderRouter& router_;
   const FIX::SessionID exchange_session_;
   std::mutex mu_;  // serialises router_, journal_ and the order of sends
+
+  std::atomic<bool> exchange_logged_on_{false};
+  std::mutex control_mu_;
+  std::condition_variable control_cv_;
+  bool control_wake_ = false;  // guarded by control_mu_
+  bool stopping_ = false;      // guarded by control_mu_
+  std::thread control_;
 };
 
 // Rebuilds `router` from every event in `journal`, then journals that the

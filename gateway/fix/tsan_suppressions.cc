@@ -1,4 +1,5 @@
-// ThreadSanitizer suppressions built into fixload (used only in TSan builds).
+// ThreadSanitizer suppressions built into every program that runs QuickFIX
+// sessions (fixgw, fixsim, fixload); compiled to nothing outside TSan builds.
 //
 // QuickFIX's recursive FIX::Mutex (inline in quickfix/Mutex.h) checks its
 // owner thread and count outside the pthread mutex it wraps. That check is
@@ -8,14 +9,14 @@
 // including in fixload's own state, are still reported.
 #if defined(__has_feature)
 #if __has_feature(thread_sanitizer)
-#define FIXLOAD_TSAN 1
+#define FIXGW_TSAN 1
 #endif
 #endif
 #if defined(__SANITIZE_THREAD__)
-#define FIXLOAD_TSAN 1
+#define FIXGW_TSAN 1
 #endif
 
-#if defined(FIXLOAD_TSAN)
+#if defined(FIXGW_TSAN)
 extern "C" const char* __tsan_default_suppressions();
 extern "C" const char* __tsan_default_suppressions() {
   return "race:FIX::Mutex::lock\n"
