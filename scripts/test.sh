@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # The project's test command: installs what is missing, checks the layering
-# rules, builds and runs every test. On CI (CI=true) or with --sanitize it
-# also runs the whole suite under AddressSanitizer + UndefinedBehaviorSanitizer.
+# rules, builds and runs every test. With --sanitize it also runs the whole
+# suite under AddressSanitizer + UndefinedBehaviorSanitizer, with --tsan
+# under ThreadSanitizer; on CI (CI=true) it does both.
 # Usage: scripts/test.sh [--sanitize] [--tsan]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 sanitize=0
 tsan=0
-[ "${CI:-}" = "true" ] && sanitize=1
+if [ "${CI:-}" = "true" ]; then
+  sanitize=1
+  tsan=1
+fi
 for arg in "$@"; do
   case "$arg" in
     --sanitize) sanitize=1 ;;
