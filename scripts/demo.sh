@@ -12,26 +12,9 @@ source scripts/lib.sh
 
 scripts/build.sh dev
 bin="$PWD/build/bin"
-spec="$PWD/fixspec/FIX44.xml"
 run=$(mktemp -d /tmp/fixgw-demo.XXXXXX)
-sim_port=$(free_port)
-gw_port=$(free_port)
-render docs/examples/fixsim.cfg "$run/fixsim.cfg" PORT="$sim_port" SPEC="$spec"
-render docs/examples/fixgw.cfg "$run/fixgw.cfg" PORT="$gw_port" SIMPORT="$sim_port" SPEC="$spec" DIR="$run"
-render docs/examples/fixload.cfg "$run/broker1.cfg" PORT="$gw_port" SPEC="$spec" SENDER=BROKER1 TARGET=GW
-render docs/examples/fixload.cfg "$run/broker2.cfg" PORT="$gw_port" SPEC="$spec" SENDER=BROKER2 TARGET=GW
-
-"$bin/fixsim" --config "$run/fixsim.cfg" 2>"$run/fixsim.log" &
-sim_pid=$!
-trap 'stop_process $sim_pid; stop_process ${gw_pid:-0}' EXIT
-wait_port "$sim_port" 10
-"$bin/fixgw" --config "$run/fixgw.cfg" 2>"$run/fixgw.log" &
-gw_pid=$!
-wait_port "$gw_port" 10
-for _ in $(seq 1 100); do
-  grep -q "GW->SIM logged on" "$run/fixgw.log" && break
-  sleep 0.1
-done
+trap 'stop_process ${gw_pid:-0}; stop_process ${sim_pid:-0}' EXIT
+start_exchange_and_gateway "$bin" "$run"
 
 echo "== fixsim on 127.0.0.1:$sim_port, fixgw on 127.0.0.1:$gw_port (files in $run)"
 echo "== BROKER1 -> fixgw -> fixsim: docs/examples/demo.script"

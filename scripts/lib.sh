@@ -38,11 +38,41 @@ render() {
 
 # stop_process PID: SIGTERM, then SIGKILL after 10 s.
 stop_process() {
-  local pid="$1"
+  local pid="${1:-0}"
+  [ "$pid" -gt 0 ] 2>/dev/null || return 0  # never "kill 0": our own group
   kill -TERM "$pid" 2>/dev/null || return 0
   for _ in $(seq 1 100); do
     kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return 0; }
     sleep 0.1
   done
   kill -KILL "$pid" 2>/dev/null || true
+}
+
+# start_exchange_and_gateway BIN RUN: renders docs/examples configs into RUN,
+# starts fixsim and fixgw from BIN on free loopback ports and waits until the
+# gateway's exchange session is logged on. Sets sim_pid, gw_pid, sim_port,
+# gw_port; the caller stops them (stop_process). Also renders broker1.cfg,
+# broker2.cfg (towards fixgw) and direct.cfg (towards fixsim) for fixload.
+start_exchange_and_gateway() {
+  local bin="$1" run="$2" spec="$PWD/fixspec/FIX44.xml"
+  sim_port=$(free_port)
+  gw_port=$(free_port)
+  render docs/examples/fixsim.cfg "$run/fixsim.cfg" PORT="$sim_port" SPEC="$spec"
+  render docs/examples/fixgw.cfg "$run/fixgw.cfg" PORT="$gw_port" SIMPORT="$sim_port" SPEC="$spec" DIR="$run"
+  render docs/examples/fixload.cfg "$run/broker1.cfg" PORT="$gw_port" SPEC="$spec" SENDER=BROKER1 TARGET=GW
+  render docs/examples/fixload.cfg "$run/broker2.cfg" PORT="$gw_port" SPEC="$spec" SENDER=BROKER2 TARGET=GW
+  render docs/examples/fixload.cfg "$run/direct.cfg" PORT="$sim_port" SPEC="$spec" SENDER=CLIENT1 TARGET=SIM
+
+  "$bin/fixsim" --config "$run/fixsim.cfg" 2>"$run/fixsim.log" &
+  sim_pid=$!
+  wait_port "$sim_port" 10
+  "$bin/fixgw" --config "$run/fixgw.cfg" 2>"$run/fixgw.log" &
+  gw_pid=$!
+  wait_port "$gw_port" 10
+  for _ in $(seq 1 100); do
+    grep -q "GW->SIM logged on" "$run/fixgw.log" && return 0
+    sleep 0.1
+  done
+  echo "fixgw's exchange session did not log on; see $run/fixgw.log" >&2
+  return 1
 }

@@ -7,9 +7,9 @@
 // SIGINT logs every session out and exits 0. Exit 2 on bad configuration or
 // an unusable journal, 3 if the journal fails while running.
 #include <CLI/CLI.hpp>
-#include <csignal>
 #include <fmt/format.h>
 
+#include "gateway/fix/runtime.h"
 #include "gateway/fix/settings.h"
 #include "gateway/fixgw/gateway_app.h"
 #include "gateway/fixgw/gateway_config.h"
@@ -18,22 +18,6 @@
 namespace {
 
 using namespace fixgw;
-
-bool AnySessionHas(const FIX::SessionSettings& settings, const char* key) {
-  if (settings.get().has(key)) return true;
-  for (const FIX::SessionID& id : settings.getSessions()) {
-    if (settings.get(id).has(key)) return true;
-  }
-  return false;
-}
-
-std::unique_ptr<FIX::MessageStoreFactory> StoreFor(
-    const FIX::SessionSettings& settings) {
-  if (AnySessionHas(settings, "FileStorePath")) {
-    return std::make_unique<FIX::FileStoreFactory>(settings);
-  }
-  return std::make_unique<FIX::MemoryStoreFactory>();
-}
 
 int Run(const std::string& config_path) {
   auto split = fix::LoadSessionSettings(config_path);
@@ -69,36 +53,22 @@ int Run(const std::string& config_path) {
     return 2;
   }
 
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-
-  const FIX::SessionID exchange = *split->initiators.getSessions().begin();
+  fix::StopSignals stop;  // before any thread starts
+  const FIX::SessionSettings& brokers = split->acceptors;
+  const FIX::SessionSettings& exchanges = split->initiators;
+  const FIX::SessionID exchange = *exchanges.getSessions().begin();
   gw::GatewayApplication app(**journal, router, exchange);
-  auto broker_store = StoreFor(split->acceptors);
-  auto exchange_store = StoreFor(split->initiators);
-  std::unique_ptr<FIX::LogFactory> broker_log, exchange_log;
+  auto broker_store = fix::MakeStoreFactory(brokers);
+  auto exchange_store = fix::MakeStoreFactory(exchanges);
+  auto broker_log = fix::MakeLogFactory(brokers);
+  auto exchange_log = fix::MakeLogFactory(exchanges);
   std::unique_ptr<FIX::ThreadedSocketAcceptor> acceptor;
   std::unique_ptr<FIX::ThreadedSocketInitiator> initiator;
   try {
-    if (AnySessionHas(split->acceptors, "FileLogPath")) {
-      broker_log = std::make_unique<FIX::FileLogFactory>(split->acceptors);
-      acceptor = std::make_unique<FIX::ThreadedSocketAcceptor>(
-          app, *broker_store, split->acceptors, *broker_log);
-    } else {
-      acceptor = std::make_unique<FIX::ThreadedSocketAcceptor>(
-          app, *broker_store, split->acceptors);
-    }
-    if (AnySessionHas(split->initiators, "FileLogPath")) {
-      exchange_log = std::make_unique<FIX::FileLogFactory>(split->initiators);
-      initiator = std::make_unique<FIX::ThreadedSocketInitiator>(
-          app, *exchange_store, split->initiators, *exchange_log);
-    } else {
-      initiator = std::make_unique<FIX::ThreadedSocketInitiator>(
-          app, *exchange_store, split->initiators);
-    }
+    acceptor = fix::MakeConnector<FIX::ThreadedSocketAcceptor>(
+        app, *broker_store, brokers, broker_log.get());
+    initiator = fix::MakeConnector<FIX::ThreadedSocketInitiator>(
+        app, *exchange_store, exchanges, exchange_log.get());
     initiator->start();
     acceptor->start();
   } catch (const FIX::ConfigError& e) {
@@ -111,8 +81,7 @@ int Run(const std::string& config_path) {
   fmt::print(stderr, "fixgw: started: {} broker session(s), exchange {}\n",
              split->acceptor_count, exchange.toString());
 
-  int sig = 0;
-  sigwait(&stop_signals, &sig);
+  int sig = stop.Wait();
   fmt::print(stderr, "fixgw: signal {}, logging out\n", sig);
   acceptor->stop();
   initiator->stop();

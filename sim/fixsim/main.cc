@@ -5,21 +5,13 @@
 // set; logs are off unless FileLogPath is set. SIGTERM/SIGINT log the
 // sessions out and exit 0. Exit 2 on bad configuration.
 #include <CLI/CLI.hpp>
-#include <csignal>
 #include <fmt/format.h>
 
+#include "gateway/fix/runtime.h"
 #include "gateway/fix/settings.h"
 #include "sim/fixsim/sim_application.h"
 
 namespace {
-
-bool AnySessionHas(const FIX::SessionSettings& settings, const char* key) {
-  if (settings.get().has(key)) return true;
-  for (const FIX::SessionID& id : settings.getSessions()) {
-    if (settings.get(id).has(key)) return true;
-  }
-  return false;
-}
 
 int Run(const std::string& config_path) {
   using namespace fixgw;
@@ -46,32 +38,15 @@ int Run(const std::string& config_path) {
     return 2;
   }
 
-  // Block the stop signals in every thread; the main thread waits for them.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-
+  fix::StopSignals stop;  // before any thread starts
   const FIX::SessionSettings& settings = split->acceptors;
   sim::SimApplication app(*sim_config);
-  std::unique_ptr<FIX::MessageStoreFactory> store;
-  if (AnySessionHas(settings, "FileStorePath")) {
-    store = std::make_unique<FIX::FileStoreFactory>(settings);
-  } else {
-    store = std::make_unique<FIX::MemoryStoreFactory>();
-  }
-  std::unique_ptr<FIX::LogFactory> log;
+  auto store = fix::MakeStoreFactory(settings);
+  auto log = fix::MakeLogFactory(settings);
   std::unique_ptr<FIX::ThreadedSocketAcceptor> acceptor;
   try {
-    if (AnySessionHas(settings, "FileLogPath")) {
-      log = std::make_unique<FIX::FileLogFactory>(settings);
-      acceptor = std::make_unique<FIX::ThreadedSocketAcceptor>(app, *store,
-                                                               settings, *log);
-    } else {
-      acceptor =
-          std::make_unique<FIX::ThreadedSocketAcceptor>(app, *store, settings);
-    }
+    acceptor = fix::MakeConnector<FIX::ThreadedSocketAcceptor>(
+        app, *store, settings, log.get());
     acceptor->start();
   } catch (const FIX::ConfigError& e) {
     fmt::print(stderr, "fixsim: {}: {}\n", config_path, e.what());
@@ -83,8 +58,7 @@ int Run(const std::string& config_path) {
   fmt::print(stderr, "fixsim: started, {} instrument(s), {} session(s)\n",
              sim_config->engine.instruments.size(), split->acceptor_count);
 
-  int sig = 0;
-  sigwait(&stop_signals, &sig);
+  int sig = stop.Wait();
   fmt::print(stderr, "fixsim: signal {}, logging out\n", sig);
   acceptor->stop();
   return 0;

@@ -1,0 +1,48 @@
+#include "gateway/fix/runtime.h"
+
+#include <pthread.h>
+#include <signal.h>
+
+namespace fixgw::fix {
+namespace {
+
+bool AnySessionHas(const FIX::SessionSettings& settings, const char* key) {
+  if (settings.get().has(key)) return true;
+  for (const FIX::SessionID& id : settings.getSessions()) {
+    if (settings.get(id).has(key)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::unique_ptr<FIX::MessageStoreFactory> MakeStoreFactory(
+    const FIX::SessionSettings& settings) {
+  if (AnySessionHas(settings, "FileStorePath")) {
+    return std::make_unique<FIX::FileStoreFactory>(settings);
+  }
+  return std::make_unique<FIX::MemoryStoreFactory>();
+}
+
+std::unique_ptr<FIX::LogFactory> MakeLogFactory(
+    const FIX::SessionSettings& settings) {
+  if (AnySessionHas(settings, "FileLogPath")) {
+    return std::make_unique<FIX::FileLogFactory>(settings);
+  }
+  return nullptr;
+}
+
+StopSignals::StopSignals() {
+  sigemptyset(&set_);
+  sigaddset(&set_, SIGTERM);
+  sigaddset(&set_, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set_, nullptr);
+}
+
+int StopSignals::Wait() {
+  int sig = 0;
+  sigwait(&set_, &sig);
+  return sig;
+}
+
+}  // namespace fixgw::fix

@@ -1,0 +1,46 @@
+// Start-up pieces shared by the programs that run QuickFIX sessions (fixgw,
+// fixsim): store and log factories chosen from the settings, threaded
+// connectors, and waiting for a stop signal. Call from the main thread.
+#pragma once
+
+#include <memory>
+
+#include "gateway/fix/quickfix.h"
+
+namespace fixgw::fix {
+
+// FileStoreFactory when any session (or [DEFAULT]) sets FileStorePath,
+// otherwise in-memory stores.
+std::unique_ptr<FIX::MessageStoreFactory> MakeStoreFactory(
+    const FIX::SessionSettings& settings);
+
+// FileLogFactory when any session sets FileLogPath, otherwise null (no logs).
+std::unique_ptr<FIX::LogFactory> MakeLogFactory(
+    const FIX::SessionSettings& settings);
+
+// A Threaded* acceptor or initiator, logging through `log` when not null.
+// Throws FIX::ConfigError like QuickFIX's constructors.
+template <typename Connector>
+std::unique_ptr<Connector> MakeConnector(FIX::Application& app,
+                                         FIX::MessageStoreFactory& store,
+                                         const FIX::SessionSettings& settings,
+                                         FIX::LogFactory* log) {
+  if (log != nullptr) {
+    return std::make_unique<Connector>(app, store, settings, *log);
+  }
+  return std::make_unique<Connector>(app, store, settings);
+}
+
+// Blocks SIGTERM and SIGINT in the calling thread and so in every thread it
+// starts afterwards (construct it before starting any session); Wait()
+// returns the signal that arrived.
+class StopSignals {
+ public:
+  StopSignals();
+  int Wait();
+
+ private:
+  sigset_t set_;
+};
+
+}  // namespace fixgw::fix
