@@ -12,6 +12,7 @@
 #include <optional>
 #include <thread>
 
+#include "tests/harness/cluster.h"
 #include "tests/harness/process.h"
 
 namespace fixgw::testing {
@@ -24,13 +25,6 @@ constexpr milliseconds kWait{3000};
 // How long "nothing arrives" is watched for.
 constexpr milliseconds kQuiet{700};
 
-const char* kSessionDefaults = R"(StartTime=00:00:00
-EndTime=00:00:00
-HeartBtInt=30
-SocketNodelay=Y
-UseDataDictionary=Y
-DataDictionary=)" FIXGW_FIX44_XML "\n";
-
 // The value of `tag` in a '|'-separated message, or "" if absent.
 std::string Field(const std::string& msg, int tag) {
   const std::string key = "|" + std::to_string(tag) + "=";
@@ -38,15 +32,6 @@ std::string Field(const std::string& msg, int tag) {
   if (pos == std::string::npos) return "";
   pos += key.size();
   return msg.substr(pos, msg.find('|', pos) - pos);
-}
-
-int Occurrences(const std::string& text, const std::string& what) {
-  int count = 0;
-  for (size_t pos = 0; (pos = text.find(what, pos)) != std::string::npos;
-       pos += what.size()) {
-    ++count;
-  }
-  return count;
 }
 
 // `FixMessage(body)` with a checksum that is off by one.
@@ -172,63 +157,14 @@ class Broker {
 class GatewaySessionTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    sim_port_ = FreePort();
-    gw_port_ = FreePort();
-    StartSim();
-    StartGateway();
-  }
-
-  void StartSim() {
-    std::string cfg =
-        "[DEFAULT]\nConnectionType=acceptor\nBeginString=FIX.4.4\n"
-        "SenderCompID=SIM\nSocketAcceptHost=127.0.0.1\n"
-        "SocketAcceptPort=" +
-        std::to_string(sim_port_) + "\n" + kSessionDefaults +
-        "\n[SESSION]\nTargetCompID=GW\n\n[SIM]\n"
-        "Instruments=AAPL:0.01:100.00,MSFT:0.01:250.00\n"
-        "LiquidityLevels=0\n";
-    std::string path = dir_.Write("fixsim.cfg", cfg);
-    sim_ = std::make_unique<Process>(
-        std::vector<std::string>{FIXSIM_BIN, "--config", path},
-        dir_.path() + "/fixsim.log");
-    ASSERT_TRUE(WaitForPort(sim_port_, seconds(10)))
-        << ReadFile(dir_.path() + "/fixsim.log");
-  }
-
-  // One broker session (BROKER1) with a FileStore, the exchange session to
-  // fixsim; ReconnectInterval in [DEFAULT] (QuickFIX 1.15.1 ignores it in
-  // [SESSION]).
-  void StartGateway(int exchange_logons = 1) {
-    std::string cfg =
-        "[DEFAULT]\nBeginString=FIX.4.4\nSenderCompID=GW\nReconnectInterval="
-        "1\n" +
-        std::string(kSessionDefaults) + "FileStorePath=" + dir_.path() +
-        "/gwstore\n\n[SESSION]\nConnectionType=acceptor\nTargetCompID=BROKER1\n"
-        "SocketAcceptHost=127.0.0.1\nSocketAcceptPort=" +
-        std::to_string(gw_port_) +
-        "\n\n[SESSION]\nConnectionType=initiator\nTargetCompID=SIM\n"
-        "SocketConnectHost=127.0.0.1\nSocketConnectPort=" +
-        std::to_string(sim_port_) + "\n\n[GATEWAY]\nJournalPath=" + journal() +
-        "\nJournalSync=normal\nIdPrefix=GWT\nSymbols=AAPL,MSFT\n"
-        "MaxOrderQty=10000\n";
-    std::string path = dir_.Write("fixgw.cfg", cfg);
-    gw_log_ = dir_.path() + "/fixgw.log";
-    gw_ = std::make_unique<Process>(
-        std::vector<std::string>{FIXGW_BIN, "--config", path}, gw_log_);
-    ASSERT_TRUE(WaitForPort(gw_port_, seconds(10))) << ReadFile(gw_log_);
-    auto deadline = std::chrono::steady_clock::now() + seconds(15);
-    while (Occurrences(ReadFile(gw_log_), "GW->SIM logged on") <
-           exchange_logons) {
-      ASSERT_LT(std::chrono::steady_clock::now(), deadline)
-          << "exchange session not logged on:\n"
-          << ReadFile(gw_log_);
-      std::this_thread::sleep_for(milliseconds(20));
-    }
+    std::string error;
+    ASSERT_TRUE(cluster_.StartSim(&error)) << error;
+    ASSERT_TRUE(cluster_.StartGateway(&error)) << error;
   }
 
   // A connected broker whose Logon (seq 1, ResetSeqNumFlag=Y) was answered.
   std::unique_ptr<Broker> LoggedOnBroker() {
-    auto broker = std::make_unique<Broker>(gw_port_);
+    auto broker = std::make_unique<Broker>(cluster_.gateway_port());
     EXPECT_TRUE(broker->connected());
     EXPECT_TRUE(broker->Logon(1, /*reset=*/true));
     EXPECT_TRUE(broker->WaitFor({"35=A"})) << Log(*broker);
@@ -240,7 +176,7 @@ class GatewaySessionTest : public ::testing::Test {
   void WaitForBrokerLogouts(int n) {
     auto deadline = std::chrono::steady_clock::now() + seconds(5);
     while (true) {
-      std::string log = ReadFile(gw_log_);
+      std::string log = GatewayLog();
       if (Occurrences(log, "GW->BROKER1 logged out") >= n) return;
       ASSERT_LT(std::chrono::steady_clock::now(), deadline)
           << "BROKER1 not logged out " << n << " times:\n"
@@ -249,25 +185,10 @@ class GatewaySessionTest : public ::testing::Test {
     }
   }
 
-  // Runs a single-integer query on the journal (read-only).
   int64_t JournalCount(const std::string& sql) {
-    sqlite3* db = nullptr;
-    int64_t result = -1;
-    if (sqlite3_open_v2(journal().c_str(), &db, SQLITE_OPEN_READONLY,
-                        nullptr) == SQLITE_OK) {
-      sqlite3_busy_timeout(db, 2000);
-      sqlite3_stmt* stmt = nullptr;
-      if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) ==
-              SQLITE_OK &&
-          sqlite3_step(stmt) == SQLITE_ROW) {
-        result = sqlite3_column_int64(stmt, 0);
-      } else {
-        ADD_FAILURE() << sql << ": " << sqlite3_errmsg(db);
-      }
-      sqlite3_finalize(stmt);
-    }
-    sqlite3_close(db);
-    return result;
+    int64_t n = cluster_.JournalCount(sql);
+    EXPECT_GE(n, 0) << sql;
+    return n;
   }
 
   // NewOrderSingles the gateway sent to the exchange for the broker's
@@ -311,15 +232,14 @@ class GatewaySessionTest : public ::testing::Test {
 
   std::string Log(Broker& broker) {
     return "received by the broker:\n" + broker.Transcript() +
-           "--- fixgw log:\n" + ReadFile(gw_log_);
+           "--- fixgw log:\n" + GatewayLog();
   }
 
-  std::string journal() const { return dir_.path() + "/journal.db"; }
+  std::string journal() const { return cluster_.journal(); }
+  std::string GatewayLog() const { return ReadFile(cluster_.gateway_log()); }
 
   TempDir dir_;
-  int sim_port_ = 0, gw_port_ = 0;
-  std::string gw_log_;
-  std::unique_ptr<Process> sim_, gw_;
+  Cluster cluster_{ClusterPaths{FIXSIM_BIN, FIXGW_BIN, FIXGW_FIX44_XML}, dir_};
 };
 
 TEST_F(GatewaySessionTest, TestRequestGetsHeartbeatWithTheSameId) {
@@ -392,9 +312,9 @@ TEST_F(GatewaySessionTest, PossDupResendOfAProcessedOrderIsNotSentTwice) {
   // Both resends under a new seq reached the application and were dropped
   // there (the one under seq 2 never got past QuickFIX).
   EXPECT_EQ(
-      Occurrences(ReadFile(gw_log_), "ignoring possible duplicate ClOrdID p1"),
+      Occurrences(GatewayLog(), "ignoring possible duplicate ClOrdID p1"),
       2)
-      << ReadFile(gw_log_);
+      << GatewayLog();
 
   // The same ClOrdID without PossDup is a new order reusing an ID: refused.
   ASSERT_TRUE(broker->Send("D", 7, Order("p1")));
@@ -477,7 +397,7 @@ TEST_F(GatewaySessionTest, ReconnectWithoutResetResumesSequence) {
 
   // Logon at 4 without reset: accepted, both sides carry on numbering.
   {
-    Broker broker(gw_port_);
+    Broker broker(cluster_.gateway_port());
     ASSERT_TRUE(broker.Logon(4, /*reset=*/false));
     auto logon = broker.WaitFor({"35=A"});
     ASSERT_TRUE(logon) << Log(broker);
@@ -503,7 +423,7 @@ TEST_F(GatewaySessionTest, ReconnectWithoutResetResumesSequence) {
   // Logon with a seq above the expected 7: accepted, then the gap is asked
   // for.
   {
-    Broker broker(gw_port_);
+    Broker broker(cluster_.gateway_port());
     ASSERT_TRUE(broker.Logon(9, /*reset=*/false));
     ASSERT_TRUE(broker.WaitFor({"35=A"})) << Log(broker);
     ASSERT_TRUE(broker.WaitFor({"35=2", "7=7"})) << Log(broker);
@@ -512,7 +432,7 @@ TEST_F(GatewaySessionTest, ReconnectWithoutResetResumesSequence) {
 
   // Logon below the expected seq without PossDup: refused and closed.
   {
-    Broker broker(gw_port_);
+    Broker broker(cluster_.gateway_port());
     ASSERT_TRUE(broker.Logon(2, /*reset=*/false));
     auto logout = broker.WaitFor({"35=5"});
     ASSERT_TRUE(logout) << Log(broker);
@@ -530,13 +450,14 @@ TEST_F(GatewaySessionTest, PossDupAfterGatewayRestartIsNotSentTwice) {
     ASSERT_TRUE(broker->WaitFor({"35=8", "11=r1", "150=0"})) << Log(*broker);
   }
   WaitForBrokerLogouts(1);
-  gw_->Signal(SIGKILL);
-  ASSERT_TRUE(gw_->Wait(seconds(10)).has_value());
-  StartGateway(/*exchange_logons=*/2);
+  cluster_.gateway().Signal(SIGKILL);
+  ASSERT_TRUE(cluster_.gateway().Wait(seconds(10)).has_value());
+  std::string error;
+  ASSERT_TRUE(cluster_.StartGateway(&error)) << error;
 
   // The broker is unsure r1 was received and resends it: the restarted
   // gateway knows r1 from its journal and the FileStore kept the sequence.
-  Broker broker(gw_port_);
+  Broker broker(cluster_.gateway_port());
   ASSERT_TRUE(broker.Logon(3, /*reset=*/false));
   ASSERT_TRUE(broker.WaitFor({"35=A"})) << Log(broker);
   ASSERT_TRUE(broker.Send("D", 4, Order("r1"), "43=Y|122=" + FixNow() + "|"));

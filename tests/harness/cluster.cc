@@ -1,0 +1,134 @@
+#include "tests/harness/cluster.h"
+
+#include <sqlite3.h>
+
+#include <thread>
+
+namespace fixgw::testing {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+int Occurrences(const std::string& text, const std::string& what) {
+  int count = 0;
+  for (size_t pos = 0; (pos = text.find(what, pos)) != std::string::npos;
+       pos += what.size()) {
+    ++count;
+  }
+  return count;
+}
+
+Cluster::Cluster(ClusterPaths paths, const TempDir& dir)
+    : paths_(std::move(paths)),
+      dir_(dir),
+      sim_port_(FreePort()),
+      gw_port_(FreePort()),
+      gw_log_(dir.path() + "/fixgw.log"),
+      sim_log_(dir.path() + "/fixsim.log") {}
+
+std::string Cluster::SessionDefaults() const {
+  return "StartTime=00:00:00\nEndTime=00:00:00\nHeartBtInt=30\n"
+         "SocketNodelay=Y\nUseDataDictionary=Y\nDataDictionary=" +
+         paths_.dictionary + "\n";
+}
+
+bool Cluster::StartSim(std::string* error) {
+  std::string cfg = "[DEFAULT]\nConnectionType=acceptor\nBeginString=FIX.4.4\n"
+                    "SenderCompID=SIM\nSocketAcceptHost=127.0.0.1\n"
+                    "SocketAcceptPort=" +
+                    std::to_string(sim_port_) + "\n" + SessionDefaults() +
+                    "\n[SESSION]\nTargetCompID=GW\n\n[SIM]\n"
+                    "Instruments=AAPL:0.01:100.00,MSFT:0.01:250.00\n"
+                    "LiquidityLevels=0\n";
+  std::string path = dir_.Write("fixsim.cfg", cfg);
+  sim_ = std::make_unique<Process>(
+      std::vector<std::string>{paths_.fixsim, "--config", path}, sim_log_);
+  if (WaitForPort(sim_port_, seconds(10))) return true;
+  *error = "fixsim does not listen:\n" + ReadFile(sim_log_);
+  return false;
+}
+
+std::string Cluster::GatewayConfig() const {
+  // ReconnectInterval must be in [DEFAULT]: QuickFIX 1.15.1 ignores it in a
+  // [SESSION] block (and then retries every 30 s).
+  std::string broker_block;
+  for (const char* broker : {"BROKER1", "BROKER2"}) {
+    broker_block += "\n[SESSION]\nConnectionType=acceptor\nTargetCompID=" +
+                    std::string(broker) +
+                    "\nSocketAcceptHost=127.0.0.1\nSocketAcceptPort=" +
+                    std::to_string(gw_port_) + "\n";
+  }
+  return "[DEFAULT]\nBeginString=FIX.4.4\nSenderCompID=GW\n"
+         "ReconnectInterval=1\n" +
+         SessionDefaults() + "FileStorePath=" + dir_.path() + "/gwstore\n" +
+         broker_block +
+         "\n[SESSION]\nConnectionType=initiator\nTargetCompID=SIM\n"
+         "SocketConnectHost=127.0.0.1\nSocketConnectPort=" +
+         std::to_string(sim_port_) + "\n\n[GATEWAY]\nJournalPath=" +
+         journal() +
+         "\nJournalSync=normal\nIdPrefix=GWT\nSymbols=AAPL,MSFT\n"
+         "MaxOrderQty=10000\n" +
+         gateway_extra;
+}
+
+bool Cluster::StartGateway(std::string* error, bool wait_for_exchange) {
+  std::string path = dir_.Write("fixgw.cfg", GatewayConfig());
+  const int logons_before = GatewayLogCount("GW->SIM logged on");
+  gw_ = std::make_unique<Process>(
+      std::vector<std::string>{paths_.fixgw, "--config", path}, gw_log_);
+  if (!WaitForPort(gw_port_, seconds(10))) {
+    *error = "fixgw does not listen:\n" + ReadFile(gw_log_);
+    return false;
+  }
+  if (wait_for_exchange &&
+      !WaitForGatewayLog("GW->SIM logged on", logons_before + 1,
+                         seconds(15))) {
+    *error = "fixgw's exchange session did not log on:\n" + ReadFile(gw_log_);
+    return false;
+  }
+  return true;
+}
+
+std::string Cluster::ClientConfig(const std::string& sender) const {
+  return dir_.Write(sender + ".cfg",
+                    "[DEFAULT]\nConnectionType=initiator\nBeginString=FIX.4.4\n"
+                    "SenderCompID=" +
+                        sender +
+                        "\nTargetCompID=GW\nSocketConnectHost=127.0.0.1\n"
+                        "SocketConnectPort=" +
+                        std::to_string(gw_port_) + "\n" + SessionDefaults() +
+                        "ReconnectInterval=1\nResetOnLogon=Y\n\n[SESSION]\n");
+}
+
+int Cluster::GatewayLogCount(const std::string& what) const {
+  return Occurrences(ReadFile(gw_log_), what);
+}
+
+bool Cluster::WaitForGatewayLog(const std::string& what, int n,
+                                milliseconds timeout) const {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (GatewayLogCount(what) < n) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  return true;
+}
+
+int64_t Cluster::JournalCount(const std::string& sql) const {
+  sqlite3* db = nullptr;
+  int64_t result = -1;
+  if (sqlite3_open_v2(journal().c_str(), &db, SQLITE_OPEN_READONLY, nullptr) ==
+      SQLITE_OK) {
+    sqlite3_busy_timeout(db, 2000);
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK &&
+        sqlite3_step(stmt) == SQLITE_ROW) {
+      result = sqlite3_column_int64(stmt, 0);
+    }
+    sqlite3_finalize(stmt);
+  }
+  sqlite3_close(db);
+  return result;
+}
+
+}  // namespace fixgw::testing

@@ -1,0 +1,72 @@
+// fixsim + fixgw on free loopback ports, for end-to-end tests: writes their
+// settings files, starts and restarts them, and reads what they leave
+// behind (logs, the journal). Binds and connects to 127.0.0.1 only; every
+// wait is bounded. Not thread-safe; one test thread uses it.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "tests/harness/process.h"
+
+namespace fixgw::testing {
+
+struct ClusterPaths {
+  std::string fixsim;
+  std::string fixgw;
+  std::string dictionary;  // fixspec/FIX44.xml
+};
+
+class Cluster {
+ public:
+  // Files go to `dir`, which must outlive the cluster.
+  Cluster(ClusterPaths paths, const TempDir& dir);
+
+  // fixsim with one acceptor session for the gateway (TargetCompID GW),
+  // AAPL and MSFT, no seeded liquidity. False (and *error) if it does not
+  // listen within 10 s.
+  bool StartSim(std::string* error);
+  // fixgw with broker sessions BROKER1 and BROKER2, the exchange session
+  // towards fixsim, a FileStore, and `gateway_extra` appended to [GATEWAY].
+  // When `wait_for_exchange`, waits until the exchange session logged on
+  // once more than before (the log is appended to across restarts).
+  bool StartGateway(std::string* error, bool wait_for_exchange = true);
+
+  // Initiator settings for a broker client (fixload) as `sender`.
+  std::string ClientConfig(const std::string& sender) const;
+  // The gateway's settings file content.
+  std::string GatewayConfig() const;
+
+  // Waits until `what` occurs at least `n` times in the gateway's log.
+  bool WaitForGatewayLog(const std::string& what, int n,
+                         std::chrono::milliseconds timeout) const;
+  int GatewayLogCount(const std::string& what) const;
+
+  // A single-integer query on the journal, read-only; -1 on error.
+  int64_t JournalCount(const std::string& sql) const;
+
+  Process& sim() { return *sim_; }
+  Process& gateway() { return *gw_; }
+  bool sim_running() const { return sim_ != nullptr; }
+  int sim_port() const { return sim_port_; }
+  int gateway_port() const { return gw_port_; }
+  const std::string& gateway_log() const { return gw_log_; }
+  const std::string& sim_log() const { return sim_log_; }
+  std::string journal() const { return dir_.path() + "/journal.db"; }
+  std::string gateway_extra;  // more [GATEWAY] lines
+
+ private:
+  std::string SessionDefaults() const;
+
+  const ClusterPaths paths_;
+  const TempDir& dir_;
+  const int sim_port_;
+  const int gw_port_;
+  std::string gw_log_, sim_log_;
+  std::unique_ptr<Process> sim_, gw_;
+};
+
+int Occurrences(const std::string& text, const std::string& what);
+
+}  // namespace fixgw::testing
