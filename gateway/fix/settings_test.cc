@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <fstream>
 
@@ -11,7 +13,11 @@ namespace {
 class SettingsTest : public ::testing::Test {
  protected:
   std::string Write(const std::string& content) {
-    path_ = ::testing::TempDir() + "/settings_test.cfg";
+    // Unique per test and process: ctest runs each test in its own process,
+    // in parallel.
+    path_ = ::testing::TempDir() + "/settings_test." +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name() +
+            "." + std::to_string(getpid()) + ".cfg";
     std::ofstream(path_) << content;
     return path_;
   }
