@@ -315,6 +315,11 @@ TEST_F(GatewaySessionTest, PossDupResendOfAProcessedOrderIsNotSentTwice) {
       Occurrences(GatewayLog(), "ignoring possible duplicate ClOrdID p1"),
       2)
       << GatewayLog();
+  // ... and both are in the audit trail.
+  EXPECT_EQ(JournalCount("SELECT count(*) FROM journal WHERE "
+                         "kind='ResendIgnored' AND cl_ord_id='p1'"),
+            2)
+      << DumpJournal();
 
   // The same ClOrdID without PossDup is a new order reusing an ID: refused.
   ASSERT_TRUE(broker->Send("D", 7, Order("p1")));
@@ -471,6 +476,14 @@ TEST_F(GatewaySessionTest, PossDupAfterGatewayRestartIsNotSentTwice) {
   auto dup = broker.WaitFor({"35=8", "11=r1", "150=8"});
   ASSERT_TRUE(dup) << Log(broker);
   EXPECT_EQ(Field(*dup, 103), "6");
+
+  // The journal now also holds the ignored resend (a record, not an event):
+  // a second restart still recovers, with both orders.
+  cluster_.gateway().Signal(SIGKILL);
+  ASSERT_TRUE(cluster_.gateway().Wait(seconds(10)).has_value());
+  ASSERT_TRUE(cluster_.StartGateway(&error)) << error;
+  EXPECT_EQ(Occurrences(GatewayLog(), "recovery failed"), 0) << GatewayLog();
+  EXPECT_EQ(Occurrences(GatewayLog(), ", 2 orders"), 1) << GatewayLog();
 }
 
 }  // namespace

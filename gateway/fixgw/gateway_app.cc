@@ -91,11 +91,11 @@ store::JournalEntry SentEntry(const Action& action, const FIX::Message& msg,
                               ? msg.getField(tag::ClOrdID)
                               : std::string();
   if (const auto* b = std::get_if<ToBroker>(&action)) {
-    e.kind = "SentToBroker";
+    e.kind = kSentToBroker;
     e.session = b->session;
     e.cl_ord_id = cl_ord_id;
   } else {
-    e.kind = "SentToExchange";
+    e.kind = kSentToExchange;
     e.exch_cl_ord_id = cl_ord_id;
   }
   return e;
@@ -207,6 +207,7 @@ void GatewayApplication::FromBroker(const FIX::Message& msg,
   if (poss_dup && router_.KnowsClOrdId(session, cl_ord_id)) {
     fmt::print(stderr, "fixgw: {} ignoring possible duplicate ClOrdID {}\n",
                session, cl_ord_id);
+    Record(kResendIgnored, session, cl_ord_id, Printable(msg));
     return;
   }
 
@@ -269,6 +270,8 @@ void GatewayApplication::FromExchange(const FIX::Message& msg,
     }
     fmt::print(stderr, "fixgw: exchange report not understood ({}): {}\n",
                std::get<fix::Rejection>(decoded).text, Printable(msg));
+    std::lock_guard lock(mu_);
+    Record(kExchangeMessageIgnored, "", "", Printable(msg));
     return;
   }
   if (type == "9") {
@@ -281,6 +284,30 @@ void GatewayApplication::FromExchange(const FIX::Message& msg,
   }
   fmt::print(stderr, "fixgw: exchange message {} not handled: {}\n", type,
              Printable(msg));
+  std::lock_guard lock(mu_);
+  Record(kExchangeMessageIgnored, "", "", Printable(msg));
+}
+
+void GatewayApplication::Record(const char* kind, const std::string& session,
+                                const std::string& cl_ord_id,
+                                const std::string& raw_fix) {
+  std::vector<store::JournalEntry> entries(1);
+  entries[0].time = Now();
+  entries[0].kind = kind;
+  entries[0].session = session;
+  entries[0].cl_ord_id = cl_ord_id;
+  entries[0].payload = "{}";
+  entries[0].raw_fix = raw_fix;
+  if (Status st = journal_.Append(entries); !st.ok()) {
+    fmt::print(stderr, "fixgw: FATAL: journal append failed: {}\n",
+               st.message());
+    _exit(3);
+  }
+}
+
+bool IsRecordOnly(std::string_view kind) {
+  return kind == kSentToBroker || kind == kSentToExchange ||
+         kind == kResendIgnored || kind == kExchangeMessageIgnored;
 }
 
 void GatewayApplication::Process(const JournalEvent& event,
@@ -330,7 +357,7 @@ Status RecoverFromJournal(store::Journal& journal, OrderRouter& router) {
   Status failure;
   int64_t events = 0;
   Status st = journal.ForEach(0, [&](const store::JournalEntry& entry) {
-    if (entry.kind.rfind("Sent", 0) == 0) return true;  // outputs, not state
+    if (IsRecordOnly(entry.kind)) return true;  // no state in these
     auto event = DecodeEvent(entry.payload);
     if (!event.ok()) {
       failure = Status::Internal(fmt::format(

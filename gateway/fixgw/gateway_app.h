@@ -58,6 +58,10 @@ class GatewayApplication : public FIX::Application {
   void FromExchange(const FIX::Message& msg, const std::string& type);
   // Applies, journals and sends; requires mu_.
   void Process(const JournalEvent& event, const std::string& raw_fix);
+  // Journals a message that changes no state (a resend dropped, an exchange
+  // message not understood), for the audit trail; requires mu_.
+  void Record(const char* kind, const std::string& session,
+              const std::string& cl_ord_id, const std::string& raw_fix);
   // Journals a change of the exchange session's state; requires mu_.
   void SyncExchangeState();
   void ControlLoop();
@@ -74,6 +78,14 @@ class GatewayApplication : public FIX::Application {
   bool stopping_ = false;      // guarded by control_mu_
   std::thread control_;
 };
+
+// Journal kinds that record what was sent or ignored: they hold no event and
+// recovery skips them.
+inline constexpr const char* kSentToBroker = "SentToBroker";
+inline constexpr const char* kSentToExchange = "SentToExchange";
+inline constexpr const char* kResendIgnored = "ResendIgnored";
+inline constexpr const char* kExchangeMessageIgnored = "ExchangeMessageIgnored";
+bool IsRecordOnly(std::string_view kind);
 
 // Rebuilds `router` from every event in `journal`, then journals that the
 // exchange session is down (it is, until it logs on). Errors name the entry.
