@@ -29,7 +29,7 @@ echo "# $orders orders per run, $(nproc) cores, $(date -u +%FT%TZ)" >&2
 for path in direct gateway; do
   load "$path" --in-flight 1
   load "$path" --in-flight 100
-  for rate in 2000 5000; do
+  for rate in 1000 2000; do
     load "$path" --rate "$rate"
   done
 done

@@ -48,7 +48,7 @@ Timestamp Now() {
 
 std::string FormatFixTimestamp(Timestamp t) {
   Parts p = Split(t);
-  char buf[32];
+  char buf[64];
   std::snprintf(buf, sizeof buf, "%04d%02u%02u-%02ld:%02ld:%02ld.%06ld", p.year,
                 p.month, p.day, p.hour, p.minute, p.second, p.micros);
   return buf;
@@ -56,7 +56,7 @@ std::string FormatFixTimestamp(Timestamp t) {
 
 std::string FormatIsoTimestamp(Timestamp t) {
   Parts p = Split(t);
-  char buf[40];
+  char buf[64];
   std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02ld:%02ld:%02ld.%06ldZ",
                 p.year, p.month, p.day, p.hour, p.minute, p.second, p.micros);
   return buf;
