@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <sqlite3.h>
+
 #include <regex>
 #include <thread>
 
@@ -105,6 +107,9 @@ TEST_F(GatewayTest, RestartAfterKillKeepsLiveOrdersCancelableAndFillable) {
   StartGateway();
   EXPECT_EQ(cluster_.GatewayLogCount("recovered"), 2);
   EXPECT_EQ(RunScript("BROKER1", "gw_restart_after.script", &out), 0) << out;
+  // s1, b1 and b2 reached the exchange once each, across the kill.
+  EXPECT_EQ(Occurrences(cluster_.SimMessages(), "\x01" "35=D\x01"), 3)
+      << cluster_.SimMessages();
 }
 
 TEST_F(GatewayTest, SigtermStopsCleanlyAndLeavesTheJournal) {
@@ -123,6 +128,42 @@ TEST_F(GatewayTest, SigtermStopsCleanlyAndLeavesTheJournal) {
   EXPECT_EQ(cluster_.JournalCount("SELECT count(*) FROM journal WHERE "
                                   "kind='SentToBroker'"),
             2);
+}
+
+// Nothing is sent before it is journaled: when the journal refuses an
+// append (here a trigger injected into the live journal), the gateway stops
+// with exit code 3 and the order never reaches the exchange.
+TEST_F(GatewayTest, JournalFailureStopsTheGatewayBeforeAnythingIsSent) {
+  StartSim();
+  StartGateway();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(cluster_.journal().c_str(), &db), SQLITE_OK);
+  sqlite3_busy_timeout(db, 5000);
+  char* err = nullptr;
+  ASSERT_EQ(sqlite3_exec(db,
+                         "CREATE TRIGGER inject BEFORE INSERT ON journal "
+                         "WHEN NEW.kind = 'NewOrderAccepted' BEGIN "
+                         "SELECT RAISE(ABORT, 'injected failure'); END;",
+                         nullptr, nullptr, &err),
+            SQLITE_OK)
+      << (err ? err : "");
+  sqlite3_close(db);
+
+  std::string out;
+  EXPECT_NE(RunScript("BROKER1", "gw_exchange_up.script", &out), 0) << out;
+  auto rc = cluster_.gateway().Wait(seconds(10));
+  ASSERT_TRUE(rc.has_value()) << GatewayLog();
+  EXPECT_EQ(*rc, 3) << GatewayLog();
+  EXPECT_NE(GatewayLog().find("journal append failed"), std::string::npos);
+  EXPECT_EQ(cluster_.JournalCount(
+                "SELECT count(*) FROM journal WHERE kind='SentToExchange'"),
+            0);
+  // The exchange never saw an order (its message log has the Logon only).
+  const std::string sim_messages = cluster_.SimMessages();
+  EXPECT_NE(sim_messages.find("\x01" "35=A\x01"), std::string::npos)
+      << sim_messages;
+  EXPECT_EQ(sim_messages.find("\x01" "35=D\x01"), std::string::npos)
+      << sim_messages;
 }
 
 TEST_F(GatewayTest, BadConfigIsOneLineNamingTheKey) {

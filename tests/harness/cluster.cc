@@ -37,6 +37,7 @@ bool Cluster::StartSim(std::string* error) {
                     "SenderCompID=SIM\nSocketAcceptHost=127.0.0.1\n"
                     "SocketAcceptPort=" +
                     std::to_string(sim_port_) + "\n" + SessionDefaults() +
+                    "FileLogPath=" + dir_.path() + "/simlog\n" +
                     "\n[SESSION]\nTargetCompID=GW\n\n[SIM]\n"
                     "Instruments=AAPL:0.01:100.00,MSFT:0.01:250.00\n"
                     "LiquidityLevels=0\n";
@@ -98,6 +99,10 @@ std::string Cluster::ClientConfig(const std::string& sender) const {
                         "SocketConnectPort=" +
                         std::to_string(gw_port_) + "\n" + SessionDefaults() +
                         "ReconnectInterval=1\nResetOnLogon=Y\n\n[SESSION]\n");
+}
+
+std::string Cluster::SimMessages() const {
+  return ReadFile(dir_.path() + "/simlog/FIX.4.4-SIM-GW.messages.current.log");
 }
 
 int Cluster::GatewayLogCount(const std::string& what) const {

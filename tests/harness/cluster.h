@@ -43,6 +43,9 @@ class Cluster {
                          std::chrono::milliseconds timeout) const;
   int GatewayLogCount(const std::string& what) const;
 
+  // Every message fixsim's GW session sent and received (QuickFIX FileLog).
+  std::string SimMessages() const;
+
   // A single-integer query on the journal, read-only; -1 on error.
   int64_t JournalCount(const std::string& sql) const;
 
