@@ -35,18 +35,24 @@ void SetChar(FIX::FieldMap& msg, int t, char value) {
   msg.setField(t, std::string(1, value));
 }
 
-// Fields common to D and G: side, type, tif, qty, price. Writes them into
-// the out-params; returns a rejection if a value is unsupported.
-std::optional<Rejection> DecodeOrderTerms(const FIX::FieldMap& msg, Side* side,
-                                          OrdType* ord_type, TimeInForce* tif,
-                                          Qty* qty,
-                                          std::optional<Price>* price) {
+// Side (54), which every order message carries.
+std::optional<Rejection> DecodeSide(const FIX::FieldMap& msg, Side* side) {
   auto s = SideFromFix(GetChar(msg, tag::Side));
   if (!s) {
     return Reject(OrdRejReason::kUnsupportedOrderCharacteristic,
                   "unsupported Side '" + Get(msg, tag::Side) + "'");
   }
   *side = *s;
+  return std::nullopt;
+}
+
+// Fields common to D and G: side, type, tif, qty, price. Writes them into
+// the out-params; returns a rejection if a value is unsupported.
+std::optional<Rejection> DecodeOrderTerms(const FIX::FieldMap& msg, Side* side,
+                                          OrdType* ord_type, TimeInForce* tif,
+                                          Qty* qty,
+                                          std::optional<Price>* price) {
+  if (auto rej = DecodeSide(msg, side)) return rej;
   auto t = OrdTypeFromFix(GetChar(msg, tag::OrdType));
   if (!t) {
     return Reject(OrdRejReason::kUnsupportedOrderCharacteristic,
@@ -121,12 +127,7 @@ Decoded<CancelRequest> DecodeCancelRequest(const FIX::Message& msg) {
   r.orig_cl_ord_id = Get(msg, tag::OrigClOrdID);
   r.order_id = Get(msg, tag::OrderID);
   r.symbol = Get(msg, tag::Symbol);
-  auto s = SideFromFix(GetChar(msg, tag::Side));
-  if (!s) {
-    return Reject(OrdRejReason::kUnsupportedOrderCharacteristic,
-                  "unsupported Side '" + Get(msg, tag::Side) + "'");
-  }
-  r.side = *s;
+  if (auto rej = DecodeSide(msg, &r.side)) return *rej;
   r.transact_time = DecodeTime(msg, tag::TransactTime);
   return r;
 }
@@ -151,12 +152,7 @@ Decoded<StatusRequest> DecodeStatusRequest(const FIX::Message& msg) {
   r.cl_ord_id = Get(msg, tag::ClOrdID);
   r.order_id = Get(msg, tag::OrderID);
   r.symbol = Get(msg, tag::Symbol);
-  auto s = SideFromFix(GetChar(msg, tag::Side));
-  if (!s) {
-    return Reject(OrdRejReason::kUnsupportedOrderCharacteristic,
-                  "unsupported Side '" + Get(msg, tag::Side) + "'");
-  }
-  r.side = *s;
+  if (auto rej = DecodeSide(msg, &r.side)) return *rej;
   return r;
 }
 
