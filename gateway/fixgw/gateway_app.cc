@@ -136,20 +136,17 @@ GatewayApplication::~GatewayApplication() {
 
 void GatewayApplication::onLogon(const FIX::SessionID& id) {
   fmt::print(stderr, "fixgw: {} logged on\n", id.toString());
-  if (id != exchange_session_) return;
-  exchange_logged_on_.store(true);
-  {
-    std::lock_guard lock(control_mu_);
-    control_wake_ = true;
-  }
-  control_cv_.notify_all();
+  if (id == exchange_session_) ExchangeStateChanged(true);
 }
 
 // Called by QuickFIX with the session's lock held: must not take mu_.
 void GatewayApplication::onLogout(const FIX::SessionID& id) {
   fmt::print(stderr, "fixgw: {} logged out\n", id.toString());
-  if (id != exchange_session_) return;
-  exchange_logged_on_.store(false);
+  if (id == exchange_session_) ExchangeStateChanged(false);
+}
+
+void GatewayApplication::ExchangeStateChanged(bool logged_on) {
+  exchange_logged_on_.store(logged_on);
   {
     std::lock_guard lock(control_mu_);
     control_wake_ = true;

@@ -62,6 +62,9 @@ class GatewayApplication : public FIX::Application {
   // message not understood), for the audit trail; requires mu_.
   void Record(const char* kind, const std::string& session,
               const std::string& cl_ord_id, const std::string& raw_fix);
+  // Hands a logon/logout of the exchange session to the control thread;
+  // takes no lock but control_mu_ (safe under QuickFIX's session lock).
+  void ExchangeStateChanged(bool logged_on);
   // Journals a change of the exchange session's state; requires mu_.
   void SyncExchangeState();
   void ControlLoop();

@@ -64,23 +64,9 @@ void SimApplication::fromApp(const FIX::Message& msg,
     if (auto* order = std::get_if<NewOrder>(&decoded)) {
       out = engine_.OnNewOrder(owner, *order, now);
     } else {
-      const Rejection& rej = std::get<Rejection>(decoded);
-      ExecutionReport er;
-      er.order_id = "NONE";
-      er.exec_id = NextRejectExecId();
-      er.exec_type = ExecType::kRejected;
-      er.ord_status = OrdStatus::kRejected;
-      er.cl_ord_id = fix::FieldText(msg, FIX::FIELD::ClOrdID).value_or("");
-      er.symbol = fix::FieldText(msg, FIX::FIELD::Symbol).value_or("");
-      er.account = fix::FieldText(msg, FIX::FIELD::Account).value_or("");
-      er.side = SideFromFix(fix::FieldText(msg, FIX::FIELD::Side)
-                                .value_or("1")
-                                .front())
-                    .value_or(Side::kBuy);
-      er.ord_rej_reason = rej.reason;
-      er.text = rej.text;
-      er.transact_time = now;
-      out.push_back(Outbound{owner, er});
+      out.push_back(Outbound{
+          owner, UndecodableReport(msg, ExecType::kRejected,
+                                   std::get<Rejection>(decoded), now)});
     }
   } else if (type == "F" || type == "G") {
     const bool is_cancel = type == "F";
@@ -113,17 +99,9 @@ void SimApplication::fromApp(const FIX::Message& msg,
     if (auto* s = std::get_if<StatusRequest>(&decoded)) {
       out = engine_.OnStatus(owner, *s, now);
     } else {
-      ExecutionReport er;
-      er.order_id = "NONE";
-      er.exec_id = NextRejectExecId();
-      er.exec_type = ExecType::kOrderStatus;
-      er.ord_status = OrdStatus::kRejected;
-      er.cl_ord_id = fix::FieldText(msg, FIX::FIELD::ClOrdID).value_or("");
-      er.symbol = fix::FieldText(msg, FIX::FIELD::Symbol).value_or("");
-      er.ord_rej_reason = OrdRejReason::kOther;
-      er.text = std::get<Rejection>(decoded).text;
-      er.transact_time = now;
-      out.push_back(Outbound{owner, er});
+      out.push_back(Outbound{
+          owner, UndecodableReport(msg, ExecType::kOrderStatus,
+                                   std::get<Rejection>(decoded), now)});
     }
   }
   Dispatch(out);
@@ -170,6 +148,26 @@ void SimApplication::Send(FIX::Message message, const FIX::SessionID& session) {
   // A session that is not logged on stores the message; the peer gets it by
   // ResendRequest when it reconnects.
   FIX::Session::sendToTarget(message, session);
+}
+
+ExecutionReport SimApplication::UndecodableReport(const FIX::Message& msg,
+                                                  ExecType exec_type,
+                                                  const Rejection& why,
+                                                  Timestamp now) {
+  ExecutionReport er;
+  er.order_id = "NONE";
+  er.exec_id = NextRejectExecId();
+  er.exec_type = exec_type;
+  er.ord_status = OrdStatus::kRejected;
+  er.cl_ord_id = fix::FieldText(msg, FIX::FIELD::ClOrdID).value_or("");
+  er.symbol = fix::FieldText(msg, FIX::FIELD::Symbol).value_or("");
+  er.account = fix::FieldText(msg, FIX::FIELD::Account).value_or("");
+  const std::string side = fix::FieldText(msg, FIX::FIELD::Side).value_or("");
+  if (side.size() == 1) er.side = SideFromFix(side[0]).value_or(Side::kBuy);
+  er.ord_rej_reason = why.reason;
+  er.text = why.text;
+  er.transact_time = now;
+  return er;
 }
 
 std::string SimApplication::NextRejectExecId() {

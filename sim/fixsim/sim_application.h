@@ -50,6 +50,10 @@ class SimApplication : public FIX::Application {
   void Dispatch(const std::vector<Outbound>& out);
   void Send(FIX::Message message, const FIX::SessionID& session);
   std::string NextRejectExecId();
+  // The Rejected report (ExecType `exec_type`: Rejected for D, OrderStatus
+  // for H) for a message the decoder refused; requires mu_.
+  ExecutionReport UndecodableReport(const FIX::Message& msg, ExecType exec_type,
+                                    const Rejection& why, Timestamp now);
   void SenderLoop();
 
   const FaultOptions faults_;
