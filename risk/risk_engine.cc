@@ -370,25 +370,14 @@ Status RiskEngine::OrderAccepted(const OrderKey& key, const OrderTerms& order,
                                        .cum_qty = Qty(0),
                                        .leaves_qty = order.qty,
                                        .reserve_price = px,
-                                       .reserved = reserved});
+                                       .reserved = reserved,
+                                       .pending = std::nullopt});
   return Consume(order.session, at);
 }
 
-Status RiskEngine::Replaced(std::string_view key, const OrderKey& new_key,
-                            Qty new_qty, std::optional<Price> new_price,
-                            Timestamp at) {
-  auto it = state_.orders.find(key);
-  if (it == state_.orders.end()) {
-    return Status::NotFound("risk: unknown order " + std::string(key));
-  }
-  if (new_key != key && state_.orders.count(new_key) > 0) {
-    return Status::AlreadyExists("risk: order " + new_key + " already open");
-  }
-  OpenOrder o = it->second;
-  const SessionName session = o.session;
-  const Qty leaves = std::max(Qty(0), new_qty - o.cum_qty);
-  const Price px =
-      ReservePrice(o.symbol, o.ord_type, new_price).value_or(o.reserve_price);
+Status RiskEngine::Reprice(OrderMap::iterator it, Qty qty, Price px) {
+  OpenOrder& o = it->second;
+  const Qty leaves = std::max(Qty(0), qty - o.cum_qty);
   Notional reserved;
   if (IsBuy(o.side)) {
     const auto n = Multiply(leaves, px);
@@ -403,15 +392,95 @@ Status RiskEngine::Replaced(std::string_view key, const OrderKey& new_key,
   Qty& open = IsBuy(o.side) ? e.open_buy : e.open_sell;
   open = open - o.leaves_qty + leaves;
   a.reserved = Notional::FromMicros(*total);
-  state_.orders.erase(it);
   if (leaves.units() == 0) {
     --a.open_orders;
-  } else {
-    o.order_qty = new_qty;
-    o.leaves_qty = leaves;
-    o.reserve_price = px;
-    o.reserved = reserved;
-    state_.orders.emplace(new_key, std::move(o));
+    state_.orders.erase(it);
+    return Status::Ok();
+  }
+  o.order_qty = qty;
+  o.leaves_qty = leaves;
+  o.reserve_price = px;
+  o.reserved = reserved;
+  return Status::Ok();
+}
+
+Status RiskEngine::ReplaceRequested(std::string_view key, Qty new_qty,
+                                    std::optional<Price> new_price,
+                                    Timestamp at) {
+  auto it = state_.orders.find(key);
+  if (it == state_.orders.end()) {
+    return Status::NotFound("risk: unknown order " + std::string(key));
+  }
+  OpenOrder& o = it->second;
+  if (o.pending) {
+    return Status::AlreadyExists("risk: a replace is already pending for " +
+                                 std::string(key));
+  }
+  const Price px =
+      ReservePrice(o.symbol, o.ord_type, new_price).value_or(o.reserve_price);
+  const PendingReplace pending{o.order_qty, o.reserve_price, new_qty, px};
+  const SessionName session = o.session;
+  if (Status st = Reprice(it, std::max(o.order_qty, new_qty),
+                          std::max(o.reserve_price, px));
+      !st.ok()) {
+    return st;
+  }
+  // Reprice keeps the order open: the worse terms hold at least its leaves.
+  it->second.pending = pending;
+  return Consume(session, at);
+}
+
+Status RiskEngine::ReplaceConfirmed(std::string_view key) {
+  auto it = state_.orders.find(key);
+  if (it == state_.orders.end() || !it->second.pending) {
+    return Status::NotFound("risk: no pending replace for " +
+                            std::string(key));
+  }
+  const PendingReplace p = *it->second.pending;
+  it->second.pending.reset();
+  Status st = Reprice(it, p.new_qty, p.new_price);
+  if (!st.ok()) it->second.pending = p;
+  return st;
+}
+
+Status RiskEngine::ReplaceRejected(std::string_view key) {
+  auto it = state_.orders.find(key);
+  if (it == state_.orders.end() || !it->second.pending) {
+    return Status::NotFound("risk: no pending replace for " +
+                            std::string(key));
+  }
+  const PendingReplace p = *it->second.pending;
+  it->second.pending.reset();
+  Status st = Reprice(it, p.old_qty, p.old_price);
+  if (!st.ok()) it->second.pending = p;
+  return st;
+}
+
+Status RiskEngine::Replaced(std::string_view key, const OrderKey& new_key,
+                            Qty new_qty, std::optional<Price> new_price,
+                            Timestamp at) {
+  auto it = state_.orders.find(key);
+  if (it == state_.orders.end()) {
+    return Status::NotFound("risk: unknown order " + std::string(key));
+  }
+  if (new_key != key && state_.orders.count(new_key) > 0) {
+    return Status::AlreadyExists("risk: order " + new_key + " already open");
+  }
+  if (it->second.pending) {
+    return Status::AlreadyExists("risk: a replace is already pending for " +
+                                 std::string(key));
+  }
+  const SessionName session = it->second.session;
+  const OpenOrder& o = it->second;
+  const Price px =
+      ReservePrice(o.symbol, o.ord_type, new_price).value_or(o.reserve_price);
+  if (Status st = Reprice(it, new_qty, px); !st.ok()) return st;
+  if (new_key != key) {
+    if (auto still = state_.orders.find(key); still != state_.orders.end()) {
+      auto node = state_.orders.extract(still);
+      node.key() = new_key;
+      state_.orders.insert(std::move(node));
+    }
   }
   return Consume(session, at);
 }

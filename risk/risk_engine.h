@@ -37,8 +37,21 @@ struct OrderTerms {
   std::optional<Price> price;
 };
 
+// A replace sent to the exchange and not answered yet: the order's confirmed
+// terms and the requested ones.
+struct PendingReplace {
+  Qty old_qty;
+  Price old_price;  // reservation price
+  Qty new_qty;
+  Price new_price;  // reservation price
+  bool operator==(const PendingReplace&) const = default;
+};
+
 // One open order as risk sees it. Invariant: leaves_qty > 0 and
-// reserved == leaves_qty x reserve_price for buys, 0 for sells.
+// reserved == leaves_qty x reserve_price for buys, 0 for sells. While a
+// replace is pending, order_qty and reserve_price are the worse of the old
+// and the requested terms (the larger of each), so that the exposure cannot
+// exceed the limits whichever way the exchange answers.
 struct OpenOrder {
   SessionName session;
   std::string account;
@@ -50,6 +63,7 @@ struct OpenOrder {
   Qty leaves_qty;
   Price reserve_price;  // limit price, or reference + collar for market
   Notional reserved;
+  std::optional<PendingReplace> pending;
   bool operator==(const OpenOrder&) const = default;
 };
 
@@ -163,9 +177,18 @@ class RiskEngine {
   // Consumes one throttle token of the session at `at`.
   Status OrderAccepted(const OrderKey& key, const OrderTerms& order,
                        Timestamp at);
-  // Cancel/replace confirmed: the order is now new_qty (total) at new_price;
-  // the reservation moves by the difference. Consumes a throttle token.
-  // `new_key` may equal `key`. Leaves <= 0 closes the order.
+  // A replace was sent to the exchange: until it is answered the order
+  // reserves the worse of its current terms and new_qty (total, FIX
+  // OrderQty) at new_price. Consumes a throttle token. AlreadyExists if a
+  // replace is already pending.
+  Status ReplaceRequested(std::string_view key, Qty new_qty,
+                          std::optional<Price> new_price, Timestamp at);
+  // The exchange confirmed the pending replace: the order is now the
+  // requested terms. Leaves <= 0 closes the order.
+  Status ReplaceConfirmed(std::string_view key);
+  // The exchange refused the pending replace: the order keeps its old terms.
+  Status ReplaceRejected(std::string_view key);
+  // Request and confirmation at once; `new_key` may equal `key`.
   Status Replaced(std::string_view key, const OrderKey& new_key, Qty new_qty,
                   std::optional<Price> new_price, Timestamp at);
   // An execution: cash moves at last_px, the reservation shrinks by
@@ -196,6 +219,11 @@ class RiskEngine {
 
  private:
   const AccountState* FindAccount(std::string_view account) const;
+  using OrderMap = std::map<OrderKey, OpenOrder, std::less<>>;
+  // Moves the order to `qty` (total) at reservation price `px`, adjusting
+  // the account's reservation and open quantity; closes it when nothing is
+  // left. Nothing changes on error.
+  Status Reprice(OrderMap::iterator it, Qty qty, Price px);
   Status Consume(std::string_view session, Timestamp at);
 
   RiskLimits limits_;

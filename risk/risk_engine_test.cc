@@ -383,6 +383,55 @@ TEST_F(RiskEngineTest, ReplaceUpAndDownMovesReservationByTheDifference) {
   EXPECT_EQ(Acc("ACC1").open_orders, 0);
 }
 
+TEST_F(RiskEngineTest, PendingReplaceReservesTheWorseTermsUntilAnswered) {
+  Accept("A", Buy(100, "100"));  // 10000
+  // Up in quantity, down in price: 150 x 100 while pending.
+  ASSERT_TRUE(engine_.ReplaceRequested("A", Qty(150), Px("99"), kT0).ok());
+  EXPECT_EQ(Acc("ACC1").reserved.micros(), 15'000'000'000);
+  EXPECT_EQ(engine_.Exposure("ACC1", "AAPL").open_buy, Qty(150));
+  EXPECT_EQ(engine_.ReplaceRequested("A", Qty(10), Px("99"), kT0).code(),
+            Status::Code::kAlreadyExists);
+  // A fill while pending shrinks the worst case.
+  ASSERT_TRUE(engine_.Filled("A", Qty(20), Px("100")).ok());
+  EXPECT_EQ(Acc("ACC1").reserved.micros(), 13'000'000'000);  // 130 x 100
+  ASSERT_TRUE(engine_.ReplaceConfirmed("A").ok());
+  EXPECT_EQ(Acc("ACC1").reserved.micros(), 12'870'000'000);  // 130 x 99
+  EXPECT_EQ(engine_.Exposure("ACC1", "AAPL").open_buy, Qty(130));
+  EXPECT_FALSE(engine_.state().orders.at("A").pending.has_value());
+  EXPECT_EQ(engine_.ReplaceConfirmed("A").code(), Status::Code::kNotFound);
+}
+
+TEST_F(RiskEngineTest, RejectedReplaceRestoresTheOldTerms) {
+  Accept("A", Buy(100, "100"));
+  const RiskState before = engine_.state();
+  ASSERT_TRUE(engine_.ReplaceRequested("A", Qty(50), Px("101"), kT0).ok());
+  EXPECT_EQ(Acc("ACC1").reserved.micros(), 10'100'000'000);  // 100 x 101
+  ASSERT_TRUE(engine_.ReplaceRejected("A").ok());
+  EXPECT_EQ(engine_.state().orders, before.orders);
+  EXPECT_EQ(Acc("ACC1").reserved, before.accounts.at("ACC1").reserved);
+  EXPECT_EQ(engine_.ReplaceRejected("A").code(), Status::Code::kNotFound);
+}
+
+TEST_F(RiskEngineTest, ConfirmedReplaceDownToFilledClosesTheOrder) {
+  Accept("A", Buy(100, "100"));
+  ASSERT_TRUE(engine_.Filled("A", Qty(40), Px("100")).ok());
+  ASSERT_TRUE(engine_.ReplaceRequested("A", Qty(40), Px("100"), kT0).ok());
+  EXPECT_EQ(Acc("ACC1").open_orders, 1);
+  ASSERT_TRUE(engine_.ReplaceConfirmed("A").ok());
+  EXPECT_EQ(Acc("ACC1").open_orders, 0);
+  EXPECT_EQ(Acc("ACC1").reserved.micros(), 0);
+  EXPECT_EQ(engine_.state().orders.count("A"), 0u);
+}
+
+TEST_F(RiskEngineTest, DoneWhilePendingReleasesTheWorstCase) {
+  Accept("A", Buy(100, "100"));
+  ASSERT_TRUE(engine_.ReplaceRequested("A", Qty(300), Px("100"), kT0).ok());
+  ASSERT_TRUE(engine_.Done("A").ok());
+  EXPECT_EQ(Acc("ACC1").reserved.micros(), 0);
+  EXPECT_EQ(engine_.Exposure("ACC1", "AAPL").open_buy, Qty(0));
+  EXPECT_EQ(Acc("ACC1").open_orders, 0);
+}
+
 TEST_F(RiskEngineTest, IocRemainderIsReleasedByDone) {
   Accept("A", Buy(100, "100"));
   ASSERT_TRUE(engine_.Filled("A", Qty(30), Px("100")).ok());

@@ -35,6 +35,16 @@ struct Replace {
   Qty qty;
   std::optional<Price> price;
 };
+// A replace sent (pending) and later answered (confirmed or rejected).
+struct Request {
+  OrderKey key;
+  Qty qty;
+  std::optional<Price> price;
+};
+struct Answer {
+  OrderKey key;
+  bool confirmed = false;
+};
 struct Fill {
   OrderKey key;
   Qty qty;
@@ -43,7 +53,7 @@ struct Fill {
 struct Finish {
   OrderKey key;
 };
-using Event = std::variant<Accepted, Replace, Fill, Finish>;
+using Event = std::variant<Accepted, Replace, Request, Answer, Fill, Finish>;
 
 const Timestamp kT0 = Timestamp(std::chrono::seconds(1'700'000'000));
 
@@ -53,6 +63,11 @@ void Apply(RiskEngine& e, const Event& ev) {
     st = e.OrderAccepted(a->key, a->terms, kT0);
   } else if (const auto* r = std::get_if<Replace>(&ev)) {
     st = e.Replaced(r->key, r->new_key, r->qty, r->price, kT0);
+  } else if (const auto* q = std::get_if<Request>(&ev)) {
+    st = e.ReplaceRequested(q->key, q->qty, q->price, kT0);
+  } else if (const auto* ans = std::get_if<Answer>(&ev)) {
+    st = ans->confirmed ? e.ReplaceConfirmed(ans->key)
+                        : e.ReplaceRejected(ans->key);
   } else if (const auto* f = std::get_if<Fill>(&ev)) {
     st = e.Filled(f->key, f->qty, f->px);
   } else {
@@ -66,6 +81,10 @@ struct ModelOrder {
   std::string account, symbol;
   bool buy = true;
   int64_t qty = 0, cum = 0, px = 0;  // px: reservation price in micros
+  // A pending replace: the requested terms; qty/px above are then the
+  // worse of old and new, and old_* the confirmed ones.
+  bool pending = false;
+  int64_t old_qty = 0, old_px = 0, new_qty = 0, new_px = 0;
 };
 
 TEST(RiskProperty, ReservationsAndStateMatchRecomputationAfterRandomEvents) {
@@ -123,6 +142,31 @@ TEST(RiskProperty, ReservationsAndStateMatchRecomputationAfterRandomEvents) {
         m.cum += q;
         if (m.cum >= m.qty) open.erase(it);
         ev = Fill{key, Qty(q), Price::FromMicros(px)};
+      } else if (m.pending) {
+        // Answer the pending replace.
+        const bool confirmed = pick(0, 1) == 1;
+        m.pending = false;
+        m.qty = confirmed ? m.new_qty : m.old_qty;
+        m.px = confirmed ? m.new_px : m.old_px;
+        if (m.cum >= m.qty) open.erase(it);
+        ev = Answer{key, confirmed};
+      } else if (dice < 78) {
+        // Request a replace; answered by a later step.
+        const int64_t q = pick(1, 1200);
+        std::optional<Price> price;
+        const bool market =
+            engine.state().orders.at(key).ord_type == OrdType::kMarket;
+        if (!market && pick(0, 3) != 0) {
+          price = Price::FromMicros(pick(1, 500'000'000));
+        }
+        m.pending = true;
+        m.old_qty = m.qty;
+        m.old_px = m.px;
+        m.new_qty = q;
+        m.new_px = price ? price->micros() : m.px;
+        m.qty = std::max(m.old_qty, m.new_qty);
+        m.px = std::max(m.old_px, m.new_px);
+        ev = Request{key, Qty(q), price};
       } else if (dice < 85) {
         const int64_t q = pick(1, 1200);
         std::optional<Price> price;

@@ -20,8 +20,8 @@ start_exchange_and_gateway "$bin" "$run"
 load() {
   local path="$1" cfg=direct
   shift
-  [ "$path" = gateway ] && cfg=broker1
-  "$bin/fixload" --config "$run/$cfg.cfg" --json --symbol MSFT --price 250 \
+  [ "$path" = gateway ] && cfg=broker2
+  "$bin/fixload" --config "$run/$cfg.cfg" --json --symbol MSFT --price 250 --account LOAD \
     --orders "$orders" "$@" | tail -n 1 | sed "s/^{/{\"path\":\"$path\",/"
 }
 

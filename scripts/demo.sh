@@ -23,10 +23,17 @@ echo "   (> sent by the broker, < received by the broker)"
 
 echo
 echo "== load through the gateway: 5000 orders open-loop at 1000/s"
-"$bin/fixload" --config "$run/broker2.cfg" --orders 5000 --rate 1000 --symbol MSFT --price 250
+"$bin/fixload" --config "$run/broker2.cfg" --orders 5000 --rate 1000 --symbol MSFT --price 250 --account LOAD
 echo
 echo "== load through the gateway: 5000 orders closed-loop, 20 in flight"
-"$bin/fixload" --config "$run/broker2.cfg" --orders 5000 --in-flight 20 --symbol MSFT --price 250
+"$bin/fixload" --config "$run/broker2.cfg" --orders 5000 --in-flight 20 --symbol MSFT --price 250 --account LOAD
+
+echo
+echo "== risk state (admin API: GET /state)"
+curl -s "http://127.0.0.1:$admin_port/state" | head -c 2000; echo
+echo "== kill switch for account ACC1 (admin API: POST /kill-switch)"
+curl -s -X POST "http://127.0.0.1:$admin_port/kill-switch?action=engage&scope=account&name=ACC1&reason=demo"
+curl -s -X POST "http://127.0.0.1:$admin_port/kill-switch?action=disengage&scope=account&name=ACC1"
 
 stop_process $gw_pid
 stop_process $sim_pid

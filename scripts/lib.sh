@@ -51,14 +51,17 @@ stop_process() {
 # start_exchange_and_gateway BIN RUN: renders docs/examples configs into RUN,
 # starts fixsim and fixgw from BIN on free loopback ports and waits until the
 # gateway's exchange session is logged on. Sets sim_pid, gw_pid, sim_port,
-# gw_port; the caller stops them (stop_process). Also renders broker1.cfg,
+# gw_port, admin_port; the caller stops them (stop_process). The risk file
+# is docs/examples/risk.toml, copied into RUN. Also renders broker1.cfg,
 # broker2.cfg (towards fixgw) and direct.cfg (towards fixsim) for fixload.
 start_exchange_and_gateway() {
   local bin="$1" run="$2" spec="$PWD/fixspec/FIX44.xml"
   sim_port=$(free_port)
   gw_port=$(free_port)
+  admin_port=$(free_port)
+  cp docs/examples/risk.toml "$run/risk.toml"
   render docs/examples/fixsim.cfg "$run/fixsim.cfg" PORT="$sim_port" SPEC="$spec"
-  render docs/examples/fixgw.cfg "$run/fixgw.cfg" PORT="$gw_port" SIMPORT="$sim_port" SPEC="$spec" DIR="$run"
+  render docs/examples/fixgw.cfg "$run/fixgw.cfg" PORT="$gw_port" SIMPORT="$sim_port" ADMINPORT="$admin_port" SPEC="$spec" DIR="$run"
   render docs/examples/fixload.cfg "$run/broker1.cfg" PORT="$gw_port" SPEC="$spec" SENDER=BROKER1 TARGET=GW
   render docs/examples/fixload.cfg "$run/broker2.cfg" PORT="$gw_port" SPEC="$spec" SENDER=BROKER2 TARGET=GW
   render docs/examples/fixload.cfg "$run/direct.cfg" PORT="$sim_port" SPEC="$spec" SENDER=CLIENT1 TARGET=SIM

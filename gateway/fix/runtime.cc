@@ -32,10 +32,11 @@ std::unique_ptr<FIX::LogFactory> MakeLogFactory(
   return nullptr;
 }
 
-StopSignals::StopSignals() {
+StopSignals::StopSignals(bool with_hangup) {
   sigemptyset(&set_);
   sigaddset(&set_, SIGTERM);
   sigaddset(&set_, SIGINT);
+  if (with_hangup) sigaddset(&set_, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &set_, nullptr);
 }
 

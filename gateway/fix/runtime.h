@@ -31,12 +31,12 @@ std::unique_ptr<Connector> MakeConnector(FIX::Application& app,
   return std::make_unique<Connector>(app, store, settings);
 }
 
-// Blocks SIGTERM and SIGINT in the calling thread and so in every thread it
-// starts afterwards (construct it before starting any session); Wait()
-// returns the signal that arrived.
+// Blocks SIGTERM and SIGINT (and SIGHUP if `with_hangup`) in the calling
+// thread and so in every thread it starts afterwards (construct it before
+// starting any session); Wait() returns the signal that arrived.
 class StopSignals {
  public:
-  StopSignals();
+  explicit StopSignals(bool with_hangup = false);
   int Wait();
 
  private:

@@ -3,10 +3,13 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <fstream>
+#include <sstream>
 #include <type_traits>
 
 #include "gateway/core/clock.h"
 #include "gateway/fix/convert.h"
+#include "gateway/router/state_report.h"
 
 namespace fixgw::gw {
 namespace {
@@ -119,9 +122,11 @@ NewOrder PartialOrder(const FIX::Message& msg) {
 
 GatewayApplication::GatewayApplication(store::Journal& journal,
                                        OrderRouter& router,
+                                       risk::RiskEngine* risk,
                                        FIX::SessionID exchange_session)
     : journal_(journal),
       router_(router),
+      risk_(risk),
       exchange_session_(std::move(exchange_session)),
       control_([this] { ControlLoop(); }) {}
 
@@ -171,7 +176,9 @@ void GatewayApplication::ControlLoop() {
 
 void GatewayApplication::SyncExchangeState() {
   const bool up = exchange_logged_on_.load();
-  if (up != router_.exchange_up()) Process(ExchangeSessionChanged{up}, "");
+  if (up != router_.exchange_up()) {
+    Process(ExchangeSessionChanged{up}, "", Now());
+  }
 }
 
 void GatewayApplication::fromApp(const FIX::Message& msg,
@@ -198,6 +205,7 @@ void GatewayApplication::FromBroker(const FIX::Message& msg,
 
   std::lock_guard lock(mu_);
   SyncExchangeState();
+  const Timestamp now = Now();
   // A resent message whose ClOrdID we already processed was answered the
   // first time; processing it again would reject it as a duplicate or, worse,
   // act twice.
@@ -212,7 +220,7 @@ void GatewayApplication::FromBroker(const FIX::Message& msg,
   if (type == "D") {
     auto decoded = fix::DecodeNewOrder(msg);
     if (auto* order = std::get_if<NewOrder>(&decoded)) {
-      event = router_.DecideNewOrder(session, *order);
+      event = router_.DecideNewOrder(session, *order, now);
     } else {
       event = router_.DecideUndecodableOrder(
           session, PartialOrder(msg), std::get<fix::Rejection>(decoded));
@@ -223,7 +231,7 @@ void GatewayApplication::FromBroker(const FIX::Message& msg,
     if (is_replace) {
       auto decoded = fix::DecodeReplaceRequest(msg);
       if (auto* r = std::get_if<ReplaceRequest>(&decoded)) {
-        event = router_.DecideReplace(session, *r);
+        event = router_.DecideReplace(session, *r, now);
       } else {
         failure = std::get<fix::Rejection>(decoded);
       }
@@ -250,7 +258,7 @@ void GatewayApplication::FromBroker(const FIX::Message& msg,
     }
     event = router_.DecideStatus(session, request);
   }
-  Process(*event, Printable(msg));
+  Process(*event, Printable(msg), now);
 }
 
 void GatewayApplication::FromExchange(const FIX::Message& msg,
@@ -262,7 +270,7 @@ void GatewayApplication::FromExchange(const FIX::Message& msg,
       std::lock_guard lock(mu_);
       // The exchange resends after a reconnect; each ExecID counts once.
       if (router_.KnowsExecId(r->exec_id)) return;
-      Process(ExchangeReportReceived{*r}, Printable(msg));
+      Process(ExchangeReportReceived{*r}, Printable(msg), Now());
       return;
     }
     fmt::print(stderr, "fixgw: exchange report not understood ({}): {}\n",
@@ -275,7 +283,7 @@ void GatewayApplication::FromExchange(const FIX::Message& msg,
     auto decoded = fix::DecodeCancelReject(msg);
     if (auto* c = std::get_if<CancelReject>(&decoded)) {
       std::lock_guard lock(mu_);
-      Process(ExchangeCancelRejectReceived{*c}, Printable(msg));
+      Process(ExchangeCancelRejectReceived{*c}, Printable(msg), Now());
       return;
     }
   }
@@ -302,15 +310,66 @@ void GatewayApplication::Record(const char* kind, const std::string& session,
   }
 }
 
+Status GatewayApplication::LoadRiskLimits(const std::string& path) {
+  if (risk_ == nullptr) {
+    return Status::FailedPrecondition("risk checks are off: no risk file");
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::NotFound(path + ": cannot read the risk file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  Result<risk::RiskLimits> limits = risk::ParseRiskLimits(text.str(), path);
+  if (!limits.ok()) return limits.status();
+  std::lock_guard lock(mu_);
+  if (*limits == risk_->limits()) return Status::Ok();
+  Process(RiskLimitsLoaded{path, text.str()}, "", Now());
+  fmt::print(stderr, "fixgw: risk limits loaded from {}\n", path);
+  return Status::Ok();
+}
+
+Result<GatewayApplication::KillSwitchResult> GatewayApplication::SetKillSwitch(
+    const risk::KillScope& scope, bool engaged, const std::string& source,
+    const std::string& reason) {
+  if (risk_ == nullptr) {
+    return Status::FailedPrecondition(
+        "risk checks are off: the kill switch cannot block orders");
+  }
+  if (scope.kind != risk::KillScope::Kind::kGlobal && scope.name.empty()) {
+    return Status::InvalidArgument(
+        "kill switch: an account or session scope needs a name");
+  }
+  std::lock_guard lock(mu_);
+  SyncExchangeState();
+  JournalEvent event =
+      router_.DecideKillSwitch(scope, engaged, source, reason);
+  const auto& change = std::get<KillSwitchChanged>(event);
+  KillSwitchResult result{static_cast<int>(change.cancels.size())};
+  fmt::print(stderr, "fixgw: kill switch {} {}{} by {}: {} cancel(s)\n",
+             engaged ? "engaged" : "disengaged", KillScopeName(scope.kind),
+             scope.name.empty() ? "" : " " + scope.name, source,
+             result.cancels_sent);
+  Process(event, "", Now());
+  return result;
+}
+
+std::string GatewayApplication::StateJson() {
+  std::lock_guard lock(mu_);
+  return gw::StateJson(router_, risk_);
+}
+
 bool IsRecordOnly(std::string_view kind) {
   return kind == kSentToBroker || kind == kSentToExchange ||
          kind == kResendIgnored || kind == kExchangeMessageIgnored;
 }
 
 void GatewayApplication::Process(const JournalEvent& event,
-                                 const std::string& raw_fix) {
-  const Timestamp now = Now();
+                                 const std::string& raw_fix, Timestamp now) {
   std::vector<Action> actions = router_.Apply(event, now);
+  if (router_.risk_errors() != risk_errors_seen_) {
+    risk_errors_seen_ = router_.risk_errors();
+    fmt::print(stderr, "fixgw: WARNING: risk state: {} ({} so far)\n",
+               router_.last_risk_error(), risk_errors_seen_);
+  }
   std::vector<FIX::Message> messages;
   std::vector<store::JournalEntry> entries;
   messages.reserve(actions.size());

@@ -16,6 +16,11 @@
 // through an atomic, and a control thread owned by this object journals the
 // change. Broker messages also reconcile it before they are decided, so an
 // order is never decided on a stale "exchange up".
+//
+// Risk: the router drives the risk engine (order_router.h). Limit changes
+// (LoadRiskLimits: start-up, SIGHUP, admin reload) and kill-switch changes
+// (SetKillSwitch: admin API) are journaled events like any other, so a
+// restart or fixreplay rebuilds exactly the limits and switches in force.
 #pragma once
 
 #include <atomic>
@@ -27,16 +32,18 @@
 
 #include "gateway/fix/quickfix.h"
 #include "gateway/router/order_router.h"
+#include "risk/risk_engine.h"
 #include "store/journal.h"
 
 namespace fixgw::gw {
 
 class GatewayApplication : public FIX::Application {
  public:
-  // `journal` and `router` must outlive this object; the router must already
+  // `journal`, `router` and `risk` (the router's engine; null in
+  // pass-through mode) must outlive this object; the router must already
   // hold the recovered state (RecoverFromJournal).
   GatewayApplication(store::Journal& journal, OrderRouter& router,
-                     FIX::SessionID exchange_session);
+                     risk::RiskEngine* risk, FIX::SessionID exchange_session);
   ~GatewayApplication() override;
   GatewayApplication(const GatewayApplication&) = delete;
   GatewayApplication& operator=(const GatewayApplication&) = delete;
@@ -52,12 +59,36 @@ class GatewayApplication : public FIX::Application {
   // Exchange side: 8 and 9; anything else is logged and dropped.
   void fromApp(const FIX::Message& msg, const FIX::SessionID& id) override;
 
+  // ---- operator actions (admin API, signals); thread-safe.
+
+  // Reads and parses the risk file at `path`; journals RiskLimitsLoaded if
+  // its limits differ from those in force. Errors (unreadable file, bad
+  // key) leave the limits unchanged and name the file and key.
+  Status LoadRiskLimits(const std::string& path);
+
+  struct KillSwitchResult {
+    int cancels_sent = 0;
+  };
+  // Engages or disengages a kill switch and cancels the scope's open
+  // orders on engagement. InvalidArgument for an account/session scope
+  // without a name; FailedPrecondition without a risk engine.
+  Result<KillSwitchResult> SetKillSwitch(const risk::KillScope& scope,
+                                         bool engaged,
+                                         const std::string& source,
+                                         const std::string& reason);
+
+  // StateJson (state_report.h) of the current state.
+  std::string StateJson();
+  bool exchange_logged_on() const { return exchange_logged_on_.load(); }
+
  private:
   void FromBroker(const FIX::Message& msg, const FIX::SessionID& id,
                   const std::string& type);
   void FromExchange(const FIX::Message& msg, const std::string& type);
-  // Applies, journals and sends; requires mu_.
-  void Process(const JournalEvent& event, const std::string& raw_fix);
+  // Applies, journals and sends; requires mu_. `now` is the time the event
+  // was decided at (the journal entry's time).
+  void Process(const JournalEvent& event, const std::string& raw_fix,
+               Timestamp now);
   // Journals a message that changes no state (a resend dropped, an exchange
   // message not understood), for the audit trail; requires mu_.
   void Record(const char* kind, const std::string& session,
@@ -71,6 +102,8 @@ class GatewayApplication : public FIX::Application {
 
   store::Journal& journal_;
   OrderRouter& router_;
+  risk::RiskEngine* const risk_;
+  uint64_t risk_errors_seen_ = 0;  // guarded by mu_
   const FIX::SessionID exchange_session_;
   std::mutex mu_;  // serialises router_, journal_ and the order of sends
 

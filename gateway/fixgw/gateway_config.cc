@@ -59,13 +59,23 @@ Result<GatewayConfig> ParseGatewayConfig(
         if (comma == std::string::npos) break;
         start = comma + 1;
       }
-    } else if (key == "MAXORDERQTY") {
-      auto qty = ParseQty(value);
-      if (!qty.ok() || qty->units() < 0) {
-        return KeyError(origin, "MaxOrderQty", value,
-                        "must be a whole number >= 0");
+    } else if (key == "RISKCONFIG") {
+      if (value.empty()) {
+        return KeyError(origin, "RiskConfig", value, "must not be empty");
       }
-      config.max_order_qty = *qty;
+      config.risk_config = value;
+    } else if (key == "RISKCHECKS") {
+      if (value != "on" && value != "off") {
+        return KeyError(origin, "RiskChecks", value, "must be 'on' or 'off'");
+      }
+      config.risk_checks = value == "on";
+    } else if (key == "ADMINPORT") {
+      auto port = ParseQty(value);
+      if (!port.ok() || port->units() < 1 || port->units() > 65535) {
+        return KeyError(origin, "AdminPort", value,
+                        "must be a port number 1-65535");
+      }
+      config.admin_port = static_cast<int>(port->units());
     } else {
       return Status::InvalidArgument(origin + ": unknown key '" + key +
                                      "' in [GATEWAY]");
@@ -74,6 +84,14 @@ Result<GatewayConfig> ParseGatewayConfig(
   if (config.journal_path.empty()) {
     return Status::InvalidArgument(origin +
                                    ": [GATEWAY] JournalPath is required");
+  }
+  if (config.risk_checks && config.risk_config.empty()) {
+    return Status::InvalidArgument(
+        origin + ": [GATEWAY] RiskConfig is required (or RiskChecks=off)");
+  }
+  if (!config.risk_checks && !config.risk_config.empty()) {
+    return Status::InvalidArgument(
+        origin + ": [GATEWAY] RiskConfig is set but RiskChecks=off");
   }
   return config;
 }

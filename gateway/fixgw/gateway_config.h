@@ -6,9 +6,13 @@
 //   IdPrefix=GW                 prefix of exchange ClOrdIDs and gateway
 //                                 ExecIDs; differs per gateway on one exchange
 //   Symbols=AAPL,MSFT           tradable symbols; empty or absent: any
-//   MaxOrderQty=0               pre-trade check until the risk module lands:
-//                                 orders above this quantity are rejected
-//                                 (0: no limit)
+//   RiskConfig=/etc/fixgw/risk.toml   the risk file (risk/limits.h);
+//                                 required unless RiskChecks=off
+//   RiskChecks=on               on | off. off = pass-through: no pre-trade
+//                                 risk and no kill switch (a benchmark
+//                                 baseline, never for production)
+//   AdminPort=8081              admin HTTP API on 127.0.0.1 (admin_server.h);
+//                                 absent: no admin API
 //
 // Parsing is pure; LoadGatewayConfig reads the file.
 #pragma once
@@ -28,7 +32,9 @@ struct GatewayConfig {
   store::SyncMode journal_sync = store::SyncMode::kNormal;
   std::string id_prefix = "GW";
   std::set<std::string> symbols;
-  Qty max_order_qty;  // 0: no limit
+  std::string risk_config;  // "" iff !risk_checks
+  bool risk_checks = true;
+  int admin_port = 0;  // 0: no admin API
 };
 
 // `keys` are upper-cased as QuickFIX stores them; `origin` names the file in

@@ -12,23 +12,36 @@ TEST(GatewayConfigTest, ParsesEveryKey) {
                                    {"JOURNALSYNC", "full"},
                                    {"IDPREFIX", "GW2"},
                                    {"SYMBOLS", "AAPL,MSFT"},
-                                   {"MAXORDERQTY", "5000"}},
+                                   {"RISKCONFIG", "/etc/risk.toml"},
+                                   {"ADMINPORT", "8081"}},
                               "gw.cfg");
   ASSERT_TRUE(c.ok()) << c.status().message();
   EXPECT_EQ(c->journal_path, "/tmp/j.db");
   EXPECT_EQ(c->journal_sync, store::SyncMode::kFull);
   EXPECT_EQ(c->id_prefix, "GW2");
   EXPECT_EQ(c->symbols, (std::set<std::string>{"AAPL", "MSFT"}));
-  EXPECT_EQ(c->max_order_qty, Qty(5000));
+  EXPECT_EQ(c->risk_config, "/etc/risk.toml");
+  EXPECT_TRUE(c->risk_checks);
+  EXPECT_EQ(c->admin_port, 8081);
+}
+
+TEST(GatewayConfigTest, RiskChecksOffNeedsNoRiskFile) {
+  auto c = ParseGatewayConfig(
+      Keys{{"JOURNALPATH", "j.db"}, {"RISKCHECKS", "off"}}, "gw.cfg");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_FALSE(c->risk_checks);
+  EXPECT_EQ(c->risk_config, "");
 }
 
 TEST(GatewayConfigTest, DefaultsApply) {
-  auto c = ParseGatewayConfig(Keys{{"JOURNALPATH", "j.db"}}, "gw.cfg");
+  auto c = ParseGatewayConfig(
+      Keys{{"JOURNALPATH", "j.db"}, {"RISKCONFIG", "r.toml"}}, "gw.cfg");
   ASSERT_TRUE(c.ok());
   EXPECT_EQ(c->journal_sync, store::SyncMode::kNormal);
   EXPECT_EQ(c->id_prefix, "GW");
   EXPECT_TRUE(c->symbols.empty());
-  EXPECT_EQ(c->max_order_qty, Qty(0));
+  EXPECT_TRUE(c->risk_checks);
+  EXPECT_EQ(c->admin_port, 0);
 }
 
 struct Bad {
@@ -53,7 +66,16 @@ INSTANTIATE_TEST_SUITE_P(
             "JournalSync"},
         Bad{Keys{{"JOURNALPATH", "j"}, {"IDPREFIX", "G-W"}}, "IdPrefix"},
         Bad{Keys{{"JOURNALPATH", "j"}, {"SYMBOLS", "AAPL,,MSFT"}}, "Symbols"},
-        Bad{Keys{{"JOURNALPATH", "j"}, {"MAXORDERQTY", "-1"}}, "MaxOrderQty"},
+        Bad{Keys{{"JOURNALPATH", "j"}}, "RiskConfig"},
+        Bad{Keys{{"JOURNALPATH", "j"}, {"RISKCONFIG", "r"}, {"RISKCHECKS", "no"}},
+            "RiskChecks"},
+        Bad{Keys{{"JOURNALPATH", "j"}, {"RISKCONFIG", "r"}, {"RISKCHECKS", "off"}},
+            "RiskChecks=off"},
+        Bad{Keys{{"JOURNALPATH", "j"}, {"RISKCONFIG", "r"}, {"ADMINPORT", "0"}},
+            "AdminPort"},
+        Bad{Keys{{"JOURNALPATH", "j"}, {"RISKCONFIG", "r"}, {"ADMINPORT", "x"}},
+            "AdminPort"},
+        Bad{Keys{{"JOURNALPATH", "j"}, {"MAXORDERQTY", "5"}}, "MAXORDERQTY"},
         Bad{Keys{{"JOURNALPATH", "j"}, {"ADMINPORTT", "1"}}, "ADMINPORTT"}));
 
 }  // namespace

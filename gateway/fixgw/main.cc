@@ -12,8 +12,8 @@
 #include "gateway/fix/runtime.h"
 #include "gateway/fix/settings.h"
 #include "gateway/fixgw/gateway_app.h"
+#include "gateway/fixgw/admin_server.h"
 #include "gateway/fixgw/gateway_config.h"
-#include "gateway/fixgw/max_qty_risk.h"
 
 namespace {
 
@@ -45,19 +45,41 @@ int Run(const std::string& config_path) {
     return 2;
   }
 
-  gw::MaxQtyRisk risk(config->max_order_qty);
+  // The limits start empty: the journal's RiskLimitsLoaded events set them.
+  std::unique_ptr<risk::RiskEngine> risk;
+  if (config->risk_checks) {
+    risk = std::make_unique<risk::RiskEngine>(risk::RiskLimits{});
+  } else {
+    fmt::print(stderr,
+               "fixgw: WARNING: RiskChecks=off: no pre-trade risk checks\n");
+  }
   gw::OrderRouter router(
-      gw::OrderRouter::Options{config->id_prefix, config->symbols}, &risk);
+      gw::OrderRouter::Options{config->id_prefix, config->symbols},
+      risk.get());
   if (Status st = gw::RecoverFromJournal(**journal, router); !st.ok()) {
     fmt::print(stderr, "fixgw: recovery failed: {}\n", st.message());
     return 2;
   }
 
-  fix::StopSignals stop;  // before any thread starts
+  fix::StopSignals stop(/*with_hangup=*/true);  // before any thread starts
   const FIX::SessionSettings& brokers = split->acceptors;
   const FIX::SessionSettings& exchanges = split->initiators;
   const FIX::SessionID exchange = *exchanges.getSessions().begin();
-  gw::GatewayApplication app(**journal, router, exchange);
+  gw::GatewayApplication app(**journal, router, risk.get(), exchange);
+  if (risk) {
+    if (Status st = app.LoadRiskLimits(config->risk_config); !st.ok()) {
+      fmt::print(stderr, "fixgw: {}\n", st.message());
+      return 2;
+    }
+  }
+  std::unique_ptr<gw::AdminServer> admin;
+  if (config->admin_port != 0) {
+    admin = std::make_unique<gw::AdminServer>(app, config->risk_config);
+    if (Status st = admin->Start(config->admin_port); !st.ok()) {
+      fmt::print(stderr, "fixgw: {}: {}\n", config_path, st.message());
+      return 2;
+    }
+  }
   auto broker_store = fix::MakeStoreFactory(brokers);
   auto exchange_store = fix::MakeStoreFactory(exchanges);
   auto broker_log = fix::MakeLogFactory(brokers);
@@ -82,6 +104,14 @@ int Run(const std::string& config_path) {
              split->acceptor_count, exchange.toString());
 
   int sig = stop.Wait();
+  while (sig == SIGHUP) {
+    if (risk) {
+      Status st = app.LoadRiskLimits(config->risk_config);
+      fmt::print(stderr, "fixgw: SIGHUP: risk file {}: {}\n",
+                 config->risk_config, st.ok() ? "reloaded" : st.message());
+    }
+    sig = stop.Wait();
+  }
   fmt::print(stderr, "fixgw: signal {}, logging out\n", sig);
   acceptor->stop();
   initiator->stop();

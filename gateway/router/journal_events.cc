@@ -240,6 +240,31 @@ Json Encode(const ExchangeSessionChanged& e) {
   return j;
 }
 
+Json Encode(const KillSwitchChanged& e) {
+  Json j;
+  j["scope"] = std::string(KillScopeName(e.scope.kind));
+  j["name"] = Str(e.scope.name);
+  j["engaged"] = e.engaged;
+  j["source"] = Str(e.source);
+  j["reason"] = Str(e.reason);
+  Json cancels = Json::array();
+  for (const GatewayCancel& c : e.cancels) {
+    Json one;
+    one["orig_exch_cl_ord_id"] = Str(c.orig_exch_cl_ord_id);
+    one["exch_cl_ord_id"] = Str(c.exch_cl_ord_id);
+    cancels.push_back(std::move(one));
+  }
+  j["cancels"] = std::move(cancels);
+  return j;
+}
+
+Json Encode(const RiskLimitsLoaded& e) {
+  Json j;
+  j["source"] = Str(e.source);
+  j["text"] = Str(e.text);
+  return j;
+}
+
 // ---- decoding --------------------------------------------------------------
 
 // Thrown inside this file only; DecodeEvent turns it into a Status.
@@ -291,6 +316,16 @@ class Obj {
   }
 
   Obj Child(const char* key) const { return Obj(At(key), Name(key)); }
+
+  // Calls fn(Obj) for each element of the array at `key`.
+  template <typename F>
+  void ForEachIn(const char* key, F fn) const {
+    const Json& v = At(key);
+    if (!v.is_array()) Fail(key, "expected an array");
+    for (size_t i = 0; i < v.size(); ++i) {
+      fn(Obj(v[i], Name(key) + "[" + std::to_string(i) + "]"));
+    }
+  }
 
   // A string, or {"hex":"..."} for bytes that are not UTF-8 (see Str).
   std::string String(const char* key) const {
@@ -538,6 +573,25 @@ JournalEvent DecodeObject(const Obj& root) {
   if (kind == "ExchangeSessionChanged") {
     return ExchangeSessionChanged{root.Bool("up")};
   }
+  if (kind == "KillSwitchChanged") {
+    KillSwitchChanged e;
+    const std::string scope = root.String("scope");
+    auto scope_kind = KillScopeFromName(scope);
+    if (!scope_kind) root.Fail("scope", "bad kill switch scope '" + scope + "'");
+    e.scope.kind = *scope_kind;
+    e.scope.name = root.String("name");
+    e.engaged = root.Bool("engaged");
+    e.source = root.String("source");
+    e.reason = root.String("reason");
+    root.ForEachIn("cancels", [&](const Obj& c) {
+      e.cancels.push_back(GatewayCancel{c.String("orig_exch_cl_ord_id"),
+                                        c.String("exch_cl_ord_id")});
+    });
+    return e;
+  }
+  if (kind == "RiskLimitsLoaded") {
+    return RiskLimitsLoaded{root.String("source"), root.String("text")};
+  }
   throw DecodeError("field 'kind': unknown event kind '" + kind + "'");
 }
 
@@ -566,9 +620,34 @@ struct KindVisitor {
   std::string_view operator()(const ExchangeSessionChanged&) const {
     return "ExchangeSessionChanged";
   }
+  std::string_view operator()(const KillSwitchChanged&) const {
+    return "KillSwitchChanged";
+  }
+  std::string_view operator()(const RiskLimitsLoaded&) const {
+    return "RiskLimitsLoaded";
+  }
 };
 
 }  // namespace
+
+std::string_view KillScopeName(risk::KillScope::Kind kind) {
+  switch (kind) {
+    case risk::KillScope::Kind::kGlobal:
+      return "global";
+    case risk::KillScope::Kind::kAccount:
+      return "account";
+    case risk::KillScope::Kind::kSession:
+      return "session";
+  }
+  return "global";
+}
+
+std::optional<risk::KillScope::Kind> KillScopeFromName(std::string_view name) {
+  if (name == "global") return risk::KillScope::Kind::kGlobal;
+  if (name == "account") return risk::KillScope::Kind::kAccount;
+  if (name == "session") return risk::KillScope::Kind::kSession;
+  return std::nullopt;
+}
 
 std::string_view KindName(const JournalEvent& event) {
   return std::visit(KindVisitor{}, event);

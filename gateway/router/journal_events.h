@@ -8,9 +8,11 @@
 
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "gateway/core/events.h"
 #include "gateway/core/result.h"
+#include "risk/risk_engine.h"
 
 namespace fixgw::gw {
 
@@ -78,10 +80,44 @@ struct ExchangeSessionChanged {
   bool up = false;
 };
 
+// A cancel the gateway itself sends to the exchange (kill switch): the
+// order's current exchange ClOrdID and the cancel's new one.
+struct GatewayCancel {
+  std::string orig_exch_cl_ord_id;
+  std::string exch_cl_ord_id;
+  bool operator==(const GatewayCancel&) const = default;
+};
+
+// An operator engaged or disengaged a kill switch. While engaged, risk
+// refuses every new order and replace in the scope; on engagement the
+// gateway cancels the scope's open orders at the exchange (`cancels`,
+// decided with the IDs they use). `source` says who (e.g. "admin
+// 127.0.0.1"), `reason` why.
+struct KillSwitchChanged {
+  risk::KillScope scope;
+  bool engaged = false;
+  std::string source;
+  std::string reason;
+  std::vector<GatewayCancel> cancels;
+};
+
+// The risk limits in force from now on: the risk file's text as read (not
+// its path), so that a replay rebuilds the same limits whatever the file
+// holds today. `source` is the path it was read from.
+struct RiskLimitsLoaded {
+  std::string source;
+  std::string text;
+};
+
 using JournalEvent =
     std::variant<NewOrderAccepted, NewOrderRejected, CancelReplaceForwarded,
                  CancelReplaceRejected, StatusAnswered, ExchangeReportReceived,
-                 ExchangeCancelRejectReceived, ExchangeSessionChanged>;
+                 ExchangeCancelRejectReceived, ExchangeSessionChanged,
+                 KillSwitchChanged, RiskLimitsLoaded>;
+
+// "global", "account" or "session".
+std::string_view KillScopeName(risk::KillScope::Kind kind);
+std::optional<risk::KillScope::Kind> KillScopeFromName(std::string_view name);
 
 // The event's kind as journaled ("NewOrderAccepted", ...).
 std::string_view KindName(const JournalEvent& event);

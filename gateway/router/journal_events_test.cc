@@ -81,6 +81,15 @@ bool Same(const ExchangeSessionChanged& a, const ExchangeSessionChanged& b) {
   return a.up == b.up;
 }
 
+bool Same(const KillSwitchChanged& a, const KillSwitchChanged& b) {
+  return a.scope.kind == b.scope.kind && a.scope.name == b.scope.name &&
+         a.engaged == b.engaged && a.source == b.source &&
+         a.reason == b.reason && a.cancels == b.cancels;
+}
+bool Same(const RiskLimitsLoaded& a, const RiskLimitsLoaded& b) {
+  return a.source == b.source && a.text == b.text;
+}
+
 bool SameEvent(const JournalEvent& a, const JournalEvent& b) {
   if (a.index() != b.index()) return false;
   return std::visit(
@@ -197,6 +206,17 @@ std::vector<JournalEvent> SampleEvents() {
   events.push_back(ExchangeCancelRejectReceived{SampleCancelReject()});
   events.push_back(ExchangeSessionChanged{true});
   events.push_back(ExchangeSessionChanged{false});
+  events.push_back(KillSwitchChanged{
+      risk::KillScope{risk::KillScope::Kind::kAccount, "ACC1"},
+      true,
+      "admin 127.0.0.1",
+      "runaway algo",
+      {GatewayCancel{"GW-1", "GW-5"}, GatewayCancel{"GW-3", "GW-6"}}});
+  events.push_back(KillSwitchChanged{
+      risk::KillScope{risk::KillScope::Kind::kGlobal, ""}, false, "admin", "",
+      {}});
+  events.push_back(RiskLimitsLoaded{
+      "/etc/risk.toml", "[symbols.AAA]\nreference_price = \"10\"\n"});
   return events;
 }
 
@@ -237,7 +257,8 @@ TEST(JournalEventsTest, KindNamesEveryEvent) {
                        "CancelReplaceRejected", "StatusAnswered",
                        "ExchangeReportReceived", "ExchangeReportReceived",
                        "ExchangeCancelRejectReceived", "ExchangeSessionChanged",
-                       "ExchangeSessionChanged"}));
+                       "ExchangeSessionChanged", "KillSwitchChanged",
+                       "KillSwitchChanged", "RiskLimitsLoaded"}));
 }
 
 TEST(JournalEventsTest, EncodesKindFirstAndFixValuesWithoutFloats) {
@@ -416,7 +437,13 @@ INSTANTIATE_TEST_SUITE_P(
         BadField{6, R"("leaves_qty":180,)", "", "report.leaves_qty"},
         BadField{8, R"("text":"too late")", R"("text":["too late"])",
                  "reject.text"},
-        BadField{9, R"("up":true)", R"("up":"true")", "up"}));
+        BadField{9, R"("up":true)", R"("up":"true")", "up"},
+        BadField{11, R"("scope":"account")", R"("scope":"desk")", "scope"},
+        BadField{11, R"("engaged":true)", R"("engaged":1)", "engaged"},
+        BadField{11, R"("cancels":[)", R"("cancels":7,"x":[)", "cancels"},
+        BadField{11, R"("exch_cl_ord_id":"GW-6")", R"("exch_cl_ord_id":6)",
+                 "cancels[1].exch_cl_ord_id"},
+        BadField{13, R"(,"text":)", R"(,"txt":)", "text"}));
 
 TEST(JournalEventsTest, NeverThrowsOnDamagedInput) {
   // Every truncation and a byte flip at every position of every sample.

@@ -30,6 +30,14 @@
 //   "NONE" from the exchange is not recorded as the order's OrderID.
 // - A second NewOrderAccepted for a (session, ClOrdID) already in the table
 //   (a corrupt journal) sends nothing: never an order twice.
+// - Risk keys: an order is known to the risk engine by its first exchange
+//   ClOrdID for its whole life (replaces do not re-key it). A risk event
+//   the engine refuses (it cannot happen when checks and events agree) is
+//   counted in risk_errors() with its message; the order flow goes on.
+// - Kill switch: orders with a cancel pending are not cancelled again; an
+//   order with a replace pending is cancelled under its current exchange
+//   ClOrdID. A kill-switch cancel rejected by the exchange leaves the order
+//   open (the reject is journaled; engaging again retries).
 #include "gateway/router/order_router.h"
 
 #include <cstdint>
@@ -123,10 +131,31 @@ class OrderRouter::Impl {
     OrderSnapshot snap;
     std::vector<ChainLink> chain;  // oldest first; includes pending links
     std::optional<PendingRequest> pending;
+    std::string risk_key;        // first exchange ClOrdID
+    std::string gateway_cancel;  // exch ClOrdID of a kill-switch cancel
+    std::string kill_text;       // Text for the broker when it completes
   };
   using BrokerKey = std::pair<SessionKey, std::string>;
 
-  Impl(Options o, const RiskHook* r) : options(std::move(o)), risk(r) {}
+  Impl(Options o, risk::RiskEngine* r) : options(std::move(o)), risk(r) {}
+
+  static risk::OrderTerms Terms(const SessionKey& session,
+                                const NewOrder& order) {
+    return risk::OrderTerms{.session = session,
+                            .account = order.account,
+                            .symbol = order.symbol,
+                            .side = order.side,
+                            .ord_type = order.ord_type,
+                            .qty = order.qty,
+                            .price = order.price};
+  }
+
+  // Records a risk event the engine refused (see the file comment).
+  void RiskResult(const Status& st) {
+    if (st.ok()) return;
+    ++risk_errors;
+    last_risk_error = st.message();
+  }
 
   // ---- lookups ----------------------------------------------------------
 
@@ -163,8 +192,8 @@ class OrderRouter::Impl {
 
   // ---- decisions --------------------------------------------------------
 
-  JournalEvent DecideNewOrder(const SessionKey& session,
-                              const NewOrder& order) const {
+  JournalEvent DecideNewOrder(const SessionKey& session, const NewOrder& order,
+                              Timestamp at) const {
     auto reject = [&](OrdRejReason reason, std::string text) -> JournalEvent {
       return NewOrderRejected{session, order,
                               Rejection{reason, std::move(text)}, NextExecId()};
@@ -194,7 +223,7 @@ class OrderRouter::Impl {
       return reject(bad->reason, std::move(bad->text));
     }
     if (risk != nullptr) {
-      if (auto refused = risk->CheckNewOrder(session, order)) {
+      if (auto refused = risk->CheckNewOrder(Terms(session, order), at)) {
         if (refused->text.empty()) refused->text = "refused by risk check";
         return reject(refused->reason, std::move(refused->text));
       }
@@ -282,9 +311,10 @@ class OrderRouter::Impl {
     return event;
   }
 
-  std::optional<Refusal> CheckReplaceFields(const SessionKey& session,
-                                            const ReplaceRequest& request,
-                                            const OrderSnapshot& s) const {
+  std::optional<Refusal> CheckReplaceFields(const ReplaceRequest& request,
+                                            const OrderState& order,
+                                            Timestamp at) const {
+    const OrderSnapshot& s = order.snap;
     auto refuse = [](std::string text) {
       return Refusal{CxlRejReason::kBrokerOption, std::move(text)};
     };
@@ -312,7 +342,8 @@ class OrderRouter::Impl {
       return refuse(std::move(bad->text));
     }
     if (risk != nullptr) {
-      if (auto refused = risk->CheckReplace(session, request, s)) {
+      if (auto refused = risk->CheckReplace(order.risk_key, request.qty,
+                                            request.price, at)) {
         if (refused->text.empty()) refused->text = "refused by risk check";
         return refuse(std::move(refused->text));
       }
@@ -321,11 +352,12 @@ class OrderRouter::Impl {
   }
 
   JournalEvent DecideReplace(const SessionKey& session,
-                             const ReplaceRequest& request) const {
+                             const ReplaceRequest& request,
+                             Timestamp at) const {
     const OrderState* order = FindByBroker(session, request.orig_cl_ord_id);
     auto refusal = CheckCancelReplace(session, true, request.cl_ord_id,
                                       request.orig_cl_ord_id, order);
-    if (!refusal) refusal = CheckReplaceFields(session, request, order->snap);
+    if (!refusal) refusal = CheckReplaceFields(request, *order, at);
     if (refusal) {
       return RejectCancelReplace(session, true, request.cl_ord_id,
                                  request.orig_cl_ord_id, request.transact_time,
@@ -356,6 +388,47 @@ class OrderRouter::Impl {
                                FindByBroker(session, orig_cl_ord_id));
   }
 
+  static bool InScope(const risk::KillScope& scope, const OrderSnapshot& s) {
+    switch (scope.kind) {
+      case risk::KillScope::Kind::kGlobal:
+        return true;
+      case risk::KillScope::Kind::kAccount:
+        return s.account == scope.name;
+      case risk::KillScope::Kind::kSession:
+        return s.session == scope.name;
+    }
+    return false;
+  }
+
+  JournalEvent DecideKillSwitch(const risk::KillScope& scope, bool engaged,
+                                std::string source, std::string reason) const {
+    KillSwitchChanged event;
+    event.scope = scope;
+    event.engaged = engaged;
+    event.source = std::move(source);
+    event.reason = std::move(reason);
+    if (!engaged || !exchange_up) return event;
+    uint64_t seq = exch_seq;
+    for (const OrderState& o : orders) {
+      const OrderSnapshot& s = o.snap;
+      if (IsTerminal(s.status) || s.cancel_pending || !InScope(scope, s)) {
+        continue;
+      }
+      event.cancels.push_back(GatewayCancel{
+          s.exch_cl_ord_id, options.id_prefix + "-" + std::to_string(++seq)});
+    }
+    return event;
+  }
+
+  static std::string KillText(const KillSwitchChanged& e) {
+    std::string text = "canceled by kill switch (";
+    text += KillScopeName(e.scope.kind);
+    if (!e.scope.name.empty()) text += " " + e.scope.name;
+    text += ")";
+    if (!e.reason.empty()) text += ": " + e.reason;
+    return text;
+  }
+
   // ---- application ------------------------------------------------------
 
   std::vector<Action> ApplyEvent(const NewOrderAccepted& e, Timestamp at) {
@@ -380,6 +453,10 @@ class OrderRouter::Impl {
     s.status = OrdStatus::kPendingNew;
     s.leaves_qty = e.order.qty;
     o.chain.push_back({e.order.cl_ord_id, e.exch_cl_ord_id});
+    o.risk_key = e.exch_cl_ord_id;
+    if (risk != nullptr) {
+      RiskResult(risk->OrderAccepted(o.risk_key, Terms(e.session, e.order), at));
+    }
     const size_t index = orders.size();
     orders.push_back(std::move(o));
     by_broker.emplace(std::move(key), index);
@@ -450,6 +527,10 @@ class OrderRouter::Impl {
       return {ToExchange{std::move(out)}};
     }
     s.replace_pending = true;
+    if (risk != nullptr) {
+      RiskResult(risk->ReplaceRequested(o.risk_key, e.replace.qty,
+                                        e.replace.price, at));
+    }
     ReplaceRequest out = e.replace;
     out.cl_ord_id = e.exch_cl_ord_id;
     out.orig_cl_ord_id = e.orig_exch_cl_ord_id;
@@ -516,6 +597,13 @@ class OrderRouter::Impl {
 
     OrderState& o = orders[*index];
     OrderSnapshot& s = o.snap;
+    const bool was_terminal = IsTerminal(s.status);
+    const bool by_gateway =
+        !o.gateway_cancel.empty() && r.cl_ord_id == o.gateway_cancel;
+    if (risk != nullptr && r.exec_type == ExecType::kTrade &&
+        r.last_qty.units() > 0) {
+      RiskResult(risk->Filled(o.risk_key, r.last_qty, r.last_px));
+    }
     if (!r.order_id.empty() && r.order_id != kNone) s.order_id = r.order_id;
     s.cum_qty = r.cum_qty;
     s.leaves_qty = r.leaves_qty;
@@ -529,6 +617,7 @@ class OrderRouter::Impl {
         s.tif = q.tif;
         s.ord_type = q.ord_type;
         o.pending.reset();
+        if (risk != nullptr) RiskResult(risk->ReplaceConfirmed(o.risk_key));
       } else {
         s.order_qty = r.order_qty;
         s.price = r.price;
@@ -545,6 +634,7 @@ class OrderRouter::Impl {
     } else if (r.exec_type == ExecType::kCanceled) {
       s.cancel_pending = false;
       if (o.pending && !o.pending->is_replace) o.pending.reset();
+      o.gateway_cancel.clear();
     }
     s.status =
         r.ord_status == OrdStatus::kReplaced ? DerivedStatus(s) : r.ord_status;
@@ -552,11 +642,21 @@ class OrderRouter::Impl {
       s.cancel_pending = false;
       s.replace_pending = false;
       o.pending.reset();
+      o.gateway_cancel.clear();
+      // Filled orders usually left the engine with their last fill.
+      if (risk != nullptr && !was_terminal &&
+          risk->state().orders.contains(o.risk_key)) {
+        RiskResult(risk->Done(o.risk_key));
+      }
     }
 
     ExecutionReport out = r;
     out.cl_ord_id = BrokerIdOf(o, r.cl_ord_id);
-    if (!r.orig_cl_ord_id.empty()) {
+    if (by_gateway) {
+      // Unsolicited for the broker: no request of its own to refer to.
+      out.orig_cl_ord_id.clear();
+      out.text = o.kill_text;
+    } else if (!r.orig_cl_ord_id.empty()) {
       out.orig_cl_ord_id = BrokerIdOf(o, r.orig_cl_ord_id);
     }
     out.account = s.account;
@@ -571,9 +671,19 @@ class OrderRouter::Impl {
     if (!index) return {};
     OrderState& o = orders[*index];
     OrderSnapshot& s = o.snap;
+    if (!o.gateway_cancel.empty() && r.cl_ord_id == o.gateway_cancel) {
+      // The kill switch's cancel failed; the broker asked nothing.
+      o.gateway_cancel.clear();
+      s.cancel_pending = false;
+      if (IsPendingStatus(s.status)) s.status = DerivedStatus(s);
+      return {};
+    }
     bool is_replace = r.response_to == CxlRejResponseTo::kReplace;
     if (o.pending && o.pending->exch_cl_ord_id == r.cl_ord_id) {
       is_replace = o.pending->is_replace;
+      if (is_replace && risk != nullptr) {
+        RiskResult(risk->ReplaceRejected(o.risk_key));
+      }
       o.pending.reset();
     }
     (is_replace ? s.replace_pending : s.cancel_pending) = false;
@@ -598,8 +708,53 @@ class OrderRouter::Impl {
     return {};
   }
 
+  std::vector<Action> ApplyEvent(const KillSwitchChanged& e, Timestamp at) {
+    if (risk != nullptr) {
+      if (e.engaged) {
+        risk->EngageKillSwitch(e.scope);
+      } else {
+        risk->DisengageKillSwitch(e.scope);
+      }
+    }
+    std::vector<Action> out;
+    for (const GatewayCancel& c : e.cancels) {
+      Advance(exch_seq, c.exch_cl_ord_id);
+      std::optional<size_t> index = IndexByExch(c.orig_exch_cl_ord_id);
+      if (!index || by_exch.contains(c.exch_cl_ord_id)) continue;
+      OrderState& o = orders[*index];
+      OrderSnapshot& s = o.snap;
+      if (IsTerminal(s.status) || s.cancel_pending) continue;
+      by_exch.emplace(c.exch_cl_ord_id, *index);
+      o.gateway_cancel = c.exch_cl_ord_id;
+      o.kill_text = KillText(e);
+      s.cancel_pending = true;
+      CancelRequest cancel;
+      cancel.cl_ord_id = c.exch_cl_ord_id;
+      cancel.orig_cl_ord_id = c.orig_exch_cl_ord_id;
+      cancel.order_id = s.order_id;
+      cancel.symbol = s.symbol;
+      cancel.side = s.side;
+      cancel.transact_time = at;
+      out.push_back(ToExchange{std::move(cancel)});
+    }
+    return out;
+  }
+
+  std::vector<Action> ApplyEvent(const RiskLimitsLoaded& e, Timestamp) {
+    if (risk == nullptr) return {};
+    Result<risk::RiskLimits> limits = risk::ParseRiskLimits(e.text, e.source);
+    if (limits.ok()) {
+      risk->SetLimits(std::move(*limits));
+    } else {
+      RiskResult(limits.status());
+    }
+    return {};
+  }
+
   Options options;
-  const RiskHook* risk;
+  risk::RiskEngine* risk;
+  uint64_t risk_errors = 0;
+  std::string last_risk_error;
   bool exchange_up = false;
   uint64_t exch_seq = 0;                  // exchange ClOrdIDs assigned so far
   uint64_t exec_seq = 0;                  // gateway ExecIDs assigned so far
@@ -610,14 +765,15 @@ class OrderRouter::Impl {
   std::set<std::string> exec_ids;         // exchange ExecIDs applied
 };
 
-OrderRouter::OrderRouter(Options options, const RiskHook* risk)
+OrderRouter::OrderRouter(Options options, risk::RiskEngine* risk)
     : impl_(std::make_unique<Impl>(std::move(options), risk)) {}
 
 OrderRouter::~OrderRouter() = default;
 
 JournalEvent OrderRouter::DecideNewOrder(const SessionKey& session,
-                                         const NewOrder& order) const {
-  return impl_->DecideNewOrder(session, order);
+                                         const NewOrder& order,
+                                         Timestamp at) const {
+  return impl_->DecideNewOrder(session, order, at);
 }
 
 JournalEvent OrderRouter::DecideUndecodableOrder(const SessionKey& session,
@@ -632,8 +788,16 @@ JournalEvent OrderRouter::DecideCancel(const SessionKey& session,
 }
 
 JournalEvent OrderRouter::DecideReplace(const SessionKey& session,
-                                        const ReplaceRequest& request) const {
-  return impl_->DecideReplace(session, request);
+                                        const ReplaceRequest& request,
+                                        Timestamp at) const {
+  return impl_->DecideReplace(session, request, at);
+}
+
+JournalEvent OrderRouter::DecideKillSwitch(const risk::KillScope& scope,
+                                           bool engaged, std::string source,
+                                           std::string reason) const {
+  return impl_->DecideKillSwitch(scope, engaged, std::move(source),
+                                 std::move(reason));
 }
 
 JournalEvent OrderRouter::DecideUndecodableCancelReplace(
@@ -655,6 +819,12 @@ std::vector<Action> OrderRouter::Apply(const JournalEvent& event,
 }
 
 bool OrderRouter::exchange_up() const { return impl_->exchange_up; }
+
+uint64_t OrderRouter::risk_errors() const { return impl_->risk_errors; }
+
+const std::string& OrderRouter::last_risk_error() const {
+  return impl_->last_risk_error;
+}
 
 bool OrderRouter::KnowsClOrdId(const SessionKey& session,
                                const std::string& cl_ord_id) const {

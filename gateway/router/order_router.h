@@ -53,22 +53,10 @@ struct OrderSnapshot {
   Qty cum_qty;
   Qty leaves_qty;
   Price avg_px;
-  // A cancel or replace sent to the exchange and not answered yet.
+  // A cancel or replace sent to the exchange and not answered yet (a
+  // kill-switch cancel included).
   bool cancel_pending = false;
   bool replace_pending = false;
-};
-
-// Pre-trade check between validation and the exchange. Implementations must
-// be pure functions of their arguments and their own configuration.
-class RiskHook {
- public:
-  virtual ~RiskHook() = default;
-  virtual std::optional<Rejection> CheckNewOrder(const SessionKey& session,
-                                                 const NewOrder& order) const = 0;
-  // `current` is the order being replaced.
-  virtual std::optional<Rejection> CheckReplace(
-      const SessionKey& session, const ReplaceRequest& request,
-      const OrderSnapshot& current) const = 0;
 };
 
 class OrderRouter {
@@ -82,8 +70,12 @@ class OrderRouter {
     std::set<std::string> symbols;
   };
 
-  // `risk` may be null (no pre-trade check); it must outlive the router.
-  OrderRouter(Options options, const RiskHook* risk);
+  // `risk` may be null (pass-through: no pre-trade check, no kill switch);
+  // it must outlive the router. The router is then the only caller of the
+  // engine's mutations: Apply feeds it every accepted order, replace, fill
+  // and end of order, keyed by the order's first exchange ClOrdID, so the
+  // risk state too is a function of the journaled events.
+  OrderRouter(Options options, risk::RiskEngine* risk);
   ~OrderRouter();
   OrderRouter(const OrderRouter&) = delete;
   OrderRouter& operator=(const OrderRouter&) = delete;
@@ -92,10 +84,11 @@ class OrderRouter {
   // down (kExchangeClosed, Text says so); duplicate ClOrdID of the session
   // (kDuplicateOrder); unknown symbol (kUnknownSymbol); qty <= 0
   // (kIncorrectQuantity); limit without price or price <= 0, market with a
-  // price (kUnsupportedOrderCharacteristic / kOther); the risk hook refuses.
-  // Otherwise NewOrderAccepted with a fresh exchange ClOrdID.
-  JournalEvent DecideNewOrder(const SessionKey& session,
-                              const NewOrder& order) const;
+  // price (kUnsupportedOrderCharacteristic / kOther); the risk engine
+  // refuses at time `at` (its reason and Text). Otherwise NewOrderAccepted
+  // with a fresh exchange ClOrdID. Apply must get the same `at`.
+  JournalEvent DecideNewOrder(const SessionKey& session, const NewOrder& order,
+                              Timestamp at = Timestamp{}) const;
   // A NewOrderSingle that failed decoding (unsupported value): rejected with
   // the decoder's reason. `order` holds the fields that could be read.
   JournalEvent DecideUndecodableOrder(const SessionKey& session,
@@ -113,7 +106,8 @@ class OrderRouter {
   JournalEvent DecideCancel(const SessionKey& session,
                             const CancelRequest& request) const;
   JournalEvent DecideReplace(const SessionKey& session,
-                             const ReplaceRequest& request) const;
+                             const ReplaceRequest& request,
+                             Timestamp at = Timestamp{}) const;
   // A cancel/replace that failed decoding.
   JournalEvent DecideUndecodableCancelReplace(const SessionKey& session,
                                               bool is_replace,
@@ -121,15 +115,33 @@ class OrderRouter {
                                               const std::string& orig_cl_ord_id,
                                               const Rejection& why) const;
 
+  // Kill switch. Engaging also decides a cancel (with a fresh exchange
+  // ClOrdID) for every open order of the scope that has no cancel pending,
+  // if the exchange session is up. Without a risk engine the switch blocks
+  // nothing (pass-through mode); the gateway refuses to engage it then.
+  JournalEvent DecideKillSwitch(const risk::KillScope& scope, bool engaged,
+                                std::string source, std::string reason) const;
+
   // Status request: answered from the order table.
   JournalEvent DecideStatus(const SessionKey& session,
                             const StatusRequest& request) const;
 
   // Applies an event; returns what to send. Exchange reports for unknown
   // exchange ClOrdIDs and repeated ExecIDs are ignored (no action).
+  // Risk: NewOrderAccepted reserves; a forwarded replace reserves the worse
+  // of old and new terms until the exchange answers; fills move cash and
+  // positions; a terminal report releases what is left. A kill-switch
+  // cancel answered Canceled reaches the broker as an unsolicited cancel
+  // (ClOrdID = the order's current one, Text naming the kill switch); a
+  // cancel reject for it is not relayed (the broker asked nothing).
+  // RiskLimitsLoaded replaces the engine's limits (text that fails to
+  // parse leaves them as they were).
   std::vector<Action> Apply(const JournalEvent& event, Timestamp at);
 
   bool exchange_up() const;
+  // Risk events the engine refused so far, and the last one's message.
+  uint64_t risk_errors() const;
+  const std::string& last_risk_error() const;
   // Whether `cl_ord_id` was already used by `session` (orders, cancels and
   // replaces alike): how the adapter recognises a resent message.
   bool KnowsClOrdId(const SessionKey& session,

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <memory>
 #include <random>
 #include <set>
 #include <sstream>
@@ -22,29 +23,33 @@ Timestamp At(int64_t micros) {
   return Timestamp(std::chrono::microseconds(micros));
 }
 
-// Refuses any order or replace above `max` units.
-class MaxQtyRisk : public RiskHook {
- public:
-  explicit MaxQtyRisk(int64_t max) : max_(max) {}
-  std::optional<Rejection> CheckNewOrder(const SessionKey&,
-                                         const NewOrder& order) const override {
-    return Check(order.qty);
-  }
-  std::optional<Rejection> CheckReplace(const SessionKey&,
-                                        const ReplaceRequest& request,
-                                        const OrderSnapshot&) const override {
-    return Check(request.qty);
-  }
-
- private:
-  std::optional<Rejection> Check(Qty qty) const {
-    if (qty.units() <= max_) return std::nullopt;
-    return Rejection{OrdRejReason::kOrderExceedsLimit,
-                     "order quantity " + FormatQty(qty) + " exceeds limit " +
-                         std::to_string(max_)};
-  }
-  int64_t max_;
-};
+// A risk engine that refuses orders and replaces above `max_qty` units and
+// lets everything else through: ample cash and positions, a 100% collar
+// around 10 for AAA and BBB, every account entitled.
+std::unique_ptr<risk::RiskEngine> MaxQtyRisk(int64_t max_qty) {
+  const std::string text = R"(
+[defaults.account]
+cash = "1000000000"
+max_order_notional = "1000000000000"
+max_open_orders = 1000000
+max_long = 1000000000
+max_short = 1000000000
+short_selling = true
+max_short_qty = 1000000000
+max_order_qty = )" + std::to_string(max_qty) + R"(
+[defaults.symbol]
+collar_bps = 10000
+[defaults.session]
+allowed_accounts = ["*"]
+[symbols.AAA]
+reference_price = "10"
+[symbols.BBB]
+reference_price = "10"
+)";
+  Result<risk::RiskLimits> limits = risk::ParseRiskLimits(text, "test.toml");
+  EXPECT_TRUE(limits.ok()) << limits.status().message();
+  return std::make_unique<risk::RiskEngine>(*limits);
+}
 
 NewOrder Limit(const std::string& cl_ord_id, int64_t qty = 100,
                const char* price = "10.5", const std::string& symbol = "AAA") {
@@ -281,8 +286,8 @@ class OrderRouterTest : public ::testing::Test {
                     ExecType::kNew, OrdStatus::kNew, qty, 0, qty));
   }
 
-  MaxQtyRisk risk_{1000};
-  OrderRouter router_{Options(), &risk_};
+  std::unique_ptr<risk::RiskEngine> risk_ = MaxQtyRisk(1000);
+  OrderRouter router_{Options(), risk_.get()};
   int64_t now_ = 1'795'726'214'000'000;
   Timestamp last_at_;
 };
@@ -412,16 +417,16 @@ TEST_F(OrderRouterTest, RejectsMarketOrderWithPriceAndAcceptsOneWithout) {
       std::holds_alternative<NewOrderAccepted>(router_.DecideNewOrder(kS1, o)));
 }
 
-TEST_F(OrderRouterTest, RejectsWhatTheRiskHookRefuses) {
-  MaxQtyRisk risk(100);
-  OrderRouter router(Options(), &risk);
+TEST_F(OrderRouterTest, RejectsWhatTheRiskEngineRefuses) {
+  auto risk = MaxQtyRisk(100);
+  OrderRouter router(Options(), risk.get());
   router.Apply(ExchangeSessionChanged{true}, At(1));
   JournalEvent e = router.DecideNewOrder(kS1, Limit("o1", 101));
   ASSERT_TRUE(std::holds_alternative<NewOrderRejected>(e));
   EXPECT_EQ(std::get<NewOrderRejected>(e).rejection.reason,
             OrdRejReason::kOrderExceedsLimit);
   EXPECT_EQ(std::get<NewOrderRejected>(e).rejection.text,
-            "order quantity 101 exceeds limit 100");
+            "order quantity 101 exceeds max 100");
   EXPECT_TRUE(std::holds_alternative<NewOrderAccepted>(
       router.DecideNewOrder(kS1, Limit("o1", 100))));
 }
@@ -894,7 +899,7 @@ INSTANTIATE_TEST_SUITE_P(
                     [](ReplaceRequest& r) { r.ord_type = OrdType::kMarket; },
                     "market order must not carry a price (got 10.5)"},
         ReplaceCase{"RiskRefuses", [](ReplaceRequest& r) { r.qty = Qty(1001); },
-                    "order quantity 1001 exceeds limit 1000"}),
+                    "order quantity 1001 exceeds max 1000"}),
     [](const ::testing::TestParamInfo<ReplaceCase>& param_info) {
       return std::string(param_info.param.name);
     });
@@ -921,31 +926,22 @@ TEST_F(OrderRouterTest, ReplaceMayKeepAccountEmptyAndChangeTypeAndTif) {
   EXPECT_EQ(order->order_qty, Qty(40));
 }
 
-TEST_F(OrderRouterTest, RiskHookSeesTheOrderBeingReplaced) {
-  struct Spy : RiskHook {
-    std::optional<Rejection> CheckNewOrder(const SessionKey&,
-                                           const NewOrder&) const override {
-      return std::nullopt;
-    }
-    std::optional<Rejection> CheckReplace(
-        const SessionKey& session, const ReplaceRequest&,
-        const OrderSnapshot& current) const override {
-      seen = session + "/" + current.cl_ord_id + "/" + current.order_id;
-      return Rejection{OrdRejReason::kOther, ""};
-    }
-    mutable std::string seen;
-  } spy;
-  OrderRouter router(Options(), &spy);
+TEST_F(OrderRouterTest, RiskRechecksAReplaceAgainstTheOrder) {
+  auto risk = MaxQtyRisk(100);
+  OrderRouter router(Options(), risk.get());
   router.Apply(ExchangeSessionChanged{true}, At(1));
   router.Apply(router.DecideNewOrder(kS1, Limit("o1")), At(2));
   router.Apply(ExchangeReportReceived{Er("GW-1", "E1", ExecType::kNew,
                                          OrdStatus::kNew, 100, 0, 100)},
                At(3));
-  JournalEvent e = router.DecideReplace(kS1, Replace("r1", "o1", 50));
-  EXPECT_EQ(spy.seen, kS1 + "/o1/EX-O1");
+  JournalEvent e = router.DecideReplace(kS1, Replace("r1", "o1", 101));
   ASSERT_TRUE(std::holds_alternative<CancelReplaceRejected>(e));
+  EXPECT_EQ(std::get<CancelReplaceRejected>(e).reject.reason,
+            CxlRejReason::kBrokerOption);
   EXPECT_EQ(std::get<CancelReplaceRejected>(e).reject.text,
-            "refused by risk check");
+            "order quantity 101 exceeds max 100");
+  EXPECT_TRUE(std::holds_alternative<CancelReplaceForwarded>(
+      router.DecideReplace(kS1, Replace("r1", "o1", 100))));
 }
 
 TEST_F(OrderRouterTest, RejectsUndecodableCancelReplace) {
@@ -1529,10 +1525,10 @@ TEST(OrderRouterReplayTest, ReplayingTheJournalRebuildsTheSameRouter) {
   int orders_seen = 0;
   for (uint32_t seed = 1; seed <= 30; ++seed) {
     SCOPED_TRACE("seed " + std::to_string(seed));
-    MaxQtyRisk risk(1000);
+    auto risk = MaxQtyRisk(1000);
     OrderRouter::Options live_options;
     live_options.symbols = {"AAA", "BBB"};
-    OrderRouter live(live_options, &risk);
+    OrderRouter live(live_options, risk.get());
     std::vector<JournalEntry> journal = RunRandomTraffic(live, seed, 600);
 
     // Another configuration: every symbol tradable, no risk hook. The
@@ -1540,7 +1536,8 @@ TEST(OrderRouterReplayTest, ReplayingTheJournalRebuildsTheSameRouter) {
     OrderRouter::Options replay_options;
     replay_options.symbols = {};
     OrderRouter replayed(replay_options, nullptr);
-    OrderRouter live_again(live_options, &risk);
+    auto risk_again = MaxQtyRisk(1000);
+    OrderRouter live_again(live_options, risk_again.get());
     for (const JournalEntry& entry : journal) {
       Result<JournalEvent> decoded = DecodeEvent(EncodeEvent(entry.event));
       ASSERT_TRUE(decoded.ok()) << decoded.status().message();
@@ -1578,10 +1575,10 @@ TEST(OrderRouterReplayTest, ReplayingTheJournalRebuildsTheSameRouter) {
 }
 
 TEST(OrderRouterReplayTest, RandomTrafficCoversEveryEventKind) {
-  MaxQtyRisk risk(1000);
+  auto risk = MaxQtyRisk(1000);
   OrderRouter::Options options;
   options.symbols = {"AAA", "BBB"};
-  OrderRouter router(options, &risk);
+  OrderRouter router(options, risk.get());
   std::map<std::string, int> kinds;
   std::map<char, int> exec_types;
   std::map<int, int> cxl_reasons;

@@ -1,5 +1,6 @@
 #include "tests/harness/cluster.h"
 
+#include <httplib.h>
 #include <sqlite3.h>
 
 #include <thread>
@@ -23,6 +24,7 @@ Cluster::Cluster(ClusterPaths paths, const TempDir& dir)
       dir_(dir),
       sim_port_(FreePort()),
       gw_port_(FreePort()),
+      admin_port_(FreePort()),
       gw_log_(dir.path() + "/fixgw.log"),
       sim_log_(dir.path() + "/fixsim.log") {}
 
@@ -68,12 +70,14 @@ std::string Cluster::GatewayConfig() const {
          std::to_string(sim_port_) + "\n\n[GATEWAY]\nJournalPath=" +
          journal() +
          "\nJournalSync=normal\nIdPrefix=GWT\nSymbols=AAPL,MSFT\n"
-         "MaxOrderQty=10000\n" +
+         "RiskConfig=" +
+         risk_file() + "\nAdminPort=" + std::to_string(admin_port_) + "\n" +
          gateway_extra;
 }
 
 bool Cluster::StartGateway(std::string* error, bool wait_for_exchange) {
   std::string path = dir_.Write("fixgw.cfg", GatewayConfig());
+  dir_.Write("risk.toml", risk_limits);
   const int logons_before = GatewayLogCount("GW->SIM logged on");
   gw_ = std::make_unique<Process>(
       std::vector<std::string>{paths_.fixgw, "--config", path}, gw_log_);
@@ -134,6 +138,17 @@ int64_t Cluster::JournalCount(const std::string& sql) const {
   }
   sqlite3_close(db);
   return result;
+}
+
+Cluster::HttpReply Cluster::Admin(const std::string& method,
+                                  const std::string& path) const {
+  httplib::Client client("127.0.0.1", admin_port_);
+  client.set_connection_timeout(5);
+  client.set_read_timeout(5);
+  httplib::Result r =
+      method == "POST" ? client.Post(path.c_str()) : client.Get(path.c_str());
+  if (!r) return {};
+  return HttpReply{r->status, r->body};
 }
 
 }  // namespace fixgw::testing

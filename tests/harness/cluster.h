@@ -28,7 +28,9 @@ class Cluster {
   // listen within 10 s.
   bool StartSim(std::string* error);
   // fixgw with broker sessions BROKER1 and BROKER2, the exchange session
-  // towards fixsim, a FileStore, and `gateway_extra` appended to [GATEWAY].
+  // towards fixsim, a FileStore, the admin API on admin_port(), the risk
+  // file `risk_limits` (written at every start), and `gateway_extra`
+  // appended to [GATEWAY].
   // When `wait_for_exchange`, waits until the exchange session logged on
   // once more than before (the log is appended to across restarts).
   bool StartGateway(std::string* error, bool wait_for_exchange = true);
@@ -49,6 +51,14 @@ class Cluster {
   // A single-integer query on the journal, read-only; -1 on error.
   int64_t JournalCount(const std::string& sql) const;
 
+  // An HTTP request to the gateway's admin API ("GET" or "POST", a path
+  // with its query string); status -1 if no answer within 5 s.
+  struct HttpReply {
+    int status = -1;
+    std::string body;
+  };
+  HttpReply Admin(const std::string& method, const std::string& path) const;
+
   Process& sim() { return *sim_; }
   Process& gateway() { return *gw_; }
   bool sim_running() const { return sim_ != nullptr; }
@@ -56,8 +66,32 @@ class Cluster {
   int gateway_port() const { return gw_port_; }
   const std::string& gateway_log() const { return gw_log_; }
   const std::string& sim_log() const { return sim_log_; }
+  int admin_port() const { return admin_port_; }
   std::string journal() const { return dir_.path() + "/journal.db"; }
+  std::string risk_file() const { return dir_.path() + "/risk.toml"; }
   std::string gateway_extra;  // more [GATEWAY] lines
+  // Every account may trade AAPL (reference 100) and MSFT (250) at any
+  // price up to twice the reference, with ample cash and positions; every
+  // session every account.
+  std::string risk_limits = R"(
+[defaults.account]
+cash = "100000000"
+max_order_qty = 10000
+max_order_notional = "100000000"
+max_open_orders = 10000
+max_long = 10000000
+max_short = 10000000
+short_selling = true
+max_short_qty = 10000
+[defaults.symbol]
+collar_bps = 10000
+[defaults.session]
+allowed_accounts = ["*"]
+[symbols.AAPL]
+reference_price = "100.00"
+[symbols.MSFT]
+reference_price = "250.00"
+)";
 
  private:
   std::string SessionDefaults() const;
@@ -66,6 +100,7 @@ class Cluster {
   const TempDir& dir_;
   const int sim_port_;
   const int gw_port_;
+  const int admin_port_;
   std::string gw_log_, sim_log_;
   std::unique_ptr<Process> sim_, gw_;
 };

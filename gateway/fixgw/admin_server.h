@@ -1,0 +1,56 @@
+// fixgw's admin HTTP API (cpp-httplib), bound to 127.0.0.1 only:
+//
+//   GET  /health        200 "ok" when the exchange session is logged on,
+//                       503 with the reason otherwise
+//   GET  /state         the gateway's state as JSON (state_report.h)
+//   POST /kill-switch   engage or disengage a kill switch; parameters (query
+//                       string or form body): action=engage|disengage,
+//                       scope=global|account|session, name=ACCOUNT|SESSION
+//                       (not for global), reason=free text (optional).
+//                       200 {"engaged":..,"scope":..,"name":..,
+//                       "cancels_sent":N}; 400 with the error otherwise
+//   POST /risk/reload   re-reads the risk file (like SIGHUP); 200, or 400
+//                       naming the file and key
+//
+// Every change is journaled by GatewayApplication with source
+// "admin <peer address>". Example:
+//   curl -X POST 'http://127.0.0.1:8081/kill-switch?action=engage&scope=account&name=ACC1&reason=runaway'
+//
+// Thread-safety: requests are served on the server's own threads and call
+// GatewayApplication's thread-safe operator actions.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "gateway/core/result.h"
+#include "gateway/fixgw/gateway_app.h"
+
+namespace httplib {
+class Server;
+}
+
+namespace fixgw::gw {
+
+class AdminServer {
+ public:
+  // `app` must outlive the server. `risk_path` is the file /risk/reload
+  // reads ("" in pass-through mode).
+  AdminServer(GatewayApplication& app, std::string risk_path);
+  ~AdminServer();  // stops and joins
+  AdminServer(const AdminServer&) = delete;
+  AdminServer& operator=(const AdminServer&) = delete;
+
+  // Binds 127.0.0.1:port and serves on a background thread. Unavailable
+  // if the port cannot be bound.
+  Status Start(int port);
+
+ private:
+  GatewayApplication& app_;
+  const std::string risk_path_;
+  std::unique_ptr<httplib::Server> server_;
+  std::thread thread_;
+};
+
+}  // namespace fixgw::gw
