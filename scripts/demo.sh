@@ -32,8 +32,9 @@ echo
 echo "== risk state (admin API: GET /state)"
 curl -s "http://127.0.0.1:$admin_port/state" | head -c 2000; echo
 echo "== kill switch for account ACC1 (admin API: POST /kill-switch)"
-curl -s -X POST "http://127.0.0.1:$admin_port/kill-switch?action=engage&scope=account&name=ACC1&reason=demo"
-curl -s -X POST "http://127.0.0.1:$admin_port/kill-switch?action=disengage&scope=account&name=ACC1"
+curl -s -d 'action=engage&scope=account&name=ACC1&reason=demo' "http://127.0.0.1:$admin_port/kill-switch"
+"$bin/fixload" --config "$run/broker1.cfg" --script docs/examples/demo_kill.script --verbose
+curl -s -d 'action=disengage&scope=account&name=ACC1' "http://127.0.0.1:$admin_port/kill-switch"
 
 stop_process $gw_pid
 stop_process $sim_pid

@@ -12,6 +12,7 @@
 #include <optional>
 #include <thread>
 
+#include "tests/harness/broker.h"
 #include "tests/harness/cluster.h"
 #include "tests/harness/process.h"
 
@@ -24,15 +25,6 @@ using std::chrono::seconds;
 constexpr milliseconds kWait{3000};
 // How long "nothing arrives" is watched for.
 constexpr milliseconds kQuiet{700};
-
-// The value of `tag` in a '|'-separated message, or "" if absent.
-std::string Field(const std::string& msg, int tag) {
-  const std::string key = "|" + std::to_string(tag) + "=";
-  size_t pos = msg.find(key);
-  if (pos == std::string::npos) return "";
-  pos += key.size();
-  return msg.substr(pos, msg.find('|', pos) - pos);
-}
 
 // `FixMessage(body)` with a checksum that is off by one.
 std::string WithBadChecksum(const std::string& body) {
@@ -49,110 +41,6 @@ std::string Order(const std::string& cl_ord_id) {
   return "11=" + cl_ord_id + "|55=MSFT|54=1|60=" + FixNow() +
          "|38=10|40=2|44=1|59=0|";
 }
-
-// The broker side of one connection: sends with BROKER1's header, splits
-// what arrives into messages ('|' for SOH) and finds them by their fields.
-class Broker {
- public:
-  explicit Broker(int port) : client_(port) {}
-
-  bool connected() const { return client_.connected(); }
-
-  // Sends a message of `type` with sequence number `seq`; `header` holds
-  // extra header fields (e.g. "43=Y|122=...|"), `body` the rest.
-  bool Send(const std::string& type, int seq, const std::string& body,
-            const std::string& header = "") {
-    return client_.Send(Bytes(type, seq, body, header));
-  }
-  bool SendRaw(const std::string& bytes) { return client_.Send(bytes); }
-
-  static std::string Bytes(const std::string& type, int seq,
-                           const std::string& body,
-                           const std::string& header = "") {
-    return FixMessage("35=" + type +
-                      "|49=BROKER1|56=GW|34=" + std::to_string(seq) +
-                      "|52=" + FixNow() + "|" + header + body);
-  }
-
-  bool Logon(int seq, bool reset) {
-    return Send("A", seq,
-                std::string("98=0|108=30|") + (reset ? "141=Y|" : ""));
-  }
-
-  // The first message not yet returned by WaitFor that contains every one of
-  // `fields` (each "tag=value"), waiting up to `timeout` for it.
-  std::optional<std::string> WaitFor(const std::vector<std::string>& fields,
-                                     milliseconds timeout = kWait) {
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (true) {
-      Collect(milliseconds(0));
-      for (size_t i = 0; i < messages_.size(); ++i) {
-        if (!taken_[i] && Matches(messages_[i], fields)) {
-          taken_[i] = true;
-          return messages_[i];
-        }
-      }
-      auto left = std::chrono::duration_cast<milliseconds>(
-          deadline - std::chrono::steady_clock::now());
-      if (left.count() <= 0) return std::nullopt;
-      Collect(std::min(left, milliseconds(50)));
-    }
-  }
-
-  // How many messages received so far (after waiting `settle`) contain every
-  // one of `fields`.
-  int Count(const std::vector<std::string>& fields, milliseconds settle) {
-    Collect(settle);
-    return static_cast<int>(std::count_if(
-        messages_.begin(), messages_.end(),
-        [&](const std::string& m) { return Matches(m, fields); }));
-  }
-
-  bool WaitClosed(milliseconds timeout = kWait) {
-    bool closed = client_.WaitClosed(timeout);
-    Collect(milliseconds(0));
-    return closed;
-  }
-
-  // Everything received, one message a line, for failure messages.
-  std::string Transcript() {
-    Collect(milliseconds(0));
-    std::string out;
-    for (const std::string& m : messages_) out += "  " + m + "\n";
-    return out;
-  }
-
- private:
-  static bool Matches(const std::string& msg,
-                      const std::vector<std::string>& fields) {
-    return std::all_of(fields.begin(), fields.end(), [&](const std::string& f) {
-      return msg.find("|" + f + "|") != std::string::npos;
-    });
-  }
-
-  // Reads for up to `timeout` and splits off complete messages (each ends
-  // with "<SOH>10=nnn<SOH>").
-  void Collect(milliseconds timeout) {
-    const std::string& buf = client_.Receive(timeout);
-    while (true) {
-      size_t end = buf.find(
-          "\x01"
-          "10=",
-          consumed_);
-      if (end == std::string::npos || end + 8 > buf.size()) return;
-      std::string msg = buf.substr(consumed_, end + 8 - consumed_);
-      consumed_ = end + 8;
-      std::replace(msg.begin(), msg.end(), '\x01', '|');
-      messages_.push_back(std::move(msg));
-      taken_.push_back(false);
-    }
-  }
-
-  RawClient client_;
-  size_t consumed_ = 0;
-  std::vector<std::string> messages_;
-  std::vector<bool> taken_;
-};
 
 class GatewaySessionTest : public ::testing::Test {
  protected:

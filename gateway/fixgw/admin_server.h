@@ -13,8 +13,11 @@
 //                       naming the file and key
 //
 // Every change is journaled by GatewayApplication with source
-// "admin <peer address>". Example:
-//   curl -X POST 'http://127.0.0.1:8081/kill-switch?action=engage&scope=account&name=ACC1&reason=runaway'
+// "admin <peer address>". A POST needs a body or Content-Length: 0
+// (cpp-httplib answers 400 otherwise), so pass parameters with curl -d:
+//   curl -d 'action=engage&scope=account&name=ACC1&reason=runaway'
+//        http://127.0.0.1:8081/kill-switch      (one command line)
+//   curl -d '' http://127.0.0.1:8081/risk/reload
 //
 // Thread-safety: requests are served on the server's own threads and call
 // GatewayApplication's thread-safe operator actions.

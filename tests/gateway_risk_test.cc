@@ -1,0 +1,231 @@
+// Pre-trade risk end to end: raw broker sessions -> fixgw -> fixsim, with a
+// risk file of small limits. A buy beyond buying power never reaches the
+// exchange; fills move the cash and position the next order is checked
+// against; the kill switch (admin API) cancels at the exchange and blocks;
+// entitlements hold; limits reload without restart; and after kill -9 the
+// restarted gateway has the same risk state.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <thread>
+
+#include "tests/harness/broker.h"
+#include "tests/harness/cluster.h"
+#include "tests/harness/process.h"
+
+namespace fixgw::testing {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+constexpr const char* kRisk = R"(
+[defaults.session]
+allowed_accounts = []
+[accounts.ACC1]
+cash = "10000"
+[accounts.ACC2]
+cash = "0"
+short_selling = true
+max_short = 1000
+max_short_qty = 1000
+[symbols.MSFT]
+reference_price = "100.00"
+collar_bps = 1000
+[sessions."FIX.4.4:GW->BROKER1"]
+allowed_accounts = ["ACC1"]
+[sessions."FIX.4.4:GW->BROKER2"]
+allowed_accounts = ["ACC2"]
+)";
+
+// A DAY limit order on MSFT.
+std::string Order(const std::string& id, const std::string& account,
+                  char side, int qty, const std::string& px) {
+  return "11=" + id + "|1=" + account + "|55=MSFT|54=" + std::string(1, side) +
+         "|60=" + FixNow() + "|38=" + std::to_string(qty) + "|40=2|44=" + px +
+         "|59=0|";
+}
+
+class GatewayRiskTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    cluster_.risk_limits = kRisk;
+    std::string error;
+    ASSERT_TRUE(cluster_.StartSim(&error)) << error;
+    ASSERT_TRUE(cluster_.StartGateway(&error)) << error;
+  }
+
+  std::unique_ptr<Broker> LoggedOn(const std::string& sender) {
+    auto broker = std::make_unique<Broker>(cluster_.gateway_port(), sender);
+    EXPECT_TRUE(broker->connected());
+    EXPECT_TRUE(broker->Logon(1, /*reset=*/true));
+    EXPECT_TRUE(broker->WaitFor({"35=A"})) << broker->Transcript();
+    return broker;
+  }
+
+  // Sends an order and returns the first report for it.
+  std::string Submit(Broker& b, const std::string& id,
+                     const std::string& account, char side, int qty,
+                     const std::string& px) {
+    EXPECT_TRUE(b.Next("D", Order(id, account, side, qty, px)));
+    auto er = b.WaitFor({"35=8", "11=" + id});
+    EXPECT_TRUE(er.has_value()) << b.Transcript() << GatewayLog();
+    return er.value_or("");
+  }
+
+  std::string State() {
+    Cluster::HttpReply r = cluster_.Admin("GET", "/state");
+    EXPECT_EQ(r.status, 200) << r.body;
+    return r.body;
+  }
+
+  std::string GatewayLog() {
+    return "--- fixgw log:\n" + ReadFile(cluster_.gateway_log());
+  }
+
+  // Exchange-side NewOrderSingles / cancels in fixsim's message log.
+  int SimReceived(const std::string& type) {
+    return Occurrences(cluster_.SimMessages(), "\x01" "35=" + type + "\x01");
+  }
+
+  TempDir dir_;
+  Cluster cluster_{ClusterPaths{FIXSIM_BIN, FIXGW_BIN, FIXGW_FIX44_XML}, dir_};
+};
+
+TEST_F(GatewayRiskTest, BuyBeyondBuyingPowerIsRejectedAndNeverReachesTheExchange) {
+  auto b1 = LoggedOn("BROKER1");
+  const std::string er = Submit(*b1, "big", "ACC1", '1', 101, "100");
+  EXPECT_EQ(Field(er, 150), "8");
+  EXPECT_EQ(Field(er, 39), "8");
+  EXPECT_EQ(Field(er, 103), "3");  // order exceeds limit
+  EXPECT_EQ(Field(er, 58), "buying power: need 10100.00, available 10000.00");
+  EXPECT_EQ(SimReceived("D"), 0) << cluster_.SimMessages();
+  // At the limit passes.
+  EXPECT_EQ(Field(Submit(*b1, "ok", "ACC1", '1', 100, "100"), 150), "0");
+  EXPECT_EQ(cluster_.JournalCount(
+                "SELECT count(*) FROM journal WHERE kind='NewOrderRejected' "
+                "AND cl_ord_id='big'"),
+            1);
+}
+
+TEST_F(GatewayRiskTest, AfterAFillTheNextOrderSeesTheNewPositionAndCash) {
+  auto b1 = LoggedOn("BROKER1");
+  auto b2 = LoggedOn("BROKER2");
+  // ACC2 (short selling allowed) rests a sell; ACC1 buys 40 of it at 99.
+  EXPECT_EQ(Field(Submit(*b2, "s1", "ACC2", '2', 40, "99"), 150), "0");
+  EXPECT_EQ(Field(Submit(*b1, "b1", "ACC1", '1', 40, "99"), 150), "0");
+  ASSERT_TRUE(b1->WaitFor({"35=8", "11=b1", "150=F", "39=2"}))
+      << b1->Transcript();
+  ASSERT_TRUE(b2->WaitFor({"35=8", "11=s1", "150=F", "39=2"}))
+      << b2->Transcript();
+  const std::string state = State();
+  EXPECT_NE(state.find(R"("ACC1":{"cash":"6040.00","available":"6040.00",)"
+                       R"("reserved":"0.00","open_orders":0,)"
+                       R"("positions":{"MSFT":{"position":40,)"),
+            std::string::npos)
+      << state;
+  EXPECT_NE(state.find(R"("positions":{"MSFT":{"position":-40,)"),
+            std::string::npos)
+      << state;
+  // 6040 left: 61 x 100 = 6100 is too much, 60 x 100 fits.
+  const std::string er = Submit(*b1, "b2", "ACC1", '1', 61, "100");
+  EXPECT_EQ(Field(er, 58), "buying power: need 6100.00, available 6040.00");
+  EXPECT_EQ(Field(Submit(*b1, "b3", "ACC1", '1', 60, "100"), 150), "0");
+}
+
+TEST_F(GatewayRiskTest, SessionCannotTradeAnAccountItIsNotEntitledTo) {
+  auto b1 = LoggedOn("BROKER1");
+  const std::string er = Submit(*b1, "x1", "ACC2", '2', 1, "100");
+  EXPECT_EQ(Field(er, 39), "8");
+  EXPECT_EQ(Field(er, 58),
+            "entitlement: session FIX.4.4:GW->BROKER1 may not trade account "
+            "ACC2");
+  EXPECT_EQ(SimReceived("D"), 0);
+}
+
+TEST_F(GatewayRiskTest, KillSwitchCancelsOpenOrdersAtTheExchangeAndBlocks) {
+  auto b1 = LoggedOn("BROKER1");
+  auto b2 = LoggedOn("BROKER2");
+  EXPECT_EQ(Field(Submit(*b1, "k1", "ACC1", '1', 10, "95"), 150), "0");
+  EXPECT_EQ(Field(Submit(*b1, "k2", "ACC1", '1', 10, "96"), 150), "0");
+  EXPECT_EQ(Field(Submit(*b2, "k3", "ACC2", '2', 10, "105"), 150), "0");
+
+  Cluster::HttpReply r = cluster_.Admin(
+      "POST", "/kill-switch?action=engage&scope=account&name=ACC1&reason=drill");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find(R"("cancels_sent":2)"), std::string::npos) << r.body;
+  for (const char* id : {"k1", "k2"}) {
+    auto canceled = b1->WaitFor({"35=8", std::string("11=") + id, "150=4"});
+    ASSERT_TRUE(canceled) << b1->Transcript();
+    EXPECT_EQ(Field(*canceled, 58), "canceled by kill switch (account ACC1): drill");
+    EXPECT_EQ(Field(*canceled, 41), "");
+  }
+  EXPECT_EQ(SimReceived("F"), 2) << cluster_.SimMessages();
+  // New orders of ACC1 are refused; ACC2's order lives on.
+  const std::string er = Submit(*b1, "k4", "ACC1", '1', 1, "100");
+  EXPECT_EQ(Field(er, 58), "kill switch engaged for account ACC1");
+  EXPECT_EQ(Occurrences(State(), R"("cl_ord_id":"k3")"), 1);
+  EXPECT_EQ(cluster_.JournalCount(
+                "SELECT count(*) FROM journal WHERE kind='KillSwitchChanged' "
+                "AND payload LIKE '%\"source\":\"admin 127.0.0.1\"%'"),
+            1);
+
+  r = cluster_.Admin("POST",
+                     "/kill-switch?action=disengage&scope=account&name=ACC1");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Field(Submit(*b1, "k5", "ACC1", '1', 1, "100"), 150), "0");
+  // Bad requests are answered, not guessed.
+  EXPECT_EQ(cluster_.Admin("POST", "/kill-switch?action=engage&scope=desk")
+                .status,
+            400);
+  EXPECT_EQ(cluster_.Admin("POST", "/kill-switch?action=engage&scope=account")
+                .status,
+            400);
+}
+
+TEST_F(GatewayRiskTest, LimitsReloadWithoutRestartAndBadFilesAreRefused) {
+  auto b1 = LoggedOn("BROKER1");
+  EXPECT_EQ(Field(Submit(*b1, "r1", "ACC1", '1', 101, "100"), 39), "8");
+  std::string more = kRisk;
+  more.replace(more.find(R"(cash = "10000")"), 14, R"(cash = "20000")");
+  dir_.Write("risk.toml", more);
+  Cluster::HttpReply r = cluster_.Admin("POST", "/risk/reload");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Field(Submit(*b1, "r2", "ACC1", '1', 101, "100"), 150), "0");
+
+  // A typo is refused with the file and key; the limits stay.
+  dir_.Write("risk.toml", more + "\n[accounts.ACC3]\ncahs = \"1\"\n");
+  r = cluster_.Admin("POST", "/risk/reload");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("accounts.ACC3.cahs"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("risk.toml"), std::string::npos) << r.body;
+  // SIGHUP reloads too (the same 20000 file again: nothing to journal).
+  dir_.Write("risk.toml", more);
+  kill(cluster_.gateway().pid(), SIGHUP);
+  ASSERT_TRUE(cluster_.WaitForGatewayLog("SIGHUP: risk file", 1, seconds(5)))
+      << GatewayLog();
+  EXPECT_EQ(cluster_.JournalCount(
+                "SELECT count(*) FROM journal WHERE kind='RiskLimitsLoaded'"),
+            2);
+}
+
+TEST_F(GatewayRiskTest, RiskStateAfterKillAndRestartEqualsTheStateBefore) {
+  auto b1 = LoggedOn("BROKER1");
+  auto b2 = LoggedOn("BROKER2");
+  EXPECT_EQ(Field(Submit(*b2, "s1", "ACC2", '2', 30, "99"), 150), "0");
+  EXPECT_EQ(Field(Submit(*b1, "b1", "ACC1", '1', 50, "99"), 150), "0");
+  ASSERT_TRUE(b1->WaitFor({"35=8", "11=b1", "150=F"})) << b1->Transcript();
+  EXPECT_EQ(Field(Submit(*b1, "b2", "ACC1", '1', 5, "90"), 150), "0");
+  const std::string before = State();
+
+  kill(cluster_.gateway().pid(), SIGKILL);
+  cluster_.gateway().Wait(seconds(5));
+  b1.reset();
+  b2.reset();
+  std::string error;
+  ASSERT_TRUE(cluster_.StartGateway(&error)) << error;
+  EXPECT_EQ(State(), before);
+}
+
+}  // namespace
+}  // namespace fixgw::testing

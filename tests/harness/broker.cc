@@ -1,0 +1,105 @@
+#include "tests/harness/broker.h"
+
+#include <algorithm>
+
+namespace fixgw::testing {
+
+using std::chrono::milliseconds;
+
+std::string Field(const std::string& msg, int tag) {
+  const std::string key = "|" + std::to_string(tag) + "=";
+  size_t pos = msg.find(key);
+  if (pos == std::string::npos) return "";
+  pos += key.size();
+  return msg.substr(pos, msg.find('|', pos) - pos);
+}
+
+Broker::Broker(int port, std::string sender)
+    : client_(port), sender_(std::move(sender)) {}
+
+std::string Broker::Bytes(const std::string& type, int seq,
+                          const std::string& body,
+                          const std::string& header) const {
+  return FixMessage("35=" + type + "|49=" + sender_ + "|56=GW|34=" +
+                    std::to_string(seq) + "|52=" + FixNow() + "|" + header +
+                    body);
+}
+
+bool Broker::Send(const std::string& type, int seq, const std::string& body,
+                  const std::string& header) {
+  last_seq_ = seq;
+  return client_.Send(Bytes(type, seq, body, header));
+}
+
+bool Broker::Next(const std::string& type, const std::string& body) {
+  return Send(type, last_seq_ + 1, body);
+}
+
+bool Broker::Logon(int seq, bool reset) {
+  return Send("A", seq, std::string("98=0|108=30|") + (reset ? "141=Y|" : ""));
+}
+
+std::optional<std::string> Broker::WaitFor(
+    const std::vector<std::string>& fields, milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    Collect(milliseconds(0));
+    for (size_t i = 0; i < messages_.size(); ++i) {
+      if (!taken_[i] && Matches(messages_[i], fields)) {
+        taken_[i] = true;
+        return messages_[i];
+      }
+    }
+    auto left = std::chrono::duration_cast<milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return std::nullopt;
+    Collect(std::min(left, milliseconds(50)));
+  }
+}
+
+int Broker::Count(const std::vector<std::string>& fields,
+                  milliseconds settle) {
+  Collect(settle);
+  return static_cast<int>(std::count_if(
+      messages_.begin(), messages_.end(),
+      [&](const std::string& m) { return Matches(m, fields); }));
+}
+
+bool Broker::WaitClosed(milliseconds timeout) {
+  bool closed = client_.WaitClosed(timeout);
+  Collect(milliseconds(0));
+  return closed;
+}
+
+std::string Broker::Transcript() {
+  Collect(milliseconds(0));
+  std::string out;
+  for (const std::string& m : messages_) out += "  " + m + "\n";
+  return out;
+}
+
+bool Broker::Matches(const std::string& msg,
+                     const std::vector<std::string>& fields) {
+  return std::all_of(fields.begin(), fields.end(), [&](const std::string& f) {
+    return msg.find("|" + f + "|") != std::string::npos;
+  });
+}
+
+void Broker::Collect(milliseconds timeout) {
+  const std::string& buf = client_.Receive(timeout);
+  while (true) {
+    // Each message ends with "<SOH>10=nnn<SOH>".
+    size_t end = buf.find(
+        "\x01"
+        "10=",
+        consumed_);
+    if (end == std::string::npos || end + 8 > buf.size()) return;
+    std::string msg = buf.substr(consumed_, end + 8 - consumed_);
+    consumed_ = end + 8;
+    std::replace(msg.begin(), msg.end(), '\x01', '|');
+    messages_.push_back(std::move(msg));
+    taken_.push_back(false);
+  }
+}
+
+}  // namespace fixgw::testing

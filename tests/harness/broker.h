@@ -1,0 +1,73 @@
+// A raw FIX 4.4 broker client for end-to-end tests: exact bytes, any
+// sequence number, towards the gateway (TargetCompID GW). It splits what
+// arrives into messages ('|' for SOH) and finds them by their fields.
+// Loopback only (RawClient); every wait is bounded. Not thread-safe.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tests/harness/process.h"
+
+namespace fixgw::testing {
+
+class Broker {
+ public:
+  // Connects to 127.0.0.1:port as SenderCompID `sender`.
+  explicit Broker(int port, std::string sender = "BROKER1");
+
+  bool connected() const { return client_.connected(); }
+  const std::string& sender() const { return sender_; }
+
+  // Sends a message of `type` with sequence number `seq`; `header` holds
+  // extra header fields (e.g. "43=Y|122=...|"), `body` the rest.
+  bool Send(const std::string& type, int seq, const std::string& body,
+            const std::string& header = "");
+  // Sends with the next sequence number (one after the last Send or Next).
+  bool Next(const std::string& type, const std::string& body);
+  bool SendRaw(const std::string& bytes) { return client_.Send(bytes); }
+
+  std::string Bytes(const std::string& type, int seq, const std::string& body,
+                    const std::string& header = "") const;
+
+  // Logon with sequence number `seq`, HeartBtInt 30, ResetSeqNumFlag if
+  // `reset`.
+  bool Logon(int seq, bool reset);
+
+  // The first message not yet returned by WaitFor that contains every one of
+  // `fields` (each "tag=value"), waiting up to `timeout` for it.
+  std::optional<std::string> WaitFor(
+      const std::vector<std::string>& fields,
+      std::chrono::milliseconds timeout = std::chrono::milliseconds(3000));
+
+  // How many messages received so far (after waiting `settle`) contain every
+  // one of `fields`.
+  int Count(const std::vector<std::string>& fields,
+            std::chrono::milliseconds settle);
+
+  bool WaitClosed(
+      std::chrono::milliseconds timeout = std::chrono::milliseconds(3000));
+
+  // Everything received, one message a line, for failure messages.
+  std::string Transcript();
+
+ private:
+  static bool Matches(const std::string& msg,
+                      const std::vector<std::string>& fields);
+  // Reads for up to `timeout` and splits off complete messages.
+  void Collect(std::chrono::milliseconds timeout);
+
+  RawClient client_;
+  const std::string sender_;
+  int last_seq_ = 0;
+  size_t consumed_ = 0;
+  std::vector<std::string> messages_;
+  std::vector<bool> taken_;
+};
+
+// The value of `tag` in a '|'-separated message, or "" if absent.
+std::string Field(const std::string& msg, int tag);
+
+}  // namespace fixgw::testing
