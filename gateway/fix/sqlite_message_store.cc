@@ -1,0 +1,236 @@
+// The QuickFIX MessageStore adapter over store::SessionStore: a cache of
+// the session's sequence numbers written through to SQLite, outbox keys
+// computed from the message text.
+#include "gateway/fix/sqlite_message_store.h"
+
+#include <algorithm>
+#include <chrono>
+#include <climits>
+#include <ctime>
+#include <exception>
+#include <utility>
+
+namespace fixgw::fix {
+namespace {
+
+// Runs `fn`, letting FIX::IOException through and turning any other
+// exception (std::bad_alloc, ...) into one: QuickFIX handles IOException
+// from a store and nothing else.
+template <typename Fn>
+auto OnlyIoExceptions(const std::string& session, Fn&& fn) -> decltype(fn()) {
+  try {
+    return fn();
+  } catch (const FIX::IOException&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw FIX::IOException("session store of " + session + ": " + e.what());
+  }
+}
+
+int ToInt(int64_t value, const std::string& session, const char* what) {
+  if (value < 1 || value > INT_MAX) {
+    throw FIX::IOException("session store of " + session + ": " + what + " " +
+                           std::to_string(value) + " is out of range");
+  }
+  return static_cast<int>(value);
+}
+
+FIX::UtcTimeStamp ToUtcTimeStamp(Timestamp t) {
+  const auto us = t.time_since_epoch();
+  const auto secs = std::chrono::floor<std::chrono::seconds>(us);
+  const auto micros = (us - secs).count();  // 0 .. 999999
+  return FIX::UtcTimeStamp(static_cast<time_t>(secs.count()),
+                           static_cast<int>(micros), 6);
+}
+
+}  // namespace
+
+std::string OutputKey(std::string_view fix_message) {
+  const char sep =
+      fix_message.find('\x01') != std::string_view::npos ? '\x01' : '|';
+  std::string_view type, exec_id, cl_ord_id;
+  bool have_type = false, have_exec_id = false, have_cl_ord_id = false;
+  size_t pos = 0;
+  while (pos < fix_message.size()) {
+    size_t end = fix_message.find(sep, pos);
+    if (end == std::string_view::npos) end = fix_message.size();
+    const std::string_view field = fix_message.substr(pos, end - pos);
+    pos = end + 1;
+    const size_t eq = field.find('=');
+    if (eq == std::string_view::npos) continue;
+    const std::string_view tag = field.substr(0, eq);
+    const std::string_view value = field.substr(eq + 1);
+    if (tag == "35" && !have_type) {
+      type = value;
+      have_type = true;
+    } else if (tag == "17" && !have_exec_id) {
+      exec_id = value;
+      have_exec_id = true;
+    } else if (tag == "11" && !have_cl_ord_id) {
+      cl_ord_id = value;
+      have_cl_ord_id = true;
+    }
+  }
+  std::string_view id;
+  if (type == "8") {
+    id = exec_id;
+  } else if (type == "9" || type == "D" || type == "F" || type == "G") {
+    id = cl_ord_id;
+  } else {
+    return std::string();
+  }
+  if (id.empty()) return std::string();
+  std::string key;
+  key.reserve(type.size() + 1 + id.size());
+  key.append(type).append(":").append(id);
+  return key;
+}
+
+Result<std::unique_ptr<SqliteMessageStore>> SqliteMessageStore::Open(
+    store::SessionStore& store, std::string session_key) {
+  Result<store::SessionState> state = store.LoadSession(session_key);
+  if (!state.ok()) return state.status();
+  const store::SessionState& s = *state;
+  if (s.next_sender < 1 || s.next_sender > INT_MAX || s.next_target < 1 ||
+      s.next_target > INT_MAX) {
+    return Status::FailedPrecondition(
+        "session store " + store.path() + ": session " + session_key +
+        " has sequence numbers out of range (next sender " +
+        std::to_string(s.next_sender) + ", next target " +
+        std::to_string(s.next_target) + ")");
+  }
+  return std::unique_ptr<SqliteMessageStore>(
+      new SqliteMessageStore(store, std::move(session_key), s));
+}
+
+SqliteMessageStore::SqliteMessageStore(store::SessionStore& store,
+                                       std::string session_key,
+                                       const store::SessionState& state)
+    : store_(&store), session_(std::move(session_key)) {
+  Load(state);
+}
+
+void SqliteMessageStore::Load(const store::SessionState& state) {
+  next_sender_ = stored_sender_ = state.next_sender;
+  next_target_ = stored_target_ = state.next_target;
+  creation_time_ = state.creation_time;
+}
+
+void SqliteMessageStore::Fail(const Status& status) const {
+  throw FIX::IOException(status.message());
+}
+
+bool SqliteMessageStore::set(int seq, const std::string& message) {
+  return OnlyIoExceptions(session_, [&] {
+    Status s = store_->SaveOutgoing(session_, seq, message, OutputKey(message));
+    if (!s.ok()) Fail(s);
+    stored_sender_ = std::max(stored_sender_, int64_t{seq} + 1);
+    return true;
+  });
+}
+
+void SqliteMessageStore::get(int begin, int end,
+                             std::vector<std::string>& messages) const {
+  OnlyIoExceptions(session_, [&] {
+    messages.clear();
+    Result<std::vector<store::StoredMessage>> stored =
+        store_->GetOutgoing(session_, begin, end);
+    if (!stored.ok()) Fail(stored.status());
+    messages.reserve(stored->size());
+    for (store::StoredMessage& m : *stored) {
+      messages.push_back(std::move(m.body));
+    }
+  });
+}
+
+int SqliteMessageStore::getNextSenderMsgSeqNum() const {
+  return ToInt(next_sender_, session_, "next sender seq");
+}
+
+int SqliteMessageStore::getNextTargetMsgSeqNum() const {
+  return ToInt(next_target_, session_, "next target seq");
+}
+
+void SqliteMessageStore::PersistNextSender(int64_t value) {
+  OnlyIoExceptions(session_, [&] {
+    if (value != stored_sender_) {
+      Status s = store_->SetNextSender(session_, value);
+      if (!s.ok()) Fail(s);
+      stored_sender_ = value;
+    }
+    next_sender_ = value;
+  });
+}
+
+void SqliteMessageStore::PersistNextTarget(int64_t value) {
+  OnlyIoExceptions(session_, [&] {
+    if (value != stored_target_) {
+      Status s = store_->SetNextTarget(session_, value);
+      if (!s.ok()) Fail(s);
+      stored_target_ = value;
+    }
+    next_target_ = value;
+  });
+}
+
+void SqliteMessageStore::setNextSenderMsgSeqNum(int value) {
+  PersistNextSender(value);
+}
+
+void SqliteMessageStore::setNextTargetMsgSeqNum(int value) {
+  PersistNextTarget(value);
+}
+
+void SqliteMessageStore::incrNextSenderMsgSeqNum() {
+  // After set(seq = next_sender_) SQLite already holds seq + 1: nothing is
+  // written, so a sent message costs one transaction, not two.
+  PersistNextSender(next_sender_ + 1);
+}
+
+void SqliteMessageStore::incrNextTargetMsgSeqNum() {
+  PersistNextTarget(next_target_ + 1);
+}
+
+FIX::UtcTimeStamp SqliteMessageStore::getCreationTime() const {
+  return ToUtcTimeStamp(creation_time_);
+}
+
+void SqliteMessageStore::reset() {
+  OnlyIoExceptions(session_, [&] {
+    Result<store::SessionState> state = store_->Reset(session_);
+    if (!state.ok()) Fail(state.status());
+    Load(*state);
+  });
+}
+
+void SqliteMessageStore::refresh() {
+  OnlyIoExceptions(session_, [&] {
+    Result<store::SessionState> state = store_->LoadSession(session_);
+    if (!state.ok()) Fail(state.status());
+    ToInt(state->next_sender, session_, "next sender seq");
+    ToInt(state->next_target, session_, "next target seq");
+    Load(*state);
+  });
+}
+
+FIX::MessageStore* SqliteMessageStoreFactory::create(const FIX::SessionID& id) {
+  std::string key;
+  try {
+    key = id.toString();
+    Result<std::unique_ptr<SqliteMessageStore>> store =
+        SqliteMessageStore::Open(*store_, key);
+    if (!store.ok()) throw FIX::ConfigError(store.status().message());
+    return std::move(store).value().release();
+  } catch (const FIX::ConfigError&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw FIX::ConfigError("session store " + store_->path() + ": session " +
+                           key + ": " + e.what());
+  }
+}
+
+void SqliteMessageStoreFactory::destroy(FIX::MessageStore* store) {
+  delete store;
+}
+
+}  // namespace fixgw::fix

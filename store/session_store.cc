@@ -1,0 +1,624 @@
+// SessionStore over SQLite: recognition of the journal file at open, the
+// store's own tables, cached statements, one transaction per write.
+#include "store/session_store.h"
+
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <mutex>
+#include <utility>
+
+#include "gateway/core/clock.h"
+#include "store/internal/schema_sql.h"
+
+namespace fixgw::store {
+namespace {
+
+constexpr int kBusyTimeoutMs = 5000;
+
+// The store's tables (format in session_store.h). Idempotent: run at every
+// Open, inside one write transaction, so concurrent openers agree.
+constexpr const char* kCreateTables = R"sql(
+CREATE TABLE IF NOT EXISTS fix_session (
+  session          TEXT    PRIMARY KEY,
+  creation_time_us INTEGER NOT NULL,
+  next_sender      INTEGER NOT NULL,
+  next_target      INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS fix_message (
+  session TEXT    NOT NULL,
+  seq     INTEGER NOT NULL,
+  body    BLOB    NOT NULL,
+  app_key TEXT    NOT NULL DEFAULT '',
+  PRIMARY KEY (session, seq)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS fix_message_by_app_key
+  ON fix_message (session, app_key);
+)sql";
+
+// Every statement that may create a session row binds ?1 = session and
+// ?2 = creation time for that case.
+constexpr const char* kInsertSessionHead =
+    "INSERT INTO fix_session (session, creation_time_us, next_sender, "
+    "next_target) ";
+
+struct DbClose {
+  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+};
+struct StmtFinalize {
+  void operator()(sqlite3_stmt* stmt) const { sqlite3_finalize(stmt); }
+};
+using DbPtr = std::unique_ptr<sqlite3, DbClose>;
+using StmtPtr = std::unique_ptr<sqlite3_stmt, StmtFinalize>;
+
+// One use of a cached statement: binds parameters 1, 2, ... in call order,
+// steps, reads columns, and resets the statement (dropping its bindings and
+// any read lock) when it goes out of scope. The first failing bind is kept
+// and returned by Step.
+class Call {
+ public:
+  explicit Call(sqlite3_stmt* stmt) : stmt_(stmt) {}
+  ~Call() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+  Call(const Call&) = delete;
+  Call& operator=(const Call&) = delete;
+
+  // Text and blobs are bound without copying: the caller's buffer must
+  // outlive the Call.
+  Call& Text(std::string_view v) {
+    if (rc_ == SQLITE_OK) {
+      rc_ = sqlite3_bind_text64(stmt_, ++index_, NonNull(v), v.size(),
+                                SQLITE_STATIC, SQLITE_UTF8);
+    }
+    return *this;
+  }
+  Call& Blob(std::string_view v) {
+    if (rc_ == SQLITE_OK) {
+      rc_ = sqlite3_bind_blob64(stmt_, ++index_, NonNull(v), v.size(),
+                                SQLITE_STATIC);
+    }
+    return *this;
+  }
+  Call& Int(int64_t v) {
+    if (rc_ == SQLITE_OK) rc_ = sqlite3_bind_int64(stmt_, ++index_, v);
+    return *this;
+  }
+
+  // SQLITE_ROW, SQLITE_DONE or an error code.
+  int Step() { return rc_ == SQLITE_OK ? sqlite3_step(stmt_) : rc_; }
+
+  int64_t ColumnInt(int col) const { return sqlite3_column_int64(stmt_, col); }
+  std::string ColumnBytes(int col) const {
+    const void* data = sqlite3_column_blob(stmt_, col);
+    int size = sqlite3_column_bytes(stmt_, col);
+    if (data == nullptr || size <= 0) return std::string();
+    return std::string(static_cast<const char*>(data),
+                       static_cast<size_t>(size));
+  }
+
+ private:
+  // An empty string_view may have a null data(), which SQLite would bind as
+  // NULL rather than as an empty value.
+  static const char* NonNull(std::string_view v) {
+    return v.data() != nullptr ? v.data() : "";
+  }
+
+  sqlite3_stmt* stmt_;
+  int index_ = 0;
+  int rc_ = SQLITE_OK;
+};
+
+Timestamp FromMicros(int64_t us) {
+  return Timestamp(std::chrono::microseconds(us));
+}
+
+int64_t Micros(Timestamp t) { return t.time_since_epoch().count(); }
+
+std::string Hex(int64_t v) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%llx",
+                static_cast<unsigned long long>(static_cast<uint32_t>(v)));
+  return buf;
+}
+
+}  // namespace
+
+class SessionStore::Impl {
+ public:
+  Impl(std::string path, Clock clock)
+      : path_(std::move(path)), clock_(std::move(clock)) {
+    if (!clock_) clock_ = [] { return Now(); };
+  }
+
+  Status Open(SyncMode mode);
+
+  Result<SessionState> Load(std::string_view session);
+  Status SetNext(std::string_view session, bool sender, int64_t next);
+  Status SaveOutgoing(std::string_view session, int64_t seq,
+                      std::string_view body, std::string_view app_key);
+  Result<std::vector<StoredMessage>> GetOutgoing(std::string_view session,
+                                                 int64_t begin, int64_t end);
+  Result<SessionState> Reset(std::string_view session);
+  Result<bool> HasOutgoing(std::string_view session, std::string_view app_key);
+  Result<std::vector<std::string>> MissingOutgoing(
+      std::string_view session, const std::vector<std::string>& app_keys);
+  std::optional<SyncMode> ReadSyncMode();
+
+  const std::string& path() const { return path_; }
+
+ private:
+  // Open-time helpers (no lock needed: the object is not shared yet).
+  Status CheckFile() const;
+  Status OpenError(std::string_view what) const {
+    return Status::Unavailable(path_ + ": " + std::string(what) + ": " +
+                               sqlite3_errmsg(db_.get()));
+  }
+  Status NotAJournal(std::string_view why) const {
+    return Status::FailedPrecondition(path_ + ": not a fixgw journal" +
+                                      std::string(why));
+  }
+  Result<int64_t> PragmaInt(const char* sql);
+  Status Exec(const char* sql, std::string_view what);
+  Status Prepare(const std::string& sql, StmtPtr& out);
+
+  Status NoKey(std::string_view session) const {
+    return Status::InvalidArgument("session store " + path_ +
+                                   ": cannot look up a message of session " +
+                                   std::string(session) + " by an empty key");
+  }
+
+  // Operation helpers; the caller holds mu_.
+  // Maps `rc` to a Status naming the path, the session and `what`; rolls
+  // back the open transaction, if any.
+  Status Fail(int rc, std::string_view session, std::string_view what);
+  int Begin(sqlite3_stmt* begin);
+  int Commit();
+  // Reads the session's row into `out`: SQLITE_ROW, SQLITE_DONE (no row)
+  // or an error code.
+  int SelectSession(std::string_view session, SessionState& out);
+
+  const std::string path_;
+  Clock clock_;
+
+  std::mutex mu_;  // guards the connection and every statement below
+  // Declared first: destroyed after the statements.
+  DbPtr db_;
+  StmtPtr begin_immediate_, begin_deferred_, commit_, rollback_;
+  StmtPtr select_session_, insert_session_, set_sender_, set_target_,
+      raise_sender_, reset_session_;
+  StmtPtr put_message_, select_range_, delete_messages_, has_key_;
+};
+
+Status SessionStore::Impl::CheckFile() const {
+  struct stat st {};
+  if (::stat(path_.c_str(), &st) != 0) {
+    int err = errno;
+    if (err == ENOENT) {
+      return Status::NotFound(path_ +
+                              ": no such journal file (the journal creates "
+                              "it; open the journal first)");
+    }
+    return Status::Unavailable(path_ +
+                               ": cannot open journal: " + std::strerror(err));
+  }
+  if (S_ISDIR(st.st_mode)) {
+    return Status::FailedPrecondition(path_ +
+                                      ": is a directory, not a journal file");
+  }
+  return Status::Ok();
+}
+
+Result<int64_t> SessionStore::Impl::PragmaInt(const char* sql) {
+  StmtPtr stmt;
+  if (Status s = Prepare(sql, stmt); !s.ok()) return s;
+  int rc = sqlite3_step(stmt.get());
+  if (rc == SQLITE_ROW) return sqlite3_column_int64(stmt.get(), 0);
+  if ((rc & 0xff) == SQLITE_NOTADB) return NotAJournal("");
+  return OpenError("cannot read journal");
+}
+
+Status SessionStore::Impl::Exec(const char* sql, std::string_view what) {
+  char* err = nullptr;
+  int rc = sqlite3_exec(db_.get(), sql, nullptr, nullptr, &err);
+  if (rc == SQLITE_OK) return Status::Ok();
+  std::string msg = err != nullptr ? err : sqlite3_errmsg(db_.get());
+  sqlite3_free(err);
+  if ((rc & 0xff) == SQLITE_READONLY) {
+    return Status::FailedPrecondition(path_ +
+                                      ": journal file is read-only: " + msg);
+  }
+  return Status::Unavailable(path_ + ": " + std::string(what) + ": " + msg);
+}
+
+Status SessionStore::Impl::Prepare(const std::string& sql, StmtPtr& out) {
+  sqlite3_stmt* raw = nullptr;
+  int rc = sqlite3_prepare_v3(db_.get(), sql.c_str(), -1,
+                              SQLITE_PREPARE_PERSISTENT, &raw, nullptr);
+  out.reset(raw);
+  if ((rc & 0xff) == SQLITE_NOTADB) return NotAJournal("");
+  if (rc != SQLITE_OK) return OpenError("cannot prepare session store query");
+  return Status::Ok();
+}
+
+Status SessionStore::Impl::Open(SyncMode mode) {
+  if (Status s = CheckFile(); !s.ok()) return s;
+  // Our own mutex serialises the connection: SQLite's is not needed.
+  sqlite3* raw = nullptr;
+  int rc = sqlite3_open_v2(
+      path_.c_str(), &raw,
+      SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE,
+      nullptr);
+  db_.reset(raw);
+  if (rc != SQLITE_OK) {
+    if (raw == nullptr) {
+      return Status::Unavailable(path_ +
+                                 ": cannot open journal: out of memory");
+    }
+    return OpenError("cannot open journal");
+  }
+  sqlite3_busy_timeout(db_.get(), kBusyTimeoutMs);
+  if (sqlite3_db_readonly(db_.get(), "main") == 1) {
+    return Status::FailedPrecondition(path_ + ": journal file is read-only");
+  }
+
+  // Recognition: only a file the journal created (its application_id) is
+  // accepted; an empty or foreign database is never written to.
+  Result<int64_t> app = PragmaInt("PRAGMA application_id");
+  if (!app.ok()) return app.status();
+  if (*app != internal::kApplicationId) {
+    return NotAJournal(" (application_id " + Hex(*app) + ", expected " +
+                       Hex(internal::kApplicationId) + ")");
+  }
+  Result<int64_t> version = PragmaInt("PRAGMA user_version");
+  if (!version.ok()) return version.status();
+  if (*version > internal::kSchemaVersion) {
+    return Status::FailedPrecondition(
+        path_ + ": journal schema version " + std::to_string(*version) +
+        " is newer than this program supports (" +
+        std::to_string(internal::kSchemaVersion) + ")");
+  }
+
+  // The journal already made the file WAL (persistent); make sure of it.
+  {
+    StmtPtr wal;
+    if (Status s = Prepare("PRAGMA journal_mode = WAL", wal); !s.ok()) return s;
+    Call call(wal.get());
+    if (call.Step() != SQLITE_ROW) {
+      return OpenError("cannot switch journal to WAL mode");
+    }
+    if (std::string got = call.ColumnBytes(0); got != "wal") {
+      return Status::Unavailable(
+          path_ + ": cannot switch journal to WAL mode (journal_mode is " +
+          got + ")");
+    }
+  }
+  const char* sync = mode == SyncMode::kFull ? "PRAGMA synchronous = FULL"
+                                             : "PRAGMA synchronous = NORMAL";
+  if (Status s = Exec(sync, "cannot set synchronous mode"); !s.ok()) return s;
+
+  if (Status s = Exec("BEGIN IMMEDIATE", "cannot lock journal for writing");
+      !s.ok()) {
+    return s;
+  }
+  if (Status s = Exec(kCreateTables, "cannot create session store tables");
+      !s.ok()) {
+    sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+    return s;
+  }
+  if (Status s = Exec("COMMIT", "cannot create session store tables");
+      !s.ok()) {
+    sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+    return s;
+  }
+
+  const std::string head = kInsertSessionHead;
+  const std::pair<StmtPtr*, std::string> statements[] = {
+      {&begin_immediate_, "BEGIN IMMEDIATE"},
+      {&begin_deferred_, "BEGIN DEFERRED"},
+      {&commit_, "COMMIT"},
+      {&rollback_, "ROLLBACK"},
+      {&select_session_,
+       "SELECT creation_time_us, next_sender, next_target FROM fix_session "
+       "WHERE session = ?1"},
+      {&insert_session_,
+       head + "VALUES (?1, ?2, 1, 1) ON CONFLICT (session) DO NOTHING"},
+      {&set_sender_, head + "VALUES (?1, ?2, ?3, 1) ON CONFLICT (session) DO "
+                            "UPDATE SET next_sender = excluded.next_sender"},
+      {&set_target_, head + "VALUES (?1, ?2, 1, ?3) ON CONFLICT (session) DO "
+                            "UPDATE SET next_target = excluded.next_target"},
+      {&raise_sender_,
+       head + "VALUES (?1, ?2, ?3, 1) ON CONFLICT (session) DO UPDATE SET "
+              "next_sender = max(next_sender, excluded.next_sender)"},
+      {&reset_session_,
+       head + "VALUES (?1, ?2, 1, 1) ON CONFLICT (session) DO UPDATE SET "
+              "creation_time_us = excluded.creation_time_us, next_sender = 1, "
+              "next_target = 1"},
+      {&put_message_,
+       "INSERT OR REPLACE INTO fix_message (session, seq, body, app_key) "
+       "VALUES (?1, ?2, ?3, ?4)"},
+      {&select_range_,
+       "SELECT seq, body FROM fix_message WHERE session = ?1 AND seq "
+       "BETWEEN ?2 AND ?3 ORDER BY seq"},
+      {&delete_messages_, "DELETE FROM fix_message WHERE session = ?1"},
+      {&has_key_,
+       "SELECT 1 FROM fix_message WHERE session = ?1 AND app_key = ?2 "
+       "LIMIT 1"},
+  };
+  for (const auto& [stmt, sql] : statements) {
+    if (Status s = Prepare(sql, *stmt); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+Status SessionStore::Impl::Fail(int rc, std::string_view session,
+                                std::string_view what) {
+  // Read the message before a rollback replaces it.
+  std::string msg = sqlite3_errmsg(db_.get());
+  if (sqlite3_get_autocommit(db_.get()) == 0) {
+    sqlite3_step(rollback_.get());
+    sqlite3_reset(rollback_.get());
+  }
+  std::string prefix = "session store " + path_ + ": " + std::string(what);
+  if (!session.empty()) prefix += " of session " + std::string(session);
+  prefix += ": ";
+  switch (rc & 0xff) {
+    case SQLITE_FULL:
+      return Status::Unavailable(prefix + "disk full: " + msg);
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return Status::Unavailable(prefix + "locked by another writer: " + msg);
+    case SQLITE_READONLY:
+      return Status::FailedPrecondition(prefix + "read-only: " + msg);
+    case SQLITE_IOERR:
+      return Status::Unavailable(
+          prefix + "I/O error: " + msg + " (" +
+          std::strerror(sqlite3_system_errno(db_.get())) + ")");
+    default:
+      return Status::Internal(prefix + msg);
+  }
+}
+
+int SessionStore::Impl::Begin(sqlite3_stmt* begin) {
+  int rc = Call(begin).Step();
+  return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+int SessionStore::Impl::Commit() {
+  int rc = Call(commit_.get()).Step();
+  return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+int SessionStore::Impl::SelectSession(std::string_view session,
+                                      SessionState& out) {
+  Call call(select_session_.get());
+  int rc = call.Text(session).Step();
+  if (rc == SQLITE_ROW) {
+    out.creation_time = FromMicros(call.ColumnInt(0));
+    out.next_sender = call.ColumnInt(1);
+    out.next_target = call.ColumnInt(2);
+  }
+  return rc;
+}
+
+Result<SessionState> SessionStore::Impl::Load(std::string_view session) {
+  const Timestamp now = clock_();
+  std::lock_guard lock(mu_);
+  SessionState state;
+  int rc = SelectSession(session, state);
+  if (rc == SQLITE_ROW) return state;
+  if (rc != SQLITE_DONE) return Fail(rc, session, "cannot read state");
+  // Not seen before. Another connection may create it in between: the
+  // insert then does nothing and the second read returns its row.
+  rc = Call(insert_session_.get()).Text(session).Int(Micros(now)).Step();
+  if (rc != SQLITE_DONE) return Fail(rc, session, "cannot create state");
+  rc = SelectSession(session, state);
+  if (rc == SQLITE_ROW) return state;
+  if (rc == SQLITE_DONE) rc = SQLITE_INTERNAL;  // deleted behind our back
+  return Fail(rc, session, "cannot read state");
+}
+
+Status SessionStore::Impl::SetNext(std::string_view session, bool sender,
+                                   int64_t next) {
+  const char* what =
+      sender ? "cannot set next sender seq" : "cannot set next target seq";
+  if (next < 1) {
+    return Status::InvalidArgument("session store " + path_ + ": " + what +
+                                   " of session " + std::string(session) +
+                                   ": " + std::to_string(next) +
+                                   " is not a sequence number");
+  }
+  const Timestamp now = clock_();
+  std::lock_guard lock(mu_);
+  sqlite3_stmt* stmt = sender ? set_sender_.get() : set_target_.get();
+  int rc = Call(stmt).Text(session).Int(Micros(now)).Int(next).Step();
+  if (rc != SQLITE_DONE) return Fail(rc, session, what);
+  return Status::Ok();
+}
+
+Status SessionStore::Impl::SaveOutgoing(std::string_view session, int64_t seq,
+                                        std::string_view body,
+                                        std::string_view app_key) {
+  const std::string what = "cannot store message " + std::to_string(seq);
+  if (seq < 1 || seq == INT64_MAX) {
+    return Status::InvalidArgument("session store " + path_ + ": " + what +
+                                   " of session " + std::string(session) +
+                                   ": not a sequence number");
+  }
+  const Timestamp now = clock_();
+  std::lock_guard lock(mu_);
+  int rc = Begin(begin_immediate_.get());
+  if (rc != SQLITE_OK) return Fail(rc, session, what);
+  rc = Call(put_message_.get())
+           .Text(session)
+           .Int(seq)
+           .Blob(body)
+           .Text(app_key)
+           .Step();
+  if (rc != SQLITE_DONE) return Fail(rc, session, what);
+  rc = Call(raise_sender_.get())
+           .Text(session)
+           .Int(Micros(now))
+           .Int(seq + 1)
+           .Step();
+  if (rc != SQLITE_DONE) return Fail(rc, session, what);
+  rc = Commit();
+  if (rc != SQLITE_OK) return Fail(rc, session, what);
+  return Status::Ok();
+}
+
+Result<std::vector<StoredMessage>> SessionStore::Impl::GetOutgoing(
+    std::string_view session, int64_t begin, int64_t end) {
+  std::vector<StoredMessage> out;
+  if (begin > end) return out;
+  std::lock_guard lock(mu_);
+  Call call(select_range_.get());
+  call.Text(session).Int(begin).Int(end);
+  int rc;
+  while ((rc = call.Step()) == SQLITE_ROW) {
+    out.push_back(StoredMessage{call.ColumnInt(0), call.ColumnBytes(1)});
+  }
+  if (rc != SQLITE_DONE) {
+    return Fail(rc, session,
+                "cannot read messages " + std::to_string(begin) + " to " +
+                    std::to_string(end));
+  }
+  return out;
+}
+
+Result<SessionState> SessionStore::Impl::Reset(std::string_view session) {
+  const Timestamp now = clock_();
+  std::lock_guard lock(mu_);
+  int rc = Begin(begin_immediate_.get());
+  if (rc != SQLITE_OK) return Fail(rc, session, "cannot reset");
+  rc = Call(delete_messages_.get()).Text(session).Step();
+  if (rc != SQLITE_DONE) return Fail(rc, session, "cannot reset");
+  rc = Call(reset_session_.get()).Text(session).Int(Micros(now)).Step();
+  if (rc != SQLITE_DONE) return Fail(rc, session, "cannot reset");
+  rc = Commit();
+  if (rc != SQLITE_OK) return Fail(rc, session, "cannot reset");
+  return SessionState{1, 1, now};
+}
+
+Result<bool> SessionStore::Impl::HasOutgoing(std::string_view session,
+                                             std::string_view app_key) {
+  if (app_key.empty()) return NoKey(session);
+  std::lock_guard lock(mu_);
+  int rc = Call(has_key_.get()).Text(session).Text(app_key).Step();
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  return Fail(rc, session, "cannot look up message " + std::string(app_key));
+}
+
+Result<std::vector<std::string>> SessionStore::Impl::MissingOutgoing(
+    std::string_view session, const std::vector<std::string>& app_keys) {
+  for (const std::string& key : app_keys) {
+    if (key.empty()) return NoKey(session);
+  }
+  std::vector<std::string> missing;
+  std::lock_guard lock(mu_);
+  // One read transaction: every key is checked against the same snapshot.
+  int rc = Begin(begin_deferred_.get());
+  if (rc != SQLITE_OK) return Fail(rc, session, "cannot read messages");
+  for (const std::string& key : app_keys) {
+    rc = Call(has_key_.get()).Text(session).Text(key).Step();
+    if (rc == SQLITE_DONE) {
+      missing.push_back(key);
+    } else if (rc != SQLITE_ROW) {
+      return Fail(rc, session, "cannot look up message " + key);
+    }
+  }
+  rc = Commit();
+  if (rc != SQLITE_OK) return Fail(rc, session, "cannot read messages");
+  return missing;
+}
+
+std::optional<SyncMode> SessionStore::Impl::ReadSyncMode() {
+  std::lock_guard lock(mu_);
+  Result<int64_t> value = PragmaInt("PRAGMA synchronous");
+  if (!value.ok()) return std::nullopt;
+  if (*value == 1) return SyncMode::kNormal;
+  if (*value == 2) return SyncMode::kFull;
+  return std::nullopt;
+}
+
+Result<std::unique_ptr<SessionStore>> SessionStore::Open(
+    const std::string& path, SyncMode mode, Clock clock) {
+  auto impl = std::make_unique<Impl>(path, std::move(clock));
+  if (Status s = impl->Open(mode); !s.ok()) return s;
+  return std::unique_ptr<SessionStore>(new SessionStore(std::move(impl)));
+}
+
+SessionStore::SessionStore(std::unique_ptr<Impl> impl)
+    : impl_(std::move(impl)) {}
+SessionStore::~SessionStore() = default;
+
+Result<SessionState> SessionStore::LoadSession(std::string_view session) {
+  return impl_->Load(session);
+}
+
+Result<int64_t> SessionStore::NextSender(std::string_view session) {
+  Result<SessionState> state = impl_->Load(session);
+  if (!state.ok()) return state.status();
+  return state->next_sender;
+}
+
+Result<int64_t> SessionStore::NextTarget(std::string_view session) {
+  Result<SessionState> state = impl_->Load(session);
+  if (!state.ok()) return state.status();
+  return state->next_target;
+}
+
+Result<Timestamp> SessionStore::CreationTime(std::string_view session) {
+  Result<SessionState> state = impl_->Load(session);
+  if (!state.ok()) return state.status();
+  return state->creation_time;
+}
+
+Status SessionStore::SetNextSender(std::string_view session,
+                                   int64_t next_sender) {
+  return impl_->SetNext(session, /*sender=*/true, next_sender);
+}
+
+Status SessionStore::SetNextTarget(std::string_view session,
+                                   int64_t next_target) {
+  return impl_->SetNext(session, /*sender=*/false, next_target);
+}
+
+Status SessionStore::SaveOutgoing(std::string_view session, int64_t seq,
+                                  std::string_view body,
+                                  std::string_view app_key) {
+  return impl_->SaveOutgoing(session, seq, body, app_key);
+}
+
+Result<std::vector<StoredMessage>> SessionStore::GetOutgoing(
+    std::string_view session, int64_t begin, int64_t end) {
+  return impl_->GetOutgoing(session, begin, end);
+}
+
+Result<SessionState> SessionStore::Reset(std::string_view session) {
+  return impl_->Reset(session);
+}
+
+Result<bool> SessionStore::HasOutgoing(std::string_view session,
+                                       std::string_view app_key) {
+  return impl_->HasOutgoing(session, app_key);
+}
+
+Result<std::vector<std::string>> SessionStore::MissingOutgoing(
+    std::string_view session, const std::vector<std::string>& app_keys) {
+  return impl_->MissingOutgoing(session, app_keys);
+}
+
+const std::string& SessionStore::path() const { return impl_->path(); }
+
+std::optional<SyncMode> SessionStore::sync_mode() const {
+  return impl_->ReadSyncMode();
+}
+
+}  // namespace fixgw::store

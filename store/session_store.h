@@ -1,0 +1,127 @@
+// The FIX sessions' message store (outgoing messages kept for resend, next
+// sender/target sequence numbers, session creation time), kept in the
+// gateway's journal file next to the journal, so that recovery can check
+// which journaled outgoing messages the FIX layer actually stored (the
+// outbox scan). Pure SQLite: the QuickFIX adapter over it is
+// gateway/fix/sqlite_message_store.h.
+//
+// Format (two tables, created by Open if absent; the journal table is never
+// touched):
+//   fix_session(session TEXT PRIMARY KEY, creation_time_us INTEGER,
+//               next_sender INTEGER, next_target INTEGER)
+//   fix_message(session TEXT, seq INTEGER, body BLOB, app_key TEXT,
+//               PRIMARY KEY (session, seq)), index (session, app_key)
+// `session` is the FIX session key (SessionID::toString()), creation_time_us
+// microseconds since 1970-01-01T00:00:00Z (UTC), body the message exactly as
+// sent, app_key the key the outbox scan looks for ('' for none).
+//
+// Durability: WAL, synchronous per SyncMode exactly as the journal (see
+// store/journal.h). Every write is one transaction; a write is durable once
+// its call returned ok.
+//
+// Thread-safe: one SessionStore per database file, shared by every session;
+// an internal mutex serialises its one SQLite connection. Other connections
+// (the Journal, other processes) may write the same file: SQLite's file lock
+// serialises them and a writer waits up to the busy timeout (5 s) for it.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gateway/core/result.h"
+#include "gateway/core/types.h"
+#include "store/journal.h"
+
+namespace fixgw::store {
+
+// One session's sequence numbers and creation time.
+struct SessionState {
+  int64_t next_sender = 1;  // MsgSeqNum of the next message sent
+  int64_t next_target = 1;  // MsgSeqNum expected from the peer next
+  Timestamp creation_time;  // when the session's sequence started (UTC)
+};
+
+struct StoredMessage {
+  int64_t seq = 0;
+  std::string body;
+};
+
+class SessionStore {
+ public:
+  // The clock that stamps creation times; fixgw::Now when empty. Called
+  // from whichever thread writes, outside the store's lock: thread-safe.
+  using Clock = std::function<Timestamp()>;
+
+  // Opens the store in an existing fixgw journal (create it first with
+  // Journal::Open) and creates the store's tables if absent. Errors (one
+  // line, naming the path): no such file, not a fixgw journal (another
+  // application_id, or not SQLite at all), schema newer than this program,
+  // read-only file, SQLite errors.
+  static Result<std::unique_ptr<SessionStore>> Open(const std::string& path,
+                                                    SyncMode mode,
+                                                    Clock clock = {});
+
+  ~SessionStore();
+  SessionStore(const SessionStore&) = delete;
+  SessionStore& operator=(const SessionStore&) = delete;
+
+  // The session's state; a session not seen before is created with
+  // sequence numbers 1/1 and creation time now. The setters below create a
+  // missing session the same way before they change it.
+  Result<SessionState> LoadSession(std::string_view session);
+  Result<int64_t> NextSender(std::string_view session);
+  Result<int64_t> NextTarget(std::string_view session);
+  Result<Timestamp> CreationTime(std::string_view session);
+
+  // Sequence numbers must be >= 1 (InvalidArgument otherwise).
+  Status SetNextSender(std::string_view session, int64_t next_sender);
+  Status SetNextTarget(std::string_view session, int64_t next_target);
+
+  // Stores the outgoing message `seq` (replacing any message stored under
+  // that seq) and raises next_sender to at least seq + 1, in one
+  // transaction. QuickFIX persists a message and increments the sequence in
+  // two calls and writes to the socket after both: if the process dies in
+  // between, the restarted session must not reuse `seq` for another message
+  // while the stored one was never sent; with next_sender = seq + 1 the peer
+  // asks for `seq` again and gets the stored message.
+  Status SaveOutgoing(std::string_view session, int64_t seq,
+                      std::string_view body, std::string_view app_key);
+
+  // The stored messages with begin <= seq <= end, in seq order; seqs never
+  // stored are skipped. Empty when begin > end.
+  Result<std::vector<StoredMessage>> GetOutgoing(std::string_view session,
+                                                 int64_t begin, int64_t end);
+
+  // Deletes the session's messages and sets its sequence numbers back to
+  // 1/1 with a new creation time (now), in one transaction; returns the new
+  // state.
+  Result<SessionState> Reset(std::string_view session);
+
+  // Whether a message with `app_key` is stored for the session. Keys must
+  // not be empty (InvalidArgument): messages without a key are not looked
+  // up.
+  Result<bool> HasOutgoing(std::string_view session, std::string_view app_key);
+  // Batch form for the outbox scan: the keys of `app_keys` that are not
+  // stored for the session, in their input order, read in one consistent
+  // snapshot.
+  Result<std::vector<std::string>> MissingOutgoing(
+      std::string_view session, const std::vector<std::string>& app_keys);
+
+  const std::string& path() const;
+  // The durability mode in effect on this store's connection (PRAGMA
+  // synchronous 1 = NORMAL, 2 = FULL); nullopt for any other value or on
+  // error.
+  std::optional<SyncMode> sync_mode() const;
+
+ private:
+  class Impl;
+  explicit SessionStore(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace fixgw::store
