@@ -9,6 +9,7 @@
 
 #include "gateway/core/clock.h"
 #include "gateway/fix/convert.h"
+#include "gateway/fix/sqlite_message_store.h"
 #include "gateway/router/state_report.h"
 
 namespace fixgw::gw {
@@ -398,6 +399,11 @@ void GatewayApplication::Process(const JournalEvent& event,
                st.message());
     _exit(3);
   }
+  const bool from_exchange =
+      std::holds_alternative<ExchangeReportReceived>(event) ||
+      std::holds_alternative<ExchangeCancelRejectReceived>(event);
+  if (!actions.empty()) crash_.Hit(from_exchange ? "after-report" : "after-journal");
+  bool sent_to_exchange = false;
   for (size_t i = 0; i < actions.size(); ++i) {
     if (const auto* b = std::get_if<ToBroker>(&actions[i])) {
       FIX::SessionID target;
@@ -405,13 +411,45 @@ void GatewayApplication::Process(const JournalEvent& event,
       FIX::Session::sendToTarget(messages[i], target);
     } else {
       FIX::Session::sendToTarget(messages[i], exchange_session_);
+      sent_to_exchange = true;
     }
   }
+  if (sent_to_exchange) crash_.Hit("after-send");
 }
 
-Status RecoverFromJournal(store::Journal& journal, OrderRouter& router) {
+Result<int> GatewayApplication::SendOutbox(const std::vector<Output>& outputs,
+                                           store::SessionStore& sessions) {
+  std::lock_guard lock(mu_);
+  int sent = 0;
+  for (const Output& out : outputs) {
+    const auto* b = std::get_if<ToBroker>(&out.action);
+    FIX::SessionID target = exchange_session_;
+    if (b != nullptr) target.fromString(b->session);
+    const std::string session = target.toString();
+    FIX::Message msg = Encode(out.action);
+    const std::string key = fix::OutputKey(msg.toString());
+    if (key.empty()) continue;
+    Result<Timestamp> created = sessions.CreationTime(session);
+    if (!created.ok()) return created.status();
+    if (out.at < *created) continue;
+    Result<bool> stored = sessions.HasOutgoing(session, key);
+    if (!stored.ok()) return stored.status();
+    if (*stored) continue;
+    fmt::print(stderr, "fixgw: outbox: {} was journaled but never sent to {}: "
+               "sending it now\n", key, session);
+    if (!FIX::Session::sendToTarget(msg, target)) {
+      return Status::Internal("outbox: cannot hand " + key + " to " + session);
+    }
+    ++sent;
+  }
+  return sent;
+}
+
+Status RecoverFromJournal(store::Journal& journal, OrderRouter& router,
+                          std::vector<GatewayApplication::Output>* outbox) {
   Status failure;
   int64_t events = 0;
+  const int64_t window_start = journal.last_seq() - kOutboxWindow;
   Status st = journal.ForEach(0, [&](const store::JournalEntry& entry) {
     if (IsRecordOnly(entry.kind)) return true;  // no state in these
     auto event = DecodeEvent(entry.payload);
@@ -421,7 +459,10 @@ Status RecoverFromJournal(store::Journal& journal, OrderRouter& router) {
           event.status().message()));
       return false;
     }
-    router.Apply(*event, entry.time);
+    std::vector<Action> actions = router.Apply(*event, entry.time);
+    if (outbox != nullptr && entry.seq > window_start) {
+      for (Action& a : actions) outbox->push_back({std::move(a), entry.time});
+    }
     ++events;
     return true;
   });

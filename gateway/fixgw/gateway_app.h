@@ -31,9 +31,11 @@
 #include <thread>
 
 #include "gateway/fix/quickfix.h"
+#include "gateway/fixgw/crash_point.h"
 #include "gateway/router/order_router.h"
 #include "risk/risk_engine.h"
 #include "store/journal.h"
+#include "store/session_store.h"
 
 namespace fixgw::gw {
 
@@ -79,6 +81,20 @@ class GatewayApplication : public FIX::Application {
 
   // StateJson (state_report.h) of the current state.
   std::string StateJson();
+
+  // A message a journaled event produced, rebuilt by RecoverFromJournal.
+  struct Output {
+    Action action;
+    Timestamp at;  // the event's journal time
+  };
+  // The outbox: hands every output that `sessions` never stored to its
+  // QuickFIX session, which stores it now and delivers it once logged on
+  // (directly or by resend). Outputs older than their session's creation
+  // time are skipped (a sequence reset discarded them on purpose). Call
+  // after the connectors exist, before they start. Returns how many were
+  // sent; an error if the store cannot be read.
+  Result<int> SendOutbox(const std::vector<Output>& outputs,
+                         store::SessionStore& sessions);
   bool exchange_logged_on() const { return exchange_logged_on_.load(); }
 
  private:
@@ -104,6 +120,7 @@ class GatewayApplication : public FIX::Application {
   OrderRouter& router_;
   risk::RiskEngine* const risk_;
   uint64_t risk_errors_seen_ = 0;  // guarded by mu_
+  CrashPoint crash_ = CrashPoint::FromEnvironment();
   const FIX::SessionID exchange_session_;
   std::mutex mu_;  // serialises router_, journal_ and the order of sends
 
@@ -125,6 +142,13 @@ bool IsRecordOnly(std::string_view kind);
 
 // Rebuilds `router` from every event in `journal`, then journals that the
 // exchange session is down (it is, until it logs on). Errors name the entry.
-Status RecoverFromJournal(store::Journal& journal, OrderRouter& router);
+// If `outbox` is set it receives the outputs of the events among the last
+// kOutboxWindow entries: sends happen right after each commit under the
+// gateway's mutex, so only the last committed event's outputs can be
+// unsent at a crash, and the window covers it with a wide margin.
+inline constexpr int64_t kOutboxWindow = 10'000;
+Status RecoverFromJournal(store::Journal& journal, OrderRouter& router,
+                          std::vector<GatewayApplication::Output>* outbox =
+                              nullptr);
 
 }  // namespace fixgw::gw

@@ -11,6 +11,7 @@
 
 #include "gateway/fix/runtime.h"
 #include "gateway/fix/settings.h"
+#include "gateway/fix/sqlite_message_store.h"
 #include "gateway/fixgw/gateway_app.h"
 #include "gateway/fixgw/admin_server.h"
 #include "gateway/fixgw/gateway_config.h"
@@ -56,7 +57,17 @@ int Run(const std::string& config_path) {
   gw::OrderRouter router(
       gw::OrderRouter::Options{config->id_prefix, config->symbols},
       risk.get());
-  if (Status st = gw::RecoverFromJournal(**journal, router); !st.ok()) {
+  // QuickFIX's session stores live in the journal's file (issue 5): the
+  // outbox below compares what was journaled with what was stored.
+  auto sessions =
+      store::SessionStore::Open(config->journal_path, config->journal_sync);
+  if (!sessions.ok()) {
+    fmt::print(stderr, "fixgw: {}\n", sessions.status().message());
+    return 2;
+  }
+  std::vector<gw::GatewayApplication::Output> outbox;
+  if (Status st = gw::RecoverFromJournal(**journal, router, &outbox);
+      !st.ok()) {
     fmt::print(stderr, "fixgw: recovery failed: {}\n", st.message());
     return 2;
   }
@@ -80,17 +91,21 @@ int Run(const std::string& config_path) {
       return 2;
     }
   }
-  auto broker_store = fix::MakeStoreFactory(brokers);
-  auto exchange_store = fix::MakeStoreFactory(exchanges);
+  fix::SqliteMessageStoreFactory session_stores(**sessions);
   auto broker_log = fix::MakeLogFactory(brokers);
   auto exchange_log = fix::MakeLogFactory(exchanges);
   std::unique_ptr<FIX::ThreadedSocketAcceptor> acceptor;
   std::unique_ptr<FIX::ThreadedSocketInitiator> initiator;
   try {
     acceptor = fix::MakeConnector<FIX::ThreadedSocketAcceptor>(
-        app, *broker_store, brokers, broker_log.get());
+        app, session_stores, brokers, broker_log.get());
     initiator = fix::MakeConnector<FIX::ThreadedSocketInitiator>(
-        app, *exchange_store, exchanges, exchange_log.get());
+        app, session_stores, exchanges, exchange_log.get());
+    auto resent = app.SendOutbox(outbox, **sessions);
+    if (!resent.ok()) {
+      fmt::print(stderr, "fixgw: {}\n", resent.status().message());
+      return 2;
+    }
     initiator->start();
     acceptor->start();
   } catch (const FIX::ConfigError& e) {

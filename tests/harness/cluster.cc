@@ -63,7 +63,7 @@ std::string Cluster::GatewayConfig() const {
   }
   return "[DEFAULT]\nBeginString=FIX.4.4\nSenderCompID=GW\n"
          "ReconnectInterval=1\n" +
-         SessionDefaults() + "FileStorePath=" + dir_.path() + "/gwstore\n" +
+         SessionDefaults() +
          broker_block +
          "\n[SESSION]\nConnectionType=initiator\nTargetCompID=SIM\n"
          "SocketConnectHost=127.0.0.1\nSocketConnectPort=" +
@@ -79,8 +79,13 @@ bool Cluster::StartGateway(std::string* error, bool wait_for_exchange) {
   std::string path = dir_.Write("fixgw.cfg", GatewayConfig());
   dir_.Write("risk.toml", risk_limits);
   const int logons_before = GatewayLogCount("GW->SIM logged on");
-  gw_ = std::make_unique<Process>(
-      std::vector<std::string>{paths_.fixgw, "--config", path}, gw_log_);
+  std::vector<std::string> argv;
+  if (!gateway_env.empty()) {
+    argv.push_back("/usr/bin/env");
+    argv.insert(argv.end(), gateway_env.begin(), gateway_env.end());
+  }
+  argv.insert(argv.end(), {paths_.fixgw, "--config", path});
+  gw_ = std::make_unique<Process>(argv, gw_log_);
   if (!WaitForPort(gw_port_, seconds(10))) {
     *error = "fixgw does not listen:\n" + ReadFile(gw_log_);
     return false;

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "tests/harness/process.h"
 
@@ -28,7 +29,7 @@ class Cluster {
   // listen within 10 s.
   bool StartSim(std::string* error);
   // fixgw with broker sessions BROKER1 and BROKER2, the exchange session
-  // towards fixsim, a FileStore, the admin API on admin_port(), the risk
+  // towards fixsim, the admin API on admin_port(), the risk
   // file `risk_limits` (written at every start), and `gateway_extra`
   // appended to [GATEWAY].
   // When `wait_for_exchange`, waits until the exchange session logged on
@@ -70,6 +71,8 @@ class Cluster {
   std::string journal() const { return dir_.path() + "/journal.db"; }
   std::string risk_file() const { return dir_.path() + "/risk.toml"; }
   std::string gateway_extra;  // more [GATEWAY] lines
+  // Environment settings ("NAME=value") for the next StartGateway.
+  std::vector<std::string> gateway_env;
   // Every account may trade AAPL (reference 100) and MSFT (250) at any
   // price up to twice the reference, with ample cash and positions; every
   // session every account.
