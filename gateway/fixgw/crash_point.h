@@ -28,7 +28,8 @@ class CrashPoint {
     std::string s(spec);
     const size_t colon = s.rfind(':');
     long n = 0;
-    if (colon != std::string::npos) n = std::strtol(s.c_str() + colon + 1, nullptr, 10);
+    if (colon != std::string::npos)
+      n = std::strtol(s.c_str() + colon + 1, nullptr, 10);
     if (colon == std::string::npos || n < 1) {
       std::fprintf(stderr, "fixgw: FIXGW_CRASH_POINT=%s ignored: want NAME:N\n",
                    spec);

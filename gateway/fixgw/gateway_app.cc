@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <type_traits>
 
@@ -91,9 +92,8 @@ store::JournalEntry SentEntry(const Action& action, const FIX::Message& msg,
   e.time = now;
   e.payload = "{}";
   e.raw_fix = Printable(msg);
-  std::string cl_ord_id = msg.isSetField(tag::ClOrdID)
-                              ? msg.getField(tag::ClOrdID)
-                              : std::string();
+  std::string cl_ord_id =
+      msg.isSetField(tag::ClOrdID) ? msg.getField(tag::ClOrdID) : std::string();
   if (const auto* b = std::get_if<ToBroker>(&action)) {
     e.kind = kSentToBroker;
     e.session = b->session;
@@ -168,7 +168,7 @@ void GatewayApplication::ControlLoop() {
     control_wake_ = false;
     lock.unlock();
     {
-      std::lock_guard gw_lock(mu_);
+      DecisionScope decision(*this);
       SyncExchangeState();
     }
     lock.lock();
@@ -201,10 +201,9 @@ void GatewayApplication::FromBroker(const FIX::Message& msg,
   const SessionKey session = id.toString();
   const bool poss_dup = HeaderField(msg, tag::PossDupFlag) == "Y" ||
                         HeaderField(msg, tag::PossResend) == "Y";
-  const std::string cl_ord_id =
-      fix::FieldText(msg, tag::ClOrdID).value_or("");
+  const std::string cl_ord_id = fix::FieldText(msg, tag::ClOrdID).value_or("");
 
-  std::lock_guard lock(mu_);
+  DecisionScope decision(*this);
   SyncExchangeState();
   const Timestamp now = Now();
   // A resent message whose ClOrdID we already processed was answered the
@@ -223,8 +222,8 @@ void GatewayApplication::FromBroker(const FIX::Message& msg,
     if (auto* order = std::get_if<NewOrder>(&decoded)) {
       event = router_.DecideNewOrder(session, *order, now);
     } else {
-      event = router_.DecideUndecodableOrder(
-          session, PartialOrder(msg), std::get<fix::Rejection>(decoded));
+      event = router_.DecideUndecodableOrder(session, PartialOrder(msg),
+                                             std::get<fix::Rejection>(decoded));
     }
   } else if (type == "F" || type == "G") {
     const bool is_replace = type == "G";
@@ -268,7 +267,7 @@ void GatewayApplication::FromExchange(const FIX::Message& msg,
   if (type == "8") {
     auto decoded = fix::DecodeExecutionReport(msg);
     if (auto* r = std::get_if<ExecutionReport>(&decoded)) {
-      std::lock_guard lock(mu_);
+      DecisionScope decision(*this);
       // The exchange resends after a reconnect; each ExecID counts once.
       if (router_.KnowsExecId(r->exec_id)) return;
       Process(ExchangeReportReceived{*r}, Printable(msg), Now());
@@ -276,39 +275,84 @@ void GatewayApplication::FromExchange(const FIX::Message& msg,
     }
     fmt::print(stderr, "fixgw: exchange report not understood ({}): {}\n",
                std::get<fix::Rejection>(decoded).text, Printable(msg));
-    std::lock_guard lock(mu_);
+    DecisionScope decision(*this);
     Record(kExchangeMessageIgnored, "", "", Printable(msg));
     return;
   }
   if (type == "9") {
     auto decoded = fix::DecodeCancelReject(msg);
     if (auto* c = std::get_if<CancelReject>(&decoded)) {
-      std::lock_guard lock(mu_);
+      DecisionScope decision(*this);
       Process(ExchangeCancelRejectReceived{*c}, Printable(msg), Now());
       return;
     }
   }
   fmt::print(stderr, "fixgw: exchange message {} not handled: {}\n", type,
              Printable(msg));
-  std::lock_guard lock(mu_);
+  DecisionScope decision(*this);
   Record(kExchangeMessageIgnored, "", "", Printable(msg));
 }
 
 void GatewayApplication::Record(const char* kind, const std::string& session,
                                 const std::string& cl_ord_id,
                                 const std::string& raw_fix) {
-  std::vector<store::JournalEntry> entries(1);
-  entries[0].time = Now();
-  entries[0].kind = kind;
-  entries[0].session = session;
-  entries[0].cl_ord_id = cl_ord_id;
-  entries[0].payload = "{}";
-  entries[0].raw_fix = raw_fix;
-  if (Status st = journal_.Append(entries); !st.ok()) {
-    fmt::print(stderr, "fixgw: FATAL: journal append failed: {}\n",
+  Batch batch;
+  batch.entries.resize(1);
+  store::JournalEntry& e = batch.entries[0];
+  e.time = Now();
+  e.kind = kind;
+  e.session = session;
+  e.cl_ord_id = cl_ord_id;
+  e.payload = "{}";
+  e.raw_fix = raw_fix;
+  Enqueue(std::move(batch));
+}
+
+void GatewayApplication::Enqueue(Batch batch) {
+  batch.ticket = ++last_ticket_;
+  pending_.push_back(std::move(batch));
+}
+
+GatewayApplication::DecisionScope::~DecisionScope() {
+  const uint64_t ticket = app_.last_ticket_;
+  lock_.unlock();
+  app_.Commit(ticket);
+}
+
+void GatewayApplication::Commit(uint64_t ticket) {
+  std::lock_guard commit_lock(commit_mu_);
+  if (committed_ >= ticket) return;  // a leader before us did it
+  std::vector<Batch> batches;
+  {
+    std::lock_guard lock(mu_);
+    batches.swap(pending_);
+  }
+  if (batches.empty()) return;
+  std::vector<store::JournalEntry> entries;
+  for (Batch& b : batches) {
+    std::move(b.entries.begin(), b.entries.end(), std::back_inserter(entries));
+  }
+  Status st = journal_.Append(entries);
+  if (!st.ok()) {
+    fmt::print(stderr,
+               "fixgw: FATAL: journal append failed, stopping so that "
+               "nothing unjournaled is sent: {}\n",
                st.message());
     _exit(3);
   }
+  ++group_commits_;
+  for (const Batch& b : batches) {
+    if (b.crash_point != nullptr) crash_.Hit(b.crash_point);
+  }
+  bool sent_to_exchange = false;
+  for (Batch& b : batches) {
+    for (Send& send : b.sends) {
+      FIX::Session::sendToTarget(send.message, send.target);
+      sent_to_exchange = sent_to_exchange || send.target == exchange_session_;
+    }
+  }
+  if (sent_to_exchange) crash_.Hit("after-send");
+  committed_ = batches.back().ticket;
 }
 
 Status GatewayApplication::LoadRiskLimits(const std::string& path) {
@@ -321,7 +365,7 @@ Status GatewayApplication::LoadRiskLimits(const std::string& path) {
   text << in.rdbuf();
   Result<risk::RiskLimits> limits = risk::ParseRiskLimits(text.str(), path);
   if (!limits.ok()) return limits.status();
-  std::lock_guard lock(mu_);
+  DecisionScope decision(*this);
   if (*limits == risk_->limits()) return Status::Ok();
   Process(RiskLimitsLoaded{path, text.str()}, "", Now());
   fmt::print(stderr, "fixgw: risk limits loaded from {}\n", path);
@@ -339,10 +383,9 @@ Result<GatewayApplication::KillSwitchResult> GatewayApplication::SetKillSwitch(
     return Status::InvalidArgument(
         "kill switch: an account or session scope needs a name");
   }
-  std::lock_guard lock(mu_);
+  DecisionScope decision(*this);
   SyncExchangeState();
-  JournalEvent event =
-      router_.DecideKillSwitch(scope, engaged, source, reason);
+  JournalEvent event = router_.DecideKillSwitch(scope, engaged, source, reason);
   const auto& change = std::get<KillSwitchChanged>(event);
   KillSwitchResult result{static_cast<int>(change.cancels.size())};
   fmt::print(stderr, "fixgw: kill switch {} {}{} by {}: {} cancel(s)\n",
@@ -391,30 +434,22 @@ void GatewayApplication::Process(const JournalEvent& event,
     entries.push_back(SentEntry(action, messages.back(), now));
   }
 
-  Status st = journal_.Append(entries);
-  if (!st.ok()) {
-    fmt::print(stderr,
-               "fixgw: FATAL: journal append failed, stopping so that "
-               "nothing unjournaled is sent: {}\n",
-               st.message());
-    _exit(3);
-  }
-  const bool from_exchange =
-      std::holds_alternative<ExchangeReportReceived>(event) ||
-      std::holds_alternative<ExchangeCancelRejectReceived>(event);
-  if (!actions.empty()) crash_.Hit(from_exchange ? "after-report" : "after-journal");
-  bool sent_to_exchange = false;
+  Batch batch;
+  batch.entries = std::move(entries);
   for (size_t i = 0; i < actions.size(); ++i) {
+    FIX::SessionID target = exchange_session_;
     if (const auto* b = std::get_if<ToBroker>(&actions[i])) {
-      FIX::SessionID target;
       target.fromString(b->session);
-      FIX::Session::sendToTarget(messages[i], target);
-    } else {
-      FIX::Session::sendToTarget(messages[i], exchange_session_);
-      sent_to_exchange = true;
     }
+    batch.sends.push_back(Send{std::move(messages[i]), std::move(target)});
   }
-  if (sent_to_exchange) crash_.Hit("after-send");
+  if (!actions.empty()) {
+    const bool from_exchange =
+        std::holds_alternative<ExchangeReportReceived>(event) ||
+        std::holds_alternative<ExchangeCancelRejectReceived>(event);
+    batch.crash_point = from_exchange ? "after-report" : "after-journal";
+  }
+  Enqueue(std::move(batch));
 }
 
 Result<int> GatewayApplication::SendOutbox(const std::vector<Output>& outputs,
@@ -435,8 +470,10 @@ Result<int> GatewayApplication::SendOutbox(const std::vector<Output>& outputs,
     Result<bool> stored = sessions.HasOutgoing(session, key);
     if (!stored.ok()) return stored.status();
     if (*stored) continue;
-    fmt::print(stderr, "fixgw: outbox: {} was journaled but never sent to {}: "
-               "sending it now\n", key, session);
+    fmt::print(stderr,
+               "fixgw: outbox: {} was journaled but never sent to {}: "
+               "sending it now\n",
+               key, session);
     if (!FIX::Session::sendToTarget(msg, target)) {
       return Status::Internal("outbox: cannot hand " + key + " to " + session);
     }
@@ -454,9 +491,9 @@ Status RecoverFromJournal(store::Journal& journal, OrderRouter& router,
     if (IsRecordOnly(entry.kind)) return true;  // no state in these
     auto event = DecodeEvent(entry.payload);
     if (!event.ok()) {
-      failure = Status::Internal(fmt::format(
-          "journal {} entry {}: {}", journal.path(), entry.seq,
-          event.status().message()));
+      failure = Status::Internal(fmt::format("journal {} entry {}: {}",
+                                             journal.path(), entry.seq,
+                                             event.status().message()));
       return false;
     }
     std::vector<Action> actions = router.Apply(*event, entry.time);

@@ -1,12 +1,20 @@
 // The FIX face of the gateway: one QuickFIX Application serving the broker
 // sessions (acceptor) and the exchange session (initiator).
 //
-// Per inbound application message, under one mutex:
-//   decode -> OrderRouter::Decide* -> OrderRouter::Apply -> journal the event
-//   and every message it produces in one transaction -> send them.
-// Nothing is sent before its journal transaction committed. If the journal
-// cannot be written the gateway stops at once (fail-stop, exit code 3): the
-// in-memory state already holds the unjournaled event, and a restart
+// Per inbound application message:
+//   under mu_: decode -> OrderRouter::Decide* -> OrderRouter::Apply -> queue
+//   the event and every message it produces;
+//   then, without mu_: commit (group commit) -> send -> return to QuickFIX.
+// Group commit: the first thread to reach Commit() (the leader, under
+// commit_mu_) takes every queued batch, appends them all in ONE journal
+// transaction and sends their messages in queue order (= the order the
+// events were applied); threads whose batch a leader committed just
+// return. So concurrent sessions share commits (one fsync per group with
+// JournalSync=full), and fromApp returns, letting QuickFIX consume the
+// inbound sequence number, only once its event is durable. Nothing is sent
+// before its journal transaction committed. If the journal cannot be
+// written the gateway stops at once (fail-stop, exit code 3): the
+// in-memory state already holds the unjournaled events, and a restart
 // rebuilds the state from what the journal does hold.
 //
 // Threading: QuickFIX calls back on its socket threads. Sending under the
@@ -29,6 +37,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "gateway/fix/quickfix.h"
 #include "gateway/fixgw/crash_point.h"
@@ -101,18 +110,52 @@ class GatewayApplication : public FIX::Application {
   void FromBroker(const FIX::Message& msg, const FIX::SessionID& id,
                   const std::string& type);
   void FromExchange(const FIX::Message& msg, const std::string& type);
-  // Applies, journals and sends; requires mu_. `now` is the time the event
-  // was decided at (the journal entry's time).
+  // A message to send once its batch is committed.
+  struct Send {
+    FIX::Message message;
+    FIX::SessionID target;
+  };
+  // What one event (or record) journals and then sends.
+  struct Batch {
+    uint64_t ticket = 0;
+    std::vector<store::JournalEntry> entries;
+    std::vector<Send> sends;
+    const char* crash_point = nullptr;  // hit after the commit, if set
+  };
+  // Holds mu_ while deciding; its destructor releases mu_ and commits (and
+  // sends) everything queued so far. May end the process (exit 3) if the
+  // journal fails.
+  class DecisionScope {
+   public:
+    explicit DecisionScope(GatewayApplication& app)
+        : app_(app), lock_(app.mu_) {}
+    ~DecisionScope();
+    DecisionScope(const DecisionScope&) = delete;
+    DecisionScope& operator=(const DecisionScope&) = delete;
+
+   private:
+    GatewayApplication& app_;
+    std::unique_lock<std::mutex> lock_;
+  };
+
+  // Applies `event` and queues its journal entries and messages; requires
+  // mu_ (a DecisionScope). `now` is the time the event was decided at (the
+  // journal entry's time).
   void Process(const JournalEvent& event, const std::string& raw_fix,
                Timestamp now);
-  // Journals a message that changes no state (a resend dropped, an exchange
-  // message not understood), for the audit trail; requires mu_.
+  void Enqueue(Batch batch);  // requires mu_
+  // Journals and sends every batch up to `ticket` (see the file comment).
+  // Must be called without mu_.
+  void Commit(uint64_t ticket);
+  // Queues a journal record of a message that changes no state (a resend
+  // dropped, an exchange message not understood), for the audit trail;
+  // requires mu_ (a DecisionScope).
   void Record(const char* kind, const std::string& session,
               const std::string& cl_ord_id, const std::string& raw_fix);
   // Hands a logon/logout of the exchange session to the control thread;
   // takes no lock but control_mu_ (safe under QuickFIX's session lock).
   void ExchangeStateChanged(bool logged_on);
-  // Journals a change of the exchange session's state; requires mu_.
+  // Queues a change of the exchange session's state; requires mu_.
   void SyncExchangeState();
   void ControlLoop();
 
@@ -122,7 +165,14 @@ class GatewayApplication : public FIX::Application {
   uint64_t risk_errors_seen_ = 0;  // guarded by mu_
   CrashPoint crash_ = CrashPoint::FromEnvironment();
   const FIX::SessionID exchange_session_;
-  std::mutex mu_;  // serialises router_, journal_ and the order of sends
+  std::mutex mu_;               // serialises router_ and the queue below
+  std::vector<Batch> pending_;  // guarded by mu_
+  uint64_t last_ticket_ = 0;    // guarded by mu_
+  // Taken before mu_, never while holding it. Serialises journal_ and the
+  // order of sends.
+  std::mutex commit_mu_;
+  uint64_t committed_ = 0;      // guarded by commit_mu_
+  uint64_t group_commits_ = 0;  // guarded by commit_mu_
 
   std::atomic<bool> exchange_logged_on_{false};
   std::mutex control_mu_;
@@ -147,8 +197,8 @@ bool IsRecordOnly(std::string_view kind);
 // gateway's mutex, so only the last committed event's outputs can be
 // unsent at a crash, and the window covers it with a wide margin.
 inline constexpr int64_t kOutboxWindow = 10'000;
-Status RecoverFromJournal(store::Journal& journal, OrderRouter& router,
-                          std::vector<GatewayApplication::Output>* outbox =
-                              nullptr);
+Status RecoverFromJournal(
+    store::Journal& journal, OrderRouter& router,
+    std::vector<GatewayApplication::Output>* outbox = nullptr);
 
 }  // namespace fixgw::gw
