@@ -1,0 +1,309 @@
+#include "gateway/fixreplay/trail.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "gateway/fixreplay/replay_test_util.h"
+
+namespace fixgw::replay {
+namespace {
+
+using testing::At;
+using testing::kB1;
+using testing::kB2;
+using testing::Scenario;
+using testing::TempJournal;
+
+class TrailTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Scenario scenario(tmp_.path());
+    scenario.WriteAll();
+  }
+
+  std::vector<TrailRow> Rows(const TrailFilter& filter = {},
+                             TrailStats* stats = nullptr) {
+    auto journal = store::Journal::OpenReadOnly(tmp_.path());
+    EXPECT_TRUE(journal.ok()) << journal.status().message();
+    std::vector<TrailRow> rows;
+    auto result = ReplayTrail(**journal, filter,
+                              [&](const TrailRow& r) { rows.push_back(r); });
+    EXPECT_TRUE(result.ok()) << result.status().message();
+    if (stats != nullptr && result.ok()) *stats = *result;
+    return rows;
+  }
+
+  // "event/direction/msg_type/cl/exch/status" per row, for compact checks.
+  static std::vector<std::string> Shape(const std::vector<TrailRow>& rows) {
+    std::vector<std::string> out;
+    for (const TrailRow& r : rows) {
+      out.push_back(r.event + "/" + std::string(Name(r.direction)) + "/" +
+                    r.msg_type + "/" + r.cl_ord_id + "/" + r.exch_cl_ord_id +
+                    "/" + r.status);
+    }
+    return out;
+  }
+
+  TempJournal tmp_;
+};
+
+TEST_F(TrailTest, EveryEntryIsOneRowInJournalOrder) {
+  TrailStats stats;
+  std::vector<TrailRow> rows = Rows({}, &stats);
+  auto journal = store::Journal::OpenReadOnly(tmp_.path());
+  ASSERT_TRUE(journal.ok());
+  ASSERT_EQ(static_cast<int64_t>(rows.size()), (*journal)->last_seq());
+  EXPECT_EQ(stats.entries, stats.rows);
+  for (size_t i = 0; i < rows.size(); ++i) {
+    EXPECT_EQ(rows[i].seq, static_cast<int64_t>(i + 1));
+    if (i > 0) {
+      EXPECT_GE(rows[i].time, rows[i - 1].time);
+    }
+  }
+  EXPECT_EQ(rows[0].event, "ExchangeSessionChanged");
+  EXPECT_EQ(rows[0].status, "ExchangeUp");
+  EXPECT_EQ(rows[0].direction, Direction::kInternal);
+  EXPECT_EQ(stats.unknown_kinds, 0);
+  EXPECT_EQ(stats.unreadable, 0);
+}
+
+TEST_F(TrailTest, NewOrderRowsShowTheDecisionAndTheMessageSentOn) {
+  std::vector<TrailRow> rows = Rows();
+  // Entries 2 and 3: the accepted order and the NewOrderSingle to the
+  // exchange under the gateway's ClOrdID.
+  const TrailRow& accepted = rows[1];
+  EXPECT_EQ(accepted.event, "NewOrderAccepted");
+  EXPECT_EQ(accepted.direction, Direction::kFromBroker);
+  EXPECT_EQ(accepted.msg_type, "NewOrderSingle");
+  EXPECT_EQ(accepted.session, kB1);
+  EXPECT_EQ(accepted.account, "ACC1");
+  EXPECT_EQ(accepted.cl_ord_id, "o1");
+  EXPECT_EQ(accepted.exch_cl_ord_id, "GW-1");
+  EXPECT_EQ(accepted.symbol, "AAPL");
+  EXPECT_EQ(accepted.side, "Buy");
+  EXPECT_EQ(accepted.qty, "1000");
+  EXPECT_EQ(accepted.price, "99.00");
+  EXPECT_EQ(accepted.status, "Accepted");
+  EXPECT_EQ(accepted.time, At(10));
+
+  const TrailRow& sent = rows[2];
+  EXPECT_EQ(sent.event, "SentToExchange");
+  EXPECT_EQ(sent.direction, Direction::kToExchange);
+  EXPECT_EQ(sent.msg_type, "NewOrderSingle");
+  EXPECT_EQ(sent.exch_cl_ord_id, "GW-1");
+  // The exchange message carries no broker IDs; the trail knows them.
+  EXPECT_EQ(sent.cl_ord_id, "o1");
+  EXPECT_EQ(sent.session, kB1);
+  EXPECT_EQ(sent.account, "ACC1");
+  EXPECT_EQ(sent.qty, "1000");
+  EXPECT_EQ(sent.price, "99.00");
+}
+
+TEST_F(TrailTest, ExchangeReportsCarryTheOwningBrokerSessionAndIds) {
+  std::vector<TrailRow> rows = Rows();
+  const TrailRow* fill = nullptr;
+  const TrailRow* relayed = nullptr;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (rows[i].event == "ExchangeReportReceived" &&
+        rows[i].exch_cl_ord_id == "GW-2" && rows[i].exec_type == "Trade") {
+      fill = &rows[i];
+      relayed = &rows[i + 1];
+    }
+  }
+  ASSERT_NE(fill, nullptr);
+  EXPECT_EQ(fill->direction, Direction::kFromExchange);
+  EXPECT_EQ(fill->session, kB1);
+  EXPECT_EQ(fill->cl_ord_id, "o1r");
+  EXPECT_EQ(fill->account, "ACC1");
+  EXPECT_EQ(fill->last_qty, "300");
+  EXPECT_EQ(fill->last_px, "99.50");
+  EXPECT_EQ(fill->cum_qty, "300");
+  EXPECT_EQ(fill->leaves_qty, "500");
+  EXPECT_EQ(fill->status, "PartiallyFilled");
+
+  EXPECT_EQ(relayed->event, "SentToBroker");
+  EXPECT_EQ(relayed->direction, Direction::kToBroker);
+  EXPECT_EQ(relayed->msg_type, "ExecutionReport");
+  EXPECT_EQ(relayed->session, kB1);
+  EXPECT_EQ(relayed->cl_ord_id, "o1r");
+  EXPECT_EQ(relayed->exch_cl_ord_id, "GW-2");
+  EXPECT_EQ(relayed->exec_type, "Trade");
+  EXPECT_EQ(relayed->last_qty, "300");
+  EXPECT_EQ(relayed->status, "PartiallyFilled");
+}
+
+TEST_F(TrailTest, OrderFilterFollowsTheWholeChainFromAnyOfItsIds) {
+  const std::vector<std::string> expected = {
+      "NewOrderAccepted/from-broker/NewOrderSingle/o1/GW-1/Accepted",
+      "SentToExchange/to-exchange/NewOrderSingle/o1/GW-1/Sent",
+      "ExchangeReportReceived/from-exchange/ExecutionReport/o1/GW-1/New",
+      "SentToBroker/to-broker/ExecutionReport/o1/GW-1/New",
+      "CancelReplaceForwarded/from-broker/OrderCancelReplaceRequest/o1r/"
+      "GW-2/Forwarded",
+      "SentToExchange/to-exchange/OrderCancelReplaceRequest/o1r/GW-2/Sent",
+      "ExchangeReportReceived/from-exchange/ExecutionReport/o1r/GW-2/New",
+      "SentToBroker/to-broker/ExecutionReport/o1r/GW-2/New",
+      "ExchangeReportReceived/from-exchange/ExecutionReport/o1r/GW-2/"
+      "PartiallyFilled",
+      "SentToBroker/to-broker/ExecutionReport/o1r/GW-2/PartiallyFilled",
+      "CancelReplaceForwarded/from-broker/OrderCancelRequest/o1c/GW-4/"
+      "Forwarded",
+      "SentToExchange/to-exchange/OrderCancelRequest/o1c/GW-4/Sent",
+      "ExchangeReportReceived/from-exchange/ExecutionReport/o1c/GW-4/Canceled",
+      "SentToBroker/to-broker/ExecutionReport/o1c/GW-4/Canceled",
+      "CancelReplaceRejected/from-broker/OrderCancelRequest/o1c2//Rejected",
+      "SentToBroker/to-broker/OrderCancelReject/o1c2//Canceled",
+      "StatusAnswered/from-broker/OrderStatusRequest/o1/GW-1/Answered",
+      // The answer names the order's current ClOrdID.
+      "SentToBroker/to-broker/ExecutionReport/o1r/GW-2/Canceled",
+  };
+  for (const char* id : {"o1", "o1r", "o1c", "GW-1", "GW-2", "GW-4"}) {
+    TrailFilter f;
+    f.order_id = id;
+    EXPECT_EQ(Shape(Rows(f)), expected) << "--order " << id;
+  }
+}
+
+TEST_F(TrailTest, OrderFilterFindsARejectedOrderByItsClOrdId) {
+  TrailFilter f;
+  f.order_id = "x1";
+  std::vector<TrailRow> rows = Rows(f);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].event, "NewOrderRejected");
+  EXPECT_EQ(rows[0].status, "Rejected");
+  EXPECT_EQ(rows[0].reason, "OrdRejReason=1: unknown symbol 'XYZ'");
+  EXPECT_EQ(rows[1].event, "SentToBroker");
+  EXPECT_EQ(rows[1].status, "Rejected");
+  EXPECT_EQ(rows[1].reason, "OrdRejReason=1: unknown symbol 'XYZ'");
+}
+
+TEST_F(TrailTest, TooLateCancelShowsTheRouterReasonWithItsCode) {
+  TrailFilter f;
+  f.order_id = "o1c2";
+  std::vector<TrailRow> rows = Rows(f);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].event, "CancelReplaceRejected");
+  EXPECT_EQ(rows[0].orig_cl_ord_id, "o1r");
+  EXPECT_EQ(rows[0].account, "ACC1");
+  EXPECT_EQ(rows[0].reason.rfind("CxlRejReason=0: ", 0), 0u) << rows[0].reason;
+}
+
+TEST_F(TrailTest, AccountSymbolSessionAndTimeFiltersSelectRows) {
+  TrailFilter acc2;
+  acc2.account = "ACC2";
+  for (const TrailRow& r : Rows(acc2)) {
+    EXPECT_EQ(r.account, "ACC2") << r.seq;
+    EXPECT_EQ(r.session, kB2) << r.seq;
+  }
+  // s1: accepted, sent, acked, relayed, filled, relayed; m1: the first 4.
+  EXPECT_EQ(Rows(acc2).size(), 10u);
+
+  TrailFilter msft;
+  msft.symbol = "MSFT";
+  EXPECT_EQ(Rows(msft).size(), 4u);  // m1 accepted, sent, acked, relayed
+
+  TrailFilter broker2;
+  broker2.session = "BROKER2";
+  TrailFilter broker2_full;
+  broker2_full.session = kB2;
+  EXPECT_EQ(Shape(Rows(broker2)), Shape(Rows(broker2_full)));
+  EXPECT_EQ(Rows(broker2).size(), Rows(acc2).size());
+
+  TrailFilter window;
+  window.from = At(30);
+  window.to = At(32);
+  std::vector<TrailRow> rows = Rows(window);
+  ASSERT_FALSE(rows.empty());
+  for (const TrailRow& r : rows) {
+    EXPECT_GE(r.time, At(30));
+    EXPECT_LE(r.time, At(32));
+  }
+  EXPECT_EQ(rows.front().cl_ord_id, "s1");
+  EXPECT_EQ(rows.back().cl_ord_id, "o1r");
+}
+
+TEST(TrailUnknownTest, UnknownKindsAndBadPayloadsAreRowsNotFailures) {
+  TempJournal tmp;
+  {
+    Scenario s(tmp.path());
+    s.Event(gw::ExchangeSessionChanged{true}, 0);
+    store::JournalEntry future;
+    future.time = At(1);
+    future.kind = "MarketHalted";
+    future.session = kB1;
+    future.cl_ord_id = "z1";
+    future.payload = R"({"kind":"MarketHalted","why":"volatility"})";
+    future.raw_fix = "8=FIX.4.4|35=D|11=z1|55=AAPL|54=1|38=5|";
+    ASSERT_TRUE(s.writer().Raw(future).ok());
+    store::JournalEntry broken;
+    broken.time = At(2);
+    broken.kind = "NewOrderAccepted";
+    broken.payload = R"({"kind":"NewOrderAccepted"})";
+    ASSERT_TRUE(s.writer().Raw(broken).ok());
+    ASSERT_TRUE(s.writer().Flush().ok());
+  }
+  auto journal = store::Journal::OpenReadOnly(tmp.path());
+  ASSERT_TRUE(journal.ok());
+  std::vector<TrailRow> rows;
+  auto stats =
+      ReplayTrail(**journal, {}, [&](const TrailRow& r) { rows.push_back(r); });
+  ASSERT_TRUE(stats.ok());
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[1].event, "MarketHalted");
+  EXPECT_EQ(rows[1].direction, Direction::kUnknown);
+  EXPECT_EQ(rows[1].session, kB1);
+  EXPECT_EQ(rows[1].cl_ord_id, "z1");
+  EXPECT_EQ(rows[1].msg_type, "NewOrderSingle");
+  EXPECT_EQ(rows[1].symbol, "AAPL");
+  EXPECT_NE(rows[1].reason.find("not known"), std::string::npos);
+  EXPECT_EQ(rows[2].event, "NewOrderAccepted");
+  EXPECT_NE(rows[2].reason.find("payload not understood"), std::string::npos)
+      << rows[2].reason;
+  EXPECT_EQ(stats->unknown_kinds, 1);
+  EXPECT_EQ(stats->unreadable, 1);
+  EXPECT_NE(stats->first_problem.find("entry 2"), std::string::npos)
+      << stats->first_problem;
+}
+
+TEST(OrderTrackerTest, ForgetsTheOldestFinishedOrdersBeyondItsBound) {
+  OrderTracker t(/*keep_finished=*/1);
+  const auto* a = t.Add(kB1, "a", "GW-1", "ACC", "AAPL", "Buy");
+  const auto* b = t.Add(kB1, "b", "GW-2", "ACC", "AAPL", "Buy");
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  t.Link(a, "a2", "GW-3");
+  t.Finish(a);
+  EXPECT_TRUE(t.ByExch("GW-3").has_value());  // kept: one finished order
+  t.Finish(b);
+  EXPECT_FALSE(t.ByExch("GW-1").has_value());
+  EXPECT_FALSE(t.ByExch("GW-3").has_value());
+  EXPECT_FALSE(t.ByBroker(kB1, "a2").has_value());
+  ASSERT_TRUE(t.ByBroker(kB1, "b").has_value());
+  EXPECT_EQ(t.ByBroker(kB1, "b")->paired_id, "GW-2");
+  EXPECT_EQ(t.tracked(), 1u);
+}
+
+TEST(OrderTrackerTest, GatewayCancelPairsWithTheOrdersLatestBrokerId) {
+  OrderTracker t(10);
+  const auto* a = t.Add(kB1, "a", "GW-1", "ACC", "AAPL", "Buy");
+  t.Link(a, "a2", "GW-2");
+  t.Link(a, "", "GW-3");  // kill-switch cancel
+  ASSERT_TRUE(t.ByExch("GW-3").has_value());
+  EXPECT_EQ(t.ByExch("GW-3")->paired_id, "a2");
+  EXPECT_EQ(t.OrdersWithId("a2", ""), std::vector<uint64_t>{a->number});
+  EXPECT_EQ(t.OrdersWithId("GW-3", ""), std::vector<uint64_t>{a->number});
+  EXPECT_TRUE(t.OrdersWithId("a2", "BROKER2").empty());
+}
+
+TEST(SessionMatchesTest, FullKeyOrBrokerCompId) {
+  EXPECT_TRUE(SessionMatches(kB1, kB1));
+  EXPECT_TRUE(SessionMatches(kB1, "BROKER1"));
+  EXPECT_FALSE(SessionMatches(kB1, "BROKER"));
+  EXPECT_FALSE(SessionMatches(kB1, "GW"));
+  EXPECT_FALSE(SessionMatches("", "BROKER1"));
+}
+
+}  // namespace
+}  // namespace fixgw::replay
