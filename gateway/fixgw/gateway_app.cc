@@ -401,11 +401,6 @@ std::string GatewayApplication::StateJson() {
   return gw::StateJson(router_, risk_);
 }
 
-bool IsRecordOnly(std::string_view kind) {
-  return kind == kSentToBroker || kind == kSentToExchange ||
-         kind == kResendIgnored || kind == kExchangeMessageIgnored;
-}
-
 void GatewayApplication::Process(const JournalEvent& event,
                                  const std::string& raw_fix, Timestamp now) {
   std::vector<Action> actions = router_.Apply(event, now);

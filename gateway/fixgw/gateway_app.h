@@ -182,14 +182,6 @@ class GatewayApplication : public FIX::Application {
   std::thread control_;
 };
 
-// Journal kinds that record what was sent or ignored: they hold no event and
-// recovery skips them.
-inline constexpr const char* kSentToBroker = "SentToBroker";
-inline constexpr const char* kSentToExchange = "SentToExchange";
-inline constexpr const char* kResendIgnored = "ResendIgnored";
-inline constexpr const char* kExchangeMessageIgnored = "ExchangeMessageIgnored";
-bool IsRecordOnly(std::string_view kind);
-
 // Rebuilds `router` from every event in `journal`, then journals that the
 // exchange session is down (it is, until it logs on). Errors name the entry.
 // If `outbox` is set it receives the outputs of the events among the last

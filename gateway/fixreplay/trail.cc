@@ -47,10 +47,10 @@ constexpr int kExecType = 150;
 constexpr int kLeavesQty = 151;
 }  // namespace tag
 
-constexpr std::string_view kSentToBroker = "SentToBroker";
-constexpr std::string_view kSentToExchange = "SentToExchange";
-constexpr std::string_view kResendIgnored = "ResendIgnored";
-constexpr std::string_view kExchangeMessageIgnored = "ExchangeMessageIgnored";
+using gw::kExchangeMessageIgnored;
+using gw::kResendIgnored;
+using gw::kSentToBroker;
+using gw::kSentToExchange;
 
 std::string Px(const std::optional<Price>& price) {
   return price ? risk::FormatPx(*price) : std::string();
@@ -136,11 +136,6 @@ std::string_view Name(Direction d) {
       return "unknown";
   }
   return "unknown";
-}
-
-bool IsRecordOnly(std::string_view kind) {
-  return kind == kSentToBroker || kind == kSentToExchange ||
-         kind == kResendIgnored || kind == kExchangeMessageIgnored;
 }
 
 bool IsEventKind(std::string_view kind) {

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "gateway/core/result.h"
+#include "gateway/router/journal_events.h"
 #include "gateway/core/types.h"
 #include "store/journal.h"
 
@@ -184,10 +185,8 @@ struct TrailFilter {
   std::optional<Timestamp> to;    // inclusive
 };
 
-// Journal kinds that only record a message (sent, or ignored) and hold no
-// event: their payload is "{}" and the FIX message is in raw_fix. They
-// change no state (fixgw's recovery skips the same kinds).
-bool IsRecordOnly(std::string_view kind);
+// Record-only kinds: gw::IsRecordOnly (gateway/router/journal_events.h).
+using gw::IsRecordOnly;
 
 // Whether `kind` is an event kind this version decodes ("NewOrderAccepted").
 bool IsEventKind(std::string_view kind);

@@ -649,6 +649,11 @@ std::optional<risk::KillScope::Kind> KillScopeFromName(std::string_view name) {
   return std::nullopt;
 }
 
+bool IsRecordOnly(std::string_view kind) {
+  return kind == kSentToBroker || kind == kSentToExchange ||
+         kind == kResendIgnored || kind == kExchangeMessageIgnored;
+}
+
 std::string_view KindName(const JournalEvent& event) {
   return std::visit(KindVisitor{}, event);
 }

@@ -119,6 +119,15 @@ using JournalEvent =
 std::string_view KillScopeName(risk::KillScope::Kind kind);
 std::optional<risk::KillScope::Kind> KillScopeFromName(std::string_view name);
 
+// Journal kinds that only record a message (sent, or ignored) and hold no
+// event: their payload is "{}" and the FIX message is in raw_fix. They
+// change no state: recovery and replay skip them.
+inline constexpr const char* kSentToBroker = "SentToBroker";
+inline constexpr const char* kSentToExchange = "SentToExchange";
+inline constexpr const char* kResendIgnored = "ResendIgnored";
+inline constexpr const char* kExchangeMessageIgnored = "ExchangeMessageIgnored";
+bool IsRecordOnly(std::string_view kind);
+
 // The event's kind as journaled ("NewOrderAccepted", ...).
 std::string_view KindName(const JournalEvent& event);
 
