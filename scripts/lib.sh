@@ -54,14 +54,26 @@ stop_process() {
 # gw_port, admin_port; the caller stops them (stop_process). The risk file
 # is docs/examples/risk.toml, copied into RUN. Also renders broker1.cfg,
 # broker2.cfg (towards fixgw) and direct.cfg (towards fixsim) for fixload.
+#
+# An optional third argument MODE changes the gateway's [GATEWAY] section:
+# normal (default), full (JournalSync=full) or passthrough (PassThrough=Y:
+# no journal, no risk; the benchmark baseline).
 start_exchange_and_gateway() {
-  local bin="$1" run="$2" spec="$PWD/fixspec/FIX44.xml"
+  local bin="$1" run="$2" mode="${3:-normal}" spec="$PWD/fixspec/FIX44.xml"
   sim_port=$(free_port)
   gw_port=$(free_port)
   admin_port=$(free_port)
   cp docs/examples/risk.toml "$run/risk.toml"
   render docs/examples/fixsim.cfg "$run/fixsim.cfg" PORT="$sim_port" SPEC="$spec"
   render docs/examples/fixgw.cfg "$run/fixgw.cfg" PORT="$gw_port" SIMPORT="$sim_port" ADMINPORT="$admin_port" SPEC="$spec" DIR="$run"
+  case "$mode" in
+    normal) ;;
+    full) sed -i 's/^JournalSync=.*/JournalSync=full/' "$run/fixgw.cfg" ;;
+    passthrough)
+      sed -i '/^JournalPath=/d; /^JournalSync=/d; /^RiskConfig=/d' "$run/fixgw.cfg"
+      echo "PassThrough=Y" >>"$run/fixgw.cfg" ;;
+    *) echo "start_exchange_and_gateway: unknown mode $mode" >&2; return 1 ;;
+  esac
   render docs/examples/fixload.cfg "$run/broker1.cfg" PORT="$gw_port" SPEC="$spec" SENDER=BROKER1 TARGET=GW
   render docs/examples/fixload.cfg "$run/broker2.cfg" PORT="$gw_port" SPEC="$spec" SENDER=BROKER2 TARGET=GW
   render docs/examples/fixload.cfg "$run/direct.cfg" PORT="$sim_port" SPEC="$spec" SENDER=CLIENT1 TARGET=SIM

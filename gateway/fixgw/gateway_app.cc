@@ -121,7 +121,7 @@ NewOrder PartialOrder(const FIX::Message& msg) {
 
 }  // namespace
 
-GatewayApplication::GatewayApplication(store::Journal& journal,
+GatewayApplication::GatewayApplication(store::Journal* journal,
                                        OrderRouter& router,
                                        risk::RiskEngine* risk,
                                        FIX::SessionID exchange_session)
@@ -283,6 +283,8 @@ void GatewayApplication::FromExchange(const FIX::Message& msg,
     auto decoded = fix::DecodeCancelReject(msg);
     if (auto* c = std::get_if<CancelReject>(&decoded)) {
       DecisionScope decision(*this);
+      // Resent after a reconnect: each request is refused once.
+      if (router_.KnowsCancelReject(c->cl_ord_id)) return;
       Process(ExchangeCancelRejectReceived{*c}, Printable(msg), Now());
       return;
     }
@@ -332,7 +334,7 @@ void GatewayApplication::Commit(uint64_t ticket) {
   for (Batch& b : batches) {
     std::move(b.entries.begin(), b.entries.end(), std::back_inserter(entries));
   }
-  Status st = journal_.Append(entries);
+  Status st = journal_ != nullptr ? journal_->Append(entries) : Status::Ok();
   if (!st.ok()) {
     fmt::print(stderr,
                "fixgw: FATAL: journal append failed, stopping so that "

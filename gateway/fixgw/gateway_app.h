@@ -50,10 +50,11 @@ namespace fixgw::gw {
 
 class GatewayApplication : public FIX::Application {
  public:
-  // `journal`, `router` and `risk` (the router's engine; null in
-  // pass-through mode) must outlive this object; the router must already
-  // hold the recovered state (RecoverFromJournal).
-  GatewayApplication(store::Journal& journal, OrderRouter& router,
+  // `journal` (null in pass-through mode: nothing is journaled), `router`
+  // and `risk` (the router's engine; null without risk checks) must outlive
+  // this object; the router must already hold the recovered state
+  // (RecoverFromJournal).
+  GatewayApplication(store::Journal* journal, OrderRouter& router,
                      risk::RiskEngine* risk, FIX::SessionID exchange_session);
   ~GatewayApplication() override;
   GatewayApplication(const GatewayApplication&) = delete;
@@ -159,7 +160,7 @@ class GatewayApplication : public FIX::Application {
   void SyncExchangeState();
   void ControlLoop();
 
-  store::Journal& journal_;
+  store::Journal* const journal_;
   OrderRouter& router_;
   risk::RiskEngine* const risk_;
   uint64_t risk_errors_seen_ = 0;  // guarded by mu_

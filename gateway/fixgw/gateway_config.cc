@@ -69,6 +69,11 @@ Result<GatewayConfig> ParseGatewayConfig(
         return KeyError(origin, "RiskChecks", value, "must be 'on' or 'off'");
       }
       config.risk_checks = value == "on";
+    } else if (key == "PASSTHROUGH") {
+      if (value != "Y" && value != "N") {
+        return KeyError(origin, "PassThrough", value, "must be Y or N");
+      }
+      config.pass_through = value == "Y";
     } else if (key == "ADMINPORT") {
       auto port = ParseQty(value);
       if (!port.ok() || port->units() < 1 || port->units() > 65535) {
@@ -80,6 +85,18 @@ Result<GatewayConfig> ParseGatewayConfig(
       return Status::InvalidArgument(origin + ": unknown key '" + key +
                                      "' in [GATEWAY]");
     }
+  }
+  if (config.pass_through) {
+    for (const char* key : {"JOURNALPATH", "JOURNALSYNC", "RISKCONFIG",
+                            "RISKCHECKS"}) {
+      if (keys.contains(key)) {
+        return Status::InvalidArgument(
+            origin + ": [GATEWAY] PassThrough=Y takes no journal or risk "
+                     "keys, found " + key);
+      }
+    }
+    config.risk_checks = false;
+    return config;
   }
   if (config.journal_path.empty()) {
     return Status::InvalidArgument(origin +

@@ -13,6 +13,10 @@
 //                                 baseline, never for production)
 //   AdminPort=8081              admin HTTP API on 127.0.0.1 (admin_server.h);
 //                                 absent: no admin API
+//   PassThrough=N               Y: the benchmark baseline: no journal, no
+//                                 risk, sessions in memory; nothing survives
+//                                 a restart. JournalPath, RiskConfig and
+//                                 RiskChecks must then be absent
 //
 // Parsing is pure; LoadGatewayConfig reads the file.
 #pragma once
@@ -35,6 +39,7 @@ struct GatewayConfig {
   std::string risk_config;  // "" iff !risk_checks
   bool risk_checks = true;
   int admin_port = 0;  // 0: no admin API
+  bool pass_through = false;  // then journal_path == "" and !risk_checks
 };
 
 // `keys` are upper-cased as QuickFIX stores them; `origin` names the file in

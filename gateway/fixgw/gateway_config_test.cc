@@ -25,6 +25,17 @@ TEST(GatewayConfigTest, ParsesEveryKey) {
   EXPECT_EQ(c->admin_port, 8081);
 }
 
+TEST(GatewayConfigTest, PassThroughNeedsNoJournalAndNoRisk) {
+  auto c = ParseGatewayConfig(Keys{{"PASSTHROUGH", "Y"}}, "gw.cfg");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_TRUE(c->pass_through);
+  EXPECT_FALSE(c->risk_checks);
+  auto bad = ParseGatewayConfig(
+      Keys{{"PASSTHROUGH", "Y"}, {"JOURNALPATH", "j"}}, "gw.cfg");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("JOURNALPATH"), std::string::npos);
+}
+
 TEST(GatewayConfigTest, RiskChecksOffNeedsNoRiskFile) {
   auto c = ParseGatewayConfig(
       Keys{{"JOURNALPATH", "j.db"}, {"RISKCHECKS", "off"}}, "gw.cfg");
@@ -76,6 +87,7 @@ INSTANTIATE_TEST_SUITE_P(
         Bad{Keys{{"JOURNALPATH", "j"}, {"RISKCONFIG", "r"}, {"ADMINPORT", "x"}},
             "AdminPort"},
         Bad{Keys{{"JOURNALPATH", "j"}, {"MAXORDERQTY", "5"}}, "MAXORDERQTY"},
+        Bad{Keys{{"PASSTHROUGH", "yes"}}, "PassThrough"},
         Bad{Keys{{"JOURNALPATH", "j"}, {"ADMINPORTT", "1"}}, "ADMINPORTT"}));
 
 }  // namespace

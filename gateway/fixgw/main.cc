@@ -39,44 +39,58 @@ int Run(const std::string& config_path) {
     fmt::print(stderr, "fixgw: {}\n", config.status().message());
     return 2;
   }
-  auto journal = store::Journal::Open(config->journal_path,
-                                      config->journal_sync);
-  if (!journal.ok()) {
-    fmt::print(stderr, "fixgw: {}\n", journal.status().message());
-    return 2;
+  // PassThrough=Y (the benchmark baseline) has neither journal nor session
+  // stores: QuickFIX keeps sessions in memory.
+  std::unique_ptr<store::Journal> journal;
+  std::unique_ptr<store::SessionStore> sessions;
+  if (!config->pass_through) {
+    auto opened = store::Journal::Open(config->journal_path,
+                                       config->journal_sync);
+    if (!opened.ok()) {
+      fmt::print(stderr, "fixgw: {}\n", opened.status().message());
+      return 2;
+    }
+    journal = std::move(*opened);
+    // QuickFIX's session stores live in the journal's file (issue 5): the
+    // outbox below compares what was journaled with what was stored.
+    auto stores =
+        store::SessionStore::Open(config->journal_path, config->journal_sync);
+    if (!stores.ok()) {
+      fmt::print(stderr, "fixgw: {}\n", stores.status().message());
+      return 2;
+    }
+    sessions = std::move(*stores);
+  } else {
+    fmt::print(stderr,
+               "fixgw: WARNING: PassThrough=Y: no journal, no risk checks; "
+               "nothing survives a restart\n");
   }
 
   // The limits start empty: the journal's RiskLimitsLoaded events set them.
   std::unique_ptr<risk::RiskEngine> risk;
   if (config->risk_checks) {
     risk = std::make_unique<risk::RiskEngine>(risk::RiskLimits{});
-  } else {
+  } else if (!config->pass_through) {
     fmt::print(stderr,
                "fixgw: WARNING: RiskChecks=off: no pre-trade risk checks\n");
   }
   gw::OrderRouter router(
       gw::OrderRouter::Options{config->id_prefix, config->symbols},
       risk.get());
-  // QuickFIX's session stores live in the journal's file (issue 5): the
-  // outbox below compares what was journaled with what was stored.
-  auto sessions =
-      store::SessionStore::Open(config->journal_path, config->journal_sync);
-  if (!sessions.ok()) {
-    fmt::print(stderr, "fixgw: {}\n", sessions.status().message());
-    return 2;
-  }
   std::vector<gw::GatewayApplication::Output> outbox;
-  if (Status st = gw::RecoverFromJournal(**journal, router, &outbox);
-      !st.ok()) {
-    fmt::print(stderr, "fixgw: recovery failed: {}\n", st.message());
-    return 2;
+  if (journal) {
+    if (Status st = gw::RecoverFromJournal(*journal, router, &outbox);
+        !st.ok()) {
+      fmt::print(stderr, "fixgw: recovery failed: {}\n", st.message());
+      return 2;
+    }
   }
 
   fix::StopSignals stop(/*with_hangup=*/true);  // before any thread starts
   const FIX::SessionSettings& brokers = split->acceptors;
   const FIX::SessionSettings& exchanges = split->initiators;
   const FIX::SessionID exchange = *exchanges.getSessions().begin();
-  gw::GatewayApplication app(**journal, router, risk.get(), exchange);
+  gw::GatewayApplication app(journal.get(), router, risk.get(), exchange);
   if (risk) {
     if (Status st = app.LoadRiskLimits(config->risk_config); !st.ok()) {
       fmt::print(stderr, "fixgw: {}\n", st.message());
@@ -91,20 +105,27 @@ int Run(const std::string& config_path) {
       return 2;
     }
   }
-  fix::SqliteMessageStoreFactory session_stores(**sessions);
+  std::unique_ptr<FIX::MessageStoreFactory> session_stores;
+  if (sessions) {
+    session_stores = std::make_unique<fix::SqliteMessageStoreFactory>(*sessions);
+  } else {
+    session_stores = std::make_unique<FIX::MemoryStoreFactory>();
+  }
   auto broker_log = fix::MakeLogFactory(brokers);
   auto exchange_log = fix::MakeLogFactory(exchanges);
   std::unique_ptr<FIX::ThreadedSocketAcceptor> acceptor;
   std::unique_ptr<FIX::ThreadedSocketInitiator> initiator;
   try {
     acceptor = fix::MakeConnector<FIX::ThreadedSocketAcceptor>(
-        app, session_stores, brokers, broker_log.get());
+        app, *session_stores, brokers, broker_log.get());
     initiator = fix::MakeConnector<FIX::ThreadedSocketInitiator>(
-        app, session_stores, exchanges, exchange_log.get());
-    auto resent = app.SendOutbox(outbox, **sessions);
-    if (!resent.ok()) {
-      fmt::print(stderr, "fixgw: {}\n", resent.status().message());
-      return 2;
+        app, *session_stores, exchanges, exchange_log.get());
+    if (sessions) {
+      auto resent = app.SendOutbox(outbox, *sessions);
+      if (!resent.ok()) {
+        fmt::print(stderr, "fixgw: {}\n", resent.status().message());
+        return 2;
+      }
     }
     initiator->start();
     acceptor->start();

@@ -666,6 +666,9 @@ class OrderRouter::Impl {
   std::vector<Action> ApplyEvent(const ExchangeCancelRejectReceived& e,
                                  Timestamp) {
     const CancelReject& r = e.reject;
+    if (!r.cl_ord_id.empty() && !cancel_rejects.insert(r.cl_ord_id).second) {
+      return {};  // the same request refused twice (a resend)
+    }
     std::optional<size_t> index = IndexByExch(r.cl_ord_id);
     if (!index) index = IndexByExch(r.orig_cl_ord_id);
     if (!index) return {};
@@ -763,6 +766,7 @@ class OrderRouter::Impl {
   std::map<std::string, size_t> by_exch;  // every chain exch ClOrdID
   std::set<BrokerKey> used;               // every ClOrdID ever seen
   std::set<std::string> exec_ids;         // exchange ExecIDs applied
+  std::set<std::string> cancel_rejects;   // exch ClOrdIDs refused by a 9
 };
 
 OrderRouter::OrderRouter(Options options, risk::RiskEngine* risk)
@@ -833,6 +837,10 @@ bool OrderRouter::KnowsClOrdId(const SessionKey& session,
 
 bool OrderRouter::KnowsExecId(const std::string& exec_id) const {
   return impl_->exec_ids.contains(exec_id);
+}
+
+bool OrderRouter::KnowsCancelReject(const std::string& exch_cl_ord_id) const {
+  return impl_->cancel_rejects.contains(exch_cl_ord_id);
 }
 
 std::optional<OrderSnapshot> OrderRouter::FindOrder(

@@ -148,6 +148,10 @@ class OrderRouter {
                     const std::string& cl_ord_id) const;
   // Whether an exchange ExecID was already applied.
   bool KnowsExecId(const std::string& exec_id) const;
+  // Whether an exchange OrderCancelReject for the exchange ClOrdID
+  // `exch_cl_ord_id` (the cancel/replace it refuses) was already applied:
+  // OrderCancelRejects carry no ExecID, and a request is refused once.
+  bool KnowsCancelReject(const std::string& exch_cl_ord_id) const;
 
   std::optional<OrderSnapshot> FindOrder(const SessionKey& session,
                                          const std::string& cl_ord_id) const;

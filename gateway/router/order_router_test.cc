@@ -1066,6 +1066,10 @@ TEST_F(OrderRouterTest, ExchangeReplaceRejectKeepsTheOldTerms) {
   EXPECT_EQ(order->price, Px("10.5"));
   EXPECT_EQ(order->cl_ord_id, "o1");
   EXPECT_EQ(order->exch_cl_ord_id, "GW-1");
+  // The exchange resends its reject after a reconnect: relayed once.
+  EXPECT_TRUE(router_.KnowsCancelReject("GW-2"));
+  EXPECT_TRUE(Apply(ExchangeCancelRejectReceived{x}).empty());
+  EXPECT_FALSE(router_.KnowsCancelReject("GW-1"));
 }
 
 TEST_F(OrderRouterTest, IgnoresCancelRejectForUnknownExchangeIds) {
