@@ -1,6 +1,7 @@
 // Journal over SQLite: recognition and creation at open, one transaction per
 // Append, SHA-256 hash chain (format and durability rules in schema.sql).
 #include "store/journal.h"
+#include "store/internal/busy.h"
 
 #include <openssl/evp.h>
 #include <sqlite3.h>
@@ -20,7 +21,6 @@ namespace {
 
 using Hash = std::array<unsigned char, 32>;
 
-constexpr int kBusyTimeoutMs = 5000;
 
 struct DbCloser {
   void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
@@ -298,7 +298,7 @@ Status Journal::Impl::Open(SyncMode mode) {
     }
     return OpenError("cannot open journal");
   }
-  sqlite3_busy_timeout(db_.get(), kBusyTimeoutMs);
+  internal::InstallBusyHandler(db_.get());
   if (!read_only && sqlite3_db_readonly(db_.get(), "main") == 1) {
     return Status::FailedPrecondition(path + ": journal file is read-only");
   }

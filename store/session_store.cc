@@ -1,6 +1,7 @@
 // SessionStore over SQLite: recognition of the journal file at open, the
 // store's own tables, cached statements, one transaction per write.
 #include "store/session_store.h"
+#include "store/internal/busy.h"
 
 #include <sqlite3.h>
 #include <sys/stat.h>
@@ -18,7 +19,6 @@
 namespace fixgw::store {
 namespace {
 
-constexpr int kBusyTimeoutMs = 5000;
 
 // The store's tables (format in session_store.h). Idempotent: run at every
 // Open, inside one write transaction, so concurrent openers agree.
@@ -262,7 +262,7 @@ Status SessionStore::Impl::Open(SyncMode mode) {
     }
     return OpenError("cannot open journal");
   }
-  sqlite3_busy_timeout(db_.get(), kBusyTimeoutMs);
+  internal::InstallBusyHandler(db_.get());
   if (sqlite3_db_readonly(db_.get(), "main") == 1) {
     return Status::FailedPrecondition(path_ + ": journal file is read-only");
   }

@@ -87,7 +87,8 @@ std::string OutputKey(std::string_view fix_message) {
 }
 
 Result<std::unique_ptr<SqliteMessageStore>> SqliteMessageStore::Open(
-    store::SessionStore& store, std::string session_key) {
+    store::SessionStore& store, std::string session_key,
+    SqliteStoreOptions options) {
   Result<store::SessionState> state = store.LoadSession(session_key);
   if (!state.ok()) return state.status();
   const store::SessionState& s = *state;
@@ -100,14 +101,24 @@ Result<std::unique_ptr<SqliteMessageStore>> SqliteMessageStore::Open(
         std::to_string(s.next_target) + ")");
   }
   return std::unique_ptr<SqliteMessageStore>(
-      new SqliteMessageStore(store, std::move(session_key), s));
+      new SqliteMessageStore(store, std::move(session_key), s, options));
 }
 
 SqliteMessageStore::SqliteMessageStore(store::SessionStore& store,
                                        std::string session_key,
-                                       const store::SessionState& state)
-    : store_(&store), session_(std::move(session_key)) {
+                                       const store::SessionState& state,
+                                       SqliteStoreOptions options)
+    : store_(&store),
+      session_(std::move(session_key)),
+      options_(SqliteStoreOptions{std::max(1, options.target_persist_every)}) {
   Load(state);
+}
+
+SqliteMessageStore::~SqliteMessageStore() {
+  if (next_target_ != stored_target_) {
+    // Best effort: a failure only means resends after the next start.
+    (void)store_->SetNextTarget(session_, next_target_);
+  }
 }
 
 void SqliteMessageStore::Load(const store::SessionState& state) {
@@ -188,6 +199,10 @@ void SqliteMessageStore::incrNextSenderMsgSeqNum() {
 }
 
 void SqliteMessageStore::incrNextTargetMsgSeqNum() {
+  if (next_target_ + 1 - stored_target_ < options_.target_persist_every) {
+    ++next_target_;  // written later (Options::target_persist_every)
+    return;
+  }
   PersistNextTarget(next_target_ + 1);
 }
 
@@ -204,6 +219,7 @@ void SqliteMessageStore::reset() {
 }
 
 void SqliteMessageStore::refresh() {
+  PersistNextTarget(next_target_);  // what SQLite lacks, before reloading
   OnlyIoExceptions(session_, [&] {
     Result<store::SessionState> state = store_->LoadSession(session_);
     if (!state.ok()) Fail(state.status());
@@ -218,7 +234,7 @@ FIX::MessageStore* SqliteMessageStoreFactory::create(const FIX::SessionID& id) {
   try {
     key = id.toString();
     Result<std::unique_ptr<SqliteMessageStore>> store =
-        SqliteMessageStore::Open(*store_, key);
+        SqliteMessageStore::Open(*store_, key, options_);
     if (!store.ok()) throw FIX::ConfigError(store.status().message());
     return std::move(store).value().release();
   } catch (const FIX::ConfigError&) {

@@ -41,12 +41,25 @@ namespace fixgw::fix {
 // the first occurrence of a tag counts. Pure, thread-safe.
 std::string OutputKey(std::string_view fix_message);
 
+struct SqliteStoreOptions {
+  // incrNextTargetMsgSeqNum() writes the inbound sequence number to
+  // SQLite every this many increments (and at every explicit set, reset,
+  // refresh and destruction); 1 writes every one. A larger value saves a
+  // transaction per inbound message; after a crash the session then asks
+  // its peer to resend up to this many messages it had already
+  // processed, which the application must recognise (PossDupFlag) and
+  // drop. fixgw does: it deduplicates resends by ClOrdID and ExecID.
+  int target_persist_every = 1;
+};
+
 class SqliteMessageStore : public FIX::MessageStore {
  public:
   // Loads the state of `session_key` (SessionID::toString()), creating it
   // (seqs 1/1, creation time now) if missing. `store` must outlive this.
   static Result<std::unique_ptr<SqliteMessageStore>> Open(
-      store::SessionStore& store, std::string session_key);
+      store::SessionStore& store, std::string session_key,
+      SqliteStoreOptions options = SqliteStoreOptions());
+  ~SqliteMessageStore() override;  // writes a lagging inbound seq
 
   SqliteMessageStore(const SqliteMessageStore&) = delete;
   SqliteMessageStore& operator=(const SqliteMessageStore&) = delete;
@@ -74,7 +87,8 @@ class SqliteMessageStore : public FIX::MessageStore {
 
  private:
   SqliteMessageStore(store::SessionStore& store, std::string session_key,
-                     const store::SessionState& state);
+                     const store::SessionState& state,
+                     SqliteStoreOptions options);
 
   // Writes next sender/target seq through to SQLite (skipped when SQLite
   // already holds that value) and then updates the cache.
@@ -85,6 +99,7 @@ class SqliteMessageStore : public FIX::MessageStore {
 
   store::SessionStore* store_;  // not owned
   const std::string session_;
+  const SqliteStoreOptions options_;
   // What QuickFIX sees.
   int64_t next_sender_ = 1;
   int64_t next_target_ = 1;
@@ -99,8 +114,10 @@ class SqliteMessageStore : public FIX::MessageStore {
 class SqliteMessageStoreFactory : public FIX::MessageStoreFactory {
  public:
   // `store` must outlive the factory and every store it creates.
-  explicit SqliteMessageStoreFactory(store::SessionStore& store)
-      : store_(&store) {}
+  explicit SqliteMessageStoreFactory(
+      store::SessionStore& store,
+      SqliteStoreOptions options = SqliteStoreOptions())
+      : store_(&store), options_(options) {}
 
   // Throws FIX::ConfigError (naming the journal and the session) when the
   // session's state cannot be loaded, like QuickFIX's FileStoreFactory.
@@ -109,6 +126,7 @@ class SqliteMessageStoreFactory : public FIX::MessageStoreFactory {
 
  private:
   store::SessionStore* store_;  // not owned
+  SqliteStoreOptions options_;
 };
 
 }  // namespace fixgw::fix

@@ -220,6 +220,25 @@ TEST_F(SqliteMessageStoreTest, SequenceNumbersSetAndIncrSurviveReopen) {
   EXPECT_EQ(*sessions_->NextTarget(kBroker.toString()), 3);
 }
 
+TEST_F(SqliteMessageStoreTest, LazyInboundSeqIsWrittenEveryNAndOnClose) {
+  SqliteStoreOptions lazy;
+  lazy.target_persist_every = 4;
+  auto store = SqliteMessageStore::Open(*sessions_, kBroker.toString(), lazy);
+  ASSERT_TRUE(store.ok()) << store.status().message();
+  for (int i = 0; i < 3; ++i) (*store)->incrNextTargetMsgSeqNum();
+  EXPECT_EQ((*store)->getNextTargetMsgSeqNum(), 4);
+  EXPECT_EQ(*sessions_->NextTarget(kBroker.toString()), 1);  // not yet
+  (*store)->incrNextTargetMsgSeqNum();
+  EXPECT_EQ(*sessions_->NextTarget(kBroker.toString()), 5);  // the 4th
+  (*store)->incrNextTargetMsgSeqNum();
+  EXPECT_EQ(*sessions_->NextTarget(kBroker.toString()), 5);
+  (*store)->setNextTargetMsgSeqNum(9);  // explicit sets are written at once
+  EXPECT_EQ(*sessions_->NextTarget(kBroker.toString()), 9);
+  (*store)->incrNextTargetMsgSeqNum();
+  store->reset();  // unique_ptr::reset: the destructor writes the rest
+  EXPECT_EQ(*sessions_->NextTarget(kBroker.toString()), 10);
+}
+
 TEST_F(SqliteMessageStoreTest, SetThenIncrAdvancesByOne) {
   StorePtr store = Create(kBroker);
   for (int seq = 1; seq <= 3; ++seq) {

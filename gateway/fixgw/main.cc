@@ -107,7 +107,11 @@ int Run(const std::string& config_path) {
   }
   std::unique_ptr<FIX::MessageStoreFactory> session_stores;
   if (sessions) {
-    session_stores = std::make_unique<fix::SqliteMessageStoreFactory>(*sessions);
+    // Inbound sequence numbers are written every 16 messages, not every
+    // one: after a crash a peer resends up to 16 messages, which fixgw
+    // recognises (PossDupFlag + known ClOrdID / ExecID) and drops.
+    session_stores = std::make_unique<fix::SqliteMessageStoreFactory>(
+        *sessions, fix::SqliteStoreOptions{16});
   } else {
     session_stores = std::make_unique<FIX::MemoryStoreFactory>();
   }

@@ -1,0 +1,37 @@
+// A SQLite busy handler for writers that take turns on one WAL file (the
+// journal and the session stores: two connections, one writer at a time).
+// SQLite's own busy_timeout sleeps 1, 2, 5, 10... ms between retries, which
+// puts milliseconds on an order whenever the other connection is mid-commit
+// (commits take tens of microseconds). This one retries after 10 µs,
+// doubling to at most 500 µs, for up to `kBusyTimeoutMs` in total.
+// Internal to fixgw::store.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <chrono>
+#include <cstdint>
+#include <thread>
+
+namespace fixgw::store::internal {
+
+inline constexpr int kBusyTimeoutMs = 5000;
+
+// Installs the handler on `db` (replaces any busy timeout).
+inline void InstallBusyHandler(sqlite3* db) {
+  sqlite3_busy_handler(
+      db,
+      [](void*, int retries) -> int {
+        // Sleeps: 10, 20, 40, ..., 320, then 500 µs each; the total passes
+        // kBusyTimeoutMs after about 10,000 retries.
+        const int64_t sleep_us =
+            retries < 6 ? int64_t{10} << retries : int64_t{500};
+        const int64_t budget_retries = 6 + int64_t{kBusyTimeoutMs} * 2;
+        if (retries >= budget_retries) return 0;  // give up: SQLITE_BUSY
+        std::this_thread::sleep_for(std::chrono::microseconds(sleep_us));
+        return 1;
+      },
+      nullptr);
+}
+
+}  // namespace fixgw::store::internal
