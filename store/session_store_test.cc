@@ -234,13 +234,14 @@ TEST_F(SessionStoreTest, GetOutgoingReturnsTheRangeInSeqOrderSkippingGaps) {
 
 TEST_F(SessionStoreTest, BodiesRoundTripByteForByte) {
   auto store = OpenOrDie();
-  std::string body(
+  // SOH, an embedded NUL, a byte that is not UTF-8 and a UTF-8 pair.
+  static constexpr char kBody[] =
       "8=FIX.4.4\x01"
       "95=4\x01"
       "96=a\0b\xff\x01"
-      "58=caf\xc3\xa9\x01",
-      35);
-  ASSERT_EQ(body.size(), 35U);
+      "58=caf\xc3\xa9\x01";
+  const std::string body(kBody, sizeof kBody - 1);
+  ASSERT_EQ(body.size(), 32U);
   ASSERT_TRUE(store->SaveOutgoing(kA, 1, body, "").ok());
   ASSERT_TRUE(store->SaveOutgoing(kA, 2, "", "").ok());
   auto msgs = store->GetOutgoing(kA, 1, 2);
