@@ -78,10 +78,11 @@ CREATE TABLE journal (
   hash           TEXT    NOT NULL
 );
 
--- One order's lifecycle from the broker side, from the exchange side, and
--- the audit trail by time.
-CREATE INDEX journal_by_cl_ord_id ON journal (session, cl_ord_id);
-CREATE INDEX journal_by_exch_cl_ord_id ON journal (exch_cl_ord_id);
+-- The audit trail by time (appends land on the index's last page). There is
+-- deliberately no index by ClOrdID: keys arrive in random order, so each
+-- would cost a random page write per entry on the order path; fixreplay
+-- streams the journal instead. For ad-hoc SQL on a copy:
+--   CREATE INDEX journal_by_cl_ord_id ON journal (session, cl_ord_id);
 CREATE INDEX journal_by_time ON journal (time_us);
 
 CREATE TRIGGER journal_no_update BEFORE UPDATE ON journal
