@@ -1,7 +1,7 @@
 // Journal over SQLite: recognition and creation at open, one transaction per
 // Append, SHA-256 hash chain (format and durability rules in schema.sql).
 #include "store/journal.h"
-#include "store/internal/busy.h"
+#include "store/internal/sqlite.h"
 
 #include <openssl/evp.h>
 #include <sqlite3.h>
@@ -21,16 +21,8 @@ namespace {
 
 using Hash = std::array<unsigned char, 32>;
 
-
-struct DbCloser {
-  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
-};
-using Db = std::unique_ptr<sqlite3, DbCloser>;
-
-struct StmtFinalizer {
-  void operator()(sqlite3_stmt* stmt) const { sqlite3_finalize(stmt); }
-};
-using Stmt = std::unique_ptr<sqlite3_stmt, StmtFinalizer>;
+using Db = internal::DbPtr;
+using Stmt = internal::StmtPtr;
 
 // Resets a (cached) statement on scope exit, so that it never keeps a read
 // transaction open or refers to bound buffers that have gone away.

@@ -3,6 +3,7 @@
 // SIGKILL. Tampering goes through a raw sqlite3 connection, as an attacker or
 // a careless operator would.
 #include "store/journal.h"
+#include "store/raw_sqlite_test_util.h"
 
 #include <fcntl.h>
 #include <gmock/gmock.h>
@@ -30,6 +31,8 @@ namespace fixgw::store {
 namespace {
 
 using ::testing::HasSubstr;
+using test_util::RawExec;
+using test_util::RawQuery;
 
 class JournalTest : public ::testing::Test {
  protected:
@@ -86,32 +89,6 @@ class JournalTest : public ::testing::Test {
     return all;
   }
 
-  // Runs SQL on a raw connection, bypassing the Journal.
-  static void RawExec(const std::string& path, const std::string& sql) {
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-    char* err = nullptr;
-    int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
-    std::string msg = err != nullptr ? err : "";
-    sqlite3_free(err);
-    sqlite3_close(db);
-    ASSERT_EQ(rc, SQLITE_OK) << msg;
-  }
-
-  static std::string RawQuery(const std::string& path, const std::string& sql) {
-    sqlite3* db = nullptr;
-    EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-    sqlite3_stmt* stmt = nullptr;
-    std::string out;
-    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK &&
-        sqlite3_step(stmt) == SQLITE_ROW) {
-      const unsigned char* text = sqlite3_column_text(stmt, 0);
-      out = text != nullptr ? reinterpret_cast<const char*>(text) : "";
-    }
-    sqlite3_finalize(stmt);
-    sqlite3_close(db);
-    return out;
-  }
 
   // Tampering first removes the append-only guard, as an attacker would.
   static void Tamper(const std::string& path, const std::string& sql) {

@@ -1,7 +1,7 @@
 // SessionStore over SQLite: recognition of the journal file at open, the
 // store's own tables, cached statements, one transaction per write.
 #include "store/session_store.h"
-#include "store/internal/busy.h"
+#include "store/internal/sqlite.h"
 
 #include <sqlite3.h>
 #include <sys/stat.h>
@@ -46,14 +46,8 @@ constexpr const char* kInsertSessionHead =
     "INSERT INTO fix_session (session, creation_time_us, next_sender, "
     "next_target) ";
 
-struct DbClose {
-  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
-};
-struct StmtFinalize {
-  void operator()(sqlite3_stmt* stmt) const { sqlite3_finalize(stmt); }
-};
-using DbPtr = std::unique_ptr<sqlite3, DbClose>;
-using StmtPtr = std::unique_ptr<sqlite3_stmt, StmtFinalize>;
+using internal::DbPtr;
+using internal::StmtPtr;
 
 // One use of a cached statement: binds parameters 1, 2, ... in call order,
 // steps, reads columns, and resets the statement (dropping its bindings and

@@ -25,12 +25,15 @@
 #include <vector>
 
 #include "store/journal.h"
+#include "store/raw_sqlite_test_util.h"
 
 namespace fixgw::store {
 namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using test_util::RawExec;
+using test_util::RawQuery;
 
 constexpr char kA[] = "FIX.4.4:GW->BROKER1";
 constexpr char kB[] = "FIX.4.4:GW->BROKER2";
@@ -96,31 +99,6 @@ class SessionStoreTest : public ::testing::Test {
            std::string(session) + "\x01";
   }
 
-  static void RawExec(const std::string& path, const std::string& sql) {
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-    char* err = nullptr;
-    int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
-    std::string msg = err != nullptr ? err : "";
-    sqlite3_free(err);
-    sqlite3_close(db);
-    ASSERT_EQ(rc, SQLITE_OK) << msg;
-  }
-
-  static std::string RawQuery(const std::string& path, const std::string& sql) {
-    sqlite3* db = nullptr;
-    EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-    sqlite3_stmt* stmt = nullptr;
-    std::string out;
-    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK &&
-        sqlite3_step(stmt) == SQLITE_ROW) {
-      const unsigned char* text = sqlite3_column_text(stmt, 0);
-      out = text != nullptr ? reinterpret_cast<const char*>(text) : "";
-    }
-    sqlite3_finalize(stmt);
-    sqlite3_close(db);
-    return out;
-  }
 
   std::string dir_;
   std::string path_;

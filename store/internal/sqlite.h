@@ -1,5 +1,8 @@
-// A SQLite busy handler for writers that take turns on one WAL file (the
-// journal and the session stores: two connections, one writer at a time).
+// SQLite helpers shared by the journal and the session stores: owning
+// handles, and a busy handler for writers that take turns on one WAL file
+// (two connections, one writer at a time).
+//
+// The busy handler:
 // SQLite's own busy_timeout sleeps 1, 2, 5, 10... ms between retries, which
 // puts milliseconds on an order whenever the other connection is mid-commit
 // (commits take tens of microseconds). This one retries after 10 µs,
@@ -11,11 +14,21 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <thread>
 
 namespace fixgw::store::internal {
 
 inline constexpr int kBusyTimeoutMs = 5000;
+
+struct DbClose {
+  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+};
+struct StmtFinalize {
+  void operator()(sqlite3_stmt* stmt) const { sqlite3_finalize(stmt); }
+};
+using DbPtr = std::unique_ptr<sqlite3, DbClose>;
+using StmtPtr = std::unique_ptr<sqlite3_stmt, StmtFinalize>;
 
 // Installs the handler on `db` (replaces any busy timeout).
 inline void InstallBusyHandler(sqlite3* db) {
