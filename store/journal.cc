@@ -404,22 +404,8 @@ Status Journal::Impl::AppendFailed(int rc, std::string_view what) {
     sqlite3_step(rollback_.get());
     sqlite3_reset(rollback_.get());
   }
-  const std::string prefix = "journal " + path + ": ";
-  switch (rc & 0xff) {
-    case SQLITE_FULL:
-      return Status::Unavailable(prefix + "disk full: " + msg);
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-      return Status::Unavailable(prefix + "locked by another writer: " + msg);
-    case SQLITE_READONLY:
-      return Status::FailedPrecondition(prefix + "read-only: " + msg);
-    case SQLITE_IOERR:
-      return Status::Unavailable(
-          prefix + "I/O error: " + msg + " (" +
-          std::strerror(sqlite3_system_errno(db_.get())) + ")");
-    default:
-      return Status::Internal(prefix + std::string(what) + ": " + msg);
-  }
+  return internal::WriteError(db_.get(), rc, "journal " + path + ": ", msg,
+                              std::string(what) + ": ");
 }
 
 Status Journal::Impl::Append(std::vector<JournalEntry>& entries) {

@@ -361,21 +361,7 @@ Status SessionStore::Impl::Fail(int rc, std::string_view session,
   std::string prefix = "session store " + path_ + ": " + std::string(what);
   if (!session.empty()) prefix += " of session " + std::string(session);
   prefix += ": ";
-  switch (rc & 0xff) {
-    case SQLITE_FULL:
-      return Status::Unavailable(prefix + "disk full: " + msg);
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-      return Status::Unavailable(prefix + "locked by another writer: " + msg);
-    case SQLITE_READONLY:
-      return Status::FailedPrecondition(prefix + "read-only: " + msg);
-    case SQLITE_IOERR:
-      return Status::Unavailable(
-          prefix + "I/O error: " + msg + " (" +
-          std::strerror(sqlite3_system_errno(db_.get())) + ")");
-    default:
-      return Status::Internal(prefix + msg);
-  }
+  return internal::WriteError(db_.get(), rc, prefix, msg, "");
 }
 
 int SessionStore::Impl::Begin(sqlite3_stmt* begin) {

@@ -26,6 +26,7 @@
 
 #include "gateway/core/clock.h"
 #include "store/journal.h"
+#include "store/raw_sqlite_test_util.h"
 #include "store/session_store.h"
 
 namespace fixgw::fix {
@@ -34,6 +35,7 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using store::test_util::RawExec;
 
 // A FIX message from '|'-separated fields, with SOH separators.
 std::string Soh(std::string text) {
@@ -152,16 +154,6 @@ class SqliteMessageStoreTest : public ::testing::Test {
     return out;
   }
 
-  static void RawExec(const std::string& path, const std::string& sql) {
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-    char* err = nullptr;
-    int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
-    std::string msg = err != nullptr ? err : "";
-    sqlite3_free(err);
-    sqlite3_close(db);
-    ASSERT_EQ(rc, SQLITE_OK) << msg;
-  }
 
   const FIX::SessionID kBroker{"FIX.4.4", "GW", "BROKER1"};
   const FIX::SessionID kExchange{"FIX.4.4", "GW", "EXCH"};

@@ -129,6 +129,7 @@ GatewayApplication::GatewayApplication(store::Journal* journal,
       router_(router),
       risk_(risk),
       exchange_session_(std::move(exchange_session)),
+      sender_([this] { SendLoop(); }),
       control_([this] { ControlLoop(); }) {}
 
 GatewayApplication::~GatewayApplication() {
@@ -138,6 +139,13 @@ GatewayApplication::~GatewayApplication() {
   }
   control_cv_.notify_all();
   control_.join();
+  {
+    std::lock_guard lock(send_mu_);
+    send_stopping_ = true;
+  }
+  send_cv_.notify_all();
+  send_space_cv_.notify_all();
+  sender_.join();
 }
 
 void GatewayApplication::onLogon(const FIX::SessionID& id) {
@@ -203,6 +211,10 @@ void GatewayApplication::FromBroker(const FIX::Message& msg,
                         HeaderField(msg, tag::PossResend) == "Y";
   const std::string cl_ord_id = fix::FieldText(msg, tag::ClOrdID).value_or("");
 
+  // Backpressure: while the exchange (or a broker) reads slower than orders
+  // arrive, broker sessions wait here and TCP pushes back on the brokers.
+  // Exchange messages never wait: they are what drains the queue.
+  WaitForSendSpace();
   DecisionScope decision(*this);
   SyncExchangeState();
   const Timestamp now = Now();
@@ -346,15 +358,38 @@ void GatewayApplication::Commit(uint64_t ticket) {
   for (const Batch& b : batches) {
     if (b.crash_point != nullptr) crash_.Hit(b.crash_point);
   }
-  bool sent_to_exchange = false;
-  for (Batch& b : batches) {
-    for (Send& send : b.sends) {
-      FIX::Session::sendToTarget(send.message, send.target);
-      sent_to_exchange = sent_to_exchange || send.target == exchange_session_;
+  {
+    std::lock_guard lock(send_mu_);
+    for (Batch& b : batches) {
+      for (Send& send : b.sends) send_queue_.push_back(std::move(send));
     }
   }
-  if (sent_to_exchange) crash_.Hit("after-send");
+  send_cv_.notify_all();
   committed_ = batches.back().ticket;
+}
+
+void GatewayApplication::SendLoop() {
+  std::unique_lock lock(send_mu_);
+  while (true) {
+    send_cv_.wait(lock, [&] { return send_stopping_ || !send_queue_.empty(); });
+    if (send_queue_.empty()) return;  // stopping, and nothing left
+    Send send = std::move(send_queue_.front());
+    send_queue_.pop_front();
+    lock.unlock();
+    send_space_cv_.notify_all();
+    // May block on a full socket: no gateway lock is held here, so the
+    // session threads keep reading (and committing) meanwhile.
+    FIX::Session::sendToTarget(send.message, send.target);
+    if (send.target == exchange_session_) crash_.Hit("after-send");
+    lock.lock();
+  }
+}
+
+void GatewayApplication::WaitForSendSpace() {
+  std::unique_lock lock(send_mu_);
+  send_space_cv_.wait(lock, [&] {
+    return send_stopping_ || send_queue_.size() < kMaxQueuedSends;
+  });
 }
 
 Status GatewayApplication::LoadRiskLimits(const std::string& path) {
@@ -452,7 +487,7 @@ void GatewayApplication::Process(const JournalEvent& event,
 Result<int> GatewayApplication::SendOutbox(const std::vector<Output>& outputs,
                                            store::SessionStore& sessions) {
   std::lock_guard lock(mu_);
-  int sent = 0;
+  int sent = 0;  // before the sessions start: sent directly
   for (const Output& out : outputs) {
     const auto* b = std::get_if<ToBroker>(&out.action);
     FIX::SessionID target = exchange_session_;

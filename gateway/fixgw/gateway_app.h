@@ -7,9 +7,16 @@
 //   then, without mu_: commit (group commit) -> send -> return to QuickFIX.
 // Group commit: the first thread to reach Commit() (the leader, under
 // commit_mu_) takes every queued batch, appends them all in ONE journal
-// transaction and sends their messages in queue order (= the order the
-// events were applied); threads whose batch a leader committed just
-// return. So concurrent sessions share commits (one fsync per group with
+// transaction and hands their messages, in queue order (= the order the
+// events were applied), to the sender thread; threads whose batch a leader
+// committed just return. The sender thread alone calls sendToTarget, in
+// that order, so a socket that blocks (a peer that reads slowly) never
+// blocks a thread holding a gateway lock: the session threads keep reading
+// and committing. Without that, a slow exchange could deadlock the gateway
+// (our send blocks while the exchange blocks sending us reports that wait
+// for our lock). Broker sessions wait while more than kMaxQueuedSends
+// messages are queued (backpressure on the brokers through TCP); exchange
+// messages never wait, they drain the queue. So concurrent sessions share commits (one fsync per group with
 // JournalSync=full), and fromApp returns, letting QuickFIX consume the
 // inbound sequence number, only once its event is durable. Nothing is sent
 // before its journal transaction committed. If the journal cannot be
@@ -36,6 +43,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <deque>
 #include <thread>
 #include <vector>
 
@@ -145,9 +153,12 @@ class GatewayApplication : public FIX::Application {
   void Process(const JournalEvent& event, const std::string& raw_fix,
                Timestamp now);
   void Enqueue(Batch batch);  // requires mu_
-  // Journals and sends every batch up to `ticket` (see the file comment).
-  // Must be called without mu_.
+  // Journals every batch up to `ticket` and queues its messages for the
+  // sender thread (see the file comment). Must be called without mu_.
   void Commit(uint64_t ticket);
+  void SendLoop();  // the sender thread
+  // Blocks while kMaxQueuedSends messages wait for the sender thread.
+  void WaitForSendSpace();
   // Queues a journal record of a message that changes no state (a resend
   // dropped, an exchange message not understood), for the audit trail;
   // requires mu_ (a DecisionScope).
@@ -175,6 +186,16 @@ class GatewayApplication : public FIX::Application {
   uint64_t committed_ = 0;      // guarded by commit_mu_
   uint64_t group_commits_ = 0;  // guarded by commit_mu_
 
+  // Committed messages waiting for the sender thread. The bound keeps the
+  // unsent tail well inside the outbox window (kOutboxWindow entries).
+  static constexpr size_t kMaxQueuedSends = 2048;
+  std::mutex send_mu_;
+  std::condition_variable send_cv_;        // work for the sender
+  std::condition_variable send_space_cv_;  // room for broker sessions
+  std::deque<Send> send_queue_;            // guarded by send_mu_
+  bool send_stopping_ = false;             // guarded by send_mu_
+  std::thread sender_;
+
   std::atomic<bool> exchange_logged_on_{false};
   std::mutex control_mu_;
   std::condition_variable control_cv_;
@@ -186,10 +207,11 @@ class GatewayApplication : public FIX::Application {
 // Rebuilds `router` from every event in `journal`, then journals that the
 // exchange session is down (it is, until it logs on). Errors name the entry.
 // If `outbox` is set it receives the outputs of the events among the last
-// kOutboxWindow entries: sends happen right after each commit under the
-// gateway's mutex, so only the last committed event's outputs can be
-// unsent at a crash, and the window covers it with a wide margin.
-inline constexpr int64_t kOutboxWindow = 10'000;
+// kOutboxWindow entries: only messages still queued for the sender thread
+// (about kMaxQueuedSends, more only while brokers read slower than the
+// exchange reports) can be unsent at a crash, and the window covers them
+// with a wide margin.
+inline constexpr int64_t kOutboxWindow = 50'000;
 Status RecoverFromJournal(
     store::Journal& journal, OrderRouter& router,
     std::vector<GatewayApplication::Output>* outbox = nullptr);

@@ -7,48 +7,13 @@
 
 #include "gateway/core/clock.h"
 #include "gateway/core/decimal.h"
+#include "gateway/core/utf8.h"
 #include "risk/risk_engine.h"
 
 namespace fixgw::replay {
 namespace {
 
 // ---- escaping --------------------------------------------------------------
-
-// Length of the well-formed UTF-8 sequence at s[i] (RFC 3629), 0 if none.
-size_t Utf8Length(std::string_view s, size_t i) {
-  const auto b0 = static_cast<unsigned char>(s[i]);
-  if (b0 < 0x80) return 1;
-  size_t len = 0;
-  unsigned char lo = 0x80, hi = 0xBF;  // range of the second byte
-  if (b0 >= 0xC2 && b0 <= 0xDF) {
-    len = 2;
-  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-    len = 3;
-    if (b0 == 0xE0) lo = 0xA0;
-    if (b0 == 0xED) hi = 0x9F;
-  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-    len = 4;
-    if (b0 == 0xF0) lo = 0x90;
-    if (b0 == 0xF4) hi = 0x8F;
-  } else {
-    return 0;
-  }
-  if (i + len > s.size()) return 0;
-  for (size_t k = 1; k < len; ++k) {
-    const auto b = static_cast<unsigned char>(s[i + k]);
-    if (b < (k == 1 ? lo : 0x80) || b > (k == 1 ? hi : 0xBF)) return 0;
-  }
-  return len;
-}
-
-bool IsUtf8(std::string_view s) {
-  for (size_t i = 0; i < s.size();) {
-    size_t len = Utf8Length(s, i);
-    if (len == 0) return false;
-    i += len;
-  }
-  return true;
-}
 
 constexpr char kHexDigits[] = "0123456789abcdef";
 
@@ -66,7 +31,7 @@ void AppendText(std::string& out, std::string_view v) {
     if (b == ' ' || b == '"' || b == '=' || b == '\\' || IsControl(b)) {
       plain = false;
     }
-    size_t len = Utf8Length(v, i);
+    size_t len = Utf8SequenceLength(v, i);
     if (len == 0) plain = false;
     i += len == 0 ? 1 : len;
   }
@@ -77,7 +42,7 @@ void AppendText(std::string& out, std::string_view v) {
   out += '"';
   for (size_t i = 0; i < v.size();) {
     const auto b = static_cast<unsigned char>(v[i]);
-    size_t len = Utf8Length(v, i);
+    size_t len = Utf8SequenceLength(v, i);
     if (len > 1) {
       out.append(v.substr(i, len));
       i += len;

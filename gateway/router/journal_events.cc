@@ -25,6 +25,7 @@
 #include <utility>
 
 #include "gateway/core/clock.h"
+#include "gateway/core/utf8.h"
 
 namespace fixgw::gw {
 namespace {
@@ -34,41 +35,6 @@ using Json = nlohmann::ordered_json;
 // ---- encoding --------------------------------------------------------------
 
 std::string Char(char c) { return std::string(1, c); }
-
-// Whether `s` is well-formed UTF-8 (RFC 3629: no overlong forms, no
-// surrogates, at most U+10FFFF), which is what JSON text may carry.
-bool IsUtf8(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    const auto b0 = static_cast<unsigned char>(s[i]);
-    if (b0 < 0x80) {
-      ++i;
-      continue;
-    }
-    size_t len = 0;
-    unsigned char lo = 0x80, hi = 0xBF;  // range of the second byte
-    if (b0 >= 0xC2 && b0 <= 0xDF) {
-      len = 2;
-    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-      len = 3;
-      if (b0 == 0xE0) lo = 0xA0;
-      if (b0 == 0xED) hi = 0x9F;
-    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-      len = 4;
-      if (b0 == 0xF0) lo = 0x90;
-      if (b0 == 0xF4) hi = 0x8F;
-    } else {
-      return false;
-    }
-    if (i + len > s.size()) return false;
-    for (size_t k = 1; k < len; ++k) {
-      const auto b = static_cast<unsigned char>(s[i + k]);
-      if (b < (k == 1 ? lo : 0x80) || b > (k == 1 ? hi : 0xBF)) return false;
-    }
-    i += len;
-  }
-  return true;
-}
 
 // Text fields come from counterparties and may hold any bytes. Well-formed
 // UTF-8 is stored as a JSON string; anything else as {"hex":"..."} so the

@@ -14,8 +14,12 @@
 
 #include <chrono>
 #include <cstdint>
+#include <cstring>
 #include <memory>
+#include <string>
 #include <thread>
+
+#include "gateway/core/result.h"
 
 namespace fixgw::store::internal {
 
@@ -29,6 +33,31 @@ struct StmtFinalize {
 };
 using DbPtr = std::unique_ptr<sqlite3, DbClose>;
 using StmtPtr = std::unique_ptr<sqlite3_stmt, StmtFinalize>;
+
+// A failed write as a Status, by SQLite result code: disk full, busy or
+// locked, read-only and I/O errors (with the OS error) get their own words;
+// anything else is Internal with `detail`. `message` is sqlite3_errmsg,
+// read by the caller before any rollback replaced it.
+inline Status WriteError(sqlite3* db, int rc, const std::string& prefix,
+                         const std::string& message,
+                         const std::string& detail) {
+  switch (rc & 0xff) {
+    case SQLITE_FULL:
+      return Status::Unavailable(prefix + "disk full: " + message);
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return Status::Unavailable(prefix + "locked by another writer: " +
+                                 message);
+    case SQLITE_READONLY:
+      return Status::FailedPrecondition(prefix + "read-only: " + message);
+    case SQLITE_IOERR:
+      return Status::Unavailable(prefix + "I/O error: " + message + " (" +
+                                 std::strerror(sqlite3_system_errno(db)) +
+                                 ")");
+    default:
+      return Status::Internal(prefix + detail + message);
+  }
+}
 
 // Installs the handler on `db` (replaces any busy timeout).
 inline void InstallBusyHandler(sqlite3* db) {
