@@ -1,6 +1,9 @@
 // fixload: the broker-side FIX 4.4 client. Runs scripted scenarios with
-// expectations (--script) or generates orders and measures latency
-// (--orders with --rate or --in-flight) over one QuickFIX initiator session.
+// expectations (--script), generates orders and measures latency
+// (--orders with --rate or --in-flight), or sends a mixed flow of orders,
+// cancels and replaces that survives counterparty restarts (--mix), over
+// one QuickFIX initiator session; --record writes every application
+// message sent and received to a file (recorder.h).
 //
 // Threads: main runs the scenario or the load; QuickFIX runs the session on
 // its own threads; a watcher thread turns SIGINT/SIGTERM into a stop flag
@@ -31,6 +34,8 @@
 #include "gateway/fix/settings.h"
 #include "sim/fixload/client.h"
 #include "sim/fixload/load_runner.h"
+#include "sim/fixload/mix_runner.h"
+#include "sim/fixload/recorder.h"
 #include "sim/fixload/script.h"
 #include "sim/fixload/script_runner.h"
 #include "sim/fixload/stats.h"
@@ -50,6 +55,17 @@ constexpr char kFooter[] = R"(Modes:
                             the actual send
   Load orders alternate Buy/Sell at one limit price (DAY), ClOrdID
   <id-prefix>-<n>; latency is to each order's first report (8, j or 3).
+  --mix --rate R            mixed flow: R requests/s, seeded mix of new
+                            orders, cancels and replaces of its own live
+                            orders (--mix-weights), limit prices within
+                            --spread-ticks of each --instruments reference;
+                            at most --max-in-flight unanswered; sends for
+                            --duration s (or --orders N new orders, or until
+                            SIGTERM), then waits up to --drain-timeout s for
+                            the answers. Survives counterparty restarts: give
+                            ResetOnLogon=N and --store-dir for resends.
+  --record FILE             any mode: one line per application message sent
+                            or received (format: sim/fixload/recorder.h)
 Session: the one initiator session of --config (or --session). Optional
   session keys Username and Password go on the Logon (553/554). Defaults
   here: ReconnectInterval=1, SocketNodelay=Y. Script field names resolve
@@ -119,6 +135,17 @@ struct Flags {
   double drain_timeout_s = 30;
   bool json = false;
   bool verbose = false;
+  std::string record;
+  // --mix
+  bool mix = false;
+  uint64_t max_in_flight = 50;
+  double duration_s = 300;
+  uint64_t seed = 1;
+  std::string instruments = "AAPL:0.01:100.00";
+  std::string mix_weights = "60:20:20";
+  int64_t spread_ticks = 5;
+  uint64_t max_live = 100;
+  double request_timeout_s = 30;
 };
 
 int Fail(const std::string& message) {
@@ -168,10 +195,24 @@ std::chrono::milliseconds Millis(double seconds) {
 std::string CheckFlags(const Flags& flags) {
   auto positive = [](double v) { return std::isfinite(v) && v > 0; };
   auto non_negative = [](double v) { return std::isfinite(v) && v >= 0; };
-  if (flags.script.empty() && !flags.orders) {
-    return "give --script FILE or --orders N (see --help)";
+  if (flags.mix) {
+    if (!flags.script.empty()) return "--mix excludes --script";
+    if (!flags.rate) return "--mix needs --rate R (requests per second)";
+    if (flags.in_flight) return "--mix caps requests with --max-in-flight";
+    if (flags.max_in_flight == 0) return "--max-in-flight must be at least 1";
+    if (!positive(flags.duration_s)) return "--duration must be above 0";
+    if (flags.spread_ticks < 0) return "--spread-ticks must be >= 0";
+    if (flags.max_live == 0) return "--max-live must be at least 1";
+    if (!positive(flags.request_timeout_s)) {
+      return "--request-timeout must be above 0";
+    }
+  } else if (flags.script.empty() && !flags.orders) {
+    return "give --script FILE, --orders N or --mix (see --help)";
   }
-  if (flags.orders && !flags.rate && !flags.in_flight) {
+  if (!flags.mix && flags.rate && !flags.orders) {
+    return "--rate needs --orders N (or --mix)";
+  }
+  if (!flags.mix && flags.orders && !flags.rate && !flags.in_flight) {
     return "--orders needs --rate R or --in-flight K";
   }
   if (flags.orders && *flags.orders == 0) return "--orders must be at least 1";
@@ -266,6 +307,12 @@ int Run(const Flags& flags) {
                                           : true);
     settings.set(defaults);
     settings.set(session_id, session);
+    if (flags.mix && session.has("ResetOnLogon") &&
+        session.getBool("ResetOnLogon")) {
+      std::cerr << "fixload: warning: " << where
+                << ": ResetOnLogon=Y: messages in flight across a reconnect "
+                   "are lost instead of resent\n";
+    }
     if (session.has("Username")) {
       client_options.username = session.getString("Username");
     }
@@ -338,22 +385,74 @@ int Run(const Flags& flags) {
     load.drain_timeout = Millis(flags.drain_timeout_s);
   }
 
+  // Mixed-flow options.
+  MixOptions mix_options;
+  MixRunOptions mix_run;
+  if (flags.mix) {
+    Result<std::vector<MixInstrument>> instruments =
+        ParseInstruments(flags.instruments);
+    if (!instruments.ok()) {
+      return Fail("--instruments: " + instruments.status().message());
+    }
+    mix_options.instruments = std::move(instruments).value();
+    unsigned long weights[3] = {0, 0, 0};
+    char tail = 0;
+    if (std::sscanf(flags.mix_weights.c_str(), "%lu:%lu:%lu%c", &weights[0],
+                    &weights[1], &weights[2], &tail) != 3 ||
+        weights[0] == 0 || weights[0] > 1000 || weights[1] > 1000 ||
+        weights[2] > 1000) {
+      return Fail(
+          "--mix-weights: want NEW:CANCEL:REPLACE, e.g. 60:20:20 "
+          "(NEW 1..1000, the others 0..1000)");
+    }
+    mix_options.new_weight = static_cast<uint32_t>(weights[0]);
+    mix_options.cancel_weight = static_cast<uint32_t>(weights[1]);
+    mix_options.replace_weight = static_cast<uint32_t>(weights[2]);
+    mix_options.seed = flags.seed;
+    mix_options.spread_ticks = flags.spread_ticks;
+    mix_options.max_live = flags.max_live;
+    mix_options.account = flags.account;
+    mix_options.id_prefix =
+        flags.id_prefix.empty() ? DefaultIdPrefix() : flags.id_prefix;
+    mix_run.rate = *flags.rate;
+    mix_run.max_in_flight = flags.max_in_flight;
+    mix_run.duration = Millis(flags.duration_s);
+    mix_run.max_orders = flags.orders;
+    mix_run.request_timeout = Millis(flags.request_timeout_s);
+    mix_run.drain_timeout = Millis(flags.drain_timeout_s);
+  }
+
   std::atomic<bool> stop{false};
   SignalWatcher signals(&stop);
 
   InboundQueue inbound;
   std::unique_ptr<OrderTracker> tracker;
+  std::unique_ptr<MixFlow> mix;
   Client::Listener* listener = &inbound;
-  if (flags.orders) {
+  if (flags.mix) {
+    mix = std::make_unique<MixFlow>(mix_options);
+    listener = mix.get();
+  } else if (flags.orders) {
     tracker = std::make_unique<OrderTracker>(
         flags.id_prefix.empty() ? DefaultIdPrefix() : flags.id_prefix,
         load.orders);
     listener = tracker.get();
   }
+  std::unique_ptr<MessageRecorder> recorder;
+  std::unique_ptr<RecordingListener> recording;
+  if (!flags.record.empty()) {
+    Result<std::unique_ptr<MessageRecorder>> opened =
+        MessageRecorder::Open(flags.record, session_id.toString());
+    if (!opened.ok()) return Fail(opened.status().message());
+    recorder = std::move(opened).value();
+    recording = std::make_unique<RecordingListener>(recorder.get(), listener);
+    listener = recording.get();
+  }
   client_options.log_dir = flags.log_dir;
   client_options.store_dir = flags.store_dir;
-  // Scripts may provoke resends; a load run should not hold every order.
-  client_options.memory_store = !flags.orders.has_value();
+  // Scripts may provoke resends, and a mixed flow must resend what a
+  // restarting counterparty missed; a load run should not hold every order.
+  client_options.memory_store = !flags.orders.has_value() || flags.mix;
 
   Client client(settings, session_id, client_options, listener);
   if (Status started = client.Start(); !started.ok()) {
@@ -387,6 +486,15 @@ int Run(const Flags& flags) {
     }
     code =
         RunScript(client, inbound, steps, options, stop, std::cout, std::cerr);
+  } else if (flags.mix) {
+    MixReport report = RunMix(client, *mix, mix_run, stop, std::cerr);
+    std::cout << (flags.json ? FormatMixJson(report) + "\n"
+                             : FormatMixHuman(report));
+    std::cout.flush();
+    code =
+        report.drained && report.unanswered == 0 && report.counts.timed_out == 0
+            ? kExitOk
+            : kExitFailed;
   } else {
     LoadReport report = RunLoad(client, *tracker, load, stop, std::cerr);
     std::cout << (flags.json ? FormatJson(report) + "\n" : FormatHuman(report));
@@ -445,11 +553,40 @@ int main(int argc, char** argv) {
                  "load: seconds to wait for outstanding reports")
       ->capture_default_str();
   app.add_flag("--json", flags.json, "load: print the report as one JSON line");
+  app.add_option("--record", flags.record,
+                 "write every application message sent or received to FILE");
+  auto* mix = app.add_flag("--mix", flags.mix,
+                           "mixed flow of orders, cancels and replaces");
+  app.add_option("--max-in-flight", flags.max_in_flight,
+                 "mix: at most this many requests unanswered")
+      ->capture_default_str();
+  app.add_option("--duration", flags.duration_s,
+                 "mix: seconds to send for (SIGTERM ends sooner)")
+      ->capture_default_str();
+  app.add_option("--seed", flags.seed, "mix: seed of the request mix")
+      ->capture_default_str();
+  app.add_option("--instruments", flags.instruments,
+                 "mix: SYMBOL:TICK:REFERENCE[,...]")
+      ->capture_default_str();
+  app.add_option("--mix-weights", flags.mix_weights,
+                 "mix: relative weights NEW:CANCEL:REPLACE")
+      ->capture_default_str();
+  app.add_option("--spread-ticks", flags.spread_ticks,
+                 "mix: limit prices within this many ticks of the reference")
+      ->capture_default_str();
+  app.add_option("--max-live", flags.max_live,
+                 "mix: live orders beyond which new orders give way to "
+                 "cancels")
+      ->capture_default_str();
+  app.add_option("--request-timeout", flags.request_timeout_s,
+                 "mix: seconds after which an unanswered request is given up")
+      ->capture_default_str();
   app.add_flag("-v,--verbose", flags.verbose,
                "script: print each step and every message sent or checked");
   script->excludes(orders);
+  script->excludes(mix);
   rate->excludes(in_flight);
-  rate->needs(orders);
+  // --rate also drives --mix, where --orders is optional (CheckFlags).
   in_flight->needs(orders);
 
   try {

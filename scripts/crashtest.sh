@@ -1,0 +1,459 @@
+#!/usr/bin/env bash
+# The crash battery: does the gateway keep its exactly-once promise when it
+# dies at any moment? On 127.0.0.1 free ports: fixsim, fixgw (JournalSync per
+# --sync, AdminPort on) and two fixload brokers sending a mixed flow of
+# orders, cancels and replaces (fixload --mix --record). BROKER2 reaches the
+# gateway, and the gateway reaches fixsim, through crashproxy, which cuts a
+# connection in the middle of a FIX message on demand. Then, N times: let
+# orders flow a random 0.2-2 s and SIGKILL fixgw; every third kill (every
+# second with --short) is instead a deterministic crash point inside fixgw
+# (FIXGW_CRASH_POINT=<point>:<n>, cycling after-journal, after-send,
+# after-report); restart it. A few times fixsim is SIGKILLed and restarted
+# too, and each proxy cuts its connection mid-message. At the end the
+# brokers stop sending and drain, GET /state is saved, everything stops, and
+# tests/crash/crashcheck compares what each broker sent and received, what
+# the exchange received and reported, the journal and the state (the
+# definitions are in tests/crash/check.h). It prints the bad cases, then the
+# throughput, then the summary line
+#   crashtest: orders_sent=.. kills=.. lost=.. dup_at_exchange=..
+#              reports_lost=.. reports_dup=.. state_mismatch=..
+# (one line), last. Before the kills (not with --short) the throughput
+# of both durability modes is measured with fixload in closed loop, each on
+# a fresh fixsim + fixgw, so the cost of JournalSync=full is measured in the
+# same run.
+#
+# Usage: scripts/crashtest.sh [--kills N] [--sync normal|full] [--short]
+#          [--rate R] [--seed S] [--bench | --no-bench] [--bin DIR] [--dir DIR]
+#   --kills N    kills of fixgw (default 100; --short: 8)
+#   --sync M     JournalSync of the crash run (default normal)
+#   --short      the test suite's form: 8 kills, one fixsim restart, no
+#                throughput measurement, well under a minute
+#   --rate R     requests per second per broker (default 100)
+#   --seed S     seeds the flow and the kill schedule (default 1)
+#   --bench, --no-bench
+#                measure (or not) both modes' throughput first (default:
+#                yes, except with --short)
+#   --bin DIR    use the programs in DIR instead of building the release
+#                preset (the test suite passes its build's bin/)
+#   --dir DIR    put the run's files in DIR (default: a new /tmp directory,
+#                kept for inspection)
+# Exit codes: 0 every bad count is 0; 1 one is not; 2 the battery itself
+# could not run (a program did not start, bad usage).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+
+kills=""
+sync=normal
+short=0
+rate=100
+seed=1
+bench=""
+bin=""
+run=""
+usage() {
+  sed -n '/^# Usage:/,/^# Exit codes/p' "$0" | sed 's/^# \{0,1\}//' >&2
+  exit 2
+}
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --kills) [ $# -ge 2 ] || usage; kills="$2"; shift 2 ;;
+    --sync) [ $# -ge 2 ] || usage; sync="$2"; shift 2 ;;
+    --short) short=1; shift ;;
+    --rate) [ $# -ge 2 ] || usage; rate="$2"; shift 2 ;;
+    --seed) [ $# -ge 2 ] || usage; seed="$2"; shift 2 ;;
+    --bench) bench=1; shift ;;
+    --no-bench) bench=0; shift ;;
+    --bin) [ $# -ge 2 ] || usage; bin="$2"; shift 2 ;;
+    --dir) [ $# -ge 2 ] || usage; run="$2"; shift 2 ;;
+    *) usage ;;
+  esac
+done
+if [ -z "$kills" ]; then
+  kills=100
+  [ "$short" = 1 ] && kills=8
+fi
+case "$kills" in ''|*[!0-9]*) usage ;; esac
+case "$rate" in ''|*[!0-9]*) usage ;; esac
+case "$seed" in ''|*[!0-9]*) usage ;; esac
+case "$sync" in normal|full) ;; *) usage ;; esac
+[ "$kills" -ge 1 ] && [ "$rate" -ge 1 ] || usage
+[ -n "$bench" ] || bench=$((1 - short))
+
+if [ -z "$bin" ]; then
+  scripts/build.sh release >&2
+  bin="$PWD/build-release/bin"
+fi
+bin=$(cd "$bin" && pwd)
+for p in fixsim fixgw fixload crashcheck crashproxy; do
+  [ -x "$bin/$p" ] || { echo "crashtest: $bin/$p is missing" >&2; exit 2; }
+done
+if [ -z "$run" ]; then
+  run=$(mktemp -d /tmp/fixgw-crash.XXXXXX)
+else
+  mkdir -p "$run"
+  run=$(cd "$run" && pwd)
+fi
+spec="$PWD/fixspec/FIX44.xml"
+RANDOM=$seed
+# The battery's own messages go to fd 3 (the caller's stderr); the shell's
+# stderr, where bash reports every child it SIGKILLed, goes to a file.
+exec 3>&2 2>>"$run/crashtest.stderr"
+
+# Timing of the flow; --short keeps the whole run under a minute.
+if [ "$short" = 1 ]; then
+  det_every=2 request_timeout=5 drain_timeout=60 bench_orders=1000
+  sim_kills_at=" $((kills / 2)) "
+  cuts_at=" 1 $((kills - 1)) "
+else
+  det_every=3 request_timeout=10 drain_timeout=60 bench_orders=5000
+  sim_kills_at=" $((kills / 4)) $((kills / 2)) $((3 * kills / 4)) "
+  cuts_at=" $((kills / 10)) $((kills / 5)) $((kills * 2 / 5)) $((kills * 3 / 5)) $((kills * 4 / 5)) "
+fi
+points=(after-journal after-send after-report)
+
+# ---- processes -------------------------------------------------------------
+
+sim_pid=0 gw_pid=0 b1_pid=0 b2_pid=0 xproxy_pid=0 bproxy_pid=0
+bench_sim_pid=0 bench_gw_pid=0
+cleanup() {
+  local p
+  for p in $b1_pid $b2_pid $gw_pid $bench_gw_pid $xproxy_pid $bproxy_pid \
+           $sim_pid $bench_sim_pid; do
+    [ "$p" -gt 0 ] 2>/dev/null && kill -KILL "$p" 2>/dev/null || true
+  done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
+trap 'exit 2' TERM INT
+
+now_us() { date +%s%6N; }
+event() { echo "$(now_us) $*" >>"$run/events.log"; }
+fail() {
+  echo "crashtest: $*" >&3
+  echo "crashtest: files in $run" >&3
+  exit 2
+}
+# sleep_ms LO HI: a random pause in [LO, HI] milliseconds.
+sleep_ms() {
+  local ms=$(($1 + RANDOM % ($2 - $1 + 1)))
+  sleep "$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))"
+}
+# wait_exit PID SECONDS: true once PID is gone (reaped if it is our child).
+wait_exit() {
+  local pid="$1" deadline=$((SECONDS + $2))
+  while kill -0 "$pid" 2>/dev/null; do
+    [ $SECONDS -lt $deadline ] || return 1
+    sleep 0.02
+  done
+  wait "$pid" 2>/dev/null || true
+  return 0
+}
+# wait_log FILE TEXT COUNT SECONDS: true once TEXT occurs COUNT times.
+wait_log() {
+  local deadline=$((SECONDS + $4))
+  while [ "$(grep -c -F -- "$2" "$1" 2>/dev/null || true)" -lt "$3" ]; do
+    [ $SECONDS -lt $deadline ] || return 1
+    sleep 0.05
+  done
+}
+# http_get PORT PATH: the body of a GET on 127.0.0.1 (curl, or bash alone).
+http_get() {
+  if command -v curl >/dev/null; then
+    curl -s -f --max-time 5 "http://127.0.0.1:$1$2"
+    return
+  fi
+  local reply
+  reply=$(timeout 5 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$0" || exit 1
+    printf "GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n" "$1" >&3
+    cat <&3' "$1" "$2") || return 1
+  case "$reply" in "HTTP/1."?" 200"*) ;; *) return 1 ;; esac
+  printf '%s' "${reply#*$'\r\n\r\n'}"
+}
+
+sim_n=0
+# start_sim DIR PORT: fixsim with a fresh IdPrefix (ExecIDs never repeat).
+start_sim() {
+  local dir="$1" port="$2"
+  sim_n=$((sim_n + 1))
+  render tests/crash/fixsim.cfg.in "$dir/fixsim.cfg" PORT="$port" SPEC="$spec" \
+    DIR="$dir" IDPREFIX="S$sim_n-"
+  "$bin/fixsim" --config "$dir/fixsim.cfg" </dev/null 2>>"$dir/fixsim.log" 3>&- &
+  last_pid=$!
+  wait_port "$port" 10 || fail "fixsim did not start; see $dir/fixsim.log"
+}
+
+# render_gw DIR PORT SIMPORT ADMINPORT SYNC LOG
+render_gw() {
+  local log="# no FileLog"
+  [ "$6" = log ] && log="FileLogPath=$1/gw-log"
+  cp tests/crash/risk.toml "$1/risk.toml"
+  render tests/crash/fixgw.cfg.in "$1/fixgw.cfg" PORT="$2" SIMPORT="$3" \
+    ADMINPORT="$4" SPEC="$spec" DIR="$1" SYNC="$5" LOG="$log"
+}
+
+gw_n=0
+gw_spec=""
+# start_gw [CRASH_POINT_SPEC]: the crash run's fixgw; waits for its broker
+# port and (bounded) for its exchange session.
+start_gw() {
+  gw_spec="${1:-}"
+  gw_n=$((gw_n + 1))
+  local logons
+  logons=$(grep -c -F "GW->SIM logged on" "$run/fixgw.log" 2>/dev/null || true)
+  logons=${logons:-0}
+  broker_logons=()
+  local b n
+  for b in BROKER1 BROKER2; do
+    n=$(grep -c -F "GW->$b logged on" "$run/fixgw.log" 2>/dev/null || true)
+    broker_logons+=("${n:-0}")
+  done
+  if [ -n "$gw_spec" ]; then
+    FIXGW_CRASH_POINT="$gw_spec" "$bin/fixgw" --config "$run/fixgw.cfg" \
+      </dev/null 2>>"$run/fixgw.log" 3>&- &
+  else
+    "$bin/fixgw" --config "$run/fixgw.cfg" </dev/null 2>>"$run/fixgw.log" 3>&- &
+  fi
+  gw_pid=$!
+  event "fixgw #$gw_n started (pid $gw_pid${gw_spec:+, FIXGW_CRASH_POINT=$gw_spec})"
+  local deadline=$((SECONDS + 30))
+  until (exec 3<>"/dev/tcp/127.0.0.1/$gw_port") 2>/dev/null; do
+    if ! kill -0 "$gw_pid" 2>/dev/null; then
+      # A crash point can be reached before the port is polled.
+      grep -q "crash point" <(tail -n 3 "$run/fixgw.log") && return 0
+      tail -n 20 "$run/fixgw.log" >&3
+      fail "fixgw #$gw_n exited at start; see $run/fixgw.log"
+    fi
+    [ $SECONDS -lt $deadline ] || fail "fixgw #$gw_n does not listen after 30 s"
+    sleep 0.05
+  done
+  deadline=$((SECONDS + 15))
+  while [ "$(grep -c -F "GW->SIM logged on" "$run/fixgw.log" 2>/dev/null || true)" -le "$logons" ]; do
+    kill -0 "$gw_pid" 2>/dev/null || return 0  # died at its crash point
+    if [ $SECONDS -ge $deadline ]; then
+      event "fixgw #$gw_n: exchange session not logged on after 15 s"
+      return 0
+    fi
+    sleep 0.05
+  done
+}
+
+# ---- throughput of both durability modes, same run --------------------------
+
+declare -A bench_ops
+measure() {
+  local mode="$1" dir="$run/bench-$1"
+  mkdir -p "$dir"
+  local sp gp ap
+  sp=$(free_port) gp=$(free_port) ap=$(free_port)
+  start_sim "$dir" "$sp"
+  bench_sim_pid=$last_pid
+  render_gw "$dir" "$gp" "$sp" "$ap" "$mode" nolog
+  render tests/crash/broker.cfg.in "$dir/broker2.cfg" PORT="$gp" SPEC="$spec" \
+    SENDER=BROKER2
+  "$bin/fixgw" --config "$dir/fixgw.cfg" </dev/null 2>>"$dir/fixgw.log" 3>&- &
+  bench_gw_pid=$!
+  wait_port "$gp" 20 || fail "bench fixgw did not start; see $dir/fixgw.log"
+  wait_log "$dir/fixgw.log" "GW->SIM logged on" 1 15 ||
+    fail "bench fixgw's exchange session did not log on"
+  "$bin/fixload" --config "$dir/broker2.cfg" --json --symbol MSFT --price 250 \
+    --account CR2 --orders "$bench_orders" --in-flight 50 </dev/null \
+    >"$dir/fixload.json" 2>"$dir/fixload.log" || true
+  bench_ops[$mode]=$(sed -n 's/.*"throughput_ops":\([0-9.]*\).*/\1/p' \
+    "$dir/fixload.json" | tail -n 1)
+  stop_process $bench_gw_pid
+  stop_process $bench_sim_pid
+  bench_gw_pid=0 bench_sim_pid=0
+  echo "crashtest: bench JournalSync=$mode: $(tail -n 1 "$dir/fixload.json")" >&3
+}
+if [ "$bench" = 1 ]; then
+  measure normal
+  measure full
+fi
+
+# ---- the crash run -----------------------------------------------------------
+
+sim_port=$(free_port)
+xproxy_port=$(free_port)
+gw_port=$(free_port)
+bproxy_port=$(free_port)
+admin_port=$(free_port)
+echo "crashtest: files in $run; $kills kills, JournalSync=$sync, $rate requests/s per broker, seed $seed" >&3
+
+start_sim "$run" "$sim_port"
+sim_pid=$last_pid
+"$bin/crashproxy" --name exchange --listen "$xproxy_port" --connect "$sim_port" \
+  </dev/null 2>>"$run/proxy-exchange.log" 3>&- &
+xproxy_pid=$!
+"$bin/crashproxy" --name broker2 --listen "$bproxy_port" --connect "$gw_port" \
+  </dev/null 2>>"$run/proxy-broker2.log" 3>&- &
+bproxy_pid=$!
+wait_port "$xproxy_port" 10 || fail "crashproxy did not start"
+wait_port "$bproxy_port" 10 || fail "crashproxy did not start"
+render_gw "$run" "$gw_port" "$xproxy_port" "$admin_port" "$sync" log
+render tests/crash/broker.cfg.in "$run/broker1.cfg" PORT="$gw_port" \
+  SPEC="$spec" SENDER=BROKER1
+render tests/crash/broker.cfg.in "$run/broker2.cfg" PORT="$bproxy_port" \
+  SPEC="$spec" SENDER=BROKER2
+
+# next_spec: the crash point for the gateway started after kill K (0: the
+# first), or "" (set here, not echoed: a subshell would not advance RANDOM).
+spec_for() {
+  local k=$(($1 + 1))
+  next_spec=""
+  if [ "$k" -le "$kills" ] && [ $((k % det_every)) -eq 0 ]; then
+    next_spec="${points[$(((k / det_every - 1) % 3))]}:$((1 + RANDOM % 25))"
+  fi
+}
+
+spec_for 0
+start_gw "$next_spec"
+instruments="AAPL:0.01:100.00,MSFT:0.01:250.00"
+start_broker() {
+  local n="$1" account="$2"
+  "$bin/fixload" --config "$run/broker$n.cfg" --mix --rate "$rate" \
+    --max-in-flight 100 --duration 3600 --account "$account" \
+    --instruments "$instruments" --id-prefix "B$n" --seed $((seed * 10 + n)) \
+    --store-dir "$run/broker$n-store" --record "$run/broker$n.rec" \
+    --request-timeout "$request_timeout" --drain-timeout "$drain_timeout" \
+    --logon-timeout 30 --json </dev/null >"$run/broker$n.json" \
+    2>"$run/broker$n.log" 3>&- &
+  last_pid=$!
+}
+start_broker 1 CR1
+b1_pid=$last_pid
+start_broker 2 CR2
+b2_pid=$last_pid
+event "brokers started"
+flow_start=$(now_us)
+
+random_kills=0 point_kills=0 missed_points=0 sim_kills=0 cut_requests=0
+for ((k = 1; k <= kills; k++)); do
+  for b in $b1_pid $b2_pid; do
+    kill -0 "$b" 2>/dev/null || fail "a fixload broker exited early; see $run/broker*.log"
+  done
+  if [ -n "$gw_spec" ]; then
+    # The gateway kills itself at its crash point; bounded wait.
+    if wait_exit "$gw_pid" 20; then
+      how="crash point $gw_spec"
+      point_kills=$((point_kills + 1))
+    else
+      kill -KILL "$gw_pid" 2>/dev/null || true
+      wait_exit "$gw_pid" 10 || fail "fixgw #$gw_n survives SIGKILL"
+      how="SIGKILL (crash point $gw_spec not reached in 20 s)"
+      missed_points=$((missed_points + 1))
+    fi
+  else
+    sleep_ms 200 2000
+    kill -KILL "$gw_pid" 2>/dev/null || true
+    wait_exit "$gw_pid" 10 || fail "fixgw #$gw_n survives SIGKILL"
+    how="SIGKILL at a random moment"
+    random_kills=$((random_kills + 1))
+  fi
+  event "kill $k: fixgw #$gw_n died: $how"
+  if [[ "$sim_kills_at" == *" $k "* ]]; then
+    kill -KILL "$sim_pid" 2>/dev/null || true
+    wait_exit "$sim_pid" 10 || fail "fixsim survives SIGKILL"
+    event "fixsim SIGKILLed"
+    sim_kills=$((sim_kills + 1))
+    sleep_ms 200 800
+    start_sim "$run" "$sim_port"
+    sim_pid=$last_pid
+    event "fixsim restarted"
+  fi
+  spec_for "$k"
+  start_gw "$next_spec"
+  if [[ "$cuts_at" == *" $k "* ]]; then
+    sleep_ms 300 1000
+    cut_requests=$((cut_requests + 1))
+    if [ $((cut_requests % 2)) -eq 0 ]; then
+      kill -USR1 "$xproxy_pid"
+      event "cut requested on the exchange leg"
+    else
+      kill -USR1 "$bproxy_pid"
+      event "cut requested on BROKER2's leg"
+    fi
+  fi
+done
+echo "crashtest: $kills kills done ($random_kills random, $point_kills at crash points, $missed_points crash points not reached), $sim_kills fixsim restart(s)" >&3
+
+# ---- drain and verdict -------------------------------------------------------
+
+# Both brokers back on the last incarnation, so nothing is in flight only
+# because a session was down when they are told to stop.
+deadline=$((SECONDS + 30))
+i=0
+for b in BROKER1 BROKER2; do
+  while [ "$(grep -c -F "GW->$b logged on" "$run/fixgw.log" || true)" -le "${broker_logons[$i]}" ]; do
+    if [ $SECONDS -ge $deadline ]; then
+      event "$b not logged on to the last fixgw after 30 s"
+      break
+    fi
+    sleep 0.05
+  done
+  i=$((i + 1))
+done
+sleep 2  # some flow through the last incarnation
+event "stopping the brokers (SIGTERM: stop sending, drain)"
+flow_end=$(now_us)
+kill -TERM "$b1_pid" "$b2_pid" 2>/dev/null || true
+for b in b1_pid b2_pid; do
+  wait_exit "${!b}" $((drain_timeout + 30)) ||
+    { kill -KILL "${!b}" 2>/dev/null || true; event "$b did not drain"; }
+  printf -v "$b" 0
+done
+event "brokers stopped"
+state_ok=0
+for _ in 1 2 3 4 5; do
+  if http_get "$admin_port" /state >"$run/state.json"; then
+    state_ok=1
+    break
+  fi
+  sleep 1
+done
+[ "$state_ok" = 1 ] || echo "crashtest: GET /state failed" >&3
+stop_process $gw_pid
+gw_pid=0
+stop_process $xproxy_pid
+stop_process $bproxy_pid
+xproxy_pid=0 bproxy_pid=0
+stop_process $sim_pid
+sim_pid=0
+event "all stopped"
+
+set +e
+"$bin/crashcheck" --record "$run/broker1.rec" --record "$run/broker2.rec" \
+  --sim-log "$run/sim-log/FIX.4.4-SIM-GW.messages.current.log" \
+  --journal "$run/journal.db" --state "$run/state.json" \
+  --risk "$run/risk.toml" --events "$run/events.log" --kills "$kills" \
+  >"$run/check.out" 2>&1
+verdict=$?
+set -e
+[ $verdict -le 1 ] || { cat "$run/check.out" >&3; fail "crashcheck failed to run"; }
+
+cuts=$(cat "$run"/proxy-*.log | grep -c ": cut connection" || true)
+orders=0 drained=""
+for n in 1 2; do
+  o=$(sed -n 's/.*"orders":\([0-9]*\).*/\1/p' "$run/broker$n.json" | tail -n 1)
+  orders=$((orders + ${o:-0}))
+  grep -q '"drained":true' "$run/broker$n.json" 2>/dev/null ||
+    drained="$drained BROKER$n"
+done
+flow_s=$(awk -v a="$flow_start" -v b="$flow_end" 'BEGIN { printf "%.1f", (b - a) / 1e6 }')
+flow_ops=$(awk -v n="$orders" -v a="$flow_start" -v b="$flow_end" \
+  'BEGIN { printf "%.0f", n / ((b - a) / 1e6) }')
+
+grep -v '^crashtest: orders_sent=' "$run/check.out" | head -n 400
+if [ "$(wc -l <"$run/check.out")" -gt 400 ]; then
+  echo "... (all of it in $run/check.out)"
+fi
+echo "crashtest: run: JournalSync=$sync, $kills fixgw kills ($random_kills random, $point_kills at crash points, $missed_points points not reached and SIGKILLed), $sim_kills fixsim kill(s), $cuts mid-message cut(s); brokers drained: ${drained:+not}${drained:-both}; files in $run"
+echo "crashtest: throughput: mixed flow $flow_ops orders/s through the kills ($orders orders in $flow_s s, $rate requests/s per broker offered)"
+if [ "$bench" = 1 ]; then
+  awk -v n="${bench_ops[normal]:-0}" -v f="${bench_ops[full]:-0}" -v o="$bench_orders" 'BEGIN {
+    printf "crashtest: throughput: closed loop, 50 in flight, %d orders each: JournalSync=normal %.0f orders/s, full %.0f orders/s", o, n, f
+    if (n > 0) printf " (full costs %.0f%%)", 100 * (n - f) / n
+    printf "\n" }'
+fi
+grep '^crashtest: orders_sent=' "$run/check.out"
+exit $verdict
