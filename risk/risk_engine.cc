@@ -431,19 +431,14 @@ Status RiskEngine::ReplaceRequested(std::string_view key, Qty new_qty,
 }
 
 Status RiskEngine::ReplaceConfirmed(std::string_view key) {
-  auto it = state_.orders.find(key);
-  if (it == state_.orders.end() || !it->second.pending) {
-    return Status::NotFound("risk: no pending replace for " +
-                            std::string(key));
-  }
-  const PendingReplace p = *it->second.pending;
-  it->second.pending.reset();
-  Status st = Reprice(it, p.new_qty, p.new_price);
-  if (!st.ok()) it->second.pending = p;
-  return st;
+  return AnswerReplace(key, /*confirmed=*/true);
 }
 
 Status RiskEngine::ReplaceRejected(std::string_view key) {
+  return AnswerReplace(key, /*confirmed=*/false);
+}
+
+Status RiskEngine::AnswerReplace(std::string_view key, bool confirmed) {
   auto it = state_.orders.find(key);
   if (it == state_.orders.end() || !it->second.pending) {
     return Status::NotFound("risk: no pending replace for " +
@@ -451,7 +446,8 @@ Status RiskEngine::ReplaceRejected(std::string_view key) {
   }
   const PendingReplace p = *it->second.pending;
   it->second.pending.reset();
-  Status st = Reprice(it, p.old_qty, p.old_price);
+  Status st = confirmed ? Reprice(it, p.new_qty, p.new_price)
+                        : Reprice(it, p.old_qty, p.old_price);
   if (!st.ok()) it->second.pending = p;
   return st;
 }

@@ -224,6 +224,8 @@ class RiskEngine {
   // the account's reservation and open quantity; closes it when nothing is
   // left. Nothing changes on error.
   Status Reprice(OrderMap::iterator it, Qty qty, Price px);
+  // The exchange answered the pending replace: new terms or old ones.
+  Status AnswerReplace(std::string_view key, bool confirmed);
   Status Consume(std::string_view session, Timestamp at);
 
   RiskLimits limits_;
