@@ -3,7 +3,8 @@
 # start the exchange simulator and the gateway on free loopback ports, run a
 # scripted broker session through the gateway (orders, fills across price
 # levels, a replace, a cancel, rejects) printing every message with field
-# names, run a short load through the gateway, stop everything cleanly and
+# names, run a short load through the gateway, stop everything cleanly,
+# replay one order's audit trail from the journal and verify its hash chain,
 # leave the journal for inspection.
 # Usage: scripts/demo.sh
 set -euo pipefail
@@ -42,5 +43,11 @@ trap - EXIT
 echo
 echo "== fixgw log"
 cat "$run/fixgw.log"
+echo
+echo "== fixreplay: the audit trail of demo-8 (partially filled, then canceled)"
+"$bin/fixreplay" "$run/journal.db" --order demo-8
+echo
+echo "== fixreplay --verify: the journal's hash chain"
+"$bin/fixreplay" "$run/journal.db" --verify
 echo
 echo "== journal left for inspection: $run/journal.db"
