@@ -33,6 +33,7 @@ namespace {
 using ::testing::HasSubstr;
 using test_util::RawExec;
 using test_util::RawQuery;
+using test_util::WriteRandomBytes;
 
 class JournalTest : public ::testing::Test {
  protected:
@@ -377,11 +378,7 @@ TEST_F(JournalTest, FailedBatchLeavesNothingAndTheChainContinues) {
 
 TEST_F(JournalTest, RandomBytesAreNotAJournal) {
   const std::string path = Path("random.bin");
-  {
-    std::ofstream out(path, std::ios::binary);
-    std::mt19937 rng(7);
-    for (int i = 0; i < 8192; ++i) out.put(static_cast<char>(rng() & 0xffU));
-  }
+  WriteRandomBytes(path, 8192);
   auto w = Journal::Open(path, SyncMode::kNormal);
   ASSERT_FALSE(w.ok());
   EXPECT_EQ(w.status().message(), path + ": not a fixgw journal");

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <fstream>
+#include <random>
 #include <string>
 
 namespace fixgw::store::test_util {
@@ -35,6 +37,13 @@ inline std::string RawQuery(const std::string& path, const std::string& sql) {
   sqlite3_finalize(stmt);
   sqlite3_close(db);
   return out;
+}
+
+// Writes `n` seeded random bytes to `path`: a file that is not SQLite.
+inline void WriteRandomBytes(const std::string& path, int n) {
+  std::ofstream out(path, std::ios::binary);
+  std::mt19937 rng(7);
+  for (int i = 0; i < n; ++i) out.put(static_cast<char>(rng() & 0xffU));
 }
 
 }  // namespace fixgw::store::test_util

@@ -34,6 +34,7 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using test_util::RawExec;
 using test_util::RawQuery;
+using test_util::WriteRandomBytes;
 
 constexpr char kA[] = "FIX.4.4:GW->BROKER1";
 constexpr char kB[] = "FIX.4.4:GW->BROKER2";
@@ -330,11 +331,7 @@ TEST_F(SessionStoreTest, RefusesAnotherApplicationsDatabaseAndLeavesItAlone) {
 
 TEST_F(SessionStoreTest, RefusesAFileThatIsNotSqlite) {
   const std::string path = Path("random.bin");
-  {
-    std::ofstream out(path, std::ios::binary);
-    std::mt19937 rng(7);
-    for (int i = 0; i < 8192; ++i) out.put(static_cast<char>(rng() & 0xffU));
-  }
+  WriteRandomBytes(path, 8192);
   auto s = SessionStore::Open(path, SyncMode::kNormal);
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.status().message(), path + ": not a fixgw journal");

@@ -3,6 +3,8 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <CLI/CLI.hpp>
+
 namespace fixgw::fix {
 namespace {
 
@@ -30,6 +32,21 @@ std::unique_ptr<FIX::LogFactory> MakeLogFactory(
     return std::make_unique<FIX::FileLogFactory>(settings);
   }
   return nullptr;
+}
+
+int RunWithConfigArg(int argc, char** argv, const std::string& title,
+                     int (*run)(const std::string& config_path)) {
+  CLI::App cli{title};
+  std::string config;
+  cli.add_option("-c,--config", config, "QuickFIX settings file")
+      ->required()
+      ->check(CLI::ExistingFile);
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return cli.exit(e) == 0 ? 0 : 2;
+  }
+  return run(config);
 }
 
 StopSignals::StopSignals(bool with_hangup) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 
 #include "gateway/fix/quickfix.h"
 
@@ -30,6 +31,12 @@ std::unique_ptr<Connector> MakeConnector(FIX::Application& app,
   }
   return std::make_unique<Connector>(app, store, settings);
 }
+
+// The command line of fixgw and fixsim: `PROGRAM -c|--config FILE`, with
+// --help. Returns the program's whole run: `run(config_path)`, or 0 for
+// --help and 2 for a bad command line (CLI11 prints why).
+int RunWithConfigArg(int argc, char** argv, const std::string& title,
+                     int (*run)(const std::string& config_path));
 
 // Blocks SIGTERM and SIGINT (and SIGHUP if `with_hangup`) in the calling
 // thread and so in every thread it starts afterwards (construct it before

@@ -2,18 +2,21 @@
 //
 // FILE is one QuickFIX settings file: acceptor sessions face the brokers,
 // the one initiator session faces the exchange, and a [GATEWAY] section holds
-// the gateway's own keys (gateway_config.h). At start the journal is opened
-// and the order table rebuilt from it; then the sessions start. SIGTERM or
-// SIGINT logs every session out and exits 0. Exit 2 on bad configuration or
-// an unusable journal, 3 if the journal fails while running.
-#include <CLI/CLI.hpp>
+// the gateway's own keys (gateway_config.h). At start the journal and the
+// session stores (in the journal's file) are opened, the order table and
+// risk state rebuilt from the journal, the risk file loaded (journaled if
+// its limits changed) and the outbox handed to the sessions; then the
+// sessions and the admin API start. SIGHUP re-reads the risk file. SIGTERM
+// or SIGINT logs every session out and exits 0. Exit 2 on bad
+// configuration, a bad risk file or an unusable journal, 3 if the journal
+// fails while running.
 #include <fmt/format.h>
 
 #include "gateway/fix/runtime.h"
 #include "gateway/fix/settings.h"
 #include "gateway/fix/sqlite_message_store.h"
-#include "gateway/fixgw/gateway_app.h"
 #include "gateway/fixgw/admin_server.h"
+#include "gateway/fixgw/gateway_app.h"
 #include "gateway/fixgw/gateway_config.h"
 
 namespace {
@@ -44,8 +47,8 @@ int Run(const std::string& config_path) {
   std::unique_ptr<store::Journal> journal;
   std::unique_ptr<store::SessionStore> sessions;
   if (!config->pass_through) {
-    auto opened = store::Journal::Open(config->journal_path,
-                                       config->journal_sync);
+    auto opened =
+        store::Journal::Open(config->journal_path, config->journal_sync);
     if (!opened.ok()) {
       fmt::print(stderr, "fixgw: {}\n", opened.status().message());
       return 2;
@@ -75,8 +78,7 @@ int Run(const std::string& config_path) {
                "fixgw: WARNING: RiskChecks=off: no pre-trade risk checks\n");
   }
   gw::OrderRouter router(
-      gw::OrderRouter::Options{config->id_prefix, config->symbols},
-      risk.get());
+      gw::OrderRouter::Options{config->id_prefix, config->symbols}, risk.get());
   std::vector<gw::GatewayApplication::Output> outbox;
   if (journal) {
     if (Status st = gw::RecoverFromJournal(*journal, router, &outbox);
@@ -161,15 +163,6 @@ int Run(const std::string& config_path) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App cli{"fixgw: FIX 4.4 order gateway"};
-  std::string config;
-  cli.add_option("-c,--config", config, "QuickFIX settings file")
-      ->required()
-      ->check(CLI::ExistingFile);
-  try {
-    cli.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return cli.exit(e) == 0 ? 0 : 2;
-  }
-  return Run(config);
+  return fixgw::fix::RunWithConfigArg(argc, argv,
+                                      "fixgw: FIX 4.4 order gateway", &Run);
 }

@@ -4,7 +4,6 @@
 // section (see sim_config.h). Stores are in memory unless FileStorePath is
 // set; logs are off unless FileLogPath is set. SIGTERM/SIGINT log the
 // sessions out and exit 0. Exit 2 on bad configuration.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 #include "gateway/fix/runtime.h"
@@ -67,15 +66,6 @@ int Run(const std::string& config_path) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App cli{"fixsim: FIX 4.4 exchange simulator (matching engine)"};
-  std::string config;
-  cli.add_option("-c,--config", config, "QuickFIX settings file")
-      ->required()
-      ->check(CLI::ExistingFile);
-  try {
-    cli.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return cli.exit(e) == 0 ? 0 : 2;
-  }
-  return Run(config);
+  return fixgw::fix::RunWithConfigArg(
+      argc, argv, "fixsim: FIX 4.4 exchange simulator (matching engine)", &Run);
 }
