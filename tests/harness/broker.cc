@@ -1,6 +1,7 @@
 #include "tests/harness/broker.h"
 
 #include <algorithm>
+#include <set>
 
 namespace fixgw::testing {
 
@@ -63,6 +64,16 @@ int Broker::Count(const std::vector<std::string>& fields,
   return static_cast<int>(std::count_if(
       messages_.begin(), messages_.end(),
       [&](const std::string& m) { return Matches(m, fields); }));
+}
+
+int Broker::CountDeliveries(const std::vector<std::string>& fields,
+                            milliseconds settle) {
+  Collect(settle);
+  std::set<std::string> seqs;
+  for (const std::string& m : messages_) {
+    if (Matches(m, fields)) seqs.insert(Field(m, 34));
+  }
+  return static_cast<int>(seqs.size());
 }
 
 bool Broker::WaitClosed(milliseconds timeout) {

@@ -46,6 +46,10 @@ class Broker {
   // one of `fields`.
   int Count(const std::vector<std::string>& fields,
             std::chrono::milliseconds settle);
+  // Like Count, but a message resent under the same MsgSeqNum (PossDupFlag,
+  // after a ResendRequest) counts once, as a FIX engine delivers it once.
+  int CountDeliveries(const std::vector<std::string>& fields,
+                      std::chrono::milliseconds settle);
 
   bool WaitClosed(
       std::chrono::milliseconds timeout = std::chrono::milliseconds(3000));
