@@ -7,7 +7,8 @@ packages=(
   cmake ninja-build g++ pkg-config nlohmann-json3-dev
   libquickfix-dev libsqlite3-dev libssl-dev libfmt-dev libcli11-dev
   googletest libgtest-dev libgmock-dev
-  libtomlplusplus-dev libbenchmark-dev libcpp-httplib-dev
+  libtomlplusplus-dev libbenchmark-dev libcpp-httplib-dev libspdlog-dev
+  chromium
 )
 
 missing=()

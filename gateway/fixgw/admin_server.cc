@@ -1,9 +1,13 @@
 #include "gateway/fixgw/admin_server.h"
 
 #include <httplib.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 #include <utility>
+
+#include "gateway/core/clock.h"
 
 namespace fixgw::gw {
 namespace {
@@ -19,20 +23,107 @@ std::string Param(const httplib::Request& req, const char* key) {
   return req.has_param(key) ? req.get_param_value(key) : std::string();
 }
 
+// The directory holding `path` ("." for a bare file name).
+std::string DirectoryOf(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+// used / limit as a decimal fraction with 6 digits ("0.25"); 0 when the
+// limit is not positive. Long division digit by digit: no overflow for any
+// int64 amounts.
+std::string Utilisation(Notional limit, Notional available) {
+  if (limit.micros() <= 0) return "0";
+  const uint64_t den = static_cast<uint64_t>(limit.micros());
+  // used = limit - available, in unsigned arithmetic (available may be
+  // negative, or above the limit after sells).
+  const bool negative = available.micros() > limit.micros();
+  const uint64_t used =
+      negative ? static_cast<uint64_t>(available.micros()) - den
+               : den - static_cast<uint64_t>(available.micros());
+  uint64_t whole = used / den;
+  uint64_t rest = used % den;
+  int64_t micros = 0;
+  for (int i = 0; i < 6; ++i) {
+    // rest < den <= INT64_MAX, so rest * 10 fits in uint64.
+    rest *= 10;
+    micros = micros * 10 + static_cast<int64_t>(rest / den);
+    rest %= den;
+  }
+  if (whole > 1'000'000) whole = 1'000'000;  // a ratio past 10^6 is moot
+  const int64_t total = static_cast<int64_t>(whole) * 1'000'000 + micros;
+  return FormatMicros(negative ? -total : total);
+}
+
 }  // namespace
 
-AdminServer::AdminServer(GatewayApplication& app, std::string risk_path)
+std::string HealthProblems(GatewayApplication& app,
+                           const AdminOptions& options) {
+  std::string problems;
+  if (!app.exchange_logged_on()) problems += "exchange session is down\n";
+  if (app.draining()) problems += "gateway is shutting down\n";
+  if (!options.journal_path.empty()) {
+    struct statvfs fs {};
+    const std::string dir = DirectoryOf(options.journal_path);
+    if (::access(options.journal_path.c_str(), W_OK) != 0) {
+      problems += "journal " + options.journal_path + " is not writable\n";
+    } else if (::statvfs(dir.c_str(), &fs) != 0) {
+      problems += "journal directory " + dir + " cannot be inspected\n";
+    } else {
+      const uint64_t free_bytes =
+          static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize;
+      if (free_bytes < options.min_free_bytes) {
+        problems += "journal disk nearly full: " +
+                    std::to_string(free_bytes >> 20) + " MiB free in " + dir +
+                    "\n";
+      }
+    }
+  }
+  return problems;
+}
+
+AdminServer::AdminServer(GatewayApplication& app, AdminOptions options)
     : app_(app),
-      risk_path_(std::move(risk_path)),
+      options_(std::move(options)),
       server_(std::make_unique<httplib::Server>()) {
   server_->Get("/health", [this](const httplib::Request&,
                                  httplib::Response& res) {
-    if (app_.exchange_logged_on()) {
+    const std::string problems = HealthProblems(app_, options_);
+    if (problems.empty()) {
       res.set_content("ok\n", "text/plain");
     } else {
       res.status = 503;
-      res.set_content("exchange session is down\n", "text/plain");
+      res.set_content(problems, "text/plain");
     }
+  });
+  server_->Get("/metrics", [this](const httplib::Request&,
+                                  httplib::Response& res) {
+    res.set_content(Metrics(), "text/plain; version=0.0.4; charset=utf-8");
+  });
+  server_->Get("/sessions", [this](const httplib::Request&,
+                                   httplib::Response& res) {
+    res.set_content(SessionsJson(), "application/json");
+  });
+  server_->Get("/", [this](const httplib::Request&, httplib::Response& res) {
+    StatusView view;
+    view.now = Now();
+    view.exchange_up = app_.exchange_logged_on();
+    view.draining = app_.draining();
+    const std::string problems = HealthProblems(app_, options_);
+    view.health = problems.empty() ? "ok" : problems;
+    if (!view.health.empty() && view.health.back() == '\n') {
+      view.health.pop_back();
+    }
+    view.sessions = app_.Sessions();
+    const OrderRouter::OrderCounts counts = app_.CountOrders();
+    view.open_orders = counts.open;
+    view.awaiting_exchange = counts.awaiting_exchange;
+    view.orders_accepted = app_.metrics().orders_accepted();
+    view.risk_checks = app_.risk_checks();
+    view.kill = app_.KillSwitches();
+    view.refusals = app_.RecentRefusals();
+    res.set_content(RenderStatusPage(view), "text/html; charset=utf-8");
   });
   server_->Get("/state", [this](const httplib::Request&,
                                 httplib::Response& res) {
@@ -67,11 +158,13 @@ AdminServer::AdminServer(GatewayApplication& app, std::string risk_path)
   });
   server_->Post("/risk/reload", [this](const httplib::Request&,
                                        httplib::Response& res) {
-    if (risk_path_.empty()) return Error(res, 400, "risk checks are off");
-    if (Status st = app_.LoadRiskLimits(risk_path_); !st.ok()) {
+    if (options_.risk_path.empty()) {
+      return Error(res, 400, "risk checks are off");
+    }
+    if (Status st = app_.LoadRiskLimits(options_.risk_path); !st.ok()) {
       return Error(res, 400, st.message());
     }
-    res.set_content(Json{{"reloaded", risk_path_}}.dump() + "\n",
+    res.set_content(Json{{"reloaded", options_.risk_path}}.dump() + "\n",
                     "application/json");
   });
 }
@@ -79,6 +172,98 @@ AdminServer::AdminServer(GatewayApplication& app, std::string risk_path)
 AdminServer::~AdminServer() {
   server_->stop();
   if (thread_.joinable()) thread_.join();
+}
+
+std::string AdminServer::Metrics() {
+  PromWriter w;
+  app_.metrics().Write(w);
+  const std::vector<SessionStatus> sessions = app_.Sessions();
+  w.Family("fixgw_session_logged_on", "gauge",
+           "1 when the FIX session is logged on");
+  for (const SessionStatus& s : sessions) {
+    w.Sample("fixgw_session_logged_on",
+             {{"session", s.id}, {"role", s.exchange ? "exchange" : "broker"}},
+             int64_t{s.logged_on ? 1 : 0});
+  }
+  w.Family("fixgw_session_next_sender_seq", "gauge",
+           "the next MsgSeqNum the gateway sends on the session");
+  for (const SessionStatus& s : sessions) {
+    w.Sample("fixgw_session_next_sender_seq", {{"session", s.id}},
+             int64_t{s.next_sender_seq});
+  }
+  w.Family("fixgw_session_next_target_seq", "gauge",
+           "the next MsgSeqNum the gateway expects on the session");
+  for (const SessionStatus& s : sessions) {
+    w.Sample("fixgw_session_next_target_seq", {{"session", s.id}},
+             int64_t{s.next_target_seq});
+  }
+  const OrderRouter::OrderCounts counts = app_.CountOrders();
+  w.Family("fixgw_open_orders", "gauge", "orders not filled, canceled or "
+                                         "rejected yet");
+  w.Sample("fixgw_open_orders", {}, static_cast<uint64_t>(counts.open));
+  w.Family("fixgw_orders_awaiting_exchange", "gauge",
+           "open orders waiting for an exchange answer (new, cancel or "
+           "replace)");
+  w.Sample("fixgw_orders_awaiting_exchange", {},
+           static_cast<uint64_t>(counts.awaiting_exchange));
+  w.Family("fixgw_exchange_up", "gauge",
+           "1 when the exchange session is logged on");
+  w.Sample("fixgw_exchange_up", {}, int64_t{app_.exchange_logged_on() ? 1 : 0});
+  w.Family("fixgw_draining", "gauge", "1 while the gateway shuts down");
+  w.Sample("fixgw_draining", {}, int64_t{app_.draining() ? 1 : 0});
+  const auto use = app_.RiskUse();
+  w.Family("fixgw_risk_cash_limit", "gauge",
+           "the account's cash in the risk file (currency units)");
+  for (const auto& a : use) {
+    w.Sample("fixgw_risk_cash_limit", {{"account", a.account}},
+             std::string_view(FormatMicros(a.cash_limit.micros())));
+  }
+  w.Family("fixgw_risk_cash_available", "gauge",
+           "cash minus fills and reservations of open orders");
+  for (const auto& a : use) {
+    w.Sample("fixgw_risk_cash_available", {{"account", a.account}},
+             std::string_view(FormatMicros(a.available.micros())));
+  }
+  w.Family("fixgw_risk_cash_reserved", "gauge",
+           "cash reserved by the account's open buy orders");
+  for (const auto& a : use) {
+    w.Sample("fixgw_risk_cash_reserved", {{"account", a.account}},
+             std::string_view(FormatMicros(a.reserved.micros())));
+  }
+  w.Family("fixgw_risk_cash_utilisation", "gauge",
+           "(cash limit - available) / cash limit: 1 = buying power used up");
+  for (const auto& a : use) {
+    w.Sample("fixgw_risk_cash_utilisation", {{"account", a.account}},
+             std::string_view(Utilisation(a.cash_limit, a.available)));
+  }
+  const risk::KillSwitches kill = app_.KillSwitches();
+  w.Family("fixgw_kill_switch_engaged", "gauge",
+           "1 for each kill switch engaged");
+  w.Sample("fixgw_kill_switch_engaged", {{"scope", "global"}, {"name", ""}},
+           int64_t{kill.global ? 1 : 0});
+  for (const std::string& name : kill.accounts) {
+    w.Sample("fixgw_kill_switch_engaged", {{"scope", "account"}, {"name", name}},
+             int64_t{1});
+  }
+  for (const std::string& name : kill.sessions) {
+    w.Sample("fixgw_kill_switch_engaged", {{"scope", "session"}, {"name", name}},
+             int64_t{1});
+  }
+  return w.text();
+}
+
+std::string AdminServer::SessionsJson() {
+  Json out = Json::array();
+  for (const SessionStatus& s : app_.Sessions()) {
+    out.push_back(Json{{"session", s.id},
+                       {"role", s.exchange ? "exchange" : "broker"},
+                       {"logged_on", s.logged_on},
+                       {"next_sender_seq", s.next_sender_seq},
+                       {"next_target_seq", s.next_target_seq},
+                       {"messages_in", s.messages_in},
+                       {"messages_out", s.messages_out}});
+  }
+  return out.dump() + "\n";
 }
 
 Status AdminServer::Start(int port) {

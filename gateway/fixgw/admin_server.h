@@ -1,7 +1,14 @@
 // fixgw's admin HTTP API (cpp-httplib), bound to 127.0.0.1 only:
 //
-//   GET  /health        200 "ok" when the exchange session is logged on,
-//                       503 with the reason otherwise
+//   GET  /              status page for people (status_page.h)
+//   GET  /health        200 "ok" when the exchange session is logged on, the
+//                       journal is writable and its disk has room, and the
+//                       gateway is not shutting down; 503 with the reasons
+//                       otherwise (one per line)
+//   GET  /metrics       Prometheus text format (metrics.h, and gauges read
+//                       at scrape time: sessions, open orders, risk use)
+//   GET  /sessions      every FIX session as JSON: logged on, sequence
+//                       numbers, messages in and out
 //   GET  /state         the gateway's state as JSON (state_report.h)
 //   POST /kill-switch   engage or disengage a kill switch; parameters (query
 //                       string or form body): action=engage|disengage,
@@ -36,11 +43,21 @@ class Server;
 
 namespace fixgw::gw {
 
+struct AdminOptions {
+  std::string risk_path;     // what /risk/reload reads; "": risk checks off
+  std::string journal_path;  // checked by /health; "": pass-through
+  // /health fails below this much free space on the journal's file system.
+  uint64_t min_free_bytes = 64ull << 20;
+};
+
+// The reasons the gateway is not healthy, one per line; "" when it is.
+std::string HealthProblems(GatewayApplication& app,
+                           const AdminOptions& options);
+
 class AdminServer {
  public:
-  // `app` must outlive the server. `risk_path` is the file /risk/reload
-  // reads ("" in pass-through mode).
-  AdminServer(GatewayApplication& app, std::string risk_path);
+  // `app` must outlive the server.
+  AdminServer(GatewayApplication& app, AdminOptions options);
   ~AdminServer();  // stops and joins
   AdminServer(const AdminServer&) = delete;
   AdminServer& operator=(const AdminServer&) = delete;
@@ -50,8 +67,11 @@ class AdminServer {
   Status Start(int port);
 
  private:
+  std::string Metrics();
+  std::string SessionsJson();
+
   GatewayApplication& app_;
-  const std::string risk_path_;
+  const AdminOptions options_;
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
 };

@@ -1,10 +1,12 @@
 #include "gateway/fixgw/gateway_app.h"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <fstream>
 #include <iterator>
+#include <set>
 #include <sstream>
 #include <type_traits>
 
@@ -149,13 +151,13 @@ GatewayApplication::~GatewayApplication() {
 }
 
 void GatewayApplication::onLogon(const FIX::SessionID& id) {
-  fmt::print(stderr, "fixgw: {} logged on\n", id.toString());
+  spdlog::info("{} logged on", id.toString());
   if (id == exchange_session_) ExchangeStateChanged(true);
 }
 
 // Called by QuickFIX with the session's lock held: must not take mu_.
 void GatewayApplication::onLogout(const FIX::SessionID& id) {
-  fmt::print(stderr, "fixgw: {} logged out\n", id.toString());
+  spdlog::info("{} logged out", id.toString());
   if (id == exchange_session_) ExchangeStateChanged(false);
 }
 
@@ -190,9 +192,26 @@ void GatewayApplication::SyncExchangeState() {
   }
 }
 
+void GatewayApplication::toAdmin(FIX::Message& msg, const FIX::SessionID& id) {
+  metrics_.CountMessage(id.toString(), GatewayMetrics::Direction::kOut,
+                        HeaderField(msg, tag::MsgType));
+}
+
+void GatewayApplication::toApp(FIX::Message& msg, const FIX::SessionID& id) {
+  metrics_.CountMessage(id.toString(), GatewayMetrics::Direction::kOut,
+                        HeaderField(msg, tag::MsgType));
+}
+
+void GatewayApplication::fromAdmin(const FIX::Message& msg,
+                                   const FIX::SessionID& id) {
+  metrics_.CountMessage(id.toString(), GatewayMetrics::Direction::kIn,
+                        HeaderField(msg, tag::MsgType));
+}
+
 void GatewayApplication::fromApp(const FIX::Message& msg,
                                  const FIX::SessionID& id) {
   const std::string type = HeaderField(msg, tag::MsgType);
+  metrics_.CountMessage(id.toString(), GatewayMetrics::Direction::kIn, type);
   if (id == exchange_session_) {
     FromExchange(msg, type);
   } else {
@@ -203,6 +222,7 @@ void GatewayApplication::fromApp(const FIX::Message& msg,
 void GatewayApplication::FromBroker(const FIX::Message& msg,
                                     const FIX::SessionID& id,
                                     const std::string& type) {
+  const SteadyTime received = std::chrono::steady_clock::now();
   if (type != "D" && type != "F" && type != "G" && type != "H") {
     throw FIX::UnsupportedMessageType();
   }
@@ -222,14 +242,16 @@ void GatewayApplication::FromBroker(const FIX::Message& msg,
   // first time; processing it again would reject it as a duplicate or, worse,
   // act twice.
   if (poss_dup && router_.KnowsClOrdId(session, cl_ord_id)) {
-    fmt::print(stderr, "fixgw: {} ignoring possible duplicate ClOrdID {}\n",
-               session, cl_ord_id);
+    spdlog::info("resend ignored session={} ClOrdID={}: already processed",
+                 session, cl_ord_id);
     Record(kResendIgnored, session, cl_ord_id, Printable(msg));
     return;
   }
 
   std::optional<JournalEvent> event;
-  if (type == "D") {
+  if (draining_.load() && (type == "D" || type == "G")) {
+    event = DrainRefusal(msg, type, session);
+  } else if (type == "D") {
     auto decoded = fix::DecodeNewOrder(msg);
     if (auto* order = std::get_if<NewOrder>(&decoded)) {
       event = router_.DecideNewOrder(session, *order, now);
@@ -270,23 +292,37 @@ void GatewayApplication::FromBroker(const FIX::Message& msg,
     }
     event = router_.DecideStatus(session, request);
   }
-  Process(*event, Printable(msg), now);
+  Process(*event, Printable(msg), now, received);
+}
+
+JournalEvent GatewayApplication::DrainRefusal(const FIX::Message& msg,
+                                              const std::string& type,
+                                              const SessionKey& session) {
+  const Rejection why{OrdRejReason::kExchangeClosed,
+                      "gateway is shutting down: no new orders or replaces"};
+  if (type == "D") {
+    return router_.DecideUndecodableOrder(session, PartialOrder(msg), why);
+  }
+  return router_.DecideUndecodableCancelReplace(
+      session, /*is_replace=*/true,
+      fix::FieldText(msg, tag::ClOrdID).value_or(""),
+      fix::FieldText(msg, tag::OrigClOrdID).value_or(""), why);
 }
 
 void GatewayApplication::FromExchange(const FIX::Message& msg,
                                       const std::string& type) {
-  std::optional<JournalEvent> event;
+  const SteadyTime received = std::chrono::steady_clock::now();
   if (type == "8") {
     auto decoded = fix::DecodeExecutionReport(msg);
     if (auto* r = std::get_if<ExecutionReport>(&decoded)) {
       DecisionScope decision(*this);
       // The exchange resends after a reconnect; each ExecID counts once.
       if (router_.KnowsExecId(r->exec_id)) return;
-      Process(ExchangeReportReceived{*r}, Printable(msg), Now());
+      Process(ExchangeReportReceived{*r}, Printable(msg), Now(), received);
       return;
     }
-    fmt::print(stderr, "fixgw: exchange report not understood ({}): {}\n",
-               std::get<fix::Rejection>(decoded).text, Printable(msg));
+    spdlog::warn("exchange report not understood ({}): {}",
+                 std::get<fix::Rejection>(decoded).text, Printable(msg));
     DecisionScope decision(*this);
     Record(kExchangeMessageIgnored, "", "", Printable(msg));
     return;
@@ -297,12 +333,12 @@ void GatewayApplication::FromExchange(const FIX::Message& msg,
       DecisionScope decision(*this);
       // Resent after a reconnect: each request is refused once.
       if (router_.KnowsCancelReject(c->cl_ord_id)) return;
-      Process(ExchangeCancelRejectReceived{*c}, Printable(msg), Now());
+      Process(ExchangeCancelRejectReceived{*c}, Printable(msg), Now(),
+              received);
       return;
     }
   }
-  fmt::print(stderr, "fixgw: exchange message {} not handled: {}\n", type,
-             Printable(msg));
+  spdlog::warn("exchange message {} not handled: {}", type, Printable(msg));
   DecisionScope decision(*this);
   Record(kExchangeMessageIgnored, "", "", Printable(msg));
 }
@@ -346,12 +382,19 @@ void GatewayApplication::Commit(uint64_t ticket) {
   for (Batch& b : batches) {
     std::move(b.entries.begin(), b.entries.end(), std::back_inserter(entries));
   }
-  Status st = journal_ != nullptr ? journal_->Append(entries) : Status::Ok();
+  Status st = Status::Ok();
+  if (journal_ != nullptr) {
+    const SteadyTime start = std::chrono::steady_clock::now();
+    st = journal_->Append(entries);
+    metrics_.ObserveCommit(std::chrono::steady_clock::now() - start,
+                           entries.size());
+  }
   if (!st.ok()) {
-    fmt::print(stderr,
-               "fixgw: FATAL: journal append failed, stopping so that "
-               "nothing unjournaled is sent: {}\n",
-               st.message());
+    spdlog::critical(
+        "journal append failed, stopping so that nothing unjournaled is "
+        "sent: {}",
+        st.message());
+    spdlog::shutdown();
     _exit(3);
   }
   ++group_commits_;
@@ -379,7 +422,19 @@ void GatewayApplication::SendLoop() {
     send_space_cv_.notify_all();
     // May block on a full socket: no gateway lock is held here, so the
     // session threads keep reading (and committing) meanwhile.
-    FIX::Session::sendToTarget(send.message, send.target);
+    try {
+      FIX::Session::sendToTarget(send.message, send.target);
+      if (send.received != SteadyTime{}) {
+        metrics_.ObservePath(send.path,
+                             std::chrono::steady_clock::now() - send.received);
+      }
+    } catch (const FIX::SessionNotFound&) {
+      // The session is gone (its connector stopped at shutdown). The message
+      // is journaled: the outbox sends it when fixgw starts again.
+      spdlog::warn("cannot send to {}: session not found; the outbox sends "
+                   "it at the next start",
+                   send.target.toString());
+    }
     if (send.target == exchange_session_) crash_.Hit("after-send");
     lock.lock();
   }
@@ -405,7 +460,7 @@ Status GatewayApplication::LoadRiskLimits(const std::string& path) {
   DecisionScope decision(*this);
   if (*limits == risk_->limits()) return Status::Ok();
   Process(RiskLimitsLoaded{path, text.str()}, "", Now());
-  fmt::print(stderr, "fixgw: risk limits loaded from {}\n", path);
+  spdlog::info("risk limits loaded from {}", path);
   return Status::Ok();
 }
 
@@ -425,10 +480,10 @@ Result<GatewayApplication::KillSwitchResult> GatewayApplication::SetKillSwitch(
   JournalEvent event = router_.DecideKillSwitch(scope, engaged, source, reason);
   const auto& change = std::get<KillSwitchChanged>(event);
   KillSwitchResult result{static_cast<int>(change.cancels.size())};
-  fmt::print(stderr, "fixgw: kill switch {} {}{} by {}: {} cancel(s)\n",
-             engaged ? "engaged" : "disengaged", KillScopeName(scope.kind),
-             scope.name.empty() ? "" : " " + scope.name, source,
-             result.cancels_sent);
+  spdlog::warn("kill switch {} {}{} by {} ({}): {} cancel(s)",
+               engaged ? "engaged" : "disengaged", KillScopeName(scope.kind),
+               scope.name.empty() ? "" : " " + scope.name, source, reason,
+               result.cancels_sent);
   Process(event, "", Now());
   return result;
 }
@@ -439,13 +494,15 @@ std::string GatewayApplication::StateJson() {
 }
 
 void GatewayApplication::Process(const JournalEvent& event,
-                                 const std::string& raw_fix, Timestamp now) {
+                                 const std::string& raw_fix, Timestamp now,
+                                 SteadyTime received) {
   std::vector<Action> actions = router_.Apply(event, now);
   if (router_.risk_errors() != risk_errors_seen_) {
     risk_errors_seen_ = router_.risk_errors();
-    fmt::print(stderr, "fixgw: WARNING: risk state: {} ({} so far)\n",
-               router_.last_risk_error(), risk_errors_seen_);
+    spdlog::warn("risk state: {} ({} so far)", router_.last_risk_error(),
+                 risk_errors_seen_);
   }
+  Observe(event, now);
   std::vector<FIX::Message> messages;
   std::vector<store::JournalEntry> entries;
   messages.reserve(actions.size());
@@ -468,20 +525,169 @@ void GatewayApplication::Process(const JournalEvent& event,
 
   Batch batch;
   batch.entries = std::move(entries);
+  const bool from_exchange =
+      std::holds_alternative<ExchangeReportReceived>(event) ||
+      std::holds_alternative<ExchangeCancelRejectReceived>(event);
   for (size_t i = 0; i < actions.size(); ++i) {
     FIX::SessionID target = exchange_session_;
+    GatewayMetrics::Path path = GatewayMetrics::Path::kBrokerToExchange;
     if (const auto* b = std::get_if<ToBroker>(&actions[i])) {
       target.fromString(b->session);
+      path = from_exchange ? GatewayMetrics::Path::kExchangeToBroker
+                           : GatewayMetrics::Path::kGatewayAnswer;
     }
-    batch.sends.push_back(Send{std::move(messages[i]), std::move(target)});
+    batch.sends.push_back(
+        Send{std::move(messages[i]), std::move(target), received, path});
   }
   if (!actions.empty()) {
-    const bool from_exchange =
-        std::holds_alternative<ExchangeReportReceived>(event) ||
-        std::holds_alternative<ExchangeCancelRejectReceived>(event);
     batch.crash_point = from_exchange ? "after-report" : "after-journal";
   }
   Enqueue(std::move(batch));
+}
+
+void GatewayApplication::Observe(const JournalEvent& event, Timestamp now) {
+  auto refused = [&](const std::string& session, const std::string& id,
+                     const char* request, const std::string& text) {
+    refusals_.push_front(RefusalNote{now, session, id, request, text});
+    if (refusals_.size() > kRecentRefusals) refusals_.pop_back();
+  };
+  std::visit(
+      [&](const auto& e) {
+        using T = std::decay_t<decltype(e)>;
+        if constexpr (std::is_same_v<T, NewOrderAccepted>) {
+          metrics_.CountOrderAccepted();
+          spdlog::info(
+              "order accepted session={} ClOrdID={} exch={} account={} {} {} "
+              "{} @ {}",
+              e.session, e.order.cl_ord_id, e.exch_cl_ord_id, e.order.account,
+              Name(e.order.side), FormatQty(e.order.qty), e.order.symbol,
+              e.order.price ? FormatPrice(*e.order.price) : "market");
+        } else if constexpr (std::is_same_v<T, NewOrderRejected>) {
+          const std::string label = RejectReasonLabel(e.rejection);
+          metrics_.CountOrderRejected(label);
+          refused(e.session, e.order.cl_ord_id, "order", e.rejection.text);
+          spdlog::info("order rejected session={} ClOrdID={} reason={}: {}",
+                       e.session, e.order.cl_ord_id, label, e.rejection.text);
+        } else if constexpr (std::is_same_v<T, CancelReplaceForwarded>) {
+          spdlog::info("{} forwarded session={} ClOrdID={} exch={} orig={}",
+                       e.is_replace ? "replace" : "cancel", e.session,
+                       e.is_replace ? e.replace.cl_ord_id : e.cancel.cl_ord_id,
+                       e.exch_cl_ord_id, e.orig_exch_cl_ord_id);
+        } else if constexpr (std::is_same_v<T, CancelReplaceRejected>) {
+          const std::string label = CancelRejectReasonLabel(e.reject);
+          metrics_.CountCancelReplaceRejected(label);
+          const bool replace =
+              e.reject.response_to == CxlRejResponseTo::kReplace;
+          refused(e.session, e.reject.cl_ord_id, replace ? "replace" : "cancel",
+                  e.reject.text);
+          spdlog::info("{} rejected session={} ClOrdID={} orig={} reason={}: {}",
+                       replace ? "replace" : "cancel", e.session,
+                       e.reject.cl_ord_id, e.reject.orig_cl_ord_id, label,
+                       e.reject.text);
+        } else if constexpr (std::is_same_v<T, ExchangeReportReceived>) {
+          const ExecutionReport& r = e.report;
+          if (r.exec_type == ExecType::kTrade) metrics_.CountFill();
+          spdlog::info(
+              "exchange report exch={} ExecID={} ExecType={} OrdStatus={} "
+              "LastQty={} LastPx={} CumQty={} LeavesQty={}{}{}",
+              r.cl_ord_id, r.exec_id, Name(r.exec_type), Name(r.ord_status),
+              FormatQty(r.last_qty), FormatPrice(r.last_px),
+              FormatQty(r.cum_qty), FormatQty(r.leaves_qty),
+              r.text.empty() ? "" : " text=", r.text);
+        } else if constexpr (std::is_same_v<T, ExchangeCancelRejectReceived>) {
+          spdlog::info("exchange cancel reject exch={} orig={}: {}",
+                       e.reject.cl_ord_id, e.reject.orig_cl_ord_id,
+                       e.reject.text);
+        } else if constexpr (std::is_same_v<T, ExchangeSessionChanged>) {
+          spdlog::info("exchange session {} (journaled)",
+                       e.up ? "up" : "down");
+        } else if constexpr (std::is_same_v<T, StatusAnswered>) {
+          spdlog::debug("status answered session={} ClOrdID={}", e.session,
+                        e.request.cl_ord_id);
+        }
+      },
+      event);
+}
+
+void GatewayApplication::BeginDrain() {
+  if (draining_.exchange(true)) return;
+  spdlog::warn("draining: refusing new orders and replaces");
+}
+
+size_t GatewayApplication::WaitForDrain(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    size_t awaiting = 0;
+    bool idle = false;
+    {
+      std::lock_guard lock(mu_);
+      awaiting = router_.CountOrders().awaiting_exchange;
+      idle = pending_.empty();
+    }
+    {
+      std::lock_guard lock(send_mu_);
+      idle = idle && send_queue_.empty();
+    }
+    if ((awaiting == 0 && idle) ||
+        std::chrono::steady_clock::now() >= deadline) {
+      return awaiting;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+std::vector<GatewayApplication::SessionInfo> GatewayApplication::Sessions() {
+  std::vector<SessionInfo> out;
+  for (const FIX::SessionID& id : FIX::Session::getSessions()) {
+    FIX::Session* session = FIX::Session::lookupSession(id);
+    if (session == nullptr) continue;
+    SessionInfo info;
+    info.id = id.toString();
+    info.exchange = id == exchange_session_;
+    info.logged_on = session->isLoggedOn();
+    info.next_sender_seq = session->getExpectedSenderNum();
+    info.next_target_seq = session->getExpectedTargetNum();
+    std::tie(info.messages_in, info.messages_out) =
+        metrics_.SessionTotals(info.id);
+    out.push_back(std::move(info));
+  }
+  return out;
+}
+
+std::vector<RefusalNote> GatewayApplication::RecentRefusals() {
+  std::lock_guard lock(mu_);
+  return {refusals_.begin(), refusals_.end()};
+}
+
+std::vector<GatewayApplication::AccountUse> GatewayApplication::RiskUse() {
+  std::vector<AccountUse> out;
+  if (risk_ == nullptr) return out;
+  std::lock_guard lock(mu_);
+  std::set<std::string, std::less<>> accounts;
+  for (const auto& [name, limits] : risk_->limits().accounts) {
+    accounts.insert(name);
+  }
+  for (const auto& [name, state] : risk_->state().accounts) {
+    accounts.insert(name);
+  }
+  for (const std::string& name : accounts) {
+    const auto it = risk_->state().accounts.find(name);
+    out.push_back(AccountUse{
+        name, risk_->limits().Account(name).cash, risk_->AvailableCash(name),
+        it == risk_->state().accounts.end() ? Notional() : it->second.reserved});
+  }
+  return out;
+}
+
+risk::KillSwitches GatewayApplication::KillSwitches() {
+  if (risk_ == nullptr) return {};
+  std::lock_guard lock(mu_);
+  return risk_->state().kill;
+}
+
+OrderRouter::OrderCounts GatewayApplication::CountOrders() {
+  std::lock_guard lock(mu_);
+  return router_.CountOrders();
 }
 
 Result<int> GatewayApplication::SendOutbox(const std::vector<Output>& outputs,
@@ -502,10 +708,8 @@ Result<int> GatewayApplication::SendOutbox(const std::vector<Output>& outputs,
     Result<bool> stored = sessions.HasOutgoing(session, key);
     if (!stored.ok()) return stored.status();
     if (*stored) continue;
-    fmt::print(stderr,
-               "fixgw: outbox: {} was journaled but never sent to {}: "
-               "sending it now\n",
-               key, session);
+    spdlog::warn("outbox: {} was journaled but never sent to {}: sending it now",
+                 key, session);
     if (!FIX::Session::sendToTarget(msg, target)) {
       return Status::Internal("outbox: cannot hand " + key + " to " + session);
     }
@@ -537,8 +741,8 @@ Status RecoverFromJournal(store::Journal& journal, OrderRouter& router,
   });
   if (!st.ok()) return st;
   if (!failure.ok()) return failure;
-  fmt::print(stderr, "fixgw: recovered {} events from {}, {} orders\n", events,
-             journal.path(), router.Orders().size());
+  spdlog::info("recovered {} events from {}, {} orders", events,
+               journal.path(), router.Orders().size());
   if (router.exchange_up()) {
     // The previous run ended without logging the exchange out (a crash).
     JournalEvent down = ExchangeSessionChanged{false};

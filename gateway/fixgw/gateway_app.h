@@ -36,9 +36,19 @@
 // (LoadRiskLimits: start-up, SIGHUP, admin reload) and kill-switch changes
 // (SetKillSwitch: admin API) are journaled events like any other, so a
 // restart or fixreplay rebuilds exactly the limits and switches in force.
+//
+// Shutdown (BeginDrain, WaitForDrain): new orders and replaces are refused
+// with Text "gateway is shutting down" (journaled like any refusal);
+// cancels, status requests and exchange reports flow as before, until no
+// order waits for an exchange answer and every answer is sent.
+//
+// Metrics (metrics.h): every message in and out is counted in the QuickFIX
+// callbacks; decisions in Process; latencies in the sender thread (arrival
+// to send) and in Commit (journal transaction).
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <map>
 #include <mutex>
@@ -49,6 +59,8 @@
 
 #include "gateway/fix/quickfix.h"
 #include "gateway/fixgw/crash_point.h"
+#include "gateway/fixgw/metrics.h"
+#include "gateway/fixgw/status_page.h"
 #include "gateway/router/order_router.h"
 #include "risk/risk_engine.h"
 #include "store/journal.h"
@@ -71,9 +83,10 @@ class GatewayApplication : public FIX::Application {
   void onCreate(const FIX::SessionID&) override {}
   void onLogon(const FIX::SessionID& id) override;
   void onLogout(const FIX::SessionID& id) override;
-  void toAdmin(FIX::Message&, const FIX::SessionID&) override {}
-  void toApp(FIX::Message&, const FIX::SessionID&) override {}
-  void fromAdmin(const FIX::Message&, const FIX::SessionID&) override {}
+  // Count the message (metrics) and nothing else.
+  void toAdmin(FIX::Message& msg, const FIX::SessionID& id) override;
+  void toApp(FIX::Message& msg, const FIX::SessionID& id) override;
+  void fromAdmin(const FIX::Message& msg, const FIX::SessionID& id) override;
   // Broker side: D, F, G, H; anything else throws
   // FIX::UnsupportedMessageType (QuickFIX answers BusinessMessageReject).
   // Exchange side: 8 and 9; anything else is logged and dropped.
@@ -115,14 +128,49 @@ class GatewayApplication : public FIX::Application {
                          store::SessionStore& sessions);
   bool exchange_logged_on() const { return exchange_logged_on_.load(); }
 
+  // ---- shutdown (see the file comment); thread-safe.
+  void BeginDrain();
+  bool draining() const { return draining_.load(); }
+  // Waits until no order waits for an exchange answer and nothing is left
+  // to send, or `timeout`. Returns how many orders still wait.
+  size_t WaitForDrain(std::chrono::milliseconds timeout);
+
+  // ---- read by the admin server; thread-safe.
+  GatewayMetrics& metrics() { return metrics_; }
+  using SessionInfo = SessionStatus;
+  // Every FIX session of this process, brokers' and the exchange's.
+  std::vector<SessionInfo> Sessions();
+  // The last kRecentRefusals refusals, newest first.
+  std::vector<RefusalNote> RecentRefusals();
+  static constexpr size_t kRecentRefusals = 20;
+  // Per account: the risk file's cash, and what is available and reserved
+  // now. Empty without risk checks.
+  struct AccountUse {
+    std::string account;
+    Notional cash_limit;
+    Notional available;
+    Notional reserved;
+  };
+  std::vector<AccountUse> RiskUse();
+  // The kill switches in force (none without risk checks).
+  risk::KillSwitches KillSwitches();
+  bool risk_checks() const { return risk_ != nullptr; }
+  // Open orders, and how many of them wait for an exchange answer.
+  OrderRouter::OrderCounts CountOrders();
+
  private:
   void FromBroker(const FIX::Message& msg, const FIX::SessionID& id,
                   const std::string& type);
   void FromExchange(const FIX::Message& msg, const std::string& type);
+  using SteadyTime = std::chrono::steady_clock::time_point;
   // A message to send once its batch is committed.
   struct Send {
     FIX::Message message;
     FIX::SessionID target;
+    // When the message that caused it arrived (epoch: no such message, e.g.
+    // a kill-switch cancel), and the latency histogram it counts in.
+    SteadyTime received{};
+    GatewayMetrics::Path path = GatewayMetrics::Path::kGatewayAnswer;
   };
   // What one event (or record) journals and then sends.
   struct Batch {
@@ -149,9 +197,14 @@ class GatewayApplication : public FIX::Application {
 
   // Applies `event` and queues its journal entries and messages; requires
   // mu_ (a DecisionScope). `now` is the time the event was decided at (the
-  // journal entry's time).
+  // journal entry's time), `received` when the message it decides arrived.
   void Process(const JournalEvent& event, const std::string& raw_fix,
-               Timestamp now);
+               Timestamp now, SteadyTime received = {});
+  // Metrics, the log line and the refusal notes of one event; requires mu_.
+  void Observe(const JournalEvent& event, Timestamp now);
+  // The refusal of a D or G while draining; requires mu_.
+  JournalEvent DrainRefusal(const FIX::Message& msg, const std::string& type,
+                            const SessionKey& session);
   void Enqueue(Batch batch);  // requires mu_
   // Journals every batch up to `ticket` and queues its messages for the
   // sender thread (see the file comment). Must be called without mu_.
@@ -197,6 +250,9 @@ class GatewayApplication : public FIX::Application {
   std::thread sender_;
 
   std::atomic<bool> exchange_logged_on_{false};
+  std::atomic<bool> draining_{false};
+  GatewayMetrics metrics_;
+  std::deque<RefusalNote> refusals_;  // guarded by mu_; newest first
   std::mutex control_mu_;
   std::condition_variable control_cv_;
   bool control_wake_ = false;  // guarded by control_mu_

@@ -81,6 +81,31 @@ Result<GatewayConfig> ParseGatewayConfig(
                         "must be a port number 1-65535");
       }
       config.admin_port = static_cast<int>(port->units());
+    } else if (key == "LOGLEVEL") {
+      if (value != "debug" && value != "info" && value != "warn" &&
+          value != "error") {
+        return KeyError(origin, "LogLevel", value,
+                        "must be debug, info, warn or error");
+      }
+      config.log_level = value;
+    } else if (key == "LOGFILE") {
+      if (value.empty()) {
+        return KeyError(origin, "LogFile", value, "must not be empty");
+      }
+      config.log_file = value;
+    } else if (key == "LOGCONSOLE") {
+      if (value != "stderr" && value != "stdout" && value != "off") {
+        return KeyError(origin, "LogConsole", value,
+                        "must be stderr, stdout or off");
+      }
+      config.log_console = value;
+    } else if (key == "DRAINTIMEOUTSECONDS") {
+      auto seconds = ParseQty(value);
+      if (!seconds.ok() || seconds->units() < 0 || seconds->units() > 3600) {
+        return KeyError(origin, "DrainTimeoutSeconds", value,
+                        "must be a whole number of seconds 0-3600");
+      }
+      config.drain_timeout_s = static_cast<int>(seconds->units());
     } else {
       return Status::InvalidArgument(origin + ": unknown key '" + key +
                                      "' in [GATEWAY]");

@@ -17,6 +17,14 @@
 //                                 risk, sessions in memory; nothing survives
 //                                 a restart. JournalPath, RiskConfig and
 //                                 RiskChecks must then be absent
+//   LogLevel=info               debug | info | warn | error: fixgw's own log
+//                                 (one line per event at info)
+//   LogFile=/var/log/fixgw/fixgw.log  also write the log to this file
+//                                 (appended); absent: console only
+//   LogConsole=stderr           stderr | stdout | off
+//   DrainTimeoutSeconds=10      on SIGTERM/SIGINT, how long to wait for the
+//                                 exchange's answers to orders in flight
+//                                 before logging out (0-3600)
 //
 // Parsing is pure; LoadGatewayConfig reads the file.
 #pragma once
@@ -40,6 +48,10 @@ struct GatewayConfig {
   bool risk_checks = true;
   int admin_port = 0;  // 0: no admin API
   bool pass_through = false;  // then journal_path == "" and !risk_checks
+  std::string log_level = "info";
+  std::string log_file;  // "": none
+  std::string log_console = "stderr";
+  int drain_timeout_s = 10;
 };
 
 // `keys` are upper-cased as QuickFIX stores them; `origin` names the file in

@@ -13,7 +13,11 @@ TEST(GatewayConfigTest, ParsesEveryKey) {
                                    {"IDPREFIX", "GW2"},
                                    {"SYMBOLS", "AAPL,MSFT"},
                                    {"RISKCONFIG", "/etc/risk.toml"},
-                                   {"ADMINPORT", "8081"}},
+                                   {"ADMINPORT", "8081"},
+                                   {"LOGLEVEL", "debug"},
+                                   {"LOGFILE", "/var/log/fixgw.log"},
+                                   {"LOGCONSOLE", "off"},
+                                   {"DRAINTIMEOUTSECONDS", "30"}},
                               "gw.cfg");
   ASSERT_TRUE(c.ok()) << c.status().message();
   EXPECT_EQ(c->journal_path, "/tmp/j.db");
@@ -23,6 +27,10 @@ TEST(GatewayConfigTest, ParsesEveryKey) {
   EXPECT_EQ(c->risk_config, "/etc/risk.toml");
   EXPECT_TRUE(c->risk_checks);
   EXPECT_EQ(c->admin_port, 8081);
+  EXPECT_EQ(c->log_level, "debug");
+  EXPECT_EQ(c->log_file, "/var/log/fixgw.log");
+  EXPECT_EQ(c->log_console, "off");
+  EXPECT_EQ(c->drain_timeout_s, 30);
 }
 
 TEST(GatewayConfigTest, PassThroughNeedsNoJournalAndNoRisk) {
@@ -53,6 +61,10 @@ TEST(GatewayConfigTest, DefaultsApply) {
   EXPECT_TRUE(c->symbols.empty());
   EXPECT_TRUE(c->risk_checks);
   EXPECT_EQ(c->admin_port, 0);
+  EXPECT_EQ(c->log_level, "info");
+  EXPECT_EQ(c->log_file, "");
+  EXPECT_EQ(c->log_console, "stderr");
+  EXPECT_EQ(c->drain_timeout_s, 10);
 }
 
 struct Bad {
@@ -88,6 +100,16 @@ INSTANTIATE_TEST_SUITE_P(
             "AdminPort"},
         Bad{Keys{{"JOURNALPATH", "j"}, {"MAXORDERQTY", "5"}}, "MAXORDERQTY"},
         Bad{Keys{{"PASSTHROUGH", "yes"}}, "PassThrough"},
+        Bad{Keys{{"JOURNALPATH", "j"}, {"RISKCONFIG", "r"}, {"LOGLEVEL", "loud"}},
+            "LogLevel"},
+        Bad{Keys{{"JOURNALPATH", "j"}, {"RISKCONFIG", "r"}, {"LOGFILE", ""}},
+            "LogFile"},
+        Bad{Keys{{"JOURNALPATH", "j"}, {"RISKCONFIG", "r"},
+                 {"LOGCONSOLE", "tty"}},
+            "LogConsole"},
+        Bad{Keys{{"JOURNALPATH", "j"}, {"RISKCONFIG", "r"},
+                 {"DRAINTIMEOUTSECONDS", "-1"}},
+            "DrainTimeoutSeconds"},
         Bad{Keys{{"JOURNALPATH", "j"}, {"ADMINPORTT", "1"}}, "ADMINPORTT"}));
 
 }  // namespace

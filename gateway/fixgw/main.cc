@@ -6,11 +6,18 @@
 // session stores (in the journal's file) are opened, the order table and
 // risk state rebuilt from the journal, the risk file loaded (journaled if
 // its limits changed) and the outbox handed to the sessions; then the
-// sessions and the admin API start. SIGHUP re-reads the risk file. SIGTERM
-// or SIGINT logs every session out and exits 0. Exit 2 on bad
-// configuration, a bad risk file or an unusable journal, 3 if the journal
-// fails while running.
+// sessions and the admin API start. SIGHUP re-reads the risk file.
+//
+// SIGTERM or SIGINT drains: new orders and replaces are refused ("gateway
+// is shutting down"), cancels still flow; fixgw waits up to
+// DrainTimeoutSeconds until no order waits for an exchange answer and every
+// answer is sent, then logs out the brokers, then the exchange, closes the
+// journal and exits 0. Exit 2 on bad configuration, a bad risk file or an
+// unusable journal, 3 if the journal fails while running.
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
 
 #include "gateway/fix/runtime.h"
 #include "gateway/fix/settings.h"
@@ -18,6 +25,7 @@
 #include "gateway/fixgw/admin_server.h"
 #include "gateway/fixgw/gateway_app.h"
 #include "gateway/fixgw/gateway_config.h"
+#include "gateway/fixgw/logging.h"
 
 namespace {
 
@@ -42,6 +50,12 @@ int Run(const std::string& config_path) {
     fmt::print(stderr, "fixgw: {}\n", config.status().message());
     return 2;
   }
+  if (Status st = gw::InitLogging(gw::LogOptions{
+          config->log_level, config->log_console, config->log_file});
+      !st.ok()) {
+    fmt::print(stderr, "fixgw: {}: [GATEWAY] {}\n", config_path, st.message());
+    return 2;
+  }
   // PassThrough=Y (the benchmark baseline) has neither journal nor session
   // stores: QuickFIX keeps sessions in memory.
   std::unique_ptr<store::Journal> journal;
@@ -64,9 +78,9 @@ int Run(const std::string& config_path) {
     }
     sessions = std::move(*stores);
   } else {
-    fmt::print(stderr,
-               "fixgw: WARNING: PassThrough=Y: no journal, no risk checks; "
-               "nothing survives a restart\n");
+    spdlog::warn(
+        "PassThrough=Y: no journal, no risk checks; nothing survives a "
+        "restart");
   }
 
   // The limits start empty: the journal's RiskLimitsLoaded events set them.
@@ -74,8 +88,7 @@ int Run(const std::string& config_path) {
   if (config->risk_checks) {
     risk = std::make_unique<risk::RiskEngine>(risk::RiskLimits{});
   } else if (!config->pass_through) {
-    fmt::print(stderr,
-               "fixgw: WARNING: RiskChecks=off: no pre-trade risk checks\n");
+    spdlog::warn("RiskChecks=off: no pre-trade risk checks");
   }
   gw::OrderRouter router(
       gw::OrderRouter::Options{config->id_prefix, config->symbols}, risk.get());
@@ -101,7 +114,8 @@ int Run(const std::string& config_path) {
   }
   std::unique_ptr<gw::AdminServer> admin;
   if (config->admin_port != 0) {
-    admin = std::make_unique<gw::AdminServer>(app, config->risk_config);
+    admin = std::make_unique<gw::AdminServer>(
+        app, gw::AdminOptions{config->risk_config, config->journal_path});
     if (Status st = admin->Start(config->admin_port); !st.ok()) {
       fmt::print(stderr, "fixgw: {}: {}\n", config_path, st.message());
       return 2;
@@ -142,21 +156,38 @@ int Run(const std::string& config_path) {
     fmt::print(stderr, "fixgw: cannot start sessions: {}\n", e.what());
     return 2;
   }
-  fmt::print(stderr, "fixgw: started: {} broker session(s), exchange {}\n",
-             split->acceptor_count, exchange.toString());
+  spdlog::info("started: {} broker session(s), exchange {}",
+               split->acceptor_count, exchange.toString());
 
   int sig = stop.Wait();
   while (sig == SIGHUP) {
     if (risk) {
       Status st = app.LoadRiskLimits(config->risk_config);
-      fmt::print(stderr, "fixgw: SIGHUP: risk file {}: {}\n",
-                 config->risk_config, st.ok() ? "reloaded" : st.message());
+      if (st.ok()) {
+        spdlog::info("SIGHUP: risk file {} reloaded", config->risk_config);
+      } else {
+        spdlog::error("SIGHUP: risk file {}: {}", config->risk_config,
+                      st.message());
+      }
     }
     sig = stop.Wait();
   }
-  fmt::print(stderr, "fixgw: signal {}, logging out\n", sig);
+  spdlog::warn("signal {}: draining (up to {} s)", sig,
+               config->drain_timeout_s);
+  app.BeginDrain();
+  const size_t waiting =
+      app.WaitForDrain(std::chrono::seconds(config->drain_timeout_s));
+  if (waiting > 0) {
+    spdlog::warn(
+        "drain timeout: {} order(s) still wait for the exchange; their "
+        "answers are delivered after the next start",
+        waiting);
+  }
+  spdlog::info("logging out the brokers");
   acceptor->stop();
+  spdlog::info("logging out the exchange");
   initiator->stop();
+  spdlog::info("stopped");
   return 0;
 }
 

@@ -850,6 +850,20 @@ std::optional<OrderSnapshot> OrderRouter::FindOrder(
   return o->snap;
 }
 
+OrderRouter::OrderCounts OrderRouter::CountOrders() const {
+  OrderCounts counts;
+  for (const auto& o : impl_->orders) {
+    const OrderSnapshot& s = o.snap;
+    if (IsTerminal(s.status)) continue;
+    ++counts.open;
+    if (s.status == OrdStatus::kPendingNew || s.cancel_pending ||
+        s.replace_pending) {
+      ++counts.awaiting_exchange;
+    }
+  }
+  return counts;
+}
+
 std::vector<OrderSnapshot> OrderRouter::Orders() const {
   std::vector<OrderSnapshot> out;
   out.reserve(impl_->orders.size());

@@ -153,6 +153,14 @@ class OrderRouter {
   // OrderCancelRejects carry no ExecID, and a request is refused once.
   bool KnowsCancelReject(const std::string& exch_cl_ord_id) const;
 
+  struct OrderCounts {
+    size_t open = 0;  // not terminal
+    // Open and waiting for the exchange: not acknowledged yet, or with a
+    // cancel or replace pending.
+    size_t awaiting_exchange = 0;
+  };
+  OrderCounts CountOrders() const;  // O(orders), no copies
+
   std::optional<OrderSnapshot> FindOrder(const SessionKey& session,
                                          const std::string& cl_ord_id) const;
   std::vector<OrderSnapshot> Orders() const;  // every order, oldest first

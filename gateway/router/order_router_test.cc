@@ -1620,3 +1620,33 @@ TEST(OrderRouterReplayTest, RandomTrafficCoversEveryEventKind) {
 
 }  // namespace
 }  // namespace fixgw::gw
+
+namespace fixgw::gw {
+namespace {
+
+// ---- counts for metrics and the shutdown drain ----------------------------
+
+TEST_F(OrderRouterTest, CountsOpenOrdersAndThoseAwaitingTheExchange) {
+  SetExchange(true);
+  EXPECT_EQ(router_.CountOrders().open, 0u);
+  New(kS1, Limit("o1"));  // forwarded, not acknowledged
+  OrderRouter::OrderCounts c = router_.CountOrders();
+  EXPECT_EQ(c.open, 1u);
+  EXPECT_EQ(c.awaiting_exchange, 1u);
+  FromExchange(Er("GW-1", "E1", ExecType::kNew, OrdStatus::kNew, 100, 0, 100));
+  c = router_.CountOrders();
+  EXPECT_EQ(c.open, 1u);
+  EXPECT_EQ(c.awaiting_exchange, 0u);
+  CancelOrder(kS1, Cancel("c1", "o1"));  // a cancel pending
+  EXPECT_EQ(router_.CountOrders().awaiting_exchange, 1u);
+  FromExchange(Er("GW-2", "E2", ExecType::kCanceled, OrdStatus::kCanceled, 100,
+                  0, 0, "GW-1"));
+  c = router_.CountOrders();
+  EXPECT_EQ(c.open, 0u);
+  EXPECT_EQ(c.awaiting_exchange, 0u);
+  Apply(RejectedNew(kS1, Limit("big", 5000)));  // refused: never open
+  EXPECT_EQ(router_.CountOrders().open, 0u);
+}
+
+}  // namespace
+}  // namespace fixgw::gw

@@ -42,7 +42,7 @@ bool Cluster::StartSim(std::string* error) {
                     "FileLogPath=" + dir_.path() + "/simlog\n" +
                     "\n[SESSION]\nTargetCompID=GW\n\n[SIM]\n"
                     "Instruments=AAPL:0.01:100.00,MSFT:0.01:250.00\n"
-                    "LiquidityLevels=0\n";
+                    "LiquidityLevels=0\n" + sim_extra;
   std::string path = dir_.Write("fixsim.cfg", cfg);
   sim_ = std::make_unique<Process>(
       std::vector<std::string>{paths_.fixsim, "--config", path}, sim_log_);

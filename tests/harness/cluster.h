@@ -71,6 +71,7 @@ class Cluster {
   std::string journal() const { return dir_.path() + "/journal.db"; }
   std::string risk_file() const { return dir_.path() + "/risk.toml"; }
   std::string gateway_extra;  // more [GATEWAY] lines
+  std::string sim_extra;      // more [SIM] lines (e.g. fault modes)
   // Environment settings ("NAME=value") for the next StartGateway.
   std::vector<std::string> gateway_env;
   // Every account may trade AAPL (reference 100) and MSFT (250) at any

@@ -1,0 +1,125 @@
+// fixgw's counters and latency histograms, and the Prometheus text format
+// (exposition format 0.0.4) they are served in by GET /metrics.
+//
+// GatewayMetrics holds what accumulates: messages per session, direction and
+// type; orders accepted and refused (by reason); fills; denials; the order
+// path and journal commit histograms. What is a state rather than a sum
+// (sessions logged on, sequence numbers, open orders, risk use) is read at
+// scrape time by the admin server and written next to it.
+//
+// Thread-safe: counters are updated from QuickFIX's session threads, the
+// gateway's sender thread and the admin server's threads. The mutex is a
+// leaf: nothing is called while it is held.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "gateway/core/events.h"
+
+namespace fixgw::gw {
+
+using Labels = std::vector<std::pair<std::string, std::string>>;
+
+// Builds a Prometheus text exposition. Families must be written whole (all
+// samples of a family after its Family() line).
+class PromWriter {
+ public:
+  // `type`: "counter", "gauge" or "histogram".
+  void Family(std::string_view name, std::string_view type,
+              std::string_view help);
+  void Sample(std::string_view name, const Labels& labels,
+              std::string_view value);
+  void Sample(std::string_view name, const Labels& labels, int64_t value);
+  void Sample(std::string_view name, const Labels& labels, uint64_t value);
+  const std::string& text() const { return out_; }
+
+ private:
+  std::string out_;
+};
+
+// A label value as Prometheus wants it: \ " and newline escaped.
+std::string EscapeLabel(std::string_view value);
+// Micro-units as a decimal number: 1500 -> "0.0015", -2 -> "-0.000002".
+std::string FormatMicros(int64_t micros);
+
+// A cumulative histogram of durations with fixed bucket bounds
+// (microseconds). Lock-free observations.
+class LatencyHistogram {
+ public:
+  // Bounds: 10 us .. 10 s, roughly 1-2.5-5 per decade.
+  static constexpr std::array<int64_t, 19> kBoundsMicros = {
+      10,     25,     50,      100,     250,     500,       1'000,
+      2'500,  5'000,  10'000,  25'000,  50'000,  100'000,   250'000,
+      500'000, 1'000'000, 2'500'000, 5'000'000, 10'000'000};
+
+  void Observe(std::chrono::nanoseconds d);
+  uint64_t count() const { return count_.load(std::memory_order_relaxed); }
+  // Writes NAME_bucket{..,le=".."}, NAME_sum and NAME_count samples.
+  void Write(PromWriter& w, std::string_view name, const Labels& labels) const;
+
+ private:
+  std::array<std::atomic<uint64_t>, kBoundsMicros.size()> buckets_{};
+  std::atomic<uint64_t> count_{0};
+  std::atomic<int64_t> sum_nanos_{0};
+};
+
+// A refusal's metric label: the risk check that refused it ("buying_power",
+// "throttle", ...), else its OrdRejReason ("duplicate_order",
+// "exchange_closed", ...). A small fixed set whatever the Text says.
+std::string RejectReasonLabel(const Rejection& r);
+// The same for a cancel/replace refusal (CxlRejReason names).
+std::string CancelRejectReasonLabel(const CancelReject& r);
+
+class GatewayMetrics {
+ public:
+  enum class Direction { kIn, kOut };
+  // Where an order-path latency runs from and to: an order (or cancel,
+  // replace) from a broker until it is sent to the exchange; an exchange
+  // report or cancel reject until it is sent to the broker; a broker message
+  // the gateway answers itself (a reject, a status) until the answer is sent.
+  enum class Path { kBrokerToExchange, kExchangeToBroker, kGatewayAnswer };
+
+  void CountMessage(const std::string& session, Direction d,
+                    const std::string& msg_type);
+  void CountOrderAccepted();
+  void CountOrderRejected(const std::string& reason);
+  void CountCancelReplaceRejected(const std::string& reason);
+  void CountFill();
+  void CountDenial(const std::string& reason);
+  void ObservePath(Path p, std::chrono::nanoseconds d);
+  void ObserveCommit(std::chrono::nanoseconds d, size_t entries);
+
+  // Messages in and out of one session so far.
+  std::pair<uint64_t, uint64_t> SessionTotals(const std::string& session) const;
+  uint64_t path_count(Path p) const;
+  uint64_t orders_accepted() const { return accepted_.load(); }
+
+  // Every counter and histogram family.
+  void Write(PromWriter& w) const;
+
+ private:
+  mutable std::mutex mu_;
+  // (session, direction, MsgType) -> count; guarded by mu_.
+  std::map<std::tuple<std::string, Direction, std::string>, uint64_t>
+      messages_;
+  std::map<std::string, uint64_t> rejected_;         // guarded by mu_
+  std::map<std::string, uint64_t> cxl_rejected_;     // guarded by mu_
+  std::map<std::string, uint64_t> denials_;          // guarded by mu_
+  std::atomic<uint64_t> accepted_{0};
+  std::atomic<uint64_t> fills_{0};
+  std::atomic<uint64_t> commit_entries_{0};
+  std::array<LatencyHistogram, 3> paths_;
+  LatencyHistogram commits_;
+};
+
+}  // namespace fixgw::gw
