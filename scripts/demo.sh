@@ -36,13 +36,21 @@ echo "== kill switch for account ACC1 (admin API: POST /kill-switch)"
 curl -s -d 'action=engage&scope=account&name=ACC1&reason=demo' "http://127.0.0.1:$admin_port/kill-switch"
 "$bin/fixload" --config "$run/broker1.cfg" --script docs/examples/demo_kill.script --verbose
 curl -s -d 'action=disengage&scope=account&name=ACC1' "http://127.0.0.1:$admin_port/kill-switch"
+echo
+echo "== health, sessions and metrics (admin API: GET /health, /sessions, /metrics)"
+curl -s "http://127.0.0.1:$admin_port/health"
+curl -s "http://127.0.0.1:$admin_port/sessions"
+curl -s "http://127.0.0.1:$admin_port/metrics" |
+  grep -E '^fixgw_(orders_|fills|open_orders|journal_commit_seconds_count|order_path_seconds_(count|sum)|risk_cash_utilisation|kill_switch)' || true
+echo "   (status page for people: http://127.0.0.1:$admin_port/ while fixgw runs)"
 
 stop_process $gw_pid
 stop_process $sim_pid
 trap - EXIT
 echo
-echo "== fixgw log"
-cat "$run/fixgw.log"
+echo "== fixgw log: $(wc -l < "$run/fixgw.log") lines, one per event; the first events and every warning:"
+grep -v -E ' info  (order accepted|exchange report|cancel forwarded|replace forwarded)' "$run/fixgw.log" | head -40
+grep -m 6 -E ' info  (order accepted|exchange report)' "$run/fixgw.log"
 echo
 echo "== fixreplay: the audit trail of demo-8 (partially filled, then canceled)"
 "$bin/fixreplay" "$run/journal.db" --order demo-8

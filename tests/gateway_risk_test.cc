@@ -207,6 +207,15 @@ TEST_F(GatewayRiskTest, LimitsReloadWithoutRestartAndBadFilesAreRefused) {
   EXPECT_EQ(cluster_.JournalCount(
                 "SELECT count(*) FROM journal WHERE kind='RiskLimitsLoaded'"),
             2);
+  // Who loaded them is journaled with the file.
+  EXPECT_EQ(cluster_.JournalCount(
+                "SELECT count(*) FROM journal WHERE kind='RiskLimitsLoaded' "
+                "AND payload LIKE '%risk.toml by start-up%'"),
+            1);
+  EXPECT_EQ(cluster_.JournalCount(
+                "SELECT count(*) FROM journal WHERE kind='RiskLimitsLoaded' "
+                "AND payload LIKE '%risk.toml by admin 127.0.0.1%'"),
+            1);
 }
 
 TEST_F(GatewayRiskTest, RiskStateAfterKillAndRestartEqualsTheStateBefore) {

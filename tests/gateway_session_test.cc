@@ -200,7 +200,7 @@ TEST_F(GatewaySessionTest, PossDupResendOfAProcessedOrderIsNotSentTwice) {
   // Both resends under a new seq reached the application and were dropped
   // there (the one under seq 2 never got past QuickFIX).
   EXPECT_EQ(
-      Occurrences(GatewayLog(), "ignoring possible duplicate ClOrdID p1"),
+      Occurrences(GatewayLog(), "resend ignored session=FIX.4.4:GW->BROKER1 ClOrdID=p1:"),
       2)
       << GatewayLog();
   // ... and both are in the audit trail.

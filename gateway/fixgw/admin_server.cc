@@ -156,12 +156,13 @@ AdminServer::AdminServer(GatewayApplication& app, AdminOptions options)
              {"cancels_sent", result->cancels_sent}};
     res.set_content(out.dump() + "\n", "application/json");
   });
-  server_->Post("/risk/reload", [this](const httplib::Request&,
+  server_->Post("/risk/reload", [this](const httplib::Request& req,
                                        httplib::Response& res) {
     if (options_.risk_path.empty()) {
       return Error(res, 400, "risk checks are off");
     }
-    if (Status st = app_.LoadRiskLimits(options_.risk_path); !st.ok()) {
+    if (Status st = app_.LoadRiskLimits(options_.risk_path, "admin " + req.remote_addr);
+        !st.ok()) {
       return Error(res, 400, st.message());
     }
     res.set_content(Json{{"reloaded", options_.risk_path}}.dump() + "\n",

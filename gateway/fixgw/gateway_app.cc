@@ -447,7 +447,8 @@ void GatewayApplication::WaitForSendSpace() {
   });
 }
 
-Status GatewayApplication::LoadRiskLimits(const std::string& path) {
+Status GatewayApplication::LoadRiskLimits(const std::string& path,
+                                          const std::string& who) {
   if (risk_ == nullptr) {
     return Status::FailedPrecondition("risk checks are off: no risk file");
   }
@@ -459,8 +460,8 @@ Status GatewayApplication::LoadRiskLimits(const std::string& path) {
   if (!limits.ok()) return limits.status();
   DecisionScope decision(*this);
   if (*limits == risk_->limits()) return Status::Ok();
-  Process(RiskLimitsLoaded{path, text.str()}, "", Now());
-  spdlog::info("risk limits loaded from {}", path);
+  Process(RiskLimitsLoaded{path + " by " + who, text.str()}, "", Now());
+  spdlog::info("risk limits loaded from {} by {}", path, who);
   return Status::Ok();
 }
 

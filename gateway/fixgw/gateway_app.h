@@ -97,7 +97,9 @@ class GatewayApplication : public FIX::Application {
   // Reads and parses the risk file at `path`; journals RiskLimitsLoaded if
   // its limits differ from those in force. Errors (unreadable file, bad
   // key) leave the limits unchanged and name the file and key.
-  Status LoadRiskLimits(const std::string& path);
+  // `who` says who asked ("start-up", "SIGHUP", "admin 127.0.0.1"); the
+  // journaled source is "<path> by <who>".
+  Status LoadRiskLimits(const std::string& path, const std::string& who);
 
   struct KillSwitchResult {
     int cancels_sent = 0;

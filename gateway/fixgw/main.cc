@@ -107,7 +107,8 @@ int Run(const std::string& config_path) {
   const FIX::SessionID exchange = *exchanges.getSessions().begin();
   gw::GatewayApplication app(journal.get(), router, risk.get(), exchange);
   if (risk) {
-    if (Status st = app.LoadRiskLimits(config->risk_config); !st.ok()) {
+    if (Status st = app.LoadRiskLimits(config->risk_config, "start-up");
+        !st.ok()) {
       fmt::print(stderr, "fixgw: {}\n", st.message());
       return 2;
     }
@@ -162,7 +163,7 @@ int Run(const std::string& config_path) {
   int sig = stop.Wait();
   while (sig == SIGHUP) {
     if (risk) {
-      Status st = app.LoadRiskLimits(config->risk_config);
+      Status st = app.LoadRiskLimits(config->risk_config, "SIGHUP");
       if (st.ok()) {
         spdlog::info("SIGHUP: risk file {} reloaded", config->risk_config);
       } else {
