@@ -152,12 +152,14 @@ GatewayApplication::~GatewayApplication() {
 
 void GatewayApplication::onLogon(const FIX::SessionID& id) {
   spdlog::info("{} logged on", id.toString());
+  metrics_.SetLoggedOn(id.toString(), true);
   if (id == exchange_session_) ExchangeStateChanged(true);
 }
 
 // Called by QuickFIX with the session's lock held: must not take mu_.
 void GatewayApplication::onLogout(const FIX::SessionID& id) {
   spdlog::info("{} logged out", id.toString());
+  metrics_.SetLoggedOn(id.toString(), false);
   if (id == exchange_session_) ExchangeStateChanged(false);
 }
 
@@ -481,10 +483,10 @@ Result<GatewayApplication::KillSwitchResult> GatewayApplication::SetKillSwitch(
   JournalEvent event = router_.DecideKillSwitch(scope, engaged, source, reason);
   const auto& change = std::get<KillSwitchChanged>(event);
   KillSwitchResult result{static_cast<int>(change.cancels.size())};
-  spdlog::warn("kill switch {} {}{} by {} ({}): {} cancel(s)",
+  spdlog::warn("kill switch {} {}{} by {}{}: {} cancel(s)",
                engaged ? "engaged" : "disengaged", KillScopeName(scope.kind),
-               scope.name.empty() ? "" : " " + scope.name, source, reason,
-               result.cancels_sent);
+               scope.name.empty() ? "" : " " + scope.name, source,
+               reason.empty() ? "" : " (" + reason + ")", result.cancels_sent);
   Process(event, "", Now());
   return result;
 }
@@ -645,7 +647,7 @@ std::vector<GatewayApplication::SessionInfo> GatewayApplication::Sessions() {
     SessionInfo info;
     info.id = id.toString();
     info.exchange = id == exchange_session_;
-    info.logged_on = session->isLoggedOn();
+    info.logged_on = metrics_.logged_on(info.id);
     info.next_sender_seq = session->getExpectedSenderNum();
     info.next_target_seq = session->getExpectedTargetNum();
     std::tie(info.messages_in, info.messages_out) =

@@ -183,6 +183,18 @@ void GatewayMetrics::CountMessage(const std::string& session, Direction d,
   ++messages_[{session, d, msg_type}];
 }
 
+void GatewayMetrics::SetLoggedOn(const std::string& session,
+                                 bool logged_on) {
+  std::lock_guard lock(mu_);
+  logged_on_[session] = logged_on;
+}
+
+bool GatewayMetrics::logged_on(const std::string& session) const {
+  std::lock_guard lock(mu_);
+  auto it = logged_on_.find(session);
+  return it != logged_on_.end() && it->second;
+}
+
 void GatewayMetrics::CountOrderAccepted() {
   accepted_.fetch_add(1, std::memory_order_relaxed);
 }

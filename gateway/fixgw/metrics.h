@@ -91,6 +91,10 @@ class GatewayMetrics {
 
   void CountMessage(const std::string& session, Direction d,
                     const std::string& msg_type);
+  // Logon state as the session callbacks report it (QuickFIX's own flags
+  // are not safe to read from another thread).
+  void SetLoggedOn(const std::string& session, bool logged_on);
+  bool logged_on(const std::string& session) const;
   void CountOrderAccepted();
   void CountOrderRejected(const std::string& reason);
   void CountCancelReplaceRejected(const std::string& reason);
@@ -115,6 +119,7 @@ class GatewayMetrics {
   std::map<std::string, uint64_t> rejected_;         // guarded by mu_
   std::map<std::string, uint64_t> cxl_rejected_;     // guarded by mu_
   std::map<std::string, uint64_t> denials_;          // guarded by mu_
+  std::map<std::string, bool> logged_on_;            // guarded by mu_
   std::atomic<uint64_t> accepted_{0};
   std::atomic<uint64_t> fills_{0};
   std::atomic<uint64_t> commit_entries_{0};

@@ -120,6 +120,15 @@ TEST(MetricsTest, CountsAndTotalsPerSession) {
             t.rfind("# TYPE fixgw_messages_total counter"));
 }
 
+TEST(MetricsTest, LogonStateFollowsTheCallbacks) {
+  GatewayMetrics m;
+  EXPECT_FALSE(m.logged_on("S"));  // never seen
+  m.SetLoggedOn("S", true);
+  EXPECT_TRUE(m.logged_on("S"));
+  m.SetLoggedOn("S", false);
+  EXPECT_FALSE(m.logged_on("S"));
+}
+
 TEST(MetricsTest, ConcurrentUpdatesAreAllCounted) {
   GatewayMetrics m;
   std::vector<std::thread> threads;
