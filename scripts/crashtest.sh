@@ -22,9 +22,18 @@
 # a fresh fixsim + fixgw, so the cost of JournalSync=full is measured in the
 # same run.
 #
+# Soak (--soak SECONDS): the same flow and checks, but fixgw is never
+# killed: for SECONDS the legs are cut mid-message in turn every 10 s (both
+# sides' sessions drop and reconnect, with resends) and fixsim is killed
+# and restarted every 60 s; fixgw's RSS, open file descriptors and the
+# journal's size are sampled every 5 s (soak.tsv) and their growth per
+# 1000 orders reported.
+#
 # Usage: scripts/crashtest.sh [--kills N] [--sync normal|full] [--short]
-#          [--rate R] [--seed S] [--bench | --no-bench] [--bin DIR] [--dir DIR]
+#          [--soak SECONDS] [--rate R] [--seed S] [--bench | --no-bench]
+#          [--bin DIR] [--dir DIR]
 #   --kills N    kills of fixgw (default 100; --short: 8)
+#   --soak S     no kills: a soak of S seconds (above)
 #   --sync M     JournalSync of the crash run (default normal)
 #   --short      the test suite's form: 8 kills, one fixsim restart, no
 #                throughput measurement, well under a minute
@@ -44,6 +53,7 @@ cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
 kills=""
+soak=0
 sync=normal
 short=0
 rate=100
@@ -60,6 +70,7 @@ while [ $# -gt 0 ]; do
     --kills) [ $# -ge 2 ] || usage; kills="$2"; shift 2 ;;
     --sync) [ $# -ge 2 ] || usage; sync="$2"; shift 2 ;;
     --short) short=1; shift ;;
+    --soak) [ $# -ge 2 ] || usage; soak="$2"; shift 2 ;;
     --rate) [ $# -ge 2 ] || usage; rate="$2"; shift 2 ;;
     --seed) [ $# -ge 2 ] || usage; seed="$2"; shift 2 ;;
     --bench) bench=1; shift ;;
@@ -76,8 +87,10 @@ fi
 case "$kills" in ''|*[!0-9]*) usage ;; esac
 case "$rate" in ''|*[!0-9]*) usage ;; esac
 case "$seed" in ''|*[!0-9]*) usage ;; esac
+case "$soak" in ''|*[!0-9]*) usage ;; esac
+[ "$soak" -gt 0 ] && kills=0
 case "$sync" in normal|full) ;; *) usage ;; esac
-[ "$kills" -ge 1 ] && [ "$rate" -ge 1 ] || usage
+{ [ "$kills" -ge 1 ] || [ "$soak" -gt 0 ]; } && [ "$rate" -ge 1 ] || usage
 [ -n "$bench" ] || bench=$((1 - short))
 
 if [ -z "$bin" ]; then
@@ -278,7 +291,11 @@ xproxy_port=$(free_port)
 gw_port=$(free_port)
 bproxy_port=$(free_port)
 admin_port=$(free_port)
-echo "crashtest: files in $run; $kills kills, JournalSync=$sync, $rate requests/s per broker, seed $seed" >&3
+if [ "$soak" -gt 0 ]; then
+  echo "crashtest: files in $run; soak of $soak s, JournalSync=$sync, $rate requests/s per broker, seed $seed" >&3
+else
+  echo "crashtest: files in $run; $kills kills, JournalSync=$sync, $rate requests/s per broker, seed $seed" >&3
+fi
 
 start_sim "$run" "$sim_port"
 sim_pid=$last_pid
@@ -328,6 +345,54 @@ event "brokers started"
 flow_start=$(now_us)
 
 random_kills=0 point_kills=0 missed_points=0 sim_kills=0 cut_requests=0
+
+# sample: one line of soak.tsv: seconds, fixgw RSS (kB), its open fds, the
+# journal's bytes (with its WAL), orders the brokers sent so far.
+sample() {
+  local rss fds bytes
+  rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$gw_pid/status" 2>/dev/null || echo 0)
+  fds=$(ls "/proc/$gw_pid/fd" 2>/dev/null | wc -l)
+  bytes=$(cat "$run/journal.db" "$run/journal.db-wal" 2>/dev/null | wc -c)
+  local orders
+  orders=$(cat "$run/broker1.rec" "$run/broker2.rec" 2>/dev/null | grep -c -P '^dir=out\ttime_us=[0-9]*\ttype=D\t' || true)
+  printf '%s\t%s\t%s\t%s\t%s\n' "$(( ($(now_us) - flow_start) / 1000000 ))" \
+    "${rss:-0}" "$fds" "$bytes" "${orders:-0}" >>"$run/soak.tsv"
+}
+if [ "$soak" -gt 0 ]; then
+  printf 'seconds\trss_kb\tfds\tjournal_bytes\torders\n' >"$run/soak.tsv"
+  soak_end=$((SECONDS + soak))
+  tick=0
+  while [ $SECONDS -lt $soak_end ]; do
+    sleep 5
+    tick=$((tick + 5))
+    for b in $b1_pid $b2_pid; do
+      kill -0 "$b" 2>/dev/null || fail "a fixload broker exited early; see $run/broker*.log"
+    done
+    kill -0 "$gw_pid" 2>/dev/null || fail "fixgw died during the soak; see $run/fixgw.log"
+    sample
+    if [ $((tick % 10)) -eq 0 ]; then
+      cut_requests=$((cut_requests + 1))
+      if [ $((cut_requests % 2)) -eq 0 ]; then
+        kill -USR1 "$xproxy_pid"
+        event "cut requested on the exchange leg"
+      else
+        kill -USR1 "$bproxy_pid"
+        event "cut requested on BROKER2's leg"
+      fi
+    fi
+    if [ $((tick % 60)) -eq 0 ]; then
+      kill -KILL "$sim_pid" 2>/dev/null || true
+      wait_exit "$sim_pid" 10 || fail "fixsim survives SIGKILL"
+      event "fixsim SIGKILLed"
+      sim_kills=$((sim_kills + 1))
+      start_sim "$run" "$sim_port"
+      sim_pid=$last_pid
+      event "fixsim restarted"
+    fi
+  done
+  echo "crashtest: soak of $soak s done, $sim_kills fixsim restart(s), $cut_requests cut(s) requested" >&3
+  broker_logons=(-1 -1)  # no restart to wait for
+fi
 for ((k = 1; k <= kills; k++)); do
   for b in $b1_pid $b2_pid; do
     kill -0 "$b" 2>/dev/null || fail "a fixload broker exited early; see $run/broker*.log"
@@ -449,6 +514,16 @@ if [ "$(wc -l <"$run/check.out")" -gt 400 ]; then
 fi
 echo "crashtest: run: JournalSync=$sync, $kills fixgw kills ($random_kills random, $point_kills at crash points, $missed_points points not reached and SIGKILLed), $sim_kills fixsim kill(s), $cuts mid-message cut(s); brokers drained: ${drained:+not}${drained:-both}; files in $run"
 echo "crashtest: throughput: mixed flow $flow_ops orders/s through the kills ($orders orders in $flow_s s, $rate requests/s per broker offered)"
+if [ "$soak" -gt 0 ] && [ "$(wc -l <"$run/soak.tsv")" -ge 3 ]; then
+  # Growth between the first and the last sample, per 1000 orders.
+  awk -F '\t' 'NR == 2 { r0 = $2; f0 = $3; j0 = $4; o0 = $5 }
+    NR > 1 { r = $2; f = $3; j = $4; o = $5; if ($2 > rmax) rmax = $2; if ($3 > fmax) fmax = $3 }
+    END {
+      n = o - o0; k = (n > 0) ? n / 1000 : 1
+      printf "crashtest: soak: %d orders between samples; fixgw RSS %.1f -> %.1f MB (max %.1f, %+.1f kB per 1000 orders); open fds %d -> %d (max %d); journal %.1f -> %.1f MB (%.0f bytes per order)\n",
+        n, r0 / 1024, r / 1024, rmax / 1024, (r - r0) / k, f0, f, fmax, j0 / 1048576, j / 1048576, (n > 0) ? (j - j0) / n : 0
+    }' "$run/soak.tsv"
+fi
 if [ "$bench" = 1 ]; then
   awk -v n="${bench_ops[normal]:-0}" -v f="${bench_ops[full]:-0}" -v o="$bench_orders" 'BEGIN {
     printf "crashtest: throughput: closed loop, 50 in flight, %d orders each: JournalSync=normal %.0f orders/s, full %.0f orders/s", o, n, f

@@ -333,6 +333,10 @@ TEST_F(GatewayOpsTest, SigtermUnderLoadDrainsAnswersEveryOrderAndExitsZero) {
   }
   const auto signalled = std::chrono::steady_clock::now();
   cluster_.gateway().Signal(SIGTERM);
+  // The signal is taken by fixgw's main thread; orders it reads before that
+  // are still accepted. Send the next ones once it drains.
+  ASSERT_TRUE(cluster_.WaitForGatewayLog("draining: refusing", 1, seconds(5)))
+      << GatewayLog();
   for (int i = kBefore; i < kBefore + kAfter; ++i) {
     ASSERT_TRUE(b1->Next("D", Order("o" + std::to_string(i), "LOAD", "AAPL",
                                     '1', 1, "100")));
