@@ -49,12 +49,10 @@ bool LooksLikeFix(std::string_view payload) {
                     &value_pos) > 0;
 }
 
+// At most 40 bytes of `piece` for an error message.
 std::string Shorten(std::string_view piece) {
   constexpr size_t kMax = 40;
-  std::string out(piece.substr(0, kMax));
-  for (char& c : out) {
-    if (c == kSoh) c = '|';
-  }
+  std::string out = Printable(piece.substr(0, kMax));
   return piece.size() > kMax ? out + "..." : out;
 }
 
@@ -113,6 +111,25 @@ bool SplitMessages(std::string_view text, std::vector<Fields>* messages,
 }
 
 }  // namespace
+
+std::string Printable(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == kSoh) {
+      out += '|';
+    } else if (byte < 0x20 || byte == 0x7f) {
+      constexpr char kHex[] = "0123456789abcdef";
+      out += "\\x";
+      out += kHex[byte >> 4];
+      out += kHex[byte & 0xf];
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
 
 LogKind KindOfPath(std::string_view path) {
   std::string_view name = path.substr(path.rfind('/') + 1);

@@ -37,6 +37,10 @@ struct LogLine {
   std::string text;  // kEvent: the event; kBad: why, one line for a human
 };
 
+// `text` safe for a terminal: SOH as '|', other control bytes (below 0x20,
+// 0x7f) as \xNN; everything else, UTF-8 included, unchanged.
+std::string Printable(std::string_view text);
+
 // Reads one line (without its '\n'; a trailing '\r' is ignored).
 //
 // FIX text: every field is "<digits>=value". With SOH separators a piece

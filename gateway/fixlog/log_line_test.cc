@@ -133,6 +133,15 @@ TEST(ParseLogLine, AcceptsTimeStampsOfAnyPrecision) {
       LogLine::Type::kBad);
 }
 
+TEST(Printable, EscapesControlBytesButKeepsText) {
+  EXPECT_EQ(Printable("a\x01"
+                      "b\x1b[2Jc\x7f\xc3\xa9"),
+            "a|b\\x1b[2Jc\\x7f\xc3\xa9");
+  LogLine bad = ParseLogLine("\x1b]0;pwned\x07", LogKind::kUnknown);
+  EXPECT_EQ(bad.text,
+            "not a FIX message or QuickFIX log line: \"\\x1b]0;pwned\\x07\"");
+}
+
 TEST(KindOfPath, FollowsFileLogFactoryNames) {
   EXPECT_EQ(KindOfPath("/var/log/fixgw/FIX.4.4-GW-SIM.messages.current.log"),
             LogKind::kMessages);

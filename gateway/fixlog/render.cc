@@ -44,14 +44,6 @@ bool Selected(const fix::NamedMessage& m, const RenderOptions& options) {
   return true;
 }
 
-// A value for a text line: SOH (in a data field) shown as '|'.
-std::string Printable(std::string value) {
-  for (char& c : value) {
-    if (c == '\x01') c = '|';
-  }
-  return value;
-}
-
 }  // namespace
 
 std::string RenderMessage(const FIX::DataDictionary& dd,
@@ -101,13 +93,13 @@ std::string RenderMessage(const FIX::DataDictionary& dd,
     return out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   }
 
-  std::string line = shown_time.empty() ? "-" : shown_time;
-  line += " " + m.msg_type_name;
-  const std::string sender = ValueOf(m, kSenderCompId);
-  const std::string target = ValueOf(m, kTargetCompId);
+  std::string line = shown_time.empty() ? "-" : Printable(shown_time);
+  line += " " + Printable(m.msg_type_name);
+  const std::string sender = Printable(ValueOf(m, kSenderCompId));
+  const std::string target = Printable(ValueOf(m, kTargetCompId));
   if (!sender.empty() || !target.empty()) line += " " + sender + "->" + target;
   if (const fix::NamedField* seq = Find(m, kMsgSeqNum)) {
-    line += " #" + seq->value;
+    line += " #" + Printable(seq->value);
   }
   if (poss_dup) line += " PossDup";
   if (poss_resend) line += " PossResend";
@@ -131,7 +123,7 @@ std::string RenderEvent(const std::string& time, const std::string& text,
     out["event"] = text;
     return out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   }
-  return time + " event: " + text;
+  return time + " event: " + Printable(text);
 }
 
 }  // namespace fixgw::fixlog

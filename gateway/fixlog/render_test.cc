@@ -151,6 +151,12 @@ TEST(RenderMessage, UnknownTagsAndTypesKeepTheirNumbers) {
             "- ZZ A->B 9999=x");
 }
 
+TEST(RenderMessage, TextEscapesControlBytesInValues) {
+  Fields fields = {{35, "D"}, {49, "A"}, {56, "B"}, {58, "x\x1b[31my"}};
+  EXPECT_EQ(RenderMessage(Fix44(), "", fields, {}),
+            "- NewOrderSingle A->B Text=x\\x1b[31my");
+}
+
 TEST(RenderEvent, TextJsonAndFilters) {
   EXPECT_EQ(RenderEvent(kTime, "Received logon request", {}),
             "20261127-00:48:59.696259000 event: Received logon request");
