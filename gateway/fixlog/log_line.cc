@@ -95,6 +95,10 @@ bool SplitMessages(std::string_view text, std::vector<Fields>* messages,
     }
   }
   if (!current.empty()) messages->push_back(std::move(current));
+  if (messages->empty()) {
+    *why = "no fields";
+    return false;
+  }
   for (size_t i = 0; i < messages->size(); ++i) {
     bool has_type = false;
     for (const auto& field : (*messages)[i]) {
@@ -107,7 +111,7 @@ bool SplitMessages(std::string_view text, std::vector<Fields>* messages,
       return false;
     }
   }
-  return !messages->empty();
+  return true;
 }
 
 }  // namespace
