@@ -157,7 +157,8 @@ int RunScript(Client& client, InboundQueue& inbound,
           }
           return 1;
         }
-        std::vector<std::string> mismatches = Mismatches(step, fix::SplitFix(*raw));
+        std::vector<std::string> mismatches =
+            Mismatches(step, fix::SplitFix(*raw));
         if (!mismatches.empty()) {
           err << "fixload: " << Where(options, step)
               << ": expectation failed\n  expected: " << step.msg_type << " "
