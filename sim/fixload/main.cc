@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "gateway/core/decimal.h"
+#include "gateway/fix/describe.h"
 #include "gateway/fix/quickfix.h"
 #include "gateway/fix/settings.h"
 #include "sim/fixload/client.h"
@@ -229,26 +230,6 @@ std::string CheckFlags(const Flags& flags) {
   }
   return "";
 }
-
-// A received or sent message for people: body fields by name, enum values
-// by name ("ExecType=Trade(F)"), header and trailer left out.
-std::string Describe(const FIX::DataDictionary& dd, std::string_view raw) {
-  std::string type;
-  std::string body;
-  for (const auto& [tag, value] : SplitFix(raw)) {
-    if (tag == FIX::FIELD::MsgType) type = value;
-    if (dd.isHeaderField(tag) || dd.isTrailerField(tag)) continue;
-    std::string name;
-    if (!dd.getFieldName(tag, name)) name = std::to_string(tag);
-    std::string value_name;
-    body += " " + name + "=" + value;
-    if (dd.getValueName(tag, value, value_name)) body += "(" + value_name + ")";
-  }
-  std::string type_name;
-  dd.getValueName(FIX::FIELD::MsgType, type, type_name);
-  return (type_name.empty() ? type : type_name) + body;
-}
-
 
 int Run(const Flags& flags) {
   // Settings: exactly one initiator session.
@@ -481,7 +462,7 @@ int Run(const Flags& flags) {
     options.verbose = flags.verbose;
     if (dictionary) {
       options.describe = [dd = dictionary.get()](std::string_view raw) {
-        return Describe(*dd, raw);
+        return fix::Describe(*dd, raw);
       };
     }
     code =

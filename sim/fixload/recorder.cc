@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "gateway/core/clock.h"
+#include "gateway/fix/describe.h"
 #include "sim/fixload/script.h"
 
 namespace fixgw::load {
@@ -40,7 +41,7 @@ void AppendClean(std::string& out, std::string_view value) {
 }  // namespace
 
 std::string RecordLine(bool outbound, int64_t time_us, std::string_view raw) {
-  FieldList fields = SplitFix(raw);
+  FieldList fields = fix::SplitFix(raw);
   std::string line = outbound ? "dir=out" : "dir=in";
   line += "\ttime_us=" + std::to_string(time_us);
   for (const Column& c : kColumns) {

@@ -216,29 +216,6 @@ Result<std::vector<Step>> ParseScript(std::string_view text,
   return steps;
 }
 
-FieldList SplitFix(std::string_view raw) {
-  FieldList fields;
-  size_t pos = 0;
-  while (pos < raw.size()) {
-    size_t end = raw.find(kSoh, pos);
-    if (end == std::string_view::npos) end = raw.size();
-    std::string_view field = raw.substr(pos, end - pos);
-    pos = end + 1;
-    size_t eq = field.find('=');
-    if (eq == std::string_view::npos) continue;
-    std::string_view tag_text = field.substr(0, eq);
-    int tag = 0;
-    auto [ptr, ec] = std::from_chars(tag_text.data(),
-                                     tag_text.data() + tag_text.size(), tag);
-    if (ec != std::errc() || ptr != tag_text.data() + tag_text.size() ||
-        tag <= 0) {
-      continue;
-    }
-    fields.emplace_back(tag, std::string(field.substr(eq + 1)));
-  }
-  return fields;
-}
-
 std::string Printable(std::string_view raw) {
   std::string out(raw);
   for (char& c : out) {

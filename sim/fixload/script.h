@@ -96,12 +96,8 @@ Result<std::vector<Step>> ParseScript(std::string_view text,
                                       const FieldResolver& resolver);
 
 // A received message as (tag, value) pairs in wire order, header and
-// trailer included.
+// trailer included: what fix::SplitFix (gateway/fix/describe.h) returns.
 using FieldList = std::vector<std::pair<int, std::string>>;
-
-// Splits a raw FIX message (SOH-separated tag=value). Malformed fields
-// (no '=', non-numeric tag) are skipped.
-FieldList SplitFix(std::string_view raw);
 
 // The raw message with SOH shown as '|'.
 std::string Printable(std::string_view raw);

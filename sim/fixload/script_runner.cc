@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "gateway/core/clock.h"
+#include "gateway/fix/describe.h"
 
 namespace fixgw::load {
 namespace {
@@ -156,7 +157,8 @@ int RunScript(Client& client, InboundQueue& inbound,
           }
           return 1;
         }
-        std::vector<std::string> mismatches = Mismatches(step, SplitFix(*raw));
+        std::vector<std::string> mismatches =
+            Mismatches(step, fix::SplitFix(*raw));
         if (!mismatches.empty()) {
           err << "fixload: " << Where(options, step)
               << ": expectation failed\n  expected: " << step.msg_type << " "
