@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <nlohmann/json.hpp>
+
 #include <fstream>
 #include <iterator>
 #include <sstream>
@@ -10,6 +12,7 @@
 
 #include "gateway/core/clock.h"
 #include "gateway/fix/convert.h"
+#include "gateway/fix/masking_log.h"
 #include "gateway/fix/sqlite_message_store.h"
 #include "gateway/router/state_report.h"
 
@@ -174,10 +177,13 @@ void GatewayApplication::ControlLoop() {
     control_cv_.wait(lock, [&] { return stopping_ || control_wake_; });
     if (stopping_) return;
     control_wake_ = false;
+    std::vector<Denial> denials;
+    denials.swap(noted_denials_);
     lock.unlock();
     {
       DecisionScope decision(*this);
       SyncExchangeState();
+      for (const Denial& d : denials) JournalDenial(d);
     }
     lock.lock();
   }
@@ -309,7 +315,8 @@ void GatewayApplication::FromExchange(const FIX::Message& msg,
 
 void GatewayApplication::Record(const char* kind, const std::string& session,
                                 const std::string& cl_ord_id,
-                                const std::string& raw_fix) {
+                                const std::string& raw_fix,
+                                const std::string& payload) {
   Batch batch;
   batch.entries.resize(1);
   store::JournalEntry& e = batch.entries[0];
@@ -317,7 +324,7 @@ void GatewayApplication::Record(const char* kind, const std::string& session,
   e.kind = kind;
   e.session = session;
   e.cl_ord_id = cl_ord_id;
-  e.payload = "{}";
+  e.payload = payload;
   e.raw_fix = raw_fix;
   Enqueue(std::move(batch));
 }
@@ -451,6 +458,10 @@ void GatewayApplication::Process(const JournalEvent& event,
   messages.reserve(actions.size());
   entries.reserve(actions.size() + 1);
 
+  if (const auto* r = std::get_if<NewOrderRejected>(&event);
+      r != nullptr && r->rejection.text.starts_with("entitlement:")) {
+    CountDenial("entitlement");  // issue 7: denials by reason
+  }
   Keys keys = KeysOf(event);
   store::JournalEntry head;
   head.time = now;
@@ -513,6 +524,58 @@ Result<int> GatewayApplication::SendOutbox(const std::vector<Output>& outputs,
   }
   return sent;
 }
+
+// ---- security (issue 7): logon authentication and denials.
+
+void GatewayApplication::fromAdmin(const FIX::Message& msg,
+                                   const FIX::SessionID& id) {
+  if (auth_ == nullptr || id == exchange_session_ ||
+      HeaderField(msg, tag::MsgType) != "A") {
+    return;
+  }
+  const std::string session = id.toString();
+  std::optional<LogonRefusal> refusal =
+      auth_->Check(session, fix::FieldText(msg, tag::Username),
+                   fix::FieldText(msg, tag::Password));
+  if (!refusal) return;
+  fmt::print(stderr, "fixgw: {} logon refused: {}\n", session, refusal->code);
+  {
+    DecisionScope decision(*this);  // journaled before QuickFIX answers
+    JournalDenial({kLogonRefused, session, refusal->code, refusal->text,
+                   fix::MaskPassword(Printable(msg))});
+  }
+  throw FIX::RejectLogon(refusal->text);
+}
+
+void GatewayApplication::NoteDenial(std::string kind, std::string session,
+                                    std::string code, std::string detail) {
+  {
+    std::lock_guard lock(control_mu_);
+    noted_denials_.push_back({std::move(kind), std::move(session),
+                              std::move(code), std::move(detail), ""});
+    control_wake_ = true;
+  }
+  control_cv_.notify_all();
+}
+
+void GatewayApplication::JournalDenial(const Denial& d) {
+  nlohmann::json payload = {{"code", d.code}, {"detail", d.detail}};
+  Record(d.kind == kLogonRefused ? kLogonRefused : kConnectionRefused,
+         d.session, "", d.raw_fix, payload.dump());
+  CountDenial(d.code);
+}
+
+void GatewayApplication::CountDenial(const std::string& code) {
+  std::lock_guard lock(denials_mu_);
+  ++denials_[code];
+}
+
+std::map<std::string, uint64_t> GatewayApplication::denials() const {
+  std::lock_guard lock(denials_mu_);
+  return denials_;
+}
+
+// ---- end of security (issue 7).
 
 Status RecoverFromJournal(store::Journal& journal, OrderRouter& router,
                           std::vector<GatewayApplication::Output>* outbox) {
