@@ -254,6 +254,15 @@ class SecurityTest : public ::testing::Test {
     }
   }
 
+  // fixreplay's audit trail of the journal (text format).
+  std::string Trail() {
+    const std::string out = dir_.path() + "/trail.txt";
+    EXPECT_EQ(RunToCompletion({FIXREPLAY_BIN, cluster_.journal()}, out,
+                              seconds(30)),
+              0);
+    return ReadFile(out);
+  }
+
   std::string GatewayLog() {
     return "--- fixgw log:\n" + ReadFile(cluster_.gateway_log());
   }
@@ -322,6 +331,8 @@ TEST_F(SecurityTest, ClientWithoutCertificateIsRefused) {
       "TLS handshake refused from 127.0.0.1: peer did not return a certificate";
   const std::string j = Journaled("ConnectionRefused", want);
   EXPECT_NE(j.find(want), std::string::npos) << j << GatewayLog();
+  const std::string trail = Trail();
+  EXPECT_NE(trail.find("tls_handshake: " + want), std::string::npos) << trail;
 }
 
 TEST_F(SecurityTest, ClientWithCertificateFromAnotherCaIsRefused) {
@@ -415,6 +426,9 @@ TEST_F(SecurityTest, WrongPasswordIsAnsweredWithLogoutAndJournaled) {
   const std::string j = Journaled("LogonRefused", want);
   EXPECT_NE(j.find(want), std::string::npos) << j;
   EXPECT_NE(j.find("553=broker1|554=****|"), std::string::npos) << j;
+  const std::string trail = Trail();
+  EXPECT_NE(trail.find("wrong_password: bad credentials"), std::string::npos)
+      << trail;
   // The password is nowhere: journal, gateway log, QuickFIX message logs.
   EXPECT_EQ(cluster_.JournalCount("SELECT count(*) FROM journal WHERE "
                                   "raw_fix LIKE '%guess-1%' OR payload LIKE "
