@@ -149,7 +149,6 @@ int ProtocolBits(const std::string& spec) {
 
 Status CheckSide(const FIX::Dictionary& d, bool acceptor,
                  const std::string& origin) {
-  const std::string side = acceptor ? "acceptor" : "initiator";
   const std::string protocol = d.getString(kProtocol);
   const int bits = ProtocolBits(protocol);
   if (bits < 0) {
@@ -177,8 +176,9 @@ Status CheckSide(const FIX::Dictionary& d, bool acceptor,
   }
   if (acceptor) {
     if (!d.has(kServerCert)) {
-      return Status::InvalidArgument(origin + ": " + kUseSsl + "=Y on the " +
-                                     side + " side needs " + kServerCert);
+      return Status::InvalidArgument(origin + ": " + kUseSsl +
+                                     "=Y on the acceptor side needs " +
+                                     kServerCert);
     }
     if (Status st = CheckCertAndKey(origin, d, kServerCert, kServerKey);
         !st.ok()) {
@@ -196,13 +196,6 @@ Status CheckSide(const FIX::Dictionary& d, bool acceptor,
                             " (the CAs client certificates must chain to)");
       }
     }
-    for (const char* k : {kClientCert, kClientKey}) {
-      if (d.has(k)) {
-        return Status::InvalidArgument(origin + ": " + k +
-                                       " is an initiator key; the " + side +
-                                       " side uses " + kServerCert);
-      }
-    }
   } else {
     if (!d.has(kCaFile)) {
       return Status::InvalidArgument(
@@ -217,13 +210,6 @@ Status CheckSide(const FIX::Dictionary& d, bool acceptor,
     } else if (d.has(kClientKey)) {
       return Status::InvalidArgument(origin + ": " + kClientKey +
                                      " is set without " + kClientCert);
-    }
-    for (const char* k : {kServerCert, kServerKey, kVerifyLevel}) {
-      if (d.has(k)) {
-        return Status::InvalidArgument(origin + ": " + k +
-                                       " is an acceptor key; the " + side +
-                                       " side uses " + kClientCert);
-      }
     }
   }
   return Status::Ok();

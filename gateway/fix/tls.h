@@ -15,9 +15,11 @@
 // accepted by OpenSSL; CertificateVerifyLevel 0 or 1 (1 = client
 // certificate required, needs CertificationAuthoritiesFile); an initiator
 // always verifies its peer, so it needs CertificationAuthoritiesFile (QuickFIX
-// verifies nothing without it). SSL keys without SocketUseSSL=Y are an error
-// (so nobody believes TLS is on when it is not). Pure functions of the
-// settings and the files; thread-compatible.
+// verifies nothing without it). Each side ignores the other side's keys
+// (Server* on an initiator, Client* on an acceptor), so one [DEFAULT] can
+// serve both. SSL keys without SocketUseSSL=Y are an error (so nobody
+// believes TLS is on when it is not). Pure functions of the settings and
+// the files; thread-compatible.
 #pragma once
 
 #include <string>
