@@ -529,6 +529,11 @@ Result<int> GatewayApplication::SendOutbox(const std::vector<Output>& outputs,
 
 void GatewayApplication::fromAdmin(const FIX::Message& msg,
                                    const FIX::SessionID& id) {
+  AuthenticateLogon(msg, id);
+}
+
+void GatewayApplication::AuthenticateLogon(const FIX::Message& msg,
+                                           const FIX::SessionID& id) {
   if (auth_ == nullptr || id == exchange_session_ ||
       HeaderField(msg, tag::MsgType) != "A") {
     return;

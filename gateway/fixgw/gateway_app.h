@@ -74,9 +74,7 @@ class GatewayApplication : public FIX::Application {
   void onLogout(const FIX::SessionID& id) override;
   void toAdmin(FIX::Message&, const FIX::SessionID&) override {}
   void toApp(FIX::Message&, const FIX::SessionID&) override {}
-  // Broker Logons: authenticated (SetLogonAuth); a refusal is journaled
-  // (LogonRefused), counted, and thrown as FIX::RejectLogon, which QuickFIX
-  // answers with Logout + Text and a disconnect.
+  // AuthenticateLogon.
   void fromAdmin(const FIX::Message& msg, const FIX::SessionID& id) override;
   // Broker side: D, F, G, H; anything else throws
   // FIX::UnsupportedMessageType (QuickFIX answers BusinessMessageReject).
@@ -128,6 +126,11 @@ class GatewayApplication : public FIX::Application {
   // `code`. Takes only control_mu_, so QuickFIX may call it holding locks.
   void NoteDenial(std::string kind, std::string session, std::string code,
                   std::string detail);
+  // For fromAdmin: a broker Logon is checked against SetLogonAuth's
+  // credentials; a refusal is journaled (LogonRefused), counted, and thrown
+  // as FIX::RejectLogon, which QuickFIX answers with Logout + Text and a
+  // disconnect. Anything else passes.
+  void AuthenticateLogon(const FIX::Message& msg, const FIX::SessionID& id);
   // Denials so far by code: missing_credentials, unknown_user,
   // wrong_password, unknown_session, logon_state, tls_handshake,
   // entitlement. For the metrics export.
