@@ -41,7 +41,7 @@ run_mode() {
       # shellcheck disable=SC2086
       { "$bin/fixload" --config "$run/broker2.cfg" --json --symbol MSFT --price 250 \
           --account LOAD --orders "$orders" $load || true; } | grep '^{' | tail -n 1 |
-        sed "s/^{/{\"mode\":\"$mode\",\"rep\":$rep,\"load\":\"${load// /}\",/" |
+        sed "s/^{/{\"tls_mode\":\"$mode\",\"rep\":$rep,\"load\":\"${load// /}\",/" |
         tee -a "$results"
     done
   done
@@ -96,7 +96,7 @@ for mode in plain tls; do run_mode "$mode"; done
 printf '%-6s %-12s %12s %10s\n' mode load orders/s p50_us >&2
 for mode in plain tls; do
   for load in --in-flight1 --in-flight100; do
-    sel=$(grep "\"mode\":\"$mode\"" "$results" | grep -- "\"load\":\"$load\"" || true)
+    sel=$(grep "\"tls_mode\":\"$mode\"" "$results" | grep -- "\"load\":\"$load\"" || true)
     tput=$(echo "$sel" | while read -r l; do echo "$l" | field throughput_ops; done | median)
     p50=$(echo "$sel" | while read -r l; do echo "$l" | field p50_us; done | median)
     printf '%-6s %-12s %12s %10s\n' "$mode" "$load" "$tput" "$p50" >&2
