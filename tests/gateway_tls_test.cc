@@ -71,10 +71,20 @@ bool MakePki(const TempDir& dir, std::string* error) {
 // would not attempt: no certificate, another CA's certificate.
 class TlsClient {
  public:
+  // `max_version` 0: any; e.g. TLS1_1_VERSION to offer nothing newer.
   TlsClient(int port, const std::string& ca, const std::string& cert,
-            const std::string& key) {
+            const std::string& key, int max_version = 0) {
     ctx_ = SSL_CTX_new(TLS_client_method());
-    SSL_CTX_set_min_proto_version(ctx_, TLS1_2_VERSION);
+    if (max_version != 0) {
+      // OpenSSL 3 refuses TLS 1.1 at its default security level; this
+      // client must offer it so that the server is the one refusing.
+      SSL_CTX_set_security_level(ctx_, 0);
+      SSL_CTX_set_cipher_list(ctx_, "DEFAULT@SECLEVEL=0");
+      SSL_CTX_set_min_proto_version(ctx_, TLS1_VERSION);
+      SSL_CTX_set_max_proto_version(ctx_, max_version);
+    } else {
+      SSL_CTX_set_min_proto_version(ctx_, TLS1_2_VERSION);
+    }
     SSL_CTX_load_verify_locations(ctx_, ca.c_str(), nullptr);
     SSL_CTX_set_verify(ctx_, SSL_VERIFY_PEER, nullptr);
     if (!cert.empty()) {
@@ -346,6 +356,17 @@ TEST_F(SecurityTest, ClientWithCertificateFromAnotherCaIsRefused) {
   EXPECT_TRUE(client.closed() || !client.handshake_ok());
   const std::string want =
       "TLS handshake refused from 127.0.0.1: certificate verify failed";
+  const std::string j = Journaled("ConnectionRefused", want);
+  EXPECT_NE(j.find(want), std::string::npos) << j << GatewayLog();
+}
+
+TEST_F(SecurityTest, ClientOfferingOnlyTls11IsRefused) {
+  UseTls();
+  Start();
+  TlsClient client(cluster_.gateway_port(), Pem("ca.pem"), Pem("client.pem"),
+                   Pem("client.key"), TLS1_1_VERSION);
+  EXPECT_FALSE(client.handshake_ok());
+  const std::string want = "TLS handshake refused from 127.0.0.1: unsupported protocol";
   const std::string j = Journaled("ConnectionRefused", want);
   EXPECT_NE(j.find(want), std::string::npos) << j << GatewayLog();
 }
