@@ -516,6 +516,77 @@ TEST_F(SecurityTest, ReplayedLogonOfALoggedOnSessionIsRefused) {
   EXPECT_NE(j.find(want), std::string::npos) << j << GatewayLog();
 }
 
+// ---- allowed source addresses
+
+// A plain TCP connection to 127.0.0.1:port from `source` (another loopback
+// address), the Logon sent; returns what came back before the gateway
+// closed the connection (or 5 s passed), and whether it closed.
+std::pair<std::string, bool> LogonFrom(const char* source, int port,
+                                       const std::string& logon) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in src{};
+  src.sin_family = AF_INET;
+  inet_pton(AF_INET, source, &src.sin_addr);
+  sockaddr_in dst{};
+  dst.sin_family = AF_INET;
+  dst.sin_port = htons(static_cast<uint16_t>(port));
+  dst.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&src), sizeof src) != 0 ||
+      ::connect(fd, reinterpret_cast<sockaddr*>(&dst), sizeof dst) != 0) {
+    ::close(fd);
+    return {"cannot connect", false};
+  }
+  (void)!::send(fd, logon.data(), logon.size(), MSG_NOSIGNAL);
+  std::string got;
+  bool closed = false;
+  auto deadline = std::chrono::steady_clock::now() + seconds(5);
+  while (!closed && std::chrono::steady_clock::now() < deadline) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 50) <= 0) continue;
+    char buf[4096];
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) {
+      closed = true;
+    } else {
+      got.append(buf, static_cast<size_t>(n));
+    }
+  }
+  ::close(fd);
+  return {got, closed};
+}
+
+TEST_F(SecurityTest, ConnectionFromAnAddressNotAllowedIsCutAndJournaled) {
+  cluster_.broker_session_extra = "AllowedRemoteAddresses=127.0.0.1, 10.1.2.3\n";
+  Start();
+  auto [got, closed] =
+      LogonFrom("127.0.0.2", cluster_.gateway_port(), LogonBytes("BROKER1", ""));
+  EXPECT_TRUE(closed);
+  EXPECT_EQ(got, "");  // no FIX answer at all
+  const std::string want =
+      R"({"code":"address_not_allowed","detail":"connection from 127.0.0.2 )"
+      "to port " + std::to_string(cluster_.gateway_port()) +
+      R"x( refused: not in AllowedRemoteAddresses (1 socket(s) shut down)"})x";
+  const std::string j = Journaled("ConnectionRefused", want);
+  EXPECT_NE(j.find(want), std::string::npos) << j << GatewayLog();
+  // From an allowed address the same Logon is answered.
+  auto [ok, ok_closed] =
+      LogonFrom("127.0.0.1", cluster_.gateway_port(), LogonBytes("BROKER1", ""));
+  EXPECT_NE(ok.find("\x01" "35=A\x01"), std::string::npos) << ok;
+}
+
+TEST_F(SecurityTest, MalformedAllowedAddressStopsStartUp) {
+  cluster_.broker_session_extra = "AllowedRemoteAddresses=127.0.0.1,localhost\n";
+  const std::string cfg = dir_.Write("fixgw.cfg", cluster_.GatewayConfig());
+  dir_.Write("risk.toml", cluster_.risk_limits);
+  const std::string out = dir_.path() + "/bad.out";
+  EXPECT_EQ(RunToCompletion({FIXGW_BIN, "--config", cfg}, out, seconds(20)), 2);
+  EXPECT_NE(ReadFile(out).find(
+                ": session FIX.4.4:GW->BROKER1: AllowedRemoteAddresses=127.0.0.1,"
+                "localhost: 'localhost' is not an IPv4 address"),
+            std::string::npos)
+      << ReadFile(out);
+}
+
 // ---- entitlements
 
 TEST_F(SecurityTest, OrderForAnotherSessionsAccountIsRejectedAndJournaled) {

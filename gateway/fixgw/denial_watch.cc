@@ -1,5 +1,13 @@
 #include "gateway/fixgw/denial_watch.h"
 
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <cstdlib>
+
 #include "gateway/router/journal_events.h"
 
 namespace fixgw::gw {
@@ -29,6 +37,19 @@ void DenialWatch::OnEvent(const std::string& session,
     std::string rest = event.substr(std::string(kAccepted).size());
     remote_ = rest.substr(0, rest.find(' '));
     reasons_.clear();
+    constexpr const char* kOnPort = " on port ";
+    const size_t at = rest.find(kOnPort);
+    if (at == std::string::npos) return;
+    // QuickFIX 1.15.1 keeps ports in a short: 45881 is logged as -19655.
+    int port = std::atoi(rest.c_str() + at + std::string(kOnPort).size());
+    if (port < 0) port += 65536;
+    auto it = allowed_.find(port);
+    if (it == allowed_.end() || it->second.contains(remote_)) return;
+    const int cut = ShutDownConnections(port, remote_);
+    sink_(kConnectionRefused, "", "address_not_allowed",
+          "connection from " + remote_ + " to port " + std::to_string(port) +
+              " refused: not in AllowedRemoteAddresses (" +
+              std::to_string(cut) + " socket(s) shut down)");
     return;
   }
   constexpr const char* kReason = "SSL failure reason: ";
@@ -63,6 +84,36 @@ void DenialWatch::OnEvent(const std::string& session,
               ": disconnected, no answer: " +
               event.substr(std::string(kNoSession).size()));
   }
+}
+
+int DenialWatch::ShutDownConnections(int port, const std::string& address) {
+  in_addr wanted{};
+  if (inet_pton(AF_INET, address.c_str(), &wanted) != 1) return 0;
+  DIR* dir = opendir("/proc/self/fd");
+  if (dir == nullptr) return 0;
+  int cut = 0;
+  while (dirent* entry = readdir(dir)) {
+    if (entry->d_name[0] == '.') continue;
+    const int fd = std::atoi(entry->d_name);
+    if (fd == dirfd(dir)) continue;
+    struct stat st {};
+    if (fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode)) continue;
+    sockaddr_in local{}, peer{};
+    socklen_t len = sizeof local;
+    if (getsockname(fd, reinterpret_cast<sockaddr*>(&local), &len) != 0 ||
+        local.sin_family != AF_INET || ntohs(local.sin_port) != port) {
+      continue;
+    }
+    len = sizeof peer;
+    if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &len) != 0 ||
+        peer.sin_addr.s_addr != wanted.s_addr) {
+      continue;
+    }
+    // QuickFIX's connection thread then reads EOF and closes the socket.
+    if (shutdown(fd, SHUT_RDWR) == 0) ++cut;
+  }
+  closedir(dir);
+  return cut;
 }
 
 }  // namespace fixgw::gw

@@ -2,6 +2,7 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <arpa/inet.h>
 #include <openssl/rand.h>
 
 #include <vector>
@@ -164,6 +165,45 @@ Result<LogonAuthenticator> LoadLogonAuth(const FIX::SessionSettings& brokers,
     by_session[id.toString()] = {user, *hash};
   }
   return LogonAuthenticator(std::move(by_session));
+}
+
+Result<std::map<int, std::set<std::string>>> LoadAllowedAddresses(
+    const FIX::SessionSettings& brokers, const std::string& origin) {
+  std::map<int, std::set<std::string>> by_port;
+  std::set<int> open;
+  try {
+    for (const FIX::SessionID& id : brokers.getSessions()) {
+      const FIX::Dictionary& d = brokers.get(id);
+      const int port = d.getInt("SocketAcceptPort");
+      if (!d.has("AllowedRemoteAddresses")) {
+        open.insert(port);
+        continue;
+      }
+      const std::string list = d.getString("AllowedRemoteAddresses");
+      std::set<std::string>& allowed = by_port[port];
+      size_t start = 0;
+      while (true) {
+        const size_t comma = list.find(',', start);
+        std::string a = list.substr(start, comma - start);
+        a.erase(0, a.find_first_not_of(" \t"));
+        a.erase(a.find_last_not_of(" \t") + 1);
+        in_addr parsed{};
+        if (inet_pton(AF_INET, a.c_str(), &parsed) != 1) {
+          return Status::InvalidArgument(
+              origin + ": session " + id.toString() +
+              ": AllowedRemoteAddresses=" + list + ": '" + a +
+              "' is not an IPv4 address");
+        }
+        allowed.insert(a);
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+      }
+    }
+  } catch (const FIX::ConfigError& e) {
+    return Status::InvalidArgument(origin + ": " + e.what());
+  }
+  for (int port : open) by_port.erase(port);
+  return by_port;
 }
 
 }  // namespace fixgw::gw

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "gateway/core/result.h"
@@ -76,5 +77,12 @@ class LogonAuthenticator {
 // the session, the key and `origin`.
 Result<LogonAuthenticator> LoadLogonAuth(const FIX::SessionSettings& brokers,
                                          const std::string& origin);
+
+// AllowedRemoteAddresses=ADDR[,ADDR...] (IPv4, dotted) of every session of
+// `brokers`, by SocketAcceptPort: a port appears only when every session on
+// it has a list, with the union of the lists (DenialWatch enforces them).
+// A malformed address is an error naming the session and `origin`.
+Result<std::map<int, std::set<std::string>>> LoadAllowedAddresses(
+    const FIX::SessionSettings& brokers, const std::string& origin);
 
 }  // namespace fixgw::gw

@@ -54,6 +54,11 @@ int Run(const std::string& config_path) {
     fmt::print(stderr, "fixgw: {}\n", auth.status().message());
     return 2;
   }
+  auto allowed = gw::LoadAllowedAddresses(split->acceptors, config_path);
+  if (!allowed.ok()) {
+    fmt::print(stderr, "fixgw: {}\n", allowed.status().message());
+    return 2;
+  }
   for (const FIX::SessionID& id : split->acceptors.getSessions()) {
     if (!auth->Protects(id.toString())) {
       fmt::print(stderr,
@@ -140,11 +145,13 @@ int Run(const std::string& config_path) {
   }
   // Logs mask Password (554); refusals QuickFIX only logs (TLS handshakes,
   // Logons it drops) become journaled denials.
-  gw::DenialWatch watch([&app](std::string kind, std::string session,
-                               std::string code, std::string detail) {
-    app.NoteDenial(std::move(kind), std::move(session), std::move(code),
-                   std::move(detail));
-  });
+  gw::DenialWatch watch(
+      [&app](std::string kind, std::string session, std::string code,
+             std::string detail) {
+        app.NoteDenial(std::move(kind), std::move(session), std::move(code),
+                       std::move(detail));
+      },
+      *allowed);
   fix::MaskingLogFactory broker_log(
       fix::MakeLogFactory(brokers),
       [&watch](const std::string& session, const std::string& event) {
