@@ -43,8 +43,8 @@ bool MakePki(const TempDir& dir, std::string* error) {
   for (const char* ca : {"ca", "other-ca"}) {
     if (!run({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048",
               "-nodes", "-days", "2", "-subj",
-              std::string("/CN=fixgw test ") + ca, "-keyout",
-              d + ca + ".key", "-out", d + ca + ".pem"})) {
+              std::string("/CN=fixgw test ") + ca, "-keyout", d + ca + ".key",
+              "-out", d + ca + ".pem"})) {
       return false;
     }
   }
@@ -173,13 +173,14 @@ class SecurityTest : public ::testing::Test {
     pki_ok_ = MakePki(*pki_, &error);
     if (!pki_ok_) pki_error_ = error;
     // The broker's password hash, made by the command operators use.
-    const std::string in = pki_->Write("password.txt", std::string(kPassword) + "\n");
+    const std::string in =
+        pki_->Write("password.txt", std::string(kPassword) + "\n");
     const std::string out = pki_->path() + "/hash.txt";
-    const int rc = RunToCompletion(
-        {"/bin/sh", "-c",
-         std::string(FIXGW_BIN) + " --hash-password --iterations 10000 < " +
-             in},
-        out, seconds(30));
+    const int rc =
+        RunToCompletion({"/bin/sh", "-c",
+                         std::string(FIXGW_BIN) +
+                             " --hash-password --iterations 10000 < " + in},
+                        out, seconds(30));
     hash_ = ReadFile(out);
     while (!hash_.empty() && hash_.back() == '\n') hash_.pop_back();
     if (rc != 0) pki_error_ += "fixgw --hash-password failed: " + hash_;
@@ -198,15 +199,16 @@ class SecurityTest : public ::testing::Test {
   // TLS on both sides: client certificates required on the broker side,
   // the exchange's certificate verified on the exchange side.
   void UseTls() {
-    cluster_.sim_extra = "SocketUseSSL=Y\nServerCertificateFile=" +
-                         Pem("exchange.pem") + "\nServerCertificateKeyFile=" +
-                         Pem("exchange.key") + "\n";
+    cluster_.sim_extra =
+        "SocketUseSSL=Y\nServerCertificateFile=" + Pem("exchange.pem") +
+        "\nServerCertificateKeyFile=" + Pem("exchange.key") + "\n";
     cluster_.broker_session_extra =
         "SocketUseSSL=Y\nServerCertificateFile=" + Pem("server.pem") +
         "\nServerCertificateKeyFile=" + Pem("server.key") +
         "\nCertificationAuthoritiesFile=" + Pem("ca.pem") +
         "\nCertificateVerifyLevel=1\n"
-        "SSLCipherSuite=ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384\n";
+        "SSLCipherSuite=ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-"
+        "SHA384\n";
     cluster_.exchange_session_extra =
         "SocketUseSSL=Y\nCertificationAuthoritiesFile=" + Pem("ca.pem") + "\n";
   }
@@ -216,8 +218,7 @@ class SecurityTest : public ::testing::Test {
   void UseCredentials() {
     cluster_.broker_session_extra_for["BROKER1"] =
         "Username=broker1\nPasswordHash=" + hash_ + "\n";
-    cluster_.broker_session_extra +=
-        "FileLogPath=" + dir_.path() + "/gwlog\n";
+    cluster_.broker_session_extra += "FileLogPath=" + dir_.path() + "/gwlog\n";
   }
 
   void Start() {
@@ -233,7 +234,8 @@ class SecurityTest : public ::testing::Test {
                         nullptr) == SQLITE_OK) {
       sqlite3_busy_timeout(db, 2000);
       sqlite3_stmt* stmt = nullptr;
-      if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK) {
+      if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) ==
+          SQLITE_OK) {
         while (sqlite3_step(stmt) == SQLITE_ROW) {
           const unsigned char* t = sqlite3_column_text(stmt, 0);
           out += t != nullptr ? reinterpret_cast<const char*>(t) : "";
@@ -253,9 +255,10 @@ class SecurityTest : public ::testing::Test {
   std::string Journaled(const std::string& kind, const std::string& needle) {
     auto deadline = std::chrono::steady_clock::now() + seconds(3);
     while (true) {
-      std::string text =
-          JournalText("SELECT session || ' ' || payload || ' ' || raw_fix "
-                      "FROM journal WHERE kind='" + kind + "' ORDER BY seq");
+      std::string text = JournalText(
+          "SELECT session || ' ' || payload || ' ' || raw_fix "
+          "FROM journal WHERE kind='" +
+          kind + "' ORDER BY seq");
       if (text.find(needle) != std::string::npos ||
           std::chrono::steady_clock::now() >= deadline) {
         return text;
@@ -267,9 +270,9 @@ class SecurityTest : public ::testing::Test {
   // fixreplay's audit trail of the journal (text format).
   std::string Trail() {
     const std::string out = dir_.path() + "/trail.txt";
-    EXPECT_EQ(RunToCompletion({FIXREPLAY_BIN, cluster_.journal()}, out,
-                              seconds(30)),
-              0);
+    EXPECT_EQ(
+        RunToCompletion({FIXREPLAY_BIN, cluster_.journal()}, out, seconds(30)),
+        0);
     return ReadFile(out);
   }
 
@@ -366,7 +369,8 @@ TEST_F(SecurityTest, ClientOfferingOnlyTls11IsRefused) {
   TlsClient client(cluster_.gateway_port(), Pem("ca.pem"), Pem("client.pem"),
                    Pem("client.key"), TLS1_1_VERSION);
   EXPECT_FALSE(client.handshake_ok());
-  const std::string want = "TLS handshake refused from 127.0.0.1: unsupported protocol";
+  const std::string want =
+      "TLS handshake refused from 127.0.0.1: unsupported protocol";
   const std::string j = Journaled("ConnectionRefused", want);
   EXPECT_NE(j.find(want), std::string::npos) << j << GatewayLog();
 }
@@ -382,14 +386,17 @@ TEST_F(SecurityTest, ValidClientTradesEndToEndOverTlsToATlsExchange) {
     ASSERT_TRUE(client.handshake_ok());
     client.Send(LogonBytes("BROKER1", Credentials("broker1", kPassword)));
     const std::string got = client.Receive(seconds(2));
-    EXPECT_NE(got.find("\x01" "35=A\x01"), std::string::npos) << got;
+    EXPECT_NE(got.find("\x01"
+                       "35=A\x01"),
+              std::string::npos)
+        << got;
   }
   // fixload (QuickFIX's SSL initiator) trades through the gateway to fixsim.
-  cluster_.client_extra = "SocketUseSSL=Y\nCertificationAuthoritiesFile=" +
-                          Pem("ca.pem") + "\nClientCertificateFile=" +
-                          Pem("client.pem") + "\nClientCertificateKeyFile=" +
-                          Pem("client.key") + "\nUsername=broker1\nPassword=" +
-                          kPassword + "\n";
+  cluster_.client_extra =
+      "SocketUseSSL=Y\nCertificationAuthoritiesFile=" + Pem("ca.pem") +
+      "\nClientCertificateFile=" + Pem("client.pem") +
+      "\nClientCertificateKeyFile=" + Pem("client.key") +
+      "\nUsername=broker1\nPassword=" + kPassword + "\n";
   dir_.Write("trade.script",
              "send D ClOrdID=t1 Symbol=AAPL Side=2 OrderQty=10 OrdType=2 "
              "Price=100 TimeInForce=0\n"
@@ -405,7 +412,10 @@ TEST_F(SecurityTest, ValidClientTradesEndToEndOverTlsToATlsExchange) {
        dir_.path() + "/trade.script"},
       out, seconds(60));
   EXPECT_EQ(rc, 0) << ReadFile(out) << GatewayLog();
-  EXPECT_EQ(Occurrences(cluster_.SimMessages(), "\x01" "35=D\x01"), 2)
+  EXPECT_EQ(Occurrences(cluster_.SimMessages(),
+                        "\x01"
+                        "35=D\x01"),
+            2)
       << cluster_.SimMessages();
   EXPECT_EQ(cluster_.JournalCount("SELECT count(*) FROM journal WHERE "
                                   "kind='NewOrderAccepted'"),
@@ -413,9 +423,10 @@ TEST_F(SecurityTest, ValidClientTradesEndToEndOverTlsToATlsExchange) {
   EXPECT_EQ(cluster_.JournalCount("SELECT count(*) FROM journal WHERE "
                                   "kind IN ('LogonRefused')"),
             0);
-  EXPECT_NE(ReadFile(cluster_.gateway_log())
-                .find("broker session(s) (TLS), exchange FIX.4.4:GW->SIM (TLS)"),
-            std::string::npos)
+  EXPECT_NE(
+      ReadFile(cluster_.gateway_log())
+          .find("broker session(s) (TLS), exchange FIX.4.4:GW->SIM (TLS)"),
+      std::string::npos)
       << GatewayLog();
 }
 
@@ -429,8 +440,8 @@ TEST_F(SecurityTest, BadCertificateFileStopsStartUpNamingKeyAndFile) {
   dir_.Write("risk.toml", cluster_.risk_limits);
   const std::string out = dir_.path() + "/bad.out";
   EXPECT_EQ(RunToCompletion({FIXGW_BIN, "--config", cfg}, out, seconds(20)), 2);
-  EXPECT_EQ(ReadFile(out), "fixgw: " + cfg + ": CertificationAuthoritiesFile=" +
-                               missing +
+  EXPECT_EQ(ReadFile(out), "fixgw: " + cfg +
+                               ": CertificationAuthoritiesFile=" + missing +
                                ": cannot read: No such file or directory\n");
 }
 
@@ -455,7 +466,8 @@ TEST_F(SecurityTest, WrongPasswordIsAnsweredWithLogoutAndJournaled) {
                                   "raw_fix LIKE '%guess-1%' OR payload LIKE "
                                   "'%guess-1%'"),
             0);
-  EXPECT_EQ(ReadFile(cluster_.gateway_log()).find("guess-1"), std::string::npos);
+  EXPECT_EQ(ReadFile(cluster_.gateway_log()).find("guess-1"),
+            std::string::npos);
   const std::string messages =
       ReadFile(dir_.path() + "/gwlog/FIX.4.4-GW-BROKER1.messages.current.log");
   EXPECT_NE(messages.find("554=****"), std::string::npos) << messages;
@@ -497,8 +509,8 @@ TEST_F(SecurityTest, ReplayedLogonOfALoggedOnSessionIsRefused) {
   // the session is in use (up to 5 s) and closes it without a FIX answer.
   Broker replay(cluster_.gateway_port(), "BROKER1");
   ASSERT_TRUE(replay.connected());
-  ASSERT_TRUE(
-      replay.Send("A", 1, "98=0|108=30|141=Y|" + Credentials("broker1", kPassword)));
+  ASSERT_TRUE(replay.Send(
+      "A", 1, "98=0|108=30|141=Y|" + Credentials("broker1", kPassword)));
   EXPECT_TRUE(replay.WaitClosed(seconds(8))) << replay.Transcript();
   EXPECT_EQ(replay.Count({"35="}, milliseconds(0)), 0) << replay.Transcript();
   // The logged-on session is untouched.
@@ -509,7 +521,8 @@ TEST_F(SecurityTest, ReplayedLogonOfALoggedOnSessionIsRefused) {
   EXPECT_EQ(Field(*ack, 150), "0");
   // A Logon replayed on the logged-on connection itself: QuickFIX drops the
   // connection without an answer; the gateway journals it.
-  ASSERT_TRUE(b1->Next("A", "98=0|108=30|" + Credentials("broker1", kPassword)));
+  ASSERT_TRUE(
+      b1->Next("A", "98=0|108=30|" + Credentials("broker1", kPassword)));
   EXPECT_TRUE(b1->WaitClosed(seconds(5))) << b1->Transcript();
   const std::string want = R"(FIX.4.4:GW->BROKER1 {"code":"logon_state")";
   const std::string j = Journaled("LogonRefused", want);
@@ -556,34 +569,41 @@ std::pair<std::string, bool> LogonFrom(const char* source, int port,
 }
 
 TEST_F(SecurityTest, ConnectionFromAnAddressNotAllowedIsCutAndJournaled) {
-  cluster_.broker_session_extra = "AllowedRemoteAddresses=127.0.0.1, 10.1.2.3\n";
+  cluster_.broker_session_extra =
+      "AllowedRemoteAddresses=127.0.0.1, 10.1.2.3\n";
   Start();
-  auto [got, closed] =
-      LogonFrom("127.0.0.2", cluster_.gateway_port(), LogonBytes("BROKER1", ""));
+  auto [got, closed] = LogonFrom("127.0.0.2", cluster_.gateway_port(),
+                                 LogonBytes("BROKER1", ""));
   EXPECT_TRUE(closed);
   EXPECT_EQ(got, "");  // no FIX answer at all
   const std::string want =
       R"({"code":"address_not_allowed","detail":"connection from 127.0.0.2 )"
-      "to port " + std::to_string(cluster_.gateway_port()) +
+      "to port " +
+      std::to_string(cluster_.gateway_port()) +
       R"x( refused: not in AllowedRemoteAddresses (1 socket(s) shut down)"})x";
   const std::string j = Journaled("ConnectionRefused", want);
   EXPECT_NE(j.find(want), std::string::npos) << j << GatewayLog();
   // From an allowed address the same Logon is answered.
-  auto [ok, ok_closed] =
-      LogonFrom("127.0.0.1", cluster_.gateway_port(), LogonBytes("BROKER1", ""));
-  EXPECT_NE(ok.find("\x01" "35=A\x01"), std::string::npos) << ok;
+  auto [ok, ok_closed] = LogonFrom("127.0.0.1", cluster_.gateway_port(),
+                                   LogonBytes("BROKER1", ""));
+  EXPECT_NE(ok.find("\x01"
+                    "35=A\x01"),
+            std::string::npos)
+      << ok;
 }
 
 TEST_F(SecurityTest, MalformedAllowedAddressStopsStartUp) {
-  cluster_.broker_session_extra = "AllowedRemoteAddresses=127.0.0.1,localhost\n";
+  cluster_.broker_session_extra =
+      "AllowedRemoteAddresses=127.0.0.1,localhost\n";
   const std::string cfg = dir_.Write("fixgw.cfg", cluster_.GatewayConfig());
   dir_.Write("risk.toml", cluster_.risk_limits);
   const std::string out = dir_.path() + "/bad.out";
   EXPECT_EQ(RunToCompletion({FIXGW_BIN, "--config", cfg}, out, seconds(20)), 2);
-  EXPECT_NE(ReadFile(out).find(
-                ": session FIX.4.4:GW->BROKER1: AllowedRemoteAddresses=127.0.0.1,"
-                "localhost: 'localhost' is not an IPv4 address"),
-            std::string::npos)
+  EXPECT_NE(
+      ReadFile(out).find(
+          ": session FIX.4.4:GW->BROKER1: AllowedRemoteAddresses=127.0.0.1,"
+          "localhost: 'localhost' is not an IPv4 address"),
+      std::string::npos)
       << ReadFile(out);
 }
 
@@ -608,13 +628,17 @@ allowed_accounts = ["ACC2"]
   EXPECT_EQ(Field(*er, 58),
             "entitlement: session FIX.4.4:GW->BROKER1 may not trade account "
             "ACC2");
-  EXPECT_EQ(cluster_.JournalCount(
-                "SELECT count(*) FROM journal WHERE kind='NewOrderRejected' AND "
-                "session='FIX.4.4:GW->BROKER1' AND cl_ord_id='e1' AND payload "
-                "LIKE '%entitlement: session FIX.4.4:GW->BROKER1 may not trade "
-                "account ACC2%'"),
-            1);
-  EXPECT_EQ(Occurrences(cluster_.SimMessages(), "\x01" "35=D\x01"), 0);
+  EXPECT_EQ(
+      cluster_.JournalCount(
+          "SELECT count(*) FROM journal WHERE kind='NewOrderRejected' AND "
+          "session='FIX.4.4:GW->BROKER1' AND cl_ord_id='e1' AND payload "
+          "LIKE '%entitlement: session FIX.4.4:GW->BROKER1 may not trade "
+          "account ACC2%'"),
+      1);
+  EXPECT_EQ(Occurrences(cluster_.SimMessages(),
+                        "\x01"
+                        "35=D\x01"),
+            0);
 }
 
 TEST_F(SecurityTest, CancelOfAnotherSessionsOrderIsRejectedAndJournaled) {
@@ -625,8 +649,8 @@ TEST_F(SecurityTest, CancelOfAnotherSessionsOrderIsRejectedAndJournaled) {
                                 "|38=10|40=2|44=99|59=0|"));
   ASSERT_TRUE(b1->WaitFor({"35=8", "11=own1", "150=0"})) << b1->Transcript();
   // BROKER2 tries to cancel and to replace BROKER1's order.
-  ASSERT_TRUE(b2->Next("F", "11=x1|41=own1|55=AAPL|54=1|60=" + FixNow() +
-                                "|38=10|"));
+  ASSERT_TRUE(
+      b2->Next("F", "11=x1|41=own1|55=AAPL|54=1|60=" + FixNow() + "|38=10|"));
   auto rej = b2->WaitFor({"35=9", "11=x1"});
   ASSERT_TRUE(rej) << b2->Transcript();
   EXPECT_EQ(Field(*rej, 41), "own1");
@@ -634,21 +658,29 @@ TEST_F(SecurityTest, CancelOfAnotherSessionsOrderIsRejectedAndJournaled) {
   EXPECT_EQ(Field(*rej, 39), "8");
   EXPECT_EQ(Field(*rej, 434), "1");
   EXPECT_EQ(Field(*rej, 102), "1");
-  EXPECT_EQ(Field(*rej, 58), "unknown order: OrigClOrdID 'own1' on this session");
-  ASSERT_TRUE(b2->Next("G", "11=x2|41=own1|55=AAPL|54=1|60=" + FixNow() +
-                                "|38=5|40=2|44=98|"));
+  EXPECT_EQ(Field(*rej, 58),
+            "unknown order: OrigClOrdID 'own1' on this session");
+  ASSERT_TRUE(b2->Next(
+      "G", "11=x2|41=own1|55=AAPL|54=1|60=" + FixNow() + "|38=5|40=2|44=98|"));
   auto rej2 = b2->WaitFor({"35=9", "11=x2"});
   ASSERT_TRUE(rej2) << b2->Transcript();
   EXPECT_EQ(Field(*rej2, 434), "2");
   EXPECT_EQ(Field(*rej2, 102), "1");
-  EXPECT_EQ(cluster_.JournalCount(
-                "SELECT count(*) FROM journal WHERE kind='CancelReplaceRejected' "
-                "AND session='FIX.4.4:GW->BROKER2' AND cl_ord_id IN ('x1','x2') "
-                "AND payload LIKE '%unknown order: OrigClOrdID%own1%'"),
-            2);
+  EXPECT_EQ(
+      cluster_.JournalCount(
+          "SELECT count(*) FROM journal WHERE kind='CancelReplaceRejected' "
+          "AND session='FIX.4.4:GW->BROKER2' AND cl_ord_id IN ('x1','x2') "
+          "AND payload LIKE '%unknown order: OrigClOrdID%own1%'"),
+      2);
   // Nothing reached the exchange, and BROKER1's order is still live.
-  EXPECT_EQ(Occurrences(cluster_.SimMessages(), "\x01" "35=F\x01"), 0);
-  EXPECT_EQ(Occurrences(cluster_.SimMessages(), "\x01" "35=G\x01"), 0);
+  EXPECT_EQ(Occurrences(cluster_.SimMessages(),
+                        "\x01"
+                        "35=F\x01"),
+            0);
+  EXPECT_EQ(Occurrences(cluster_.SimMessages(),
+                        "\x01"
+                        "35=G\x01"),
+            0);
   EXPECT_EQ(b1->Count({"11=own1", "150=4"}, milliseconds(200)), 0);
 }
 

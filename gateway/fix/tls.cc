@@ -26,9 +26,15 @@ constexpr const char* kVerifyLevel = "CertificateVerifyLevel";
 // revocation lists QuickFIX also reads are passed on unchecked.
 const std::vector<const char*>& TlsKeys() {
   static const std::vector<const char*> keys = {
-      kUseSsl,    kProtocol,  kCiphers,
-      kServerCert, kServerKey, kClientCert,
-      kClientKey, kCaFile,    kVerifyLevel,
+      kUseSsl,
+      kProtocol,
+      kCiphers,
+      kServerCert,
+      kServerKey,
+      kClientCert,
+      kClientKey,
+      kCaFile,
+      kVerifyLevel,
       "CertificationAuthoritiesDirectory",
       "CertificateRevocationListFile",
       "CertificateRevocationListDirectory"};
@@ -101,7 +107,7 @@ Status CheckCertAndKey(const std::string& origin, const FIX::Dictionary& d,
                     "no unencrypted PEM private key (" + OpenSslError() + ")");
   }
   std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key_owner(pkey,
-                                                               &EVP_PKEY_free);
+                                                                &EVP_PKEY_free);
   if (X509_check_private_key(*cert, pkey) != 1) {
     ERR_clear_error();
     return KeyError(origin, from, key_path,
@@ -242,8 +248,8 @@ Result<bool> LiftTls(FIX::SessionSettings& settings, bool acceptor,
       }
       if (found && !value.empty()) defaults.setString(key, value);
     }
-    const std::string use = defaults.has(kUseSsl) ? defaults.getString(kUseSsl)
-                                                   : "N";
+    const std::string use =
+        defaults.has(kUseSsl) ? defaults.getString(kUseSsl) : "N";
     if (use != "Y" && use != "N") {
       return KeyError(origin, kUseSsl, use, "must be Y or N");
     }

@@ -71,8 +71,8 @@ void DenialWatch::OnEvent(const std::string& session,
     sink_(kConnectionRefused, "", "tls_handshake",
           "TLS handshake refused from " +
               (remote_.empty() ? std::string("unknown address") : remote_) +
-              ": " + (reasons_.empty() ? std::string("handshake failed")
-                                       : reasons_));
+              ": " +
+              (reasons_.empty() ? std::string("handshake failed") : reasons_));
     reasons_.clear();
     return;
   }

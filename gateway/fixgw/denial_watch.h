@@ -22,8 +22,8 @@
 
 #include <functional>
 #include <map>
-#include <set>
 #include <mutex>
+#include <set>
 #include <string>
 
 namespace fixgw::gw {
@@ -31,8 +31,8 @@ namespace fixgw::gw {
 class DenialWatch {
  public:
   // (kind, session, code, detail), e.g. GatewayApplication::NoteDenial.
-  using Sink = std::function<void(std::string, std::string, std::string,
-                                  std::string)>;
+  using Sink =
+      std::function<void(std::string, std::string, std::string, std::string)>;
   // Port -> allowed IPv4 addresses (dotted); ports absent are open.
   using AllowedByPort = std::map<int, std::set<std::string>>;
   explicit DenialWatch(Sink sink, AllowedByPort allowed = {})

@@ -1,8 +1,8 @@
 #include "gateway/fixgw/logon_auth.h"
 
+#include <arpa/inet.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <arpa/inet.h>
 #include <openssl/rand.h>
 
 #include <vector>
@@ -16,9 +16,10 @@ constexpr size_t kSaltBytes = 16;
 
 std::string Base64(const std::string& raw) {
   std::string out(4 * ((raw.size() + 2) / 3) + 1, '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(raw.data()),
-                                static_cast<int>(raw.size()));
+  const int n =
+      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                      reinterpret_cast<const unsigned char*>(raw.data()),
+                      static_cast<int>(raw.size()));
   out.resize(static_cast<size_t>(n));
   return out;
 }
@@ -26,9 +27,10 @@ std::string Base64(const std::string& raw) {
 std::optional<std::string> Unbase64(const std::string& text) {
   if (text.empty() || text.size() % 4 != 0) return std::nullopt;
   std::string out(text.size() / 4 * 3, '\0');
-  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(text.data()),
-                                static_cast<int>(text.size()));
+  const int n =
+      EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                      reinterpret_cast<const unsigned char*>(text.data()),
+                      static_cast<int>(text.size()));
   if (n < 0) return std::nullopt;
   size_t size = static_cast<size_t>(n);
   // EVP_DecodeBlock keeps the padding's zero bytes.
@@ -159,8 +161,8 @@ Result<LogonAuthenticator> LoadLogonAuth(const FIX::SessionSettings& brokers,
     }
     auto hash = ParsePasswordHash(d.getString("PasswordHash"));
     if (!hash.ok()) {
-      return Status::InvalidArgument(where + "PasswordHash: " +
-                                     hash.status().message());
+      return Status::InvalidArgument(
+          where + "PasswordHash: " + hash.status().message());
     }
     by_session[id.toString()] = {user, *hash};
   }
@@ -189,10 +191,10 @@ Result<std::map<int, std::set<std::string>>> LoadAllowedAddresses(
         a.erase(a.find_last_not_of(" \t") + 1);
         in_addr parsed{};
         if (inet_pton(AF_INET, a.c_str(), &parsed) != 1) {
-          return Status::InvalidArgument(
-              origin + ": session " + id.toString() +
-              ": AllowedRemoteAddresses=" + list + ": '" + a +
-              "' is not an IPv4 address");
+          return Status::InvalidArgument(origin + ": session " + id.toString() +
+                                         ": AllowedRemoteAddresses=" + list +
+                                         ": '" + a +
+                                         "' is not an IPv4 address");
         }
         allowed.insert(a);
         if (comma == std::string::npos) break;

@@ -45,8 +45,10 @@ TEST(PasswordHashTest, RejectsMalformedText) {
   for (const char* bad :
        {"", "plain", "pbkdf2-sha256$1000$c2FsdHNhbHQ=",
         "sha1$1000$c2FsdHNhbHQ=$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
-        "pbkdf2-sha256$10$c2FsdHNhbHQ=$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
-        "pbkdf2-sha256$x$c2FsdHNhbHQ=$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+        "pbkdf2-sha256$10$c2FsdHNhbHQ=$"
+        "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+        "pbkdf2-sha256$x$c2FsdHNhbHQ=$"
+        "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
         "pbkdf2-sha256$1000$c2FsdHNhbHQ=$AAAA"}) {
     EXPECT_FALSE(ParsePasswordHash(bad).ok()) << bad;
   }
@@ -62,8 +64,7 @@ TEST(LogonAuthenticatorTest, ChecksPerSession) {
   EXPECT_FALSE(auth.Check("FIX.4.4:GW->B2", std::nullopt, std::nullopt));
   EXPECT_EQ(auth.Check("FIX.4.4:GW->B1", "user1", "pw2")->code,
             "wrong_password");
-  EXPECT_EQ(auth.Check("FIX.4.4:GW->B1", "user2", "pw1")->code,
-            "unknown_user");
+  EXPECT_EQ(auth.Check("FIX.4.4:GW->B1", "user2", "pw1")->code, "unknown_user");
   EXPECT_EQ(auth.Check("FIX.4.4:GW->B1", "user1", std::nullopt)->code,
             "missing_credentials");
   EXPECT_EQ(auth.Check("FIX.4.4:GW->B1", std::nullopt, "pw1")->code,
