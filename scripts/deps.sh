@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   cmake ninja-build g++ pkg-config nlohmann-json3-dev
-  libquickfix-dev libsqlite3-dev libssl-dev libfmt-dev libcli11-dev
+  libquickfix-dev libsqlite3-dev libssl-dev openssl libfmt-dev libcli11-dev
   googletest libgtest-dev libgmock-dev
   libtomlplusplus-dev libbenchmark-dev libcpp-httplib-dev libspdlog-dev
   chromium

@@ -314,7 +314,7 @@ TEST_F(GatewayOpsTest, StatusPageRendersInHeadlessChromium) {
 
 TEST_F(GatewayOpsTest, SigtermUnderLoadDrainsAnswersEveryOrderAndExitsZero) {
   // Acks take 400 ms: at SIGTERM many orders wait for the exchange.
-  cluster_.sim_extra = "AckDelayMs=400\n";
+  cluster_.sim_section_extra = "AckDelayMs=400\n";
   Start();
   auto b1 = LoggedOn("BROKER1");
   constexpr int kBefore = 150;

@@ -27,6 +27,15 @@
 #include <string>
 #include <vector>
 
+// The SSL connectors need OpenSSL's headers and HAVE_SSL (the Debian
+// package is built with SSL; its headers do not say so).
+#include <dirent.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#ifndef HAVE_SSL
+#define HAVE_SSL 1
+#endif
+
 #if defined(__clang__)
 #pragma clang diagnostic push
 #pragma clang diagnostic ignored "-Wdynamic-exception-spec"
@@ -60,6 +69,8 @@
 #include <quickfix/SocketInitiator.h>
 #include <quickfix/ThreadedSocketAcceptor.h>
 #include <quickfix/ThreadedSocketInitiator.h>
+#include <quickfix/ThreadedSSLSocketAcceptor.h>
+#include <quickfix/ThreadedSSLSocketInitiator.h>
 #include <quickfix/Values.h>
 #include <quickfix/fix44/BusinessMessageReject.h>
 #include <quickfix/fix44/ExecutionReport.h>

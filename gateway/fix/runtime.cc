@@ -34,6 +34,28 @@ std::unique_ptr<FIX::LogFactory> MakeLogFactory(
   return nullptr;
 }
 
+std::unique_ptr<FIX::Acceptor> MakeAcceptor(FIX::Application& app,
+                                            FIX::MessageStoreFactory& store,
+                                            const FIX::SessionSettings& settings,
+                                            FIX::LogFactory* log, bool tls) {
+  if (tls) {
+    return MakeConnector<FIX::ThreadedSSLSocketAcceptor>(app, store, settings,
+                                                         log);
+  }
+  return MakeConnector<FIX::ThreadedSocketAcceptor>(app, store, settings, log);
+}
+
+std::unique_ptr<FIX::Initiator> MakeInitiator(
+    FIX::Application& app, FIX::MessageStoreFactory& store,
+    const FIX::SessionSettings& settings, FIX::LogFactory* log, bool tls) {
+  if (tls) {
+    return MakeConnector<FIX::ThreadedSSLSocketInitiator>(app, store, settings,
+                                                          log);
+  }
+  return MakeConnector<FIX::ThreadedSocketInitiator>(app, store, settings,
+                                                     log);
+}
+
 int RunWithConfigArg(int argc, char** argv, const std::string& title,
                      int (*run)(const std::string& config_path)) {
   CLI::App cli{title};

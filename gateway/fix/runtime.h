@@ -32,6 +32,18 @@ std::unique_ptr<Connector> MakeConnector(FIX::Application& app,
   return std::make_unique<Connector>(app, store, settings);
 }
 
+// The Threaded* acceptor or initiator, or its SSL variant when `tls`
+// (SplitSettings::acceptor_tls / initiator_tls, whose keys tls.h checked).
+// Throws FIX::ConfigError like QuickFIX's constructors; a certificate
+// QuickFIX cannot load surfaces as FIX::RuntimeError from start().
+std::unique_ptr<FIX::Acceptor> MakeAcceptor(FIX::Application& app,
+                                            FIX::MessageStoreFactory& store,
+                                            const FIX::SessionSettings& settings,
+                                            FIX::LogFactory* log, bool tls);
+std::unique_ptr<FIX::Initiator> MakeInitiator(
+    FIX::Application& app, FIX::MessageStoreFactory& store,
+    const FIX::SessionSettings& settings, FIX::LogFactory* log, bool tls);
+
 // The command line of fixgw and fixsim: `PROGRAM -c|--config FILE`, with
 // --help. Returns the program's whole run: `run(config_path)`, or 0 for
 // --help and 2 for a bad command line (CLI11 prints why).

@@ -2,6 +2,8 @@
 
 #include <fstream>
 
+#include "gateway/fix/tls.h"
+
 namespace fixgw::fix {
 namespace {
 
@@ -32,6 +34,12 @@ Result<SplitSettings> LoadSessionSettings(const std::string& path) {
             id.toString() + " (got '" + type + "')");
       }
     }
+    auto acceptor_tls = LiftTls(out.acceptors, /*acceptor=*/true, path);
+    if (!acceptor_tls.ok()) return acceptor_tls.status();
+    auto initiator_tls = LiftTls(out.initiators, /*acceptor=*/false, path);
+    if (!initiator_tls.ok()) return initiator_tls.status();
+    out.acceptor_tls = *acceptor_tls;
+    out.initiator_tls = *initiator_tls;
     return out;
   } catch (const FIX::ConfigError& e) {
     return Status::InvalidArgument(path + ": " + e.what());

@@ -20,9 +20,14 @@ struct SplitSettings {
   FIX::SessionSettings initiators;  // sessions with ConnectionType=initiator
   int acceptor_count = 0;
   int initiator_count = 0;
+  // Whether each side uses QuickFIX's SSL connectors (SocketUseSSL=Y; the
+  // SSL keys are checked and lifted into the side's defaults, see tls.h).
+  bool acceptor_tls = false;
+  bool initiator_tls = false;
 };
 
-// Reads the [DEFAULT] and [SESSION] sections of `path`.
+// Reads the [DEFAULT] and [SESSION] sections of `path`, then the TLS keys
+// of each side (tls.h).
 Result<SplitSettings> LoadSessionSettings(const std::string& path);
 
 // The keys of section [name] of `path` (QuickFIX syntax). QuickFIX

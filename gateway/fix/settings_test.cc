@@ -105,5 +105,84 @@ TEST_F(SettingsTest, MissingFileIsAnErrorNamingIt) {
   ASSERT_FALSE(keys.ok());
 }
 
+// ---- TLS keys (tls.h). Certificate files are exercised end to end in
+// tests/gateway_tls_test.cc, which makes them with openssl.
+
+std::string WithKeys(const std::string& acceptor, const std::string& initiator) {
+  return std::string("[DEFAULT]\nBeginString=FIX.4.4\nHeartBtInt=30\n"
+                     "StartTime=00:00:00\nEndTime=00:00:00\n\n"
+                     "[SESSION]\nConnectionType=acceptor\nSenderCompID=GW\n"
+                     "TargetCompID=B1\nSocketAcceptPort=5001\n") +
+         acceptor +
+         "\n[SESSION]\nConnectionType=initiator\nSenderCompID=GW\n"
+         "TargetCompID=EXCH\nSocketConnectHost=127.0.0.1\n"
+         "SocketConnectPort=5002\n" +
+         initiator;
+}
+
+TEST_F(SettingsTest, PlainByDefault) {
+  auto split = LoadSessionSettings(Write(WithKeys("", "")));
+  ASSERT_TRUE(split.ok()) << split.status().message();
+  EXPECT_FALSE(split->acceptor_tls);
+  EXPECT_FALSE(split->initiator_tls);
+}
+
+TEST_F(SettingsTest, TlsKeysWithoutSocketUseSslAreAnError) {
+  auto split = LoadSessionSettings(
+      Write(WithKeys("", "CertificationAuthoritiesFile=/etc/ca.pem\n")));
+  ASSERT_FALSE(split.ok());
+  EXPECT_EQ(split.status().message(),
+            path_ + ": CertificationAuthoritiesFile is set but SocketUseSSL is "
+                    "not Y");
+}
+
+TEST_F(SettingsTest, TlsInitiatorMustVerifyItsPeer) {
+  auto split = LoadSessionSettings(Write(WithKeys("", "SocketUseSSL=Y\n")));
+  ASSERT_FALSE(split.ok());
+  EXPECT_EQ(split.status().message(),
+            path_ + ": SocketUseSSL=Y on the initiator side needs "
+                    "CertificationAuthoritiesFile (the CAs the peer's "
+                    "certificate must chain to)");
+}
+
+TEST_F(SettingsTest, TlsNeverBelowTls12) {
+  for (const char* protocol : {"TLSv1", "all", "all -SSLv2", "+TLSv1_1"}) {
+    auto split = LoadSessionSettings(Write(WithKeys(
+        "", std::string("SocketUseSSL=Y\nSSLProtocol=") + protocol + "\n")));
+    ASSERT_FALSE(split.ok()) << protocol;
+    EXPECT_EQ(split.status().message(),
+              path_ + ": SSLProtocol=" + protocol +
+                  ": enables a protocol below TLS 1.2")
+        << protocol;
+  }
+  auto split = LoadSessionSettings(
+      Write(WithKeys("", "SocketUseSSL=Y\nSSLProtocol=TLSv1_3\n")));
+  ASSERT_FALSE(split.ok());
+  EXPECT_EQ(split.status().message(),
+            path_ + ": SSLProtocol=TLSv1_3: unknown protocol (use TLSv1_2: TLS "
+                    "1.2 and 1.3)");
+}
+
+TEST_F(SettingsTest, TlsMissingCertificateNamesKeyAndFile) {
+  auto split = LoadSessionSettings(Write(WithKeys(
+      "SocketUseSSL=Y\nServerCertificateFile=/nonexistent/server.pem\n", "")));
+  ASSERT_FALSE(split.ok());
+  EXPECT_EQ(split.status().message(),
+            path_ + ": ServerCertificateFile=/nonexistent/server.pem: cannot "
+                    "read: No such file or directory");
+}
+
+TEST_F(SettingsTest, TlsSideSessionsMustAgree) {
+  std::string cfg = WithKeys("SocketUseSSL=Y\n", "") +
+                    "\n[SESSION]\nConnectionType=acceptor\nSenderCompID=GW\n"
+                    "TargetCompID=B2\nSocketAcceptPort=5001\n";
+  auto split = LoadSessionSettings(Write(cfg));
+  ASSERT_FALSE(split.ok());
+  EXPECT_NE(split.status().message().find(
+                "SocketUseSSL differs between the acceptor sessions"),
+            std::string::npos)
+      << split.status().message();
+}
+
 }  // namespace
 }  // namespace fixgw::fix

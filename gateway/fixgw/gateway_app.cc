@@ -4,6 +4,8 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <nlohmann/json.hpp>
+
 #include <fstream>
 #include <iterator>
 #include <set>
@@ -12,6 +14,7 @@
 
 #include "gateway/core/clock.h"
 #include "gateway/fix/convert.h"
+#include "gateway/fix/masking_log.h"
 #include "gateway/fix/sqlite_message_store.h"
 #include "gateway/router/state_report.h"
 
@@ -178,10 +181,13 @@ void GatewayApplication::ControlLoop() {
     control_cv_.wait(lock, [&] { return stopping_ || control_wake_; });
     if (stopping_) return;
     control_wake_ = false;
+    std::vector<Denial> denials;
+    denials.swap(noted_denials_);
     lock.unlock();
     {
       DecisionScope decision(*this);
       SyncExchangeState();
+      for (const Denial& d : denials) JournalDenial(d);
     }
     lock.lock();
   }
@@ -208,6 +214,7 @@ void GatewayApplication::fromAdmin(const FIX::Message& msg,
                                    const FIX::SessionID& id) {
   metrics_.CountMessage(id.toString(), GatewayMetrics::Direction::kIn,
                         HeaderField(msg, tag::MsgType));
+  AuthenticateLogon(msg, id);
 }
 
 void GatewayApplication::fromApp(const FIX::Message& msg,
@@ -347,7 +354,8 @@ void GatewayApplication::FromExchange(const FIX::Message& msg,
 
 void GatewayApplication::Record(const char* kind, const std::string& session,
                                 const std::string& cl_ord_id,
-                                const std::string& raw_fix) {
+                                const std::string& raw_fix,
+                                const std::string& payload) {
   Batch batch;
   batch.entries.resize(1);
   store::JournalEntry& e = batch.entries[0];
@@ -355,7 +363,7 @@ void GatewayApplication::Record(const char* kind, const std::string& session,
   e.kind = kind;
   e.session = session;
   e.cl_ord_id = cl_ord_id;
-  e.payload = "{}";
+  e.payload = payload;
   e.raw_fix = raw_fix;
   Enqueue(std::move(batch));
 }
@@ -568,6 +576,7 @@ void GatewayApplication::Observe(const JournalEvent& event, Timestamp now) {
         } else if constexpr (std::is_same_v<T, NewOrderRejected>) {
           const std::string label = RejectReasonLabel(e.rejection);
           metrics_.CountOrderRejected(label);
+          if (label == "entitlement") metrics_.CountDenial("entitlement");
           refused(e.session, e.order.cl_ord_id, "order", e.rejection.text);
           spdlog::info("order rejected session={} ClOrdID={} reason={}: {}",
                        e.session, e.order.cl_ord_id, label, e.rejection.text);
@@ -720,6 +729,53 @@ Result<int> GatewayApplication::SendOutbox(const std::vector<Output>& outputs,
   }
   return sent;
 }
+
+// ---- security (issue 7): logon authentication and denials.
+
+void GatewayApplication::AuthenticateLogon(const FIX::Message& msg,
+                                           const FIX::SessionID& id) {
+  if (auth_ == nullptr || id == exchange_session_ ||
+      HeaderField(msg, tag::MsgType) != "A") {
+    return;
+  }
+  const std::string session = id.toString();
+  std::optional<LogonRefusal> refusal =
+      auth_->Check(session, fix::FieldText(msg, tag::Username),
+                   fix::FieldText(msg, tag::Password));
+  if (!refusal) return;
+  spdlog::warn("logon refused session={} reason={}: {}", session,
+               refusal->code, refusal->text);
+  {
+    DecisionScope decision(*this);  // journaled before QuickFIX answers
+    JournalDenial({kLogonRefused, session, refusal->code, refusal->text,
+                   fix::MaskPassword(Printable(msg))});
+  }
+  throw FIX::RejectLogon(refusal->text);
+}
+
+void GatewayApplication::NoteDenial(std::string kind, std::string session,
+                                    std::string code, std::string detail) {
+  {
+    std::lock_guard lock(control_mu_);
+    noted_denials_.push_back({std::move(kind), std::move(session),
+                              std::move(code), std::move(detail), ""});
+    control_wake_ = true;
+  }
+  control_cv_.notify_all();
+}
+
+void GatewayApplication::JournalDenial(const Denial& d) {
+  nlohmann::json payload = {{"code", d.code}, {"detail", d.detail}};
+  Record(d.kind == kLogonRefused ? kLogonRefused : kConnectionRefused,
+         d.session, "", d.raw_fix, payload.dump());
+  metrics_.CountDenial(d.code);
+}
+
+std::map<std::string, uint64_t> GatewayApplication::denials() const {
+  return metrics_.denials();
+}
+
+// ---- end of security (issue 7).
 
 Status RecoverFromJournal(store::Journal& journal, OrderRouter& router,
                           std::vector<GatewayApplication::Output>* outbox) {

@@ -61,6 +61,7 @@
 #include "gateway/fixgw/crash_point.h"
 #include "gateway/fixgw/metrics.h"
 #include "gateway/fixgw/status_page.h"
+#include "gateway/fixgw/logon_auth.h"
 #include "gateway/router/order_router.h"
 #include "risk/risk_engine.h"
 #include "store/journal.h"
@@ -160,7 +161,34 @@ class GatewayApplication : public FIX::Application {
   // Open orders, and how many of them wait for an exchange answer.
   OrderRouter::OrderCounts CountOrders();
 
+  // ---- security (issue 7): logon authentication and denials.
+  // `auth` must outlive this object; set before the sessions start.
+  void SetLogonAuth(const LogonAuthenticator* auth) { auth_ = auth; }
+  // A denial seen outside this application's callbacks (QuickFIX's log
+  // events: a TLS handshake refused, a Logon in the wrong state): journaled
+  // as `kind` (journal_events.h) by the control thread and counted under
+  // `code`. Takes only control_mu_, so QuickFIX may call it holding locks.
+  void NoteDenial(std::string kind, std::string session, std::string code,
+                  std::string detail);
+  // For fromAdmin: a broker Logon is checked against SetLogonAuth's
+  // credentials; a refusal is journaled (LogonRefused), counted, and thrown
+  // as FIX::RejectLogon, which QuickFIX answers with Logout + Text and a
+  // disconnect. Anything else passes.
+  void AuthenticateLogon(const FIX::Message& msg, const FIX::SessionID& id);
+  // Denials so far by code: missing_credentials, unknown_user,
+  // wrong_password, unknown_session, logon_state, tls_handshake,
+  // entitlement. For the metrics export.
+  std::map<std::string, uint64_t> denials() const;
+
  private:
+  struct Denial {
+    std::string kind, session, code, detail, raw_fix;
+  };
+  // Journals (requires mu_, a DecisionScope) and counts a denial.
+  void JournalDenial(const Denial& denial);
+  const LogonAuthenticator* auth_ = nullptr;
+  std::vector<Denial> noted_denials_;        // guarded by control_mu_
+
   void FromBroker(const FIX::Message& msg, const FIX::SessionID& id,
                   const std::string& type);
   void FromExchange(const FIX::Message& msg, const std::string& type);
@@ -218,7 +246,8 @@ class GatewayApplication : public FIX::Application {
   // dropped, an exchange message not understood), for the audit trail;
   // requires mu_ (a DecisionScope).
   void Record(const char* kind, const std::string& session,
-              const std::string& cl_ord_id, const std::string& raw_fix);
+              const std::string& cl_ord_id, const std::string& raw_fix,
+              const std::string& payload = "{}");
   // Hands a logon/logout of the exchange session to the control thread;
   // takes no lock but control_mu_ (safe under QuickFIX's session lock).
   void ExchangeStateChanged(bool logged_on);

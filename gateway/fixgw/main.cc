@@ -1,4 +1,5 @@
 // fixgw: the FIX order gateway. Usage: fixgw --config FILE
+//        fixgw --hash-password [--iterations N]   (password on stdin)
 //
 // FILE is one QuickFIX settings file: acceptor sessions face the brokers,
 // the one initiator session faces the exchange, and a [GATEWAY] section holds
@@ -19,10 +20,16 @@
 
 #include <chrono>
 
+#include <CLI/CLI.hpp>
+#include <cstring>
+#include <iostream>
+
+#include "gateway/fix/masking_log.h"
 #include "gateway/fix/runtime.h"
 #include "gateway/fix/settings.h"
 #include "gateway/fix/sqlite_message_store.h"
 #include "gateway/fixgw/admin_server.h"
+#include "gateway/fixgw/denial_watch.h"
 #include "gateway/fixgw/gateway_app.h"
 #include "gateway/fixgw/gateway_config.h"
 #include "gateway/fixgw/logging.h"
@@ -55,6 +62,24 @@ int Run(const std::string& config_path) {
       !st.ok()) {
     fmt::print(stderr, "fixgw: {}: [GATEWAY] {}\n", config_path, st.message());
     return 2;
+  }
+  auto auth = gw::LoadLogonAuth(split->acceptors, config_path);
+  if (!auth.ok()) {
+    fmt::print(stderr, "fixgw: {}\n", auth.status().message());
+    return 2;
+  }
+  auto allowed = gw::LoadAllowedAddresses(split->acceptors, config_path);
+  if (!allowed.ok()) {
+    fmt::print(stderr, "fixgw: {}\n", allowed.status().message());
+    return 2;
+  }
+  for (const FIX::SessionID& id : split->acceptors.getSessions()) {
+    if (!auth->Protects(id.toString())) {
+      spdlog::warn(
+          "broker session {} has no Username/PasswordHash: its Logon is "
+          "not authenticated",
+          id.toString());
+    }
   }
   // PassThrough=Y (the benchmark baseline) has neither journal nor session
   // stores: QuickFIX keeps sessions in memory.
@@ -106,6 +131,7 @@ int Run(const std::string& config_path) {
   const FIX::SessionSettings& exchanges = split->initiators;
   const FIX::SessionID exchange = *exchanges.getSessions().begin();
   gw::GatewayApplication app(journal.get(), router, risk.get(), exchange);
+  app.SetLogonAuth(&*auth);
   if (risk) {
     if (Status st = app.LoadRiskLimits(config->risk_config, "start-up");
         !st.ok()) {
@@ -132,15 +158,28 @@ int Run(const std::string& config_path) {
   } else {
     session_stores = std::make_unique<FIX::MemoryStoreFactory>();
   }
-  auto broker_log = fix::MakeLogFactory(brokers);
-  auto exchange_log = fix::MakeLogFactory(exchanges);
-  std::unique_ptr<FIX::ThreadedSocketAcceptor> acceptor;
-  std::unique_ptr<FIX::ThreadedSocketInitiator> initiator;
+  // Logs mask Password (554); refusals QuickFIX only logs (TLS handshakes,
+  // Logons it drops) become journaled denials.
+  gw::DenialWatch watch(
+      [&app](std::string kind, std::string session, std::string code,
+             std::string detail) {
+        app.NoteDenial(std::move(kind), std::move(session), std::move(code),
+                       std::move(detail));
+      },
+      *allowed);
+  fix::MaskingLogFactory broker_log(
+      fix::MakeLogFactory(brokers),
+      [&watch](const std::string& session, const std::string& event) {
+        watch.OnEvent(session, event);
+      });
+  fix::MaskingLogFactory exchange_log(fix::MakeLogFactory(exchanges), nullptr);
+  std::unique_ptr<FIX::Acceptor> acceptor;
+  std::unique_ptr<FIX::Initiator> initiator;
   try {
-    acceptor = fix::MakeConnector<FIX::ThreadedSocketAcceptor>(
-        app, *session_stores, brokers, broker_log.get());
-    initiator = fix::MakeConnector<FIX::ThreadedSocketInitiator>(
-        app, *session_stores, exchanges, exchange_log.get());
+    acceptor = fix::MakeAcceptor(app, *session_stores, brokers, &broker_log,
+                                 split->acceptor_tls);
+    initiator = fix::MakeInitiator(app, *session_stores, exchanges,
+                                   &exchange_log, split->initiator_tls);
     if (sessions) {
       auto resent = app.SendOutbox(outbox, *sessions);
       if (!resent.ok()) {
@@ -157,8 +196,9 @@ int Run(const std::string& config_path) {
     fmt::print(stderr, "fixgw: cannot start sessions: {}\n", e.what());
     return 2;
   }
-  spdlog::info("started: {} broker session(s), exchange {}",
-               split->acceptor_count, exchange.toString());
+  spdlog::info("started: {} broker session(s){}, exchange {}{}",
+               split->acceptor_count, split->acceptor_tls ? " (TLS)" : "",
+               exchange.toString(), split->initiator_tls ? " (TLS)" : "");
 
   int sig = stop.Wait();
   while (sig == SIGHUP) {
@@ -192,9 +232,47 @@ int Run(const std::string& config_path) {
   return 0;
 }
 
+
+// `fixgw --hash-password [--iterations N]`: reads one password line from
+// stdin (so it stays out of the shell history and the process list) and
+// prints the PasswordHash value for a broker session block.
+int HashPasswordCommand(int argc, char** argv) {
+  CLI::App cli{"fixgw --hash-password: print a PasswordHash for a password "
+               "read from stdin"};
+  bool hash = false;
+  int iterations = gw::kDefaultPbkdf2Iterations;
+  cli.add_flag("--hash-password", hash, "read a password, print its hash")
+      ->required();
+  cli.add_option("--iterations", iterations, "PBKDF2 iterations")
+      ->check(CLI::Range(gw::kMinPbkdf2Iterations, 100'000'000));
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return cli.exit(e) == 0 ? 0 : 2;
+  }
+  std::string password;
+  if (!std::getline(std::cin, password) || password.empty()) {
+    fmt::print(stderr, "fixgw: --hash-password: no password on stdin\n");
+    return 2;
+  }
+  if (!password.empty() && password.back() == '\r') password.pop_back();
+  auto h = gw::HashPassword(password, iterations);
+  if (!h.ok()) {
+    fmt::print(stderr, "fixgw: {}\n", h.status().message());
+    return 2;
+  }
+  fmt::print("{}\n", gw::FormatPasswordHash(*h));
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--hash-password") == 0) {
+      return HashPasswordCommand(argc, argv);
+    }
+  }
   return fixgw::fix::RunWithConfigArg(argc, argv,
                                       "fixgw: FIX 4.4 order gateway", &Run);
 }

@@ -218,6 +218,11 @@ void GatewayMetrics::CountDenial(const std::string& reason) {
   ++denials_[reason];
 }
 
+std::map<std::string, uint64_t> GatewayMetrics::denials() const {
+  std::lock_guard lock(mu_);
+  return denials_;
+}
+
 void GatewayMetrics::ObservePath(Path p, std::chrono::nanoseconds d) {
   paths_[static_cast<size_t>(p)].Observe(d);
 }

@@ -107,6 +107,7 @@ class GatewayMetrics {
   std::pair<uint64_t, uint64_t> SessionTotals(const std::string& session) const;
   uint64_t path_count(Path p) const;
   uint64_t orders_accepted() const { return accepted_.load(); }
+  std::map<std::string, uint64_t> denials() const;
 
   // Every counter and histogram family.
   void Write(PromWriter& w) const;

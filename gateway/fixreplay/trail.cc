@@ -20,6 +20,8 @@
 #include <utility>
 #include <variant>
 
+#include <nlohmann/json.hpp>
+
 #include "gateway/fixreplay/fix_text.h"
 #include "gateway/router/journal_events.h"
 #include "risk/risk_engine.h"
@@ -47,7 +49,9 @@ constexpr int kExecType = 150;
 constexpr int kLeavesQty = 151;
 }  // namespace tag
 
+using gw::kConnectionRefused;
 using gw::kExchangeMessageIgnored;
+using gw::kLogonRefused;
 using gw::kResendIgnored;
 using gw::kSentToBroker;
 using gw::kSentToExchange;
@@ -311,6 +315,10 @@ TrailRow TrailBuilder::Build(const store::JournalEntry& e) {
   }
   if (e.kind == kResendIgnored || e.kind == kExchangeMessageIgnored) {
     FromRecord(e, row);
+    return row;
+  }
+  if (e.kind == kLogonRefused || e.kind == kConnectionRefused) {
+    FromDenial(e, row);
     return row;
   }
   Result<gw::JournalEvent> event = gw::DecodeEvent(e.payload);
@@ -578,6 +586,26 @@ void TrailBuilder::FromRecord(const store::JournalEntry& e, TrailRow& row) {
   if (auto hit = tracker_.ByExch(row.exch_cl_ord_id)) {
     row.cl_ord_id = hit->paired_id;
     Complete(hit->order, row);
+  }
+}
+
+void TrailBuilder::FromDenial(const store::JournalEntry& e, TrailRow& row) {
+  // A Logon or connection refused (issue 7): payload {"code","detail"};
+  // raw_fix is the Logon (Password masked) when there was one.
+  const FixText m(e.raw_fix);
+  row.direction = Direction::kFromBroker;
+  row.msg_type = e.raw_fix.empty() ? std::string("Connection")
+                                   : MsgTypeName(m.Get(tag::kMsgType));
+  row.status = "Refused";
+  auto payload = nlohmann::json::parse(e.payload, nullptr, false);
+  if (payload.is_object() && payload.contains("code") &&
+      payload.contains("detail") && payload["code"].is_string() &&
+      payload["detail"].is_string()) {
+    row.reason = payload["code"].get<std::string>() + ": " +
+                 payload["detail"].get<std::string>();
+  } else {
+    row.reason = "denial payload not understood";
+    Problem(e, row.reason);
   }
 }
 

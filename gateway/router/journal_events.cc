@@ -617,7 +617,8 @@ std::optional<risk::KillScope::Kind> KillScopeFromName(std::string_view name) {
 
 bool IsRecordOnly(std::string_view kind) {
   return kind == kSentToBroker || kind == kSentToExchange ||
-         kind == kResendIgnored || kind == kExchangeMessageIgnored;
+         kind == kResendIgnored || kind == kExchangeMessageIgnored ||
+         kind == kLogonRefused || kind == kConnectionRefused;
 }
 
 std::string_view KindName(const JournalEvent& event) {

@@ -126,6 +126,11 @@ inline constexpr const char* kSentToBroker = "SentToBroker";
 inline constexpr const char* kSentToExchange = "SentToExchange";
 inline constexpr const char* kResendIgnored = "ResendIgnored";
 inline constexpr const char* kExchangeMessageIgnored = "ExchangeMessageIgnored";
+// Denials (issue 7): a broker Logon refused (session set; payload
+// {"code":..,"detail":..}; raw_fix the Logon with Password masked), or a
+// connection refused before any session (TLS handshake; session empty).
+inline constexpr const char* kLogonRefused = "LogonRefused";
+inline constexpr const char* kConnectionRefused = "ConnectionRefused";
 bool IsRecordOnly(std::string_view kind);
 
 // The event's kind as journaled ("NewOrderAccepted", ...).

@@ -2,6 +2,9 @@
 // lifetime.
 #include "sim/fixload/client.h"
 
+#include "gateway/fix/masking_log.h"
+#include "gateway/fix/runtime.h"
+
 #include <algorithm>
 
 namespace fixgw::load {
@@ -56,13 +59,11 @@ Status Client::Start() {
       store_factory_ = std::make_unique<FIX::NullStoreFactory>();
     }
     if (!options_.log_dir.empty()) {
-      log_factory_ = std::make_unique<FIX::FileLogFactory>(options_.log_dir);
-      initiator_ = std::make_unique<FIX::ThreadedSocketInitiator>(
-          *this, *store_factory_, settings_, *log_factory_);
-    } else {
-      initiator_ = std::make_unique<FIX::ThreadedSocketInitiator>(
-          *this, *store_factory_, settings_);
+      log_factory_ = std::make_unique<fix::MaskingLogFactory>(
+          std::make_unique<FIX::FileLogFactory>(options_.log_dir), nullptr);
     }
+    initiator_ = fix::MakeInitiator(*this, *store_factory_, settings_,
+                                    log_factory_.get(), options_.tls);
     session_ = FIX::Session::lookupSession(session_id_);
     if (session_ == nullptr) {
       return Status::Internal("session " + session_id_.toString() +

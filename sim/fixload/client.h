@@ -30,6 +30,7 @@ struct ClientOptions {
   bool memory_store = true;  // without store_dir: MemoryStore, else NullStore
   std::string username;      // Username (553) on Logon when non-empty
   std::string password;      // Password (554) on Logon when non-empty
+  bool tls = false;  // QuickFIX's SSL initiator (SplitSettings::initiator_tls)
 };
 
 // A header field to force onto an outgoing message after the session filled

@@ -294,6 +294,7 @@ int Run(const Flags& flags) {
                 << ": ResetOnLogon=Y: messages in flight across a reconnect "
                    "are lost instead of resent\n";
     }
+    client_options.tls = split->initiator_tls;
     if (session.has("Username")) {
       client_options.username = session.getString("Username");
     }

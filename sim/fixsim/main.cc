@@ -6,6 +6,7 @@
 // sessions out and exit 0. Exit 2 on bad configuration.
 #include <fmt/format.h>
 
+#include "gateway/fix/masking_log.h"
 #include "gateway/fix/runtime.h"
 #include "gateway/fix/settings.h"
 #include "sim/fixsim/sim_application.h"
@@ -41,11 +42,12 @@ int Run(const std::string& config_path) {
   const FIX::SessionSettings& settings = split->acceptors;
   sim::SimApplication app(*sim_config);
   auto store = fix::MakeStoreFactory(settings);
-  auto log = fix::MakeLogFactory(settings);
-  std::unique_ptr<FIX::ThreadedSocketAcceptor> acceptor;
+  // Password (554) never reaches a log file.
+  fix::MaskingLogFactory log(fix::MakeLogFactory(settings), nullptr);
+  std::unique_ptr<FIX::Acceptor> acceptor;
   try {
-    acceptor = fix::MakeConnector<FIX::ThreadedSocketAcceptor>(
-        app, *store, settings, log.get());
+    acceptor = fix::MakeAcceptor(app, *store, settings, &log,
+                                 split->acceptor_tls);
     acceptor->start();
   } catch (const FIX::ConfigError& e) {
     fmt::print(stderr, "fixsim: {}: {}\n", config_path, e.what());
@@ -54,8 +56,10 @@ int Run(const std::string& config_path) {
     fmt::print(stderr, "fixsim: cannot start acceptor: {}\n", e.what());
     return 2;
   }
-  fmt::print(stderr, "fixsim: started, {} instrument(s), {} session(s)\n",
-             sim_config->engine.instruments.size(), split->acceptor_count);
+  fmt::print(stderr,
+             "fixsim: started, {} instrument(s), {} session(s){}\n",
+             sim_config->engine.instruments.size(), split->acceptor_count,
+             split->acceptor_tls ? ", TLS" : "");
 
   int sig = stop.Wait();
   fmt::print(stderr, "fixsim: signal {}, logging out\n", sig);

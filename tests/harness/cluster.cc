@@ -39,10 +39,10 @@ bool Cluster::StartSim(std::string* error) {
                     "SenderCompID=SIM\nSocketAcceptHost=127.0.0.1\n"
                     "SocketAcceptPort=" +
                     std::to_string(sim_port_) + "\n" + SessionDefaults() +
-                    "FileLogPath=" + dir_.path() + "/simlog\n" +
+                    "FileLogPath=" + dir_.path() + "/simlog\n" + sim_extra +
                     "\n[SESSION]\nTargetCompID=GW\n\n[SIM]\n"
                     "Instruments=AAPL:0.01:100.00,MSFT:0.01:250.00\n"
-                    "LiquidityLevels=0\n" + sim_extra;
+                    "LiquidityLevels=0\n" + sim_section_extra;
   std::string path = dir_.Write("fixsim.cfg", cfg);
   sim_ = std::make_unique<Process>(
       std::vector<std::string>{paths_.fixsim, "--config", path}, sim_log_);
@@ -59,7 +59,9 @@ std::string Cluster::GatewayConfig() const {
     broker_block += "\n[SESSION]\nConnectionType=acceptor\nTargetCompID=" +
                     std::string(broker) +
                     "\nSocketAcceptHost=127.0.0.1\nSocketAcceptPort=" +
-                    std::to_string(gw_port_) + "\n";
+                    std::to_string(gw_port_) + "\n" + broker_session_extra;
+    auto it = broker_session_extra_for.find(broker);
+    if (it != broker_session_extra_for.end()) broker_block += it->second;
   }
   return "[DEFAULT]\nBeginString=FIX.4.4\nSenderCompID=GW\n"
          "ReconnectInterval=1\n" +
@@ -67,7 +69,8 @@ std::string Cluster::GatewayConfig() const {
          broker_block +
          "\n[SESSION]\nConnectionType=initiator\nTargetCompID=SIM\n"
          "SocketConnectHost=127.0.0.1\nSocketConnectPort=" +
-         std::to_string(sim_port_) + "\n\n[GATEWAY]\nJournalPath=" +
+         std::to_string(sim_port_) + "\n" + exchange_session_extra +
+         "\n[GATEWAY]\nJournalPath=" +
          journal() +
          "\nJournalSync=normal\nIdPrefix=GWT\nSymbols=AAPL,MSFT\n"
          "RiskConfig=" +
@@ -107,7 +110,8 @@ std::string Cluster::ClientConfig(const std::string& sender) const {
                         "\nTargetCompID=GW\nSocketConnectHost=127.0.0.1\n"
                         "SocketConnectPort=" +
                         std::to_string(gw_port_) + "\n" + SessionDefaults() +
-                        "ReconnectInterval=1\nResetOnLogon=Y\n\n[SESSION]\n");
+                        "ReconnectInterval=1\nResetOnLogon=Y\n\n[SESSION]\n" +
+                        client_extra);
 }
 
 std::string Cluster::SimMessages() const {

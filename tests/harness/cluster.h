@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -71,7 +72,14 @@ class Cluster {
   std::string journal() const { return dir_.path() + "/journal.db"; }
   std::string risk_file() const { return dir_.path() + "/risk.toml"; }
   std::string gateway_extra;  // more [GATEWAY] lines
-  std::string sim_extra;      // more [SIM] lines (e.g. fault modes)
+  // More lines for fixsim's [DEFAULT], every broker [SESSION] of the
+  // gateway, its exchange [SESSION], and the [SESSION] of ClientConfig
+  // (TLS keys, credentials). `broker_session_extra_for` adds lines to one
+  // broker's block ("BROKER1" -> lines).
+  std::string sim_extra, broker_session_extra, exchange_session_extra,
+      client_extra;
+  std::map<std::string, std::string> broker_session_extra_for;
+  std::string sim_section_extra;  // more lines for fixsim's [SIM] (faults)
   // Environment settings ("NAME=value") for the next StartGateway.
   std::vector<std::string> gateway_env;
   // Every account may trade AAPL (reference 100) and MSFT (250) at any
