@@ -28,7 +28,7 @@ class Cluster {
   // AAPL and MSFT, no seeded liquidity. False (and *error) if it does not
   // listen within 10 s.
   bool StartSim(std::string* error);
-  // fixgw with broker sessions BROKER1 and BROKER2, the exchange session
+  // fixgw with the broker sessions in `brokers`, the exchange session
   // towards fixsim, the admin API on admin_port(), the risk
   // file `risk_limits` (written at every start), and `gateway_extra`
   // appended to [GATEWAY].
@@ -71,6 +71,8 @@ class Cluster {
   std::string journal() const { return dir_.path() + "/journal.db"; }
   std::string risk_file() const { return dir_.path() + "/risk.toml"; }
   std::string gateway_extra;  // more [GATEWAY] lines
+  // The broker CompIDs fixgw accepts (one acceptor session each).
+  std::vector<std::string> brokers = {"BROKER1", "BROKER2"};
   // Environment settings ("NAME=value") for the next StartGateway.
   std::vector<std::string> gateway_env;
   // Every account may trade AAPL (reference 100) and MSFT (250) at any
