@@ -137,6 +137,18 @@ TEST_F(HostilePeerTest, GarbageBeforeLogonIsDisconnectedOrIgnored) {
       << "garbage then Logon was logged on: " << peer.received();
   ExpectGoodTrades("garbage");
 
+  // The smallest such frame, to fixgw and to fixsim (same acceptor).
+  const std::string bad_header =
+      "8=FIX.4.4\x01" "9=4\x01" "x=1\x01" "10=000\x01";
+  for (int port : {cluster_.gateway_port(), cluster_.sim_port()}) {
+    HostilePeer bad(port);
+    ASSERT_TRUE(bad.connected());
+    bad.Send(bad_header, seconds(1));
+    EXPECT_TRUE(bad.WaitClosed(seconds(3))) << "port " << port;
+  }
+  EXPECT_TRUE(cluster_.gateway().Running());
+  EXPECT_TRUE(cluster_.sim().Running());
+  ExpectGoodTrades("bad-header");
 }
 
 // KNOWN DEFECT (QuickFIX 1.15.1 FIX::Parser): bytes that never contain a

@@ -7,7 +7,7 @@
 // message of every new connection, outside any try block, on the
 // connection's own thread. The library version lets FIX::InvalidMessage
 // out of Message::setStringHeader ("Field tag is invalid" for a frame like
-// "8=FIX.4.4|9=5|x=1|10=000|"), so one such frame from any TCP client,
+// "8=FIX.4.4|9=4|x=1|10=000|"), so one such frame from any TCP client,
 // before any logon, reached std::terminate and killed the whole gateway.
 // With this version the connection is dropped as for an unknown CompID.
 //
