@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   cmake ninja-build g++ pkg-config nlohmann-json3-dev
   libquickfix-dev libsqlite3-dev libssl-dev openssl libfmt-dev libcli11-dev
-  googletest libgtest-dev libgmock-dev
+  googletest libgtest-dev libgmock-dev clang libclang-rt-14-dev
   libtomlplusplus-dev libbenchmark-dev libcpp-httplib-dev libspdlog-dev
   chromium
 )

@@ -2,22 +2,26 @@
 # The project's test command: installs what is missing, checks the layering
 # rules, builds and runs every test. With --sanitize it also runs the whole
 # suite under AddressSanitizer + UndefinedBehaviorSanitizer, with --tsan
-# under ThreadSanitizer; on CI (CI=true) it does both.
-# Usage: scripts/test.sh [--sanitize] [--tsan]
+# under ThreadSanitizer, with --fuzz it runs every libFuzzer harness for
+# 20 s (scripts/fuzz.sh); on CI (CI=true) it does all three.
+# Usage: scripts/test.sh [--sanitize] [--tsan] [--fuzz]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 sanitize=0
 tsan=0
+fuzz=0
 if [ "${CI:-}" = "true" ]; then
   sanitize=1
   tsan=1
+  fuzz=1
 fi
 for arg in "$@"; do
   case "$arg" in
     --sanitize) sanitize=1 ;;
     --tsan) tsan=1 ;;
-    *) echo "usage: scripts/test.sh [--sanitize] [--tsan]" >&2; exit 2 ;;
+    --fuzz) fuzz=1 ;;
+    *) echo "usage: scripts/test.sh [--sanitize] [--tsan] [--fuzz]" >&2; exit 2 ;;
   esac
 done
 
@@ -39,4 +43,7 @@ if [ "$sanitize" = 1 ]; then
 fi
 if [ "$tsan" = 1 ]; then
   TSAN_OPTIONS=halt_on_error=1 run_preset tsan
+fi
+if [ "$fuzz" = 1 ]; then
+  scripts/fuzz.sh 20
 fi

@@ -62,6 +62,7 @@
 #include <quickfix/Message.h>
 #include <quickfix/MessageStore.h>
 #include <quickfix/NullStore.h>
+#include <quickfix/Parser.h>
 #include <quickfix/Session.h>
 #include <quickfix/SessionSettings.h>
 #include <quickfix/Settings.h>

@@ -55,9 +55,9 @@ std::string Cluster::GatewayConfig() const {
   // ReconnectInterval must be in [DEFAULT]: QuickFIX 1.15.1 ignores it in a
   // [SESSION] block (and then retries every 30 s).
   std::string broker_block;
-  for (const char* broker : {"BROKER1", "BROKER2"}) {
+  for (const std::string& broker : brokers) {
     broker_block += "\n[SESSION]\nConnectionType=acceptor\nTargetCompID=" +
-                    std::string(broker) +
+                    broker +
                     "\nSocketAcceptHost=127.0.0.1\nSocketAcceptPort=" +
                     std::to_string(gw_port_) + "\n" + broker_session_extra;
     auto it = broker_session_extra_for.find(broker);

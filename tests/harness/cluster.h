@@ -29,7 +29,7 @@ class Cluster {
   // AAPL and MSFT, no seeded liquidity. False (and *error) if it does not
   // listen within 10 s.
   bool StartSim(std::string* error);
-  // fixgw with broker sessions BROKER1 and BROKER2, the exchange session
+  // fixgw with the broker sessions in `brokers`, the exchange session
   // towards fixsim, the admin API on admin_port(), the risk
   // file `risk_limits` (written at every start), and `gateway_extra`
   // appended to [GATEWAY].
@@ -80,6 +80,8 @@ class Cluster {
       client_extra;
   std::map<std::string, std::string> broker_session_extra_for;
   std::string sim_section_extra;  // more lines for fixsim's [SIM] (faults)
+  // The broker CompIDs fixgw accepts (one acceptor session each).
+  std::vector<std::string> brokers = {"BROKER1", "BROKER2"};
   // Environment settings ("NAME=value") for the next StartGateway.
   std::vector<std::string> gateway_env;
   // Every account may trade AAPL (reference 100) and MSFT (250) at any

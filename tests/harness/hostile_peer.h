@@ -1,0 +1,46 @@
+// A misbehaving FIX peer for hostile-input tests: a raw TCP connection to
+// 127.0.0.1 whose sends never block (a peer that the gateway stops reading
+// from must not hang the test), whose receive buffer can be shrunk and
+// which may never read at all. Plus the resident memory of a process, to
+// state memory bounds. Every wait is bounded. Not thread-safe.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace fixgw::testing {
+
+class HostilePeer {
+ public:
+  // Connects to 127.0.0.1:port; `receive_buffer` > 0 sets SO_RCVBUF (bytes)
+  // before connecting, so that a peer that never reads fills up quickly.
+  explicit HostilePeer(int port, int receive_buffer = 0);
+  ~HostilePeer();
+  HostilePeer(const HostilePeer&) = delete;
+  HostilePeer& operator=(const HostilePeer&) = delete;
+
+  bool connected() const { return fd_ >= 0; }
+  // Sends as much of `bytes` as the socket takes within `timeout`; returns
+  // how many bytes went (fewer when the peer stopped reading, or -1 if the
+  // connection failed before anything went).
+  int64_t Send(const std::string& bytes, std::chrono::milliseconds timeout);
+  // Reads what arrives within `timeout` and appends it to received().
+  void Receive(std::chrono::milliseconds timeout);
+  // True once the peer closed the connection (reads within `timeout`).
+  bool WaitClosed(std::chrono::milliseconds timeout);
+  const std::string& received() const { return received_; }
+  void Close();
+
+ private:
+  int fd_ = -1;
+  bool closed_ = false;
+  std::string received_;
+};
+
+// VmRSS of process `pid` in KiB (from /proc/PID/status); -1 if unknown.
+int64_t ResidentKb(pid_t pid);
+
+}  // namespace fixgw::testing

@@ -1,0 +1,420 @@
+// Hostile brokers against a real fixgw (with fixsim behind it), issue 10:
+// garbage before Logon, Logon floods, a 1 MB message, a slowloris, a peer
+// that never reads, connection churn, out-of-range and NaN/Inf-like
+// numbers, non-ASCII text, a repeating group with a huge count. Each must
+// get a FIX answer (Reject 35=3, BusinessMessageReject 35=j, a rejecting
+// ExecutionReport 39=8 with Text, Logout) or a disconnect, fixgw's memory
+// must stay within a stated bound, and a well-behaved broker (BROKER1)
+// keeps trading: every case ends, and some check during the attack, with
+// an order of BROKER1's that must be acknowledged.
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <random>
+#include <thread>
+
+#include "tests/harness/broker.h"
+#include "tests/harness/cluster.h"
+#include "tests/harness/hostile_peer.h"
+#include "tests/harness/process.h"
+
+namespace fixgw::testing {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+constexpr milliseconds kWait{5000};
+
+std::string Order(const std::string& cl_ord_id) {
+  return "11=" + cl_ord_id + "|55=MSFT|54=1|60=" + FixNow() +
+         "|38=10|40=2|44=1|59=0|";
+}
+
+std::string Header(const std::string& type, const std::string& sender,
+                   int seq) {
+  return "35=" + type + "|49=" + sender + "|56=GW|34=" + std::to_string(seq) +
+         "|52=" + FixNow() + "|";
+}
+
+std::string LogonBytes(const std::string& sender) {
+  return FixMessage(Header("A", sender, 1) + "98=0|108=30|141=Y|");
+}
+
+class HostilePeerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    cluster_.brokers = {"BROKER1", "BROKER2", "HOSTILE1", "HOSTILE2"};
+    std::string error;
+    ASSERT_TRUE(cluster_.StartSim(&error)) << error;
+    ASSERT_TRUE(cluster_.StartGateway(&error)) << error;
+    good_ = LoggedOn("BROKER1");
+    ASSERT_TRUE(good_ != nullptr);
+    ExpectGoodTrades("warm-up");
+  }
+
+  std::unique_ptr<Broker> LoggedOn(const std::string& sender) {
+    auto broker = std::make_unique<Broker>(cluster_.gateway_port(), sender);
+    if (!broker->connected() || !broker->Logon(1, /*reset=*/true) ||
+        !broker->WaitFor({"35=A"}, kWait)) {
+      ADD_FAILURE() << sender << " cannot log on: " << broker->Transcript()
+                    << "\n" << ReadFile(cluster_.gateway_log());
+      return nullptr;
+    }
+    return broker;
+  }
+
+  // BROKER1 sends an order and gets its New ack within `timeout`.
+  void ExpectGoodTrades(const std::string& tag, milliseconds timeout = kWait) {
+    const std::string id = "good-" + tag + "-" + std::to_string(++orders_);
+    ASSERT_TRUE(good_->Next("D", Order(id)));
+    auto ack = good_->WaitFor({"35=8", "11=" + id}, timeout);
+    ASSERT_TRUE(ack) << "no answer to BROKER1's order during/after " << tag
+                     << ":\n" << good_->Transcript() << "\nfixgw's log (tail):\n"
+                     << GatewayLogTail();
+    EXPECT_EQ(Field(*ack, 39), "0") << *ack;
+  }
+
+  std::string GatewayLogTail() {
+    std::string log = ReadFile(cluster_.gateway_log());
+    return log.size() > 3000 ? log.substr(log.size() - 3000) : log;
+  }
+
+  bool NeverReadingPeer();
+
+  int64_t GatewayRssKb() { return ResidentKb(cluster_.gateway().pid()); }
+
+  // What answers message `seq` with ClOrdID `id`: "8" (an ExecutionReport
+  // for it), "3" (a session Reject of it), "j", "5" (Logout) or "closed";
+  // "" if nothing within the wait.
+  std::string AnswerTo(Broker& b, const std::string& id, int seq) {
+    const auto deadline = std::chrono::steady_clock::now() + kWait;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (auto m = b.WaitFor({"35=8", "11=" + id}, milliseconds(20))) {
+        last_answer_ = *m;
+        return "8";
+      }
+      if (auto m = b.WaitFor({"35=3", "45=" + std::to_string(seq)},
+                             milliseconds(20))) {
+        last_answer_ = *m;
+        return "3";
+      }
+      if (auto m = b.WaitFor({"35=j", "45=" + std::to_string(seq)},
+                             milliseconds(20))) {
+        last_answer_ = *m;
+        return "j";
+      }
+      if (auto m = b.WaitFor({"35=5"}, milliseconds(20))) {
+        last_answer_ = *m;
+        return "5";
+      }
+      if (!b.connected() || b.WaitClosed(milliseconds(20))) return "closed";
+    }
+    return "";
+  }
+
+  TempDir dir_;
+  Cluster cluster_{{FIXSIM_BIN, FIXGW_BIN, FIXGW_FIX44_XML}, dir_};
+  std::unique_ptr<Broker> good_;
+  int orders_ = 0;
+  std::string last_answer_;
+};
+
+TEST_F(HostilePeerTest, GarbageBeforeLogonIsDisconnectedOrIgnored) {
+  // 1 MiB of random bytes (with "8=" in it now and then, so the framer
+  // keeps trying), then a valid Logon on the same connection.
+  std::mt19937 rng(7);
+  std::string garbage(1 << 20, '\0');
+  for (char& c : garbage) c = static_cast<char>(rng() & 0xff);
+  HostilePeer peer(cluster_.gateway_port());
+  ASSERT_TRUE(peer.connected());
+  peer.Send(garbage, seconds(5));
+  peer.Send(LogonBytes("HOSTILE1"), seconds(1));
+  const bool closed = peer.WaitClosed(seconds(3));
+  std::fprintf(stderr, "garbage before logon: %s, received %zu bytes\n",
+               closed ? "disconnected" : "still open", peer.received().size());
+  EXPECT_EQ(peer.received().find("35=A"), std::string::npos)
+      << "garbage then Logon was logged on: " << peer.received();
+  ExpectGoodTrades("garbage");
+
+  // The smallest such frame, to fixgw and to fixsim (same acceptor).
+  const std::string bad_header =
+      "8=FIX.4.4\x01" "9=4\x01" "x=1\x01" "10=000\x01";
+  for (int port : {cluster_.gateway_port(), cluster_.sim_port()}) {
+    HostilePeer bad(port);
+    ASSERT_TRUE(bad.connected());
+    bad.Send(bad_header, seconds(1));
+    EXPECT_TRUE(bad.WaitClosed(seconds(3))) << "port " << port;
+  }
+  EXPECT_TRUE(cluster_.gateway().Running());
+  EXPECT_TRUE(cluster_.sim().Running());
+  ExpectGoodTrades("bad-header");
+}
+
+// KNOWN DEFECT (QuickFIX 1.15.1 FIX::Parser): bytes that never contain a
+// message start ("8=") are buffered for ever on a connection that has no
+// session yet, and no logon timeout applies to it: fixgw's memory grows by
+// about the number of bytes received (measured: +10 MB for 8 MiB). Disabled
+// until fixgw bounds pre-logon input; run with
+// --gtest_also_run_disabled_tests to see it.
+TEST_F(HostilePeerTest, DISABLED_BytesWithoutMessageStartAreBounded) {
+  const int64_t rss_before = GatewayRssKb();
+  HostilePeer blind(cluster_.gateway_port());
+  const int64_t sent = blind.Send(std::string(32 << 20, 'x'), seconds(15));
+  std::this_thread::sleep_for(milliseconds(300));
+  const int64_t rss_after = GatewayRssKb();
+  const bool closed = blind.WaitClosed(milliseconds(500));
+  std::fprintf(stderr,
+               "32 MiB without a message start: sent %lld bytes, %s; fixgw "
+               "RSS %lld KiB -> %lld KiB\n",
+               static_cast<long long>(sent), closed ? "disconnected" : "still open",
+               static_cast<long long>(rss_before),
+               static_cast<long long>(rss_after));
+  ExpectGoodTrades("garbage-no-start");
+  EXPECT_TRUE(closed || rss_after - rss_before < 16 * 1024)
+      << "a peer without a session grew fixgw by "
+      << (rss_after - rss_before) << " KiB and is still connected";
+}
+
+TEST_F(HostilePeerTest, LogonFloodIsRefusedAndTheGoodSessionTrades) {
+  // 300 connections, each with a Logon: for the live BROKER1 (a second
+  // connection), an unknown CompID, or HOSTILE1 (the first wins).
+  std::vector<std::unique_ptr<HostilePeer>> peers;
+  const char* senders[] = {"BROKER1", "NOBODY", "HOSTILE1"};
+  for (int i = 0; i < 300; ++i) {
+    auto p = std::make_unique<HostilePeer>(cluster_.gateway_port());
+    if (!p->connected()) continue;
+    p->Send(LogonBytes(senders[i % 3]), milliseconds(200));
+    peers.push_back(std::move(p));
+  }
+  ExpectGoodTrades("logon-flood");
+  // An unknown CompID is dropped at once; a Logon for a session that is
+  // already connected waits up to 5 s for it to free up (QuickFIX's
+  // ThreadedSocketConnection::setSession), then is dropped.
+  int closed = 0, logged_on = 0, open = 0;
+  std::vector<bool> done(peers.size(), false);
+  const auto deadline = std::chrono::steady_clock::now() + seconds(8);
+  while (std::chrono::steady_clock::now() < deadline) {
+    open = 0;
+    for (size_t i = 0; i < peers.size(); ++i) {
+      if (done[i]) continue;
+      const bool c = peers[i]->WaitClosed(milliseconds(1));
+      if (peers[i]->received().find("35=A") != std::string::npos) {
+        ++logged_on;
+        done[i] = true;
+      } else if (c) {
+        ++closed;
+        done[i] = true;
+      } else {
+        ++open;
+      }
+    }
+    if (open == 0) break;
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+  std::fprintf(stderr, "logon flood: %zu connections, %d logged on, %d "
+               "disconnected, %d still open\n",
+               peers.size(), logged_on, closed, open);
+  EXPECT_LE(logged_on, 1) << "only HOSTILE1's first Logon may succeed";
+  EXPECT_EQ(open, 0) << "every refused Logon must be disconnected";
+
+  // Many Logons on one logged-on connection.
+  auto hostile = LoggedOn("HOSTILE2");
+  ASSERT_TRUE(hostile);
+  for (int seq = 2; seq < 52; ++seq) {
+    hostile->Send("A", seq, "98=0|108=30|");
+  }
+  const std::string answer = AnswerTo(*hostile, "none", 2);
+  std::fprintf(stderr, "50 Logons on a logged-on session: answer %s %s\n",
+               answer.c_str(), last_answer_.c_str());
+  EXPECT_NE(answer, "") << hostile->Transcript();
+  ExpectGoodTrades("logon-repeat");
+}
+
+TEST_F(HostilePeerTest, OneMegabyteMessageIsAnswered) {
+  auto hostile = LoggedOn("HOSTILE1");
+  ASSERT_TRUE(hostile);
+  const int64_t rss_before = GatewayRssKb();
+  ASSERT_TRUE(hostile->Send("D", 2, Order("big") + "58=" +
+                                        std::string(1 << 20, 'T') + "|"));
+  const std::string answer = AnswerTo(*hostile, "big", 2);
+  std::fprintf(stderr, "1 MiB NewOrderSingle: answer %s (%zu bytes); fixgw "
+               "RSS %lld -> %lld KiB\n",
+               answer.c_str(), last_answer_.size(),
+               static_cast<long long>(rss_before),
+               static_cast<long long>(GatewayRssKb()));
+  EXPECT_NE(answer, "");
+  ExpectGoodTrades("1mb");
+  // A BodyLength of 1 MB that never comes: the framer waits for it.
+  HostilePeer liar(cluster_.gateway_port());
+  liar.Send("8=FIX.4.4\x01" "9=1048576\x01" "35=A\x01", seconds(1));
+  ExpectGoodTrades("1mb-promised");
+}
+
+TEST_F(HostilePeerTest, SlowlorisDoesNotStallOtherSessions) {
+  // A Logon arriving one byte a second: for 5 s only its last 5 bytes are
+  // missing; BROKER1 trades meanwhile; then the Logon completes.
+  const std::string logon = LogonBytes("HOSTILE1");
+  HostilePeer slow(cluster_.gateway_port());
+  ASSERT_TRUE(slow.connected());
+  ASSERT_EQ(slow.Send(logon.substr(0, logon.size() - 5), seconds(1)),
+            static_cast<int64_t>(logon.size() - 5));
+  for (size_t i = logon.size() - 5; i < logon.size(); ++i) {
+    slow.Send(logon.substr(i, 1), seconds(1));
+    ExpectGoodTrades("slowloris");
+    std::this_thread::sleep_for(milliseconds(1000));
+  }
+  slow.Receive(kWait);
+  EXPECT_NE(slow.received().find("35=A"), std::string::npos)
+      << "the slow Logon, once complete, is answered";
+}
+
+// HOSTILE1 logs on with a 4 KiB receive buffer, then asks the status of an
+// order again and again for 8 s (as long as fixgw reads) and never reads:
+// each request makes fixgw send an ExecutionReport. Then BROKER1 sends an
+// order. Returns whether BROKER1's order was answered within 5 s while
+// HOSTILE1 was still connected; checks fixgw's memory bound, and that
+// BROKER1 is served once HOSTILE1 is gone.
+bool HostilePeerTest::NeverReadingPeer() {
+  HostilePeer hostile(cluster_.gateway_port(), 4096);
+  EXPECT_TRUE(hostile.connected());
+  EXPECT_GT(hostile.Send(LogonBytes("HOSTILE1"), seconds(1)), 0);
+  std::this_thread::sleep_for(milliseconds(300));
+  const int64_t rss_start = GatewayRssKb();
+  int64_t rss_peak = rss_start;
+  int64_t requests = 0;
+  int seq = 2;
+  const auto stop = std::chrono::steady_clock::now() + seconds(8);
+  while (std::chrono::steady_clock::now() < stop) {
+    std::string batch;
+    for (int i = 0; i < 200; ++i, ++seq) {
+      batch += FixMessage(Header("H", "HOSTILE1", seq) + "11=q|55=MSFT|54=1|");
+    }
+    const int64_t sent = hostile.Send(batch, milliseconds(500));
+    if (sent < static_cast<int64_t>(batch.size())) break;  // fixgw stopped
+    requests += 200;
+    rss_peak = std::max(rss_peak, GatewayRssKb());
+  }
+  const std::string id = "good-never-reads-" + std::to_string(++orders_);
+  EXPECT_TRUE(good_->Next("D", Order(id)));
+  const bool served = good_->WaitFor({"35=8", "11=" + id}, kWait).has_value();
+  rss_peak = std::max(rss_peak, GatewayRssKb());
+  std::fprintf(stderr,
+               "never-reading peer: %lld status requests taken in 8 s; fixgw "
+               "RSS start %lld KiB, peak %lld KiB (+%lld); BROKER1 %s\n",
+               static_cast<long long>(requests),
+               static_cast<long long>(rss_start),
+               static_cast<long long>(rss_peak),
+               static_cast<long long>(rss_peak - rss_start),
+               served ? "served" : "STALLED while HOSTILE1 is connected");
+  // The bound: at most kMaxQueuedSends (2048) committed messages wait for
+  // the sender thread, and broker sessions stop being read beyond that;
+  // the rest sits in kernel socket buffers, not in fixgw's memory.
+  EXPECT_LT(rss_peak - rss_start, 32 * 1024)
+      << "fixgw grew by more than 32 MiB for one peer that never reads";
+  hostile.Close();
+  if (!served) {
+    const bool late = good_->WaitFor({"35=8", "11=" + id}, seconds(10))
+                          .has_value();
+    std::fprintf(stderr, "never-reading peer closed: BROKER1's order %s\n",
+                 late ? "answered" : "still unanswered");
+    EXPECT_TRUE(late) << "BROKER1 still stalled after HOSTILE1 disconnected";
+  }
+  ExpectGoodTrades("never-reads-after");
+  return served;
+}
+
+TEST_F(HostilePeerTest, PeerThatNeverReadsKeepsMemoryBounded) {
+  (void)NeverReadingPeer();
+}
+
+// KNOWN DEFECT (gateway_app.cc): one sender thread calls sendToTarget for
+// every session, and QuickFIX's ThreadedSocketConnection::send blocks on a
+// full socket, so a logged-on peer that never reads stalls every other
+// session's outgoing messages for as long as it stays connected (it also
+// holds the session lock, so its heartbeat timeout never fires). Memory
+// stays bounded (test above). Disabled until sends are per session with a
+// bounded queue and a disconnect; run with --gtest_also_run_disabled_tests.
+TEST_F(HostilePeerTest, DISABLED_PeerThatNeverReadsDoesNotStallOthers) {
+  EXPECT_TRUE(NeverReadingPeer())
+      << "BROKER1's order got no answer while HOSTILE1 did not read";
+}
+
+TEST_F(HostilePeerTest, ThousandsOfConnectsAndDisconnects) {
+  const int64_t rss_before = GatewayRssKb();
+  const auto stop = std::chrono::steady_clock::now() + seconds(15);
+  int done = 0;
+  for (; done < 2000 && std::chrono::steady_clock::now() < stop; ++done) {
+    HostilePeer p(cluster_.gateway_port());
+    if (!p.connected()) break;
+    if (done % 4 == 1) p.Send("8=FIX.4.4\x01" "9=", milliseconds(50));
+    if (done % 4 == 2) p.Send(LogonBytes("NOBODY"), milliseconds(50));
+  }
+  std::this_thread::sleep_for(milliseconds(500));  // the accept backlog drains
+  ExpectGoodTrades("churn");
+  std::fprintf(stderr, "%d connects/disconnects; fixgw RSS %lld -> %lld KiB\n",
+               done, static_cast<long long>(rss_before),
+               static_cast<long long>(GatewayRssKb()));
+  EXPECT_EQ(done, 2000) << "connections refused or too slow";
+  EXPECT_LT(GatewayRssKb() - rss_before, 32 * 1024);
+}
+
+TEST_F(HostilePeerTest, AbsurdNumbersAndTextAreAnswered) {
+  auto hostile = LoggedOn("HOSTILE1");
+  ASSERT_TRUE(hostile);
+  struct Case {
+    std::string id;
+    std::string body;  // after ClOrdID
+  };
+  const std::string t = "|60=" + FixNow() + "|";
+  std::vector<Case> cases = {
+      {"qty-1e30", "55=MSFT|54=1" + t + "38=1e30|40=2|44=1|"},
+      {"qty-huge", "55=MSFT|54=1" + t + "38=99999999999999999999|40=2|44=1|"},
+      {"qty-int64", "55=MSFT|54=1" + t + "38=9223372036854775808|40=2|44=1|"},
+      {"px-neg", "55=MSFT|54=1" + t + "38=10|40=2|44=-1|"},
+      {"px-huge", "55=MSFT|54=1" + t + "38=10|40=2|44=99999999999999999999|"},
+      {"px-tiny", "55=MSFT|54=1" + t + "38=10|40=2|44=0.0000001|"},
+      {"px-nan", "55=MSFT|54=1" + t + "38=10|40=2|44=NaN|"},
+      {"px-inf", "55=MSFT|54=1" + t + "38=10|40=2|44=inf|"},
+      {"qty-inf", "55=MSFT|54=1" + t + "38=-Infinity|40=2|44=1|"},
+      {"qty-nan", "55=MSFT|54=1" + t + "38=nan|40=2|44=1|"},
+      {"qty-hex", "55=MSFT|54=1" + t + "38=0x10|40=2|44=1|"},
+      {"sym-utf8", "55=\xc3\x84\xc3\x96\xc3\x9c|54=1" + t + "38=10|40=2|44=1|"},
+      {"sym-bad-utf8", "55=\xff\xfe\x80|54=1" + t + "38=10|40=2|44=1|"},
+      {"text-utf8", "55=MSFT|54=1" + t +
+                        "38=10|40=2|44=1|58=caf\xc3\xa9 \xe2\x82\xac|"},
+      {"text-bad-utf8", "55=MSFT|54=1" + t + "38=10|40=2|44=1|58=\xc0\xaf\xff|"},
+      {"group-huge", "453=1000000|448=P1|447=D|452=1|55=MSFT|54=1" + t +
+                         "38=10|40=2|44=1|"},
+      {"group-overflow", "453=99999999999999999999|448=P1|55=MSFT|54=1" + t +
+                             "38=10|40=2|44=1|"},
+  };
+  int seq = 2;
+  for (const Case& c : cases) {
+    ASSERT_TRUE(hostile->Send("D", seq, "11=" + c.id + "|" + c.body));
+    const std::string answer = AnswerTo(*hostile, c.id, seq);
+    std::string detail = answer == "8"   ? "39=" + Field(last_answer_, 39) +
+                                               " 103=" +
+                                               Field(last_answer_, 103) +
+                                               " 58=" + Field(last_answer_, 58)
+                         : answer == "3" ? "373=" + Field(last_answer_, 373) +
+                                               " 58=" + Field(last_answer_, 58)
+                                         : last_answer_;
+    std::fprintf(stderr, "%-15s -> 35=%s %s\n", c.id.c_str(), answer.c_str(),
+                 detail.c_str());
+    ASSERT_NE(answer, "") << c.id << " got no answer:\n"
+                          << hostile->Transcript();
+    if (answer == "closed" || answer == "5") break;
+    // Numbers outside what fixgw trades must never be accepted.
+    if (c.id.rfind("qty-", 0) == 0 || c.id.rfind("px-", 0) == 0 ||
+        c.id.rfind("sym-", 0) == 0) {
+      EXPECT_FALSE(answer == "8" && Field(last_answer_, 39) == "0")
+          << c.id << " was accepted: " << last_answer_;
+    }
+    ++seq;
+  }
+  ExpectGoodTrades("absurd");
+}
+
+}  // namespace
+}  // namespace fixgw::testing
