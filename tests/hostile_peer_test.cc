@@ -307,8 +307,8 @@ bool HostilePeerTest::NeverReadingPeer() {
                static_cast<long long>(rss_peak),
                static_cast<long long>(rss_peak - rss_start),
                served ? "served" : "STALLED while HOSTILE1 is connected");
-  // The bound: at most kMaxQueuedSends (2048) committed messages wait for
-  // the sender thread, and broker sessions stop being read beyond that;
+  // The bound: at most kMaxQueuedSends (2048) committed messages wait in
+  // the peer's queue, and its session stops being read beyond that;
   // the rest sits in kernel socket buffers, not in fixgw's memory.
   EXPECT_LT(rss_peak - rss_start, 32 * 1024)
       << "fixgw grew by more than 32 MiB for one peer that never reads";
@@ -328,14 +328,13 @@ TEST_F(HostilePeerTest, PeerThatNeverReadsKeepsMemoryBounded) {
   (void)NeverReadingPeer();
 }
 
-// KNOWN DEFECT (gateway_app.cc): one sender thread calls sendToTarget for
-// every session, and QuickFIX's ThreadedSocketConnection::send blocks on a
-// full socket, so a logged-on peer that never reads stalls every other
-// session's outgoing messages for as long as it stays connected (it also
-// holds the session lock, so its heartbeat timeout never fires). Memory
-// stays bounded (test above). Disabled until sends are per session with a
-// bounded queue and a disconnect; run with --gtest_also_run_disabled_tests.
-TEST_F(HostilePeerTest, DISABLED_PeerThatNeverReadsDoesNotStallOthers) {
+// Each target session has its own sender thread (gateway_app.h), so the
+// peer's full socket blocks only the sends to that peer: BROKER1 is served
+// meanwhile. (Before, one sender thread sent for every session and this
+// peer stalled them all while it stayed connected.) The peer itself is not
+// disconnected: its blocked send holds its QuickFIX session lock, so its
+// heartbeat timeout cannot fire; it ends when it closes the socket.
+TEST_F(HostilePeerTest, PeerThatNeverReadsDoesNotStallOthers) {
   EXPECT_TRUE(NeverReadingPeer())
       << "BROKER1's order got no answer while HOSTILE1 did not read";
 }

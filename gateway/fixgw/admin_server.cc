@@ -14,9 +14,15 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
+// Parameters and names come from outside: invalid UTF-8 is replaced, never
+// thrown on.
+std::string Dump(const Json& j) {
+  return j.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
 void Error(httplib::Response& res, int code, const std::string& message) {
   res.status = code;
-  res.set_content(Json{{"error", message}}.dump() + "\n", "application/json");
+  res.set_content(Dump(Json{{"error", message}}) + "\n", "application/json");
 }
 
 std::string Param(const httplib::Request& req, const char* key) {
@@ -154,7 +160,7 @@ AdminServer::AdminServer(GatewayApplication& app, AdminOptions options)
              {"scope", scope_name},
              {"name", scope.name},
              {"cancels_sent", result->cancels_sent}};
-    res.set_content(out.dump() + "\n", "application/json");
+    res.set_content(Dump(out) + "\n", "application/json");
   });
   server_->Post("/risk/reload", [this](const httplib::Request& req,
                                        httplib::Response& res) {
@@ -264,7 +270,7 @@ std::string AdminServer::SessionsJson() {
                        {"messages_in", s.messages_in},
                        {"messages_out", s.messages_out}});
   }
-  return out.dump() + "\n";
+  return Dump(out) + "\n";
 }
 
 Status AdminServer::Start(int port) {

@@ -134,7 +134,6 @@ GatewayApplication::GatewayApplication(store::Journal* journal,
       router_(router),
       risk_(risk),
       exchange_session_(std::move(exchange_session)),
-      sender_([this] { SendLoop(); }),
       control_([this] { ControlLoop(); }) {}
 
 GatewayApplication::~GatewayApplication() {
@@ -147,10 +146,13 @@ GatewayApplication::~GatewayApplication() {
   {
     std::lock_guard lock(send_mu_);
     send_stopping_ = true;
+    for (auto& [target, out] : outbound_) out->cv.notify_all();
   }
-  send_cv_.notify_all();
   send_space_cv_.notify_all();
-  sender_.join();
+  // No new queue can appear now: the sessions have stopped, and Commit
+  // runs only on their threads, the control thread (joined) and operator
+  // actions (the admin server is stopped before this object).
+  for (auto& [target, out] : outbound_) out->thread.join();
 }
 
 void GatewayApplication::onLogon(const FIX::SessionID& id) {
@@ -243,7 +245,7 @@ void GatewayApplication::FromBroker(const FIX::Message& msg,
   // Backpressure: while the exchange (or a broker) reads slower than orders
   // arrive, broker sessions wait here and TCP pushes back on the brokers.
   // Exchange messages never wait: they are what drains the queue.
-  WaitForSendSpace();
+  WaitForSendSpace(id);
   DecisionScope decision(*this);
   SyncExchangeState();
   const Timestamp now = Now();
@@ -414,24 +416,48 @@ void GatewayApplication::Commit(uint64_t ticket) {
   {
     std::lock_guard lock(send_mu_);
     for (Batch& b : batches) {
-      for (Send& send : b.sends) send_queue_.push_back(std::move(send));
+      for (Send& send : b.sends) {
+        Outbound& out = OutboundFor(send.target);
+        out.queue.push_back(std::move(send));
+        out.cv.notify_one();
+      }
     }
   }
-  send_cv_.notify_all();
   committed_ = batches.back().ticket;
 }
 
-void GatewayApplication::SendLoop() {
+GatewayApplication::Outbound& GatewayApplication::OutboundFor(
+    const FIX::SessionID& target) {
+  std::unique_ptr<Outbound>& slot = outbound_[target.toString()];
+  if (slot == nullptr) {
+    slot = std::make_unique<Outbound>();
+    Outbound* out = slot.get();
+    out->thread = std::thread([this, out] { SendLoop(*out); });
+  }
+  return *slot;
+}
+
+bool GatewayApplication::SendsIdle() const {
+  for (const auto& [target, out] : outbound_) {
+    if (!out->queue.empty() || out->sending) return false;
+  }
+  return true;
+}
+
+void GatewayApplication::SendLoop(Outbound& out) {
   std::unique_lock lock(send_mu_);
   while (true) {
-    send_cv_.wait(lock, [&] { return send_stopping_ || !send_queue_.empty(); });
-    if (send_queue_.empty()) return;  // stopping, and nothing left
-    Send send = std::move(send_queue_.front());
-    send_queue_.pop_front();
+    out.sending = false;
+    out.cv.wait(lock, [&] { return send_stopping_ || !out.queue.empty(); });
+    if (out.queue.empty()) return;  // stopping, and nothing left
+    Send send = std::move(out.queue.front());
+    out.queue.pop_front();
+    out.sending = true;
     lock.unlock();
     send_space_cv_.notify_all();
     // May block on a full socket: no gateway lock is held here, so the
-    // session threads keep reading (and committing) meanwhile.
+    // session threads keep reading (and committing), and the other
+    // sessions' senders keep sending, meanwhile.
     try {
       FIX::Session::sendToTarget(send.message, send.target);
       if (send.received != SteadyTime{}) {
@@ -450,10 +476,17 @@ void GatewayApplication::SendLoop() {
   }
 }
 
-void GatewayApplication::WaitForSendSpace() {
+void GatewayApplication::WaitForSendSpace(const FIX::SessionID& session) {
+  const std::string own = session.toString();
+  const std::string exchange = exchange_session_.toString();
+  auto queued = [&](const std::string& target) -> size_t {
+    auto it = outbound_.find(target);
+    return it == outbound_.end() ? 0 : it->second->queue.size();
+  };
   std::unique_lock lock(send_mu_);
   send_space_cv_.wait(lock, [&] {
-    return send_stopping_ || send_queue_.size() < kMaxQueuedSends;
+    return send_stopping_ || (queued(own) < kMaxQueuedSends &&
+                              queued(exchange) < kMaxQueuedSends);
   });
 }
 
@@ -638,7 +671,7 @@ size_t GatewayApplication::WaitForDrain(std::chrono::milliseconds timeout) {
     }
     {
       std::lock_guard lock(send_mu_);
-      idle = idle && send_queue_.empty();
+      idle = idle && SendsIdle();
     }
     if ((awaiting == 0 && idle) ||
         std::chrono::steady_clock::now() >= deadline) {
@@ -767,7 +800,11 @@ void GatewayApplication::NoteDenial(std::string kind, std::string session,
 void GatewayApplication::JournalDenial(const Denial& d) {
   nlohmann::json payload = {{"code", d.code}, {"detail", d.detail}};
   Record(d.kind == kLogonRefused ? kLogonRefused : kConnectionRefused,
-         d.session, "", d.raw_fix, payload.dump());
+         d.session, "", d.raw_fix,
+         // Details quote peers' bytes: never throw on invalid UTF-8 (the
+         // bytes themselves are kept in raw_fix).
+         payload.dump(-1, ' ', false,
+                      nlohmann::json::error_handler_t::replace));
   metrics_.CountDenial(d.code);
 }
 

@@ -8,16 +8,19 @@
 // Group commit: the first thread to reach Commit() (the leader, under
 // commit_mu_) takes every queued batch, appends them all in ONE journal
 // transaction and hands their messages, in queue order (= the order the
-// events were applied), to the sender thread; threads whose batch a leader
-// committed just return. The sender thread alone calls sendToTarget, in
-// that order, so a socket that blocks (a peer that reads slowly) never
-// blocks a thread holding a gateway lock: the session threads keep reading
-// and committing. Without that, a slow exchange could deadlock the gateway
-// (our send blocks while the exchange blocks sending us reports that wait
-// for our lock). Broker sessions wait while more than kMaxQueuedSends
-// messages are queued (backpressure on the brokers through TCP); exchange
-// messages never wait, they drain the queue. So concurrent sessions share commits (one fsync per group with
-// JournalSync=full), and fromApp returns, letting QuickFIX consume the
+// events were applied), to the sender threads; threads whose batch a leader
+// committed just return. Each target session has its own sender thread and
+// queue: only it calls sendToTarget for that session, in commit order. A
+// socket that blocks (a peer that reads slowly, or never) therefore blocks
+// neither a thread holding a gateway lock nor the sends to other sessions.
+// Without that, a slow exchange could deadlock the gateway (our send
+// blocks while the exchange blocks sending us reports that wait for our
+// lock), and one broker that never reads stalled every other session. A
+// broker session waits (backpressure through TCP) while its own queue or
+// the exchange's holds kMaxQueuedSends messages; exchange messages never
+// wait, they drain the queues. So concurrent sessions share commits (one
+// fsync per group with JournalSync=full), and fromApp returns, letting
+// QuickFIX consume the
 // inbound sequence number, only once its event is durable. Nothing is sent
 // before its journal transaction committed. If the journal cannot be
 // written the gateway stops at once (fail-stop, exit code 3): the
@@ -51,6 +54,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <deque>
@@ -237,11 +241,25 @@ class GatewayApplication : public FIX::Application {
                             const SessionKey& session);
   void Enqueue(Batch batch);  // requires mu_
   // Journals every batch up to `ticket` and queues its messages for the
-  // sender thread (see the file comment). Must be called without mu_.
+  // sender threads (see the file comment). Must be called without mu_.
   void Commit(uint64_t ticket);
-  void SendLoop();  // the sender thread
-  // Blocks while kMaxQueuedSends messages wait for the sender thread.
-  void WaitForSendSpace();
+  // One target session's messages waiting to be sent, and its thread.
+  struct Outbound {
+    std::deque<Send> queue;      // guarded by send_mu_
+    bool sending = false;        // a message is being sent; send_mu_
+    std::condition_variable cv;  // work for this sender
+    std::thread thread;
+  };
+  void SendLoop(Outbound& out);  // a sender thread
+  // The queue of `target`, created with its thread on first use; requires
+  // send_mu_.
+  Outbound& OutboundFor(const FIX::SessionID& target);
+  // Blocks while `session`'s queue or the exchange's holds kMaxQueuedSends
+  // messages.
+  void WaitForSendSpace(const FIX::SessionID& session);
+  // Whether every queue is empty and nothing is being sent; requires
+  // send_mu_.
+  bool SendsIdle() const;
   // Queues a journal record of a message that changes no state (a resend
   // dropped, an exchange message not understood), for the audit trail;
   // requires mu_ (a DecisionScope).
@@ -270,15 +288,15 @@ class GatewayApplication : public FIX::Application {
   uint64_t committed_ = 0;      // guarded by commit_mu_
   uint64_t group_commits_ = 0;  // guarded by commit_mu_
 
-  // Committed messages waiting for the sender thread. The bound keeps the
+  // Committed messages waiting in one session's queue. The bound keeps the
   // unsent tail well inside the outbox window (kOutboxWindow entries).
   static constexpr size_t kMaxQueuedSends = 2048;
   std::mutex send_mu_;
-  std::condition_variable send_cv_;        // work for the sender
   std::condition_variable send_space_cv_;  // room for broker sessions
-  std::deque<Send> send_queue_;            // guarded by send_mu_
-  bool send_stopping_ = false;             // guarded by send_mu_
-  std::thread sender_;
+  // Keyed by target session; guarded by send_mu_. Entries are never removed
+  // before the destructor (threads refer to them).
+  std::map<std::string, std::unique_ptr<Outbound>> outbound_;
+  bool send_stopping_ = false;  // guarded by send_mu_
 
   std::atomic<bool> exchange_logged_on_{false};
   std::atomic<bool> draining_{false};
@@ -294,10 +312,10 @@ class GatewayApplication : public FIX::Application {
 // Rebuilds `router` from every event in `journal`, then journals that the
 // exchange session is down (it is, until it logs on). Errors name the entry.
 // If `outbox` is set it receives the outputs of the events among the last
-// kOutboxWindow entries: only messages still queued for the sender thread
-// (about kMaxQueuedSends, more only while brokers read slower than the
-// exchange reports) can be unsent at a crash, and the window covers them
-// with a wide margin.
+// kOutboxWindow entries: only messages still queued for the sender threads
+// (about kMaxQueuedSends per session, more only while a broker reads slower
+// than the exchange reports its orders) can be unsent at a crash, and the
+// window covers them with a wide margin.
 inline constexpr int64_t kOutboxWindow = 50'000;
 Status RecoverFromJournal(
     store::Journal& journal, OrderRouter& router,

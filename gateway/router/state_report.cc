@@ -25,6 +25,12 @@ Json OrderJson(const OrderSnapshot& s) {
   return o;
 }
 
+// Names (accounts, ClOrdIDs) come from brokers: invalid UTF-8 is replaced
+// (U+FFFD), never thrown on.
+std::string Dump(const Json& j) {
+  return j.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
 Json Names(const risk::NameSet& names) {
   Json a = Json::array();
   for (const std::string& n : names) a.push_back(n);
@@ -41,7 +47,7 @@ std::string StateJson(const OrderRouter& router,
     if (!IsTerminal(s.status)) open.push_back(OrderJson(s));
   }
   root["open_orders"] = std::move(open);
-  if (risk == nullptr) return root.dump();
+  if (risk == nullptr) return Dump(root);
 
   Json accounts = Json::object();
   for (const auto& [name, a] : risk->state().accounts) {
@@ -65,7 +71,7 @@ std::string StateJson(const OrderRouter& router,
   root["kill_switches"] = Json{{"global", k.global},
                                {"accounts", Names(k.accounts)},
                                {"sessions", Names(k.sessions)}};
-  return root.dump();
+  return Dump(root);
 }
 
 }  // namespace fixgw::gw
