@@ -16,6 +16,7 @@
 #include "gateway/fix/convert.h"
 #include "gateway/fix/masking_log.h"
 #include "gateway/fix/sqlite_message_store.h"
+#include "gateway/fixgw/encode_action.h"
 #include "gateway/router/state_report.h"
 
 namespace fixgw::gw {
@@ -66,29 +67,6 @@ Keys KeysOf(const JournalEvent& event) {
         }
       },
       event);
-}
-
-FIX::Message Encode(const Action& action) {
-  return std::visit(
-      [](const auto& a) -> FIX::Message {
-        return std::visit(
-            [](const auto& m) -> FIX::Message {
-              using T = std::decay_t<decltype(m)>;
-              if constexpr (std::is_same_v<T, NewOrder>) {
-                return fix::EncodeNewOrder(m);
-              } else if constexpr (std::is_same_v<T, CancelRequest>) {
-                return fix::EncodeCancelRequest(m);
-              } else if constexpr (std::is_same_v<T, ReplaceRequest>) {
-                return fix::EncodeReplaceRequest(m);
-              } else if constexpr (std::is_same_v<T, ExecutionReport>) {
-                return fix::EncodeExecutionReport(m);
-              } else {
-                return fix::EncodeCancelReject(m);
-              }
-            },
-            a.message);
-      },
-      action);
 }
 
 store::JournalEntry SentEntry(const Action& action, const FIX::Message& msg,
@@ -563,7 +541,7 @@ void GatewayApplication::Process(const JournalEvent& event,
   head.raw_fix = raw_fix;
   entries.push_back(std::move(head));
   for (const Action& action : actions) {
-    messages.push_back(Encode(action));
+    messages.push_back(EncodeAction(action));
     entries.push_back(SentEntry(action, messages.back(), now));
   }
 
@@ -744,7 +722,7 @@ Result<int> GatewayApplication::SendOutbox(const std::vector<Output>& outputs,
     FIX::SessionID target = exchange_session_;
     if (b != nullptr) target.fromString(b->session);
     const std::string session = target.toString();
-    FIX::Message msg = Encode(out.action);
+    FIX::Message msg = EncodeAction(out.action);
     const std::string key = fix::OutputKey(msg.toString());
     if (key.empty()) continue;
     Result<Timestamp> created = sessions.CreationTime(session);

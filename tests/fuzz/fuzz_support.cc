@@ -6,6 +6,7 @@
 #include <variant>
 
 #include "gateway/fix/convert.h"
+#include "gateway/fixgw/encode_action.h"
 #include "gateway/router/journal_events.h"
 
 namespace fixgw::fuzz {
@@ -114,29 +115,6 @@ std::optional<gw::JournalEvent> DecideExchange(Gateway& gw,
   return std::nullopt;
 }
 
-FIX::Message Encode(const gw::Action& action) {
-  return std::visit(
-      [](const auto& a) -> FIX::Message {
-        return std::visit(
-            [](const auto& m) -> FIX::Message {
-              using T = std::decay_t<decltype(m)>;
-              if constexpr (std::is_same_v<T, NewOrder>) {
-                return fix::EncodeNewOrder(m);
-              } else if constexpr (std::is_same_v<T, CancelRequest>) {
-                return fix::EncodeCancelRequest(m);
-              } else if constexpr (std::is_same_v<T, ReplaceRequest>) {
-                return fix::EncodeReplaceRequest(m);
-              } else if constexpr (std::is_same_v<T, ExecutionReport>) {
-                return fix::EncodeExecutionReport(m);
-              } else {
-                return fix::EncodeCancelReject(m);
-              }
-            },
-            a.message);
-      },
-      action);
-}
-
 constexpr const char* kLimits = R"(
 [defaults.account]
 cash = "1000000"
@@ -210,7 +188,7 @@ void ApplyChecked(Gateway& gw, const gw::JournalEvent& event, Timestamp at) {
     Fail("journal payload changes in a round trip: " + payload);
   }
   for (const gw::Action& action : gw.router.Apply(event, at)) {
-    FIX::Message out = Encode(action);
+    FIX::Message out = gw::EncodeAction(action);
     (void)out.toString();
   }
 }

@@ -1,0 +1,37 @@
+// The FIX message of a router action (order_router.h): what fixgw sends,
+// rebuilt the same way by the outbox at start-up and by the fuzz harnesses.
+#pragma once
+
+#include <type_traits>
+#include <variant>
+
+#include "gateway/fix/convert.h"
+#include "gateway/fix/quickfix.h"
+#include "gateway/router/order_router.h"
+
+namespace fixgw::gw {
+
+inline FIX::Message EncodeAction(const Action& action) {
+  return std::visit(
+      [](const auto& a) -> FIX::Message {
+        return std::visit(
+            [](const auto& m) -> FIX::Message {
+              using T = std::decay_t<decltype(m)>;
+              if constexpr (std::is_same_v<T, NewOrder>) {
+                return fix::EncodeNewOrder(m);
+              } else if constexpr (std::is_same_v<T, CancelRequest>) {
+                return fix::EncodeCancelRequest(m);
+              } else if constexpr (std::is_same_v<T, ReplaceRequest>) {
+                return fix::EncodeReplaceRequest(m);
+              } else if constexpr (std::is_same_v<T, ExecutionReport>) {
+                return fix::EncodeExecutionReport(m);
+              } else {
+                return fix::EncodeCancelReject(m);
+              }
+            },
+            a.message);
+      },
+      action);
+}
+
+}  // namespace fixgw::gw
