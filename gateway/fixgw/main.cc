@@ -273,6 +273,8 @@ int main(int argc, char** argv) {
       return HashPasswordCommand(argc, argv);
     }
   }
-  return fixgw::fix::RunWithConfigArg(argc, argv,
-                                      "fixgw: FIX 4.4 order gateway", &Run);
+  const int code = fixgw::fix::RunWithConfigArg(
+      argc, argv, "fixgw: FIX 4.4 order gateway", &Run);
+  spdlog::shutdown();  // writes what the asynchronous log still queues
+  return code;
 }
