@@ -26,6 +26,21 @@ using std::chrono::seconds;
 
 constexpr milliseconds kWait{5000};
 
+// fixgw's RSS means little under a sanitizer (ASan keeps freed memory in
+// its quarantine, TSan doubles it in shadow memory): the memory bounds are
+// checked in plain builds only; every other expectation holds in all.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+constexpr bool kMemoryIsMeaningful = false;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+constexpr bool kMemoryIsMeaningful = false;
+#else
+constexpr bool kMemoryIsMeaningful = true;
+#endif
+#else
+constexpr bool kMemoryIsMeaningful = true;
+#endif
+
 std::string Order(const std::string& cl_ord_id) {
   return "11=" + cl_ord_id + "|55=MSFT|54=1|60=" + FixNow() +
          "|38=10|40=2|44=1|59=0|";
@@ -310,8 +325,10 @@ bool HostilePeerTest::NeverReadingPeer() {
   // The bound: at most kMaxQueuedSends (2048) committed messages wait in
   // the peer's queue, and its session stops being read beyond that;
   // the rest sits in kernel socket buffers, not in fixgw's memory.
-  EXPECT_LT(rss_peak - rss_start, 32 * 1024)
-      << "fixgw grew by more than 32 MiB for one peer that never reads";
+  if (kMemoryIsMeaningful) {
+    EXPECT_LT(rss_peak - rss_start, 32 * 1024)
+        << "fixgw grew by more than 32 MiB for one peer that never reads";
+  }
   hostile.Close();
   if (!served) {
     const bool late = good_->WaitFor({"35=8", "11=" + id}, seconds(10))
@@ -355,7 +372,9 @@ TEST_F(HostilePeerTest, ThousandsOfConnectsAndDisconnects) {
                done, static_cast<long long>(rss_before),
                static_cast<long long>(GatewayRssKb()));
   EXPECT_EQ(done, 2000) << "connections refused or too slow";
-  EXPECT_LT(GatewayRssKb() - rss_before, 32 * 1024);
+  if (kMemoryIsMeaningful) {
+    EXPECT_LT(GatewayRssKb() - rss_before, 32 * 1024);
+  }
 }
 
 TEST_F(HostilePeerTest, AbsurdNumbersAndTextAreAnswered) {
