@@ -1,6 +1,5 @@
 #include "gateway/fixgw/logging.h"
 
-#include <spdlog/async.h>
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
@@ -10,11 +9,6 @@
 #include <vector>
 
 namespace fixgw::gw {
-namespace {
-
-constexpr size_t kLogQueueSize = 8192;  // lines
-
-}  // namespace
 
 Status InitLogging(const LogOptions& options) {
   std::vector<spdlog::sink_ptr> sinks;
@@ -31,13 +25,8 @@ Status InitLogging(const LogOptions& options) {
       return Status::Unavailable("LogFile=" + options.file + ": " + e.what());
     }
   }
-  // Asynchronous: the gateway logs each event while it holds its decision
-  // lock, so the line is formatted there but written by spdlog's worker
-  // thread. A full queue makes the caller wait (no line is dropped).
-  spdlog::init_thread_pool(kLogQueueSize, 1);
-  auto logger = std::make_shared<spdlog::async_logger>(
-      "fixgw", sinks.begin(), sinks.end(), spdlog::thread_pool(),
-      spdlog::async_overflow_policy::block);
+  auto logger =
+      std::make_shared<spdlog::logger>("fixgw", sinks.begin(), sinks.end());
   logger->set_pattern("%Y-%m-%dT%H:%M:%S.%fZ %-5l %v",
                       spdlog::pattern_time_type::utc);
   logger->set_level(spdlog::level::from_str(options.level));

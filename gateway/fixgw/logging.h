@@ -20,11 +20,9 @@ struct LogOptions {
   std::string file;                // "": no file
 };
 
-// Replaces the default logger with an asynchronous one (lines are written
-// by a worker thread, in order). A file that cannot be opened is an error
+// Replaces the default logger. A file that cannot be opened is an error
 // naming it. Lines at warn and above are flushed at once, the rest at least
-// every second; the console sinks flush every line. Call
-// spdlog::shutdown() before exiting to write what is queued.
+// every second.
 Status InitLogging(const LogOptions& options);
 
 }  // namespace fixgw::gw

@@ -273,8 +273,6 @@ int main(int argc, char** argv) {
       return HashPasswordCommand(argc, argv);
     }
   }
-  const int code = fixgw::fix::RunWithConfigArg(
-      argc, argv, "fixgw: FIX 4.4 order gateway", &Run);
-  spdlog::shutdown();  // writes what the asynchronous log still queues
-  return code;
+  return fixgw::fix::RunWithConfigArg(argc, argv,
+                                      "fixgw: FIX 4.4 order gateway", &Run);
 }
