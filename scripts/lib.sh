@@ -81,10 +81,19 @@ start_exchange_and_gateway() {
   render docs/examples/fixload.cfg "$run/broker2.cfg" PORT="$gw_port" SPEC="$spec" SENDER=BROKER2 TARGET=GW
   render docs/examples/fixload.cfg "$run/direct.cfg" PORT="$sim_port" SPEC="$spec" SENDER=CLIENT1 TARGET=SIM
 
-  "$bin/fixsim" --config "$run/fixsim.cfg" 2>"$run/fixsim.log" &
+  launch_exchange_and_gateway "$bin" "$run"
+}
+
+# launch_exchange_and_gateway BIN RUN: starts fixsim and fixgw from BIN with
+# RUN/fixsim.cfg and RUN/fixgw.cfg (stdout to .out, stderr to .log files in
+# RUN), sets sim_pid and gw_pid, and waits until they listen on sim_port and
+# gw_port and the gateway's exchange session is logged on.
+launch_exchange_and_gateway() {
+  local bin="$1" run="$2"
+  "$bin/fixsim" --config "$run/fixsim.cfg" >"$run/fixsim.out" 2>"$run/fixsim.log" &
   sim_pid=$!
   wait_port "$sim_port" 10
-  "$bin/fixgw" --config "$run/fixgw.cfg" 2>"$run/fixgw.log" &
+  "$bin/fixgw" --config "$run/fixgw.cfg" >"$run/fixgw.out" 2>"$run/fixgw.log" &
   gw_pid=$!
   wait_port "$gw_port" 10
   for _ in $(seq 1 100); do

@@ -73,18 +73,7 @@ CertificateVerifyLevel=1"
 CertificationAuthoritiesFile=$pki/ca.pem
 ClientCertificateFile=$pki/client.pem
 ClientCertificateKeyFile=$pki/client.key"
-  "$bin/fixsim" --config "$run/fixsim.cfg" >"$run/fixsim.out" 2>"$run/fixsim.log" &
-  sim_pid=$!
-  wait_port "$sim_port" 10
-  "$bin/fixgw" --config "$run/fixgw.cfg" >"$run/fixgw.out" 2>"$run/fixgw.log" &
-  gw_pid=$!
-  wait_port "$gw_port" 10
-  for _ in $(seq 1 100); do
-    grep -q "GW->SIM logged on" "$run/fixgw.log" && return 0
-    sleep 0.1
-  done
-  echo "fixgw's exchange session did not log on; see $run/fixgw.log" >&2
-  return 1
+  launch_exchange_and_gateway "$bin" "$run"
 }
 
 # field NAME: the numeric value of "NAME" in a JSON line on stdin.
