@@ -10,8 +10,11 @@
 
 #include <array>
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
+#include <mutex>
 #include <string_view>
+#include <thread>
 #include <utility>
 
 #include "store/internal/schema_sql.h"
@@ -21,7 +24,6 @@ namespace {
 
 using Hash = std::array<unsigned char, 32>;
 
-using Db = internal::DbPtr;
 using Stmt = internal::StmtPtr;
 
 // Resets a (cached) statement on scope exit, so that it never keeps a read
@@ -135,16 +137,100 @@ JournalEntry ReadEntry(sqlite3_stmt* stmt) {
 
 enum class FileKind { kFresh, kJournal };
 
+// Checkpoints the WAL from a connection and thread of its own, so that no
+// Append pays for copying pages back into the database file, nor for the
+// fsyncs a checkpoint makes in either SyncMode. The writer's automatic
+// checkpoint is switched off; its WAL hook wakes this thread once the WAL
+// holds kPages pages. Passive checkpoints never block the writer or the
+// readers. If the second connection cannot be opened, Start returns null
+// and the writer keeps SQLite's automatic checkpoint.
+class Checkpointer {
+ public:
+  static constexpr int kPages = 1000;  // SQLite's own default threshold
+
+  static std::unique_ptr<Checkpointer> Start(const std::string& path,
+                                             sqlite3* writer) {
+    sqlite3* raw = nullptr;
+    int rc = sqlite3_open_v2(path.c_str(), &raw,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+                             nullptr);
+    internal::DbPtr db(raw);
+    if (rc != SQLITE_OK) return nullptr;
+    internal::InstallBusyHandler(db.get());
+    auto checkpointer = std::unique_ptr<Checkpointer>(
+        new Checkpointer(std::move(db), writer));
+    sqlite3_wal_hook(writer, &Checkpointer::OnCommit, checkpointer.get());
+    return checkpointer;
+  }
+
+  // The writer's connection mutex must be held (no commit in flight).
+  ~Checkpointer() {
+    sqlite3_wal_hook(writer_, nullptr, nullptr);
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  Checkpointer(const Checkpointer&) = delete;
+  Checkpointer& operator=(const Checkpointer&) = delete;
+
+ private:
+  Checkpointer(internal::DbPtr db, sqlite3* writer)
+      : db_(std::move(db)), writer_(writer), thread_([this] { Loop(); }) {}
+
+  // SQLite's WAL hook: after every commit of the writer, on its thread.
+  static int OnCommit(void* self, sqlite3*, const char*, int pages) {
+    if (pages >= kPages) {
+      auto* c = static_cast<Checkpointer*>(self);
+      {
+        std::lock_guard lock(c->mu_);
+        c->wake_ = true;
+      }
+      c->cv_.notify_one();
+    }
+    return SQLITE_OK;
+  }
+
+  void Loop() {
+    std::unique_lock lock(mu_);
+    while (true) {
+      cv_.wait(lock, [&] { return stop_ || wake_; });
+      if (stop_) return;
+      wake_ = false;
+      lock.unlock();
+      // A failure (busy, I/O) only leaves the WAL longer until the next.
+      sqlite3_wal_checkpoint_v2(db_.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
+                                nullptr, nullptr);
+      lock.lock();
+    }
+  }
+
+  internal::DbPtr db_;
+  sqlite3* const writer_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool wake_ = false;  // guarded by mu_
+  bool stop_ = false;  // guarded by mu_
+  std::thread thread_;
+};
+
 }  // namespace
 
 class Journal::Impl {
  public:
   Impl(std::string p, bool ro) : path(std::move(p)), read_only(ro) {}
+  ~Impl() {
+    std::lock_guard lock(conn->mu);
+    checkpointer_.reset();
+  }
 
   // Opens, recognises and (writer) creates the database; prepares the
   // statements and loads the chain head.
   Status Open(SyncMode mode);
-  Status Append(std::vector<JournalEntry>& entries);
+  Status Append(std::vector<JournalEntry>& entries,
+                const std::function<Status()>* in_transaction);
   Status ForEach(int64_t after_seq,
                  const std::function<bool(const JournalEntry&)>& fn);
   Result<VerifyReport> Verify();
@@ -153,9 +239,14 @@ class Journal::Impl {
 
   const std::string path;
   const bool read_only;
+  // Declared first: destroyed after the statements. Shared with a
+  // SessionStore opened on this journal; every public call holds its mutex.
+  const std::shared_ptr<internal::Connection> conn =
+      std::make_shared<internal::Connection>();
 
  private:
-  std::string Message() const { return sqlite3_errmsg(db_.get()); }
+  sqlite3* db() const { return conn->db.get(); }
+  std::string Message() const { return sqlite3_errmsg(db()); }
   Status OpenError(std::string_view what) const {
     return Status::Unavailable(path + ": " + std::string(what) + ": " +
                                Message());
@@ -169,10 +260,9 @@ class Journal::Impl {
   // Rolls back the open transaction, if any, and maps `rc` to a Status.
   Status AppendFailed(int rc, std::string_view what);
 
-  // Declared first: destroyed after the statements.
-  Db db_;
   Stmt begin_, commit_, rollback_, insert_, select_after_, select_all_,
       select_head_;
+  std::unique_ptr<Checkpointer> checkpointer_;  // writer only
   int64_t last_seq_ = 0;
   Hash last_hash_{};  // hash(0) = 32 zero bytes
 };
@@ -227,7 +317,7 @@ Result<int64_t> Journal::Impl::PragmaInt(const char* sql) {
 
 Status Journal::Impl::Exec(const char* sql, std::string_view what) {
   char* err = nullptr;
-  if (sqlite3_exec(db_.get(), sql, nullptr, nullptr, &err) == SQLITE_OK) {
+  if (sqlite3_exec(db(), sql, nullptr, nullptr, &err) == SQLITE_OK) {
     return Status::Ok();
   }
   std::string msg = err != nullptr ? err : Message();
@@ -237,7 +327,7 @@ Status Journal::Impl::Exec(const char* sql, std::string_view what) {
 
 Status Journal::Impl::Prepare(const std::string& sql, Stmt& out) {
   sqlite3_stmt* raw = nullptr;
-  int rc = sqlite3_prepare_v3(db_.get(), sql.c_str(), -1,
+  int rc = sqlite3_prepare_v3(db(), sql.c_str(), -1,
                               SQLITE_PREPARE_PERSISTENT, &raw, nullptr);
   out.reset(raw);
   if (rc == SQLITE_NOTADB) {
@@ -251,7 +341,7 @@ Status Journal::Impl::Prepare(const std::string& sql, Stmt& out) {
 Result<FileKind> Journal::Impl::Recognise() {
   Result<int64_t> app = PragmaInt("PRAGMA application_id");
   if (!app.ok()) {
-    if ((sqlite3_errcode(db_.get()) & 0xff) == SQLITE_NOTADB) {
+    if ((sqlite3_errcode(db()) & 0xff) == SQLITE_NOTADB) {
       return Status::FailedPrecondition(path + ": not a fixgw journal");
     }
     return app.status();
@@ -283,15 +373,15 @@ Status Journal::Impl::Open(SyncMode mode) {
                          : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   sqlite3* raw = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
-  db_.reset(raw);
+  conn->db.reset(raw);
   if (rc != SQLITE_OK) {
     if (raw == nullptr) {
       return Status::Unavailable(path + ": cannot open journal: out of memory");
     }
     return OpenError("cannot open journal");
   }
-  internal::InstallBusyHandler(db_.get());
-  if (!read_only && sqlite3_db_readonly(db_.get(), "main") == 1) {
+  internal::InstallBusyHandler(db());
+  if (!read_only && sqlite3_db_readonly(db(), "main") == 1) {
     return Status::FailedPrecondition(path + ": journal file is read-only");
   }
 
@@ -329,9 +419,9 @@ Status Journal::Impl::Open(SyncMode mode) {
     // Take the write lock now: a journal we cannot write fails here, not at
     // the first Append. Re-recognise under the lock, since another process
     // may have created the schema in between.
-    if (sqlite3_exec(db_.get(), "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) !=
+    if (sqlite3_exec(db(), "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) !=
         SQLITE_OK) {
-      if ((sqlite3_errcode(db_.get()) & 0xff) == SQLITE_READONLY) {
+      if ((sqlite3_errcode(db()) & 0xff) == SQLITE_READONLY) {
         return Status::FailedPrecondition(path + ": journal file is read-only");
       }
       return OpenError("cannot lock journal for writing");
@@ -343,10 +433,17 @@ Status Journal::Impl::Open(SyncMode mode) {
     }
     if (s.ok()) s = Exec("COMMIT", "cannot create journal");
     if (!s.ok()) {
-      sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+      sqlite3_exec(db(), "ROLLBACK", nullptr, nullptr, nullptr);
       return s;
     }
 
+    // (Switching the automatic checkpoint off or on replaces the WAL hook:
+    // before Start installs its own.)
+    sqlite3_wal_autocheckpoint(db(), 0);
+    checkpointer_ = Checkpointer::Start(path, db());
+    if (checkpointer_ == nullptr) {
+      sqlite3_wal_autocheckpoint(db(), Checkpointer::kPages);
+    }
     if (Status p = Prepare("BEGIN IMMEDIATE", begin_); !p.ok()) return p;
     if (Status p = Prepare("COMMIT", commit_); !p.ok()) return p;
     if (Status p = Prepare("ROLLBACK", rollback_); !p.ok()) return p;
@@ -400,20 +497,21 @@ Status Journal::Impl::LoadHead() {
 
 Status Journal::Impl::AppendFailed(int rc, std::string_view what) {
   std::string msg = Message();
-  if (sqlite3_get_autocommit(db_.get()) == 0) {
+  if (sqlite3_get_autocommit(db()) == 0) {
     sqlite3_step(rollback_.get());
     sqlite3_reset(rollback_.get());
   }
-  return internal::WriteError(db_.get(), rc, "journal " + path + ": ", msg,
+  return internal::WriteError(db(), rc, "journal " + path + ": ", msg,
                               std::string(what) + ": ");
 }
 
-Status Journal::Impl::Append(std::vector<JournalEntry>& entries) {
+Status Journal::Impl::Append(std::vector<JournalEntry>& entries,
+                             const std::function<Status()>* in_transaction) {
   if (read_only) {
     return Status::FailedPrecondition("journal " + path +
                                       ": opened read-only, cannot append");
   }
-  if (entries.empty()) return Status::Ok();
+  if (entries.empty() && in_transaction == nullptr) return Status::Ok();
 
   int rc = sqlite3_step(begin_.get());
   sqlite3_reset(begin_.get());
@@ -450,6 +548,12 @@ Status Journal::Impl::Append(std::vector<JournalEntry>& entries) {
       // trigger, I/O); the message stays available until then.
       int err = rc == SQLITE_OK ? SQLITE_ERROR : rc;
       return AppendFailed(err, "cannot write entry " + std::to_string(seq));
+    }
+  }
+  if (in_transaction != nullptr) {
+    if (Status s = (*in_transaction)(); !s.ok()) {
+      static_cast<void>(AppendFailed(SQLITE_ERROR, ""));  // rolls back
+      return s;
     }
   }
 
@@ -589,23 +693,42 @@ Journal::Journal(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Journal::~Journal() = default;
 
 Status Journal::Append(std::vector<JournalEntry>& entries) {
-  return impl_->Append(entries);
+  std::lock_guard lock(impl_->conn->mu);
+  return impl_->Append(entries, nullptr);
+}
+
+Status Journal::Append(std::vector<JournalEntry>& entries,
+                       const std::function<Status()>& in_transaction) {
+  std::lock_guard lock(impl_->conn->mu);
+  return impl_->Append(entries, &in_transaction);
 }
 
 Status Journal::ForEach(
     int64_t after_seq,
     const std::function<bool(const JournalEntry&)>& fn) const {
+  std::lock_guard lock(impl_->conn->mu);
   return impl_->ForEach(after_seq, fn);
 }
 
-Result<VerifyReport> Journal::Verify() const { return impl_->Verify(); }
+Result<VerifyReport> Journal::Verify() const {
+  std::lock_guard lock(impl_->conn->mu);
+  return impl_->Verify();
+}
 
-int64_t Journal::last_seq() const { return impl_->LastSeq(); }
+int64_t Journal::last_seq() const {
+  std::lock_guard lock(impl_->conn->mu);
+  return impl_->LastSeq();
+}
 
 const std::string& Journal::path() const { return impl_->path; }
 
 std::optional<SyncMode> Journal::sync_mode() const {
+  std::lock_guard lock(impl_->conn->mu);
   return impl_->ReadSyncMode();
+}
+
+std::shared_ptr<internal::Connection> Journal::connection() const {
+  return impl_->conn;
 }
 
 }  // namespace fixgw::store

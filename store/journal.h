@@ -13,9 +13,11 @@
 // hash(0) = 32 zero bytes; Verify() recomputes it and names the first entry
 // that does not match (changed, deleted, inserted or reordered entries).
 //
-// Thread-compatible: one Journal object is used by one thread at a time (the
-// gateway serialises appends). Readers in other processes open their own
-// read-only Journal; WAL lets them read while the gateway writes.
+// Thread-safe: every call holds the connection's mutex (shared with a
+// SessionStore opened on this journal, store/session_store.h). The gateway
+// serialises appends anyway, for its group commit. Readers in other
+// processes open their own read-only Journal; WAL lets them read while the
+// gateway writes.
 #pragma once
 
 #include <cstdint>
@@ -29,6 +31,11 @@
 #include "gateway/core/types.h"
 
 namespace fixgw::store {
+
+namespace internal {
+struct Connection;
+}
+class SessionStore;
 
 enum class SyncMode { kNormal, kFull };
 
@@ -68,6 +75,13 @@ class Journal {
   // Appends `entries` in one transaction; on success fills in seq and hash
   // of each. On error nothing is written and the journal stays usable.
   Status Append(std::vector<JournalEntry>& entries);
+  // The same, and runs `in_transaction` inside that transaction after the
+  // entries are written and before the commit: what it writes through a
+  // SessionStore opened on this journal commits (or, if it returns an
+  // error, rolls back) together with the entries, in one fsync with
+  // SyncMode::kFull. Runs even when `entries` is empty.
+  Status Append(std::vector<JournalEntry>& entries,
+                const std::function<Status()>& in_transaction);
 
   // Calls `fn` for every entry with seq > after_seq, in seq order, until it
   // returns false.
@@ -84,6 +98,9 @@ class Journal {
   std::optional<SyncMode> sync_mode() const;
 
  private:
+  friend class SessionStore;  // shares the connection
+  std::shared_ptr<internal::Connection> connection() const;
+
   class Impl;
   explicit Journal(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;

@@ -10,6 +10,8 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <deque>
+#include <map>
 #include <mutex>
 #include <utility>
 
@@ -131,6 +133,11 @@ class SessionStore::Impl {
   }
 
   Status Open(SyncMode mode);
+  // Shares `journal`'s connection instead of opening one.
+  Status OpenShared(const Journal& journal);
+  Result<bool> Prestore(std::string_view session, std::string_view app_key,
+                        const std::function<std::string(int64_t)>& render);
+  Status RaiseTarget(std::string_view session, int64_t next);
 
   Result<SessionState> Load(std::string_view session);
   Status SetNext(std::string_view session, bool sender, int64_t next);
@@ -151,8 +158,11 @@ class SessionStore::Impl {
   Status CheckFile() const;
   Status OpenError(std::string_view what) const {
     return Status::Unavailable(path_ + ": " + std::string(what) + ": " +
-                               sqlite3_errmsg(db_.get()));
+                               sqlite3_errmsg(db()));
   }
+  sqlite3* db() const { return conn_->db.get(); }
+  // The tables and the cached statements; the caller holds the mutex.
+  Status SetUp();
   Status NotAJournal(std::string_view why) const {
     return Status::FailedPrecondition(path_ + ": not a fixgw journal" +
                                       std::string(why));
@@ -167,7 +177,7 @@ class SessionStore::Impl {
                                    std::string(session) + " by an empty key");
   }
 
-  // Operation helpers; the caller holds mu_.
+  // Operation helpers; the caller holds the connection's mutex.
   // Maps `rc` to a Status naming the path, the session and `what`; rolls
   // back the open transaction, if any.
   Status Fail(int rc, std::string_view session, std::string_view what);
@@ -176,17 +186,39 @@ class SessionStore::Impl {
   // Reads the session's row into `out`: SQLITE_ROW, SQLITE_DONE (no row)
   // or an error code.
   int SelectSession(std::string_view session, SessionState& out);
+  // Drops the session's unconfirmed predictions (see Prediction): deletes
+  // their rows except the one at `keep` (0: none) and counts them as
+  // unpredicted. Inside a write transaction.
+  int Displace(std::string_view session, int64_t keep);
+
+  // Prestored outgoing messages of one session (PrestoreOutgoing in
+  // session_store.h). Invariant: the session's keyed messages committed
+  // and not yet stored by SaveOutgoing are, in commit order, first
+  // `unpredicted` messages without a row, then `pending`, whose rows hold
+  // them at consecutive seqs from the next seq QuickFIX will use. A
+  // prediction is made only while unpredicted == 0, so the stored messages
+  // are always a prefix of the commit order: after a crash the outbox
+  // sends the rest after them, in order.
+  struct Prediction {
+    int64_t actual_next = 0;  // QuickFIX's next sender seq; 0 = not known
+    std::deque<std::pair<int64_t, std::string>> pending;  // (seq, app_key)
+    int64_t unpredicted = 0;
+  };
+  Prediction& PredictionOf(std::string_view session);
 
   const std::string path_;
   Clock clock_;
 
-  std::mutex mu_;  // guards the connection and every statement below
-  // Declared first: destroyed after the statements.
-  DbPtr db_;
+  // Declared first: destroyed after the statements. Its mutex guards the
+  // connection, every statement below and predictions_.
+  std::shared_ptr<internal::Connection> conn_ =
+      std::make_shared<internal::Connection>();
+  std::map<std::string, Prediction, std::less<>> predictions_;
   StmtPtr begin_immediate_, begin_deferred_, commit_, rollback_;
   StmtPtr select_session_, insert_session_, set_sender_, set_target_,
-      raise_sender_, reset_session_;
-  StmtPtr put_message_, select_range_, delete_messages_, has_key_;
+      raise_sender_, raise_target_, reset_session_;
+  StmtPtr put_message_, select_range_, delete_messages_, has_key_,
+      delete_message_;
 };
 
 Status SessionStore::Impl::CheckFile() const {
@@ -219,9 +251,9 @@ Result<int64_t> SessionStore::Impl::PragmaInt(const char* sql) {
 
 Status SessionStore::Impl::Exec(const char* sql, std::string_view what) {
   char* err = nullptr;
-  int rc = sqlite3_exec(db_.get(), sql, nullptr, nullptr, &err);
+  int rc = sqlite3_exec(db(), sql, nullptr, nullptr, &err);
   if (rc == SQLITE_OK) return Status::Ok();
-  std::string msg = err != nullptr ? err : sqlite3_errmsg(db_.get());
+  std::string msg = err != nullptr ? err : sqlite3_errmsg(db());
   sqlite3_free(err);
   if ((rc & 0xff) == SQLITE_READONLY) {
     return Status::FailedPrecondition(path_ +
@@ -232,7 +264,7 @@ Status SessionStore::Impl::Exec(const char* sql, std::string_view what) {
 
 Status SessionStore::Impl::Prepare(const std::string& sql, StmtPtr& out) {
   sqlite3_stmt* raw = nullptr;
-  int rc = sqlite3_prepare_v3(db_.get(), sql.c_str(), -1,
+  int rc = sqlite3_prepare_v3(db(), sql.c_str(), -1,
                               SQLITE_PREPARE_PERSISTENT, &raw, nullptr);
   out.reset(raw);
   if ((rc & 0xff) == SQLITE_NOTADB) return NotAJournal("");
@@ -248,7 +280,7 @@ Status SessionStore::Impl::Open(SyncMode mode) {
       path_.c_str(), &raw,
       SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE,
       nullptr);
-  db_.reset(raw);
+  conn_->db.reset(raw);
   if (rc != SQLITE_OK) {
     if (raw == nullptr) {
       return Status::Unavailable(path_ +
@@ -256,8 +288,8 @@ Status SessionStore::Impl::Open(SyncMode mode) {
     }
     return OpenError("cannot open journal");
   }
-  internal::InstallBusyHandler(db_.get());
-  if (sqlite3_db_readonly(db_.get(), "main") == 1) {
+  internal::InstallBusyHandler(db());
+  if (sqlite3_db_readonly(db(), "main") == 1) {
     return Status::FailedPrecondition(path_ + ": journal file is read-only");
   }
 
@@ -295,19 +327,31 @@ Status SessionStore::Impl::Open(SyncMode mode) {
   const char* sync = mode == SyncMode::kFull ? "PRAGMA synchronous = FULL"
                                              : "PRAGMA synchronous = NORMAL";
   if (Status s = Exec(sync, "cannot set synchronous mode"); !s.ok()) return s;
+  return SetUp();
+}
 
+Status SessionStore::Impl::OpenShared(const Journal& journal) {
+  conn_ = journal.connection();
+  std::lock_guard lock(conn_->mu);
+  if (sqlite3_db_readonly(db(), "main") != 0) {
+    return Status::FailedPrecondition(path_ + ": journal opened read-only");
+  }
+  return SetUp();
+}
+
+Status SessionStore::Impl::SetUp() {
   if (Status s = Exec("BEGIN IMMEDIATE", "cannot lock journal for writing");
       !s.ok()) {
     return s;
   }
   if (Status s = Exec(kCreateTables, "cannot create session store tables");
       !s.ok()) {
-    sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+    sqlite3_exec(db(), "ROLLBACK", nullptr, nullptr, nullptr);
     return s;
   }
   if (Status s = Exec("COMMIT", "cannot create session store tables");
       !s.ok()) {
-    sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+    sqlite3_exec(db(), "ROLLBACK", nullptr, nullptr, nullptr);
     return s;
   }
 
@@ -329,6 +373,9 @@ Status SessionStore::Impl::Open(SyncMode mode) {
       {&raise_sender_,
        head + "VALUES (?1, ?2, ?3, 1) ON CONFLICT (session) DO UPDATE SET "
               "next_sender = max(next_sender, excluded.next_sender)"},
+      {&raise_target_,
+       head + "VALUES (?1, ?2, 1, ?3) ON CONFLICT (session) DO UPDATE SET "
+              "next_target = max(next_target, excluded.next_target)"},
       {&reset_session_,
        head + "VALUES (?1, ?2, 1, 1) ON CONFLICT (session) DO UPDATE SET "
               "creation_time_us = excluded.creation_time_us, next_sender = 1, "
@@ -343,6 +390,8 @@ Status SessionStore::Impl::Open(SyncMode mode) {
       {&has_key_,
        "SELECT 1 FROM fix_message WHERE session = ?1 AND app_key = ?2 "
        "LIMIT 1"},
+      {&delete_message_,
+       "DELETE FROM fix_message WHERE session = ?1 AND seq = ?2"},
   };
   for (const auto& [stmt, sql] : statements) {
     if (Status s = Prepare(sql, *stmt); !s.ok()) return s;
@@ -353,15 +402,15 @@ Status SessionStore::Impl::Open(SyncMode mode) {
 Status SessionStore::Impl::Fail(int rc, std::string_view session,
                                 std::string_view what) {
   // Read the message before a rollback replaces it.
-  std::string msg = sqlite3_errmsg(db_.get());
-  if (sqlite3_get_autocommit(db_.get()) == 0) {
+  std::string msg = sqlite3_errmsg(db());
+  if (sqlite3_get_autocommit(db()) == 0) {
     sqlite3_step(rollback_.get());
     sqlite3_reset(rollback_.get());
   }
   std::string prefix = "session store " + path_ + ": " + std::string(what);
   if (!session.empty()) prefix += " of session " + std::string(session);
   prefix += ": ";
-  return internal::WriteError(db_.get(), rc, prefix, msg, "");
+  return internal::WriteError(db(), rc, prefix, msg, "");
 }
 
 int SessionStore::Impl::Begin(sqlite3_stmt* begin) {
@@ -388,17 +437,24 @@ int SessionStore::Impl::SelectSession(std::string_view session,
 
 Result<SessionState> SessionStore::Impl::Load(std::string_view session) {
   const Timestamp now = clock_();
-  std::lock_guard lock(mu_);
+  std::lock_guard lock(conn_->mu);
   SessionState state;
   int rc = SelectSession(session, state);
-  if (rc == SQLITE_ROW) return state;
+  if (rc == SQLITE_ROW) {
+    // QuickFIX (re)loads its sequence numbers from here.
+    PredictionOf(session).actual_next = state.next_sender;
+    return state;
+  }
   if (rc != SQLITE_DONE) return Fail(rc, session, "cannot read state");
   // Not seen before. Another connection may create it in between: the
   // insert then does nothing and the second read returns its row.
   rc = Call(insert_session_.get()).Text(session).Int(Micros(now)).Step();
   if (rc != SQLITE_DONE) return Fail(rc, session, "cannot create state");
   rc = SelectSession(session, state);
-  if (rc == SQLITE_ROW) return state;
+  if (rc == SQLITE_ROW) {
+    PredictionOf(session).actual_next = state.next_sender;
+    return state;
+  }
   if (rc == SQLITE_DONE) rc = SQLITE_INTERNAL;  // deleted behind our back
   return Fail(rc, session, "cannot read state");
 }
@@ -414,10 +470,25 @@ Status SessionStore::Impl::SetNext(std::string_view session, bool sender,
                                    " is not a sequence number");
   }
   const Timestamp now = clock_();
-  std::lock_guard lock(mu_);
+  std::lock_guard lock(conn_->mu);
   sqlite3_stmt* stmt = sender ? set_sender_.get() : set_target_.get();
-  int rc = Call(stmt).Text(session).Int(Micros(now)).Int(next).Step();
-  if (rc != SQLITE_DONE) return Fail(rc, session, what);
+  Prediction& p = PredictionOf(session);
+  if (!sender || p.pending.empty()) {
+    int rc = Call(stmt).Text(session).Int(Micros(now)).Int(next).Step();
+    if (rc != SQLITE_DONE) return Fail(rc, session, what);
+    if (sender) p.actual_next = next;
+    return Status::Ok();
+  }
+  // QuickFIX moves its sender sequence: the predictions no longer hold.
+  int rc = Begin(begin_immediate_.get());
+  if (rc == SQLITE_OK) rc = Displace(session, 0);
+  if (rc == SQLITE_OK) {
+    rc = Call(stmt).Text(session).Int(Micros(now)).Int(next).Step();
+    if (rc == SQLITE_DONE) rc = SQLITE_OK;
+  }
+  if (rc == SQLITE_OK) rc = Commit();
+  if (rc != SQLITE_OK) return Fail(rc, session, what);
+  p.actual_next = next;
   return Status::Ok();
 }
 
@@ -431,7 +502,16 @@ Status SessionStore::Impl::SaveOutgoing(std::string_view session, int64_t seq,
                                    ": not a sequence number");
   }
   const Timestamp now = clock_();
-  std::lock_guard lock(mu_);
+  std::lock_guard lock(conn_->mu);
+  Prediction& p = PredictionOf(session);
+  if (!app_key.empty() && !p.pending.empty() &&
+      p.pending.front().first == seq && p.pending.front().second == app_key) {
+    // Prestored at this seq, committed with its journal entry: nothing to
+    // write (the stored copy differs only in SendingTime).
+    p.pending.pop_front();
+    p.actual_next = seq + 1;
+    return Status::Ok();
+  }
   int rc = Begin(begin_immediate_.get());
   if (rc != SQLITE_OK) return Fail(rc, session, what);
   rc = Call(put_message_.get())
@@ -447,16 +527,110 @@ Status SessionStore::Impl::SaveOutgoing(std::string_view session, int64_t seq,
            .Int(seq + 1)
            .Step();
   if (rc != SQLITE_DONE) return Fail(rc, session, what);
+  // Another message took the seq of a prediction (a heartbeat, a reject,
+  // QuickFIX's own answers): every prediction is off by one or more.
+  const int64_t displaced = static_cast<int64_t>(p.pending.size());
+  if (displaced > 0) {
+    rc = Displace(session, seq);
+    if (rc != SQLITE_OK) return Fail(rc, session, what);
+  }
   rc = Commit();
-  if (rc != SQLITE_OK) return Fail(rc, session, what);
+  if (rc != SQLITE_OK) {
+    if (displaced > 0) p.unpredicted -= displaced;  // rolled back
+    return Fail(rc, session, what);
+  }
+  // A keyed message stored here is the oldest committed one without a row.
+  if (!app_key.empty() && p.unpredicted > 0) --p.unpredicted;
+  p.actual_next = seq + 1;
   return Status::Ok();
+}
+
+SessionStore::Impl::Prediction& SessionStore::Impl::PredictionOf(
+    std::string_view session) {
+  auto it = predictions_.find(session);
+  if (it == predictions_.end()) {
+    it = predictions_.emplace(std::string(session), Prediction()).first;
+  }
+  return it->second;
+}
+
+int SessionStore::Impl::Displace(std::string_view session, int64_t keep) {
+  Prediction& p = PredictionOf(session);
+  for (const auto& [seq, key] : p.pending) {
+    if (seq == keep) continue;
+    int rc = Call(delete_message_.get()).Text(session).Int(seq).Step();
+    if (rc != SQLITE_DONE) return rc;
+  }
+  p.unpredicted += static_cast<int64_t>(p.pending.size());
+  p.pending.clear();
+  return SQLITE_OK;
+}
+
+Status SessionStore::Impl::RaiseTarget(std::string_view session,
+                                       int64_t next) {
+  const std::string what = "cannot raise next target seq";
+  if (next < 1) {
+    return Status::InvalidArgument("session store " + path_ + ": " + what +
+                                   " of session " + std::string(session) +
+                                   ": " + std::to_string(next) +
+                                   " is not a sequence number");
+  }
+  std::lock_guard lock(conn_->mu);
+  if (sqlite3_get_autocommit(db()) != 0) {
+    return Status::FailedPrecondition(
+        "session store " + path_ + ": RaiseNextTarget outside a journal "
+        "transaction");
+  }
+  int rc = Call(raise_target_.get())
+               .Text(session)
+               .Int(Micros(clock_()))
+               .Int(next)
+               .Step();
+  if (rc != SQLITE_DONE) return Fail(rc, session, what);
+  return Status::Ok();
+}
+
+Result<bool> SessionStore::Impl::Prestore(
+    std::string_view session, std::string_view app_key,
+    const std::function<std::string(int64_t)>& render) {
+  std::lock_guard lock(conn_->mu);
+  if (sqlite3_get_autocommit(db()) != 0) {
+    return Status::FailedPrecondition(
+        "session store " + path_ +
+        ": PrestoreOutgoing outside a journal transaction");
+  }
+  if (app_key.empty()) return false;  // never matched by SaveOutgoing
+  Prediction& p = PredictionOf(session);
+  if (p.actual_next == 0 || p.unpredicted > 0) {
+    ++p.unpredicted;
+    return false;
+  }
+  const int64_t seq =
+      p.pending.empty() ? p.actual_next : p.pending.back().first + 1;
+  const std::string body = render(seq);
+  const std::string what = "cannot prestore message " + std::to_string(seq);
+  int rc = Call(put_message_.get())
+               .Text(session)
+               .Int(seq)
+               .Blob(body)
+               .Text(app_key)
+               .Step();
+  if (rc != SQLITE_DONE) return Fail(rc, session, what);
+  rc = Call(raise_sender_.get())
+           .Text(session)
+           .Int(Micros(clock_()))
+           .Int(seq + 1)
+           .Step();
+  if (rc != SQLITE_DONE) return Fail(rc, session, what);
+  p.pending.emplace_back(seq, std::string(app_key));
+  return true;
 }
 
 Result<std::vector<StoredMessage>> SessionStore::Impl::GetOutgoing(
     std::string_view session, int64_t begin, int64_t end) {
   std::vector<StoredMessage> out;
   if (begin > end) return out;
-  std::lock_guard lock(mu_);
+  std::lock_guard lock(conn_->mu);
   Call call(select_range_.get());
   call.Text(session).Int(begin).Int(end);
   int rc;
@@ -473,7 +647,7 @@ Result<std::vector<StoredMessage>> SessionStore::Impl::GetOutgoing(
 
 Result<SessionState> SessionStore::Impl::Reset(std::string_view session) {
   const Timestamp now = clock_();
-  std::lock_guard lock(mu_);
+  std::lock_guard lock(conn_->mu);
   int rc = Begin(begin_immediate_.get());
   if (rc != SQLITE_OK) return Fail(rc, session, "cannot reset");
   rc = Call(delete_messages_.get()).Text(session).Step();
@@ -482,13 +656,18 @@ Result<SessionState> SessionStore::Impl::Reset(std::string_view session) {
   if (rc != SQLITE_DONE) return Fail(rc, session, "cannot reset");
   rc = Commit();
   if (rc != SQLITE_OK) return Fail(rc, session, "cannot reset");
+  // The reset deleted the prestored rows: their messages are unpredicted.
+  Prediction& p = PredictionOf(session);
+  p.unpredicted += static_cast<int64_t>(p.pending.size());
+  p.pending.clear();
+  p.actual_next = 1;
   return SessionState{1, 1, now};
 }
 
 Result<bool> SessionStore::Impl::HasOutgoing(std::string_view session,
                                              std::string_view app_key) {
   if (app_key.empty()) return NoKey(session);
-  std::lock_guard lock(mu_);
+  std::lock_guard lock(conn_->mu);
   int rc = Call(has_key_.get()).Text(session).Text(app_key).Step();
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
@@ -501,7 +680,7 @@ Result<std::vector<std::string>> SessionStore::Impl::MissingOutgoing(
     if (key.empty()) return NoKey(session);
   }
   std::vector<std::string> missing;
-  std::lock_guard lock(mu_);
+  std::lock_guard lock(conn_->mu);
   // One read transaction: every key is checked against the same snapshot.
   int rc = Begin(begin_deferred_.get());
   if (rc != SQLITE_OK) return Fail(rc, session, "cannot read messages");
@@ -519,7 +698,7 @@ Result<std::vector<std::string>> SessionStore::Impl::MissingOutgoing(
 }
 
 std::optional<SyncMode> SessionStore::Impl::ReadSyncMode() {
-  std::lock_guard lock(mu_);
+  std::lock_guard lock(conn_->mu);
   Result<int64_t> value = PragmaInt("PRAGMA synchronous");
   if (!value.ok()) return std::nullopt;
   if (*value == 1) return SyncMode::kNormal;
@@ -537,6 +716,24 @@ Result<std::unique_ptr<SessionStore>> SessionStore::Open(
 SessionStore::SessionStore(std::unique_ptr<Impl> impl)
     : impl_(std::move(impl)) {}
 SessionStore::~SessionStore() = default;
+
+Result<std::unique_ptr<SessionStore>> SessionStore::Open(const Journal& journal,
+                                                        Clock clock) {
+  auto impl = std::make_unique<Impl>(journal.path(), std::move(clock));
+  if (Status s = impl->OpenShared(journal); !s.ok()) return s;
+  return std::unique_ptr<SessionStore>(new SessionStore(std::move(impl)));
+}
+
+Result<bool> SessionStore::PrestoreOutgoing(
+    std::string_view session, std::string_view app_key,
+    const std::function<std::string(int64_t)>& render) {
+  return impl_->Prestore(session, app_key, render);
+}
+
+Status SessionStore::RaiseNextTarget(std::string_view session,
+                                     int64_t next_target) {
+  return impl_->RaiseTarget(session, next_target);
+}
 
 Result<SessionState> SessionStore::LoadSession(std::string_view session) {
   return impl_->Load(session);

@@ -20,9 +20,25 @@
 // its call returned ok.
 //
 // Thread-safe: one SessionStore per database file, shared by every session;
-// an internal mutex serialises its one SQLite connection. Other connections
-// (the Journal, other processes) may write the same file: SQLite's file lock
-// serialises them and a writer waits up to the busy timeout (5 s) for it.
+// a mutex serialises its SQLite connection. Opened on a Journal, the store
+// shares the journal's connection (and mutex), so that PrestoreOutgoing can
+// write in the journal's transaction; opened on a path it has its own.
+// Other connections (other processes) may write the same file: SQLite's
+// file lock serialises them and a writer waits up to the busy timeout (5 s).
+//
+// Prestoring (the gateway's order path): an outgoing message the gateway
+// journals is written here in the same transaction as its journal entry,
+// at the seq QuickFIX will give it (PrestoreOutgoing). When QuickFIX then
+// stores it (SaveOutgoing with that seq and key) nothing is written: the
+// message costs no transaction of its own. Any other message taking that
+// seq first (a heartbeat, QuickFIX's own reject) "displaces" the
+// predictions: they are deleted in the same transaction as that message and
+// their messages stored one by one as QuickFIX sends them, until none is
+// left in flight. So at every commit each message is stored at most once,
+// the stored messages of a session are a prefix of the order they were
+// committed in, and next_sender exceeds every stored seq: after a crash the
+// peer's resend request gets the prestored-but-unsent ones (PossDupFlag)
+// and the outbox sends the rest, in order.
 #pragma once
 
 #include <cstdint>
@@ -65,6 +81,10 @@ class SessionStore {
   static Result<std::unique_ptr<SessionStore>> Open(const std::string& path,
                                                     SyncMode mode,
                                                     Clock clock = {});
+  // Opens the store on `journal`'s own connection (same file, same
+  // SyncMode); `journal` must outlive the store and be writable.
+  static Result<std::unique_ptr<SessionStore>> Open(const Journal& journal,
+                                                    Clock clock = {});
 
   ~SessionStore();
   SessionStore(const SessionStore&) = delete;
@@ -84,13 +104,33 @@ class SessionStore {
 
   // Stores the outgoing message `seq` (replacing any message stored under
   // that seq) and raises next_sender to at least seq + 1, in one
-  // transaction. QuickFIX persists a message and increments the sequence in
+  // transaction; nothing is written if this message was prestored at
+  // `seq` with `app_key` (see Prestoring above). QuickFIX persists a message and increments the sequence in
   // two calls and writes to the socket after both: if the process dies in
   // between, the restarted session must not reuse `seq` for another message
   // while the stored one was never sent; with next_sender = seq + 1 the peer
   // asks for `seq` again and gets the stored message.
   Status SaveOutgoing(std::string_view session, int64_t seq,
                       std::string_view body, std::string_view app_key);
+
+  // For the gateway's group commit; call only from the `in_transaction`
+  // callback of Append on the journal this store was opened on
+  // (FailedPrecondition outside a transaction). Calls are made in the
+  // order the messages will be handed to QuickFIX, per session.
+  // If the session's next seq is known (the session was loaded) and no
+  // earlier committed message of it is still unstored, writes
+  // render(seq) at the seq QuickFIX will give the message, raises
+  // next_sender past it, and returns true. Otherwise returns false and
+  // SaveOutgoing will store the message when it is sent. `app_key` must be
+  // OutputKey of the rendered message (empty: never prestored).
+  Result<bool> PrestoreOutgoing(
+      std::string_view session, std::string_view app_key,
+      const std::function<std::string(int64_t seq)>& render);
+
+  // Raises next_target to at least `next_target`; like PrestoreOutgoing,
+  // only inside Append's `in_transaction` of the store's journal, so an
+  // inbound message's seq is persisted together with its journaled events.
+  Status RaiseNextTarget(std::string_view session, int64_t next_target);
 
   // The stored messages with begin <= seq <= end, in seq order; seqs never
   // stored are skipped. Empty when begin > end.

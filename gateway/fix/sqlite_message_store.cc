@@ -86,6 +86,31 @@ std::string OutputKey(std::string_view fix_message) {
   return key;
 }
 
+std::string MessageOutputKey(const FIX::Message& message) {
+  FIX::MsgType type;
+  if (!message.getHeader().getFieldIfSet(type)) return std::string();
+  const std::string& t = type.getValue();
+  const int tag = t == "8" ? FIX::FIELD::ExecID
+                  : (t == "9" || t == "D" || t == "F" || t == "G")
+                      ? FIX::FIELD::ClOrdID
+                      : 0;
+  if (tag == 0 || !message.isSetField(tag)) return std::string();
+  const std::string& id = message.getField(tag);
+  if (id.empty()) return std::string();
+  return t + ":" + id;
+}
+
+std::string StoredForm(FIX::Message message, const FIX::SessionID& session,
+                       int64_t seq) {
+  FIX::Header& header = message.getHeader();
+  header.setField(session.getBeginString());
+  header.setField(session.getSenderCompID());
+  header.setField(session.getTargetCompID());
+  header.setField(FIX::MsgSeqNum(static_cast<int>(seq)));
+  header.setField(FIX::SendingTime(FIX::UtcTimeStamp(), 3));
+  return message.toString();
+}
+
 Result<std::unique_ptr<SqliteMessageStore>> SqliteMessageStore::Open(
     store::SessionStore& store, std::string session_key,
     SqliteStoreOptions options) {
@@ -110,12 +135,14 @@ SqliteMessageStore::SqliteMessageStore(store::SessionStore& store,
                                        SqliteStoreOptions options)
     : store_(&store),
       session_(std::move(session_key)),
-      options_(SqliteStoreOptions{std::max(1, options.target_persist_every)}) {
+      options_(SqliteStoreOptions{std::max(1, options.target_persist_every),
+                                  std::move(options.flush_application)}) {
   Load(state);
 }
 
 SqliteMessageStore::~SqliteMessageStore() {
   if (next_target_ != stored_target_) {
+    if (options_.flush_application) options_.flush_application();
     // Best effort: a failure only means resends after the next start.
     (void)store_->SetNextTarget(session_, next_target_);
   }
@@ -176,6 +203,7 @@ void SqliteMessageStore::PersistNextSender(int64_t value) {
 void SqliteMessageStore::PersistNextTarget(int64_t value) {
   OnlyIoExceptions(session_, [&] {
     if (value != stored_target_) {
+      if (options_.flush_application) options_.flush_application();
       Status s = store_->SetNextTarget(session_, value);
       if (!s.ok()) Fail(s);
       stored_target_ = value;
@@ -199,7 +227,8 @@ void SqliteMessageStore::incrNextSenderMsgSeqNum() {
 }
 
 void SqliteMessageStore::incrNextTargetMsgSeqNum() {
-  if (next_target_ + 1 - stored_target_ < options_.target_persist_every) {
+  if (options_.flush_application ||
+      next_target_ + 1 - stored_target_ < options_.target_persist_every) {
     ++next_target_;  // written later (Options::target_persist_every)
     return;
   }
@@ -212,6 +241,7 @@ FIX::UtcTimeStamp SqliteMessageStore::getCreationTime() const {
 
 void SqliteMessageStore::reset() {
   OnlyIoExceptions(session_, [&] {
+    if (options_.flush_application) options_.flush_application();
     Result<store::SessionState> state = store_->Reset(session_);
     if (!state.ok()) Fail(state.status());
     Load(*state);

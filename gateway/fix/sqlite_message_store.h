@@ -22,6 +22,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -40,6 +41,18 @@ namespace fixgw::fix {
 // SOH, or by '|' when the text holds no SOH (the journal's printable form);
 // the first occurrence of a tag counts. Pure, thread-safe.
 std::string OutputKey(std::string_view fix_message);
+// The same key, read from a message's fields (header MsgType, ExecID,
+// ClOrdID).
+std::string MessageOutputKey(const FIX::Message& message);
+
+// `message` as QuickFIX would store it when `session` sends it with
+// MsgSeqNum `seq` now: the header filled the way FIX::Session does
+// (BeginString, SenderCompID, TargetCompID, MsgSeqNum, SendingTime with
+// milliseconds, QuickFIX's default precision). For
+// store::SessionStore::PrestoreOutgoing; a resend of it carries this
+// SendingTime as OrigSendingTime, a little before the first sending.
+std::string StoredForm(FIX::Message message, const FIX::SessionID& session,
+                       int64_t seq);
 
 struct SqliteStoreOptions {
   // incrNextTargetMsgSeqNum() writes the inbound sequence number to
@@ -50,6 +63,15 @@ struct SqliteStoreOptions {
   // processed, which the application must recognise (PossDupFlag) and
   // drop. fixgw does: it deduplicates resends by ClOrdID and ExecID.
   int target_persist_every = 1;
+  // When set, the application persists the inbound sequence number itself,
+  // with the events each message produced (store::SessionStore::
+  // RaiseNextTarget in its journal transaction; fixgw does, issue 8):
+  // incrNextTargetMsgSeqNum then writes nothing, and every other write of
+  // it (set, reset, refresh, destruction) first calls this, which must
+  // block until every message the application has returned from is
+  // journaled. So SQLite never says a message was processed before its
+  // events are durable; after a crash the peer resends what was not.
+  std::function<void()> flush_application;
 };
 
 class SqliteMessageStore : public FIX::MessageStore {

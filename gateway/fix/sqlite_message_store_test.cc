@@ -231,6 +231,61 @@ TEST_F(SqliteMessageStoreTest, LazyInboundSeqIsWrittenEveryNAndOnClose) {
   EXPECT_EQ(*sessions_->NextTarget(kBroker.toString()), 10);
 }
 
+TEST_F(SqliteMessageStoreTest, ApplicationPersistedInboundSeqWaitsForTheFlush) {
+  // fixgw's mode: the inbound seq is written by the gateway's commits; the
+  // store writes it only after flush_application, and never on incr.
+  std::vector<std::string> events;
+  SqliteStoreOptions app;
+  app.flush_application = [&] {
+    events.push_back("flush, SQLite at " +
+                     std::to_string(*sessions_->NextTarget(kBroker.toString())));
+  };
+  auto store = SqliteMessageStore::Open(*sessions_, kBroker.toString(), app);
+  ASSERT_TRUE(store.ok()) << store.status().message();
+  for (int i = 0; i < 40; ++i) (*store)->incrNextTargetMsgSeqNum();
+  EXPECT_EQ((*store)->getNextTargetMsgSeqNum(), 41);
+  EXPECT_EQ(*sessions_->NextTarget(kBroker.toString()), 1);
+  EXPECT_TRUE(events.empty());
+  (*store)->setNextTargetMsgSeqNum(50);  // a SequenceReset: flush, then write
+  EXPECT_THAT(events, ElementsAre("flush, SQLite at 1"));
+  EXPECT_EQ(*sessions_->NextTarget(kBroker.toString()), 50);
+  (*store)->incrNextTargetMsgSeqNum();
+  (*store)->reset();  // a logon reset flushes first too
+  EXPECT_THAT(events,
+              ElementsAre("flush, SQLite at 1", "flush, SQLite at 50"));
+  EXPECT_EQ(*sessions_->NextTarget(kBroker.toString()), 1);
+  (*store)->incrNextTargetMsgSeqNum();
+  store->reset();  // closing: flush, then the rest is written
+  EXPECT_EQ(events.size(), 3u);
+  EXPECT_EQ(*sessions_->NextTarget(kBroker.toString()), 2);
+}
+
+TEST(StoredFormTest, FillsTheHeaderAsQuickFixWouldAndKeysTheSame) {
+  FIX::Message report;
+  report.getHeader().setField(FIX::MsgType("8"));
+  report.setField(37, "O1");
+  report.setField(17, "X-17");
+  const std::string stored =
+      StoredForm(report, FIX::SessionID("FIX.4.4", "GW", "BROKER1"), 42);
+  FIX::Message parsed(stored, /*validate=*/false);
+  EXPECT_EQ(parsed.getHeader().getField(FIX::FIELD::BeginString), "FIX.4.4");
+  EXPECT_EQ(parsed.getHeader().getField(FIX::FIELD::SenderCompID), "GW");
+  EXPECT_EQ(parsed.getHeader().getField(FIX::FIELD::TargetCompID), "BROKER1");
+  EXPECT_EQ(parsed.getHeader().getField(FIX::FIELD::MsgSeqNum), "42");
+  EXPECT_EQ(parsed.getHeader().getField(FIX::FIELD::SendingTime).size(),
+            21u);  // YYYYMMDD-HH:MM:SS.sss
+  EXPECT_EQ(OutputKey(stored), "8:X-17");
+  EXPECT_EQ(MessageOutputKey(report), "8:X-17");
+  FIX::Message heartbeat;
+  heartbeat.getHeader().setField(FIX::MsgType("0"));
+  EXPECT_EQ(MessageOutputKey(heartbeat), "");
+  FIX::Message order;
+  order.getHeader().setField(FIX::MsgType("D"));
+  EXPECT_EQ(MessageOutputKey(order), "");  // no ClOrdID
+  order.setField(11, "C1");
+  EXPECT_EQ(MessageOutputKey(order), "D:C1");
+}
+
 TEST_F(SqliteMessageStoreTest, SetThenIncrAdvancesByOne) {
   StorePtr store = Create(kBroker);
   for (int seq = 1; seq <= 3; ++seq) {

@@ -32,6 +32,16 @@ std::string Printable(const FIX::Message& msg) {
   return s;
 }
 
+// The message's MsgSeqNum (34); 0 if missing or not a number.
+int64_t InboundSeq(const FIX::Message& msg) {
+  FIX::MsgSeqNum seq;
+  try {
+    if (msg.getHeader().getFieldIfSet(seq)) return seq.getValue();
+  } catch (const FIX::FieldConvertError&) {
+  }
+  return 0;
+}
+
 std::string HeaderField(const FIX::Message& msg, int t) {
   return msg.getHeader().isSetField(t) ? msg.getHeader().getField(t) : "";
 }
@@ -112,6 +122,7 @@ GatewayApplication::GatewayApplication(store::Journal* journal,
       router_(router),
       risk_(risk),
       exchange_session_(std::move(exchange_session)),
+      committer_([this] { CommitLoop(); }),
       control_([this] { ControlLoop(); }) {}
 
 GatewayApplication::~GatewayApplication() {
@@ -122,14 +133,20 @@ GatewayApplication::~GatewayApplication() {
   control_cv_.notify_all();
   control_.join();
   {
+    std::lock_guard lock(mu_);
+    commit_stopping_ = true;  // the committer drains pending_ first
+  }
+  commit_cv_.notify_all();
+  committer_.join();
+  {
     std::lock_guard lock(send_mu_);
     send_stopping_ = true;
     for (auto& [target, out] : outbound_) out->cv.notify_all();
   }
   send_space_cv_.notify_all();
-  // No new queue can appear now: the sessions have stopped, and Commit
-  // runs only on their threads, the control thread (joined) and operator
-  // actions (the admin server is stopped before this object).
+  // No new queue can appear now: the sessions have stopped, only the
+  // committer (joined) fills the queues, and operator actions stopped with
+  // the admin server, before this object.
   for (auto& [target, out] : outbound_) out->thread.join();
 }
 
@@ -224,7 +241,7 @@ void GatewayApplication::FromBroker(const FIX::Message& msg,
   // arrive, broker sessions wait here and TCP pushes back on the brokers.
   // Exchange messages never wait: they are what drains the queue.
   WaitForSendSpace(id);
-  DecisionScope decision(*this);
+  DecisionScope decision(*this, Inbound{session, InboundSeq(msg)});
   SyncExchangeState();
   const Timestamp now = Now();
   // A resent message whose ClOrdID we already processed was answered the
@@ -301,10 +318,11 @@ JournalEvent GatewayApplication::DrainRefusal(const FIX::Message& msg,
 void GatewayApplication::FromExchange(const FIX::Message& msg,
                                       const std::string& type) {
   const SteadyTime received = std::chrono::steady_clock::now();
+  const Inbound inbound{exchange_session_.toString(), InboundSeq(msg)};
   if (type == "8") {
     auto decoded = fix::DecodeExecutionReport(msg);
     if (auto* r = std::get_if<ExecutionReport>(&decoded)) {
-      DecisionScope decision(*this);
+      DecisionScope decision(*this, inbound);
       // The exchange resends after a reconnect; each ExecID counts once.
       if (router_.KnowsExecId(r->exec_id)) return;
       Process(ExchangeReportReceived{*r}, Printable(msg), Now(), received);
@@ -312,14 +330,14 @@ void GatewayApplication::FromExchange(const FIX::Message& msg,
     }
     spdlog::warn("exchange report not understood ({}): {}",
                  std::get<fix::Rejection>(decoded).text, Printable(msg));
-    DecisionScope decision(*this);
+    DecisionScope decision(*this, inbound);
     Record(kExchangeMessageIgnored, "", "", Printable(msg));
     return;
   }
   if (type == "9") {
     auto decoded = fix::DecodeCancelReject(msg);
     if (auto* c = std::get_if<CancelReject>(&decoded)) {
-      DecisionScope decision(*this);
+      DecisionScope decision(*this, inbound);
       // Resent after a reconnect: each request is refused once.
       if (router_.KnowsCancelReject(c->cl_ord_id)) return;
       Process(ExchangeCancelRejectReceived{*c}, Printable(msg), Now(),
@@ -328,7 +346,7 @@ void GatewayApplication::FromExchange(const FIX::Message& msg,
     }
   }
   spdlog::warn("exchange message {} not handled: {}", type, Printable(msg));
-  DecisionScope decision(*this);
+  DecisionScope decision(*this, inbound);
   Record(kExchangeMessageIgnored, "", "", Printable(msg));
 }
 
@@ -349,25 +367,72 @@ void GatewayApplication::Record(const char* kind, const std::string& session,
 }
 
 void GatewayApplication::Enqueue(Batch batch) {
-  batch.ticket = ++last_ticket_;
+  batch.ticket = last_ticket_.load() + 1;
+  last_ticket_.store(batch.ticket);
   pending_.push_back(std::move(batch));
 }
 
-GatewayApplication::DecisionScope::~DecisionScope() {
-  const uint64_t ticket = app_.last_ticket_;
-  lock_.unlock();
-  app_.Commit(ticket);
+GatewayApplication::DecisionScope::DecisionScope(GatewayApplication& app,
+                                                 std::optional<Inbound> inbound)
+    : app_(app),
+      lock_(app.mu_),
+      inbound_(std::move(inbound)),
+      first_ticket_(app.last_ticket_.load() + 1) {
+  // Bounded: a decider waits while the committer is kMaxPendingBatches
+  // behind (backpressure through TCP, like WaitForSendSpace).
+  app_.pending_space_cv_.wait(lock_, [&] {
+    return app_.pending_.size() < kMaxPendingBatches || app_.commit_stopping_;
+  });
+  first_ticket_ = app.last_ticket_.load() + 1;
 }
 
-void GatewayApplication::Commit(uint64_t ticket) {
-  std::lock_guard commit_lock(commit_mu_);
-  if (committed_ >= ticket) return;  // a leader before us did it
-  std::vector<Batch> batches;
-  {
-    std::lock_guard lock(mu_);
-    batches.swap(pending_);
+GatewayApplication::DecisionScope::~DecisionScope() {
+  const uint64_t ticket = app_.last_ticket_.load();
+  const bool wait = !inbound_.has_value() && ticket >= first_ticket_;
+  if (inbound_ && inbound_->seq > 0 && ticket >= first_ticket_) {
+    // The message's sequence number is persisted with its events, and only
+    // with them (issue 8): a crash before the commit makes the peer
+    // resend it.
+    app_.pending_.back().inbound = std::move(inbound_);
   }
-  if (batches.empty()) return;
+  lock_.unlock();
+  app_.commit_cv_.notify_one();
+  if (wait) app_.WaitCommitted(ticket);
+}
+
+void GatewayApplication::WaitCommitted(uint64_t ticket) {
+  std::unique_lock lock(commit_mu_);
+  committed_cv_.wait(lock, [&] { return committed_ >= ticket || commit_done_; });
+}
+
+void GatewayApplication::FlushCommits() { WaitCommitted(last_ticket_.load()); }
+
+void GatewayApplication::CommitLoop() {
+  std::unique_lock lock(mu_);
+  while (true) {
+    commit_cv_.wait(lock, [&] { return commit_stopping_ || !pending_.empty(); });
+    if (pending_.empty()) break;  // stopping, and nothing left
+    std::vector<Batch> batches;
+    batches.swap(pending_);
+    lock.unlock();
+    pending_space_cv_.notify_all();
+    Commit(batches);
+    {
+      std::lock_guard commit_lock(commit_mu_);
+      committed_ = batches.back().ticket;
+    }
+    committed_cv_.notify_all();
+    lock.lock();
+  }
+  lock.unlock();
+  {
+    std::lock_guard commit_lock(commit_mu_);
+    commit_done_ = true;
+  }
+  committed_cv_.notify_all();
+}
+
+void GatewayApplication::Commit(std::vector<Batch>& batches) {
   std::vector<store::JournalEntry> entries;
   for (Batch& b : batches) {
     std::move(b.entries.begin(), b.entries.end(), std::back_inserter(entries));
@@ -375,7 +440,10 @@ void GatewayApplication::Commit(uint64_t ticket) {
   Status st = Status::Ok();
   if (journal_ != nullptr) {
     const SteadyTime start = std::chrono::steady_clock::now();
-    st = journal_->Append(entries);
+    st = sessions_ == nullptr ? journal_->Append(entries)
+                              : journal_->Append(entries, [&] {
+                                  return Prestore(batches);
+                                });
     metrics_.ObserveCommit(std::chrono::steady_clock::now() - start,
                            entries.size());
   }
@@ -387,7 +455,6 @@ void GatewayApplication::Commit(uint64_t ticket) {
     spdlog::shutdown();
     _exit(3);
   }
-  ++group_commits_;
   for (const Batch& b : batches) {
     if (b.crash_point != nullptr) crash_.Hit(b.crash_point);
   }
@@ -401,7 +468,27 @@ void GatewayApplication::Commit(uint64_t ticket) {
       }
     }
   }
-  committed_ = batches.back().ticket;
+}
+
+Status GatewayApplication::Prestore(const std::vector<Batch>& batches) {
+  // In commit order, which is the order each sender thread hands them to
+  // QuickFIX.
+  for (const Batch& b : batches) {
+    if (b.inbound) {
+      Status st =
+          sessions_->RaiseNextTarget(b.inbound->session, b.inbound->seq + 1);
+      if (!st.ok()) return st;
+    }
+    for (const Send& send : b.sends) {
+      const std::string key = fix::MessageOutputKey(send.message);
+      Result<bool> stored = sessions_->PrestoreOutgoing(
+          send.target.toString(), key, [&](int64_t seq) {
+            return fix::StoredForm(send.message, send.target, seq);
+          });
+      if (!stored.ok()) return stored.status();
+    }
+  }
+  return Status::Ok();
 }
 
 GatewayApplication::Outbound& GatewayApplication::OutboundFor(
@@ -646,6 +733,10 @@ size_t GatewayApplication::WaitForDrain(std::chrono::milliseconds timeout) {
       std::lock_guard lock(mu_);
       awaiting = router_.CountOrders().awaiting_exchange;
       idle = pending_.empty();
+    }
+    {
+      std::lock_guard lock(commit_mu_);
+      idle = idle && committed_ == last_ticket_.load();
     }
     {
       std::lock_guard lock(send_mu_);

@@ -7,8 +7,9 @@
 //   then, without mu_: commit (group commit) -> send -> return to QuickFIX.
 // Group commit: the first thread to reach Commit() (the leader, under
 // commit_mu_) takes every queued batch, appends them all in ONE journal
-// transaction and hands their messages, in queue order (= the order the
-// events were applied), to the sender threads; threads whose batch a leader
+// transaction (which also prestores their messages in QuickFIX's session
+// store, UseSessionStore) and hands their messages, in queue order (= the
+// order the events were applied), to the sender threads; threads whose batch a leader
 // committed just return. Each target session has its own sender thread and
 // queue: only it calls sendToTarget for that session, in commit order. A
 // socket that blocks (a peer that reads slowly, or never) therefore blocks
@@ -56,6 +57,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <deque>
 #include <thread>
@@ -165,6 +167,17 @@ class GatewayApplication : public FIX::Application {
   // Open orders, and how many of them wait for an exchange answer.
   OrderRouter::OrderCounts CountOrders();
 
+  // The sessions' QuickFIX store, opened on the journal (null: QuickFIX
+  // stores elsewhere or in memory). With it each commit also prestores
+  // the messages it sends (store::SessionStore::PrestoreOutgoing), so
+  // QuickFIX's store of them costs no transaction. Set before the sessions
+  // start; must outlive this object.
+  void UseSessionStore(store::SessionStore* sessions) { sessions_ = sessions; }
+  // Blocks until everything decided so far is journaled. For the session
+  // store (fix::SqliteStoreOptions::flush_application): safe under
+  // QuickFIX's session locks (takes commit_mu_ only).
+  void FlushCommits();
+
   // ---- security (issue 7): logon authentication and denials.
   // `auth` must outlive this object; set before the sessions start.
   void SetLogonAuth(const LogonAuthenticator* auth) { auth_ = auth; }
@@ -197,6 +210,12 @@ class GatewayApplication : public FIX::Application {
                   const std::string& type);
   void FromExchange(const FIX::Message& msg, const std::string& type);
   using SteadyTime = std::chrono::steady_clock::time_point;
+  // The inbound message behind a batch: its session's next target seq is
+  // raised past it in the batch's transaction.
+  struct Inbound {
+    std::string session;
+    int64_t seq = 0;
+  };
   // A message to send once its batch is committed.
   struct Send {
     FIX::Message message;
@@ -212,14 +231,20 @@ class GatewayApplication : public FIX::Application {
     std::vector<store::JournalEntry> entries;
     std::vector<Send> sends;
     const char* crash_point = nullptr;  // hit after the commit, if set
+    std::optional<Inbound> inbound;     // the last batch of a message's scope
   };
-  // Holds mu_ while deciding; its destructor releases mu_ and commits (and
-  // sends) everything queued so far. May end the process (exit 3) if the
-  // journal fails.
+  // Holds mu_ while deciding (after waiting, if the committer is
+  // kMaxPendingBatches behind); its destructor releases mu_ and hands what
+  // the scope queued to the committer thread. For an inbound message
+  // (`inbound` set) it returns at once: QuickFIX goes on reading, and the
+  // message's seq is persisted with its events (Batch::inbound). Otherwise
+  // (operator actions, logon refusals, the control thread) it waits until
+  // the journal holds the scope's events. The committer ends the process
+  // (exit 3) if the journal fails.
   class DecisionScope {
    public:
-    explicit DecisionScope(GatewayApplication& app)
-        : app_(app), lock_(app.mu_) {}
+    explicit DecisionScope(GatewayApplication& app,
+                           std::optional<Inbound> inbound = std::nullopt);
     ~DecisionScope();
     DecisionScope(const DecisionScope&) = delete;
     DecisionScope& operator=(const DecisionScope&) = delete;
@@ -227,6 +252,8 @@ class GatewayApplication : public FIX::Application {
    private:
     GatewayApplication& app_;
     std::unique_lock<std::mutex> lock_;
+    std::optional<Inbound> inbound_;
+    uint64_t first_ticket_;  // the first ticket this scope may enqueue
   };
 
   // Applies `event` and queues its journal entries and messages; requires
@@ -240,9 +267,18 @@ class GatewayApplication : public FIX::Application {
   JournalEvent DrainRefusal(const FIX::Message& msg, const std::string& type,
                             const SessionKey& session);
   void Enqueue(Batch batch);  // requires mu_
-  // Journals every batch up to `ticket` and queues its messages for the
-  // sender threads (see the file comment). Must be called without mu_.
-  void Commit(uint64_t ticket);
+  // The committer thread: takes every pending batch, commits and queues
+  // their messages, until stopped with nothing pending.
+  void CommitLoop();
+  // Journals `batches` in one transaction and queues their messages for
+  // the sender threads (see the file comment); committer thread only.
+  void Commit(std::vector<Batch>& batches);
+  // Blocks until every batch up to `ticket` is committed (or the committer
+  // has stopped). Takes commit_mu_ only.
+  void WaitCommitted(uint64_t ticket);
+  // Prestores the batches' messages (UseSessionStore); inside the journal
+  // transaction of Commit.
+  Status Prestore(const std::vector<Batch>& batches);
   // One target session's messages waiting to be sent, and its thread.
   struct Outbound {
     std::deque<Send> queue;      // guarded by send_mu_
@@ -274,6 +310,7 @@ class GatewayApplication : public FIX::Application {
   void ControlLoop();
 
   store::Journal* const journal_;
+  store::SessionStore* sessions_ = nullptr;
   OrderRouter& router_;
   risk::RiskEngine* const risk_;
   uint64_t risk_errors_seen_ = 0;  // guarded by mu_
@@ -281,12 +318,18 @@ class GatewayApplication : public FIX::Application {
   const FIX::SessionID exchange_session_;
   std::mutex mu_;               // serialises router_ and the queue below
   std::vector<Batch> pending_;  // guarded by mu_
-  uint64_t last_ticket_ = 0;    // guarded by mu_
-  // Taken before mu_, never while holding it. Serialises journal_ and the
-  // order of sends.
+  // Written under mu_; read without it by FlushCommits.
+  std::atomic<uint64_t> last_ticket_{0};
+  static constexpr size_t kMaxPendingBatches = 4096;
+  std::condition_variable commit_cv_;         // with mu_: work to commit
+  std::condition_variable pending_space_cv_;  // with mu_: room in pending_
+  bool commit_stopping_ = false;              // guarded by mu_
+  // Guards committed_ and commit_done_; never held with another lock.
   std::mutex commit_mu_;
-  uint64_t committed_ = 0;      // guarded by commit_mu_
-  uint64_t group_commits_ = 0;  // guarded by commit_mu_
+  std::condition_variable committed_cv_;
+  uint64_t committed_ = 0;
+  bool commit_done_ = false;
+  std::thread committer_;
 
   // Committed messages waiting in one session's queue. The bound keeps the
   // unsent tail well inside the outbox window (kOutboxWindow entries).

@@ -95,8 +95,9 @@ int Run(const std::string& config_path) {
     journal = std::move(*opened);
     // QuickFIX's session stores live in the journal's file (issue 5): the
     // outbox below compares what was journaled with what was stored.
-    auto stores =
-        store::SessionStore::Open(config->journal_path, config->journal_sync);
+    // On the journal's connection: a journal entry and the messages it
+    // sends commit in one transaction (store/session_store.h).
+    auto stores = store::SessionStore::Open(*journal);
     if (!stores.ok()) {
       fmt::print(stderr, "fixgw: {}\n", stores.status().message());
       return 2;
@@ -132,6 +133,7 @@ int Run(const std::string& config_path) {
   const FIX::SessionID exchange = *exchanges.getSessions().begin();
   gw::GatewayApplication app(journal.get(), router, risk.get(), exchange);
   app.SetLogonAuth(&*auth);
+  app.UseSessionStore(sessions.get());
   if (risk) {
     if (Status st = app.LoadRiskLimits(config->risk_config, "start-up");
         !st.ok()) {
@@ -150,11 +152,14 @@ int Run(const std::string& config_path) {
   }
   std::unique_ptr<FIX::MessageStoreFactory> session_stores;
   if (sessions) {
-    // Inbound sequence numbers are written every 16 messages, not every
-    // one: after a crash a peer resends up to 16 messages, which fixgw
-    // recognises (PossDupFlag + known ClOrdID / ExecID) and drops.
+    // Inbound sequence numbers are written by the gateway's commits, with
+    // the events of each message (GatewayApplication::DecisionScope), never
+    // ahead of them: QuickFIX's own writes of them wait for the committer.
+    // After a crash a peer resends what was not journaled; messages it
+    // resends that were (PossDupFlag + known ClOrdID / ExecID) are dropped.
     session_stores = std::make_unique<fix::SqliteMessageStoreFactory>(
-        *sessions, fix::SqliteStoreOptions{16});
+        *sessions,
+        fix::SqliteStoreOptions{1, [&app] { app.FlushCommits(); }});
   } else {
     session_stores = std::make_unique<FIX::MemoryStoreFactory>();
   }

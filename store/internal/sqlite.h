@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -33,6 +34,18 @@ struct StmtFinalize {
 };
 using DbPtr = std::unique_ptr<sqlite3, DbClose>;
 using StmtPtr = std::unique_ptr<sqlite3_stmt, StmtFinalize>;
+
+// One SQLite connection shared by the Journal that opened it and the
+// SessionStore opened on that Journal (SessionStore::Open(Journal&)), so
+// that a journal entry and the session messages it produces are written in
+// one transaction. `mu` serialises every use of the connection; it is
+// recursive because a Journal::Append runs its in-transaction callback,
+// which calls into the SessionStore, while holding it. Statements of both
+// owners are finalised before the last owner closes the connection.
+struct Connection {
+  std::recursive_mutex mu;
+  DbPtr db;  // declared after mu: closed before mu is destroyed
+};
 
 // A failed write as a Status, by SQLite result code: disk full, busy or
 // locked, read-only and I/O errors (with the OS error) get their own words;
