@@ -13,7 +13,21 @@
 # and one JSON summary line at the end for comparing commits.
 # RATE must stay below every path's saturation (JournalSync=full saturates
 # first, at one fsync per exchange report: see docs/BENCHMARKS.md).
-# Usage: scripts/bench.sh [ORDERS [REPS [RATE]]]   (defaults 10000 3 300)
+#
+# Then, once each (issue 8):
+#   sessions: 1, 4 and 16 broker sessions at once (one fixload each, 100
+#     orders in flight in all), for passthrough, normal and full: the sum
+#     of their throughput, and the CPU share of fixgw and of fixsim (fixsim
+#     must never be the bottleneck: its share is far below one core);
+#   tidal: on the normal path, one session sends 5 x R_QUIET orders/s for
+#     10 s (R_QUIET = 1/8 of the normal path's measured maximum), while a
+#     second session sends R_QUIET orders/s throughout, measured in 5 s
+#     windows: every order of both must be answered and none refused, and
+#     the windows after the burst show how fast latency recovers;
+#   memory: fixgw's RSS after MEM_ORDERS orders (default 100000) on the
+#     normal path, sampled every 20,000.
+# Usage: scripts/bench.sh [ORDERS [REPS [RATE [MEM_ORDERS]]]]
+#        (defaults 10000 3 300 100000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -21,6 +35,7 @@ source scripts/lib.sh
 orders="${1:-10000}"
 reps="${2:-3}"
 rate="${3:-300}"
+mem_orders="${4:-100000}"
 scripts/build.sh release >&2
 bin="$PWD/build-release/bin"
 root=$(mktemp -d /tmp/fixgw-bench.XXXXXX)
@@ -56,6 +71,82 @@ run_path() {
   gw_pid=0 sim_pid=0
 }
 
+# cpu_s PID: CPU seconds (user + system) the process has used so far.
+cpu_s() { awk '{printf "%.2f", ($14 + $15) / 100}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+rss_mb() { awk '/VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$1/status" 2>/dev/null || echo 0; }
+
+# run_sessions MODE N: N sessions at once, 100 orders in flight in all.
+run_sessions() {
+  local mode="$1" n="$2" run="$root/sessions-$1-$2"
+  mkdir -p "$run"
+  BENCH_SESSIONS="$n" start_exchange_and_gateway "$bin" "$run" "$mode"
+  local per=$(((orders + n - 1) / n)) in_flight=$(((100 + n - 1) / n))
+  local g0 s0 t0 t1 i pids=()
+  g0=$(cpu_s "$gw_pid") s0=$(cpu_s "$sim_pid") t0=$(date +%s.%N)
+  for i in $(seq 1 "$n"); do
+    { "$bin/fixload" --config "$run/bench$i.cfg" --json --symbol MSFT --price 250 \
+        --account LOAD --orders "$per" --in-flight "$in_flight" || true; } |
+      tail -n 1 >"$run/load$i.json" &
+    pids+=($!)
+  done
+  wait "${pids[@]}"
+  t1=$(date +%s.%N)
+  local acked missing
+  acked=$(for f in "$run"/load*.json; do field acked <"$f"; done | awk '{s += $1} END {print s + 0}')
+  missing=$(for f in "$run"/load*.json; do field missing <"$f"; done | awk '{s += $1} END {print s + 0}')
+  awk -v mode="$mode" -v n="$n" -v acked="$acked" -v missing="$missing" \
+      -v t="$(awk -v a="$t0" -v b="$t1" 'BEGIN {print b - a}')" \
+      -v g="$(awk -v a="$g0" -v b="$(cpu_s "$gw_pid")" 'BEGIN {print b - a}')" \
+      -v s="$(awk -v a="$s0" -v b="$(cpu_s "$sim_pid")" 'BEGIN {print b - a}')" \
+      'BEGIN {printf "{\"sessions\":%d,\"path\":\"%s\",\"acked\":%d,\"missing\":%d,\"elapsed_s\":%.3f,\"throughput_ops\":%.1f,\"fixgw_cpu_share\":%.2f,\"fixsim_cpu_share\":%.2f}\n", n, mode, acked, missing, t, acked / t, g / t, s / t}' |
+    tee -a "$results"
+  stop_process "$gw_pid"
+  stop_process "$sim_pid"
+  gw_pid=0 sim_pid=0
+}
+
+# run_tidal QUIET_RATE: the burst test described at the top.
+run_tidal() {
+  local quiet="$1" run="$root/tidal"
+  mkdir -p "$run"
+  BENCH_SESSIONS=2 start_exchange_and_gateway "$bin" "$run" normal
+  local burst=$((quiet * 5)) w
+  { "$bin/fixload" --config "$run/bench1.cfg" --json --symbol MSFT --price 250 \
+      --account LOAD --orders $((burst * 10)) --rate "$burst" || true; } |
+    tail -n 1 | sed "s/^{/{\"tidal\":\"burst\",\"rate\":$burst,/" >"$run/burst.json" &
+  local burst_pid=$!
+  for w in 1 2 3 4 5 6; do
+    { "$bin/fixload" --config "$run/bench2.cfg" --json --symbol MSFT --price 250 \
+        --account LOAD --orders $((quiet * 5)) --rate "$quiet" --id-prefix "W$w" || true; } |
+      tail -n 1 | sed "s/^{/{\"tidal\":\"window $w (s $(((w - 1) * 5))-$((w * 5)))\",/" |
+      tee -a "$results"
+  done
+  wait "$burst_pid"
+  tee -a "$results" <"$run/burst.json"
+  echo "{\"tidal\":\"fixgw\",\"rss_mb\":$(rss_mb "$gw_pid")}" | tee -a "$results"
+  stop_process "$gw_pid"
+  stop_process "$sim_pid"
+  gw_pid=0 sim_pid=0
+}
+
+# run_memory N: fixgw's RSS every 20,000 orders up to N (normal path).
+run_memory() {
+  local n="$1" run="$root/memory" done_orders=0 chunk=20000
+  mkdir -p "$run"
+  start_exchange_and_gateway "$bin" "$run" normal
+  echo "{\"memory\":true,\"orders\":0,\"rss_mb\":$(rss_mb "$gw_pid")}" | tee -a "$results"
+  while [ "$done_orders" -lt "$n" ]; do
+    "$bin/fixload" --config "$run/broker2.cfg" --json --symbol MSFT --price 250 \
+      --account LOAD --orders "$chunk" --in-flight 100 --id-prefix "M$done_orders" >/dev/null || true
+    done_orders=$((done_orders + chunk))
+    echo "{\"memory\":true,\"orders\":$done_orders,\"rss_mb\":$(rss_mb "$gw_pid"),\"journal_mb\":$(du -cm "$run"/journal.db* | tail -n 1 | cut -f1)}" |
+      tee -a "$results"
+  done
+  stop_process "$gw_pid"
+  stop_process "$sim_pid"
+  gw_pid=0 sim_pid=0
+}
+
 echo "# $orders orders per load, $reps reps, open loop at $rate/s, $(nproc) cores, $(date -u +%FT%TZ)" >&2
 for path in passthrough normal full direct; do
   run_path "$path"
@@ -76,9 +167,30 @@ med() { grep "\"path\":\"$1\"" "$results" | grep "\"load\":\"$2\"" | field "$3" 
 } >&2
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print 0 }'; }
+
+for n in 1 4 16; do
+  for mode in passthrough normal full; do
+    run_sessions "$mode" "$n"
+  done
+done
+# sess N MODE: the sessions run's throughput.
+sess() { grep "\"sessions\":$1,\"path\":\"$2\"" "$results" | field throughput_ops; }
+{
+  echo
+  printf '%-9s %-12s %14s %12s %12s\n' sessions path "orders/s" "fixgw cpu" "fixsim cpu"
+  grep '"sessions":' "$results" | while read -r line; do
+    printf '%-9s %-12s %14s %12s %12s\n' "$(echo "$line" | field sessions)" \
+      "$(echo "$line" | grep -o '"path":"[a-z]*"' | cut -d'"' -f4)" \
+      "$(echo "$line" | field throughput_ops)" "$(echo "$line" | field fixgw_cpu_share)" \
+      "$(echo "$line" | field fixsim_cpu_share)"
+  done
+} >&2
 tp_pass=$(med passthrough --in-flight100 throughput_ops)
 tp_norm=$(med normal --in-flight100 throughput_ops)
+quiet=$(awk -v t="$tp_norm" 'BEGIN {q = int(t / 8); print (q < 50 ? 50 : q)}')
+run_tidal "$quiet"
+run_memory "$mem_orders"
 tp_full=$(med full --in-flight100 throughput_ops)
 p50_pass=$(med passthrough --in-flight1 p50_us)
 p50_norm=$(med normal --in-flight1 p50_us)
-echo "{\"summary\":true,\"orders\":$orders,\"reps\":$reps,\"rate\":$rate,\"max_tp\":{\"passthrough\":$tp_pass,\"normal\":$tp_norm,\"full\":$tp_full,\"direct\":$(med direct --in-flight100 throughput_ops)},\"p50_us_1_in_flight\":{\"passthrough\":$p50_pass,\"normal\":$p50_norm,\"full\":$(med full --in-flight1 p50_us),\"direct\":$(med direct --in-flight1 p50_us)},\"ratio_tp_normal_vs_passthrough\":$(ratio "$tp_norm" "$tp_pass"),\"ratio_tp_full_vs_passthrough\":$(ratio "$tp_full" "$tp_pass"),\"p50_added_us_normal_vs_passthrough\":$(awk -v a="$p50_norm" -v b="$p50_pass" 'BEGIN{printf "%.1f", a-b}')}"
+echo "{\"summary\":true,\"orders\":$orders,\"reps\":$reps,\"rate\":$rate,\"max_tp\":{\"passthrough\":$tp_pass,\"normal\":$tp_norm,\"full\":$tp_full,\"direct\":$(med direct --in-flight100 throughput_ops)},\"p50_us_1_in_flight\":{\"passthrough\":$p50_pass,\"normal\":$p50_norm,\"full\":$(med full --in-flight1 p50_us),\"direct\":$(med direct --in-flight1 p50_us)},\"ratio_tp_normal_vs_passthrough\":$(ratio "$tp_norm" "$tp_pass"),\"ratio_tp_full_vs_passthrough\":$(ratio "$tp_full" "$tp_pass"),\"p50_added_us_normal_vs_passthrough\":$(awk -v a="$p50_norm" -v b="$p50_pass" 'BEGIN{printf "%.1f", a-b}'),\"sessions_tp\":{\"1\":{\"passthrough\":$(sess 1 passthrough),\"normal\":$(sess 1 normal),\"full\":$(sess 1 full)},\"4\":{\"passthrough\":$(sess 4 passthrough),\"normal\":$(sess 4 normal),\"full\":$(sess 4 full)},\"16\":{\"passthrough\":$(sess 16 passthrough),\"normal\":$(sess 16 normal),\"full\":$(sess 16 full)}},\"ratio_tp_full_vs_passthrough_16_sessions\":$(ratio "$(sess 16 full)" "$(sess 16 passthrough)"),\"tidal_quiet_rate\":$quiet,\"rss_mb_after\":{\"0\":$(grep '"memory":true,"orders":0,' "$results" | field rss_mb),\"$mem_orders\":$(grep "\"memory\":true,\"orders\":$mem_orders," "$results" | field rss_mb)}}"

@@ -58,6 +58,7 @@ stop_process() {
 # is docs/examples/risk.toml, copied into RUN. Also renders broker1.cfg,
 # broker2.cfg (towards fixgw) and direct.cfg (towards fixsim) for fixload.
 #
+# BENCH_SESSIONS=N in the environment adds N broker sessions (see below).
 # An optional third argument MODE changes the gateway's [GATEWAY] section:
 # normal (default), full (JournalSync=full) or passthrough (PassThrough=Y:
 # no journal, no risk; the benchmark baseline).
@@ -77,6 +78,15 @@ start_exchange_and_gateway() {
       echo "PassThrough=Y" >>"$run/fixgw.cfg" ;;
     *) echo "start_exchange_and_gateway: unknown mode $mode" >&2; return 1 ;;
   esac
+  # BENCH_SESSIONS=N (environment): N more broker sessions BENCH1..N, each
+  # entitled to the LOAD account, with fixload configs bench<i>.cfg.
+  local i
+  for i in $(seq 1 "${BENCH_SESSIONS:-0}"); do
+    printf '\n[SESSION]\nConnectionType=acceptor\nTargetCompID=BENCH%s\nSocketAcceptHost=127.0.0.1\nSocketAcceptPort=%s\n' \
+      "$i" "$gw_port" >>"$run/fixgw.cfg"
+    printf '\n[sessions."FIX.4.4:GW->BENCH%s"]\nallowed_accounts = ["LOAD"]\n' "$i" >>"$run/risk.toml"
+    render docs/examples/fixload.cfg "$run/bench$i.cfg" PORT="$gw_port" SPEC="$spec" SENDER="BENCH$i" TARGET=GW
+  done
   render docs/examples/fixload.cfg "$run/broker1.cfg" PORT="$gw_port" SPEC="$spec" SENDER=BROKER1 TARGET=GW
   render docs/examples/fixload.cfg "$run/broker2.cfg" PORT="$gw_port" SPEC="$spec" SENDER=BROKER2 TARGET=GW
   render docs/examples/fixload.cfg "$run/direct.cfg" PORT="$sim_port" SPEC="$spec" SENDER=CLIENT1 TARGET=SIM

@@ -452,7 +452,9 @@ void GatewayApplication::Commit(std::vector<Batch>& batches) {
         "journal append failed, stopping so that nothing unjournaled is "
         "sent: {}",
         st.message());
-    spdlog::shutdown();
+    // Flush, not spdlog::shutdown(): that destroys the logger while other
+    // threads may still be logging (TSan).
+    spdlog::default_logger()->flush();
     _exit(3);
   }
   for (const Batch& b : batches) {
