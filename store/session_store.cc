@@ -190,6 +190,10 @@ class SessionStore::Impl {
   // their rows except the one at `keep` (0: none) and counts them as
   // unpredicted. Inside a write transaction.
   int Displace(std::string_view session, int64_t keep);
+  // Stores message `seq` and raises next_sender past it: SQLITE_OK or the
+  // error. Inside a write transaction.
+  int PutMessage(std::string_view session, int64_t seq, std::string_view body,
+                 std::string_view app_key, Timestamp now);
 
   // Prestored outgoing messages of one session (PrestoreOutgoing in
   // session_store.h). Invariant: the session's keyed messages committed
@@ -514,19 +518,8 @@ Status SessionStore::Impl::SaveOutgoing(std::string_view session, int64_t seq,
   }
   int rc = Begin(begin_immediate_.get());
   if (rc != SQLITE_OK) return Fail(rc, session, what);
-  rc = Call(put_message_.get())
-           .Text(session)
-           .Int(seq)
-           .Blob(body)
-           .Text(app_key)
-           .Step();
-  if (rc != SQLITE_DONE) return Fail(rc, session, what);
-  rc = Call(raise_sender_.get())
-           .Text(session)
-           .Int(Micros(now))
-           .Int(seq + 1)
-           .Step();
-  if (rc != SQLITE_DONE) return Fail(rc, session, what);
+  rc = PutMessage(session, seq, body, app_key, now);
+  if (rc != SQLITE_OK) return Fail(rc, session, what);
   // Another message took the seq of a prediction (a heartbeat, a reject,
   // QuickFIX's own answers): every prediction is off by one or more.
   const int64_t displaced = static_cast<int64_t>(p.pending.size());
@@ -552,6 +545,24 @@ SessionStore::Impl::Prediction& SessionStore::Impl::PredictionOf(
     it = predictions_.emplace(std::string(session), Prediction()).first;
   }
   return it->second;
+}
+
+int SessionStore::Impl::PutMessage(std::string_view session, int64_t seq,
+                                   std::string_view body,
+                                   std::string_view app_key, Timestamp now) {
+  int rc = Call(put_message_.get())
+               .Text(session)
+               .Int(seq)
+               .Blob(body)
+               .Text(app_key)
+               .Step();
+  if (rc != SQLITE_DONE) return rc;
+  rc = Call(raise_sender_.get())
+           .Text(session)
+           .Int(Micros(now))
+           .Int(seq + 1)
+           .Step();
+  return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
 int SessionStore::Impl::Displace(std::string_view session, int64_t keep) {
@@ -608,20 +619,10 @@ Result<bool> SessionStore::Impl::Prestore(
   const int64_t seq =
       p.pending.empty() ? p.actual_next : p.pending.back().first + 1;
   const std::string body = render(seq);
-  const std::string what = "cannot prestore message " + std::to_string(seq);
-  int rc = Call(put_message_.get())
-               .Text(session)
-               .Int(seq)
-               .Blob(body)
-               .Text(app_key)
-               .Step();
-  if (rc != SQLITE_DONE) return Fail(rc, session, what);
-  rc = Call(raise_sender_.get())
-           .Text(session)
-           .Int(Micros(clock_()))
-           .Int(seq + 1)
-           .Step();
-  if (rc != SQLITE_DONE) return Fail(rc, session, what);
+  int rc = PutMessage(session, seq, body, app_key, clock_());
+  if (rc != SQLITE_OK) {
+    return Fail(rc, session, "cannot prestore message " + std::to_string(seq));
+  }
   p.pending.emplace_back(seq, std::string(app_key));
   return true;
 }
