@@ -24,6 +24,8 @@
 #     second session sends R_QUIET orders/s throughout, measured in 5 s
 #     windows: every order of both must be answered and none refused, and
 #     the windows after the burst show how fast latency recovers;
+#   overload: one session offers 3x the normal path's maximum for 4 s:
+#     backpressure, every order answered, fixgw's peak RSS;
 #   memory: fixgw's RSS after MEM_ORDERS orders (default 100000) on the
 #     normal path, sampled every 20,000.
 # Usage: scripts/bench.sh [ORDERS [REPS [RATE [MEM_ORDERS]]]]
@@ -129,6 +131,31 @@ run_tidal() {
   gw_pid=0 sim_pid=0
 }
 
+# run_overload MAX: one session offers 3 x MAX orders/s for 4 s, more than
+# fixgw can journal: fixgw's queues are bounded, so TCP pushes back on the
+# broker (fixload's own send queue grows, and its latency shows it), every
+# order is still answered, and fixgw's RSS is sampled every 0.5 s.
+run_overload() {
+  local max="$1" run="$root/overload"
+  mkdir -p "$run"
+  start_exchange_and_gateway "$bin" "$run" normal
+  local offered=$((max * 3)) peak=0 rss
+  { "$bin/fixload" --config "$run/broker2.cfg" --json --symbol MSFT --price 250 \
+      --account LOAD --orders $((offered * 4)) --rate "$offered" --drain-timeout 120 || true; } |
+    tail -n 1 | sed "s/^{/{\"overload\":true,\"offered_rate\":$offered,/" >"$run/load.json" &
+  local load_pid=$!
+  while kill -0 "$load_pid" 2>/dev/null; do
+    rss=$(rss_mb "$gw_pid")
+    peak=$(awk -v a="$peak" -v b="$rss" 'BEGIN {print (b > a ? b : a)}')
+    sleep 0.5
+  done
+  wait "$load_pid" || true
+  sed "s/}\$/,\"fixgw_peak_rss_mb\":$peak}/" "$run/load.json" | tee -a "$results"
+  stop_process "$gw_pid"
+  stop_process "$sim_pid"
+  gw_pid=0 sim_pid=0
+}
+
 # run_memory N: fixgw's RSS every 20,000 orders up to N (normal path).
 run_memory() {
   local n="$1" run="$root/memory" done_orders=0 chunk=20000
@@ -189,8 +216,9 @@ tp_pass=$(med passthrough --in-flight100 throughput_ops)
 tp_norm=$(med normal --in-flight100 throughput_ops)
 quiet=$(awk -v t="$tp_norm" 'BEGIN {q = int(t / 8); print (q < 50 ? 50 : q)}')
 run_tidal "$quiet"
+run_overload "$(awk -v t="$tp_norm" 'BEGIN {print int(t)}')"
 run_memory "$mem_orders"
 tp_full=$(med full --in-flight100 throughput_ops)
 p50_pass=$(med passthrough --in-flight1 p50_us)
 p50_norm=$(med normal --in-flight1 p50_us)
-echo "{\"summary\":true,\"orders\":$orders,\"reps\":$reps,\"rate\":$rate,\"max_tp\":{\"passthrough\":$tp_pass,\"normal\":$tp_norm,\"full\":$tp_full,\"direct\":$(med direct --in-flight100 throughput_ops)},\"p50_us_1_in_flight\":{\"passthrough\":$p50_pass,\"normal\":$p50_norm,\"full\":$(med full --in-flight1 p50_us),\"direct\":$(med direct --in-flight1 p50_us)},\"ratio_tp_normal_vs_passthrough\":$(ratio "$tp_norm" "$tp_pass"),\"ratio_tp_full_vs_passthrough\":$(ratio "$tp_full" "$tp_pass"),\"p50_added_us_normal_vs_passthrough\":$(awk -v a="$p50_norm" -v b="$p50_pass" 'BEGIN{printf "%.1f", a-b}'),\"sessions_tp\":{\"1\":{\"passthrough\":$(sess 1 passthrough),\"normal\":$(sess 1 normal),\"full\":$(sess 1 full)},\"4\":{\"passthrough\":$(sess 4 passthrough),\"normal\":$(sess 4 normal),\"full\":$(sess 4 full)},\"16\":{\"passthrough\":$(sess 16 passthrough),\"normal\":$(sess 16 normal),\"full\":$(sess 16 full)}},\"ratio_tp_full_vs_passthrough_16_sessions\":$(ratio "$(sess 16 full)" "$(sess 16 passthrough)"),\"tidal_quiet_rate\":$quiet,\"rss_mb_after\":{\"0\":$(grep '"memory":true,"orders":0,' "$results" | field rss_mb),\"$mem_orders\":$(grep "\"memory\":true,\"orders\":$mem_orders," "$results" | field rss_mb)}}"
+echo "{\"summary\":true,\"orders\":$orders,\"reps\":$reps,\"rate\":$rate,\"max_tp\":{\"passthrough\":$tp_pass,\"normal\":$tp_norm,\"full\":$tp_full,\"direct\":$(med direct --in-flight100 throughput_ops)},\"p50_us_1_in_flight\":{\"passthrough\":$p50_pass,\"normal\":$p50_norm,\"full\":$(med full --in-flight1 p50_us),\"direct\":$(med direct --in-flight1 p50_us)},\"ratio_tp_normal_vs_passthrough\":$(ratio "$tp_norm" "$tp_pass"),\"ratio_tp_full_vs_passthrough\":$(ratio "$tp_full" "$tp_pass"),\"p50_added_us_normal_vs_passthrough\":$(awk -v a="$p50_norm" -v b="$p50_pass" 'BEGIN{printf "%.1f", a-b}'),\"sessions_tp\":{\"1\":{\"passthrough\":$(sess 1 passthrough),\"normal\":$(sess 1 normal),\"full\":$(sess 1 full)},\"4\":{\"passthrough\":$(sess 4 passthrough),\"normal\":$(sess 4 normal),\"full\":$(sess 4 full)},\"16\":{\"passthrough\":$(sess 16 passthrough),\"normal\":$(sess 16 normal),\"full\":$(sess 16 full)}},\"ratio_tp_full_vs_passthrough_16_sessions\":$(ratio "$(sess 16 full)" "$(sess 16 passthrough)"),\"tidal_quiet_rate\":$quiet,\"tidal_burst_missing\":$(grep '"tidal":"burst"' "$results" | field missing),\"overload\":{\"acked\":$(grep '"overload":true' "$results" | field acked),\"missing\":$(grep '"overload":true' "$results" | field missing),\"fixgw_peak_rss_mb\":$(grep '"overload":true' "$results" | field fixgw_peak_rss_mb)},\"rss_mb_after\":{\"0\":$(grep '"memory":true,"orders":0,' "$results" | field rss_mb),\"$mem_orders\":$(grep "\"memory\":true,\"orders\":$mem_orders," "$results" | field rss_mb)}}"
