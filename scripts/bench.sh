@@ -94,13 +94,17 @@ run_sessions() {
   wait "${pids[@]}"
   t1=$(date +%s.%N)
   local acked missing
+  # Each fixload times its own orders (first sent to last answered), not
+  # its start and logon: their throughputs are summed.
+  tp=$(for f in "$run"/load*.json; do field throughput_ops <"$f"; done | awk '{s += $1} END {print s + 0}')
   acked=$(for f in "$run"/load*.json; do field acked <"$f"; done | awk '{s += $1} END {print s + 0}')
   missing=$(for f in "$run"/load*.json; do field missing <"$f"; done | awk '{s += $1} END {print s + 0}')
   awk -v mode="$mode" -v n="$n" -v acked="$acked" -v missing="$missing" \
       -v t="$(awk -v a="$t0" -v b="$t1" 'BEGIN {print b - a}')" \
       -v g="$(awk -v a="$g0" -v b="$(cpu_s "$gw_pid")" 'BEGIN {print b - a}')" \
       -v s="$(awk -v a="$s0" -v b="$(cpu_s "$sim_pid")" 'BEGIN {print b - a}')" \
-      'BEGIN {printf "{\"sessions\":%d,\"path\":\"%s\",\"acked\":%d,\"missing\":%d,\"elapsed_s\":%.3f,\"throughput_ops\":%.1f,\"fixgw_cpu_share\":%.2f,\"fixsim_cpu_share\":%.2f}\n", n, mode, acked, missing, t, acked / t, g / t, s / t}' |
+      -v tp="$tp" \
+      'BEGIN {printf "{\"sessions\":%d,\"path\":\"%s\",\"acked\":%d,\"missing\":%d,\"elapsed_s\":%.3f,\"throughput_ops\":%.1f,\"fixgw_cpu_share\":%.2f,\"fixsim_cpu_share\":%.2f}\n", n, mode, acked, missing, t, tp, g / t, s / t}' |
     tee -a "$results"
   stop_process "$gw_pid"
   stop_process "$sim_pid"
