@@ -34,25 +34,13 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-struct Ran {
-  int rc = -1;
-  std::string out;  // stdout
-  std::string err;  // stderr
-};
-
 // Runs fixreplay with `args`; stdout and stderr kept apart.
 Ran Replay(const TempDir& dir, const std::vector<std::string>& args) {
   static int runs = 0;
-  const std::string base = dir.path() + "/replay-" + std::to_string(++runs);
-  std::vector<std::string> argv = {
-      "/bin/sh", "-c",          "err=$1; shift; exec \"$@\" 2>\"$err\"",
-      "sh",      base + ".err", FIXREPLAY_BIN};
+  std::vector<std::string> argv = {FIXREPLAY_BIN};
   argv.insert(argv.end(), args.begin(), args.end());
-  Ran r;
-  r.rc = RunToCompletion(argv, base + ".out", seconds(60));
-  r.out = ReadFile(base + ".out");
-  r.err = ReadFile(base + ".err");
-  return r;
+  return RunCapturing(argv, dir.path() + "/replay-" + std::to_string(++runs),
+                      seconds(60));
 }
 
 std::string Describe(const Ran& r) {

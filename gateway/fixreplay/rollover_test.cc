@@ -29,20 +29,7 @@ using testing::Report;
 using testing::Scenario;
 using testing::TempJournal;
 
-constexpr const char* kLimits = R"(
-[defaults.account]
-cash = "1000000"
-max_long = 100000
-max_short = 100000
-short_selling = true
-max_short_qty = 10000
-[defaults.session]
-allowed_accounts = ["*"]
-[symbols.AAPL]
-reference_price = "100.00"
-[symbols.MSFT]
-reference_price = "250.00"
-)";
+constexpr const char* kLimits = testing::kScenarioLimits;
 
 std::string Bytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -99,6 +86,19 @@ class RolloverTest : public ::testing::Test {
     auto state = ReplayState(**journal, Timestamp::max());
     EXPECT_TRUE(state.ok()) << state.status().message();
     return std::move(*state);
+  }
+
+  // Appends `event` at `ms` to the journal at `path`, as a gateway would.
+  static void AppendEvent(const std::string& path, const gw::JournalEvent& e,
+                          int64_t ms) {
+    auto j = store::Journal::Open(path, store::SyncMode::kNormal);
+    ASSERT_TRUE(j.ok()) << j.status().message();
+    store::JournalEntry entry;
+    entry.time = At(ms);
+    entry.kind = std::string(gw::KindName(e));
+    entry.payload = gw::EncodeEvent(e);
+    std::vector<store::JournalEntry> entries{entry};
+    ASSERT_TRUE((*j)->Append(entries).ok());
   }
 
   store::VerifyReport VerifyOf(const std::string& path) {
@@ -269,16 +269,7 @@ class ArchiveTest : public RolloverTest {
     day3_ = Path("day3.db");
     RollResult result;
     ASSERT_TRUE(Roll(day1_, day2_, &result).ok());
-    {
-      auto j = store::Journal::Open(day2_, store::SyncMode::kNormal);
-      ASSERT_TRUE(j.ok());
-      store::JournalEntry down;
-      down.time = At(2000);
-      down.kind = "ExchangeSessionChanged";
-      down.payload = gw::EncodeEvent(gw::ExchangeSessionChanged{false});
-      std::vector<store::JournalEntry> entries{down};
-      ASSERT_TRUE((*j)->Append(entries).ok());
-    }
+    AppendEvent(day2_, gw::ExchangeSessionChanged{false}, 2000);
     ASSERT_TRUE(Roll(day2_, day3_, &result).ok());
   }
 
@@ -316,16 +307,7 @@ TEST_F(ArchiveTest, NamesAnArchiveWhoseChainWasRecomputedOrExtended) {
   // Whoever rewrites the archive with a consistent chain (here: one more
   // entry appended through the journal itself) cannot match the head the
   // next file starts from.
-  {
-    auto j = store::Journal::Open(day2_, store::SyncMode::kNormal);
-    ASSERT_TRUE(j.ok());
-    store::JournalEntry forged;
-    forged.time = At(3000);
-    forged.kind = "ExchangeSessionChanged";
-    forged.payload = gw::EncodeEvent(gw::ExchangeSessionChanged{true});
-    std::vector<store::JournalEntry> entries{forged};
-    ASSERT_TRUE((*j)->Append(entries).ok());
-  }
+  AppendEvent(day2_, gw::ExchangeSessionChanged{true}, 3000);
   const ArchiveReport report = Check({day1_, day2_, day3_});
   ASSERT_TRUE(report.bad_file.has_value());
   EXPECT_EQ(*report.bad_file, 2u);

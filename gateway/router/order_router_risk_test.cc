@@ -80,6 +80,18 @@ ExecutionReport Report(const std::string& exch_id, const std::string& exec_id,
   return r;
 }
 
+// A trade of `last` at `px` on exchange ClOrdID `id` (ExecID `exec_id`).
+ExecutionReport Fill(const std::string& id, const std::string& exec_id,
+                     int64_t qty, int64_t cum, int64_t last, const char* px) {
+  ExecutionReport r =
+      Report(id, exec_id, ExecType::kTrade,
+             cum == qty ? OrdStatus::kFilled : OrdStatus::kPartiallyFilled, qty,
+             cum, qty - cum);
+  r.last_qty = Qty(last);
+  r.last_px = Px(px);
+  return r;
+}
+
 class RouterRiskTest : public ::testing::Test {
  protected:
   RouterRiskTest() {
@@ -355,11 +367,7 @@ namespace {
 TEST_F(RouterRiskTest, ContinuationCarriesLimitsSwitchesPositionsAndIds) {
   // A day: 200 bought at 9.5 then the rest canceled; ACC2 switched off.
   const std::string id = Live(kS1, Buy("o1", 500, "10"));
-  ExecutionReport fill = Report(id, "F1", ExecType::kTrade,
-                                OrdStatus::kPartiallyFilled, 500, 200, 300);
-  fill.last_qty = Qty(200);
-  fill.last_px = Px("9.5");
-  Apply(ExchangeReportReceived{fill});
+  Apply(ExchangeReportReceived{Fill(id, "F1", 500, 200, 200, "9.5")});
   Apply(ExchangeReportReceived{Report(id, "C1", ExecType::kCanceled,
                                       OrdStatus::kCanceled, 500, 200, 0)});
   Apply(router_.DecideKillSwitch({risk::KillScope::Kind::kAccount, "ACC2"},
