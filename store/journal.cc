@@ -157,8 +157,7 @@ std::optional<int64_t> ParseSeq(std::string_view text) {
 std::string SeedProblem(const ChainSeed& seed) {
   if (seed.last_seq < 0) return "seed seq " + std::to_string(seed.last_seq);
   if (!FromHex(seed.last_hash)) {
-    return "seed hash '" + seed.last_hash +
-           "' is not 64 lowercase hex digits";
+    return "seed hash '" + seed.last_hash + "' is not 64 lowercase hex digits";
   }
   return "";
 }
@@ -427,8 +426,8 @@ Status Journal::Impl::Open(SyncMode mode) {
 
 Status Journal::Impl::WriteSeed(const ChainSeed& seed) {
   Stmt insert;
-  if (Status s = Prepare("INSERT INTO meta (key, value) VALUES (?1, ?2)",
-                         insert);
+  if (Status s =
+          Prepare("INSERT INTO meta (key, value) VALUES (?1, ?2)", insert);
       !s.ok()) {
     return s;
   }
@@ -488,8 +487,7 @@ Status Journal::Impl::LoadSeed() {
   if (!problem.empty()) {
     if (!read_only) {
       return Status::FailedPrecondition(path + ": journal is damaged: " +
-                                        problem +
-                                        " (run fixreplay --verify)");
+                                        problem + " (run fixreplay --verify)");
     }
     seed_problem_ = problem;
     seed.last_hash = kZeroHash;
@@ -725,8 +723,8 @@ Result<std::unique_ptr<Journal>> Journal::Create(const std::string& path,
                                                  SyncMode mode,
                                                  const ChainSeed& seed) {
   if (std::string problem = SeedProblem(seed); !problem.empty()) {
-    return Status::InvalidArgument(path + ": cannot create journal: " +
-                                   problem);
+    return Status::InvalidArgument(path +
+                                   ": cannot create journal: " + problem);
   }
   auto impl = std::make_unique<Impl>(path, /*ro=*/false);
   impl->create_seed = seed;

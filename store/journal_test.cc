@@ -253,9 +253,8 @@ TEST_F(JournalTest, ContinuedJournalStartsFromThePreviousHead) {
   const std::string old_path = FiveEntryJournal();
   const VerifyReport old_report = VerifyOrDie(old_path);
   ASSERT_EQ(old_report.head_seq, 5);
-  ASSERT_EQ(old_report.head_hash, ReadAll(**Journal::OpenReadOnly(old_path))
-                                      .back()
-                                      .hash);
+  ASSERT_EQ(old_report.head_hash,
+            ReadAll(**Journal::OpenReadOnly(old_path)).back().hash);
 
   const std::string path = Path("next.db");
   const ChainSeed seed{old_path, 5, old_report.head_hash};
@@ -273,7 +272,8 @@ TEST_F(JournalTest, ContinuedJournalStartsFromThePreviousHead) {
   auto raw = [](const std::string& hex) {
     std::string out;
     for (size_t i = 0; i < hex.size(); i += 2) {
-      out.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+      out.push_back(
+          static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
     }
     return out;
   };
@@ -287,9 +287,9 @@ TEST_F(JournalTest, ContinuedJournalStartsFromThePreviousHead) {
   const JournalEntry& e = entries.front();
   const std::string canonical =
       raw(old_report.head_hash) + field("6") +
-      field(std::to_string(e.time.time_since_epoch().count())) +
-      field(e.kind) + field(e.session) + field(e.cl_ord_id) +
-      field(e.exch_cl_ord_id) + field(e.payload) + field(e.raw_fix);
+      field(std::to_string(e.time.time_since_epoch().count())) + field(e.kind) +
+      field(e.session) + field(e.cl_ord_id) + field(e.exch_cl_ord_id) +
+      field(e.payload) + field(e.raw_fix);
   std::array<unsigned char, 32> md{};
   unsigned int len = 0;
   ASSERT_EQ(EVP_Digest(canonical.data(), canonical.size(), md.data(), &len,
@@ -313,8 +313,9 @@ TEST_F(JournalTest, ContinuedJournalStartsFromThePreviousHead) {
   auto reopened = OpenOrDie(path);
   EXPECT_EQ(reopened->seed(), seed);
   EXPECT_EQ(AppendN(*reopened, 1, 9), 9);
-  EXPECT_EQ(RawQuery(path, "SELECT value FROM meta WHERE key = "
-                           "'chain_seed_seq'"),
+  EXPECT_EQ(RawQuery(path,
+                     "SELECT value FROM meta WHERE key = "
+                     "'chain_seed_seq'"),
             "5");
 }
 
@@ -337,8 +338,8 @@ TEST_F(JournalTest, CreateRefusesAnExistingFileAndAMalformedSeed) {
   EXPECT_EQ(VerifyOrDie(old_path).entries, 5);
 
   const std::string path = Path("bad.db");
-  auto bad_hash = Journal::Create(path, SyncMode::kNormal,
-                                  ChainSeed{"old.db", 5, "ABC"});
+  auto bad_hash =
+      Journal::Create(path, SyncMode::kNormal, ChainSeed{"old.db", 5, "ABC"});
   ASSERT_FALSE(bad_hash.ok());
   EXPECT_THAT(bad_hash.status().message(), HasSubstr("not 64 lowercase hex"));
   auto bad_seq = Journal::Create(path, SyncMode::kNormal,
@@ -356,9 +357,8 @@ TEST_F(JournalTest, VerifyNamesAChangedSeedInAContinuedJournal) {
     AppendN(**j, 3, 6);
   }
   // The meta rows are append-only too; an attacker drops the guard.
-  RawExec(path,
-          "DROP TRIGGER meta_no_update; UPDATE meta SET value = '" +
-              std::string(64, 'b') + "' WHERE key = 'chain_seed_hash'");
+  RawExec(path, "DROP TRIGGER meta_no_update; UPDATE meta SET value = '" +
+                    std::string(64, 'b') + "' WHERE key = 'chain_seed_hash'");
   VerifyReport report = VerifyOrDie(path);
   EXPECT_EQ(report.first_bad_seq, 6);
   EXPECT_THAT(report.problem, HasSubstr("chain seed in meta was changed"));

@@ -38,8 +38,9 @@ class Copier {
     if (*tables == 0) return stats;  // no gateway ran on it
     if (*tables != 2) {
       return Status::FailedPrecondition(
-          from_path_ + ": session store is incomplete (one of fix_session, "
-                       "fix_message is missing)");
+          from_path_ +
+          ": session store is incomplete (one of fix_session, "
+          "fix_message is missing)");
     }
 
     if (Status s = OpenDb(to_path_, SQLITE_OPEN_READWRITE, to_); !s.ok()) {
@@ -62,9 +63,9 @@ class Copier {
  private:
   static Status OpenDb(const std::string& path, int flags, DbPtr& out) {
     sqlite3* raw = nullptr;
-    int rc = sqlite3_open_v2(path.c_str(), &raw,
-                             flags | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE,
-                             nullptr);
+    int rc = sqlite3_open_v2(
+        path.c_str(), &raw, flags | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE,
+        nullptr);
     out.reset(raw);
     if (rc != SQLITE_OK) {
       return Status::Unavailable(
@@ -106,7 +107,8 @@ class Copier {
     sqlite3_stmt* raw = nullptr;
     int rc = sqlite3_prepare_v2(db, sql, -1, &raw, nullptr);
     out.reset(raw);
-    if (rc != SQLITE_OK) return Error(db, path, "cannot copy the session store");
+    if (rc != SQLITE_OK)
+      return Error(db, path, "cannot copy the session store");
     return Status::Ok();
   }
 
@@ -149,8 +151,9 @@ class Copier {
     if (!present.ok()) return present.status();
     if (*present != 0) {
       return Status::FailedPrecondition(
-          to_path_ + ": already holds FIX session state; sessions are copied "
-                     "into a new journal only");
+          to_path_ +
+          ": already holds FIX session state; sessions are copied "
+          "into a new journal only");
     }
     if (Status s = CopyRows(
             "SELECT session, creation_time_us, next_sender, next_target FROM "

@@ -21,8 +21,8 @@
 namespace fixgw::store {
 namespace {
 
-using ::testing::HasSubstr;
 using test_util::RawQuery;
+using ::testing::HasSubstr;
 
 constexpr char kA[] = "FIX.4.4:GW->BROKER1";
 constexpr char kX[] = "FIX.4.4:GW->SIM";
@@ -60,7 +60,8 @@ class SessionCopyTest : public ::testing::Test {
     EXPECT_TRUE((*store)->SaveOutgoing(kA, 2, body, "8:X1").ok());
     EXPECT_TRUE((*store)->SaveOutgoing(kA, 3, "8=FIX.4.4|35=8|", "8:X2").ok());
     EXPECT_TRUE((*store)->SetNextTarget(kA, 7).ok());
-    EXPECT_TRUE((*store)->SaveOutgoing(kX, 1, "8=FIX.4.4|35=D|", "D:GW-1").ok());
+    EXPECT_TRUE(
+        (*store)->SaveOutgoing(kX, 1, "8=FIX.4.4|35=D|", "D:GW-1").ok());
     EXPECT_TRUE((*store)->SetNextTarget(kX, 2).ok());
     return path;
   }
@@ -130,8 +131,8 @@ TEST_F(SessionCopyTest, RefusesADestinationThatHasSessions) {
 }
 
 TEST_F(SessionCopyTest, MissingSourceIsNamed) {
-  auto stats = CopySessionStores(Path("none.db"), NewJournal(),
-                                 SyncMode::kNormal);
+  auto stats =
+      CopySessionStores(Path("none.db"), NewJournal(), SyncMode::kNormal);
   ASSERT_FALSE(stats.ok());
   EXPECT_THAT(stats.status().message(), HasSubstr(Path("none.db")));
 }

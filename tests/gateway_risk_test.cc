@@ -115,9 +115,9 @@ class GatewayRiskTest : public ::testing::Test {
 
   Ran Fixreplay(std::vector<std::string> args) {
     args.insert(args.begin(), FIXREPLAY_BIN);
-    return RunCapturing(
-        args, dir_.path() + "/fixreplay-" + std::to_string(++runs_),
-        seconds(60));
+    return RunCapturing(args,
+                        dir_.path() + "/fixreplay-" + std::to_string(++runs_),
+                        seconds(60));
   }
 
   TempDir dir_;
@@ -306,8 +306,8 @@ TEST_F(GatewayRiskTest, EverythingSurvivesTheEndOfDayJournalRoll) {
   std::string error;
   ASSERT_TRUE(cluster_.StartGateway(&error)) << error;
   b1 = LoggedOn("BROKER1");
-  ASSERT_TRUE(b1->Next("F", "11=rest-c|41=rest|55=MSFT|54=1|60=" + FixNow() +
-                                "|"));
+  ASSERT_TRUE(
+      b1->Next("F", "11=rest-c|41=rest|55=MSFT|54=1|60=" + FixNow() + "|"));
   ASSERT_TRUE(b1->WaitFor({"35=8", "11=rest-c", "150=4"})) << b1->Transcript();
   const std::string before = State();
   StopGateway();
@@ -319,10 +319,10 @@ TEST_F(GatewayRiskTest, EverythingSurvivesTheEndOfDayJournalRoll) {
   ASSERT_EQ(std::rename(journal.c_str(), archive.c_str()), 0);
   Ran rolled = Fixreplay({archive, "--roll", journal});
   ASSERT_EQ(rolled.rc, 0) << rolled.out << rolled.err;
-  EXPECT_NE(rolled.out.find("carried: risk limits from " +
-                            cluster_.risk_file() +
-                            " by start-up, 1 kill switch(es), 2 account(s)"),
-            std::string::npos)
+  EXPECT_NE(
+      rolled.out.find("carried: risk limits from " + cluster_.risk_file() +
+                      " by start-up, 1 kill switch(es), 2 account(s)"),
+      std::string::npos)
       << rolled.out;
   EXPECT_NE(rolled.out.find("3 FIX session(s)"), std::string::npos)
       << rolled.out;

@@ -183,8 +183,8 @@ int Run(const Args& args) {
                "(an archive in roll order)\n");
     return kUsage;
   }
-  if (args.roll && (args.verify || filtered || args.as_of ||
-                    args.format != "text")) {
+  if (args.roll &&
+      (args.verify || filtered || args.as_of || args.format != "text")) {
     fmt::print(stderr,
                "fixreplay: --roll writes a new journal and takes no other "
                "mode, filter or --format\n");

@@ -84,9 +84,9 @@ Status WriteContinuation(const RollOptions& options, RollResult* result) {
   auto report = (*written)->Verify();
   if (!report.ok()) return report.status();
   if (report->first_bad_seq || report->entries != 1) {
-    return Status::Internal(options.new_path +
-                            ": the new journal does not verify: " +
-                            report->problem);
+    return Status::Internal(
+        options.new_path +
+        ": the new journal does not verify: " + report->problem);
   }
   return Status::Ok();
 }
@@ -114,10 +114,10 @@ Status RollJournal(const RollOptions& options, RollResult* result) {
   result->old_entries = report->entries;
   if (report->first_bad_seq) {
     result->old_damaged = true;
-    return Status::FailedPrecondition(
-        old_path + ": DAMAGED: first bad entry is seq " +
-        std::to_string(*report->first_bad_seq) + ": " + report->problem +
-        "; not rolled");
+    return Status::FailedPrecondition(old_path +
+                                      ": DAMAGED: first bad entry is seq " +
+                                      std::to_string(*report->first_bad_seq) +
+                                      ": " + report->problem + "; not rolled");
   }
 
   ReplayedState state;
@@ -145,8 +145,8 @@ Status RollJournal(const RollOptions& options, RollResult* result) {
         "before the roll");
   }
 
-  result->carried = router.DecideContinuation(old_path, report->head_seq,
-                                              report->head_hash);
+  result->carried =
+      router.DecideContinuation(old_path, report->head_seq, report->head_hash);
   if (!options.carry_cash) {
     std::vector<risk::CarriedAccount> kept;
     for (risk::CarriedAccount& a : result->carried.accounts) {
@@ -197,8 +197,8 @@ Result<ArchiveReport> VerifyArchive(const std::vector<std::string>& paths) {
                 prev.path + " after the roll";
     } else if (file.seed.last_hash != prev.report.head_hash) {
       problem = "starts from hash " + file.seed.last_hash + " but " +
-                prev.path + " ends with hash " + prev.report.head_hash +
-                ": " + prev.path + " was changed after the roll";
+                prev.path + " ends with hash " + prev.report.head_hash + ": " +
+                prev.path + " was changed after the roll";
     }
     if (!problem.empty()) {
       out.bad_file = index;

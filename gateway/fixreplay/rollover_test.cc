@@ -21,8 +21,8 @@
 namespace fixgw::replay {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::At;
+using ::testing::HasSubstr;
 using testing::kB1;
 using testing::kB2;
 using testing::Report;
@@ -128,9 +128,8 @@ TEST_F(RolloverTest, NewJournalContinuesTheChainAndCarriesTheDay) {
   // The chain: seeded with the archive's head, one entry, intact.
   auto journal = store::Journal::OpenReadOnly(next);
   ASSERT_TRUE(journal.ok());
-  EXPECT_EQ((*journal)->seed(),
-            (store::ChainSeed{archive, old_report.head_seq,
-                              old_report.head_hash}));
+  EXPECT_EQ((*journal)->seed(), (store::ChainSeed{archive, old_report.head_seq,
+                                                  old_report.head_hash}));
   const store::VerifyReport report = VerifyOf(next);
   EXPECT_FALSE(report.first_bad_seq.has_value()) << report.problem;
   EXPECT_EQ(report.entries, 1);
@@ -186,12 +185,12 @@ TEST_F(RolloverTest, RefusesOpenOrdersNamingThem) {
   Status st = Roll(tmp_.path(), Path("next.db"), &result);
   ASSERT_FALSE(st.ok());
   EXPECT_FALSE(result.old_damaged);
-  EXPECT_EQ(st.message(),
-            tmp_.path() +
-                ": 1 order(s) still open, 1 awaiting an exchange answer: " +
-                kB2 +
-                " m1; end of day needs every order done (filled, canceled "
-                "or expired) before the roll");
+  EXPECT_EQ(
+      st.message(),
+      tmp_.path() +
+          ": 1 order(s) still open, 1 awaiting an exchange answer: " + kB2 +
+          " m1; end of day needs every order done (filled, canceled "
+          "or expired) before the roll");
   EXPECT_FALSE(std::filesystem::exists(Path("next.db")));
 }
 
@@ -317,9 +316,8 @@ TEST_F(ArchiveTest, NamesAnArchiveWhoseChainWasRecomputedOrExtended) {
 }
 
 TEST_F(ArchiveTest, NamesAChangedSeed) {
-  Sql(day2_,
-      "DROP TRIGGER meta_no_update; UPDATE meta SET value = '" +
-          std::string(64, '0') + "' WHERE key = 'chain_seed_hash'");
+  Sql(day2_, "DROP TRIGGER meta_no_update; UPDATE meta SET value = '" +
+                 std::string(64, '0') + "' WHERE key = 'chain_seed_hash'");
   const ArchiveReport report = Check({day1_, day2_, day3_});
   ASSERT_TRUE(report.bad_file.has_value());
   EXPECT_EQ(*report.bad_file, 1u);

@@ -245,8 +245,8 @@ Json Encode(const JournalContinued& e) {
   j["risk_text"] = Str(e.risk_text);
   Json kills = Json::array();
   for (const risk::KillScope& k : e.kill_switches) {
-    kills.push_back(
-        Json{{"scope", std::string(KillScopeName(k.kind))}, {"name", Str(k.name)}});
+    kills.push_back(Json{{"scope", std::string(KillScopeName(k.kind))},
+                         {"name", Str(k.name)}});
   }
   j["kill_switches"] = std::move(kills);
   Json accounts = Json::array();

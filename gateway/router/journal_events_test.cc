@@ -230,7 +230,8 @@ std::vector<JournalEvent> SampleEvents() {
       risk::KillScope{risk::KillScope::Kind::kGlobal, ""},
       risk::KillScope{risk::KillScope::Kind::kSession, "FIX.4.4:GW->B1"}};
   continued.accounts = {
-      risk::CarriedAccount{"ACC1", Notional::FromMicros(-1'234'567'890),
+      risk::CarriedAccount{"ACC1",
+                           Notional::FromMicros(-1'234'567'890),
                            {{"AAA", Qty(300)}, {"BBB", Qty(-20)}}},
       risk::CarriedAccount{"ACC2", Notional::FromMicros(5), {}}};
   continued.exch_ids = 17;
@@ -270,15 +271,15 @@ TEST(JournalEventsTest, KindNamesEveryEvent) {
   for (const JournalEvent& event : SampleEvents()) {
     names.emplace_back(KindName(event));
   }
-  EXPECT_EQ(names, (std::vector<std::string>{
-                       "NewOrderAccepted", "NewOrderRejected",
-                       "CancelReplaceForwarded", "CancelReplaceForwarded",
-                       "CancelReplaceRejected", "StatusAnswered",
-                       "ExchangeReportReceived", "ExchangeReportReceived",
-                       "ExchangeCancelRejectReceived", "ExchangeSessionChanged",
-                       "ExchangeSessionChanged", "KillSwitchChanged",
-                       "KillSwitchChanged", "RiskLimitsLoaded",
-                       "JournalContinued"}));
+  EXPECT_EQ(
+      names,
+      (std::vector<std::string>{
+          "NewOrderAccepted", "NewOrderRejected", "CancelReplaceForwarded",
+          "CancelReplaceForwarded", "CancelReplaceRejected", "StatusAnswered",
+          "ExchangeReportReceived", "ExchangeReportReceived",
+          "ExchangeCancelRejectReceived", "ExchangeSessionChanged",
+          "ExchangeSessionChanged", "KillSwitchChanged", "KillSwitchChanged",
+          "RiskLimitsLoaded", "JournalContinued"}));
 }
 
 TEST(JournalEventsTest, EncodesKindFirstAndFixValuesWithoutFloats) {
@@ -464,12 +465,12 @@ INSTANTIATE_TEST_SUITE_P(
         BadField{11, R"("exch_cl_ord_id":"GW-6")", R"("exch_cl_ord_id":6)",
                  "cancels[1].exch_cl_ord_id"},
         BadField{13, R"(,"text":)", R"(,"txt":)", "text"},
-        BadField{14, R"("previous_last_seq":4711)",
-                 R"("previous_last_seq":-1)", "previous_last_seq"},
+        BadField{14, R"("previous_last_seq":4711)", R"("previous_last_seq":-1)",
+                 "previous_last_seq"},
         BadField{14, R"("scope":"session")", R"("scope":"desk")",
                  "kill_switches[1].scope"},
-        BadField{14, R"("net_cash":"-1234.56789")",
-                 R"("net_cash":-1234.56789)", "accounts[0].net_cash"},
+        BadField{14, R"("net_cash":"-1234.56789")", R"("net_cash":-1234.56789)",
+                 "accounts[0].net_cash"},
         BadField{14, R"("qty":-20)", R"("qty":"-20")",
                  "accounts[0].positions[1].qty"},
         BadField{14, R"("exch_ids":17)", R"("exch_ids":1.5)", "exch_ids"}));

@@ -382,9 +382,8 @@ TEST_F(RouterRiskTest, ContinuationCarriesLimitsSwitchesPositionsAndIds) {
   EXPECT_EQ(c.previous_last_hash, std::string(64, 'e'));
   EXPECT_EQ(c.risk_source, "risk.toml");
   EXPECT_EQ(c.risk_text, kLimits);
-  EXPECT_EQ(c.kill_switches,
-            (std::vector<risk::KillScope>{
-                {risk::KillScope::Kind::kAccount, "ACC2"}}));
+  EXPECT_EQ(c.kill_switches, (std::vector<risk::KillScope>{
+                                 {risk::KillScope::Kind::kAccount, "ACC2"}}));
   ASSERT_EQ(c.accounts.size(), 1u);
   EXPECT_EQ(c.accounts[0].account, "ACC1");
   EXPECT_EQ(c.accounts[0].net_cash.micros(), -1'900'000'000);
@@ -412,13 +411,13 @@ TEST_F(RouterRiskTest, ContinuationCarriesLimitsSwitchesPositionsAndIds) {
   ASSERT_TRUE(std::holds_alternative<NewOrderAccepted>(order))
       << EncodeEvent(order);
   EXPECT_EQ(std::get<NewOrderAccepted>(order).exch_cl_ord_id, "GW-2");
-  JournalEvent refused = next.DecideNewOrder(kS2, Buy("b1", 10, "10", "ACC2"),
-                                             now_);
+  JournalEvent refused =
+      next.DecideNewOrder(kS2, Buy("b1", 10, "10", "ACC2"), now_);
   ASSERT_TRUE(std::holds_alternative<NewOrderRejected>(refused));
   EXPECT_EQ(std::get<NewOrderRejected>(refused).exec_id, "GW-X2");
-  EXPECT_NE(std::get<NewOrderRejected>(refused).rejection.text.find(
-                "kill switch"),
-            std::string::npos);
+  EXPECT_NE(
+      std::get<NewOrderRejected>(refused).rejection.text.find("kill switch"),
+      std::string::npos);
   // A position carried over counts: the sell of 200 is not a short sale.
   NewOrder sell = Buy("s1", 200, "10");
   sell.side = Side::kSell;

@@ -161,9 +161,9 @@ int RunToCompletion(std::vector<std::string> argv, const std::string& log_path,
 
 Ran RunCapturing(const std::vector<std::string>& argv, const std::string& base,
                  std::chrono::milliseconds timeout) {
-  std::vector<std::string> shell = {
-      "/bin/sh", "-c", "err=$1; shift; exec \"$@\" 2>\"$err\"", "sh",
-      base + ".err"};
+  std::vector<std::string> shell = {"/bin/sh", "-c",
+                                    "err=$1; shift; exec \"$@\" 2>\"$err\"",
+                                    "sh", base + ".err"};
   shell.insert(shell.end(), argv.begin(), argv.end());
   Ran r;
   r.rc = RunToCompletion(shell, base + ".out", timeout);
