@@ -570,6 +570,50 @@ void RiskEngine::DisengageKillSwitch(const KillScope& scope) {
   }
 }
 
+Status RiskEngine::CarryOver(const CarriedAccount& carried) {
+  auto it = state_.accounts.find(carried.account);
+  if (it != state_.accounts.end() && it->second.open_orders != 0) {
+    return Status::FailedPrecondition(
+        "risk: account " + carried.account + " has " +
+        std::to_string(it->second.open_orders) +
+        " open order(s): nothing is carried over");
+  }
+  AccountState& a = state_.accounts[carried.account];
+  a.net_cash = carried.net_cash;
+  a.reserved = Notional();
+  a.symbols.clear();
+  for (const auto& [symbol, position] : carried.positions) {
+    a.symbols[symbol].position = position;
+  }
+  return Status::Ok();
+}
+
+std::vector<CarriedAccount> RiskEngine::CarriedAccounts() const {
+  std::vector<CarriedAccount> out;
+  for (const auto& [name, a] : state_.accounts) {
+    CarriedAccount c{name, a.net_cash, {}};
+    for (const auto& [symbol, e] : a.symbols) {
+      if (e.position.units() != 0) c.positions.emplace(symbol, e.position);
+    }
+    if (c.net_cash.micros() != 0 || !c.positions.empty()) {
+      out.push_back(std::move(c));
+    }
+  }
+  return out;
+}
+
+std::vector<KillScope> RiskEngine::EngagedKillSwitches() const {
+  std::vector<KillScope> out;
+  if (state_.kill.global) out.push_back({KillScope::Kind::kGlobal, ""});
+  for (const auto& name : state_.kill.accounts) {
+    out.push_back({KillScope::Kind::kAccount, std::string(name)});
+  }
+  for (const auto& name : state_.kill.sessions) {
+    out.push_back({KillScope::Kind::kSession, std::string(name)});
+  }
+  return out;
+}
+
 // ---- Throttle ---------------------------------------------------------
 
 int64_t RiskEngine::ThrottleTokens(std::string_view session,

@@ -109,6 +109,18 @@ struct KillScope {
   enum class Kind { kGlobal, kAccount, kSession };
   Kind kind = Kind::kGlobal;
   std::string name;  // account or session; empty for kGlobal
+  bool operator==(const KillScope&) const = default;
+};
+
+// What one account carries from one journal into the next at an end-of-day
+// rollover, when it has no open order left: the net cash flow of its fills
+// (AccountState::net_cash) and its non-zero positions. Reservations, open
+// quantities and throttle buckets are zero or refill by then.
+struct CarriedAccount {
+  std::string account;
+  Notional net_cash;
+  std::map<std::string, Qty, std::less<>> positions;  // non-zero only
+  bool operator==(const CarriedAccount&) const = default;
 };
 
 // The order under check: a new order, or a replace (then `replacing` is the
@@ -199,8 +211,17 @@ class RiskEngine {
   Status Done(std::string_view key);
   void EngageKillSwitch(const KillScope& scope);
   void DisengageKillSwitch(const KillScope& scope);
+  // The start of a continued journal: sets (not adds) the account's net
+  // cash and positions. FailedPrecondition if the account has open orders
+  // (a rollover happens without any); nothing changes then.
+  Status CarryOver(const CarriedAccount& carried);
 
   // ---- Queries.
+  // Every account with a non-zero net cash or position, by name: what a
+  // rollover carries into the next journal.
+  std::vector<CarriedAccount> CarriedAccounts() const;
+  // The engaged kill switches: global first, then accounts, then sessions.
+  std::vector<KillScope> EngagedKillSwitches() const;
   // Open orders in `scope` (oldest key order): what an engaged kill switch
   // must cancel at the exchange.
   std::vector<OrderKey> OpenOrdersIn(const KillScope& scope) const;

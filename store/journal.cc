@@ -228,6 +228,33 @@ class Checkpointer {
   std::thread thread_;
 };
 
+// The chain seed's rows in meta (schema.sql, "Chain seed").
+constexpr const char* kMetaPreviousFile = "chain_previous_file";
+constexpr const char* kMetaSeedSeq = "chain_seed_seq";
+constexpr const char* kMetaSeedHash = "chain_seed_hash";
+
+// A seq as written in meta: decimal digits, no sign, no leading zero.
+std::optional<int64_t> ParseSeq(std::string_view text) {
+  if (text.empty() || text.size() > 18 || (text.size() > 1 && text[0] == '0')) {
+    return std::nullopt;
+  }
+  int64_t value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    value = value * 10 + (c - '0');
+  }
+  return value;
+}
+
+// Why `seed` cannot start a chain, or "" if it can.
+std::string SeedProblem(const ChainSeed& seed) {
+  if (seed.last_seq < 0) return "seed seq " + std::to_string(seed.last_seq);
+  if (!FromHex(seed.last_hash)) {
+    return "seed hash '" + seed.last_hash + "' is not 64 lowercase hex digits";
+  }
+  return "";
+}
+
 }  // namespace
 
 class Journal::Impl {
@@ -237,6 +264,10 @@ class Journal::Impl {
     std::lock_guard lock(conn->mu);
     checkpointer_.reset();
   }
+
+  // Set before Open by Journal::Create: the file must not exist and gets
+  // this seed.
+  std::optional<ChainSeed> create_seed;
 
   // Opens, recognises and (writer) creates the database; prepares the
   // statements and loads the chain head.
@@ -248,6 +279,7 @@ class Journal::Impl {
   Result<VerifyReport> Verify();
   int64_t LastSeq();
   std::optional<SyncMode> ReadSyncMode();
+  const ChainSeed& seed() const { return seed_; }
 
   const std::string path;
   const bool read_only;
@@ -269,18 +301,28 @@ class Journal::Impl {
   Status Exec(const char* sql, std::string_view what);
   Status Prepare(const std::string& sql, Stmt& out);
   Status LoadHead();
+  Status WriteSeed(const ChainSeed& seed);
+  Status LoadSeed();
   // Rolls back the open transaction, if any, and maps `rc` to a Status.
   Status AppendFailed(int rc, std::string_view what);
 
   Stmt begin_, commit_, rollback_, insert_, select_after_, select_all_,
       select_head_;
   std::unique_ptr<Checkpointer> checkpointer_;  // writer only
+
+  ChainSeed seed_;            // where the chain starts (meta)
+  std::string seed_problem_;  // a reader's malformed seed; "" if fine
+  Hash seed_hash_{};          // seed_.last_hash, raw
   int64_t last_seq_ = 0;
-  Hash last_hash_{};  // hash(0) = 32 zero bytes
+  Hash last_hash_{};  // the seed hash while empty
 };
 
 Status Journal::Impl::CheckFile() const {
   struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && create_seed) {
+    return Status::AlreadyExists(
+        path + ": already exists: a continued journal must be a new file");
+  }
   if (::stat(path.c_str(), &st) != 0) {
     int err = errno;
     if (err != ENOENT) {
@@ -370,7 +412,8 @@ Result<FileKind> Journal::Impl::Recognise() {
           " is newer than this program supports (" +
           std::to_string(internal::kSchemaVersion) + ")");
     }
-    if (*version == internal::kSchemaVersion) return FileKind::kJournal;
+    // Version 1 files are read and appended as they are (schema.sql).
+    if (*version >= 1) return FileKind::kJournal;
   } else if (*app == 0 && *version == 0 && *objects == 0) {
     return FileKind::kFresh;
   }
@@ -442,6 +485,10 @@ Status Journal::Impl::Open(SyncMode mode) {
     Status s = kind.ok() ? Status::Ok() : kind.status();
     if (s.ok() && *kind == FileKind::kFresh) {
       s = Exec(internal::kSchemaSql, "cannot create journal");
+      if (s.ok() && create_seed) s = WriteSeed(*create_seed);
+    } else if (s.ok() && create_seed) {
+      s = Status::AlreadyExists(
+          path + ": already exists: a continued journal must be a new file");
     }
     if (s.ok()) s = Exec("COMMIT", "cannot create journal");
     if (!s.ok()) {
@@ -483,13 +530,91 @@ Status Journal::Impl::Open(SyncMode mode) {
       !p.ok()) {
     return p;
   }
+  if (Status s = LoadSeed(); !s.ok()) return s;
   return LoadHead();
+}
+
+Status Journal::Impl::WriteSeed(const ChainSeed& seed) {
+  Stmt insert;
+  if (Status s =
+          Prepare("INSERT INTO meta (key, value) VALUES (?1, ?2)", insert);
+      !s.ok()) {
+    return s;
+  }
+  const std::string seq = std::to_string(seed.last_seq);
+  const std::pair<const char*, const std::string*> rows[] = {
+      {kMetaPreviousFile, &seed.previous_file},
+      {kMetaSeedSeq, &seq},
+      {kMetaSeedHash, &seed.last_hash}};
+  for (const auto& [key, value] : rows) {
+    ResetOnExit reset(insert.get());
+    int rc = sqlite3_bind_text(insert.get(), 1, key, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK) rc = BindText(insert.get(), 2, *value);
+    if (rc == SQLITE_OK) rc = sqlite3_step(insert.get());
+    if (rc != SQLITE_DONE) return OpenError("cannot write the chain seed");
+  }
+  return Status::Ok();
+}
+
+// A journal without seed rows starts at seq 0 from zeros. A writer refuses
+// a malformed seed (it would chain onto garbage); a reader keeps it as a
+// problem that Verify reports.
+Status Journal::Impl::LoadSeed() {
+  Stmt select;
+  if (Status s = Prepare("SELECT key, value FROM meta WHERE key IN (?1, ?2, "
+                         "?3)",
+                         select);
+      !s.ok()) {
+    return s;
+  }
+  sqlite3_bind_text(select.get(), 1, kMetaPreviousFile, -1, SQLITE_STATIC);
+  sqlite3_bind_text(select.get(), 2, kMetaSeedSeq, -1, SQLITE_STATIC);
+  sqlite3_bind_text(select.get(), 3, kMetaSeedHash, -1, SQLITE_STATIC);
+  std::optional<std::string> file, seq, hash;
+  int rc;
+  while ((rc = sqlite3_step(select.get())) == SQLITE_ROW) {
+    const std::string key = ColumnText(select.get(), 0);
+    std::string value = ColumnText(select.get(), 1);
+    if (key == kMetaPreviousFile) file = std::move(value);
+    if (key == kMetaSeedSeq) seq = std::move(value);
+    if (key == kMetaSeedHash) hash = std::move(value);
+  }
+  if (rc != SQLITE_DONE) return OpenError("cannot read the chain seed");
+  if (!file && !seq && !hash) return Status::Ok();
+  std::optional<int64_t> seq_value = seq ? ParseSeq(*seq) : std::nullopt;
+  ChainSeed seed;
+  seed.previous_file = file.value_or("");
+  seed.last_seq = seq_value.value_or(0);
+  seed.last_hash = hash.value_or("");
+  std::string problem;
+  if (!file || !seq || !hash) {
+    problem = "meta holds only part of the chain seed";
+  } else if (!seq_value) {
+    problem = "meta chain_seed_seq '" + *seq + "' is not a seq";
+  } else {
+    problem = SeedProblem(seed);
+  }
+  if (!problem.empty()) {
+    if (!read_only) {
+      return Status::FailedPrecondition(path + ": journal is damaged: " +
+                                        problem + " (run fixreplay --verify)");
+    }
+    seed_problem_ = problem;
+    seed.last_hash = kZeroHash;
+  }
+  seed_ = std::move(seed);
+  seed_hash_ = *FromHex(seed_.last_hash);
+  return Status::Ok();
 }
 
 Status Journal::Impl::LoadHead() {
   ResetOnExit reset(select_head_.get());
   int rc = sqlite3_step(select_head_.get());
-  if (rc == SQLITE_DONE) return Status::Ok();  // empty: hash(0), seq 0
+  if (rc == SQLITE_DONE) {  // empty: the seed
+    last_seq_ = seed_.last_seq;
+    last_hash_ = seed_hash_;
+    return Status::Ok();
+  }
   if (rc != SQLITE_ROW) return OpenError("cannot read journal");
   int64_t seq = sqlite3_column_int64(select_head_.get(), 0);
   std::optional<Hash> hash = FromHex(ColumnText(select_head_.get(), 1));
@@ -628,8 +753,8 @@ Result<VerifyReport> Journal::Impl::Verify() {
   }
   ResetOnExit reset(stmt);
   VerifyReport report;
-  Hash prev{};
-  int64_t expected = 1;
+  Hash prev = seed_hash_;
+  int64_t expected = seed_.last_seq + 1;
   int rc;
   while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
     ++report.entries;
@@ -644,7 +769,8 @@ Result<VerifyReport> Journal::Impl::Verify() {
                                    std::to_string(e.seq - 1) + " missing";
       } else {
         report.problem = "unexpected entry with seq " + std::to_string(e.seq) +
-                         " (the sequence starts at 1)";
+                         " (the sequence starts at " +
+                         std::to_string(seed_.last_seq + 1) + ")";
       }
       continue;
     }
@@ -657,6 +783,9 @@ Result<VerifyReport> Journal::Impl::Verify() {
       report.problem = "entry " + std::to_string(e.seq) +
                        ": hash mismatch (the entry was changed, inserted or "
                        "moved, or its hash was altered)";
+      if (e.seq == seed_.last_seq + 1 && seed_.last_seq > 0) {
+        report.problem += ", or the chain seed in meta was changed";
+      }
       continue;
     }
     prev = h;
@@ -666,6 +795,12 @@ Result<VerifyReport> Journal::Impl::Verify() {
     return Status::Unavailable("journal " + path +
                                ": read failed: " + Message());
   }
+  if (!seed_problem_.empty()) {
+    report.first_bad_seq = seed_.last_seq + 1;
+    report.problem = seed_problem_;
+  }
+  report.head_seq = expected - 1;
+  report.head_hash = ToHex(prev);
   return report;
 }
 
@@ -701,6 +836,19 @@ Result<std::unique_ptr<Journal>> Journal::OpenReadOnly(
   return std::unique_ptr<Journal>(new Journal(std::move(impl)));
 }
 
+Result<std::unique_ptr<Journal>> Journal::Create(const std::string& path,
+                                                 SyncMode mode,
+                                                 const ChainSeed& seed) {
+  if (std::string problem = SeedProblem(seed); !problem.empty()) {
+    return Status::InvalidArgument(path +
+                                   ": cannot create journal: " + problem);
+  }
+  auto impl = std::make_unique<Impl>(path, /*ro=*/false);
+  impl->create_seed = seed;
+  if (Status s = impl->Open(mode); !s.ok()) return s;
+  return std::unique_ptr<Journal>(new Journal(std::move(impl)));
+}
+
 Journal::Journal(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Journal::~Journal() = default;
 
@@ -731,6 +879,8 @@ int64_t Journal::last_seq() const {
   std::lock_guard lock(impl_->conn->mu);
   return impl_->LastSeq();
 }
+
+const ChainSeed& Journal::seed() const { return impl_->seed(); }
 
 const std::string& Journal::path() const { return impl_->path; }
 

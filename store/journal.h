@@ -10,8 +10,11 @@
 //   - An entry is durable once Append() returned ok; a caller acts on an
 //     entry (sends a message) only after that.
 // Hash chain: hash(n) = SHA-256(hash(n-1) || canonical bytes of entry n),
-// hash(0) = 32 zero bytes; Verify() recomputes it and names the first entry
-// that does not match (changed, deleted, inserted or reordered entries).
+// starting from the journal's seed: 32 zero bytes at seq 0 for a first
+// journal, or the previous file's last seq and hash for a journal that
+// continues an archived one (end-of-day rollover, Create with a ChainSeed).
+// Verify() recomputes it and names the first entry that does not match
+// (changed, deleted, inserted or reordered entries).
 //
 // Thread-safe: every call holds the connection's mutex (shared with a
 // SessionStore opened on this journal, store/session_store.h). The gateway
@@ -51,11 +54,30 @@ struct JournalEntry {
   std::string hash;     // hex SHA-256 of the chain: assigned by Append
 };
 
+// 64 lowercase hex zeros: the seed hash of a first journal.
+inline constexpr char kZeroHash[] =
+    "0000000000000000000000000000000000000000000000000000000000000000";
+
+// Where a journal's hash chain starts. A first journal continues nothing
+// (the defaults). A journal that continues an archived one starts right
+// after the previous file's last entry: its first seq is last_seq + 1 and
+// its first hash chains onto last_hash. Kept in the file's meta table.
+struct ChainSeed {
+  std::string previous_file;  // the previous file as named at the roll; ""
+  int64_t last_seq = 0;       // the previous file's last seq
+  std::string last_hash = kZeroHash;  // and its hash, 64 lowercase hex
+  bool operator==(const ChainSeed&) const = default;
+};
+
 struct VerifyReport {
   int64_t entries = 0;
   // The first entry whose hash or sequence does not match; nullopt if intact.
   std::optional<int64_t> first_bad_seq;
   std::string problem;  // what is wrong with it, for humans
+  // The chain's head when intact: the last entry's seq and hash (the
+  // seed's for an empty journal). What a following journal must start from.
+  int64_t head_seq = 0;
+  std::string head_hash;
 };
 
 class Journal {
@@ -67,6 +89,13 @@ class Journal {
                                                SyncMode mode);
   // Opens an existing journal read-only (no lock that stalls a writer).
   static Result<std::unique_ptr<Journal>> OpenReadOnly(const std::string& path);
+  // Creates a new journal whose chain starts from `seed` (the rollover's
+  // successor of an archived journal). Refuses a path that exists. The
+  // seed is written in the creating transaction. Errors as Open, and a
+  // malformed seed (hash not 64 lowercase hex digits, seq < 0).
+  static Result<std::unique_ptr<Journal>> Create(const std::string& path,
+                                                 SyncMode mode,
+                                                 const ChainSeed& seed);
 
   ~Journal();
   Journal(const Journal&) = delete;
@@ -91,7 +120,9 @@ class Journal {
   // Recomputes the hash chain over the whole journal.
   Result<VerifyReport> Verify() const;
 
+  // The seed's last_seq when the journal has no entry yet.
   int64_t last_seq() const;
+  const ChainSeed& seed() const;
   const std::string& path() const;
   // The durability mode in effect, read back from SQLite (PRAGMA synchronous
   // 1 = NORMAL, 2 = FULL); nullopt for any other value or on error.

@@ -247,6 +247,175 @@ TEST_F(JournalTest, VerifyAcceptsEmptyAndIntactJournals) {
   EXPECT_FALSE(full->first_bad_seq.has_value()) << full->problem;
 }
 
+// ---- chain seed (end-of-day rollover) --------------------------------------
+
+TEST_F(JournalTest, ContinuedJournalStartsFromThePreviousHead) {
+  const std::string old_path = FiveEntryJournal();
+  const VerifyReport old_report = VerifyOrDie(old_path);
+  ASSERT_EQ(old_report.head_seq, 5);
+  ASSERT_EQ(old_report.head_hash,
+            ReadAll(**Journal::OpenReadOnly(old_path)).back().hash);
+
+  const std::string path = Path("next.db");
+  const ChainSeed seed{old_path, 5, old_report.head_hash};
+  auto created = Journal::Create(path, SyncMode::kNormal, seed);
+  ASSERT_TRUE(created.ok()) << created.status().message();
+  std::unique_ptr<Journal> j = std::move(created).value();
+  EXPECT_EQ(j->seed(), seed);
+  EXPECT_EQ(j->last_seq(), 5);  // empty: the seed's
+  EXPECT_EQ(AppendN(*j, 3, 6), 8);
+  const std::vector<JournalEntry> entries = ReadAll(*j);
+  ASSERT_EQ(entries.size(), 3u);
+  EXPECT_EQ(entries.front().seq, 6);
+
+  // hash(6) chains onto the old head exactly as the documented encoding.
+  auto raw = [](const std::string& hex) {
+    std::string out;
+    for (size_t i = 0; i < hex.size(); i += 2) {
+      out.push_back(
+          static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+    }
+    return out;
+  };
+  auto field = [](std::string_view bytes) {
+    std::string out;
+    for (int shift = 56; shift >= 0; shift -= 8) {
+      out.push_back(static_cast<char>((bytes.size() >> shift) & 0xffU));
+    }
+    return out + std::string(bytes);
+  };
+  const JournalEntry& e = entries.front();
+  const std::string canonical =
+      raw(old_report.head_hash) + field("6") +
+      field(std::to_string(e.time.time_since_epoch().count())) + field(e.kind) +
+      field(e.session) + field(e.cl_ord_id) + field(e.exch_cl_ord_id) +
+      field(e.payload) + field(e.raw_fix);
+  std::array<unsigned char, 32> md{};
+  unsigned int len = 0;
+  ASSERT_EQ(EVP_Digest(canonical.data(), canonical.size(), md.data(), &len,
+                       EVP_sha256(), nullptr),
+            1);
+  std::string hex;
+  for (unsigned char c : md) {
+    static constexpr char kDigits[] = "0123456789abcdef";
+    hex += kDigits[c >> 4];
+    hex += kDigits[c & 0xf];
+  }
+  EXPECT_EQ(e.hash, hex);
+  j.reset();
+
+  // The seed survives reopening, for the writer and for readers.
+  VerifyReport report = VerifyOrDie(path);
+  EXPECT_FALSE(report.first_bad_seq.has_value()) << report.problem;
+  EXPECT_EQ(report.entries, 3);
+  EXPECT_EQ(report.head_seq, 8);
+  EXPECT_EQ(report.head_hash, entries.back().hash);
+  auto reopened = OpenOrDie(path);
+  EXPECT_EQ(reopened->seed(), seed);
+  EXPECT_EQ(AppendN(*reopened, 1, 9), 9);
+  EXPECT_EQ(RawQuery(path,
+                     "SELECT value FROM meta WHERE key = "
+                     "'chain_seed_seq'"),
+            "5");
+}
+
+TEST_F(JournalTest, EmptyContinuedJournalReportsTheSeedAsItsHead) {
+  const std::string path = Path("next.db");
+  const ChainSeed seed{"old.db", 41, std::string(64, 'c')};
+  ASSERT_TRUE(Journal::Create(path, SyncMode::kNormal, seed).ok());
+  VerifyReport report = VerifyOrDie(path);
+  EXPECT_FALSE(report.first_bad_seq.has_value());
+  EXPECT_EQ(report.head_seq, 41);
+  EXPECT_EQ(report.head_hash, std::string(64, 'c'));
+}
+
+TEST_F(JournalTest, CreateRefusesAnExistingFileAndAMalformedSeed) {
+  const std::string old_path = FiveEntryJournal();
+  auto exists = Journal::Create(old_path, SyncMode::kNormal, ChainSeed{});
+  ASSERT_FALSE(exists.ok());
+  EXPECT_EQ(exists.status().code(), Status::Code::kAlreadyExists);
+  EXPECT_THAT(exists.status().message(), HasSubstr(old_path));
+  EXPECT_EQ(VerifyOrDie(old_path).entries, 5);
+
+  const std::string path = Path("bad.db");
+  auto bad_hash =
+      Journal::Create(path, SyncMode::kNormal, ChainSeed{"old.db", 5, "ABC"});
+  ASSERT_FALSE(bad_hash.ok());
+  EXPECT_THAT(bad_hash.status().message(), HasSubstr("not 64 lowercase hex"));
+  auto bad_seq = Journal::Create(path, SyncMode::kNormal,
+                                 ChainSeed{"old.db", -1, kZeroHash});
+  ASSERT_FALSE(bad_seq.ok());
+  EXPECT_FALSE(std::filesystem::exists(path));
+}
+
+TEST_F(JournalTest, VerifyNamesAChangedSeedInAContinuedJournal) {
+  const std::string path = Path("next.db");
+  {
+    auto j = Journal::Create(path, SyncMode::kNormal,
+                             ChainSeed{"old.db", 5, std::string(64, 'a')});
+    ASSERT_TRUE(j.ok());
+    AppendN(**j, 3, 6);
+  }
+  // The meta rows are append-only too; an attacker drops the guard.
+  RawExec(path, "DROP TRIGGER meta_no_update; UPDATE meta SET value = '" +
+                    std::string(64, 'b') + "' WHERE key = 'chain_seed_hash'");
+  VerifyReport report = VerifyOrDie(path);
+  EXPECT_EQ(report.first_bad_seq, 6);
+  EXPECT_THAT(report.problem, HasSubstr("chain seed in meta was changed"));
+
+  // A seed removed altogether makes the file look like a first journal
+  // whose first five entries are missing.
+  RawExec(path,
+          "DROP TRIGGER meta_no_delete; DELETE FROM meta WHERE key LIKE "
+          "'chain_%'");
+  report = VerifyOrDie(path);
+  EXPECT_EQ(report.first_bad_seq, 6);
+  EXPECT_EQ(report.problem, "entries 1 to 5 missing");
+}
+
+TEST_F(JournalTest, MalformedSeedIsDamageForReadersAndRefusedByWriters) {
+  const std::string path = Path("next.db");
+  ASSERT_TRUE(Journal::Create(path, SyncMode::kNormal,
+                              ChainSeed{"old.db", 5, std::string(64, 'a')})
+                  .ok());
+  RawExec(path,
+          "DROP TRIGGER meta_no_update; UPDATE meta SET value = 'x5' WHERE "
+          "key = 'chain_seed_seq'");
+  VerifyReport report = VerifyOrDie(path);
+  ASSERT_TRUE(report.first_bad_seq.has_value());
+  EXPECT_THAT(report.problem, HasSubstr("chain_seed_seq 'x5'"));
+  auto w = Journal::Open(path, SyncMode::kNormal);
+  ASSERT_FALSE(w.ok());
+  EXPECT_THAT(w.status().message(), HasSubstr(path + ": journal is damaged"));
+}
+
+TEST_F(JournalTest, MetaIsWrittenOnce) {
+  const std::string path = FiveEntryJournal();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  EXPECT_NE(sqlite3_exec(db, "UPDATE meta SET value = 'x'", nullptr, nullptr,
+                         nullptr),
+            SQLITE_OK);
+  EXPECT_NE(sqlite3_exec(db, "DELETE FROM meta", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+}
+
+TEST_F(JournalTest, VersionOneJournalIsReadAndAppendedAsItIs) {
+  const std::string path = FiveEntryJournal();
+  // What a version 1 program wrote: no meta triggers, user_version 1.
+  RawExec(path,
+          "DROP TRIGGER meta_no_update; DROP TRIGGER meta_no_delete; "
+          "PRAGMA user_version = 1");
+  auto j = OpenOrDie(path);
+  ASSERT_NE(j, nullptr);
+  EXPECT_EQ(j->seed(), ChainSeed{});
+  EXPECT_EQ(AppendN(*j, 1, 6), 6);
+  j.reset();
+  EXPECT_FALSE(VerifyOrDie(path).first_bad_seq.has_value());
+  EXPECT_EQ(RawQuery(path, "PRAGMA user_version"), "1");
+}
+
 TEST_F(JournalTest, JournalRefusesUpdateAndDeleteThroughSql) {
   const std::string path = FiveEntryJournal();
   sqlite3* db = nullptr;
@@ -411,21 +580,21 @@ TEST_F(JournalTest, EmptyFileBecomesAJournal) {
   EXPECT_FALSE(Journal::OpenReadOnly(path).ok());
   auto j = OpenOrDie(path);
   EXPECT_EQ(AppendN(*j, 1), 1);
-  EXPECT_EQ(RawQuery(path, "PRAGMA user_version"), "1");
+  EXPECT_EQ(RawQuery(path, "PRAGMA user_version"), "2");
   EXPECT_EQ(RawQuery(path, "PRAGMA application_id"), "1179211847");
   EXPECT_EQ(RawQuery(path, "PRAGMA journal_mode"), "wal");
   EXPECT_EQ(RawQuery(path,
                      "SELECT value FROM meta WHERE key = "
                      "'schema_version'"),
-            "1");
+            "2");
 }
 
 TEST_F(JournalTest, NewerSchemaIsRefused) {
   const std::string path = FiveEntryJournal();
-  RawExec(path, "PRAGMA user_version = 2");
+  RawExec(path, "PRAGMA user_version = 3");
   const std::string want = path +
-                           ": journal schema version 2 is newer than this "
-                           "program supports (1)";
+                           ": journal schema version 3 is newer than this "
+                           "program supports (2)";
   auto w = Journal::Open(path, SyncMode::kNormal);
   ASSERT_FALSE(w.ok());
   EXPECT_EQ(w.status().message(), want);

@@ -1,4 +1,4 @@
--- fixgw journal schema, version 1.
+-- fixgw journal schema, version 2.
 --
 -- This file is the single source of truth for the journal format. It is
 -- embedded into the fixgw_store library at build time (store/CMakeLists.txt
@@ -13,6 +13,15 @@
 --   file with another application_id, or with application_id 0 and tables
 --   in it, is "not a fixgw journal"; a user_version above the one the
 --   program knows is refused ("newer than this program supports").
+--
+-- Versions
+--   1  the journal table, meta, hash chain from 32 zero bytes at seq 1.
+--   2  adds the chain seed (end-of-day rollover, below) and makes meta
+--      append-only like the journal. A version 1 file is read and appended
+--      as it is (no migration: it has no seed, so it starts at seq 1 from
+--      zeros); only files created by version 2 carry user_version 2, and a
+--      program that knows version 1 only refuses them rather than calling a
+--      continued chain damaged.
 --
 -- Durability rules
 --   - journal_mode = WAL (persistent in the file; set by Journal::Open, as a
@@ -33,7 +42,7 @@
 --     them).
 --
 -- Hash chain
---   hash(0) = 32 zero bytes
+--   hash(s) = the seed hash, for s = the seed seq (below)
 --   hash(n) = SHA-256( raw32(hash(n-1)) || canonical(entry n) )
 --   stored in journal.hash as 64 lowercase hex digits; raw32() is the 32
 --   bytes that hex decodes to.
@@ -45,11 +54,25 @@
 --   leading zeros or '+', '-' for a negative number: "1", "-5", "0") and the
 --   bytes of a TEXT field are its UTF-8 bytes exactly as stored (no NUL
 --   terminator, no normalisation). Entries are chained in increasing seq
---   order, and seq must be 1, 2, 3, ... without gaps, so a changed field,
+--   order, and seq must be s+1, s+2, ... without gaps, so a changed field,
 --   a deleted, inserted or reordered entry makes the recomputed hash or the
 --   sequence differ from what is stored at the first affected seq. Cutting
 --   entries off the end is detectable only against a head hash recorded
 --   elsewhere.
+--
+-- Chain seed (rollover, version 2)
+--   A first journal has no seed: s = 0 and hash(0) = 32 zero bytes, so its
+--   entries are 1, 2, 3, ... A journal that continues an archived one
+--   (fixreplay --roll OLD --to NEW) records in meta, at creation:
+--     chain_previous_file  the previous file's path as given to the roll
+--     chain_seed_seq       the previous file's last seq (s, decimal)
+--     chain_seed_hash      the previous file's last hash (64 lowercase hex)
+--   Its first entry is s+1, chained onto that hash, so seqs stay unique
+--   across the archive and the files of a day-by-day archive form one chain:
+--   each file's seed equals its predecessor's last seq and hash
+--   (fixreplay --verify OLD NEW ... checks it). The seed rows are not
+--   hashed themselves: changing them breaks the chain at the file's first
+--   entry; the previous file's name is informative (files may be moved).
 --
 -- Columns
 --   seq            1, 2, ...: position in the chain (assigned by Append)
@@ -64,7 +87,7 @@
 --   hash           hex SHA-256 chain hash (see above)
 
 PRAGMA application_id = 1179211847;
-PRAGMA user_version = 1;
+PRAGMA user_version = 2;
 
 CREATE TABLE journal (
   seq            INTEGER PRIMARY KEY,
@@ -95,14 +118,25 @@ BEGIN
   SELECT RAISE(ABORT, 'the journal is append-only');
 END;
 
--- Facts about the file itself, written once at creation.
+-- Facts about the file itself, written once at creation (the chain seed
+-- too, in the creating transaction).
 CREATE TABLE meta (
   key   TEXT PRIMARY KEY,
   value TEXT NOT NULL
 ) WITHOUT ROWID;
 
+CREATE TRIGGER meta_no_update BEFORE UPDATE ON meta
+BEGIN
+  SELECT RAISE(ABORT, 'the journal meta is written once');
+END;
+
+CREATE TRIGGER meta_no_delete BEFORE DELETE ON meta
+BEGIN
+  SELECT RAISE(ABORT, 'the journal meta is written once');
+END;
+
 INSERT INTO meta (key, value) VALUES
   ('application', 'fixgw journal'),
-  ('schema_version', '1'),
+  ('schema_version', '2'),
   ('created_at', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
   ('hash_chain', 'sha256 of prev raw32 || 8 x (u64be len || bytes)');

@@ -34,25 +34,13 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-struct Ran {
-  int rc = -1;
-  std::string out;  // stdout
-  std::string err;  // stderr
-};
-
 // Runs fixreplay with `args`; stdout and stderr kept apart.
 Ran Replay(const TempDir& dir, const std::vector<std::string>& args) {
   static int runs = 0;
-  const std::string base = dir.path() + "/replay-" + std::to_string(++runs);
-  std::vector<std::string> argv = {
-      "/bin/sh", "-c",          "err=$1; shift; exec \"$@\" 2>\"$err\"",
-      "sh",      base + ".err", FIXREPLAY_BIN};
+  std::vector<std::string> argv = {FIXREPLAY_BIN};
   argv.insert(argv.end(), args.begin(), args.end());
-  Ran r;
-  r.rc = RunToCompletion(argv, base + ".out", seconds(60));
-  r.out = ReadFile(base + ".out");
-  r.err = ReadFile(base + ".err");
-  return r;
+  return RunCapturing(argv, dir.path() + "/replay-" + std::to_string(++runs),
+                      seconds(60));
 }
 
 std::string Describe(const Ran& r) {
@@ -508,15 +496,15 @@ TEST(FixreplayBadInputTest, OneClearLineAndANonZeroExit) {
   ASSERT_EQ(Exec(other, "CREATE TABLE t (a)"), "");
   expect_one_line({other, "--verify"}, 2, other + ": not a fixgw journal");
 
-  // A journal written by a newer fixgw (schema version 2).
+  // A journal written by a newer fixgw (schema version 3).
   const std::string newer = dir.path() + "/newer.db";
   ASSERT_EQ(Exec(newer,
                  "PRAGMA application_id = 1179211847; PRAGMA user_version = "
-                 "2; CREATE TABLE journal (seq INTEGER PRIMARY KEY)"),
+                 "3; CREATE TABLE journal (seq INTEGER PRIMARY KEY)"),
             "");
   expect_one_line({newer}, 2,
                   newer +
-                      ": journal schema version 2 is newer than this "
+                      ": journal schema version 3 is newer than this "
                       "program supports");
 
   expect_one_line({text, "--format", "xml"}, 2, "--format");

@@ -2,11 +2,14 @@
 // risk file of small limits. A buy beyond buying power never reaches the
 // exchange; fills move the cash and position the next order is checked
 // against; the kill switch (admin API) cancels at the exchange and blocks;
-// entitlements hold; limits reload without restart; and after kill -9 the
-// restarted gateway has the same risk state.
+// entitlements hold; limits reload without restart; after kill -9 the
+// restarted gateway has the same risk state; and after the end-of-day
+// journal rollover (fixreplay --roll) too.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/stat.h>
 
+#include <cstdio>
 #include <thread>
 
 #include "tests/harness/broker.h"
@@ -55,11 +58,15 @@ class GatewayRiskTest : public ::testing::Test {
     ASSERT_TRUE(cluster_.StartGateway(&error)) << error;
   }
 
-  std::unique_ptr<Broker> LoggedOn(const std::string& sender) {
+  // Logged on with sequence number `seq`; 1 resets the session. The
+  // gateway's Logon answer is kept in logon_.
+  std::unique_ptr<Broker> LoggedOn(const std::string& sender, int seq = 1) {
     auto broker = std::make_unique<Broker>(cluster_.gateway_port(), sender);
     EXPECT_TRUE(broker->connected());
-    EXPECT_TRUE(broker->Logon(1, /*reset=*/true));
-    EXPECT_TRUE(broker->WaitFor({"35=A"})) << broker->Transcript();
+    EXPECT_TRUE(broker->Logon(seq, /*reset=*/seq == 1));
+    auto logon = broker->WaitFor({"35=A"});
+    EXPECT_TRUE(logon) << broker->Transcript() << GatewayLog();
+    logon_ = logon.value_or("");
     return broker;
   }
 
@@ -71,6 +78,17 @@ class GatewayRiskTest : public ::testing::Test {
     auto er = b.WaitFor({"35=8", "11=" + id});
     EXPECT_TRUE(er.has_value()) << b.Transcript() << GatewayLog();
     return er.value_or("");
+  }
+
+  // ACC2 (short selling allowed, BROKER2) rests a sell of 40 at 99 (s1);
+  // ACC1 (BROKER1) buys it (b1); both are filled.
+  void SellFortyToAcc1(Broker& b1, Broker& b2) {
+    EXPECT_EQ(Field(Submit(b2, "s1", "ACC2", '2', 40, "99"), 150), "0");
+    EXPECT_EQ(Field(Submit(b1, "b1", "ACC1", '1', 40, "99"), 150), "0");
+    EXPECT_TRUE(b1.WaitFor({"35=8", "11=b1", "150=F", "39=2"}))
+        << b1.Transcript();
+    EXPECT_TRUE(b2.WaitFor({"35=8", "11=s1", "150=F", "39=2"}))
+        << b2.Transcript();
   }
 
   std::string State() {
@@ -88,9 +106,30 @@ class GatewayRiskTest : public ::testing::Test {
     return Occurrences(cluster_.SimMessages(), "\x01" "35=" + type + "\x01");
   }
 
+  void StopGateway() {
+    cluster_.gateway().Signal(SIGTERM);
+    auto rc = cluster_.gateway().Wait(seconds(20));
+    ASSERT_TRUE(rc.has_value()) << GatewayLog();
+    ASSERT_EQ(*rc, 0) << GatewayLog();
+  }
+
+  Ran Fixreplay(std::vector<std::string> args) {
+    args.insert(args.begin(), FIXREPLAY_BIN);
+    return RunCapturing(args,
+                        dir_.path() + "/fixreplay-" + std::to_string(++runs_),
+                        seconds(60));
+  }
+
   TempDir dir_;
   Cluster cluster_{ClusterPaths{FIXSIM_BIN, FIXGW_BIN, FIXGW_FIX44_XML}, dir_};
+  std::string logon_;
+  int runs_ = 0;
 };
+
+bool Exists(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0;
+}
 
 TEST_F(GatewayRiskTest, BuyBeyondBuyingPowerIsRejectedAndNeverReachesTheExchange) {
   auto b1 = LoggedOn("BROKER1");
@@ -111,13 +150,7 @@ TEST_F(GatewayRiskTest, BuyBeyondBuyingPowerIsRejectedAndNeverReachesTheExchange
 TEST_F(GatewayRiskTest, AfterAFillTheNextOrderSeesTheNewPositionAndCash) {
   auto b1 = LoggedOn("BROKER1");
   auto b2 = LoggedOn("BROKER2");
-  // ACC2 (short selling allowed) rests a sell; ACC1 buys 40 of it at 99.
-  EXPECT_EQ(Field(Submit(*b2, "s1", "ACC2", '2', 40, "99"), 150), "0");
-  EXPECT_EQ(Field(Submit(*b1, "b1", "ACC1", '1', 40, "99"), 150), "0");
-  ASSERT_TRUE(b1->WaitFor({"35=8", "11=b1", "150=F", "39=2"}))
-      << b1->Transcript();
-  ASSERT_TRUE(b2->WaitFor({"35=8", "11=s1", "150=F", "39=2"}))
-      << b2->Transcript();
+  SellFortyToAcc1(*b1, *b2);
   const std::string state = State();
   EXPECT_NE(state.find(R"("ACC1":{"cash":"6040.00","available":"6040.00",)"
                        R"("reserved":"0.00","open_orders":0,)"
@@ -234,6 +267,111 @@ TEST_F(GatewayRiskTest, RiskStateAfterKillAndRestartEqualsTheStateBefore) {
   std::string error;
   ASSERT_TRUE(cluster_.StartGateway(&error)) << error;
   EXPECT_EQ(State(), before);
+}
+
+// End of day: fixgw stops (SIGTERM), the operator archives the journal and
+// rolls it with fixreplay (refused while an order is open, then done), and
+// fixgw starts on the new journal: the state, the kill switch, the limits
+// and the FIX sessions are as before the roll, a new order fills, and
+// fixreplay --verify passes over archive + new journal.
+TEST_F(GatewayRiskTest, EverythingSurvivesTheEndOfDayJournalRoll) {
+  const std::string journal = cluster_.journal();
+  const std::string archive = dir_.path() + "/day1.journal";
+
+  // Day 1: ACC2 sells 40 to ACC1 at 99; one order left resting; ACC9
+  // switched off.
+  auto b1 = LoggedOn("BROKER1");
+  auto b2 = LoggedOn("BROKER2");
+  SellFortyToAcc1(*b1, *b2);
+  EXPECT_EQ(Field(Submit(*b1, "rest", "ACC1", '1', 5, "95"), 150), "0");
+  Cluster::HttpReply r = cluster_.Admin(
+      "POST", "/kill-switch?action=engage&scope=account&name=ACC9&reason=eod");
+  ASSERT_EQ(r.status, 200) << r.body;
+
+  // End of day with an order still open: the roll refuses and names it.
+  StopGateway();
+  ASSERT_FALSE(Exists(journal + "-wal")) << "fixgw left its WAL behind";
+  ASSERT_EQ(std::rename(journal.c_str(), archive.c_str()), 0);
+  Ran refused = Fixreplay({archive, "--roll", journal});
+  EXPECT_EQ(refused.rc, 2) << refused.out << refused.err;
+  EXPECT_EQ(refused.err,
+            "fixreplay: " + archive +
+                ": 1 order(s) still open, 0 awaiting an exchange answer: "
+                "FIX.4.4:GW->BROKER1 rest; end of day needs every order done "
+                "(filled, canceled or expired) before the roll\n");
+  EXPECT_FALSE(Exists(journal));
+
+  // The operator puts the journal back, cancels the order, stops again.
+  ASSERT_EQ(std::rename(archive.c_str(), journal.c_str()), 0);
+  std::string error;
+  ASSERT_TRUE(cluster_.StartGateway(&error)) << error;
+  b1 = LoggedOn("BROKER1");
+  ASSERT_TRUE(
+      b1->Next("F", "11=rest-c|41=rest|55=MSFT|54=1|60=" + FixNow() + "|"));
+  ASSERT_TRUE(b1->WaitFor({"35=8", "11=rest-c", "150=4"})) << b1->Transcript();
+  const std::string before = State();
+  StopGateway();
+  b1.reset();
+  b2.reset();
+
+  // The roll.
+  ASSERT_FALSE(Exists(journal + "-wal"));
+  ASSERT_EQ(std::rename(journal.c_str(), archive.c_str()), 0);
+  Ran rolled = Fixreplay({archive, "--roll", journal});
+  ASSERT_EQ(rolled.rc, 0) << rolled.out << rolled.err;
+  EXPECT_NE(
+      rolled.out.find("carried: risk limits from " + cluster_.risk_file() +
+                      " by start-up, 1 kill switch(es), 2 account(s)"),
+      std::string::npos)
+      << rolled.out;
+  EXPECT_NE(rolled.out.find("3 FIX session(s)"), std::string::npos)
+      << rolled.out;
+
+  // Day 2 on the new journal. The exchange session continues its sequence
+  // numbers (fixsim, still running, would refuse a reset one: StartGateway
+  // waits for its logon).
+  ASSERT_TRUE(cluster_.StartGateway(&error)) << error;
+  EXPECT_EQ(State(), before);
+  // The limits came from the journal: the unchanged risk file at start-up
+  // journals nothing.
+  EXPECT_EQ(cluster_.JournalCount(
+                "SELECT count(*) FROM journal WHERE kind='RiskLimitsLoaded'"),
+            0);
+  // The broker sessions continue too (BROKER1: Logon 1, F 2 since its
+  // reset; BROKER2: Logon 1, D 2): no reset, no resend request.
+  b1 = LoggedOn("BROKER1", 3);
+  EXPECT_GT(std::stoi(Field(logon_, 34)), 1) << logon_;
+  b2 = LoggedOn("BROKER2", 3);
+  EXPECT_EQ(b1->Count({"35=2"}, milliseconds(200)), 0) << b1->Transcript();
+
+  // The kill switch holds; the carried cash and position count.
+  EXPECT_EQ(Field(Submit(*b1, "k1", "ACC9", '1', 1, "100"), 58),
+            "kill switch engaged for account ACC9");
+  EXPECT_EQ(Field(Submit(*b1, "big", "ACC1", '1', 61, "100"), 58),
+            "buying power: need 6100.00, available 6040.00");
+  // A new order trades, under a new exchange ClOrdID.
+  EXPECT_EQ(Field(Submit(*b2, "s2", "ACC2", '2', 10, "99"), 150), "0");
+  EXPECT_EQ(Field(Submit(*b1, "b2", "ACC1", '1', 10, "99"), 150), "0");
+  ASSERT_TRUE(b1->WaitFor({"35=8", "11=b2", "150=F", "39=2"}))
+      << b1->Transcript();
+  EXPECT_EQ(cluster_.JournalCount(
+                "SELECT count(*) FROM journal WHERE kind='NewOrderAccepted' "
+                "AND exch_cl_ord_id IN ('GWT-1', 'GWT-2', 'GWT-3')"),
+            0);
+  EXPECT_NE(State().find(R"("positions":{"MSFT":{"position":50,)"),
+            std::string::npos);
+
+  // The archive and the new journal form one chain.
+  StopGateway();
+  Ran verified = Fixreplay({archive, journal, "--verify"});
+  EXPECT_EQ(verified.rc, 0) << verified.out << verified.err;
+  EXPECT_NE(verified.out.find("archive intact: 2 files"), std::string::npos)
+      << verified.out;
+  // In the wrong order they do not.
+  Ran swapped = Fixreplay({journal, archive, "--verify"});
+  EXPECT_EQ(swapped.rc, 1) << swapped.out << swapped.err;
+  EXPECT_NE(swapped.out.find(archive + ": DAMAGED"), std::string::npos)
+      << swapped.out;
 }
 
 }  // namespace

@@ -5,12 +5,18 @@
 //                     [--session S] [--from TIME] [--to TIME]
 //   fixreplay JOURNAL --as-of TIME [--format F] [--account A] [--symbol S]
 //                     [--session S]
-//   fixreplay JOURNAL --verify
+//   fixreplay JOURNAL [JOURNAL...] --verify
+//   fixreplay JOURNAL --roll NEW [--reset-cash]
 //
-// Exit codes: 0 ok; 1 the journal is damaged (--verify found a bad entry,
-// or an entry's event could not be decoded); 2 usage error, or the journal
-// cannot be used (missing, not a journal, newer schema, unreadable), or the
-// output cannot be written.
+// Exit codes: 0 ok; 1 the journal is damaged (--verify found a bad entry or
+// a break between files, --roll found the journal damaged, or an entry's
+// event could not be decoded); 2 usage error, or the journal cannot be used
+// (missing, not a journal, newer schema, unreadable), or the output cannot
+// be written, or --roll refused (open orders, fixgw running, NEW exists).
+//
+// --roll is the one command that writes: it creates NEW (never JOURNAL,
+// which it opens read-only) and is run at end of day while fixgw is
+// stopped (rollover.h).
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
@@ -19,9 +25,12 @@
 #include <cstring>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "gateway/core/clock.h"
 #include "gateway/fixreplay/render.h"
 #include "gateway/fixreplay/replay_state.h"
+#include "gateway/fixreplay/rollover.h"
 #include "gateway/fixreplay/trail.h"
 #include "store/journal.h"
 
@@ -34,11 +43,14 @@ constexpr int kDamaged = 1;
 constexpr int kUsage = 2;
 
 struct Args {
-  std::string journal;
+  std::vector<std::string> journals;
+  std::string journal;  // journals[0]
   std::string format = "text";
   std::optional<std::string> order, account, symbol, session;
   std::optional<std::string> from, to, as_of;
   bool verify = false;
+  std::optional<std::string> roll;
+  bool reset_cash = false;
 };
 
 // Output through one large stdio buffer; the exit code tells if it failed.
@@ -83,23 +95,64 @@ int Verify(const store::Journal& journal) {
     return kDamaged;
   }
   // The head hash, to be recorded elsewhere: it pins every entry up to it.
-  std::string head;
-  if (report->entries > 0) {
-    Status st =
-        journal.ForEach(report->entries - 1, [&](const store::JournalEntry& e) {
-          head = e.hash;
-          return false;
-        });
-    if (!st.ok()) {
-      fmt::print(stderr, "fixreplay: {}\n", st.message());
-      return kUsage;
-    }
-  }
+  const std::string head = report->entries > 0 ? report->head_hash : "-";
+  const store::ChainSeed& seed = journal.seed();
   fmt::print(
       "{}: intact: {} entries, hash chain verified; head seq {} hash "
-      "{}\n",
-      journal.path(), report->entries, report->entries,
-      head.empty() ? "-" : head);
+      "{}{}\n",
+      journal.path(), report->entries, report->head_seq, head,
+      seed.last_seq == 0 ? ""
+                         : fmt::format("; continues {} after seq {}",
+                                       seed.previous_file, seed.last_seq));
+  return kOk;
+}
+
+// --verify over several files in roll order (rollover.h).
+int VerifyFiles(const std::vector<std::string>& paths) {
+  Result<replay::ArchiveReport> archive = replay::VerifyArchive(paths);
+  if (!archive.ok()) {
+    fmt::print(stderr, "fixreplay: {}\n", archive.status().message());
+    return kUsage;
+  }
+  for (size_t i = 0; i < archive->files.size(); ++i) {
+    const replay::ArchiveFile& f = archive->files[i];
+    if (archive->bad_file == i) {
+      fmt::print("{}: DAMAGED: first bad entry is seq {}: {} (file {} of {})\n",
+                 f.path, *archive->bad_seq, archive->problem, i + 1,
+                 paths.size());
+      return kDamaged;
+    }
+    fmt::print("{}: intact: {} entries, seqs {} to {}, head hash {}\n", f.path,
+               f.report.entries, f.seed.last_seq + 1, f.report.head_seq,
+               f.report.head_hash);
+  }
+  const replay::ArchiveFile& last = archive->files.back();
+  fmt::print(
+      "archive intact: {} files form one hash chain from seq {} to seq {}; "
+      "head hash {}\n",
+      paths.size(), archive->files.front().seed.last_seq + 1,
+      last.report.head_seq, last.report.head_hash);
+  return kOk;
+}
+
+int Roll(const Args& args) {
+  replay::RollOptions options{args.journal, *args.roll, !args.reset_cash,
+                              Now()};
+  replay::RollResult result;
+  if (Status st = replay::RollJournal(options, &result); !st.ok()) {
+    fmt::print(stderr, "fixreplay: {}\n", st.message());
+    return result.old_damaged ? kDamaged : kUsage;
+  }
+  const gw::JournalContinued& c = result.carried;
+  fmt::print(
+      "{}: rolled into {}: continues after seq {} hash {}; carried: risk "
+      "limits {}, {} kill switch(es), {} account(s){}; {} FIX session(s) "
+      "with {} stored message(s)\n",
+      args.journal, *args.roll, c.previous_last_seq, c.previous_last_hash,
+      c.risk_source.empty() ? "none" : "from " + c.risk_source,
+      c.kill_switches.size(), c.accounts.size(),
+      args.reset_cash ? " (positions only)" : "", result.sessions,
+      result.messages);
   return kOk;
 }
 
@@ -122,6 +175,23 @@ int Run(const Args& args) {
     fmt::print(stderr,
                "fixreplay: --format state-json is the whole state as of a "
                "time: it needs --as-of and takes no filter\n");
+    return kUsage;
+  }
+  if (args.journals.size() > 1 && !args.verify) {
+    fmt::print(stderr,
+               "fixreplay: several journals are read only with --verify "
+               "(an archive in roll order)\n");
+    return kUsage;
+  }
+  if (args.roll &&
+      (args.verify || filtered || args.as_of || args.format != "text")) {
+    fmt::print(stderr,
+               "fixreplay: --roll writes a new journal and takes no other "
+               "mode, filter or --format\n");
+    return kUsage;
+  }
+  if (args.reset_cash && !args.roll) {
+    fmt::print(stderr, "fixreplay: --reset-cash goes with --roll\n");
     return kUsage;
   }
   if (args.verify && (filtered || args.as_of)) {
@@ -147,6 +217,10 @@ int Run(const Args& args) {
     return kUsage;
   }
 
+  if (args.roll) return Roll(args);
+  if (args.verify && args.journals.size() > 1) {
+    return VerifyFiles(args.journals);
+  }
   auto journal = store::Journal::OpenReadOnly(args.journal);
   if (!journal.ok()) {
     fmt::print(stderr, "fixreplay: {}\n", journal.status().message());
@@ -223,7 +297,9 @@ int main(int argc, char** argv) {
       "fixreplay: audit trail, state as of a time and hash-chain check of a "
       "fixgw journal (read-only)"};
   Args args;
-  cli.add_option("journal", args.journal, "the journal (fixgw JournalPath)")
+  cli.add_option("journal", args.journals,
+                 "the journal (fixgw JournalPath); with --verify, several "
+                 "in roll order (an archive)")
       ->required();
   cli.add_option("--format", args.format,
                  "text (default), csv or json; with --as-of also state-json "
@@ -241,7 +317,15 @@ int main(int argc, char** argv) {
                  "open orders, positions, cash and reservations per account "
                  "at this UTC time");
   cli.add_flag("--verify", args.verify,
-               "check the hash chain; exit 1 naming the first bad entry");
+               "check the hash chain; exit 1 naming the first bad entry; "
+               "with several journals also that each continues the one "
+               "before");
+  cli.add_option("--roll", args.roll,
+                 "end of day, fixgw stopped: write the new journal NEW that "
+                 "continues this one (the chain, risk limits, kill switches, "
+                 "positions and cash, FIX sessions); refuses open orders");
+  cli.add_flag("--reset-cash", args.reset_cash,
+               "with --roll: carry positions but not the day's net cash");
   cli.footer(
       "Times are UTC: 2026-11-26T18:50:14.123456Z, 2026-11-26 or "
       "20261126-18:50:14.123456.\nExit codes: 0 ok; 1 the journal is damaged "
@@ -257,5 +341,6 @@ int main(int argc, char** argv) {
                e.what());
     return kUsage;
   }
+  args.journal = args.journals.front();
   return Run(args);
 }

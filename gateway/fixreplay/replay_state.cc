@@ -11,11 +11,23 @@ namespace fixgw::replay {
 Result<ReplayedState> ReplayState(const store::Journal& journal,
                                   Timestamp until) {
   ReplayedState state;
-  state.until = until;
   // The router feeds the engine every accepted order, replace, fill, end of
   // order, kill switch and limits change, exactly as in the gateway. The
   // symbol list only matters for new decisions, which a replay never takes.
   gw::OrderRouter router(gw::OrderRouter::Options{}, &state.risk);
+  if (Status st = ReplayInto(journal, until, router, state); !st.ok()) {
+    return st;
+  }
+  state.orders = router.Orders();
+  state.risk_errors = router.risk_errors();
+  state.last_risk_error = router.last_risk_error();
+  state.state_json = gw::StateJson(router, &state.risk);
+  return state;
+}
+
+Status ReplayInto(const store::Journal& journal, Timestamp until,
+                  gw::OrderRouter& router, ReplayedState& state) {
+  state.until = until;
   Status failure;
   Status st = journal.ForEach(0, [&](const store::JournalEntry& e) {
     if (e.time > until) return false;
@@ -40,12 +52,7 @@ Result<ReplayedState> ReplayState(const store::Journal& journal,
     return true;
   });
   if (!st.ok()) return st;
-  if (!failure.ok()) return failure;
-  state.orders = router.Orders();
-  state.risk_errors = router.risk_errors();
-  state.last_risk_error = router.last_risk_error();
-  state.state_json = gw::StateJson(router, &state.risk);
-  return state;
+  return failure;
 }
 
 }  // namespace fixgw::replay

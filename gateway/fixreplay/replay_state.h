@@ -50,4 +50,11 @@ struct ReplayedState {
 Result<ReplayedState> ReplayState(const store::Journal& journal,
                                   Timestamp until);
 
+// The replay loop itself, for callers that need the router afterwards (the
+// rollover): applies the events up to `until` to `router` and fills in
+// `state`'s last_seq, events_applied and unknown kinds (not orders, risk
+// or state_json). Errors as ReplayState.
+Status ReplayInto(const store::Journal& journal, Timestamp until,
+                  gw::OrderRouter& router, ReplayedState& state);
+
 }  // namespace fixgw::replay

@@ -15,22 +15,7 @@ using testing::kB1;
 using testing::Scenario;
 using testing::TempJournal;
 
-// Risk limits the scenario's orders fit in: AAPL and MSFT known, so buys
-// reserve quantity x limit price.
-constexpr const char* kLimits = R"(
-[defaults.account]
-cash = "1000000"
-max_long = 100000
-max_short = 100000
-short_selling = true
-max_short_qty = 10000
-[defaults.session]
-allowed_accounts = ["*"]
-[symbols.AAPL]
-reference_price = "100.00"
-[symbols.MSFT]
-reference_price = "250.00"
-)";
+constexpr const char* kLimits = testing::kScenarioLimits;
 
 class ReplayStateTest : public ::testing::Test {
  protected:

@@ -26,6 +26,23 @@ inline Price Px(const char* text) { return *ParsePrice(text); }
 inline const std::string kB1 = "FIX.4.4:GW->BROKER1";
 inline const std::string kB2 = "FIX.4.4:GW->BROKER2";
 
+// Risk limits the scenario's orders fit in: AAPL and MSFT known, so buys
+// reserve quantity x limit price.
+inline constexpr const char* kScenarioLimits = R"(
+[defaults.account]
+cash = "1000000"
+max_long = 100000
+max_short = 100000
+short_selling = true
+max_short_qty = 10000
+[defaults.session]
+allowed_accounts = ["*"]
+[symbols.AAPL]
+reference_price = "100.00"
+[symbols.MSFT]
+reference_price = "250.00"
+)";
+
 class TempJournal {
  public:
   TempJournal() {

@@ -485,6 +485,17 @@ TrailRow TrailBuilder::Build(const store::JournalEntry& e) {
           row.direction = Direction::kInternal;
           row.status = "Loaded";
           row.reason = "risk limits from " + ev.source;
+        } else if constexpr (std::is_same_v<T, gw::JournalContinued>) {
+          row.direction = Direction::kInternal;
+          row.status = "Continued";
+          row.reason =
+              "continues " + ev.previous_file + " after seq " +
+              std::to_string(ev.previous_last_seq) +
+              "; carried: " + std::to_string(ev.kill_switches.size()) +
+              " kill switch(es), " + std::to_string(ev.accounts.size()) +
+              " account(s)" +
+              (ev.risk_source.empty() ? std::string()
+                                      : ", risk limits from " + ev.risk_source);
         } else {
           // An event added after this trail was written: its kind says
           // what it is; the journal's columns say whom it concerns.

@@ -231,6 +231,42 @@ Json Encode(const RiskLimitsLoaded& e) {
   return j;
 }
 
+// Net cash as a decimal string in the Price grid (both are micro-units).
+std::string FormatNotional(Notional n) {
+  return FormatPrice(Price::FromMicros(n.micros()));
+}
+
+Json Encode(const JournalContinued& e) {
+  Json j;
+  j["previous_file"] = Str(e.previous_file);
+  j["previous_last_seq"] = e.previous_last_seq;
+  j["previous_last_hash"] = Str(e.previous_last_hash);
+  j["risk_source"] = Str(e.risk_source);
+  j["risk_text"] = Str(e.risk_text);
+  Json kills = Json::array();
+  for (const risk::KillScope& k : e.kill_switches) {
+    kills.push_back(Json{{"scope", std::string(KillScopeName(k.kind))},
+                         {"name", Str(k.name)}});
+  }
+  j["kill_switches"] = std::move(kills);
+  Json accounts = Json::array();
+  for (const risk::CarriedAccount& a : e.accounts) {
+    Json one;
+    one["account"] = Str(a.account);
+    one["net_cash"] = FormatNotional(a.net_cash);
+    Json positions = Json::array();
+    for (const auto& [symbol, qty] : a.positions) {
+      positions.push_back(Json{{"symbol", Str(symbol)}, {"qty", qty.units()}});
+    }
+    one["positions"] = std::move(positions);
+    accounts.push_back(std::move(one));
+  }
+  j["accounts"] = std::move(accounts);
+  j["exch_ids"] = e.exch_ids;
+  j["exec_ids"] = e.exec_ids;
+  return j;
+}
+
 // ---- decoding --------------------------------------------------------------
 
 // Thrown inside this file only; DecodeEvent turns it into a Status.
@@ -336,6 +372,13 @@ class Obj {
   std::optional<Price> OptionalPrice(const char* key) const {
     if (!Has(key)) return std::nullopt;
     return PriceValue(key);
+  }
+
+  // A non-negative JSON integer (sequence numbers, counters).
+  uint64_t Count(const char* key) const {
+    const Json& v = At(key);
+    if (!v.is_number_unsigned()) Fail(key, "expected an integer >= 0");
+    return v.get<uint64_t>();
   }
 
   Timestamp Time(const char* key) const {
@@ -558,6 +601,36 @@ JournalEvent DecodeObject(const Obj& root) {
   if (kind == "RiskLimitsLoaded") {
     return RiskLimitsLoaded{root.String("source"), root.String("text")};
   }
+  if (kind == "JournalContinued") {
+    JournalContinued e;
+    e.previous_file = root.String("previous_file");
+    const uint64_t seq = root.Count("previous_last_seq");
+    if (seq > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+      root.Fail("previous_last_seq", "out of range");
+    }
+    e.previous_last_seq = static_cast<int64_t>(seq);
+    e.previous_last_hash = root.String("previous_last_hash");
+    e.risk_source = root.String("risk_source");
+    e.risk_text = root.String("risk_text");
+    root.ForEachIn("kill_switches", [&](const Obj& k) {
+      const std::string scope = k.String("scope");
+      auto scope_kind = KillScopeFromName(scope);
+      if (!scope_kind) k.Fail("scope", "bad kill switch scope '" + scope + "'");
+      e.kill_switches.push_back(risk::KillScope{*scope_kind, k.String("name")});
+    });
+    root.ForEachIn("accounts", [&](const Obj& a) {
+      risk::CarriedAccount c;
+      c.account = a.String("account");
+      c.net_cash = Notional::FromMicros(a.PriceValue("net_cash").micros());
+      a.ForEachIn("positions", [&](const Obj& p) {
+        c.positions[p.String("symbol")] = p.Quantity("qty");
+      });
+      e.accounts.push_back(std::move(c));
+    });
+    e.exch_ids = root.Count("exch_ids");
+    e.exec_ids = root.Count("exec_ids");
+    return e;
+  }
   throw DecodeError("field 'kind': unknown event kind '" + kind + "'");
 }
 
@@ -591,6 +664,9 @@ struct KindVisitor {
   }
   std::string_view operator()(const RiskLimitsLoaded&) const {
     return "RiskLimitsLoaded";
+  }
+  std::string_view operator()(const JournalContinued&) const {
+    return "JournalContinued";
   }
 };
 

@@ -109,11 +109,35 @@ struct RiskLimitsLoaded {
   std::string text;
 };
 
+// The first entry of a journal that continues an archived one (end-of-day
+// rollover, `fixreplay --roll`): what must survive the day, so that a
+// gateway started on the new journal decides as it would have on the old
+// one. Written only when the old journal has no open order. Carried: the
+// risk limits in force (the last RiskLimitsLoaded's source and text; empty
+// if none was loaded), the engaged kill switches, each account's net cash
+// and positions, and the ID counters (so that exchange ClOrdIDs and gateway
+// ExecIDs never repeat across the archive). Not carried: done orders, the
+// ClOrdIDs and ExecIDs seen (duplicates are detected within one journal),
+// throttle buckets (full again by the next day). The previous file's name,
+// last seq and last hash repeat the journal's chain seed inside the chain.
+struct JournalContinued {
+  std::string previous_file;
+  int64_t previous_last_seq = 0;
+  std::string previous_last_hash;
+  std::string risk_source;
+  std::string risk_text;
+  std::vector<risk::KillScope> kill_switches;
+  std::vector<risk::CarriedAccount> accounts;
+  uint64_t exch_ids = 0;  // exchange ClOrdIDs assigned so far
+  uint64_t exec_ids = 0;  // gateway ExecIDs assigned so far
+  bool operator==(const JournalContinued&) const = default;
+};
+
 using JournalEvent =
     std::variant<NewOrderAccepted, NewOrderRejected, CancelReplaceForwarded,
                  CancelReplaceRejected, StatusAnswered, ExchangeReportReceived,
                  ExchangeCancelRejectReceived, ExchangeSessionChanged,
-                 KillSwitchChanged, RiskLimitsLoaded>;
+                 KillSwitchChanged, RiskLimitsLoaded, JournalContinued>;
 
 // "global", "account" or "session".
 std::string_view KillScopeName(risk::KillScope::Kind kind);

@@ -89,6 +89,9 @@ bool Same(const KillSwitchChanged& a, const KillSwitchChanged& b) {
 bool Same(const RiskLimitsLoaded& a, const RiskLimitsLoaded& b) {
   return a.source == b.source && a.text == b.text;
 }
+bool Same(const JournalContinued& a, const JournalContinued& b) {
+  return a == b;
+}
 
 bool SameEvent(const JournalEvent& a, const JournalEvent& b) {
   if (a.index() != b.index()) return false;
@@ -217,6 +220,23 @@ std::vector<JournalEvent> SampleEvents() {
       {}});
   events.push_back(RiskLimitsLoaded{
       "/etc/risk.toml", "[symbols.AAA]\nreference_price = \"10\"\n"});
+  JournalContinued continued;
+  continued.previous_file = "/var/lib/fixgw/2026-11-26.journal";
+  continued.previous_last_seq = 4711;
+  continued.previous_last_hash = std::string(64, 'a');
+  continued.risk_source = "/etc/risk.toml by SIGHUP";
+  continued.risk_text = "[symbols.AAA]\nreference_price = \"10\"\n";
+  continued.kill_switches = {
+      risk::KillScope{risk::KillScope::Kind::kGlobal, ""},
+      risk::KillScope{risk::KillScope::Kind::kSession, "FIX.4.4:GW->B1"}};
+  continued.accounts = {
+      risk::CarriedAccount{"ACC1",
+                           Notional::FromMicros(-1'234'567'890),
+                           {{"AAA", Qty(300)}, {"BBB", Qty(-20)}}},
+      risk::CarriedAccount{"ACC2", Notional::FromMicros(5), {}}};
+  continued.exch_ids = 17;
+  continued.exec_ids = 4;
+  events.push_back(continued);
   return events;
 }
 
@@ -251,14 +271,15 @@ TEST(JournalEventsTest, KindNamesEveryEvent) {
   for (const JournalEvent& event : SampleEvents()) {
     names.emplace_back(KindName(event));
   }
-  EXPECT_EQ(names, (std::vector<std::string>{
-                       "NewOrderAccepted", "NewOrderRejected",
-                       "CancelReplaceForwarded", "CancelReplaceForwarded",
-                       "CancelReplaceRejected", "StatusAnswered",
-                       "ExchangeReportReceived", "ExchangeReportReceived",
-                       "ExchangeCancelRejectReceived", "ExchangeSessionChanged",
-                       "ExchangeSessionChanged", "KillSwitchChanged",
-                       "KillSwitchChanged", "RiskLimitsLoaded"}));
+  EXPECT_EQ(
+      names,
+      (std::vector<std::string>{
+          "NewOrderAccepted", "NewOrderRejected", "CancelReplaceForwarded",
+          "CancelReplaceForwarded", "CancelReplaceRejected", "StatusAnswered",
+          "ExchangeReportReceived", "ExchangeReportReceived",
+          "ExchangeCancelRejectReceived", "ExchangeSessionChanged",
+          "ExchangeSessionChanged", "KillSwitchChanged", "KillSwitchChanged",
+          "RiskLimitsLoaded", "JournalContinued"}));
 }
 
 TEST(JournalEventsTest, EncodesKindFirstAndFixValuesWithoutFloats) {
@@ -443,7 +464,16 @@ INSTANTIATE_TEST_SUITE_P(
         BadField{11, R"("cancels":[)", R"("cancels":7,"x":[)", "cancels"},
         BadField{11, R"("exch_cl_ord_id":"GW-6")", R"("exch_cl_ord_id":6)",
                  "cancels[1].exch_cl_ord_id"},
-        BadField{13, R"(,"text":)", R"(,"txt":)", "text"}));
+        BadField{13, R"(,"text":)", R"(,"txt":)", "text"},
+        BadField{14, R"("previous_last_seq":4711)", R"("previous_last_seq":-1)",
+                 "previous_last_seq"},
+        BadField{14, R"("scope":"session")", R"("scope":"desk")",
+                 "kill_switches[1].scope"},
+        BadField{14, R"("net_cash":"-1234.56789")", R"("net_cash":-1234.56789)",
+                 "accounts[0].net_cash"},
+        BadField{14, R"("qty":-20)", R"("qty":"-20")",
+                 "accounts[0].positions[1].qty"},
+        BadField{14, R"("exch_ids":17)", R"("exch_ids":1.5)", "exch_ids"}));
 
 TEST(JournalEventsTest, NeverThrowsOnDamagedInput) {
   // Every truncation and a byte flip at every position of every sample.

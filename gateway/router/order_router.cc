@@ -40,6 +40,7 @@
 //   open (the reject is journaled; engaging again retries).
 #include "gateway/router/order_router.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <set>
@@ -744,12 +745,56 @@ class OrderRouter::Impl {
   }
 
   std::vector<Action> ApplyEvent(const RiskLimitsLoaded& e, Timestamp) {
-    if (risk == nullptr) return {};
-    Result<risk::RiskLimits> limits = risk::ParseRiskLimits(e.text, e.source);
+    LoadLimits(e.source, e.text);
+    return {};
+  }
+
+  // The limits in force become `text`; kept as loaded for a rollover. Text
+  // that does not parse changes nothing (and counts as a risk error).
+  void LoadLimits(const std::string& source, const std::string& text) {
+    if (risk == nullptr) {
+      limits_loaded = RiskLimitsLoaded{source, text};
+      return;
+    }
+    Result<risk::RiskLimits> limits = risk::ParseRiskLimits(text, source);
     if (limits.ok()) {
       risk->SetLimits(std::move(*limits));
+      limits_loaded = RiskLimitsLoaded{source, text};
     } else {
       RiskResult(limits.status());
+    }
+  }
+
+  JournalContinued DecideContinuation(std::string previous_file,
+                                      int64_t last_seq,
+                                      std::string last_hash) const {
+    JournalContinued e;
+    e.previous_file = std::move(previous_file);
+    e.previous_last_seq = last_seq;
+    e.previous_last_hash = std::move(last_hash);
+    e.risk_source = limits_loaded.source;
+    e.risk_text = limits_loaded.text;
+    if (risk != nullptr) {
+      e.kill_switches = risk->EngagedKillSwitches();
+      e.accounts = risk->CarriedAccounts();
+    }
+    e.exch_ids = exch_seq;
+    e.exec_ids = exec_seq;
+    return e;
+  }
+
+  // The first event of a continued journal: the state carried over.
+  std::vector<Action> ApplyEvent(const JournalContinued& e, Timestamp) {
+    exch_seq = std::max(exch_seq, e.exch_ids);
+    exec_seq = std::max(exec_seq, e.exec_ids);
+    if (!e.risk_text.empty()) LoadLimits(e.risk_source, e.risk_text);
+    if (risk != nullptr) {
+      for (const risk::KillScope& k : e.kill_switches) {
+        risk->EngageKillSwitch(k);
+      }
+      for (const risk::CarriedAccount& a : e.accounts) {
+        RiskResult(risk->CarryOver(a));
+      }
     }
     return {};
   }
@@ -761,6 +806,7 @@ class OrderRouter::Impl {
   bool exchange_up = false;
   uint64_t exch_seq = 0;                  // exchange ClOrdIDs assigned so far
   uint64_t exec_seq = 0;                  // gateway ExecIDs assigned so far
+  RiskLimitsLoaded limits_loaded;         // the limits in force, as loaded
   std::vector<OrderState> orders;         // oldest first
   std::map<BrokerKey, size_t> by_broker;  // every chain ClOrdID
   std::map<std::string, size_t> by_exch;  // every chain exch ClOrdID
@@ -809,6 +855,13 @@ JournalEvent OrderRouter::DecideUndecodableCancelReplace(
     const std::string& orig_cl_ord_id, const Rejection& why) const {
   return impl_->DecideUndecodableCancelReplace(session, is_replace, cl_ord_id,
                                                orig_cl_ord_id, why);
+}
+
+JournalContinued OrderRouter::DecideContinuation(std::string previous_file,
+                                                 int64_t last_seq,
+                                                 std::string last_hash) const {
+  return impl_->DecideContinuation(std::move(previous_file), last_seq,
+                                   std::move(last_hash));
 }
 
 JournalEvent OrderRouter::DecideStatus(const SessionKey& session,

@@ -122,6 +122,15 @@ class OrderRouter {
   JournalEvent DecideKillSwitch(const risk::KillScope& scope, bool engaged,
                                 std::string source, std::string reason) const;
 
+  // End-of-day rollover: the first event of the journal that continues the
+  // current one, whose last entry is `last_seq` with hash `last_hash`
+  // (JournalContinued: limits as last loaded, engaged kill switches, each
+  // account's net cash and positions, ID counters). The caller makes sure
+  // no order is open (CountOrders); open orders are not carried.
+  JournalContinued DecideContinuation(std::string previous_file,
+                                      int64_t last_seq,
+                                      std::string last_hash) const;
+
   // Status request: answered from the order table.
   JournalEvent DecideStatus(const SessionKey& session,
                             const StatusRequest& request) const;
@@ -135,7 +144,10 @@ class OrderRouter {
   // (ClOrdID = the order's current one, Text naming the kill switch); a
   // cancel reject for it is not relayed (the broker asked nothing).
   // RiskLimitsLoaded replaces the engine's limits (text that fails to
-  // parse leaves them as they were).
+  // parse leaves them as they were). JournalContinued (the first event of
+  // a continued journal) loads its limits, engages its kill switches,
+  // carries its accounts' cash and positions into the engine and moves the
+  // ID counters past the previous journal's.
   std::vector<Action> Apply(const JournalEvent& event, Timestamp at);
 
   bool exchange_up() const;

@@ -80,6 +80,18 @@ ExecutionReport Report(const std::string& exch_id, const std::string& exec_id,
   return r;
 }
 
+// A trade of `last` at `px` on exchange ClOrdID `id` (ExecID `exec_id`).
+ExecutionReport Fill(const std::string& id, const std::string& exec_id,
+                     int64_t qty, int64_t cum, int64_t last, const char* px) {
+  ExecutionReport r =
+      Report(id, exec_id, ExecType::kTrade,
+             cum == qty ? OrdStatus::kFilled : OrdStatus::kPartiallyFilled, qty,
+             cum, qty - cum);
+  r.last_qty = Qty(last);
+  r.last_px = Px(px);
+  return r;
+}
+
 class RouterRiskTest : public ::testing::Test {
  protected:
   RouterRiskTest() {
@@ -342,6 +354,88 @@ TEST_F(RouterRiskTest, UnparsableLimitsKeepTheOldOnesAndAreCounted) {
   Apply(RiskLimitsLoaded{"risk.toml", "[symbols.AAA]\nbogus = 1\n"});
   EXPECT_EQ(risk_.limits(), before);
   EXPECT_EQ(router_.risk_errors(), 1u);
+}
+
+}  // namespace
+}  // namespace fixgw::gw
+
+namespace fixgw::gw {
+namespace {
+
+// ---- end-of-day rollover: JournalContinued -----------------------------
+
+TEST_F(RouterRiskTest, ContinuationCarriesLimitsSwitchesPositionsAndIds) {
+  // A day: 200 bought at 9.5 then the rest canceled; ACC2 switched off.
+  const std::string id = Live(kS1, Buy("o1", 500, "10"));
+  Apply(ExchangeReportReceived{Fill(id, "F1", 500, 200, 200, "9.5")});
+  Apply(ExchangeReportReceived{Report(id, "C1", ExecType::kCanceled,
+                                      OrdStatus::kCanceled, 500, 200, 0)});
+  Apply(router_.DecideKillSwitch({risk::KillScope::Kind::kAccount, "ACC2"},
+                                 true, "admin", "eod"));
+  Apply(router_.DecideStatus(kS1, StatusRequest{"o1", "", "AAA", Side::kBuy}));
+  Apply(ExchangeSessionChanged{false});
+
+  const JournalContinued c =
+      router_.DecideContinuation("day1.db", 42, std::string(64, 'e'));
+  EXPECT_EQ(c.previous_file, "day1.db");
+  EXPECT_EQ(c.previous_last_seq, 42);
+  EXPECT_EQ(c.previous_last_hash, std::string(64, 'e'));
+  EXPECT_EQ(c.risk_source, "risk.toml");
+  EXPECT_EQ(c.risk_text, kLimits);
+  EXPECT_EQ(c.kill_switches, (std::vector<risk::KillScope>{
+                                 {risk::KillScope::Kind::kAccount, "ACC2"}}));
+  ASSERT_EQ(c.accounts.size(), 1u);
+  EXPECT_EQ(c.accounts[0].account, "ACC1");
+  EXPECT_EQ(c.accounts[0].net_cash.micros(), -1'900'000'000);
+  EXPECT_EQ(c.accounts[0].positions.at("AAA"), Qty(200));
+  EXPECT_EQ(c.exch_ids, 1u);
+  EXPECT_EQ(c.exec_ids, 1u);
+
+  // The next day's gateway starts from that one event, through the journal
+  // codec, and holds the same risk state.
+  Result<JournalEvent> decoded = DecodeEvent(EncodeEvent(c));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().message();
+  risk::RiskEngine next_risk{risk::RiskLimits{}};
+  OrderRouter next(OrderRouter::Options{}, &next_risk);
+  EXPECT_TRUE(next.Apply(*decoded, now_).empty());
+  EXPECT_EQ(next.risk_errors(), 0u) << next.last_risk_error();
+  EXPECT_EQ(next_risk.limits(), risk_.limits());
+  EXPECT_EQ(next_risk.state().kill, risk_.state().kill);
+  EXPECT_EQ(next_risk.state().accounts.at("ACC1"), Acc("ACC1"));
+  EXPECT_EQ(next_risk.Cash("ACC1").micros(), 8'100'000'000);
+  EXPECT_EQ(next.Orders().size(), 0u);
+
+  // IDs continue: the next exchange ClOrdID and ExecID are new ones.
+  next.Apply(ExchangeSessionChanged{true}, now_);
+  JournalEvent order = next.DecideNewOrder(kS1, Buy("o1", 10, "10"), now_);
+  ASSERT_TRUE(std::holds_alternative<NewOrderAccepted>(order))
+      << EncodeEvent(order);
+  EXPECT_EQ(std::get<NewOrderAccepted>(order).exch_cl_ord_id, "GW-2");
+  JournalEvent refused =
+      next.DecideNewOrder(kS2, Buy("b1", 10, "10", "ACC2"), now_);
+  ASSERT_TRUE(std::holds_alternative<NewOrderRejected>(refused));
+  EXPECT_EQ(std::get<NewOrderRejected>(refused).exec_id, "GW-X2");
+  EXPECT_NE(
+      std::get<NewOrderRejected>(refused).rejection.text.find("kill switch"),
+      std::string::npos);
+  // A position carried over counts: the sell of 200 is not a short sale.
+  NewOrder sell = Buy("s1", 200, "10");
+  sell.side = Side::kSell;
+  EXPECT_TRUE(std::holds_alternative<NewOrderAccepted>(
+      next.DecideNewOrder(kS1, sell, now_)));
+  sell.qty = Qty(201);
+  EXPECT_TRUE(std::holds_alternative<NewOrderRejected>(
+      next.DecideNewOrder(kS1, sell, now_)));
+}
+
+TEST_F(RouterRiskTest, ContinuationIntoAnAccountWithOpenOrdersIsARiskError) {
+  Live(kS1, Buy("o1", 10, "10"));
+  JournalContinued c;
+  c.accounts = {risk::CarriedAccount{"ACC1", Notional(), {{"AAA", Qty(5)}}}};
+  router_.Apply(c, now_);
+  EXPECT_EQ(router_.risk_errors(), 1u);
+  EXPECT_NE(router_.last_risk_error().find("open order"), std::string::npos);
+  EXPECT_EQ(risk_.Exposure("ACC1", "AAA").position, Qty(0));
 }
 
 }  // namespace

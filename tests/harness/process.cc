@@ -159,6 +159,19 @@ int RunToCompletion(std::vector<std::string> argv, const std::string& log_path,
   return rc ? *rc : -1;
 }
 
+Ran RunCapturing(const std::vector<std::string>& argv, const std::string& base,
+                 std::chrono::milliseconds timeout) {
+  std::vector<std::string> shell = {"/bin/sh", "-c",
+                                    "err=$1; shift; exec \"$@\" 2>\"$err\"",
+                                    "sh", base + ".err"};
+  shell.insert(shell.end(), argv.begin(), argv.end());
+  Ran r;
+  r.rc = RunToCompletion(shell, base + ".out", timeout);
+  r.out = ReadFile(base + ".out");
+  r.err = ReadFile(base + ".err");
+  return r;
+}
+
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path);
   std::stringstream ss;

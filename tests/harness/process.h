@@ -63,6 +63,17 @@ int RunToCompletion(std::vector<std::string> argv, const std::string& log_path,
 
 std::string ReadFile(const std::string& path);
 
+// A program's exit code (-1 on timeout) and its output, kept apart.
+struct Ran {
+  int rc = -1;
+  std::string out;  // stdout
+  std::string err;  // stderr
+};
+// Runs `argv` like RunToCompletion; stdout and stderr go to `base`.out and
+// `base`.err, which are read back.
+Ran RunCapturing(const std::vector<std::string>& argv, const std::string& base,
+                 std::chrono::milliseconds timeout);
+
 // A raw TCP connection to 127.0.0.1:port, for bytes QuickFIX would never
 // send. Receives with a bounded wait.
 class RawClient {
