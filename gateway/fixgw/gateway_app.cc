@@ -376,8 +376,7 @@ GatewayApplication::DecisionScope::DecisionScope(GatewayApplication& app,
                                                  std::optional<Inbound> inbound)
     : app_(app),
       lock_(app.mu_),
-      inbound_(std::move(inbound)),
-      first_ticket_(app.last_ticket_.load() + 1) {
+      inbound_(std::move(inbound)) {
   // Bounded: a decider waits while the committer is kMaxPendingBatches
   // behind (backpressure through TCP, like WaitForSendSpace).
   app_.pending_space_cv_.wait(lock_, [&] {

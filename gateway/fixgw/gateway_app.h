@@ -3,30 +3,34 @@
 //
 // Per inbound application message:
 //   under mu_: decode -> OrderRouter::Decide* -> OrderRouter::Apply -> queue
-//   the event and every message it produces;
-//   then, without mu_: commit (group commit) -> send -> return to QuickFIX.
-// Group commit: the first thread to reach Commit() (the leader, under
-// commit_mu_) takes every queued batch, appends them all in ONE journal
-// transaction (which also prestores their messages in QuickFIX's session
-// store, UseSessionStore) and hands their messages, in queue order (= the
-// order the events were applied), to the sender threads; threads whose batch a leader
-// committed just return. Each target session has its own sender thread and
-// queue: only it calls sendToTarget for that session, in commit order. A
-// socket that blocks (a peer that reads slowly, or never) therefore blocks
-// neither a thread holding a gateway lock nor the sends to other sessions.
-// Without that, a slow exchange could deadlock the gateway (our send
-// blocks while the exchange blocks sending us reports that wait for our
-// lock), and one broker that never reads stalled every other session. A
-// broker session waits (backpressure through TCP) while its own queue or
-// the exchange's holds kMaxQueuedSends messages; exchange messages never
-// wait, they drain the queues. So concurrent sessions share commits (one
-// fsync per group with JournalSync=full), and fromApp returns, letting
-// QuickFIX consume the
-// inbound sequence number, only once its event is durable. Nothing is sent
-// before its journal transaction committed. If the journal cannot be
+//   the event and every message it produces -> return to QuickFIX, which
+//   reads the next message.
+// Group commit: a committer thread takes every queued batch and appends
+// them all in ONE journal transaction, which also holds each message's
+// copy for QuickFIX's session store (prestored at the MsgSeqNum QuickFIX
+// will give it, UseSessionStore) and each inbound message's MsgSeqNum
+// (Batch::inbound); then it hands their messages, in queue order (= the
+// order the events were applied), to the sender threads. So all sessions
+// share commits (one fsync per group with JournalSync=full), and the
+// inbound sequence number is durable exactly when the message's events
+// are: QuickFIX's own writes of it wait for the committer (FlushCommits),
+// and after a crash the peer resends what was not journaled. Nothing is
+// sent before its journal transaction committed. If the journal cannot be
 // written the gateway stops at once (fail-stop, exit code 3): the
 // in-memory state already holds the unjournaled events, and a restart
 // rebuilds the state from what the journal does hold.
+//
+// Each target session has its own sender thread and queue: only it calls
+// sendToTarget for that session, in commit order. A socket that blocks (a
+// peer that reads slowly, or never) therefore blocks neither a thread
+// holding a gateway lock nor the sends to other sessions. Without that, a
+// slow exchange could deadlock the gateway (our send blocks while the
+// exchange blocks sending us reports that wait for our lock), and one
+// broker that never reads stalled every other session. A broker session
+// waits (backpressure through TCP) while its own queue or the exchange's
+// holds kMaxQueuedSends messages, or kMaxPendingBatches batches wait for
+// the committer; exchange messages wait only for the committer, never for
+// the send queues, which they drain.
 //
 // Threading: QuickFIX calls back on its socket threads. Sending under the
 // mutex takes QuickFIX's per-session locks after it, so no callback that
@@ -253,7 +257,7 @@ class GatewayApplication : public FIX::Application {
     GatewayApplication& app_;
     std::unique_lock<std::mutex> lock_;
     std::optional<Inbound> inbound_;
-    uint64_t first_ticket_;  // the first ticket this scope may enqueue
+    uint64_t first_ticket_ = 0;  // the first ticket this scope may enqueue
   };
 
   // Applies `event` and queues its journal entries and messages; requires
