@@ -49,6 +49,15 @@ field() { grep -o "\"$1\":[0-9.]*" | head -n 1 | cut -d: -f2; }
 # median of numbers on stdin.
 median() { sort -g | awk '{v[NR]=$1} END {if (NR==0) print 0; else if (NR%2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
 
+# fixload_json ARGS...: fixload's JSON report of MSFT orders at 250 for the LOAD
+# account; a load that leaves orders unanswered still reports (missing > 0).
+fixload_json() { "$bin/fixload" --json --symbol MSFT --price 250 --account LOAD "$@" || true; }
+stop_both() {
+  stop_process "$gw_pid"
+  stop_process "$sim_pid"
+  gw_pid=0 sim_pid=0
+}
+
 run_path() {
   local path="$1" cfg=broker2 run="$root/$1"
   mkdir -p "$run"
@@ -61,16 +70,12 @@ run_path() {
   for rep in $(seq 1 "$reps"); do
     for load in "--in-flight 1" "--in-flight 100" "--rate $rate"; do
       # shellcheck disable=SC2086
-      # A load that leaves orders unanswered still reports (missing > 0).
-      { "$bin/fixload" --config "$run/$cfg.cfg" --json --symbol MSFT --price 250 \
-          --account LOAD --orders "$orders" $load || true; } | tail -n 1 |
+      fixload_json --config "$run/$cfg.cfg" --orders "$orders" $load | tail -n 1 |
         sed "s/^{/{\"path\":\"$path\",\"rep\":$rep,\"load\":\"${load// /}\",/" |
         tee -a "$results"
     done
   done
-  stop_process "$gw_pid"
-  stop_process "$sim_pid"
-  gw_pid=0 sim_pid=0
+  stop_both
 }
 
 # cpu_s PID: CPU seconds (user + system) the process has used so far.
@@ -86,8 +91,7 @@ run_sessions() {
   local g0 s0 t0 t1 i pids=()
   g0=$(cpu_s "$gw_pid") s0=$(cpu_s "$sim_pid") t0=$(date +%s.%N)
   for i in $(seq 1 "$n"); do
-    { "$bin/fixload" --config "$run/bench$i.cfg" --json --symbol MSFT --price 250 \
-        --account LOAD --orders "$per" --in-flight "$in_flight" || true; } |
+    fixload_json --config "$run/bench$i.cfg" --orders "$per" --in-flight "$in_flight" |
       tail -n 1 >"$run/load$i.json" &
     pids+=($!)
   done
@@ -106,9 +110,7 @@ run_sessions() {
       -v tp="$tp" \
       'BEGIN {printf "{\"sessions\":%d,\"path\":\"%s\",\"acked\":%d,\"missing\":%d,\"elapsed_s\":%.3f,\"throughput_ops\":%.1f,\"fixgw_cpu_share\":%.2f,\"fixsim_cpu_share\":%.2f}\n", n, mode, acked, missing, t, tp, g / t, s / t}' |
     tee -a "$results"
-  stop_process "$gw_pid"
-  stop_process "$sim_pid"
-  gw_pid=0 sim_pid=0
+  stop_both
 }
 
 # run_tidal QUIET_RATE: the burst test described at the top.
@@ -117,22 +119,18 @@ run_tidal() {
   mkdir -p "$run"
   BENCH_SESSIONS=2 start_exchange_and_gateway "$bin" "$run" normal
   local burst=$((quiet * 5)) w
-  { "$bin/fixload" --config "$run/bench1.cfg" --json --symbol MSFT --price 250 \
-      --account LOAD --orders $((burst * 10)) --rate "$burst" || true; } |
+  fixload_json --config "$run/bench1.cfg" --orders $((burst * 10)) --rate "$burst" |
     tail -n 1 | sed "s/^{/{\"tidal\":\"burst\",\"rate\":$burst,/" >"$run/burst.json" &
   local burst_pid=$!
   for w in 1 2 3 4 5 6; do
-    { "$bin/fixload" --config "$run/bench2.cfg" --json --symbol MSFT --price 250 \
-        --account LOAD --orders $((quiet * 5)) --rate "$quiet" --id-prefix "W$w" || true; } |
+    fixload_json --config "$run/bench2.cfg" --orders $((quiet * 5)) --rate "$quiet" --id-prefix "W$w" |
       tail -n 1 | sed "s/^{/{\"tidal\":\"window $w (s $(((w - 1) * 5))-$((w * 5)))\",/" |
       tee -a "$results"
   done
   wait "$burst_pid"
   tee -a "$results" <"$run/burst.json"
   echo "{\"tidal\":\"fixgw\",\"rss_mb\":$(rss_mb "$gw_pid")}" | tee -a "$results"
-  stop_process "$gw_pid"
-  stop_process "$sim_pid"
-  gw_pid=0 sim_pid=0
+  stop_both
 }
 
 # run_overload MAX: one session offers 3 x MAX orders/s for 4 s, more than
@@ -144,8 +142,7 @@ run_overload() {
   mkdir -p "$run"
   start_exchange_and_gateway "$bin" "$run" normal
   local offered=$((max * 3)) peak=0 rss
-  { "$bin/fixload" --config "$run/broker2.cfg" --json --symbol MSFT --price 250 \
-      --account LOAD --orders $((offered * 4)) --rate "$offered" --drain-timeout 120 || true; } |
+  fixload_json --config "$run/broker2.cfg" --orders $((offered * 4)) --rate "$offered" --drain-timeout 120 |
     tail -n 1 | sed "s/^{/{\"overload\":true,\"offered_rate\":$offered,/" >"$run/load.json" &
   local load_pid=$!
   while kill -0 "$load_pid" 2>/dev/null; do
@@ -155,9 +152,7 @@ run_overload() {
   done
   wait "$load_pid" || true
   sed "s/}\$/,\"fixgw_peak_rss_mb\":$peak}/" "$run/load.json" | tee -a "$results"
-  stop_process "$gw_pid"
-  stop_process "$sim_pid"
-  gw_pid=0 sim_pid=0
+  stop_both
 }
 
 # run_memory N: fixgw's RSS every 20,000 orders up to N (normal path).
@@ -167,15 +162,13 @@ run_memory() {
   start_exchange_and_gateway "$bin" "$run" normal
   echo "{\"memory\":true,\"orders\":0,\"rss_mb\":$(rss_mb "$gw_pid")}" | tee -a "$results"
   while [ "$done_orders" -lt "$n" ]; do
-    "$bin/fixload" --config "$run/broker2.cfg" --json --symbol MSFT --price 250 \
-      --account LOAD --orders "$chunk" --in-flight 100 --id-prefix "M$done_orders" >/dev/null || true
+    fixload_json --config "$run/broker2.cfg" --orders "$chunk" --in-flight 100 \
+      --id-prefix "M$done_orders" >/dev/null
     done_orders=$((done_orders + chunk))
     echo "{\"memory\":true,\"orders\":$done_orders,\"rss_mb\":$(rss_mb "$gw_pid"),\"journal_mb\":$(du -cm "$run"/journal.db* | tail -n 1 | cut -f1)}" |
       tee -a "$results"
   done
-  stop_process "$gw_pid"
-  stop_process "$sim_pid"
-  gw_pid=0 sim_pid=0
+  stop_both
 }
 
 echo "# $orders orders per load, $reps reps, open loop at $rate/s, $(nproc) cores, $(date -u +%FT%TZ)" >&2
