@@ -29,12 +29,12 @@
 #   memory: fixgw's RSS after MEM_ORDERS orders (default 100000) on the
 #     normal path, sampled every 20,000.
 # Usage: scripts/bench.sh [ORDERS [REPS [RATE [MEM_ORDERS]]]]
-#        (defaults 10000 3 300 100000)
+#        (defaults 5000 3 300 100000: under 10 minutes on 2 cores)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
-orders="${1:-10000}"
+orders="${1:-5000}"
 reps="${2:-3}"
 rate="${3:-300}"
 mem_orders="${4:-100000}"
