@@ -102,7 +102,7 @@ run_sessions() {
   done
   wait "${pids[@]}"
   t1=$(date +%s.%N)
-  local acked missing
+  local acked missing tp
   # Each fixload times its own orders (first sent to last answered), not
   # its start and logon: their throughputs are summed.
   tp=$(for f in "$run"/load*.json; do field throughput_ops <"$f"; done | awk '{s += $1} END {print s + 0}')
