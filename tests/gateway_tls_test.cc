@@ -325,11 +325,17 @@ TEST_F(SecurityTest, PlaintextClientIsRefusedByTheTlsAcceptor) {
   EXPECT_TRUE(plain.WaitClosed(seconds(5)));
   // Not a byte of FIX comes back: TLS refuses before any session exists.
   EXPECT_EQ(plain.Receive(milliseconds(0)).find("35="), std::string::npos);
-  const std::string want =
-      R"({"code":"tls_handshake","detail":"TLS handshake refused from )"
-      R"(127.0.0.1: wrong version number"})";
+  // The detail is OpenSSL's error queue as QuickFIX logs it; an error left
+  // on the acceptor thread by an earlier probe of the port may precede the
+  // reason ("unexpected eof while reading; wrong version number", seen on
+  // CI), so the reason is looked for at the detail's end.
+  const std::string want = R"(wrong version number"})";
   const std::string j = Journaled("ConnectionRefused", want);
   EXPECT_NE(j.find(want), std::string::npos) << j << GatewayLog();
+  EXPECT_NE(j.find(R"({"code":"tls_handshake","detail":"TLS handshake )"
+                   R"(refused from 127.0.0.1: )"),
+            std::string::npos)
+      << j;
 }
 
 TEST_F(SecurityTest, ClientWithoutCertificateIsRefused) {
