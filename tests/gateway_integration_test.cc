@@ -104,6 +104,17 @@ TEST_F(GatewayTest, RestartAfterKillKeepsLiveOrdersCancelableAndFillable) {
   ASSERT_EQ(RunScript("BROKER1", "gw_restart_before.script", &out), 0) << out;
   cluster_.gateway().Signal(SIGKILL);
   ASSERT_TRUE(cluster_.gateway().Wait(seconds(10)).has_value());
+  // Inbound sequence numbers are persisted with the events of their
+  // messages, by the gateway's commits: the broker's D b1 was its message 3
+  // and the exchange's ack of it its message 3 (each after its Logon), so
+  // both sessions expect 4 next. The broker's Logout that followed is not
+  // journaled, so it is not counted: the broker resends it (as a gap fill).
+  EXPECT_EQ(cluster_.JournalCount("SELECT next_target FROM fix_session WHERE "
+                                  "session = 'FIX.4.4:GW->BROKER1'"),
+            4);
+  EXPECT_EQ(cluster_.JournalCount("SELECT next_target FROM fix_session WHERE "
+                                  "session = 'FIX.4.4:GW->SIM'"),
+            4);
   StartGateway();
   EXPECT_EQ(cluster_.GatewayLogCount("recovered"), 2);
   EXPECT_EQ(RunScript("BROKER1", "gw_restart_after.script", &out), 0) << out;
