@@ -123,6 +123,29 @@ TEST_F(GatewayTest, RestartAfterKillKeepsLiveOrdersCancelableAndFillable) {
       << cluster_.SimMessages();
 }
 
+// FinishedOrdersKept bounds the order table: an order that finished before
+// the last kept one is forgotten (unknown to status and cancel requests),
+// its ClOrdIDs stay duplicates, and a restart forgets the same orders.
+TEST_F(GatewayTest, FinishedOrdersBeyondTheKeptNumberAreForgottenButStayUsed) {
+  cluster_.gateway_extra = "FinishedOrdersKept=1\n";
+  StartSim();
+  StartGateway();
+  std::string out;
+  ASSERT_EQ(RunScript("BROKER1", "gw_evict_before.script", &out), 0) << out;
+  const Cluster::HttpReply state = cluster_.Admin("GET", "/state");
+  ASSERT_EQ(state.status, 200) << state.body;
+  // /state lists open orders: o1 only.
+  EXPECT_EQ(Occurrences(state.body, "\"s1\""), 0) << state.body;
+  EXPECT_EQ(Occurrences(state.body, "\"o1\""), 1) << state.body;
+  cluster_.gateway().Signal(SIGKILL);
+  ASSERT_TRUE(cluster_.gateway().Wait(seconds(10)).has_value());
+  StartGateway();
+  EXPECT_EQ(RunScript("BROKER1", "gw_evict_after.script", &out), 0) << out;
+  // The duplicates never reached the exchange: s1, s2 and o1 only.
+  EXPECT_EQ(Occurrences(cluster_.SimMessages(), "\x01" "35=D\x01"), 3)
+      << cluster_.SimMessages();
+}
+
 TEST_F(GatewayTest, SigtermStopsCleanlyAndLeavesTheJournal) {
   StartSim();
   StartGateway();

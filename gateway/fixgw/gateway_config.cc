@@ -106,6 +106,15 @@ Result<GatewayConfig> ParseGatewayConfig(
                         "must be a whole number of seconds 0-3600");
       }
       config.drain_timeout_s = static_cast<int>(seconds->units());
+    } else if (key == "FINISHEDORDERSKEPT") {
+      auto count = ParseQty(value);
+      if (!count.ok() || count->units() < 0 ||
+          count->units() > kMaxFinishedOrdersKept) {
+        return KeyError(origin, "FinishedOrdersKept", value,
+                        "must be a whole number 0-" +
+                            std::to_string(kMaxFinishedOrdersKept));
+      }
+      config.finished_orders_kept = static_cast<size_t>(count->units());
     } else {
       return Status::InvalidArgument(origin + ": unknown key '" + key +
                                      "' in [GATEWAY]");

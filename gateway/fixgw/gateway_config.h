@@ -25,6 +25,11 @@
 //   DrainTimeoutSeconds=10      on SIGTERM/SIGINT, how long to wait for the
 //                                 exchange's answers to orders in flight
 //                                 before logging out (0-3600)
+//   FinishedOrdersKept=10000    finished orders kept in memory besides the
+//                                 open ones (0-100000000); older ones are
+//                                 answered "unknown order" to status and
+//                                 cancel requests but their ClOrdIDs stay
+//                                 duplicates (OrderRouter::Options)
 //
 // Parsing is pure; LoadGatewayConfig reads the file.
 #pragma once
@@ -52,7 +57,10 @@ struct GatewayConfig {
   std::string log_file;  // "": none
   std::string log_console = "stderr";
   int drain_timeout_s = 10;
+  size_t finished_orders_kept = 10'000;
 };
+
+inline constexpr int64_t kMaxFinishedOrdersKept = 100'000'000;
 
 // `keys` are upper-cased as QuickFIX stores them; `origin` names the file in
 // errors. Unknown keys and malformed values are errors naming the key.

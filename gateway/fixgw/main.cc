@@ -117,7 +117,8 @@ int Run(const std::string& config_path) {
     spdlog::warn("RiskChecks=off: no pre-trade risk checks");
   }
   gw::OrderRouter router(
-      gw::OrderRouter::Options{config->id_prefix, config->symbols}, risk.get());
+      gw::OrderRouter::Options{config->id_prefix, config->symbols,
+                              config->finished_orders_kept}, risk.get());
   std::vector<gw::GatewayApplication::Output> outbox;
   if (journal) {
     if (Status st = gw::RecoverFromJournal(*journal, router, &outbox);

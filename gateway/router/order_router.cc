@@ -25,8 +25,9 @@
 //   OrdStatus Replaced (not used in FIX 4.4) and a Pending* status undone by a
 //   cancel reject are replaced by New/PartiallyFilled/Filled derived from
 //   the quantities. Pending flags clear once the order is terminal.
-// - Exchange reports are deduplicated by ExecID once applied; a report whose
-//   IDs match no order is dropped without recording its ExecID. An OrderID
+// - Exchange reports are deduplicated by ExecID once applied, for as long as
+//   their order is in the table; a report whose IDs match no order (never
+//   known, or evicted) is dropped without recording its ExecID. An OrderID
 //   "NONE" from the exchange is not recorded as the order's OrderID.
 // - A second NewOrderAccepted for a (session, ClOrdID) already in the table
 //   (a corrupt journal) sends nothing: never an order twice.
@@ -42,9 +43,11 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <deque>
+#include <functional>
 #include <map>
-#include <set>
 #include <string_view>
+#include <unordered_set>
 #include <utility>
 
 namespace fixgw::gw {
@@ -115,6 +118,61 @@ struct Refusal {
   std::string text;
 };
 
+// The (session, ClOrdID) pairs a journal has used, in constant space per
+// pair: a 64-bit fingerprint each, in an open-addressing table at most half
+// full (8 to 16 bytes a pair, against about 100 for the strings in a
+// std::set). Two different pairs share a fingerprint with probability
+// 2^-64, so with n pairs in a day a fresh ClOrdID is taken for a duplicate
+// with probability about n^2 / 2^65 (3e-8 at a million orders); a
+// duplicate is never taken for a fresh ID.
+class ClOrdIdSet {
+ public:
+  bool Contains(const SessionKey& session, std::string_view id) const {
+    if (slots_.empty()) return false;
+    const uint64_t f = Fingerprint(session, id);
+    for (size_t i = f & mask(); slots_[i] != 0; i = (i + 1) & mask()) {
+      if (slots_[i] == f) return true;
+    }
+    return false;
+  }
+  void Insert(const SessionKey& session, std::string_view id) {
+    if (2 * (size_ + 1) > slots_.size()) Grow();
+    if (Place(slots_, Fingerprint(session, id))) ++size_;
+  }
+
+ private:
+  size_t mask() const { return slots_.size() - 1; }
+  static uint64_t Fingerprint(const SessionKey& session, std::string_view id) {
+    std::string key;
+    key.reserve(session.size() + 1 + id.size());
+    key += session;
+    key += '\x01';  // in neither a CompID nor a ClOrdID
+    key += id;
+    const uint64_t h = std::hash<std::string_view>{}(key);
+    return h == 0 ? 1 : h;  // 0 marks an empty slot
+  }
+  // Adds `f` unless present; true if added. `table` has a free slot.
+  static bool Place(std::vector<uint64_t>& table, uint64_t f) {
+    const size_t m = table.size() - 1;
+    size_t i = f & m;
+    for (; table[i] != 0; i = (i + 1) & m) {
+      if (table[i] == f) return false;
+    }
+    table[i] = f;
+    return true;
+  }
+  void Grow() {
+    std::vector<uint64_t> bigger(slots_.empty() ? 1024 : 2 * slots_.size());
+    for (uint64_t f : slots_) {
+      if (f != 0) Place(bigger, f);
+    }
+    slots_.swap(bigger);
+  }
+
+  std::vector<uint64_t> slots_;  // size a power of two, or empty
+  size_t size_ = 0;
+};
+
 }  // namespace
 
 class OrderRouter::Impl {
@@ -135,8 +193,15 @@ class OrderRouter::Impl {
     std::string risk_key;        // first exchange ClOrdID
     std::string gateway_cancel;  // exch ClOrdID of a kill-switch cancel
     std::string kill_text;       // Text for the broker when it completes
+    // What eviction must take out of the indexes besides the chain: every
+    // kill-switch cancel's exchange ClOrdID, and the exchange ExecIDs and
+    // refused exchange ClOrdIDs applied to this order.
+    std::vector<std::string> gateway_cancels;
+    std::vector<std::string> exec_ids;
+    std::vector<std::string> cancel_rejects;
   };
   using BrokerKey = std::pair<SessionKey, std::string>;
+  using OrderNo = uint64_t;  // orders are numbered as they enter the table
 
   Impl(Options o, risk::RiskEngine* r) : options(std::move(o)), risk(r) {}
 
@@ -163,16 +228,16 @@ class OrderRouter::Impl {
   const OrderState* FindByBroker(const SessionKey& session,
                                  const std::string& id) const {
     auto it = by_broker.find(BrokerKey(session, id));
-    return it == by_broker.end() ? nullptr : &orders[it->second];
+    return it == by_broker.end() ? nullptr : &orders.at(it->second);
   }
-  std::optional<size_t> IndexByExch(const std::string& id) const {
+  std::optional<OrderNo> IndexByExch(const std::string& id) const {
     if (id.empty()) return std::nullopt;
     auto it = by_exch.find(id);
     if (it == by_exch.end()) return std::nullopt;
     return it->second;
   }
   bool Used(const SessionKey& session, const std::string& id) const {
-    return used.contains(BrokerKey(session, id));
+    return used.Contains(session, id);
   }
   // The broker ClOrdID paired with an exchange ClOrdID of the order's chain;
   // the current one if the exchange names an ID outside the chain.
@@ -410,7 +475,7 @@ class OrderRouter::Impl {
     event.reason = std::move(reason);
     if (!engaged || !exchange_up) return event;
     uint64_t seq = exch_seq;
-    for (const OrderState& o : orders) {
+    for (const auto& [no, o] : orders) {
       const OrderSnapshot& s = o.snap;
       if (IsTerminal(s.status) || s.cancel_pending || !InScope(scope, s)) {
         continue;
@@ -435,7 +500,7 @@ class OrderRouter::Impl {
   std::vector<Action> ApplyEvent(const NewOrderAccepted& e, Timestamp at) {
     Advance(exch_seq, e.exch_cl_ord_id);
     BrokerKey key(e.session, e.order.cl_ord_id);
-    used.insert(key);
+    used.Insert(e.session, e.order.cl_ord_id);
     if (by_broker.contains(key) || by_exch.contains(e.exch_cl_ord_id)) {
       return {};
     }
@@ -458,8 +523,8 @@ class OrderRouter::Impl {
     if (risk != nullptr) {
       RiskResult(risk->OrderAccepted(o.risk_key, Terms(e.session, e.order), at));
     }
-    const size_t index = orders.size();
-    orders.push_back(std::move(o));
+    const OrderNo index = next_order_no++;
+    orders.emplace(index, std::move(o));
     by_broker.emplace(std::move(key), index);
     by_exch.emplace(e.exch_cl_ord_id, index);
 
@@ -473,7 +538,7 @@ class OrderRouter::Impl {
     Advance(exec_seq, e.exec_id);
     if (e.rejection.reason != OrdRejReason::kDuplicateOrder &&
         !e.order.cl_ord_id.empty()) {
-      used.emplace(e.session, e.order.cl_ord_id);
+      used.Insert(e.session, e.order.cl_ord_id);
     }
     ExecutionReport er;
     er.order_id = kNone;
@@ -501,15 +566,15 @@ class OrderRouter::Impl {
         e.is_replace ? e.replace.cl_ord_id : e.cancel.cl_ord_id;
     const std::string& orig_broker_id =
         e.is_replace ? e.replace.orig_cl_ord_id : e.cancel.orig_cl_ord_id;
-    used.emplace(e.session, broker_id);
+    used.Insert(e.session, broker_id);
 
-    std::optional<size_t> index = IndexByExch(e.orig_exch_cl_ord_id);
+    std::optional<OrderNo> index = IndexByExch(e.orig_exch_cl_ord_id);
     if (!index) {
       auto it = by_broker.find(BrokerKey(e.session, orig_broker_id));
       if (it != by_broker.end()) index = it->second;
     }
     if (!index || by_exch.contains(e.exch_cl_ord_id)) return {};
-    OrderState& o = orders[*index];
+    OrderState& o = orders.at(*index);
     OrderSnapshot& s = o.snap;
     o.chain.push_back({broker_id, e.exch_cl_ord_id});
     by_broker.emplace(BrokerKey(e.session, broker_id), *index);
@@ -546,7 +611,7 @@ class OrderRouter::Impl {
   std::vector<Action> ApplyEvent(const CancelReplaceRejected& e, Timestamp at) {
     if (e.reject.reason != CxlRejReason::kDuplicateClOrdId &&
         !e.reject.cl_ord_id.empty()) {
-      used.emplace(e.session, e.reject.cl_ord_id);
+      used.Insert(e.session, e.reject.cl_ord_id);
     }
     CancelReject out = e.reject;
     out.transact_time = at;
@@ -591,13 +656,16 @@ class OrderRouter::Impl {
   std::vector<Action> ApplyEvent(const ExchangeReportReceived& e, Timestamp) {
     const ExecutionReport& r = e.report;
     if (!r.exec_id.empty() && exec_ids.contains(r.exec_id)) return {};
-    std::optional<size_t> index = IndexByExch(r.cl_ord_id);
+    std::optional<OrderNo> index = IndexByExch(r.cl_ord_id);
     if (!index) index = IndexByExch(r.orig_cl_ord_id);
     if (!index) return {};
-    if (!r.exec_id.empty()) exec_ids.insert(r.exec_id);
 
-    OrderState& o = orders[*index];
+    OrderState& o = orders.at(*index);
     OrderSnapshot& s = o.snap;
+    if (!r.exec_id.empty()) {
+      exec_ids.insert(r.exec_id);
+      o.exec_ids.push_back(r.exec_id);
+    }
     const bool was_terminal = IsTerminal(s.status);
     const bool by_gateway =
         !o.gateway_cancel.empty() && r.cl_ord_id == o.gateway_cancel;
@@ -661,25 +729,33 @@ class OrderRouter::Impl {
       out.orig_cl_ord_id = BrokerIdOf(o, r.orig_cl_ord_id);
     }
     out.account = s.account;
-    return {ToBroker{s.session, std::move(out)}};
+    std::vector<Action> actions{ToBroker{s.session, std::move(out)}};
+    if (!was_terminal && IsTerminal(s.status)) Finished(*index);
+    return actions;
   }
 
   std::vector<Action> ApplyEvent(const ExchangeCancelRejectReceived& e,
                                  Timestamp) {
     const CancelReject& r = e.reject;
-    if (!r.cl_ord_id.empty() && !cancel_rejects.insert(r.cl_ord_id).second) {
+    if (!r.cl_ord_id.empty() && cancel_rejects.contains(r.cl_ord_id)) {
       return {};  // the same request refused twice (a resend)
     }
-    std::optional<size_t> index = IndexByExch(r.cl_ord_id);
+    std::optional<OrderNo> index = IndexByExch(r.cl_ord_id);
     if (!index) index = IndexByExch(r.orig_cl_ord_id);
     if (!index) return {};
-    OrderState& o = orders[*index];
+    OrderState& o = orders.at(*index);
     OrderSnapshot& s = o.snap;
+    const bool was_terminal = IsTerminal(s.status);
+    if (!r.cl_ord_id.empty()) {
+      cancel_rejects.insert(r.cl_ord_id);
+      o.cancel_rejects.push_back(r.cl_ord_id);
+    }
     if (!o.gateway_cancel.empty() && r.cl_ord_id == o.gateway_cancel) {
       // The kill switch's cancel failed; the broker asked nothing.
       o.gateway_cancel.clear();
       s.cancel_pending = false;
       if (IsPendingStatus(s.status)) s.status = DerivedStatus(s);
+      if (!was_terminal && IsTerminal(s.status)) Finished(*index);
       return {};
     }
     bool is_replace = r.response_to == CxlRejResponseTo::kReplace;
@@ -704,7 +780,9 @@ class OrderRouter::Impl {
     out.reason = r.reason;
     out.text = r.text;
     out.transact_time = r.transact_time;
-    return {ToBroker{s.session, std::move(out)}};
+    std::vector<Action> actions{ToBroker{s.session, std::move(out)}};
+    if (!was_terminal && IsTerminal(s.status)) Finished(*index);
+    return actions;
   }
 
   std::vector<Action> ApplyEvent(const ExchangeSessionChanged& e, Timestamp) {
@@ -723,12 +801,13 @@ class OrderRouter::Impl {
     std::vector<Action> out;
     for (const GatewayCancel& c : e.cancels) {
       Advance(exch_seq, c.exch_cl_ord_id);
-      std::optional<size_t> index = IndexByExch(c.orig_exch_cl_ord_id);
+      std::optional<OrderNo> index = IndexByExch(c.orig_exch_cl_ord_id);
       if (!index || by_exch.contains(c.exch_cl_ord_id)) continue;
-      OrderState& o = orders[*index];
+      OrderState& o = orders.at(*index);
       OrderSnapshot& s = o.snap;
       if (IsTerminal(s.status) || s.cancel_pending) continue;
       by_exch.emplace(c.exch_cl_ord_id, *index);
+      o.gateway_cancels.push_back(c.exch_cl_ord_id);
       o.gateway_cancel = c.exch_cl_ord_id;
       o.kill_text = KillText(e);
       s.cancel_pending = true;
@@ -799,6 +878,35 @@ class OrderRouter::Impl {
     return {};
   }
 
+  // ---- eviction ---------------------------------------------------------
+
+  // Order `no` has just become terminal. Once more than
+  // options.finished_orders_kept orders have finished, the oldest finished
+  // one leaves the table (unless it is open again: a late report).
+  void Finished(OrderNo no) {
+    finished.push_back(no);
+    while (finished.size() > options.finished_orders_kept) {
+      const OrderNo oldest = finished.front();
+      finished.pop_front();
+      auto it = orders.find(oldest);
+      if (it != orders.end() && IsTerminal(it->second.snap.status)) Evict(it);
+    }
+  }
+
+  // Takes an order and everything that names it out of the table. Its
+  // ClOrdIDs stay in `used`: the broker may never use them again today.
+  void Evict(std::map<OrderNo, OrderState>::iterator it) {
+    const OrderState& o = it->second;
+    for (const ChainLink& link : o.chain) {
+      by_broker.erase(BrokerKey(o.snap.session, link.broker_cl_ord_id));
+      by_exch.erase(link.exch_cl_ord_id);
+    }
+    for (const std::string& id : o.gateway_cancels) by_exch.erase(id);
+    for (const std::string& id : o.exec_ids) exec_ids.erase(id);
+    for (const std::string& id : o.cancel_rejects) cancel_rejects.erase(id);
+    orders.erase(it);
+  }
+
   Options options;
   risk::RiskEngine* risk;
   uint64_t risk_errors = 0;
@@ -807,12 +915,19 @@ class OrderRouter::Impl {
   uint64_t exch_seq = 0;                  // exchange ClOrdIDs assigned so far
   uint64_t exec_seq = 0;                  // gateway ExecIDs assigned so far
   RiskLimitsLoaded limits_loaded;         // the limits in force, as loaded
-  std::vector<OrderState> orders;         // oldest first
-  std::map<BrokerKey, size_t> by_broker;  // every chain ClOrdID
-  std::map<std::string, size_t> by_exch;  // every chain exch ClOrdID
-  std::set<BrokerKey> used;               // every ClOrdID ever seen
-  std::set<std::string> exec_ids;         // exchange ExecIDs applied
-  std::set<std::string> cancel_rejects;   // exch ClOrdIDs refused by a 9
+  // The order table: every open order and the last
+  // options.finished_orders_kept finished ones, oldest first. The indexes
+  // below cover exactly the orders in it.
+  std::map<OrderNo, OrderState> orders;
+  OrderNo next_order_no = 0;
+  std::deque<OrderNo> finished;            // in the order they finished
+  std::map<BrokerKey, OrderNo> by_broker;  // every chain ClOrdID
+  std::map<std::string, OrderNo> by_exch;  // chain and kill-switch exch IDs
+  std::unordered_set<std::string> exec_ids;        // exchange ExecIDs applied
+  std::unordered_set<std::string> cancel_rejects;  // exch IDs refused by a 9
+  // Every ClOrdID of the journal, evicted orders' included, as
+  // fingerprints (see ClOrdIdSet).
+  ClOrdIdSet used;
 };
 
 OrderRouter::OrderRouter(Options options, risk::RiskEngine* risk)
@@ -905,7 +1020,7 @@ std::optional<OrderSnapshot> OrderRouter::FindOrder(
 
 OrderRouter::OrderCounts OrderRouter::CountOrders() const {
   OrderCounts counts;
-  for (const auto& o : impl_->orders) {
+  for (const auto& [no, o] : impl_->orders) {
     const OrderSnapshot& s = o.snap;
     if (IsTerminal(s.status)) continue;
     ++counts.open;
@@ -920,7 +1035,7 @@ OrderRouter::OrderCounts OrderRouter::CountOrders() const {
 std::vector<OrderSnapshot> OrderRouter::Orders() const {
   std::vector<OrderSnapshot> out;
   out.reserve(impl_->orders.size());
-  for (const auto& o : impl_->orders) out.push_back(o.snap);
+  for (const auto& [no, o] : impl_->orders) out.push_back(o.snap);
   return out;
 }
 

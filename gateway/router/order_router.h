@@ -14,6 +14,7 @@
 // Not thread-safe: the caller serialises Decide/Apply (one mutex).
 #pragma once
 
+#include <limits>
 #include <memory>
 #include <optional>
 #include <set>
@@ -68,6 +69,16 @@ class OrderRouter {
     // Tradable symbols; any other is rejected (OrdRejReason 1). Empty set:
     // every symbol is accepted.
     std::set<std::string> symbols;
+    // How many finished (filled, canceled, rejected by the exchange, ...)
+    // orders stay in the order table after the one that finished last;
+    // older ones are evicted, so the table holds the open orders plus this
+    // many. An evicted order is unknown to status, cancel and replace
+    // requests (they are answered "unknown order"), to /state and to
+    // exchange reports (a late one is ignored), but its ClOrdIDs still
+    // count as used: the duplicate check covers every ClOrdID of the
+    // journal. Eviction follows the applied events only, so replaying a
+    // journal evicts the same orders. The default keeps every order.
+    size_t finished_orders_kept = std::numeric_limits<size_t>::max();
   };
 
   // `risk` may be null (pass-through: no pre-trade check, no kill switch);
@@ -158,7 +169,8 @@ class OrderRouter {
   // replaces alike): how the adapter recognises a resent message.
   bool KnowsClOrdId(const SessionKey& session,
                     const std::string& cl_ord_id) const;
-  // Whether an exchange ExecID was already applied.
+  // Whether an exchange ExecID was already applied to an order in the
+  // table (a report for an evicted order is ignored by Apply anyway).
   bool KnowsExecId(const std::string& exec_id) const;
   // Whether an exchange OrderCancelReject for the exchange ClOrdID
   // `exch_cl_ord_id` (the cancel/replace it refuses) was already applied:
@@ -175,7 +187,9 @@ class OrderRouter {
 
   std::optional<OrderSnapshot> FindOrder(const SessionKey& session,
                                          const std::string& cl_ord_id) const;
-  std::vector<OrderSnapshot> Orders() const;  // every order, oldest first
+  // Every order in the table (see Options::finished_orders_kept), oldest
+  // first.
+  std::vector<OrderSnapshot> Orders() const;
 
  private:
   class Impl;

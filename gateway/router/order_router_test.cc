@@ -1578,6 +1578,158 @@ TEST(OrderRouterReplayTest, ReplayingTheJournalRebuildsTheSameRouter) {
   EXPECT_GT(orders_seen, 300);  // the traffic really made orders
 }
 
+// ---- eviction of finished orders --------------------------------------------
+
+// Two finished orders kept: the oldest finished ones leave the table, open
+// orders never do, and an evicted order's ClOrdIDs stay used.
+TEST_F(OrderRouterTest, EvictsTheOldestFinishedOrdersOnly) {
+  OrderRouter::Options options = Options();
+  options.finished_orders_kept = 2;
+  OrderRouter router(options, risk_.get());
+  auto apply = [&](const JournalEvent& e) { return router.Apply(e, At(1)); };
+  apply(ExchangeSessionChanged{true});
+  auto new_order = [&](const std::string& id) {
+    return ToExchangeOnly<NewOrder>(
+               apply(router.DecideNewOrder(kS1, Limit(id))))
+        .cl_ord_id;
+  };
+  const std::string open_id = new_order("open");  // GW-1, never finishes
+  apply(ExchangeReportReceived{
+      Er(open_id, "E-open", ExecType::kNew, OrdStatus::kNew, 100, 0, 100)});
+  std::vector<std::string> exch;
+  for (int i = 1; i <= 4; ++i) {
+    const std::string id = "f" + std::to_string(i);
+    exch.push_back(new_order(id));
+    EXPECT_EQ(apply(ExchangeReportReceived{Fill(exch.back(), "E-f" + id, 100,
+                                                100, 100)})
+                  .size(),
+              1u);
+  }
+  // f1 and f2 finished first: gone. f3, f4 and the open order remain.
+  std::vector<std::string> left;
+  for (const OrderSnapshot& s : router.Orders()) left.push_back(s.cl_ord_id);
+  EXPECT_EQ(left, (std::vector<std::string>{"open", "f3", "f4"}));
+  EXPECT_FALSE(router.FindOrder(kS1, "f1"));
+  EXPECT_TRUE(router.FindOrder(kS1, "f3"));
+  EXPECT_FALSE(router.KnowsExecId("E-ff1"));
+  EXPECT_TRUE(router.KnowsExecId("E-ff3"));
+  EXPECT_EQ(router.CountOrders().open, 1u);
+
+  // The evicted ClOrdID is still a duplicate, not a new order.
+  EXPECT_TRUE(router.KnowsClOrdId(kS1, "f1"));
+  JournalEvent again = router.DecideNewOrder(kS1, Limit("f1"));
+  ASSERT_TRUE(std::holds_alternative<NewOrderRejected>(again));
+  EXPECT_EQ(std::get<NewOrderRejected>(again).rejection.reason,
+            OrdRejReason::kDuplicateOrder);
+  // A kept finished order is too late to cancel; an evicted one is unknown.
+  auto cancel_reason = [&](const std::string& orig) {
+    JournalEvent e = router.DecideCancel(kS1, Cancel("c-" + orig, orig));
+    EXPECT_TRUE(std::holds_alternative<CancelReplaceRejected>(e));
+    return std::get<CancelReplaceRejected>(e).reject.reason;
+  };
+  EXPECT_EQ(cancel_reason("f3"), CxlRejReason::kTooLateToCancel);
+  EXPECT_EQ(cancel_reason("f1"), CxlRejReason::kUnknownOrder);
+  auto status = ToBrokerOnly<ExecutionReport>(
+      apply(router.DecideStatus(kS1, StatusReq("f1"))));
+  EXPECT_EQ(status.ord_rej_reason, OrdRejReason::kUnknownOrder);
+  // A late report for the evicted order is ignored, not relayed.
+  EXPECT_TRUE(apply(ExchangeReportReceived{Er(exch[0], "E-late",
+                                               ExecType::kOrderStatus,
+                                               OrdStatus::kFilled, 100, 100,
+                                               0)})
+                  .empty());
+  // The open order still cancels.
+  auto forwarded =
+      ToExchangeOnly<CancelRequest>(apply(router.DecideCancel(kS1, Cancel("c", "open"))));
+  EXPECT_EQ(forwarded.orig_cl_ord_id, open_id);
+}
+
+TEST_F(OrderRouterTest, KeepingNoFinishedOrderStillAnswersTheLastReport) {
+  OrderRouter::Options options = Options();
+  options.finished_orders_kept = 0;
+  OrderRouter router(options, risk_.get());
+  router.Apply(ExchangeSessionChanged{true}, At(1));
+  router.Apply(router.DecideNewOrder(kS1, Limit("o1")), At(2));
+  auto er = ToBrokerOnly<ExecutionReport>(
+      router.Apply(ExchangeReportReceived{Fill("GW-1", "E1", 100, 100, 100)},
+                   At(3)));
+  EXPECT_EQ(er.cl_ord_id, "o1");
+  EXPECT_EQ(er.ord_status, OrdStatus::kFilled);
+  EXPECT_EQ(er.account, "ACC1");
+  EXPECT_TRUE(router.Orders().empty());
+  EXPECT_TRUE(router.KnowsClOrdId(kS1, "o1"));
+}
+
+// Random traffic decided with every order kept, applied to routers that
+// keep 0, 3 and 50 finished orders: each holds exactly the open orders and
+// the K that finished last, in the same state as in the full table; a
+// router replaying the journal with the same K agrees; and no ClOrdID is
+// forgotten.
+TEST(OrderRouterReplayTest, EvictionKeepsExactlyTheOpenAndTheLastFinished) {
+  for (size_t kept : {size_t{0}, size_t{3}, size_t{50}}) {
+    for (uint32_t seed = 1; seed <= 10; ++seed) {
+      SCOPED_TRACE("kept " + std::to_string(kept) + " seed " +
+                   std::to_string(seed));
+      auto risk = MaxQtyRisk(1000);
+      OrderRouter::Options options;
+      options.symbols = {"AAA", "BBB"};
+      OrderRouter full(options, risk.get());
+      std::vector<JournalEntry> journal = RunRandomTraffic(full, seed, 600);
+
+      // The full table again, step by step, to see when each order (by its
+      // place in Orders(), which never changes there) finishes.
+      auto risk_t = MaxQtyRisk(1000);
+      OrderRouter tracker(options, risk_t.get());
+      options.finished_orders_kept = kept;
+      auto risk_a = MaxQtyRisk(1000);
+      auto risk_b = MaxQtyRisk(1000);
+      OrderRouter bounded(options, risk_a.get());
+      OrderRouter replayed(options, risk_b.get());
+      std::vector<bool> terminal;
+      std::vector<size_t> finish_order;  // places in Orders(), as finished
+      for (const JournalEntry& entry : journal) {
+        tracker.Apply(entry.event, entry.at);
+        bounded.Apply(entry.event, entry.at);
+        replayed.Apply(entry.event, entry.at);
+        std::vector<OrderSnapshot> now = tracker.Orders();
+        terminal.resize(now.size(), false);
+        for (size_t i = 0; i < now.size(); ++i) {
+          const bool t = IsTerminal(now[i].status);
+          if (t && !terminal[i]) finish_order.push_back(i);
+          terminal[i] = t;
+        }
+      }
+      std::vector<OrderSnapshot> all = full.Orders();
+      std::set<size_t> want_places;
+      for (size_t i = 0; i < all.size(); ++i) {
+        if (!IsTerminal(all[i].status)) want_places.insert(i);
+      }
+      for (size_t n = 0; n < std::min(kept, finish_order.size()); ++n) {
+        want_places.insert(finish_order[finish_order.size() - 1 - n]);
+      }
+      std::vector<std::string> want, got, again;
+      for (size_t i : want_places) want.push_back(Describe(all[i]));
+      for (const OrderSnapshot& s : bounded.Orders()) got.push_back(Describe(s));
+      for (const OrderSnapshot& s : replayed.Orders()) {
+        again.push_back(Describe(s));
+      }
+      EXPECT_EQ(got, want);
+      EXPECT_EQ(again, got);
+      if (kept == 0) {
+        EXPECT_LT(got.size(), all.size());
+      }
+      for (const SessionKey& session : {kS1, kS2}) {
+        for (int i = 0; i <= 400; ++i) {
+          const std::string id = "c" + std::to_string(i);
+          EXPECT_EQ(bounded.KnowsClOrdId(session, id),
+                    full.KnowsClOrdId(session, id))
+              << id;
+        }
+      }
+    }
+  }
+}
+
 TEST(OrderRouterReplayTest, RandomTrafficCoversEveryEventKind) {
   auto risk = MaxQtyRisk(1000);
   OrderRouter::Options options;
