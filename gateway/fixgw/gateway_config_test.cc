@@ -17,7 +17,8 @@ TEST(GatewayConfigTest, ParsesEveryKey) {
                                    {"LOGLEVEL", "debug"},
                                    {"LOGFILE", "/var/log/fixgw.log"},
                                    {"LOGCONSOLE", "off"},
-                                   {"DRAINTIMEOUTSECONDS", "30"}},
+                                   {"DRAINTIMEOUTSECONDS", "30"},
+                                   {"FINISHEDORDERSKEPT", "500"}},
                               "gw.cfg");
   ASSERT_TRUE(c.ok()) << c.status().message();
   EXPECT_EQ(c->journal_path, "/tmp/j.db");
@@ -31,6 +32,7 @@ TEST(GatewayConfigTest, ParsesEveryKey) {
   EXPECT_EQ(c->log_file, "/var/log/fixgw.log");
   EXPECT_EQ(c->log_console, "off");
   EXPECT_EQ(c->drain_timeout_s, 30);
+  EXPECT_EQ(c->finished_orders_kept, 500u);
 }
 
 TEST(GatewayConfigTest, PassThroughNeedsNoJournalAndNoRisk) {
@@ -65,6 +67,7 @@ TEST(GatewayConfigTest, DefaultsApply) {
   EXPECT_EQ(c->log_file, "");
   EXPECT_EQ(c->log_console, "stderr");
   EXPECT_EQ(c->drain_timeout_s, 10);
+  EXPECT_EQ(c->finished_orders_kept, 10'000u);
 }
 
 struct Bad {
@@ -110,6 +113,12 @@ INSTANTIATE_TEST_SUITE_P(
         Bad{Keys{{"JOURNALPATH", "j"}, {"RISKCONFIG", "r"},
                  {"DRAINTIMEOUTSECONDS", "-1"}},
             "DrainTimeoutSeconds"},
+        Bad{Keys{{"JOURNALPATH", "j"}, {"RISKCONFIG", "r"},
+                 {"FINISHEDORDERSKEPT", "-5"}},
+            "FinishedOrdersKept"},
+        Bad{Keys{{"JOURNALPATH", "j"}, {"RISKCONFIG", "r"},
+                 {"FINISHEDORDERSKEPT", "1.5"}},
+            "FinishedOrdersKept"},
         Bad{Keys{{"JOURNALPATH", "j"}, {"ADMINPORTT", "1"}}, "ADMINPORTT"}));
 
 }  // namespace
