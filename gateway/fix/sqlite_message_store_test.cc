@@ -22,6 +22,7 @@
 #include <mutex>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "gateway/core/clock.h"
@@ -633,6 +634,139 @@ TEST_F(SqliteMessageStoreTest, RealSessionPairKeepsSequencesAndResendsFromIt) {
   EXPECT_EQ(*sessions_->NextTarget(exch_key), *sessions_->NextSender(gw_key));
   EXPECT_EQ(*sessions_->NextTarget(gw_key), *sessions_->NextSender(exch_key));
   EXPECT_GT(*sessions_->NextSender(gw_key), gw_next);
+}
+
+// The gateway's prestore (store/session_store.h, "Prestoring") with real
+// QuickFIX sessions: a message is stored in the journal transaction at the
+// seq QuickFIX is predicted to give it, then a heartbeat takes that seq
+// first. The order must end up stored exactly once, at the seq it was
+// really sent with, and a resend from the predicted seq must give the peer
+// a gap fill for the heartbeat and the order once.
+TEST_F(SqliteMessageStoreTest, HeartbeatTakingAPredictedSeqLeavesOneCopyAtTheRealSeq) {
+  const FIX::SessionID gw("FIX.4.4", "GW", "EXCH");
+  const FIX::SessionID exch("FIX.4.4", "EXCH", "GW");
+  const std::string gw_key = gw.toString();
+  now_ = fixgw::Now().time_since_epoch().count();
+  auto opened = store::Journal::Open(dir_ + "/shared.db",
+                                     store::SyncMode::kNormal);
+  ASSERT_TRUE(opened.ok()) << opened.status().message();
+  std::unique_ptr<store::Journal> journal = std::move(opened).value();
+  auto shared = store::SessionStore::Open(*journal, [this] { return Now(); });
+  ASSERT_TRUE(shared.ok()) << shared.status().message();
+  std::unique_ptr<store::SessionStore> sessions = std::move(shared).value();
+  SqliteMessageStoreFactory factory(*sessions);
+
+  auto order = [](const std::string& id) {
+    FIX::Message m;
+    m.getHeader().setField(FIX::MsgType("D"));
+    m.setField(11, id);
+    m.setField(55, "AAPL");
+    m.setField(54, "1");
+    m.setField(60, "20240101-00:00:00");
+    m.setField(38, "100");
+    m.setField(40, "1");
+    return m;
+  };
+  // One journal commit that will send `m`: whether it was prestored.
+  auto commit = [&](const FIX::Message& m) {
+    std::vector<store::JournalEntry> entries(1);
+    entries[0].kind = "Sent";
+    entries[0].payload = "{}";
+    bool prestored = false;
+    Status st = journal->Append(entries, [&]() -> Status {
+      Result<bool> r = sessions->PrestoreOutgoing(
+          gw_key, MessageOutputKey(m),
+          [&](int64_t seq) { return StoredForm(m, gw, seq); });
+      if (!r.ok()) return r.status();
+      prestored = *r;
+      return Status::Ok();
+    });
+    EXPECT_TRUE(st.ok()) << st.message();
+    return prestored;
+  };
+  auto count_key = [&](const std::string& key) {
+    auto all = sessions->GetOutgoing(gw_key, 1, 1000);
+    EXPECT_TRUE(all.ok());
+    int n = 0;
+    for (const store::StoredMessage& m : *all) n += OutputKey(m.body) == key;
+    return n;
+  };
+  auto run = [&](PairApp& gw_app, PairApp& exch_app,
+                 const std::function<void()>& body) {
+    const int port = FreeLoopbackPort();
+    ASSERT_GT(port, 0);
+    FIX::SessionSettings acceptor_settings = PairSettings(true, port);
+    FIX::SessionSettings initiator_settings = PairSettings(false, port);
+    FIX::ThreadedSocketAcceptor acceptor(exch_app, factory, acceptor_settings);
+    FIX::ThreadedSocketInitiator initiator(gw_app, factory, initiator_settings);
+    acceptor.start();
+    initiator.start();
+    body();
+    initiator.stop();
+    acceptor.stop();
+  };
+  auto logged_on = [](int logons, const std::vector<std::string>&) {
+    return logons >= 1;
+  };
+
+  int64_t predicted = 0;
+  {
+    PairApp gw_app(false), exch_app(false);
+    run(gw_app, exch_app, [&] {
+      ASSERT_TRUE(gw_app.WaitFor(logged_on));
+      ASSERT_TRUE(exch_app.WaitFor(logged_on));
+      predicted = *sessions->NextSender(gw_key);
+      const FIX::Message c1 = order("C1");
+      ASSERT_TRUE(commit(c1));  // stored at `predicted`, in the commit
+      ASSERT_EQ(count_key("D:C1"), 1);
+
+      // A heartbeat goes out first and takes the predicted seq.
+      FIX::Message heartbeat;
+      heartbeat.getHeader().setField(FIX::MsgType("0"));
+      ASSERT_TRUE(FIX::Session::sendToTarget(heartbeat, gw));
+      EXPECT_EQ(count_key("D:C1"), 0);  // the prediction is gone
+      FIX::Message c1_sent = c1;
+      ASSERT_TRUE(FIX::Session::sendToTarget(c1_sent, gw));
+      // The next commit predicts again from where QuickFIX is.
+      const FIX::Message c2 = order("C2");
+      EXPECT_TRUE(commit(c2));
+      FIX::Message c2_sent = c2;
+      ASSERT_TRUE(FIX::Session::sendToTarget(c2_sent, gw));
+      ASSERT_TRUE(exch_app.WaitFor(
+          [](int, const std::vector<std::string>& r) { return r.size() >= 2; }));
+      EXPECT_EQ(SeqOf(exch_app.received()[0]), predicted + 1);
+      EXPECT_EQ(SeqOf(exch_app.received()[1]), predicted + 2);
+    });
+  }
+  // Each order stored once, at the seq it went out with; the heartbeat at
+  // the predicted one.
+  EXPECT_EQ(count_key("D:C1"), 1);
+  EXPECT_EQ(count_key("D:C2"), 1);
+  auto stored = sessions->GetOutgoing(gw_key, predicted, predicted + 2);
+  ASSERT_TRUE(stored.ok());
+  ASSERT_EQ(stored->size(), 3U);
+  EXPECT_TRUE(HasField((*stored)[0].body, "35=0")) << (*stored)[0].body;
+  EXPECT_EQ(OutputKey((*stored)[1].body), "D:C1");
+  EXPECT_TRUE(HasField((*stored)[1].body, "34=" + std::to_string(predicted + 1)));
+  EXPECT_EQ(OutputKey((*stored)[2].body), "D:C2");
+  EXPECT_TRUE(HasField((*stored)[2].body, "34=" + std::to_string(predicted + 2)));
+
+  // The exchange forgets everything from the predicted seq on: the resend
+  // gives it the two orders once each, the heartbeat as a gap fill.
+  ASSERT_TRUE(sessions->SetNextTarget(exch.toString(), predicted).ok());
+  {
+    PairApp gw_app(false), exch_app(false);
+    run(gw_app, exch_app, [&] {
+      ASSERT_TRUE(exch_app.WaitFor(
+          [](int, const std::vector<std::string>& r) { return r.size() >= 2; }));
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+      const std::vector<std::string> resent = exch_app.received();
+      ASSERT_EQ(resent.size(), 2U);
+      EXPECT_EQ(OutputKey(resent[0]), "D:C1");
+      EXPECT_EQ(OutputKey(resent[1]), "D:C2");
+      EXPECT_TRUE(HasField(resent[0], "43=Y")) << resent[0];
+    });
+  }
 }
 
 }  // namespace
