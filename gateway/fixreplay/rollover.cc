@@ -100,6 +100,21 @@ Status RollJournal(const RollOptions& options, RollResult* result) {
     return Status::AlreadyExists(options.new_path +
                                  ": already exists: roll into a new file");
   }
+  // A write-ahead log under NEW's name belongs to another database: most
+  // likely OLD itself, moved to the archive without it after fixgw did not
+  // stop cleanly. SQLite would apply its frames to NEW, and removing it
+  // (as a failed roll removes NEW's files) would lose OLD's last commits.
+  for (const char* suffix : {"-wal", "-shm", "-journal"}) {
+    const std::string stray = options.new_path + suffix;
+    if (FileSize(stray) >= 0) {
+      return Status::FailedPrecondition(
+          stray + ": exists: the write-ahead files of a journal that was " +
+          options.new_path + " (moved without them after fixgw did not stop "
+          "cleanly?); move that journal back to " + options.new_path +
+          ", start fixgw on it and stop it with SIGTERM, then roll; nothing "
+          "written");
+    }
+  }
   auto old = store::Journal::OpenReadOnly(old_path);
   if (!old.ok()) return old.status();
   if (FileSize(old_path + "-wal") > 0) {

@@ -256,6 +256,26 @@ TEST_F(RolloverTest, RefusesAnExistingNewFile) {
   EXPECT_EQ(Bytes(Path("next.db")), "keep me");
 }
 
+// OLD moved to the archive without its -wal after a crash: the WAL is
+// still under NEW's name. Rolling would let SQLite apply it to NEW, and a
+// failed roll would delete it with NEW's files; the roll refuses and
+// leaves it as it is.
+TEST_F(RolloverTest, RefusesWriteAheadFilesLeftUnderTheNewName) {
+  WriteDay();
+  for (const char* suffix : {"-wal", "-shm", "-journal"}) {
+    SCOPED_TRACE(suffix);
+    const std::string stray = Path("next.db") + suffix;
+    std::ofstream(stray) << "old journal's last commits";
+    RollResult result;
+    Status st = Roll(tmp_.path(), Path("next.db"), &result);
+    ASSERT_FALSE(st.ok());
+    EXPECT_THAT(st.message(), HasSubstr(stray + ": exists"));
+    EXPECT_FALSE(std::filesystem::exists(Path("next.db")));
+    EXPECT_EQ(Bytes(stray), "old journal's last commits");
+    std::filesystem::remove(stray);
+  }
+}
+
 // ---- the archive check ---------------------------------------------------
 
 class ArchiveTest : public RolloverTest {
