@@ -252,6 +252,41 @@ TEST_F(GatewaySessionTest, GarbledMessageIsIgnoredAndSessionContinues) {
   EXPECT_EQ(OrdersSentToExchange("g1"), 1);
 }
 
+// QuickFIX's own answers to bad messages are in the journal (kind
+// RejectSent, with the reject itself): a Reject (35=3) for a field that
+// does not parse and a BusinessMessageReject (35=j) for a message type the
+// gateway does not take. The session goes on.
+TEST_F(GatewaySessionTest, QuickFixRejectsAreJournaled) {
+  auto broker = LoggedOnBroker();
+  ASSERT_TRUE(broker->Send(
+      "D", 2,
+      "11=n1|1=ACC1|55=AAPL|54=1|60=" + FixNow() +
+          "|38=NaN|40=2|44=10|59=0|"));
+  ASSERT_TRUE(broker->WaitFor({"35=3", "45=2", "373=6"})) << Log(*broker);
+  ASSERT_TRUE(broker->Send("B", 3, ""));  // News
+  ASSERT_TRUE(broker->WaitFor({"35=j", "45=3", "372=B"})) << Log(*broker);
+  ASSERT_TRUE(broker->Send("1", 4, "112=still-here|"));
+  ASSERT_TRUE(broker->WaitFor({"35=0", "112=still-here"})) << Log(*broker);
+
+  auto deadline = std::chrono::steady_clock::now() + seconds(5);
+  while (JournalCount("SELECT count(*) FROM journal WHERE kind='RejectSent'") <
+             2 &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  EXPECT_EQ(JournalCount("SELECT count(*) FROM journal WHERE kind='RejectSent' "
+                         "AND session='FIX.4.4:GW->BROKER1' AND raw_fix LIKE "
+                         "'%|35=3|%|45=2|%' AND raw_fix LIKE '%|373=6|%' AND "
+                         "payload='{\"peer\":\"broker\"}'"),
+            1)
+      << DumpJournal();
+  EXPECT_EQ(JournalCount("SELECT count(*) FROM journal WHERE kind='RejectSent' "
+                         "AND raw_fix LIKE '%|35=j|%|45=3|%'"),
+            1)
+      << DumpJournal();
+  EXPECT_EQ(AllOrdersSentToExchange(), 0);
+}
+
 TEST_F(GatewaySessionTest, LowerSeqWithoutPossDupIsLoggedOut) {
   auto broker = LoggedOnBroker();
   ASSERT_TRUE(broker->Send("1", 2, "112=one|"));

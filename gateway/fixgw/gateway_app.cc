@@ -12,6 +12,7 @@
 #include <set>
 #include <sstream>
 #include <type_traits>
+#include <utility>
 
 #include "gateway/core/clock.h"
 #include "gateway/fix/convert.h"
@@ -190,11 +191,27 @@ void GatewayApplication::ControlLoop() {
     control_wake_ = false;
     std::vector<Denial> denials;
     denials.swap(noted_denials_);
+    std::vector<NotedReject> rejects;
+    rejects.swap(noted_rejects_);
+    const uint64_t dropped = std::exchange(rejects_not_journaled_, 0);
     lock.unlock();
+    if (dropped > 0) {
+      spdlog::warn("{} rejects sent by QuickFIX were not journaled: more than "
+                   "{} waited for the journal",
+                   dropped, kMaxNotedRejects);
+    }
     {
       DecisionScope decision(*this);
       SyncExchangeState();
       for (const Denial& d : denials) JournalDenial(d);
+      for (NotedReject& r : rejects) {
+        // Stamped now, like every entry (journal times follow seqs); the
+        // reject's own SendingTime is in raw_fix.
+        Record(kRejectSent, r.session, "", r.raw_fix,
+               r.session == exchange_session_.toString()
+                   ? R"({"peer":"exchange"})"
+                   : R"({"peer":"broker"})");
+      }
     }
     lock.lock();
   }
@@ -208,13 +225,33 @@ void GatewayApplication::SyncExchangeState() {
 }
 
 void GatewayApplication::toAdmin(FIX::Message& msg, const FIX::SessionID& id) {
-  metrics_.CountMessage(id.toString(), GatewayMetrics::Direction::kOut,
-                        HeaderField(msg, tag::MsgType));
+  const std::string type = HeaderField(msg, tag::MsgType);
+  metrics_.CountMessage(id.toString(), GatewayMetrics::Direction::kOut, type);
+  if (type == "3") NoteReject(msg, id);
 }
 
 void GatewayApplication::toApp(FIX::Message& msg, const FIX::SessionID& id) {
-  metrics_.CountMessage(id.toString(), GatewayMetrics::Direction::kOut,
-                        HeaderField(msg, tag::MsgType));
+  const std::string type = HeaderField(msg, tag::MsgType);
+  metrics_.CountMessage(id.toString(), GatewayMetrics::Direction::kOut, type);
+  // The gateway never sends a BusinessMessageReject itself: this one is
+  // QuickFIX's answer to a message type fromApp refused.
+  if (type == "j") NoteReject(msg, id);
+}
+
+void GatewayApplication::NoteReject(const FIX::Message& msg,
+                                    const FIX::SessionID& id) {
+  // A resent copy (PossDupFlag) was journaled when first sent.
+  if (HeaderField(msg, tag::PossDupFlag) == "Y") return;
+  {
+    std::lock_guard lock(control_mu_);
+    if (noted_rejects_.size() >= kMaxNotedRejects) {
+      ++rejects_not_journaled_;
+    } else {
+      noted_rejects_.push_back({id.toString(), Printable(msg)});
+    }
+    control_wake_ = true;
+  }
+  control_cv_.notify_all();
 }
 
 void GatewayApplication::fromAdmin(const FIX::Message& msg,

@@ -210,6 +210,19 @@ class GatewayApplication : public FIX::Application {
   const LogonAuthenticator* auth_ = nullptr;
   std::vector<Denial> noted_denials_;        // guarded by control_mu_
 
+  // QuickFIX's own rejects (35=3, 35=j), seen in toAdmin/toApp under
+  // QuickFIX's session lock, where the mutex may not be taken: handed to
+  // the control thread, which journals them (kRejectSent). At most
+  // kMaxNotedRejects wait; beyond that they are counted and logged, not
+  // journaled (a peer provoking rejects faster than the journal commits).
+  struct NotedReject {
+    std::string session, raw_fix;
+  };
+  static constexpr size_t kMaxNotedRejects = 4096;
+  void NoteReject(const FIX::Message& msg, const FIX::SessionID& id);
+  std::vector<NotedReject> noted_rejects_;  // guarded by control_mu_
+  uint64_t rejects_not_journaled_ = 0;      // guarded by control_mu_
+
   void FromBroker(const FIX::Message& msg, const FIX::SessionID& id,
                   const std::string& type);
   void FromExchange(const FIX::Message& msg, const std::string& type);

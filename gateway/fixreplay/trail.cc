@@ -35,6 +35,7 @@ constexpr int kClOrdId = 11;
 constexpr int kCumQty = 14;
 constexpr int kLastPx = 31;
 constexpr int kLastQty = 32;
+constexpr int kRefSeqNum = 45;
 constexpr int kMsgType = 35;
 constexpr int kOrderQty = 38;
 constexpr int kOrdStatus = 39;
@@ -47,11 +48,17 @@ constexpr int kCxlRejReason = 102;
 constexpr int kOrdRejReason = 103;
 constexpr int kExecType = 150;
 constexpr int kLeavesQty = 151;
+constexpr int kRefTagId = 371;
+constexpr int kRefMsgType = 372;
+constexpr int kSessionRejectReason = 373;
+constexpr int kBusinessRejectRefId = 379;
+constexpr int kBusinessRejectReason = 380;
 }  // namespace tag
 
 using gw::kConnectionRefused;
 using gw::kExchangeMessageIgnored;
 using gw::kLogonRefused;
+using gw::kRejectSent;
 using gw::kResendIgnored;
 using gw::kSentToBroker;
 using gw::kSentToExchange;
@@ -319,6 +326,10 @@ TrailRow TrailBuilder::Build(const store::JournalEntry& e) {
   }
   if (e.kind == kLogonRefused || e.kind == kConnectionRefused) {
     FromDenial(e, row);
+    return row;
+  }
+  if (e.kind == kRejectSent) {
+    FromRejectSent(e, row);
     return row;
   }
   Result<gw::JournalEvent> event = gw::DecodeEvent(e.payload);
@@ -618,6 +629,37 @@ void TrailBuilder::FromDenial(const store::JournalEntry& e, TrailRow& row) {
     row.reason = "denial payload not understood";
     Problem(e, row.reason);
   }
+}
+
+void TrailBuilder::FromRejectSent(const store::JournalEntry& e,
+                                  TrailRow& row) {
+  // QuickFIX's own Reject / BusinessMessageReject: it names the refused
+  // message by MsgSeqNum (and type, tag, reason), not by ClOrdID.
+  const FixText m(e.raw_fix);
+  row.direction = e.payload.find(R"("peer":"exchange")") != std::string::npos
+                      ? Direction::kToExchange
+                      : Direction::kToBroker;
+  row.msg_type = MsgTypeName(m.Get(tag::kMsgType));
+  row.status = "Rejected";
+  std::string reason = "message";
+  if (m.Has(tag::kRefSeqNum)) reason += " " + S(m.Get(tag::kRefSeqNum));
+  if (m.Has(tag::kRefMsgType)) {
+    reason += " (" + MsgTypeName(m.Get(tag::kRefMsgType)) + ")";
+  }
+  reason += " refused";
+  if (m.Has(tag::kRefTagId)) reason += " at tag " + S(m.Get(tag::kRefTagId));
+  if (m.Has(tag::kSessionRejectReason)) {
+    reason += ", SessionRejectReason " + S(m.Get(tag::kSessionRejectReason));
+  }
+  if (m.Has(tag::kBusinessRejectReason)) {
+    reason +=
+        ", BusinessRejectReason " + S(m.Get(tag::kBusinessRejectReason));
+  }
+  if (m.Has(tag::kBusinessRejectRefId)) {
+    reason += ", reference " + S(m.Get(tag::kBusinessRejectRefId));
+  }
+  if (m.Has(tag::kText)) reason += ": " + S(m.Get(tag::kText));
+  row.reason = std::move(reason);
 }
 
 void TrailBuilder::FromUndecodable(const store::JournalEntry& e,

@@ -267,6 +267,50 @@ TEST(TrailUnknownTest, UnknownKindsAndBadPayloadsAreRowsNotFailures) {
       << stats->first_problem;
 }
 
+// QuickFIX's own rejects (RejectSent): a row that says which message was
+// refused and why, towards the peer the payload names.
+TEST(TrailRejectTest, RejectsSentByQuickFixNameTheRefusedMessage) {
+  TempJournal tmp;
+  {
+    Scenario s(tmp.path());
+    store::JournalEntry reject;
+    reject.time = At(1);
+    reject.kind = gw::kRejectSent;
+    reject.session = kB1;
+    reject.payload = R"({"peer":"broker"})";
+    reject.raw_fix =
+        "8=FIX.4.4|35=3|34=2|49=GW|56=BROKER1|45=2|58=Incorrect data format "
+        "for value|371=38|372=D|373=6|";
+    ASSERT_TRUE(s.writer().Raw(reject).ok());
+    reject.time = At(2);
+    reject.session = "FIX.4.4:GW->SIM";
+    reject.payload = R"({"peer":"exchange"})";
+    reject.raw_fix = "8=FIX.4.4|35=j|34=9|45=7|372=B|380=3|58=no news|";
+    ASSERT_TRUE(s.writer().Raw(reject).ok());
+    ASSERT_TRUE(s.writer().Flush().ok());
+  }
+  auto journal = store::Journal::OpenReadOnly(tmp.path());
+  ASSERT_TRUE(journal.ok());
+  std::vector<TrailRow> rows;
+  auto stats =
+      ReplayTrail(**journal, {}, [&](const TrailRow& r) { rows.push_back(r); });
+  ASSERT_TRUE(stats.ok());
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].event, "RejectSent");
+  EXPECT_EQ(rows[0].direction, Direction::kToBroker);
+  EXPECT_EQ(rows[0].msg_type, "Reject");
+  EXPECT_EQ(rows[0].status, "Rejected");
+  EXPECT_EQ(rows[0].reason,
+            "message 2 (NewOrderSingle) refused at tag 38, SessionRejectReason "
+            "6: Incorrect data format for value");
+  EXPECT_EQ(rows[1].direction, Direction::kToExchange);
+  EXPECT_EQ(rows[1].msg_type, "BusinessMessageReject");
+  EXPECT_EQ(rows[1].reason,
+            "message 7 (MsgType=B) refused, BusinessRejectReason 3: no news");
+  EXPECT_EQ(stats->unknown_kinds, 0);
+  EXPECT_EQ(stats->unreadable, 0);
+}
+
 TEST(OrderTrackerTest, ForgetsTheOldestFinishedOrdersBeyondItsBound) {
   OrderTracker t(/*keep_finished=*/1);
   const auto* a = t.Add(kB1, "a", "GW-1", "ACC", "AAPL", "Buy");

@@ -694,7 +694,8 @@ std::optional<risk::KillScope::Kind> KillScopeFromName(std::string_view name) {
 bool IsRecordOnly(std::string_view kind) {
   return kind == kSentToBroker || kind == kSentToExchange ||
          kind == kResendIgnored || kind == kExchangeMessageIgnored ||
-         kind == kLogonRefused || kind == kConnectionRefused;
+         kind == kLogonRefused || kind == kConnectionRefused ||
+         kind == kRejectSent;
 }
 
 std::string_view KindName(const JournalEvent& event) {

@@ -155,6 +155,12 @@ inline constexpr const char* kExchangeMessageIgnored = "ExchangeMessageIgnored";
 // connection refused before any session (TLS handshake; session empty).
 inline constexpr const char* kLogonRefused = "LogonRefused";
 inline constexpr const char* kConnectionRefused = "ConnectionRefused";
+// A Reject (35=3) or BusinessMessageReject (35=j) that QuickFIX itself
+// sent, for a message that failed its session-level checks or has a type
+// the gateway does not take (session set; raw_fix the reject, whose
+// RefSeqNum names the message refused; payload {"peer":"broker"} or
+// {"peer":"exchange"}).
+inline constexpr const char* kRejectSent = "RejectSent";
 bool IsRecordOnly(std::string_view kind);
 
 // The event's kind as journaled ("NewOrderAccepted", ...).
