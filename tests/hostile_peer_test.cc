@@ -9,7 +9,9 @@
 // an order of BROKER1's that must be acknowledged.
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <memory>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -97,6 +99,7 @@ class HostilePeerTest : public ::testing::Test {
   }
 
   bool NeverReadingPeer();
+  int64_t FloodStatusRequests(HostilePeer& hostile, int64_t* rss_peak);
 
   int64_t GatewayRssKb() { return ResidentKb(cluster_.gateway().pid()); }
 
@@ -394,19 +397,7 @@ bool HostilePeerTest::NeverReadingPeer() {
   std::this_thread::sleep_for(milliseconds(300));
   const int64_t rss_start = GatewayRssKb();
   int64_t rss_peak = rss_start;
-  int64_t requests = 0;
-  int seq = 2;
-  const auto stop = std::chrono::steady_clock::now() + seconds(8);
-  while (std::chrono::steady_clock::now() < stop) {
-    std::string batch;
-    for (int i = 0; i < 200; ++i, ++seq) {
-      batch += FixMessage(Header("H", "HOSTILE1", seq) + "11=q|55=MSFT|54=1|");
-    }
-    const int64_t sent = hostile.Send(batch, milliseconds(500));
-    if (sent < static_cast<int64_t>(batch.size())) break;  // fixgw stopped
-    requests += 200;
-    rss_peak = std::max(rss_peak, GatewayRssKb());
-  }
+  const int64_t requests = FloodStatusRequests(hostile, &rss_peak);
   const std::string id = "good-never-reads-" + std::to_string(++orders_);
   EXPECT_TRUE(good_->Next("D", Order(id)));
   const bool served = good_->WaitFor({"35=8", "11=" + id}, kWait).has_value();
@@ -438,6 +429,27 @@ bool HostilePeerTest::NeverReadingPeer() {
   return served;
 }
 
+// HOSTILE1 (logged on) asks the status of an order again and again until
+// fixgw stops reading it or 8 s pass, never reading the answers; returns
+// how many requests fixgw took and keeps fixgw's peak RSS in *rss_peak.
+int64_t HostilePeerTest::FloodStatusRequests(HostilePeer& hostile,
+                                             int64_t* rss_peak) {
+  int64_t requests = 0;
+  int seq = 2;
+  const auto stop = std::chrono::steady_clock::now() + seconds(8);
+  while (std::chrono::steady_clock::now() < stop) {
+    std::string batch;
+    for (int i = 0; i < 200; ++i, ++seq) {
+      batch += FixMessage(Header("H", "HOSTILE1", seq) + "11=q|55=MSFT|54=1|");
+    }
+    const int64_t sent = hostile.Send(batch, milliseconds(500));
+    if (sent < static_cast<int64_t>(batch.size())) break;  // fixgw stopped
+    requests += 200;
+    *rss_peak = std::max(*rss_peak, GatewayRssKb());
+  }
+  return requests;
+}
+
 TEST_F(HostilePeerTest, PeerThatNeverReadsKeepsMemoryBounded) {
   (void)NeverReadingPeer();
 }
@@ -445,12 +457,65 @@ TEST_F(HostilePeerTest, PeerThatNeverReadsKeepsMemoryBounded) {
 // Each target session has its own sender thread (gateway_app.h), so the
 // peer's full socket blocks only the sends to that peer: BROKER1 is served
 // meanwhile. (Before, one sender thread sent for every session and this
-// peer stalled them all while it stayed connected.) The peer itself is not
-// disconnected: its blocked send holds its QuickFIX session lock, so its
-// heartbeat timeout cannot fire; it ends when it closes the socket.
+// peer stalled them all while it stayed connected.)
 TEST_F(HostilePeerTest, PeerThatNeverReadsDoesNotStallOthers) {
   EXPECT_TRUE(NeverReadingPeer())
       << "BROKER1's order got no answer while HOSTILE1 did not read";
+}
+
+// A logged-on peer that never reads: QuickFIX's socket send blocked for as
+// long as it stayed connected, holding the session lock, so not even its
+// heartbeat timeout could fire. fixgw aborts the connection once a send
+// has made no progress for kSendStallTimeout (10 s); HOSTILE1 can then log
+// on again.
+TEST_F(HostilePeerTest, PeerThatNeverReadsIsDisconnected) {
+  HostilePeer hostile(cluster_.gateway_port(), 4096);
+  ASSERT_TRUE(hostile.connected());
+  ASSERT_GT(hostile.Send(LogonBytes("HOSTILE1"), seconds(1)), 0);
+  std::this_thread::sleep_for(milliseconds(300));
+  int64_t rss_peak = GatewayRssKb();
+  const auto start = std::chrono::steady_clock::now();
+  const int64_t requests = FloodStatusRequests(hostile, &rss_peak);
+  const auto flooded = std::chrono::steady_clock::now();
+  const bool gone =
+      hostile.ClosedWithoutReading(fix::kSendStallTimeout + seconds(15));
+  const auto end = std::chrono::steady_clock::now();
+  std::fprintf(stderr,
+               "never-reading peer: %lld requests in %.1f s, then %s %.1f s "
+               "later\n",
+               static_cast<long long>(requests),
+               std::chrono::duration<double>(flooded - start).count(),
+               gone ? "disconnected" : "still connected",
+               std::chrono::duration<double>(end - flooded).count());
+  EXPECT_TRUE(gone) << "a peer that never reads is still connected";
+  ExpectGoodTrades("never-reads-cut");
+  hostile.Close();
+  EXPECT_TRUE(LoggedOn("HOSTILE1") != nullptr)
+      << "HOSTILE1's session did not end with its connection";
+}
+
+// A shutdown (SIGTERM) while a logged-on peer does not read ends: the
+// stalled send gives up within kSendStallTimeout. (Without that, the
+// acceptor's stop also ends it, by closing the socket after its own waits:
+// measured 25.5 s, against 20.3 s with it.)
+TEST_F(HostilePeerTest, ShutdownIsNotHeldByAPeerThatNeverReads) {
+  HostilePeer hostile(cluster_.gateway_port(), 4096);
+  ASSERT_TRUE(hostile.connected());
+  ASSERT_GT(hostile.Send(LogonBytes("HOSTILE1"), seconds(1)), 0);
+  std::this_thread::sleep_for(milliseconds(300));
+  int64_t rss_peak = GatewayRssKb();
+  (void)FloodStatusRequests(hostile, &rss_peak);
+  const auto start = std::chrono::steady_clock::now();
+  cluster_.gateway().Signal(SIGTERM);
+  const std::optional<int> rc =
+      cluster_.gateway().Wait(fix::kSendStallTimeout + seconds(40));
+  const double took = std::chrono::duration<double>(
+                          std::chrono::steady_clock::now() - start)
+                          .count();
+  std::fprintf(stderr, "SIGTERM with a peer that never reads: %s after %.1f s\n",
+               rc ? ("exit " + std::to_string(*rc)).c_str() : "still running",
+               took);
+  EXPECT_EQ(rc, std::optional<int>(0)) << GatewayLogTail();
 }
 
 TEST_F(HostilePeerTest, ThousandsOfConnectsAndDisconnects) {

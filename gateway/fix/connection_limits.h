@@ -25,4 +25,9 @@ inline constexpr std::size_t kMaxBytesPerMessage = 4 * 1024 * 1024;
 // QuickFIX's own default for LogonTimeout.
 inline constexpr std::chrono::seconds kDefaultFirstMessageTimeout{10};
 
+// A send that makes no progress for this long (the peer's TCP window stays
+// closed: it does not read) aborts the connection; the session is then
+// disconnected like any other.
+inline constexpr std::chrono::seconds kSendStallTimeout{10};
+
 }  // namespace fixgw::fix

@@ -1,4 +1,4 @@
-// A replacement for a function of QuickFIX 1.15.1's threaded plain-TCP
+// Replacements for two functions of QuickFIX 1.15.1's threaded plain-TCP
 // connections, linked into every program that runs an acceptor (fixgw,
 // fixsim), that bound what one hostile peer can hold (issue 10). The limits
 // are in connection_limits.h.
@@ -14,23 +14,35 @@
 //   message; and ticks the session once a second even while bytes arrive, so
 //   a peer that dribbles bytes meets its heartbeat timeout. Framing, session
 //   lookup and dispatch are otherwise as in the library.
+// ThreadedSocketConnection::send() — called under the session's lock. The
+//   library's version blocks in send(2) for as long as the peer does not
+//   read, holding that lock (so no timeout of that session can fire), and
+//   after a partial send passes the whole length again from the new offset
+//   (reading past the end of the message). This one sends without blocking
+//   and waits for the socket at most kSendStallTimeout without progress;
+//   then it aborts the connection (RST, the unsent bytes are dropped) and
+//   the connection's own thread disconnects the session.
 //
-// How it takes effect: libquickfix.so reaches read() through its PLT, so a
-// definition in the executable preempts the library's (ELF symbol
-// interposition). This file must therefore be a source of the executable
-// itself, like lookup_session.cc. tests/hostile_peer_test.cc
-// checks each behaviour against a running fixgw. TLS connections
-// (ThreadedSSLSocketConnection) are a different class and not covered.
+// How they take effect: libquickfix.so reaches read() through its PLT and
+// send() through the vtable (a symbol relocation), so a definition in the
+// executable preempts the library's (ELF symbol interposition). This file
+// must therefore be a source of the executable itself, like
+// lookup_session.cc. tests/hostile_peer_test.cc checks each behaviour against a
+// running fixgw. TLS connections (ThreadedSSLSocketConnection) are a different
+// class and not covered.
 //
-// Threading: read() runs on the connection's own thread (one thread per
-// connection, so its state is thread_local). Nothing here throws out of a
-// QuickFIX entry point.
+// Threading: read() runs on the connection's
+// own thread (one thread per connection, so read()'s state is
+// thread_local); send() runs on whichever thread sends, under the session
+// lock. Nothing here throws out of a QuickFIX entry point.
 #include <poll.h>
 #include <sys/socket.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <mutex>
+#include <set>
 #include <string>
 
 #include "gateway/fix/connection_limits.h"
@@ -42,6 +54,7 @@ using Clock = std::chrono::steady_clock;
 using fixgw::fix::kDefaultFirstMessageTimeout;
 using fixgw::fix::kMaxBytesBeforeFirstMessage;
 using fixgw::fix::kMaxBytesPerMessage;
+using fixgw::fix::kSendStallTimeout;
 using std::chrono::milliseconds;
 
 constexpr milliseconds kTick{1000};  // as the library's select() timeout
@@ -58,6 +71,28 @@ struct ReadState {
 };
 
 thread_local ReadState t_read;
+
+// Connections whose send stalled (aborted by send(), on another thread)
+// and whose own thread has not yet returned false from read(). Keyed by
+// address; an entry is removed before the connection is deleted.
+std::mutex& AbortedMutex() {
+  static std::mutex mu;
+  return mu;
+}
+std::set<const void*>& Aborted() {
+  static std::set<const void*> aborted;
+  return aborted;
+}
+
+bool IsAborted(const void* connection) {
+  std::lock_guard lock(AbortedMutex());
+  return Aborted().count(connection) != 0;
+}
+
+void ForgetAborted(const void* connection) {
+  std::lock_guard lock(AbortedMutex());
+  Aborted().erase(connection);
+}
 
 long long Seconds(Clock::duration d) {
   return static_cast<long long>(
@@ -91,6 +126,7 @@ bool ThreadedSocketConnection::read() {
   // Ends the connection for `why`; the session's log says why if there is a
   // session, the acceptor's otherwise.
   auto drop = [&](const std::string& why) {
+    ForgetAborted(this);
     if (m_disconnect) return false;
     if (m_pSession != nullptr) {
       if (!why.empty()) m_pSession->getLog()->onEvent(why);
@@ -103,6 +139,10 @@ bool ThreadedSocketConnection::read() {
   };
 
   try {
+    if (IsAborted(this)) {
+      return drop("Disconnecting: the peer has not read for " +
+                  std::to_string(Seconds(kSendStallTimeout)) + " s");
+    }
     Clock::duration wait = kTick;
     if (m_pSession == nullptr) {
       const Clock::duration left =
@@ -163,6 +203,10 @@ bool ThreadedSocketConnection::read() {
       if (m_pSession == nullptr && !setSession(message)) {
         return drop("");  // setSession logged why
       }
+      if (IsAborted(this)) {
+        return drop("Disconnecting: the peer has not read for " +
+                    std::to_string(Seconds(kSendStallTimeout)) + " s");
+      }
       try {
         m_pSession->next(message, UtcTimeStamp());
       } catch (const InvalidMessage&) {
@@ -187,6 +231,48 @@ bool ThreadedSocketConnection::read() {
     // connection thread); one connection's input must not.
     return drop(std::string("Disconnecting: ") + e.what());
   }
+}
+
+bool ThreadedSocketConnection::send(const std::string& message) {
+  std::size_t sent = 0;
+  Clock::time_point progress = Clock::now();
+  while (sent < message.size()) {
+    const ssize_t n =
+        ::send(m_socket, message.data() + sent, message.size() - sent,
+               MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n > 0) {
+      sent += static_cast<std::size_t>(n);
+      progress = Clock::now();
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) return false;
+    const Clock::duration left = progress + kSendStallTimeout - Clock::now();
+    if (left <= Clock::duration::zero()) {
+      // The peer does not read. Abort: closing with a zero linger sends RST
+      // and frees the unsent bytes at once; shutdown wakes the connection's
+      // thread (its recv() returns 0), which disconnects the session once
+      // this send has released the session lock. Later sends fail at once.
+      {
+        std::lock_guard lock(AbortedMutex());
+        Aborted().insert(this);
+      }
+      if (m_pSession != nullptr) {
+        m_pSession->getLog()->onEvent(
+            "Send made no progress for " +
+            std::to_string(Seconds(kSendStallTimeout)) +
+            " s (the peer does not read): aborting the connection");
+      }
+      const linger abort{1, 0};
+      setsockopt(m_socket, SOL_SOCKET, SO_LINGER, &abort, sizeof abort);
+      shutdown(m_socket, SHUT_RDWR);
+      return false;
+    }
+    pollfd writable{m_socket, POLLOUT, 0};
+    poll(&writable, 1,
+         static_cast<int>(std::chrono::ceil<milliseconds>(left).count()));
+  }
+  return true;
 }
 
 }  // namespace FIX

@@ -88,6 +88,13 @@ bool HostilePeer::WaitClosed(std::chrono::milliseconds timeout) {
   return closed_;
 }
 
+bool HostilePeer::ClosedWithoutReading(std::chrono::milliseconds timeout) {
+  if (fd_ < 0 || closed_) return true;
+  pollfd p{fd_, POLLRDHUP, 0};
+  if (poll(&p, 1, static_cast<int>(timeout.count())) <= 0) return false;
+  return (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+}
+
 int64_t ResidentKb(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");
   std::string line;

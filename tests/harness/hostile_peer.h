@@ -31,6 +31,9 @@ class HostilePeer {
   void Receive(std::chrono::milliseconds timeout);
   // True once the peer closed the connection (reads within `timeout`).
   bool WaitClosed(std::chrono::milliseconds timeout);
+  // True once the other end closed or reset the connection (waits up to
+  // `timeout`), found without reading: whatever it sent stays unread.
+  bool ClosedWithoutReading(std::chrono::milliseconds timeout);
   const std::string& received() const { return received_; }
   void Close();
 
