@@ -1,4 +1,4 @@
-// Replacements for two functions of QuickFIX 1.15.1's threaded plain-TCP
+// Replacements for three functions of QuickFIX 1.15.1's threaded plain-TCP
 // connections, linked into every program that runs an acceptor (fixgw,
 // fixsim), that bound what one hostile peer can hold (issue 10). The limits
 // are in connection_limits.h.
@@ -22,20 +22,29 @@
 //   and waits for the socket at most kSendStallTimeout without progress;
 //   then it aborts the connection (RST, the unsent bytes are dropped) and
 //   the connection's own thread disconnects the session.
+// ThreadedSocketAcceptor::socketConnectionThread() — the library's version
+//   closes the socket before it removes its thread from the acceptor's
+//   table, keyed by socket number: when accept() reuses the number in
+//   between, the new connection's entry replaces the old one and the old
+//   thread is never joined nor detached. Every such thread kept its stack
+//   and thread block (about 7 KB resident) for the life of the process
+//   (connection churn). This one removes the entry that holds its own thread
+//   id and detaches itself if none does.
 //
-// How they take effect: libquickfix.so reaches read() through its PLT and
-// send() through the vtable (a symbol relocation), so a definition in the
-// executable preempts the library's (ELF symbol interposition). This file
-// must therefore be a source of the executable itself, like
-// lookup_session.cc. tests/hostile_peer_test.cc checks each behaviour against a
-// running fixgw. TLS connections (ThreadedSSLSocketConnection) are a different
-// class and not covered.
+// How they take effect: libquickfix.so reaches read() through its PLT,
+// send() through the vtable (a symbol relocation) and socketConnectionThread
+// through its GOT, so a definition in the executable preempts the library's
+// (ELF symbol interposition). This file must therefore be a source of the
+// executable itself, like lookup_session.cc. tests/hostile_peer_test.cc
+// checks each behaviour against a running fixgw. TLS connections
+// (ThreadedSSLSocketConnection) are a different class and not covered.
 //
-// Threading: read() runs on the connection's
+// Threading: read() and socketConnectionThread() run on the connection's
 // own thread (one thread per connection, so read()'s state is
 // thread_local); send() runs on whichever thread sends, under the session
 // lock. Nothing here throws out of a QuickFIX entry point.
 #include <poll.h>
+#include <pthread.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -273,6 +282,35 @@ bool ThreadedSocketConnection::send(const std::string& message) {
          static_cast<int>(std::chrono::ceil<milliseconds>(left).count()));
   }
   return true;
+}
+
+THREAD_PROC ThreadedSocketAcceptor::socketConnectionThread(void* p) {
+  auto* info = static_cast<ConnectionThreadInfo*>(p);
+  ThreadedSocketAcceptor* acceptor = info->m_pAcceptor;
+  ThreadedSocketConnection* connection = info->m_pConnection;
+  delete info;
+
+  while (connection->read()) {
+  }
+  delete connection;
+
+  // onStop() joins the threads it finds in m_threads once the acceptor is
+  // stopped; until then a thread that ends removes its own entry and
+  // detaches itself. The entry is found by thread id, not by socket
+  // number: the socket is closed by now and accept() may have reused its
+  // number for a newer connection, whose entry replaced this thread's.
+  Locker lock(acceptor->m_mutex);
+  if (acceptor->isStopped()) return 0;
+  const pthread_t self = pthread_self();
+  for (auto it = acceptor->m_threads.begin(); it != acceptor->m_threads.end();
+       ++it) {
+    if (pthread_equal(it->second, self) != 0) {
+      acceptor->m_threads.erase(it);
+      break;
+    }
+  }
+  pthread_detach(self);
+  return 0;
 }
 
 }  // namespace FIX

@@ -104,4 +104,13 @@ int64_t ResidentKb(pid_t pid) {
   return -1;
 }
 
+int64_t MappingCount(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/maps");
+  if (!in) return -1;
+  int64_t lines = 0;
+  std::string line;
+  while (std::getline(in, line)) ++lines;
+  return lines;
+}
+
 }  // namespace fixgw::testing

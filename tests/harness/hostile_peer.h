@@ -46,4 +46,8 @@ class HostilePeer {
 // VmRSS of process `pid` in KiB (from /proc/PID/status); -1 if unknown.
 int64_t ResidentKb(pid_t pid);
 
+// The number of memory mappings of process `pid` (lines of
+// /proc/PID/maps; each thread's stack adds two); -1 if unknown.
+int64_t MappingCount(pid_t pid);
+
 }  // namespace fixgw::testing
