@@ -135,15 +135,19 @@ bool ThreadedSocketConnection::read() {
   // Ends the connection for `why`; the session's log says why if there is a
   // session, the acceptor's otherwise.
   auto drop = [&](const std::string& why) {
-    ForgetAborted(this);
-    if (m_disconnect) return false;
-    if (m_pSession != nullptr) {
-      if (!why.empty()) m_pSession->getLog()->onEvent(why);
-      m_pSession->disconnect();
-    } else {
-      if (m_pLog != nullptr && !why.empty()) m_pLog->onEvent(why);
-      disconnect();
+    if (!m_disconnect) {
+      if (m_pSession != nullptr) {
+        if (!why.empty()) m_pSession->getLog()->onEvent(why);
+        m_pSession->disconnect();
+      } else {
+        if (m_pLog != nullptr && !why.empty()) m_pLog->onEvent(why);
+        disconnect();
+      }
     }
+    // Only now: Session::disconnect() took the session lock and let go of
+    // this connection, so no send() can mark it aborted again (a mark left
+    // behind would drop the next connection allocated at this address).
+    ForgetAborted(this);
     return false;
   };
 
