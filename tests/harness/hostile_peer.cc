@@ -88,6 +88,13 @@ bool HostilePeer::WaitClosed(std::chrono::milliseconds timeout) {
   return closed_;
 }
 
+bool HostilePeer::ClosedWithoutReading(std::chrono::milliseconds timeout) {
+  if (fd_ < 0 || closed_) return true;
+  pollfd p{fd_, POLLRDHUP, 0};
+  if (poll(&p, 1, static_cast<int>(timeout.count())) <= 0) return false;
+  return (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+}
+
 int64_t ResidentKb(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");
   std::string line;
@@ -95,6 +102,15 @@ int64_t ResidentKb(pid_t pid) {
     if (line.rfind("VmRSS:", 0) == 0) return std::stoll(line.substr(6));
   }
   return -1;
+}
+
+int64_t MappingCount(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/maps");
+  if (!in) return -1;
+  int64_t lines = 0;
+  std::string line;
+  while (std::getline(in, line)) ++lines;
+  return lines;
 }
 
 }  // namespace fixgw::testing

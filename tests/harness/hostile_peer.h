@@ -31,6 +31,9 @@ class HostilePeer {
   void Receive(std::chrono::milliseconds timeout);
   // True once the peer closed the connection (reads within `timeout`).
   bool WaitClosed(std::chrono::milliseconds timeout);
+  // True once the other end closed or reset the connection (waits up to
+  // `timeout`), found without reading: whatever it sent stays unread.
+  bool ClosedWithoutReading(std::chrono::milliseconds timeout);
   const std::string& received() const { return received_; }
   void Close();
 
@@ -42,5 +45,9 @@ class HostilePeer {
 
 // VmRSS of process `pid` in KiB (from /proc/PID/status); -1 if unknown.
 int64_t ResidentKb(pid_t pid);
+
+// The number of memory mappings of process `pid` (lines of
+// /proc/PID/maps; each thread's stack adds two); -1 if unknown.
+int64_t MappingCount(pid_t pid);
 
 }  // namespace fixgw::testing
