@@ -550,6 +550,23 @@ int64_t SeqOf(const std::string& msg) {
   return pos == std::string::npos ? 0 : std::stoll(msg.substr(pos + 4));
 }
 
+// Runs `body` while EXCH (acceptor) and GW (initiator) are connected on a
+// free loopback port, both keeping their stores through `factory`.
+void RunPair(FIX::MessageStoreFactory& factory, PairApp& gw_app,
+             PairApp& exch_app, const std::function<void()>& body) {
+  const int port = FreeLoopbackPort();
+  ASSERT_GT(port, 0);
+  FIX::SessionSettings acceptor_settings = PairSettings(true, port);
+  FIX::SessionSettings initiator_settings = PairSettings(false, port);
+  FIX::ThreadedSocketAcceptor acceptor(exch_app, factory, acceptor_settings);
+  FIX::ThreadedSocketInitiator initiator(gw_app, factory, initiator_settings);
+  acceptor.start();
+  initiator.start();
+  body();
+  initiator.stop();
+  acceptor.stop();
+}
+
 TEST_F(SqliteMessageStoreTest, RealSessionPairKeepsSequencesAndResendsFromIt) {
   const FIX::SessionID gw("FIX.4.4", "GW", "EXCH");
   const FIX::SessionID exch("FIX.4.4", "EXCH", "GW");
@@ -562,19 +579,7 @@ TEST_F(SqliteMessageStoreTest, RealSessionPairKeepsSequencesAndResendsFromIt) {
   // Both sides keep their stores in the same journal file.
   auto run = [&](PairApp& gw_app, PairApp& exch_app,
                  const std::function<void()>& body) {
-    const int port = FreeLoopbackPort();
-    ASSERT_GT(port, 0);
-    FIX::SessionSettings acceptor_settings = PairSettings(true, port);
-    FIX::SessionSettings initiator_settings = PairSettings(false, port);
-    auto acceptor = std::make_unique<FIX::ThreadedSocketAcceptor>(
-        exch_app, *factory_, acceptor_settings);
-    auto initiator = std::make_unique<FIX::ThreadedSocketInitiator>(
-        gw_app, *factory_, initiator_settings);
-    acceptor->start();
-    initiator->start();
-    body();
-    initiator->stop();
-    acceptor->stop();
+    RunPair(*factory_, gw_app, exch_app, body);
   };
   auto logged_on = [](int logons, const std::vector<std::string>&) {
     return logons >= 1;
@@ -693,17 +698,7 @@ TEST_F(SqliteMessageStoreTest, HeartbeatTakingAPredictedSeqLeavesOneCopyAtTheRea
   };
   auto run = [&](PairApp& gw_app, PairApp& exch_app,
                  const std::function<void()>& body) {
-    const int port = FreeLoopbackPort();
-    ASSERT_GT(port, 0);
-    FIX::SessionSettings acceptor_settings = PairSettings(true, port);
-    FIX::SessionSettings initiator_settings = PairSettings(false, port);
-    FIX::ThreadedSocketAcceptor acceptor(exch_app, factory, acceptor_settings);
-    FIX::ThreadedSocketInitiator initiator(gw_app, factory, initiator_settings);
-    acceptor.start();
-    initiator.start();
-    body();
-    initiator.stop();
-    acceptor.stop();
+    RunPair(factory, gw_app, exch_app, body);
   };
   auto logged_on = [](int logons, const std::vector<std::string>&) {
     return logons >= 1;

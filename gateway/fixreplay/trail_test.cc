@@ -224,6 +224,15 @@ TEST_F(TrailTest, AccountSymbolSessionAndTimeFiltersSelectRows) {
   EXPECT_EQ(rows.back().cl_ord_id, "o1r");
 }
 
+// Every row of the journal at `path`, unfiltered.
+Result<TrailStats> AllRows(const std::string& path,
+                           std::vector<TrailRow>& rows) {
+  auto journal = store::Journal::OpenReadOnly(path);
+  if (!journal.ok()) return journal.status();
+  return ReplayTrail(**journal, {},
+                     [&](const TrailRow& r) { rows.push_back(r); });
+}
+
 TEST(TrailUnknownTest, UnknownKindsAndBadPayloadsAreRowsNotFailures) {
   TempJournal tmp;
   {
@@ -244,12 +253,9 @@ TEST(TrailUnknownTest, UnknownKindsAndBadPayloadsAreRowsNotFailures) {
     ASSERT_TRUE(s.writer().Raw(broken).ok());
     ASSERT_TRUE(s.writer().Flush().ok());
   }
-  auto journal = store::Journal::OpenReadOnly(tmp.path());
-  ASSERT_TRUE(journal.ok());
   std::vector<TrailRow> rows;
-  auto stats =
-      ReplayTrail(**journal, {}, [&](const TrailRow& r) { rows.push_back(r); });
-  ASSERT_TRUE(stats.ok());
+  Result<TrailStats> stats = AllRows(tmp.path(), rows);
+  ASSERT_TRUE(stats.ok()) << stats.status().message();
   ASSERT_EQ(rows.size(), 3u);
   EXPECT_EQ(rows[1].event, "MarketHalted");
   EXPECT_EQ(rows[1].direction, Direction::kUnknown);
@@ -289,12 +295,9 @@ TEST(TrailRejectTest, RejectsSentByQuickFixNameTheRefusedMessage) {
     ASSERT_TRUE(s.writer().Raw(reject).ok());
     ASSERT_TRUE(s.writer().Flush().ok());
   }
-  auto journal = store::Journal::OpenReadOnly(tmp.path());
-  ASSERT_TRUE(journal.ok());
   std::vector<TrailRow> rows;
-  auto stats =
-      ReplayTrail(**journal, {}, [&](const TrailRow& r) { rows.push_back(r); });
-  ASSERT_TRUE(stats.ok());
+  Result<TrailStats> stats = AllRows(tmp.path(), rows);
+  ASSERT_TRUE(stats.ok()) << stats.status().message();
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(rows[0].event, "RejectSent");
   EXPECT_EQ(rows[0].direction, Direction::kToBroker);
