@@ -103,6 +103,23 @@ class HostilePeerTest : public ::testing::Test {
 
   int64_t GatewayRssKb() { return ResidentKb(cluster_.gateway().pid()); }
 
+  // Whether a ConnectionRefused denial with `code`, whose detail starts
+  // with `detail`, is journaled within 5 s.
+  bool WaitForDenial(const std::string& code, const std::string& detail) {
+    const std::string sql =
+        "SELECT count(*) FROM journal WHERE kind='ConnectionRefused' AND "
+        "payload LIKE '{\"code\":\"" + code + "\",\"detail\":\"" +
+        detail + "%'";
+    const auto deadline = std::chrono::steady_clock::now() + seconds(5);
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (cluster_.JournalCount(sql) >= 1) return true;
+      std::this_thread::sleep_for(milliseconds(50));
+    }
+    ADD_FAILURE() << "no denial " << code << " / " << detail << "\n"
+                  << GatewayLogTail();
+    return false;
+  }
+
   // What answers message `seq` with ClOrdID `id`: "8" (an ExecutionReport
   // for it), "3" (a session Reject of it), "j", "5" (Logout) or "closed";
   // "" if nothing within the wait.
@@ -197,6 +214,10 @@ TEST_F(HostilePeerTest, BytesWithoutMessageStartAreBounded) {
         << "a peer without a session grew fixgw by "
         << (rss_after - rss_before) << " KiB";
   }
+  // Journaled as a refused connection, with the peer's address.
+  EXPECT_TRUE(WaitForDenial("first_message_size",
+                            "connection from 127.0.0.1 dropped before any "
+                            "session: Disconnecting: "));
 }
 
 TEST_F(HostilePeerTest, LogonFloodIsRefusedAndTheGoodSessionTrades) {
@@ -351,6 +372,10 @@ TEST_F(HostilePeerTest, SlowlorisIsDisconnectedAtTheLogonTimeout) {
   EXPECT_TRUE(closed) << "an incomplete Logon still holds its connection";
   EXPECT_GE(after, 9.0) << "dropped before the LogonTimeout";
   EXPECT_EQ(slow.received().find("35=A"), std::string::npos);
+  EXPECT_TRUE(WaitForDenial("first_message_timeout",
+                            "connection from 127.0.0.1 dropped before any "
+                            "session: Disconnecting: no complete message "
+                            "within 10 s of connecting"));
   ExpectGoodTrades("slowloris-cut");
 }
 

@@ -43,6 +43,8 @@
 // own thread (one thread per connection, so read()'s state is
 // thread_local); send() runs on whichever thread sends, under the session
 // lock. Nothing here throws out of a QuickFIX entry point.
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sys/socket.h>
@@ -103,6 +105,26 @@ void ForgetAborted(const void* connection) {
   Aborted().erase(connection);
 }
 
+// The peer's IP address as text, or "unknown address".
+std::string PeerAddress(int socket) {
+  sockaddr_storage peer{};
+  socklen_t size = sizeof peer;
+  if (getpeername(socket, reinterpret_cast<sockaddr*>(&peer), &size) != 0) {
+    return "unknown address";
+  }
+  char text[INET6_ADDRSTRLEN] = {};
+  const void* address =
+      peer.ss_family == AF_INET6
+          ? static_cast<const void*>(
+                &reinterpret_cast<const sockaddr_in6*>(&peer)->sin6_addr)
+          : static_cast<const void*>(
+                &reinterpret_cast<const sockaddr_in*>(&peer)->sin_addr);
+  if (inet_ntop(peer.ss_family, address, text, sizeof text) == nullptr) {
+    return "unknown address";
+  }
+  return text;
+}
+
 long long Seconds(Clock::duration d) {
   return static_cast<long long>(
       std::chrono::duration_cast<std::chrono::seconds>(d).count());
@@ -133,14 +155,18 @@ bool ThreadedSocketConnection::read() {
   }
 
   // Ends the connection for `why`; the session's log says why if there is a
-  // session, the acceptor's otherwise.
+  // session, the acceptor's otherwise, naming the peer (fixgw journals
+  // that event as a refused connection: gateway/fixgw/denial_watch.cc).
   auto drop = [&](const std::string& why) {
     if (!m_disconnect) {
       if (m_pSession != nullptr) {
         if (!why.empty()) m_pSession->getLog()->onEvent(why);
         m_pSession->disconnect();
       } else {
-        if (m_pLog != nullptr && !why.empty()) m_pLog->onEvent(why);
+        if (m_pLog != nullptr && !why.empty()) {
+          m_pLog->onEvent("Connection from " + PeerAddress(m_socket) +
+                          " dropped before any session: " + why);
+        }
         disconnect();
       }
     }

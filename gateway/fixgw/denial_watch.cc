@@ -76,6 +76,27 @@ void DenialWatch::OnEvent(const std::string& session,
     reasons_.clear();
     return;
   }
+  // gateway/fix/socket_connection.cc's limits before any session: too many
+  // bytes, too long, or a first message that cannot be framed.
+  constexpr const char* kDropped = "Connection from ";
+  constexpr const char* kBeforeSession = " dropped before any session: ";
+  if (const size_t at = event.find(kBeforeSession);
+      StartsWith(event, kDropped) && at != std::string::npos) {
+    const std::string detail =
+        event.substr(at + std::string(kBeforeSession).size());
+    const char* code =
+        detail.find("no complete message within") != std::string::npos
+            ? "first_message_timeout"
+        : detail.find("without a complete first message") != std::string::npos
+            ? "first_message_size"
+            : "first_message_invalid";
+    sink_(kConnectionRefused, "", code,
+          "connection from " +
+              event.substr(std::string(kDropped).size(),
+                           at - std::string(kDropped).size()) +
+              " dropped before any session: " + detail);
+    return;
+  }
   constexpr const char* kNoSession = "Session not found for incoming message: ";
   if (StartsWith(event, kNoSession)) {
     sink_(kLogonRefused, "", "unknown_session",

@@ -198,7 +198,8 @@ class GatewayApplication : public FIX::Application {
   void AuthenticateLogon(const FIX::Message& msg, const FIX::SessionID& id);
   // Denials so far by code: missing_credentials, unknown_user,
   // wrong_password, unknown_session, logon_state, tls_handshake,
-  // entitlement. For the metrics export.
+  // address_not_allowed, first_message_timeout, first_message_size,
+  // first_message_invalid, entitlement. For the metrics export.
   std::map<std::string, uint64_t> denials() const;
 
  private:
