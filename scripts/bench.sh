@@ -55,8 +55,9 @@ root=$(mktemp -d /tmp/fixgw-bench.XXXXXX)
 trap 'stop_process ${gw_pid:-0}; stop_process ${sim_pid:-0}; [ "${BENCH_KEEP:-0}" = 1 ] || rm -rf "$root"' EXIT
 results="$root/results.jsonl"
 
-# field NAME: the numeric value of "NAME" in a JSON line on stdin.
-field() { grep -o "\"$1\":[0-9.]*" | head -n 1 | cut -d: -f2; }
+# field NAME: the numeric value of the first "NAME" in each JSON line on
+# stdin (one value a line).
+field() { awk -v key="\"$1\":" '{ i = index($0, key); if (i == 0) next; v = substr($0, i + length(key)); match(v, /^[0-9.]+/); if (RLENGTH > 0) print substr(v, 1, RLENGTH) }'; }
 # median of numbers on stdin.
 median() { sort -g | awk '{v[NR]=$1} END {if (NR==0) print 0; else if (NR%2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
 
