@@ -84,6 +84,9 @@ void DenialWatch::OnEvent(const std::string& session,
       StartsWith(event, kDropped) && at != std::string::npos) {
     const std::string detail =
         event.substr(at + std::string(kBeforeSession).size());
+    // A peer that closed, or a socket error, is no refusal (a port probe
+    // connects and closes): only drops that fixgw decided are journaled.
+    if (!StartsWith(detail, "Disconnecting: ")) return;
     const char* code =
         detail.find("no complete message within") != std::string::npos
             ? "first_message_timeout"
