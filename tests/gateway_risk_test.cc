@@ -124,6 +124,8 @@ class GatewayRiskTest : public ::testing::Test {
 
   TempDir dir_;
   Cluster cluster_{ClusterPaths{FIXSIM_BIN, FIXGW_BIN, FIXGW_FIX44_XML}, dir_};
+  // The harness's own limits, before SetUp replaces them with kRisk.
+  const std::string default_limits_ = cluster_.risk_limits;
   std::string logon_;
   int runs_ = 0;
 };
@@ -388,22 +390,9 @@ TEST_F(GatewayRiskTest, RollAfterAKillIsRefusedUntilACleanStop) {
   const std::string journal = cluster_.journal();
   const std::string archive = dir_.path() + "/day1.journal";
   StopGateway();
-  cluster_.risk_limits = R"(
-[defaults.account]
-cash = "100000000"
-max_order_qty = 10000
-max_order_notional = "100000000"
-max_open_orders = 100000
-max_long = 10000000
-max_short = 10000000
-short_selling = true
-max_short_qty = 10000
-[defaults.session]
-allowed_accounts = ["*"]
-[symbols.MSFT]
-reference_price = "100.00"
-collar_bps = 1000
-)";
+  // Ample limits (the harness's defaults: MSFT up to twice 250), so the
+  // load is refused by nothing.
+  cluster_.risk_limits = default_limits_;
   std::string error;
   ASSERT_TRUE(cluster_.StartGateway(&error)) << error;
 
