@@ -542,6 +542,61 @@ Status RiskEngine::Done(std::string_view key) {
   return Status::Ok();
 }
 
+Status RiskEngine::AdjustFill(std::string_view account,
+                              std::string_view symbol, Side side, Qty qty,
+                              Price px, bool reverse) {
+  if (qty.units() <= 0) {
+    return Status::InvalidArgument("risk: adjusted fill qty <= 0 for " +
+                                   std::string(account));
+  }
+  const auto cash = Multiply(qty, px);
+  if (!cash) return Status::InvalidArgument("risk: fill notional overflow");
+  // A buy spends cash and adds to the position; taking it back does the
+  // opposite. Sells mirror buys.
+  const bool spend = IsBuy(side) != reverse;
+  AccountState& a = state_.accounts[std::string(account)];
+  auto found = a.symbols.find(symbol);
+  const Qty position =
+      found == a.symbols.end() ? Qty(0) : found->second.position;
+  const auto net = spend ? SubI(a.net_cash.micros(), cash->micros())
+                         : AddI(a.net_cash.micros(), cash->micros());
+  const auto pos = spend ? AddI(position.units(), qty.units())
+                         : SubI(position.units(), qty.units());
+  if (!net || !pos) {
+    return Status::InvalidArgument("risk: adjusted fill overflow for " +
+                                   std::string(account));
+  }
+  a.net_cash = Notional::FromMicros(*net);
+  a.symbols[std::string(symbol)].position = Qty(*pos);
+  return Status::Ok();
+}
+
+Status RiskEngine::LeavesRestated(const OrderKey& key, const OrderTerms& terms,
+                                  Qty leaves) {
+  if (leaves.units() < 0) {
+    return Status::InvalidArgument("risk: leaves < 0 for " + key);
+  }
+  auto it = state_.orders.find(key);
+  if (it != state_.orders.end()) {
+    return Reprice(it, it->second.cum_qty + leaves, it->second.reserve_price);
+  }
+  if (leaves.units() == 0) return Status::Ok();
+  OrderTerms open = terms;
+  open.qty = leaves;
+  // Not the broker's order: its session's throttle stays as it was.
+  const auto found = state_.throttles.find(terms.session);
+  const std::optional<ThrottleBucket> bucket =
+      found == state_.throttles.end() ? std::nullopt
+                                      : std::optional(found->second);
+  Status st = OrderAccepted(key, open, bucket ? bucket->last : Timestamp{});
+  if (bucket) {
+    state_.throttles[terms.session] = *bucket;
+  } else {
+    state_.throttles.erase(terms.session);
+  }
+  return st;
+}
+
 void RiskEngine::EngageKillSwitch(const KillScope& scope) {
   switch (scope.kind) {
     case KillScope::Kind::kGlobal:

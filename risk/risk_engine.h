@@ -209,6 +209,20 @@ class RiskEngine {
   Status Filled(std::string_view key, Qty last_qty, Price last_px);
   // Canceled, rejected, expired, IOC/FOK remainder: releases what is left.
   Status Done(std::string_view key);
+  // An execution changed after the fact, on the account alone: `reverse`
+  // takes a fill of `qty` at `px` back (a bust, or the old side of a
+  // correction), otherwise adds one (the corrected execution). Cash and
+  // position move; no order's open quantity or reservation does (see
+  // LeavesRestated).
+  Status AdjustFill(std::string_view account, std::string_view symbol,
+                    Side side, Qty qty, Price px, bool reverse);
+  // The exchange says order `key` now has `leaves` open (a restatement, or
+  // a bust that puts quantity back): its open quantity and reservation
+  // follow at its reservation price. An order the engine had closed is
+  // reopened with `terms` (no throttle token: the exchange, not the
+  // broker, reopened it); `leaves` 0 closes it.
+  Status LeavesRestated(const OrderKey& key, const OrderTerms& terms,
+                        Qty leaves);
   void EngageKillSwitch(const KillScope& scope);
   void DisengageKillSwitch(const KillScope& scope);
   // The start of a continued journal: sets (not adds) the account's net

@@ -54,6 +54,24 @@ std::string FormatFixTimestamp(Timestamp t) {
   return buf;
 }
 
+std::string FormatFixTimestamp(Timestamp t, int digits) {
+  if (digits == 6) return FormatFixTimestamp(t);
+  Parts p = Split(t);
+  char buf[64];
+  int n = std::snprintf(buf, sizeof buf, "%04d%02u%02u-%02ld:%02ld:%02ld",
+                        p.year, p.month, p.day, p.hour, p.minute, p.second);
+  if (n < 0) return {};
+  if (digits == 0) return buf;
+  if (digits == 9) {
+    std::snprintf(buf + n, sizeof buf - static_cast<size_t>(n), ".%06ld000",
+                  p.micros);
+  } else {
+    std::snprintf(buf + n, sizeof buf - static_cast<size_t>(n), ".%03ld",
+                  p.micros / 1000);
+  }
+  return buf;
+}
+
 std::string FormatIsoTimestamp(Timestamp t) {
   Parts p = Split(t);
   char buf[64];

@@ -6,11 +6,26 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "gateway/core/decimal.h"
 #include "gateway/core/types.h"
 
 namespace fixgw {
+
+// A FIX field the gateway does not interpret, as it came on the wire: the
+// tag and the value's bytes. Lists of them keep wire order, so repeating
+// groups (a NumInGroup field followed by its entries) survive intact.
+struct FixField {
+  int tag = 0;
+  std::string value;
+  bool operator==(const FixField&) const = default;
+};
+// The fields of a message that the domain does not model, forwarded to the
+// other side unchanged (pass-through): ExDestination, HandlInst, Currency,
+// Parties, the venue's TrdMatchID, user-defined tags... Never header or
+// trailer fields.
+using FixFields = std::vector<FixField>;
 
 // Why an order or request is refused: the OrdRejReason (103) and the Text
 // (58) the counterparty gets.
@@ -29,7 +44,8 @@ struct NewOrder {
   TimeInForce tif = TimeInForce::kDay;
   Qty qty;
   std::optional<Price> price;
-  Timestamp transact_time;
+  Timestamp transact_time;  // epoch when absent
+  FixFields extra;
 };
 
 // OrderCancelRequest (F).
@@ -40,6 +56,7 @@ struct CancelRequest {
   std::string symbol;
   Side side = Side::kBuy;
   Timestamp transact_time;
+  FixFields extra;
 };
 
 // OrderCancelReplaceRequest (G): the new state of the order.
@@ -55,6 +72,7 @@ struct ReplaceRequest {
   Qty qty;
   std::optional<Price> price;
   Timestamp transact_time;
+  FixFields extra;
 };
 
 // OrderStatusRequest (H).
@@ -63,6 +81,17 @@ struct StatusRequest {
   std::string order_id;  // optional; empty when absent
   std::string symbol;
   Side side = Side::kBuy;
+};
+
+// OrderMassStatusRequest (AF): the status of every order of the session
+// that matches, one ExecutionReport (ExecType OrderStatus) each.
+struct MassStatusRequest {
+  std::string mass_status_req_id;  // MassStatusReqID (584)
+  // MassStatusReqType (585): 7 all orders, 1 orders of `symbol`, 8 orders
+  // of `account` (the Account field, for the party the request names).
+  int req_type = 7;
+  std::string account;  // Account (1): when set, only that account's orders
+  std::string symbol;   // Symbol (55)
 };
 
 // ExecutionReport (8). Invariant for accepted orders:
@@ -89,7 +118,10 @@ struct ExecutionReport {
   Price avg_px;
   std::optional<OrdRejReason> ord_rej_reason;  // set on kRejected
   std::string text;
-  Timestamp transact_time;
+  // ExecRefID (19): the ExecID a kTradeCancel or kTradeCorrect refers to.
+  std::string exec_ref_id;
+  Timestamp transact_time;  // epoch when absent
+  FixFields extra;
 };
 
 // OrderCancelReject (9).
@@ -101,7 +133,8 @@ struct CancelReject {
   CxlRejResponseTo response_to = CxlRejResponseTo::kCancel;
   CxlRejReason reason = CxlRejReason::kOther;
   std::string text;
-  Timestamp transact_time;
+  Timestamp transact_time;  // epoch when absent
+  FixFields extra;
 };
 
 }  // namespace fixgw

@@ -30,8 +30,9 @@ std::optional<TimeInForce> TimeInForceFromFix(char c) {
 
 std::optional<ExecType> ExecTypeFromFix(char c) {
   switch (c) {
-    case '0': case '4': case '5': case '6': case '8':
-    case 'A': case 'C': case 'E': case 'F': case 'I':
+    case '0': case '3': case '4': case '5': case '6': case '7': case '8':
+    case '9': case 'A': case 'B': case 'C': case 'D': case 'E': case 'F':
+    case 'G': case 'H': case 'I':
       return static_cast<ExecType>(c);
     default: return std::nullopt;
   }
@@ -39,8 +40,9 @@ std::optional<ExecType> ExecTypeFromFix(char c) {
 
 std::optional<OrdStatus> OrdStatusFromFix(char c) {
   switch (c) {
-    case '0': case '1': case '2': case '4': case '5':
-    case '6': case '8': case 'A': case 'C': case 'E':
+    case '0': case '1': case '2': case '3': case '4': case '5': case '6':
+    case '7': case '8': case '9': case 'A': case 'B': case 'C': case 'D':
+    case 'E':
       return static_cast<OrdStatus>(c);
     default: return std::nullopt;
   }
@@ -75,6 +77,13 @@ std::string_view Name(TimeInForce v) {
 std::string_view Name(ExecType v) {
   switch (v) {
     case ExecType::kNew: return "New";
+    case ExecType::kDoneForDay: return "DoneForDay";
+    case ExecType::kStopped: return "Stopped";
+    case ExecType::kSuspended: return "Suspended";
+    case ExecType::kCalculated: return "Calculated";
+    case ExecType::kRestated: return "Restated";
+    case ExecType::kTradeCorrect: return "TradeCorrect";
+    case ExecType::kTradeCancel: return "TradeCancel";
     case ExecType::kCanceled: return "Canceled";
     case ExecType::kReplaced: return "Replaced";
     case ExecType::kPendingCancel: return "PendingCancel";
@@ -93,6 +102,11 @@ std::string_view Name(OrdStatus v) {
     case OrdStatus::kNew: return "New";
     case OrdStatus::kPartiallyFilled: return "PartiallyFilled";
     case OrdStatus::kFilled: return "Filled";
+    case OrdStatus::kDoneForDay: return "DoneForDay";
+    case OrdStatus::kStopped: return "Stopped";
+    case OrdStatus::kSuspended: return "Suspended";
+    case OrdStatus::kCalculated: return "Calculated";
+    case OrdStatus::kAcceptedForBidding: return "AcceptedForBidding";
     case OrdStatus::kCanceled: return "Canceled";
     case OrdStatus::kReplaced: return "Replaced";
     case OrdStatus::kPendingCancel: return "PendingCancel";

@@ -19,29 +19,45 @@ enum class Side : char { kBuy = '1', kSell = '2', kSellShort = '5' };
 enum class OrdType : char { kMarket = '1', kLimit = '2' };
 enum class TimeInForce : char { kDay = '0', kIoc = '3', kFok = '4' };
 
+// Every ExecType of FIX 4.4. FIX 4.2's PartialFill '1' and Fill '2' are
+// kTrade here, its ExecTransType Cancel/Correct/Status are kTradeCancel,
+// kTradeCorrect and kOrderStatus (the FIX adapter converts).
 enum class ExecType : char {
   kNew = '0',
+  kDoneForDay = '3',
   kCanceled = '4',
   kReplaced = '5',
   kPendingCancel = '6',
+  kStopped = '7',
   kRejected = '8',
+  kSuspended = '9',
   kPendingNew = 'A',
+  kCalculated = 'B',
   kExpired = 'C',
+  kRestated = 'D',
   kPendingReplace = 'E',
   kTrade = 'F',
+  kTradeCorrect = 'G',
+  kTradeCancel = 'H',
   kOrderStatus = 'I',
 };
 
+// Every OrdStatus of FIX 4.2 and 4.4.
 enum class OrdStatus : char {
   kNew = '0',
   kPartiallyFilled = '1',
   kFilled = '2',
+  kDoneForDay = '3',
   kCanceled = '4',
   kReplaced = '5',
   kPendingCancel = '6',
+  kStopped = '7',
   kRejected = '8',
+  kSuspended = '9',
   kPendingNew = 'A',
+  kCalculated = 'B',
   kExpired = 'C',
+  kAcceptedForBidding = 'D',
   kPendingReplace = 'E',
 };
 
@@ -97,11 +113,13 @@ std::string_view Name(OrdStatus v);
 // Buy side of the book (kSellShort trades as a sell).
 constexpr bool IsBuy(Side s) { return s == Side::kBuy; }
 
-// Whether an order in this status can still trade.
+// Whether an order in this status is done: it cannot trade any more.
+// DoneForDay counts as done: the gateway takes Day, IOC and FOK orders
+// only, none of which works again on a later day.
 constexpr bool IsTerminal(OrdStatus s) {
   return s == OrdStatus::kFilled || s == OrdStatus::kCanceled ||
          s == OrdStatus::kRejected || s == OrdStatus::kExpired ||
-         s == OrdStatus::kReplaced;
+         s == OrdStatus::kReplaced || s == OrdStatus::kDoneForDay;
 }
 
 }  // namespace fixgw

@@ -17,17 +17,24 @@ const std::vector<Side> kSides = {Side::kBuy, Side::kSell, Side::kSellShort};
 const std::vector<OrdType> kOrdTypes = {OrdType::kMarket, OrdType::kLimit};
 const std::vector<TimeInForce> kTifs = {TimeInForce::kDay, TimeInForce::kIoc,
                                         TimeInForce::kFok};
+// Every ExecType of FIX 4.4: '0', '3'-'9', 'A'-'I'.
 const std::vector<ExecType> kExecTypes = {
-    ExecType::kNew,           ExecType::kCanceled,       ExecType::kReplaced,
-    ExecType::kPendingCancel, ExecType::kRejected,       ExecType::kPendingNew,
-    ExecType::kExpired,       ExecType::kPendingReplace, ExecType::kTrade,
-    ExecType::kOrderStatus};
+    ExecType::kNew,          ExecType::kDoneForDay,     ExecType::kCanceled,
+    ExecType::kReplaced,     ExecType::kPendingCancel,  ExecType::kStopped,
+    ExecType::kRejected,     ExecType::kSuspended,      ExecType::kPendingNew,
+    ExecType::kCalculated,   ExecType::kExpired,        ExecType::kRestated,
+    ExecType::kPendingReplace, ExecType::kTrade,        ExecType::kTradeCorrect,
+    ExecType::kTradeCancel,  ExecType::kOrderStatus};
+// Every OrdStatus of FIX 4.2 and 4.4: '0'-'9', 'A'-'E'.
 const std::vector<OrdStatus> kOrdStatuses = {
-    OrdStatus::kNew,      OrdStatus::kPartiallyFilled,
-    OrdStatus::kFilled,   OrdStatus::kCanceled,
-    OrdStatus::kReplaced, OrdStatus::kPendingCancel,
-    OrdStatus::kRejected, OrdStatus::kPendingNew,
-    OrdStatus::kExpired,  OrdStatus::kPendingReplace};
+    OrdStatus::kNew,        OrdStatus::kPartiallyFilled,
+    OrdStatus::kFilled,     OrdStatus::kDoneForDay,
+    OrdStatus::kCanceled,   OrdStatus::kReplaced,
+    OrdStatus::kPendingCancel, OrdStatus::kStopped,
+    OrdStatus::kRejected,   OrdStatus::kSuspended,
+    OrdStatus::kPendingNew, OrdStatus::kCalculated,
+    OrdStatus::kExpired,    OrdStatus::kAcceptedForBidding,
+    OrdStatus::kPendingReplace};
 
 // For every char: FromFix accepts exactly the wire values of `all`, mapping
 // each back to its enumerator.
@@ -132,7 +139,7 @@ TEST(TypesTest, OnlyBuyIsTheBuySide) {
 TEST(TypesTest, TerminalStatusesCannotTrade) {
   const std::set<OrdStatus> terminal = {
       OrdStatus::kFilled, OrdStatus::kCanceled, OrdStatus::kRejected,
-      OrdStatus::kExpired, OrdStatus::kReplaced};
+      OrdStatus::kExpired, OrdStatus::kReplaced, OrdStatus::kDoneForDay};
   for (OrdStatus s : kOrdStatuses) {
     EXPECT_EQ(IsTerminal(s), terminal.contains(s)) << Name(s);
   }

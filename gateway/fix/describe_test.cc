@@ -39,8 +39,9 @@ TEST(NameFields, NamesMessageTypesAfterTheirMessageElement) {
   EXPECT_EQ(type_name("8"), "ExecutionReport");
   EXPECT_EQ(type_name("A"), "Logon");
   EXPECT_EQ(type_name("j"), "BusinessMessageReject");
-  // FIX 4.4 types outside the dialect are declared as Unsupported*.
-  EXPECT_EQ(type_name("R"), "UnsupportedQuoteRequest");
+  // The dictionary is the whole of FIX 4.4, not only what fixgw takes.
+  EXPECT_EQ(type_name("R"), "QuoteRequest");
+  EXPECT_EQ(type_name("AF"), "OrderMassStatusRequest");
   // Not FIX 4.4 at all: the value itself.
   EXPECT_EQ(type_name("ZZ"), "ZZ");
 }

@@ -56,6 +56,14 @@ void PutPrice(Json& j, const char* key, const std::optional<Price>& price) {
   if (price) j[key] = FormatPrice(*price);
 }
 
+// Pass-through fields as [[tag, value], ...]; absent when there are none.
+void PutExtra(Json& j, const FixFields& extra) {
+  if (extra.empty()) return;
+  Json a = Json::array();
+  for (const FixField& f : extra) a.push_back(Json::array({f.tag, Str(f.value)}));
+  j["extra"] = std::move(a);
+}
+
 Json EncodeNewOrder(const NewOrder& o) {
   Json j;
   j["cl_ord_id"] = Str(o.cl_ord_id);
@@ -67,6 +75,7 @@ Json EncodeNewOrder(const NewOrder& o) {
   j["qty"] = o.qty.units();
   PutPrice(j, "price", o.price);
   j["transact_time"] = FormatFixTimestamp(o.transact_time);
+  PutExtra(j, o.extra);
   return j;
 }
 
@@ -78,6 +87,7 @@ Json EncodeCancelRequest(const CancelRequest& c) {
   j["symbol"] = Str(c.symbol);
   j["side"] = Char(ToFix(c.side));
   j["transact_time"] = FormatFixTimestamp(c.transact_time);
+  PutExtra(j, c.extra);
   return j;
 }
 
@@ -94,6 +104,7 @@ Json EncodeReplaceRequest(const ReplaceRequest& r) {
   j["qty"] = r.qty.units();
   PutPrice(j, "price", r.price);
   j["transact_time"] = FormatFixTimestamp(r.transact_time);
+  PutExtra(j, r.extra);
   return j;
 }
 
@@ -107,6 +118,7 @@ Json EncodeCancelReject(const CancelReject& r) {
   j["reason"] = std::to_string(ToFix(r.reason));
   j["text"] = Str(r.text);
   j["transact_time"] = FormatFixTimestamp(r.transact_time);
+  PutExtra(j, r.extra);
   return j;
 }
 
@@ -135,6 +147,8 @@ Json EncodeReport(const ExecutionReport& r) {
   }
   j["text"] = Str(r.text);
   j["transact_time"] = FormatFixTimestamp(r.transact_time);
+  if (!r.exec_ref_id.empty()) j["exec_ref_id"] = Str(r.exec_ref_id);
+  PutExtra(j, r.extra);
   return j;
 }
 
@@ -197,6 +211,28 @@ Json Encode(const ExchangeReportReceived& e) {
 Json Encode(const ExchangeCancelRejectReceived& e) {
   Json j;
   j["reject"] = EncodeCancelReject(e.reject);
+  return j;
+}
+
+Json Encode(const ExchangeRequestRefused& e) {
+  Json j;
+  j["exch_cl_ord_id"] = Str(e.exch_cl_ord_id);
+  j["ref_msg_type"] = Char(e.ref_msg_type);
+  j["text"] = Str(e.text);
+  j["exec_id"] = Str(e.exec_id);
+  return j;
+}
+
+Json Encode(const MassStatusAnswered& e) {
+  Json j;
+  j["session"] = Str(e.session);
+  j["request"] = Json{{"mass_status_req_id", Str(e.request.mass_status_req_id)},
+                      {"req_type", e.request.req_type},
+                      {"account", Str(e.request.account)},
+                      {"symbol", Str(e.request.symbol)}};
+  j["since"] = FormatFixTimestamp(e.since);
+  j["exec_id"] = Str(e.exec_id);
+  if (!e.refusal.empty()) j["refusal"] = Str(e.refusal);
   return j;
 }
 
@@ -439,6 +475,22 @@ OrdRejReason GetOrdRejReason(const Obj& o, const char* key) {
   return o.IntEnum<OrdRejReason>(key, &ValidOrdRejReason, "OrdRejReason");
 }
 
+// The optional "extra" array of pass-through fields.
+FixFields GetExtra(const Obj& o) {
+  FixFields out;
+  if (!o.Has("extra")) return out;
+  const Json& a = o.At("extra");
+  if (!a.is_array()) o.Fail("extra", "expected an array");
+  for (const Json& f : a) {
+    if (!f.is_array() || f.size() != 2 || !f[0].is_number_integer()) {
+      o.Fail("extra", "expected [tag, value] pairs");
+    }
+    const Json pair = Json{{"v", f[1]}};
+    out.push_back(FixField{f[0].get<int>(), Obj(pair, o.Name("extra")).String("v")});
+  }
+  return out;
+}
+
 NewOrder DecodeNewOrder(const Obj& o) {
   NewOrder n;
   n.cl_ord_id = o.String("cl_ord_id");
@@ -450,6 +502,7 @@ NewOrder DecodeNewOrder(const Obj& o) {
   n.qty = o.Quantity("qty");
   n.price = o.OptionalPrice("price");
   n.transact_time = o.Time("transact_time");
+  n.extra = GetExtra(o);
   return n;
 }
 
@@ -461,6 +514,7 @@ CancelRequest DecodeCancelRequest(const Obj& o) {
   c.symbol = o.String("symbol");
   c.side = GetSide(o);
   c.transact_time = o.Time("transact_time");
+  c.extra = GetExtra(o);
   return c;
 }
 
@@ -477,6 +531,7 @@ ReplaceRequest DecodeReplaceRequest(const Obj& o) {
   r.qty = o.Quantity("qty");
   r.price = o.OptionalPrice("price");
   r.transact_time = o.Time("transact_time");
+  r.extra = GetExtra(o);
   return r;
 }
 
@@ -492,6 +547,7 @@ CancelReject DecodeCancelReject(const Obj& o) {
       o.IntEnum<CxlRejReason>("reason", &ValidCxlRejReason, "CxlRejReason");
   r.text = o.String("text");
   r.transact_time = o.Time("transact_time");
+  r.extra = GetExtra(o);
   return r;
 }
 
@@ -520,6 +576,8 @@ ExecutionReport DecodeReport(const Obj& o) {
   }
   r.text = o.String("text");
   r.transact_time = o.Time("transact_time");
+  if (o.Has("exec_ref_id")) r.exec_ref_id = o.String("exec_ref_id");
+  r.extra = GetExtra(o);
   return r;
 }
 
@@ -581,6 +639,31 @@ JournalEvent DecodeObject(const Obj& root) {
   }
   if (kind == "ExchangeSessionChanged") {
     return ExchangeSessionChanged{root.Bool("up")};
+  }
+  if (kind == "ExchangeRequestRefused") {
+    ExchangeRequestRefused e;
+    e.exch_cl_ord_id = root.String("exch_cl_ord_id");
+    const std::string type = root.String("ref_msg_type");
+    if (type != "D" && type != "F" && type != "G") {
+      root.Fail("ref_msg_type", "expected D, F or G, got '" + type + "'");
+    }
+    e.ref_msg_type = type[0];
+    e.text = root.String("text");
+    e.exec_id = root.String("exec_id");
+    return e;
+  }
+  if (kind == "MassStatusAnswered") {
+    MassStatusAnswered e;
+    e.session = root.String("session");
+    Obj request = root.Child("request");
+    e.request.mass_status_req_id = request.String("mass_status_req_id");
+    e.request.req_type = static_cast<int>(request.Count("req_type"));
+    e.request.account = request.String("account");
+    e.request.symbol = request.String("symbol");
+    e.since = root.Time("since");
+    e.exec_id = root.String("exec_id");
+    if (root.Has("refusal")) e.refusal = root.String("refusal");
+    return e;
   }
   if (kind == "KillSwitchChanged") {
     KillSwitchChanged e;
@@ -667,6 +750,12 @@ struct KindVisitor {
   }
   std::string_view operator()(const JournalContinued&) const {
     return "JournalContinued";
+  }
+  std::string_view operator()(const ExchangeRequestRefused&) const {
+    return "ExchangeRequestRefused";
+  }
+  std::string_view operator()(const MassStatusAnswered&) const {
+    return "MassStatusAnswered";
   }
 };
 

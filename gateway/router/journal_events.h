@@ -75,6 +75,34 @@ struct ExchangeCancelRejectReceived {
   CancelReject reject;
 };
 
+// The exchange refused a message the gateway forwarded to it: a session
+// Reject (35=3) or a BusinessMessageReject (35=j) naming a NewOrderSingle,
+// cancel or replace (by its ClOrdID, or by the MsgSeqNum it was sent
+// with). The order is rejected (D: the broker gets an ExecutionReport
+// Rejected with `exec_id`) or the request refused (F/G: an
+// OrderCancelReject), and what it reserved is released.
+struct ExchangeRequestRefused {
+  std::string exch_cl_ord_id;  // ClOrdID of the refused message
+  char ref_msg_type = 'D';     // 'D', 'F' or 'G'
+  std::string text;            // the venue's reason, as the broker reads it
+  std::string exec_id;         // gateway ExecID, for a refused D
+};
+
+// A broker's OrderMassStatusRequest (AF), answered from the order table:
+// one ExecutionReport (ExecType OrderStatus) per order of the session that
+// matches the request and is open, or finished at or after `since` (the
+// session's last logon, so a broker that reset its sequence numbers can
+// rebuild its books). ExecIDs are `exec_id` and the numbers that follow
+// it. No match, or a request refused (`refusal` says why, e.g. an
+// unsupported MassStatusReqType): one ExecutionReport Rejected saying so.
+struct MassStatusAnswered {
+  SessionKey session;
+  MassStatusRequest request;
+  Timestamp since;
+  std::string exec_id;
+  std::string refusal;
+};
+
 // The exchange session logged on (up) or off (down).
 struct ExchangeSessionChanged {
   bool up = false;
@@ -137,7 +165,8 @@ using JournalEvent =
     std::variant<NewOrderAccepted, NewOrderRejected, CancelReplaceForwarded,
                  CancelReplaceRejected, StatusAnswered, ExchangeReportReceived,
                  ExchangeCancelRejectReceived, ExchangeSessionChanged,
-                 KillSwitchChanged, RiskLimitsLoaded, JournalContinued>;
+                 KillSwitchChanged, RiskLimitsLoaded, JournalContinued,
+                 ExchangeRequestRefused, MassStatusAnswered>;
 
 // "global", "account" or "session".
 std::string_view KillScopeName(risk::KillScope::Kind kind);

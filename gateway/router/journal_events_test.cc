@@ -22,20 +22,20 @@ constexpr int64_t kT0 = 1'795'719'014'123'456;
 
 auto Tie(const NewOrder& o) {
   return std::tie(o.cl_ord_id, o.account, o.symbol, o.side, o.ord_type, o.tif,
-                  o.qty, o.price, o.transact_time);
+                  o.qty, o.price, o.transact_time, o.extra);
 }
 auto Tie(const CancelRequest& c) {
   return std::tie(c.cl_ord_id, c.orig_cl_ord_id, c.order_id, c.symbol, c.side,
-                  c.transact_time);
+                  c.transact_time, c.extra);
 }
 auto Tie(const ReplaceRequest& r) {
   return std::tie(r.cl_ord_id, r.orig_cl_ord_id, r.order_id, r.account,
                   r.symbol, r.side, r.ord_type, r.tif, r.qty, r.price,
-                  r.transact_time);
+                  r.transact_time, r.extra);
 }
 auto Tie(const CancelReject& r) {
   return std::tie(r.order_id, r.cl_ord_id, r.orig_cl_ord_id, r.ord_status,
-                  r.response_to, r.reason, r.text, r.transact_time);
+                  r.response_to, r.reason, r.text, r.transact_time, r.extra);
 }
 auto Tie(const StatusRequest& r) {
   return std::tie(r.cl_ord_id, r.order_id, r.symbol, r.side);
@@ -45,7 +45,8 @@ auto Tie(const ExecutionReport& r) {
                   r.exec_type, r.ord_status, r.account, r.symbol, r.side,
                   r.ord_type, r.tif, r.order_qty, r.price, r.last_qty,
                   r.last_px, r.cum_qty, r.leaves_qty, r.avg_px,
-                  r.ord_rej_reason, r.text, r.transact_time);
+                  r.ord_rej_reason, r.text, r.exec_ref_id, r.transact_time,
+                  r.extra);
 }
 auto Tie(const Rejection& r) { return std::tie(r.reason, r.text); }
 
@@ -92,6 +93,19 @@ bool Same(const RiskLimitsLoaded& a, const RiskLimitsLoaded& b) {
 bool Same(const JournalContinued& a, const JournalContinued& b) {
   return a == b;
 }
+bool Same(const ExchangeRequestRefused& a, const ExchangeRequestRefused& b) {
+  return a.exch_cl_ord_id == b.exch_cl_ord_id &&
+         a.ref_msg_type == b.ref_msg_type && a.text == b.text &&
+         a.exec_id == b.exec_id;
+}
+bool Same(const MassStatusAnswered& a, const MassStatusAnswered& b) {
+  return a.session == b.session &&
+         a.request.mass_status_req_id == b.request.mass_status_req_id &&
+         a.request.req_type == b.request.req_type &&
+         a.request.account == b.request.account &&
+         a.request.symbol == b.request.symbol && a.since == b.since &&
+         a.exec_id == b.exec_id && a.refusal == b.refusal;
+}
 
 bool SameEvent(const JournalEvent& a, const JournalEvent& b) {
   if (a.index() != b.index()) return false;
@@ -115,6 +129,9 @@ NewOrder SampleOrder() {
   o.qty = Qty(250);
   o.price = Px("101.000025");
   o.transact_time = At(kT0);
+  // Pass-through fields keep their order, repeats (a group) and bytes.
+  o.extra = {{21, "1"}, {100, "XNAS"}, {453, "2"}, {448, "TR1"}, {447, "D"},
+             {448, "FIRM"}, {447, "D"}, {9001, std::string("\xff\x01x", 3)}};
   return o;
 }
 
@@ -173,7 +190,8 @@ std::vector<JournalEvent> SampleEvents() {
   cancel.session = "FIX.4.4:GW->B2";
   cancel.is_replace = false;
   cancel.cancel =
-      CancelRequest{"c-1", "o-1", "EX-9", "AAA", Side::kBuy, At(kT0 + 1)};
+      CancelRequest{"c-1", "o-1", "EX-9", "AAA", Side::kBuy, At(kT0 + 1),
+                    {{58, "tidy up"}}};
   cancel.exch_cl_ord_id = "GW-2";
   cancel.orig_exch_cl_ord_id = "GW-1";
   events.push_back(cancel);
@@ -201,6 +219,7 @@ std::vector<JournalEvent> SampleEvents() {
       "FIX.4.4:GW->B1", StatusRequest{"o-1", "EX-9", "AAA", Side::kSell},
       "GW-X2"});
   events.push_back(ExchangeReportReceived{SampleReport()});
+
   ExecutionReport bare = SampleReport();
   bare.price.reset();
   bare.ord_rej_reason.reset();
@@ -237,6 +256,18 @@ std::vector<JournalEvent> SampleEvents() {
   continued.exch_ids = 17;
   continued.exec_ids = 4;
   events.push_back(continued);
+  ExecutionReport bust = SampleReport();
+  bust.exec_type = ExecType::kTradeCancel;
+  bust.exec_ref_id = "E-76";
+  bust.extra = {{880, "M-1"}, {29, "1"}};
+  events.push_back(ExchangeReportReceived{bust});
+  events.push_back(ExchangeRequestRefused{"GW-5", 'G', "no such venue", "GW-X9"});
+  events.push_back(MassStatusAnswered{
+      "FIX.4.4:GW->B1", MassStatusRequest{"MS-1", 1, "ACC1", "AAA"}, At(kT0),
+      "GW-X10", ""});
+  events.push_back(MassStatusAnswered{"FIX.4.4:GW->B1", MassStatusRequest{},
+                                      At(kT0), "GW-X11",
+                                      "unsupported MassStatusReqType '2'"});
   return events;
 }
 
@@ -279,7 +310,9 @@ TEST(JournalEventsTest, KindNamesEveryEvent) {
           "ExchangeReportReceived", "ExchangeReportReceived",
           "ExchangeCancelRejectReceived", "ExchangeSessionChanged",
           "ExchangeSessionChanged", "KillSwitchChanged", "KillSwitchChanged",
-          "RiskLimitsLoaded", "JournalContinued"}));
+          "RiskLimitsLoaded", "JournalContinued", "ExchangeReportReceived",
+          "ExchangeRequestRefused", "MassStatusAnswered",
+          "MassStatusAnswered"}));
 }
 
 TEST(JournalEventsTest, EncodesKindFirstAndFixValuesWithoutFloats) {
@@ -288,7 +321,9 @@ TEST(JournalEventsTest, EncodesKindFirstAndFixValuesWithoutFloats) {
       R"({"kind":"NewOrderAccepted","session":"S1","order":{"cl_ord_id":"o-1",)"
       R"("account":"ACC \"quoted\" \\ 1","symbol":"AAA","side":"5",)"
       R"("ord_type":"2","tif":"3","qty":250,"price":"101.000025",)"
-      R"("transact_time":"20261126-18:50:14.123456"},"exch_cl_ord_id":"GW-1"})");
+      R"("transact_time":"20261126-18:50:14.123456","extra":[[21,"1"],)"
+      R"([100,"XNAS"],[453,"2"],[448,"TR1"],[447,"D"],[448,"FIRM"],[447,"D"],)"
+      R"([9001,{"hex":"ff0178"}]]},"exch_cl_ord_id":"GW-1"})");
   EXPECT_EQ(EncodeEvent(ExchangeSessionChanged{true}),
             R"({"kind":"ExchangeSessionChanged","up":true})");
 }

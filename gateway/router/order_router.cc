@@ -25,10 +25,26 @@
 //   OrdStatus Replaced (not used in FIX 4.4) and a Pending* status undone by a
 //   cancel reject are replaced by New/PartiallyFilled/Filled derived from
 //   the quantities. Pending flags clear once the order is terminal.
-// - Exchange reports are deduplicated by ExecID once applied, for as long as
-//   their order is in the table; a report whose IDs match no order (never
-//   known, or evicted) is dropped without recording its ExecID. An OrderID
-//   "NONE" from the exchange is not recorded as the order's OrderID.
+// - Exchange reports are deduplicated by (order, ExecID) once applied, for
+//   as long as their order is in the table; a report whose IDs match no
+//   order (never known, or evicted) is dropped without recording its
+//   ExecID. An ExecID already carried by another order (a venue that
+//   restarted its counter) is applied and relayed as "<ExecID>.<the
+//   order's first exchange ClOrdID>". An OrderID "NONE" from the exchange
+//   is not recorded as the order's OrderID.
+// - Every ExecType is relayed. Trade, TradeCorrect and TradeCancel move
+//   cash and positions (a bust reverses the fill its ExecRefID names, a
+//   correction reverses it and applies the corrected LastQty/LastPx; a
+//   reference to no known fill falls back on the report's own LastQty and
+//   LastPx, else counts as a risk error). After a bust, a correction or a
+//   restatement of a live order, its open quantity in risk follows the
+//   report's LeavesQty (reopened if the fill had closed it). DoneForDay,
+//   Expired, Canceled and Rejected release what is left.
+// - TransactTime: an order's, cancel's or replace's is the broker's when
+//   it sent one, else `at`; a relayed report without one gets `at`.
+// - A refused D (ExchangeRequestRefused) rejects the order only while
+//   nothing of it has traded; a refused F/G is handled as an
+//   OrderCancelReject of it with CxlRejReason Other.
 // - A second NewOrderAccepted for a (session, ClOrdID) already in the table
 //   (a corrupt journal) sends nothing: never an order twice.
 // - Risk keys: an order is known to the risk engine by its first exchange
@@ -47,6 +63,7 @@
 #include <functional>
 #include <map>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 
@@ -101,6 +118,9 @@ std::optional<Rejection> CheckPrice(OrdType type,
   }
   return std::nullopt;
 }
+
+// `t`, or `at` when `t` is unset (a message without TransactTime).
+Timestamp OrAt(Timestamp t, Timestamp at) { return t == Timestamp{} ? at : t; }
 
 // Status of a live order from its quantities.
 OrdStatus DerivedStatus(const OrderSnapshot& s) {
@@ -199,6 +219,15 @@ class OrderRouter::Impl {
     std::vector<std::string> gateway_cancels;
     std::vector<std::string> exec_ids;
     std::vector<std::string> cancel_rejects;
+    // The executions applied, by exchange ExecID: what a bust or a
+    // correction referring to one of them takes back.
+    struct Fill {
+      std::string exec_id;
+      Qty qty;
+      Price px;
+    };
+    std::vector<Fill> fills;
+    Timestamp finished_at;  // when it last became terminal
   };
   using BrokerKey = std::pair<SessionKey, std::string>;
   using OrderNo = uint64_t;  // orders are numbered as they enter the table
@@ -530,7 +559,7 @@ class OrderRouter::Impl {
 
     NewOrder out = e.order;
     out.cl_ord_id = e.exch_cl_ord_id;
-    out.transact_time = at;
+    out.transact_time = OrAt(e.order.transact_time, at);
     return {ToExchange{std::move(out)}};
   }
 
@@ -589,7 +618,8 @@ class OrderRouter::Impl {
       out.order_id = s.order_id;
       out.symbol = s.symbol;
       out.side = s.side;
-      out.transact_time = at;
+      out.transact_time = OrAt(e.cancel.transact_time, at);
+      out.extra = e.cancel.extra;
       return {ToExchange{std::move(out)}};
     }
     s.replace_pending = true;
@@ -604,7 +634,7 @@ class OrderRouter::Impl {
     out.account = s.account;
     out.symbol = s.symbol;
     out.side = s.side;
-    out.transact_time = at;
+    out.transact_time = OrAt(e.replace.transact_time, at);
     return {ToExchange{std::move(out)}};
   }
 
@@ -653,25 +683,116 @@ class OrderRouter::Impl {
     return {ToBroker{e.session, std::move(er)}};
   }
 
-  std::vector<Action> ApplyEvent(const ExchangeReportReceived& e, Timestamp) {
-    const ExecutionReport& r = e.report;
-    if (!r.exec_id.empty() && exec_ids.contains(r.exec_id)) return {};
-    std::optional<OrderNo> index = IndexByExch(r.cl_ord_id);
-    if (!index) index = IndexByExch(r.orig_cl_ord_id);
-    if (!index) return {};
+  // The order an exchange report or reject names (ClOrdID, else
+  // OrigClOrdID), if the table holds it.
+  std::optional<OrderNo> IndexOfReport(const std::string& cl_ord_id,
+                                       const std::string& orig) const {
+    std::optional<OrderNo> index = IndexByExch(cl_ord_id);
+    if (!index) index = IndexByExch(orig);
+    return index;
+  }
 
+  static bool HasExec(const OrderState& o, const std::string& exec_id) {
+    return std::find(o.exec_ids.begin(), o.exec_ids.end(), exec_id) !=
+           o.exec_ids.end();
+  }
+
+  ReportFate ClassifyReport(const ExecutionReport& r) const {
+    std::optional<OrderNo> index = IndexOfReport(r.cl_ord_id, r.orig_cl_ord_id);
+    if (!index) return ReportFate::kUnknownOrder;
+    if (!r.exec_id.empty() && HasExec(orders.at(*index), r.exec_id)) {
+      return ReportFate::kDuplicate;
+    }
+    return ReportFate::kApply;
+  }
+
+  std::string ExecIdReusedFrom(const ExecutionReport& r) const {
+    if (r.exec_id.empty()) return {};
+    auto owner = exec_owner.find(r.exec_id);
+    std::optional<OrderNo> index = IndexOfReport(r.cl_ord_id, r.orig_cl_ord_id);
+    if (owner == exec_owner.end() || !index || owner->second == *index) {
+      return {};
+    }
+    return orders.at(owner->second).risk_key;
+  }
+
+  // Cash and position of the execution `exec_ref_id` of `o` taken back (a
+  // bust, or the old side of a correction); `fallback_qty`/`px` when the
+  // order has no such fill. Returns whether anything was taken back.
+  bool ReverseFill(OrderState& o, const std::string& exec_ref_id,
+                   Qty fallback_qty, Price fallback_px) {
+    auto it = std::find_if(o.fills.begin(), o.fills.end(),
+                           [&](const OrderState::Fill& f) {
+                             return f.exec_id == exec_ref_id;
+                           });
+    Qty qty = fallback_qty;
+    Price px = fallback_px;
+    if (it != o.fills.end()) {
+      qty = it->qty;
+      px = it->px;
+      o.fills.erase(it);
+    }
+    if (qty.units() <= 0) {
+      ++risk_errors;
+      last_risk_error = "bust/correction of exchange order " +
+                        o.snap.exch_cl_ord_id + ": no fill " +
+                        Quoted(exec_ref_id) + " and no LastQty to take back";
+      return false;
+    }
+    if (risk != nullptr) {
+      RiskResult(risk->AdjustFill(o.snap.account, o.snap.symbol, o.snap.side,
+                                  qty, px, /*reverse=*/true));
+    }
+    return true;
+  }
+
+  std::vector<Action> ApplyEvent(const ExchangeReportReceived& e,
+                                 Timestamp at) {
+    const ExecutionReport& r = e.report;
+    std::optional<OrderNo> index = IndexOfReport(r.cl_ord_id, r.orig_cl_ord_id);
+    if (!index) return {};
     OrderState& o = orders.at(*index);
     OrderSnapshot& s = o.snap;
+    std::string broker_exec_id = r.exec_id;
     if (!r.exec_id.empty()) {
-      exec_ids.insert(r.exec_id);
+      if (HasExec(o, r.exec_id)) return {};  // a resend
+      auto [owner, fresh] = exec_owner.emplace(r.exec_id, *index);
+      if (!fresh && owner->second != *index) {
+        broker_exec_id = r.exec_id + "." + o.risk_key;
+      }
       o.exec_ids.push_back(r.exec_id);
     }
     const bool was_terminal = IsTerminal(s.status);
     const bool by_gateway =
         !o.gateway_cancel.empty() && r.cl_ord_id == o.gateway_cancel;
-    if (risk != nullptr && r.exec_type == ExecType::kTrade &&
-        r.last_qty.units() > 0) {
-      RiskResult(risk->Filled(o.risk_key, r.last_qty, r.last_px));
+    switch (r.exec_type) {
+      case ExecType::kTrade:
+        if (r.last_qty.units() > 0) {
+          o.fills.push_back({r.exec_id, r.last_qty, r.last_px});
+          if (risk != nullptr) {
+            RiskResult(risk->Filled(o.risk_key, r.last_qty, r.last_px));
+          }
+        }
+        break;
+      case ExecType::kTradeCancel:
+        ReverseFill(o, r.exec_ref_id, r.last_qty, r.last_px);
+        break;
+      case ExecType::kTradeCorrect:
+        if (ReverseFill(o, r.exec_ref_id, Qty(0), Price()) &&
+            r.last_qty.units() > 0) {
+          // The corrected execution, under the correction's ExecID (a later
+          // bust names either).
+          o.fills.push_back({r.exec_id, r.last_qty, r.last_px});
+          o.fills.push_back({r.exec_ref_id, r.last_qty, r.last_px});
+          if (risk != nullptr) {
+            RiskResult(risk->AdjustFill(s.account, s.symbol, s.side,
+                                        r.last_qty, r.last_px,
+                                        /*reverse=*/false));
+          }
+        }
+        break;
+      default:
+        break;
     }
     if (!r.order_id.empty() && r.order_id != kNone) s.order_id = r.order_id;
     s.cum_qty = r.cum_qty;
@@ -704,6 +825,9 @@ class OrderRouter::Impl {
       s.cancel_pending = false;
       if (o.pending && !o.pending->is_replace) o.pending.reset();
       o.gateway_cancel.clear();
+    } else if (r.exec_type == ExecType::kRestated &&
+               r.order_qty.units() > 0) {
+      s.order_qty = r.order_qty;
     }
     s.status =
         r.ord_status == OrdStatus::kReplaced ? DerivedStatus(s) : r.ord_status;
@@ -713,13 +837,27 @@ class OrderRouter::Impl {
       o.pending.reset();
       o.gateway_cancel.clear();
       // Filled orders usually left the engine with their last fill.
-      if (risk != nullptr && !was_terminal &&
-          risk->state().orders.contains(o.risk_key)) {
+      if (risk != nullptr && risk->state().orders.contains(o.risk_key)) {
         RiskResult(risk->Done(o.risk_key));
       }
+    } else if (risk != nullptr && (r.exec_type == ExecType::kTradeCancel ||
+                                   r.exec_type == ExecType::kTradeCorrect ||
+                                   r.exec_type == ExecType::kRestated)) {
+      // The exchange says how much is open now: risk follows.
+      RiskResult(risk->LeavesRestated(
+          o.risk_key,
+          risk::OrderTerms{.session = s.session,
+                           .account = s.account,
+                           .symbol = s.symbol,
+                           .side = s.side,
+                           .ord_type = s.ord_type,
+                           .qty = s.order_qty,
+                           .price = s.price},
+          s.leaves_qty));
     }
 
     ExecutionReport out = r;
+    out.exec_id = std::move(broker_exec_id);
     out.cl_ord_id = BrokerIdOf(o, r.cl_ord_id);
     if (by_gateway) {
       // Unsolicited for the broker: no request of its own to refer to.
@@ -729,13 +867,129 @@ class OrderRouter::Impl {
       out.orig_cl_ord_id = BrokerIdOf(o, r.orig_cl_ord_id);
     }
     out.account = s.account;
+    out.transact_time = OrAt(r.transact_time, at);
     std::vector<Action> actions{ToBroker{s.session, std::move(out)}};
-    if (!was_terminal && IsTerminal(s.status)) Finished(*index);
+    if (!was_terminal && IsTerminal(s.status)) Finished(*index, at);
     return actions;
   }
 
+  std::vector<Action> ApplyEvent(const ExchangeRequestRefused& e,
+                                 Timestamp at) {
+    Advance(exec_seq, e.exec_id);
+    std::optional<OrderNo> index = IndexByExch(e.exch_cl_ord_id);
+    if (!index) return {};
+    const OrderState& o = orders.at(*index);
+    const OrderSnapshot& s = o.snap;
+    if (e.ref_msg_type != 'D') {
+      CancelReject reject;
+      reject.order_id = s.order_id;
+      reject.cl_ord_id = e.exch_cl_ord_id;
+      reject.orig_cl_ord_id = s.exch_cl_ord_id;
+      reject.ord_status = s.status;
+      reject.response_to = e.ref_msg_type == 'G' ? CxlRejResponseTo::kReplace
+                                                 : CxlRejResponseTo::kCancel;
+      reject.reason = CxlRejReason::kOther;
+      reject.text = e.text;
+      const bool pending = (o.pending && o.pending->exch_cl_ord_id ==
+                                             e.exch_cl_ord_id) ||
+                           o.gateway_cancel == e.exch_cl_ord_id;
+      if (!pending) return {};  // answered already, or not a request
+      return ApplyEvent(ExchangeCancelRejectReceived{std::move(reject)}, at);
+    }
+    // Only an order the exchange has not traded can be refused.
+    if (o.chain.front().exch_cl_ord_id != e.exch_cl_ord_id ||
+        IsTerminal(s.status) || s.cum_qty.units() > 0) {
+      return {};
+    }
+    ExecutionReport r;
+    r.order_id = std::string(kNone);
+    r.cl_ord_id = e.exch_cl_ord_id;
+    r.exec_id = e.exec_id;
+    r.exec_type = ExecType::kRejected;
+    r.ord_status = OrdStatus::kRejected;
+    r.symbol = s.symbol;
+    r.side = s.side;
+    r.ord_type = s.ord_type;
+    r.tif = s.tif;
+    r.order_qty = s.order_qty;
+    r.price = s.price;
+    r.ord_rej_reason = OrdRejReason::kOther;
+    r.text = e.text;
+    r.transact_time = at;
+    return ApplyEvent(ExchangeReportReceived{std::move(r)}, at);
+  }
+
+  std::vector<Action> ApplyEvent(const MassStatusAnswered& e, Timestamp at) {
+    const MassStatusRequest& q = e.request;
+    std::vector<const OrderState*> matching;
+    for (const auto& [no, o] : orders) {
+      const OrderSnapshot& s = o.snap;
+      if (!e.refusal.empty() || s.session != e.session) continue;
+      if (q.req_type == 1 && s.symbol != q.symbol) continue;
+      if (!q.account.empty() && s.account != q.account) continue;
+      if (IsTerminal(s.status) && o.finished_at < e.since) continue;
+      matching.push_back(&o);
+    }
+    // ExecIDs: e.exec_id, then the numbers after it.
+    std::string_view first = e.exec_id;
+    size_t digits = first.size();
+    while (digits > 0 && first[digits - 1] >= '0' && first[digits - 1] <= '9') {
+      --digits;
+    }
+    const std::string stem(first.substr(0, digits));
+    const uint64_t number = TrailingNumber(first).value_or(1);
+    auto mass_fields = [&](size_t total, bool last) {
+      return FixFields{{584, q.mass_status_req_id},
+                       {911, std::to_string(total)},
+                       {912, last ? "Y" : "N"}};
+    };
+    std::vector<Action> out;
+    if (matching.empty()) {
+      Advance(exec_seq, e.exec_id);
+      ExecutionReport er;
+      er.order_id = std::string(kNone);
+      er.exec_id = e.exec_id;
+      er.exec_type = ExecType::kOrderStatus;
+      er.ord_status = OrdStatus::kRejected;
+      er.account = q.account;
+      er.symbol = q.symbol.empty() ? "[N/A]" : q.symbol;
+      er.ord_rej_reason = OrdRejReason::kUnknownOrder;
+      er.text = e.refusal.empty()
+                    ? "no order of this session matches the mass status request"
+                    : e.refusal;
+      er.transact_time = at;
+      er.extra = mass_fields(0, true);
+      out.push_back(ToBroker{e.session, std::move(er)});
+      return out;
+    }
+    for (size_t i = 0; i < matching.size(); ++i) {
+      const OrderSnapshot& s = matching[i]->snap;
+      ExecutionReport er;
+      er.exec_id = stem + std::to_string(number + i);
+      Advance(exec_seq, er.exec_id);
+      er.exec_type = ExecType::kOrderStatus;
+      er.order_id = s.order_id.empty() ? std::string(kNone) : s.order_id;
+      er.cl_ord_id = s.cl_ord_id;
+      er.ord_status = s.status;
+      er.account = s.account;
+      er.symbol = s.symbol;
+      er.side = s.side;
+      er.ord_type = s.ord_type;
+      er.tif = s.tif;
+      er.order_qty = s.order_qty;
+      er.price = s.price;
+      er.cum_qty = s.cum_qty;
+      er.leaves_qty = s.leaves_qty;
+      er.avg_px = s.avg_px;
+      er.transact_time = at;
+      er.extra = mass_fields(matching.size(), i + 1 == matching.size());
+      out.push_back(ToBroker{e.session, std::move(er)});
+    }
+    return out;
+  }
+
   std::vector<Action> ApplyEvent(const ExchangeCancelRejectReceived& e,
-                                 Timestamp) {
+                                 Timestamp at) {
     const CancelReject& r = e.reject;
     if (!r.cl_ord_id.empty() && cancel_rejects.contains(r.cl_ord_id)) {
       return {};  // the same request refused twice (a resend)
@@ -755,7 +1009,7 @@ class OrderRouter::Impl {
       o.gateway_cancel.clear();
       s.cancel_pending = false;
       if (IsPendingStatus(s.status)) s.status = DerivedStatus(s);
-      if (!was_terminal && IsTerminal(s.status)) Finished(*index);
+      if (!was_terminal && IsTerminal(s.status)) Finished(*index, at);
       return {};
     }
     bool is_replace = r.response_to == CxlRejResponseTo::kReplace;
@@ -779,9 +1033,10 @@ class OrderRouter::Impl {
     out.response_to = r.response_to;
     out.reason = r.reason;
     out.text = r.text;
-    out.transact_time = r.transact_time;
+    out.transact_time = OrAt(r.transact_time, at);
+    out.extra = r.extra;
     std::vector<Action> actions{ToBroker{s.session, std::move(out)}};
-    if (!was_terminal && IsTerminal(s.status)) Finished(*index);
+    if (!was_terminal && IsTerminal(s.status)) Finished(*index, at);
     return actions;
   }
 
@@ -883,7 +1138,8 @@ class OrderRouter::Impl {
   // Order `no` has just become terminal. Once more than
   // options.finished_orders_kept orders have finished, the oldest finished
   // one leaves the table (unless it is open again: a late report).
-  void Finished(OrderNo no) {
+  void Finished(OrderNo no, Timestamp at) {
+    orders.at(no).finished_at = at;
     finished.push_back(no);
     while (finished.size() > options.finished_orders_kept) {
       const OrderNo oldest = finished.front();
@@ -902,7 +1158,12 @@ class OrderRouter::Impl {
       by_exch.erase(link.exch_cl_ord_id);
     }
     for (const std::string& id : o.gateway_cancels) by_exch.erase(id);
-    for (const std::string& id : o.exec_ids) exec_ids.erase(id);
+    for (const std::string& id : o.exec_ids) {
+      auto owner = exec_owner.find(id);
+      if (owner != exec_owner.end() && owner->second == it->first) {
+        exec_owner.erase(owner);
+      }
+    }
     for (const std::string& id : o.cancel_rejects) cancel_rejects.erase(id);
     orders.erase(it);
   }
@@ -923,7 +1184,8 @@ class OrderRouter::Impl {
   std::deque<OrderNo> finished;            // in the order they finished
   std::map<BrokerKey, OrderNo> by_broker;  // every chain ClOrdID
   std::map<std::string, OrderNo> by_exch;  // chain and kill-switch exch IDs
-  std::unordered_set<std::string> exec_ids;        // exchange ExecIDs applied
+  // Exchange ExecIDs applied, each to the first order that carried it.
+  std::unordered_map<std::string, OrderNo> exec_owner;
   std::unordered_set<std::string> cancel_rejects;  // exch IDs refused by a 9
   // Every ClOrdID of the journal, evicted orders' included, as
   // fingerprints (see ClOrdIdSet).
@@ -1004,7 +1266,31 @@ bool OrderRouter::KnowsClOrdId(const SessionKey& session,
 }
 
 bool OrderRouter::KnowsExecId(const std::string& exec_id) const {
-  return impl_->exec_ids.contains(exec_id);
+  return impl_->exec_owner.contains(exec_id);
+}
+
+OrderRouter::ReportFate OrderRouter::ClassifyReport(
+    const ExecutionReport& report) const {
+  return impl_->ClassifyReport(report);
+}
+
+std::string OrderRouter::ExecIdReusedFrom(const ExecutionReport& report) const {
+  return impl_->ExecIdReusedFrom(report);
+}
+
+JournalEvent OrderRouter::DecideMassStatus(const SessionKey& session,
+                                           const MassStatusRequest& request,
+                                           Timestamp since,
+                                           std::string refusal) const {
+  return MassStatusAnswered{session, request, since, impl_->NextExecId(),
+                            std::move(refusal)};
+}
+
+JournalEvent OrderRouter::DecideExchangeRefusal(std::string exch_cl_ord_id,
+                                                char ref_msg_type,
+                                                std::string text) const {
+  return ExchangeRequestRefused{std::move(exch_cl_ord_id), ref_msg_type,
+                                std::move(text), impl_->NextExecId()};
 }
 
 bool OrderRouter::KnowsCancelReject(const std::string& exch_cl_ord_id) const {

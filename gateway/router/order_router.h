@@ -145,6 +145,18 @@ class OrderRouter {
   // Status request: answered from the order table.
   JournalEvent DecideStatus(const SessionKey& session,
                             const StatusRequest& request) const;
+  // OrderMassStatusRequest: every order of the session that matches and is
+  // open, or finished at or after `since` (MassStatusAnswered).
+  // A non-empty `refusal` answers the request with one rejected report.
+  JournalEvent DecideMassStatus(const SessionKey& session,
+                                const MassStatusRequest& request,
+                                Timestamp since,
+                                std::string refusal = {}) const;
+  // The exchange refused (35=3 / 35=j) the D, F or G it got under
+  // `exch_cl_ord_id` for `text` (ExchangeRequestRefused).
+  JournalEvent DecideExchangeRefusal(std::string exch_cl_ord_id,
+                                     char ref_msg_type,
+                                     std::string text) const;
 
   // Applies an event; returns what to send. Exchange reports for unknown
   // exchange ClOrdIDs and repeated ExecIDs are ignored (no action).
@@ -169,9 +181,19 @@ class OrderRouter {
   // replaces alike): how the adapter recognises a resent message.
   bool KnowsClOrdId(const SessionKey& session,
                     const std::string& cl_ord_id) const;
-  // Whether an exchange ExecID was already applied to an order in the
-  // table (a report for an evicted order is ignored by Apply anyway).
+  // How Apply takes an exchange report: applied; a duplicate (its ExecID
+  // was already applied to the same order: a resend); or for an order the
+  // table does not hold (never known, or evicted), ignored.
+  enum class ReportFate { kApply, kDuplicate, kUnknownOrder };
+  // Whether some order in the table carried the exchange ExecID.
   bool KnowsExecId(const std::string& exec_id) const;
+  ReportFate ClassifyReport(const ExecutionReport& report) const;
+  // The exchange ClOrdID of another order that already carried the
+  // report's ExecID (a venue reusing ExecIDs), or empty. Such a report is
+  // applied all the same (ExecIDs are deduplicated per order), and relayed
+  // with ExecID "<ExecID>.<the order's first exchange ClOrdID>" so the
+  // broker's ExecIDs stay unique.
+  std::string ExecIdReusedFrom(const ExecutionReport& report) const;
   // Whether an exchange OrderCancelReject for the exchange ClOrdID
   // `exch_cl_ord_id` (the cancel/replace it refuses) was already applied:
   // OrderCancelRejects carry no ExecID, and a request is refused once.

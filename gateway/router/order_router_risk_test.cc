@@ -440,3 +440,169 @@ TEST_F(RouterRiskTest, ContinuationIntoAnAccountWithOpenOrdersIsARiskError) {
 
 }  // namespace
 }  // namespace fixgw::gw
+
+namespace fixgw::gw {
+namespace {
+
+// ---- every venue answer (FIX 4.4 ExecTypes, refusals) -----------------------
+
+// The one message an Apply sent to a broker.
+template <typename M>
+M BrokerGets(const std::vector<Action>& out) {
+  EXPECT_EQ(out.size(), 1u);
+  if (out.size() != 1 || !std::holds_alternative<ToBroker>(out[0])) return M{};
+  const auto& msg = std::get<ToBroker>(out[0]).message;
+  if (!std::holds_alternative<M>(msg)) {
+    ADD_FAILURE() << "unexpected message type";
+    return M{};
+  }
+  return std::get<M>(msg);
+}
+
+TEST_F(RouterRiskTest, BustTakesTheFillBackAndReopensTheOrder) {
+  const std::string id = Live(kS1, Buy("o1", 100, "10"));
+  Apply(ExchangeReportReceived{Fill(id, "F1", 100, 100, 100, "9.5")});
+  EXPECT_EQ(risk_.Exposure("ACC1", "AAA").position, Qty(100));
+  EXPECT_EQ(risk_.Cash("ACC1").micros(), 9'050'000'000);
+  EXPECT_EQ(Acc("ACC1").open_orders, 0);
+
+  ExecutionReport bust = Report(id, "B1", ExecType::kTradeCancel,
+                                OrdStatus::kNew, 100, 0, 100);
+  bust.exec_ref_id = "F1";
+  auto er = BrokerGets<ExecutionReport>(Apply(ExchangeReportReceived{bust}));
+  EXPECT_EQ(er.exec_type, ExecType::kTradeCancel);
+  EXPECT_EQ(er.exec_ref_id, "F1");
+  EXPECT_EQ(er.cl_ord_id, "o1");
+  // Cash and position are back; the order is open again and reserves.
+  EXPECT_EQ(risk_.Exposure("ACC1", "AAA").position, Qty(0));
+  EXPECT_EQ(risk_.Cash("ACC1").micros(), 10'000'000'000);
+  EXPECT_EQ(Acc("ACC1").open_orders, 1);
+  EXPECT_EQ(Acc("ACC1").reserved.micros(), 1'000'000'000);
+  EXPECT_EQ(router_.FindOrder(kS1, "o1")->status, OrdStatus::kNew);
+  EXPECT_EQ(router_.risk_errors(), 0u) << router_.last_risk_error();
+}
+
+TEST_F(RouterRiskTest, CorrectionReplacesTheFillsPriceAndQuantity) {
+  const std::string id = Live(kS1, Buy("o1", 100, "10"));
+  Apply(ExchangeReportReceived{Fill(id, "F1", 100, 40, 40, "10")});
+  ExecutionReport corr = Report(id, "C1", ExecType::kTradeCorrect,
+                                OrdStatus::kPartiallyFilled, 100, 30, 70);
+  corr.exec_ref_id = "F1";
+  corr.last_qty = Qty(30);
+  corr.last_px = Px("9");
+  Apply(ExchangeReportReceived{corr});
+  EXPECT_EQ(risk_.Exposure("ACC1", "AAA").position, Qty(30));
+  EXPECT_EQ(risk_.Cash("ACC1").micros(), 9'730'000'000);  // 10000 - 270
+  EXPECT_EQ(Acc("ACC1").reserved.micros(), 700'000'000);  // 70 open x 10
+  EXPECT_EQ(router_.risk_errors(), 0u) << router_.last_risk_error();
+}
+
+TEST_F(RouterRiskTest, DoneForDayExpiredAndRestatedReleaseWhatTheySay) {
+  const std::string a = Live(kS1, Buy("o1", 100, "10"));
+  const std::string b = Live(kS1, Buy("o2", 100, "10"));
+  const std::string c = Live(kS1, Buy("o3", 100, "10"));
+  EXPECT_EQ(Acc("ACC1").reserved.micros(), 3'000'000'000);
+  Apply(ExchangeReportReceived{Fill(a, "F1", 100, 20, 20, "10")});
+  Apply(ExchangeReportReceived{Report(a, "D1", ExecType::kDoneForDay,
+                                      OrdStatus::kDoneForDay, 100, 20, 0)});
+  Apply(ExchangeReportReceived{
+      Report(b, "X1", ExecType::kExpired, OrdStatus::kExpired, 100, 0, 0)});
+  Apply(ExchangeReportReceived{
+      Report(c, "R1", ExecType::kRestated, OrdStatus::kNew, 60, 0, 60)});
+  EXPECT_EQ(Acc("ACC1").reserved.micros(), 600'000'000);
+  EXPECT_EQ(Acc("ACC1").open_orders, 1);
+  EXPECT_EQ(router_.FindOrder(kS1, "o1")->status, OrdStatus::kDoneForDay);
+  EXPECT_EQ(router_.FindOrder(kS1, "o3")->order_qty, Qty(60));
+  EXPECT_EQ(router_.CountOrders().open, 1u);
+}
+
+TEST_F(RouterRiskTest, VenueRefusingAnOrderRejectsItForTheBroker) {
+  JournalEvent e = NewOrderEvent(kS1, Buy("o1", 100, "10"));
+  const std::string id = std::get<NewOrderAccepted>(e).exch_cl_ord_id;
+  Apply(e);
+  EXPECT_EQ(Acc("ACC1").reserved.micros(), 1'000'000'000);
+  JournalEvent refused = router_.DecideExchangeRefusal(
+      id, 'D', "refused by the exchange (session Reject): bad tag");
+  auto er = BrokerGets<ExecutionReport>(Apply(refused));
+  EXPECT_EQ(er.exec_type, ExecType::kRejected);
+  EXPECT_EQ(er.ord_status, OrdStatus::kRejected);
+  EXPECT_EQ(er.cl_ord_id, "o1");
+  EXPECT_EQ(er.ord_rej_reason, OrdRejReason::kOther);
+  EXPECT_EQ(er.text, "refused by the exchange (session Reject): bad tag");
+  EXPECT_EQ(Acc("ACC1").reserved.micros(), 0);
+  EXPECT_EQ(router_.CountOrders().awaiting_exchange, 0u);
+  // A second refusal of the same order (a resent 35=j) changes nothing.
+  EXPECT_TRUE(Apply(router_.DecideExchangeRefusal(id, 'D', "again")).empty());
+}
+
+TEST_F(RouterRiskTest, VenueRefusingAReplaceAnswersACancelRejectAndReleases) {
+  Live(kS1, Buy("o1", 100, "10"));
+  JournalEvent e =
+      router_.DecideReplace(kS1, ReplaceOf("r1", "o1", 300, "10"), now_);
+  const std::string rid = std::get<CancelReplaceForwarded>(e).exch_cl_ord_id;
+  Apply(e);
+  EXPECT_EQ(Acc("ACC1").reserved.micros(), 3'000'000'000);
+  auto cr = BrokerGets<CancelReject>(
+      Apply(router_.DecideExchangeRefusal(rid, 'G', "venue says no")));
+  EXPECT_EQ(cr.cl_ord_id, "r1");
+  EXPECT_EQ(cr.orig_cl_ord_id, "o1");
+  EXPECT_EQ(cr.response_to, CxlRejResponseTo::kReplace);
+  EXPECT_EQ(cr.text, "venue says no");
+  EXPECT_EQ(Acc("ACC1").reserved.micros(), 1'000'000'000);
+  EXPECT_FALSE(router_.FindOrder(kS1, "o1")->replace_pending);
+}
+
+TEST_F(RouterRiskTest, ExecIdsAreDeduplicatedPerOrderAndReusedOnesRelabelled) {
+  const std::string a = Live(kS1, Buy("o1", 100, "10"));
+  const std::string b = Live(kS1, Buy("o2", 100, "10"));
+  ExecutionReport fa = Fill(a, "E1", 100, 10, 10, "10");
+  ExecutionReport fb = Fill(b, "E1", 100, 10, 10, "10");
+  EXPECT_EQ(router_.ClassifyReport(fa), OrderRouter::ReportFate::kApply);
+  Apply(ExchangeReportReceived{fa});
+  EXPECT_EQ(router_.ClassifyReport(fa), OrderRouter::ReportFate::kDuplicate);
+  EXPECT_EQ(router_.ClassifyReport(fb), OrderRouter::ReportFate::kApply);
+  EXPECT_EQ(router_.ExecIdReusedFrom(fb), a);
+  auto er = BrokerGets<ExecutionReport>(Apply(ExchangeReportReceived{fb}));
+  EXPECT_EQ(er.exec_id, "E1." + b);
+  EXPECT_EQ(risk_.Exposure("ACC1", "AAA").position, Qty(20));
+  // The same report again is a resend: nothing moves.
+  EXPECT_TRUE(Apply(ExchangeReportReceived{fb}).empty());
+  EXPECT_EQ(risk_.Exposure("ACC1", "AAA").position, Qty(20));
+}
+
+TEST_F(RouterRiskTest, ReportWithoutTransactTimeGetsTheGatewaysTime) {
+  const std::string id = Live(kS1, Buy("o1", 100, "10"));
+  ExecutionReport fill = Fill(id, "F1", 100, 10, 10, "10");
+  fill.transact_time = Timestamp{};
+  auto er = BrokerGets<ExecutionReport>(Apply(ExchangeReportReceived{fill}));
+  EXPECT_EQ(er.transact_time, now_);
+}
+
+TEST_F(RouterRiskTest, MassStatusListsOpenOrdersAndThoseFinishedSinceLogon) {
+  const std::string a = Live(kS1, Buy("o1", 100, "10"));
+  Live(kS1, Buy("o2", 100, "10"));
+  Live(kS2, Buy("x1", 10, "10", "ACC2"));
+  Apply(ExchangeReportReceived{Fill(a, "F1", 100, 100, 100, "10")});
+  const Timestamp logon = now_;
+  const std::string c = Live(kS1, Buy("o3", 100, "10"));
+  Apply(ExchangeReportReceived{
+      Report(c, "K1", ExecType::kCanceled, OrdStatus::kCanceled, 100, 0, 0)});
+  auto out = Apply(router_.DecideMassStatus(kS1, MassStatusRequest{"M1", 7, "", ""},
+                                            logon));
+  ASSERT_EQ(out.size(), 2u);  // o2 (open) and o3 (canceled after logon)
+  std::vector<std::string> ids;
+  for (const Action& act : out) {
+    const auto& er = std::get<ExecutionReport>(std::get<ToBroker>(act).message);
+    EXPECT_EQ(er.exec_type, ExecType::kOrderStatus);
+    ids.push_back(er.cl_ord_id + "/" + er.extra[0].value + "/" +
+                  er.extra[1].value + "/" + er.extra[2].value);
+  }
+  EXPECT_EQ(ids, (std::vector<std::string>{"o2/M1/2/N", "o3/M1/2/Y"}));
+  auto none = BrokerGets<ExecutionReport>(Apply(router_.DecideMassStatus(
+      kS1, MassStatusRequest{"M2", 1, "", "ZZZ"}, logon)));
+  EXPECT_EQ(none.ord_status, OrdStatus::kRejected);
+  EXPECT_EQ(none.extra[1].value, "0");
+}
+
+}  // namespace
+}  // namespace fixgw::gw

@@ -512,7 +512,8 @@ TEST_F(OrderRouterTest, SendsAcceptedOrderUnderGatewayClOrdIdOnly) {
   EXPECT_EQ(sent.tif, TimeInForce::kDay);
   EXPECT_EQ(sent.qty, Qty(100));
   EXPECT_EQ(sent.price, Px("10.5"));
-  EXPECT_EQ(sent.transact_time, last_at_);
+  // The broker's TransactTime travels with the order.
+  EXPECT_EQ(sent.transact_time, At(42));
 
   auto order = router_.FindOrder(kS1, "o1");
   ASSERT_TRUE(order.has_value());
@@ -605,7 +606,7 @@ TEST_F(OrderRouterTest, LifecycleNewFillReplaceFillMapsIdsBothWays) {
   EXPECT_EQ(rep.account, "ACC1");
   EXPECT_EQ(rep.qty, Qty(150));
   EXPECT_EQ(rep.price, Px("10.75"));
-  EXPECT_EQ(rep.transact_time, last_at_);
+  EXPECT_EQ(rep.transact_time, At(44));
   EXPECT_TRUE(router_.FindOrder(kS1, "o1")->replace_pending);
   EXPECT_TRUE(router_.KnowsClOrdId(kS1, "o2"));
   // Until the exchange confirms, o1/GW-1 stay current.
@@ -666,7 +667,7 @@ TEST_F(OrderRouterTest, LifecycleNewPartialFillCancel) {
   EXPECT_EQ(cxl.order_id, "EX-O1");
   EXPECT_EQ(cxl.symbol, "AAA");
   EXPECT_EQ(cxl.side, Side::kBuy);
-  EXPECT_EQ(cxl.transact_time, last_at_);
+  EXPECT_EQ(cxl.transact_time, At(43));
   EXPECT_TRUE(router_.FindOrder(kS1, "o1")->cancel_pending);
   EXPECT_TRUE(router_.KnowsClOrdId(kS1, "c1"));
 
