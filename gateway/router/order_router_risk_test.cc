@@ -583,7 +583,7 @@ TEST_F(RouterRiskTest, MassStatusListsOpenOrdersAndThoseFinishedSinceLogon) {
   Live(kS1, Buy("o2", 100, "10"));
   Live(kS2, Buy("x1", 10, "10", "ACC2"));
   Apply(ExchangeReportReceived{Fill(a, "F1", 100, 100, 100, "10")});
-  const Timestamp logon = now_;
+  const Timestamp logon = now_ + std::chrono::microseconds(1);
   const std::string c = Live(kS1, Buy("o3", 100, "10"));
   Apply(ExchangeReportReceived{
       Report(c, "K1", ExecType::kCanceled, OrdStatus::kCanceled, 100, 0, 0)});
