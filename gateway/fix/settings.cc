@@ -13,15 +13,21 @@ std::string ConnectionType(const FIX::Dictionary& dict) {
 
 }  // namespace
 
-Result<SplitSettings> LoadSessionSettings(const std::string& path) {
+Result<SplitSettings> LoadSessionSettings(const std::string& path,
+                                          const SideDefaults& defaults) {
   try {
     FIX::SessionSettings all(path);
     SplitSettings out;
     out.acceptors.set(all.get());
     out.initiators.set(all.get());
     for (const FIX::SessionID& id : all.getSessions()) {
-      const FIX::Dictionary& dict = all.get(id);
+      FIX::Dictionary dict = all.get(id);
       std::string type = ConnectionType(dict);
+      const auto& side_defaults =
+          type == "acceptor" ? defaults.acceptors : defaults.initiators;
+      for (const auto& [key, value] : side_defaults) {
+        if (!dict.has(key)) dict.setString(key, value);
+      }
       if (type == "acceptor") {
         out.acceptors.set(id, dict);
         ++out.acceptor_count;

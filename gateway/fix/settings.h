@@ -26,9 +26,17 @@ struct SplitSettings {
   bool initiator_tls = false;
 };
 
+// QuickFIX keys given to the sessions of one side that do not set them
+// (in their block or in [DEFAULT]).
+struct SideDefaults {
+  std::map<std::string, std::string> acceptors;
+  std::map<std::string, std::string> initiators;
+};
+
 // Reads the [DEFAULT] and [SESSION] sections of `path`, then the TLS keys
 // of each side (tls.h).
-Result<SplitSettings> LoadSessionSettings(const std::string& path);
+Result<SplitSettings> LoadSessionSettings(const std::string& path,
+                                          const SideDefaults& defaults = {});
 
 // The keys of section [name] of `path` (QuickFIX syntax). QuickFIX
 // upper-cases keys, so callers look them up upper-cased ("JOURNALPATH").

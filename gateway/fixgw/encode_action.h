@@ -11,22 +11,25 @@
 
 namespace fixgw::gw {
 
-inline FIX::Message EncodeAction(const Action& action) {
+// `to` is the target session's dialect (version, timestamp precision,
+// pass-through filter).
+inline FIX::Message EncodeAction(const Action& action,
+                                 const fix::Dialect& to = {}) {
   return std::visit(
-      [](const auto& a) -> FIX::Message {
+      [&](const auto& a) -> FIX::Message {
         return std::visit(
-            [](const auto& m) -> FIX::Message {
+            [&](const auto& m) -> FIX::Message {
               using T = std::decay_t<decltype(m)>;
               if constexpr (std::is_same_v<T, NewOrder>) {
-                return fix::EncodeNewOrder(m);
+                return fix::EncodeNewOrder(m, to);
               } else if constexpr (std::is_same_v<T, CancelRequest>) {
-                return fix::EncodeCancelRequest(m);
+                return fix::EncodeCancelRequest(m, to);
               } else if constexpr (std::is_same_v<T, ReplaceRequest>) {
-                return fix::EncodeReplaceRequest(m);
+                return fix::EncodeReplaceRequest(m, to);
               } else if constexpr (std::is_same_v<T, ExecutionReport>) {
-                return fix::EncodeExecutionReport(m);
+                return fix::EncodeExecutionReport(m, to);
               } else {
-                return fix::EncodeCancelReject(m);
+                return fix::EncodeCancelReject(m, to);
               }
             },
             a.message);

@@ -83,6 +83,10 @@ Keys KeysOf(const JournalEvent& event) {
           return {"", "", e.report.cl_ord_id};
         } else if constexpr (std::is_same_v<T, ExchangeCancelRejectReceived>) {
           return {"", "", e.reject.cl_ord_id};
+        } else if constexpr (std::is_same_v<T, ExchangeRequestRefused>) {
+          return {"", "", e.exch_cl_ord_id};
+        } else if constexpr (std::is_same_v<T, MassStatusAnswered>) {
+          return {e.session, "", ""};
         } else {
           return {};
         }
@@ -164,7 +168,19 @@ GatewayApplication::~GatewayApplication() {
 void GatewayApplication::onLogon(const FIX::SessionID& id) {
   spdlog::info("{} logged on", id.toString());
   metrics_.SetLoggedOn(id.toString(), true);
-  if (id == exchange_session_) ExchangeStateChanged(true);
+  if (id == exchange_session_) {
+    ExchangeStateChanged(true);
+    return;
+  }
+  std::lock_guard lock(presence_mu_);
+  last_logon_[id.toString()] = Now();
+}
+
+const GatewayApplication::SessionOptions& GatewayApplication::OptionsOf(
+    const std::string& session) const {
+  static const SessionOptions kDefaults;
+  auto it = session_options_.find(session);
+  return it == session_options_.end() ? kDefaults : it->second;
 }
 
 // Called by QuickFIX with the session's lock held: must not take mu_.
@@ -256,9 +272,31 @@ void GatewayApplication::NoteReject(const FIX::Message& msg,
 
 void GatewayApplication::fromAdmin(const FIX::Message& msg,
                                    const FIX::SessionID& id) {
-  metrics_.CountMessage(id.toString(), GatewayMetrics::Direction::kIn,
-                        HeaderField(msg, tag::MsgType));
+  const std::string type = HeaderField(msg, tag::MsgType);
+  metrics_.CountMessage(id.toString(), GatewayMetrics::Direction::kIn, type);
+  if (id == exchange_session_) {
+    if (type == "3") FromExchangeReject(msg, type);
+    return;
+  }
   AuthenticateLogon(msg, id);
+  if (type == "A") {
+    // QuickFIX has already reset both sequence numbers if the Logon asked
+    // for it: what was queued for the broker while it was away is gone.
+    const bool reset = fix::FieldText(msg, tag::ResetSeqNumFlag) == "Y";
+    uint64_t lost = 0;
+    {
+      std::lock_guard lock(presence_mu_);
+      lost = std::exchange(sent_while_away_[id.toString()], 0);
+    }
+    if (reset && lost > 0) {
+      spdlog::warn(
+          "{} logged on with ResetSeqNumFlag=Y: {} message(s) sent to it "
+          "while it was away are discarded by the reset and will not be "
+          "resent; it can rebuild its orders with OrderMassStatusRequest "
+          "(35=AF)",
+          id.toString(), lost);
+    }
+  }
 }
 
 void GatewayApplication::fromApp(const FIX::Message& msg,
@@ -276,7 +314,8 @@ void GatewayApplication::FromBroker(const FIX::Message& msg,
                                     const FIX::SessionID& id,
                                     const std::string& type) {
   const SteadyTime received = std::chrono::steady_clock::now();
-  if (type != "D" && type != "F" && type != "G" && type != "H") {
+  if (type != "D" && type != "F" && type != "G" && type != "H" &&
+      type != "AF") {
     throw FIX::UnsupportedMessageType();
   }
   const SessionKey session = id.toString();
@@ -307,7 +346,19 @@ void GatewayApplication::FromBroker(const FIX::Message& msg,
   } else if (type == "D") {
     auto decoded = fix::DecodeNewOrder(msg);
     if (auto* order = std::get_if<NewOrder>(&decoded)) {
-      event = router_.DecideNewOrder(session, *order, now);
+      if (order->account.empty()) {
+        order->account = OptionsOf(session).default_account;
+      }
+      if (order->account.empty() && risk_ != nullptr) {
+        // Entitlements are per account: an order for none cannot pass.
+        event = router_.DecideUndecodableOrder(
+            session, *order,
+            Rejection{OrdRejReason::kOther,
+                      "order has no Account (1) and session " + session +
+                          " has no DefaultAccount"});
+      } else {
+        event = router_.DecideNewOrder(session, *order, now);
+      }
     } else {
       event = router_.DecideUndecodableOrder(session, PartialOrder(msg),
                                              std::get<fix::Rejection>(decoded));
@@ -334,6 +385,24 @@ void GatewayApplication::FromBroker(const FIX::Message& msg,
       event = router_.DecideUndecodableCancelReplace(
           session, is_replace, cl_ord_id,
           fix::FieldText(msg, tag::OrigClOrdID).value_or(""), *failure);
+    }
+  } else if (type == "AF") {
+    auto decoded = fix::DecodeMassStatusRequest(msg);
+    if (auto* q = std::get_if<MassStatusRequest>(&decoded)) {
+      Timestamp since;
+      {
+        std::lock_guard lock(presence_mu_);
+        since = last_logon_[session];
+      }
+      event = router_.DecideMassStatus(session, *q, since);
+    } else {
+      // The request's own terms are refused: one rejected report says so.
+      MassStatusRequest refused;
+      refused.mass_status_req_id =
+          fix::FieldText(msg, tag::MassStatusReqID).value_or("");
+      refused.symbol = fix::FieldText(msg, tag::Symbol).value_or("");
+      event = router_.DecideMassStatus(session, refused, now,
+                                       std::get<fix::Rejection>(decoded).text);
     }
   } else {
     auto decoded = fix::DecodeStatusRequest(msg);
@@ -370,8 +439,29 @@ void GatewayApplication::FromExchange(const FIX::Message& msg,
     auto decoded = fix::DecodeExecutionReport(msg);
     if (auto* r = std::get_if<ExecutionReport>(&decoded)) {
       DecisionScope decision(*this, inbound);
-      // The exchange resends after a reconnect; each ExecID counts once.
-      if (router_.KnowsExecId(r->exec_id)) return;
+      switch (router_.ClassifyReport(*r)) {
+        case OrderRouter::ReportFate::kDuplicate:
+          // The exchange resends after a reconnect; each ExecID counts
+          // once per order.
+          spdlog::info("exchange report ignored exch={} ExecID={}: already "
+                       "applied to this order",
+                       r->cl_ord_id, r->exec_id);
+          return;
+        case OrderRouter::ReportFate::kUnknownOrder:
+          spdlog::warn("exchange report for no order of the table exch={} "
+                       "orig={} ExecID={} ExecType={}: journaled, not relayed",
+                       r->cl_ord_id, r->orig_cl_ord_id, r->exec_id,
+                       Name(r->exec_type));
+          break;
+        case OrderRouter::ReportFate::kApply:
+          if (std::string other = router_.ExecIdReusedFrom(*r); !other.empty()) {
+            spdlog::warn("exchange ExecID {} reused: order {} had it, now "
+                         "exch={}; relayed as {}.{}",
+                         r->exec_id, other, r->cl_ord_id, r->exec_id,
+                         r->cl_ord_id);
+          }
+          break;
+      }
       Process(ExchangeReportReceived{*r}, Printable(msg), Now(), received);
       return;
     }
@@ -392,8 +482,67 @@ void GatewayApplication::FromExchange(const FIX::Message& msg,
       return;
     }
   }
+  if (type == "j") {
+    FromExchangeReject(msg, type);
+    return;
+  }
   spdlog::warn("exchange message {} not handled: {}", type, Printable(msg));
   DecisionScope decision(*this, inbound);
+  Record(kExchangeMessageIgnored, "", "", Printable(msg));
+}
+
+void GatewayApplication::FromExchangeReject(const FIX::Message& msg,
+                                            const std::string& type) {
+  const SteadyTime received = std::chrono::steady_clock::now();
+  const std::string exchange = exchange_session_.toString();
+  // What it refers to: RefMsgType + BusinessRejectRefID (the ClOrdID of a
+  // D/F/G) on a 35=j; otherwise the message sent at RefSeqNum.
+  std::string ref_type = fix::FieldText(msg, tag::RefMsgType).value_or("");
+  std::string cl_ord_id =
+      type == "j" ? fix::FieldText(msg, tag::BusinessRejectRefID).value_or("")
+                  : "";
+  const std::string ref_seq = fix::FieldText(msg, tag::RefSeqNum).value_or("");
+  if (cl_ord_id.empty() && !ref_seq.empty() && sessions_ != nullptr) {
+    int64_t seq = 0;
+    std::from_chars(ref_seq.data(), ref_seq.data() + ref_seq.size(), seq);
+    auto sent = seq > 0 ? sessions_->GetOutgoing(exchange, seq, seq)
+                        : Result<std::vector<store::StoredMessage>>(
+                              std::vector<store::StoredMessage>{});
+    if (sent.ok() && !sent->empty()) {
+      FIX::Message original;
+      try {
+        original.setString(sent->front().body, false);
+        ref_type = HeaderField(original, tag::MsgType);
+        cl_ord_id = fix::FieldText(original, tag::ClOrdID).value_or("");
+      } catch (const std::exception&) {
+        // Not parseable: handled as a reject of nothing known below.
+      }
+    }
+  }
+  // The venue's words: Text, else the reject reason code.
+  std::string why = fix::FieldText(msg, tag::Text).value_or("");
+  if (why.empty()) {
+    why = type == "3"
+              ? "SessionRejectReason " +
+                    fix::FieldText(msg, tag::SessionRejectReason).value_or("?")
+              : "BusinessRejectReason " +
+                    fix::FieldText(msg, tag::BusinessRejectReason).value_or("?");
+  }
+  const std::string text = std::string("refused by the exchange (") +
+                           (type == "3" ? "session Reject" : "BusinessMessageReject") +
+                           "): " + why;
+  DecisionScope decision(*this, Inbound{exchange, InboundSeq(msg)});
+  if ((ref_type == "D" || ref_type == "F" || ref_type == "G") &&
+      !cl_ord_id.empty()) {
+    spdlog::warn("exchange refused {} exch={}: {}", ref_type, cl_ord_id, why);
+    Process(router_.DecideExchangeRefusal(cl_ord_id, ref_type[0], text),
+            Printable(msg), Now(), received);
+    return;
+  }
+  spdlog::warn("exchange {} of a message that is no order, cancel or "
+               "replace (RefMsgType '{}', RefSeqNum {}): {}",
+               type == "3" ? "session Reject" : "BusinessMessageReject",
+               ref_type, ref_seq, why);
   Record(kExchangeMessageIgnored, "", "", Printable(msg));
 }
 
@@ -571,6 +720,11 @@ void GatewayApplication::SendLoop(Outbound& out) {
     // May block on a full socket: no gateway lock is held here, so the
     // session threads keep reading (and committing), and the other
     // sessions' senders keep sending, meanwhile.
+    if (!(send.target == exchange_session_) &&
+        !metrics_.logged_on(send.target.toString())) {
+      std::lock_guard presence(presence_mu_);
+      ++sent_while_away_[send.target.toString()];
+    }
     try {
       FIX::Session::sendToTarget(send.message, send.target);
       if (send.received != SteadyTime{}) {
@@ -676,7 +830,11 @@ void GatewayApplication::Process(const JournalEvent& event,
   head.raw_fix = raw_fix;
   entries.push_back(std::move(head));
   for (const Action& action : actions) {
-    messages.push_back(EncodeAction(action));
+    const auto* b = std::get_if<ToBroker>(&action);
+    messages.push_back(EncodeAction(
+        action,
+        OptionsOf(b != nullptr ? b->session : exchange_session_.toString())
+            .dialect));
     entries.push_back(SentEntry(action, messages.back(), now));
   }
 
@@ -684,7 +842,8 @@ void GatewayApplication::Process(const JournalEvent& event,
   batch.entries = std::move(entries);
   const bool from_exchange =
       std::holds_alternative<ExchangeReportReceived>(event) ||
-      std::holds_alternative<ExchangeCancelRejectReceived>(event);
+      std::holds_alternative<ExchangeCancelRejectReceived>(event) ||
+      std::holds_alternative<ExchangeRequestRefused>(event);
   for (size_t i = 0; i < actions.size(); ++i) {
     FIX::SessionID target = exchange_session_;
     GatewayMetrics::Path path = GatewayMetrics::Path::kBrokerToExchange;
@@ -759,6 +918,13 @@ void GatewayApplication::Observe(const JournalEvent& event, Timestamp now) {
         } else if constexpr (std::is_same_v<T, ExchangeSessionChanged>) {
           spdlog::info("exchange session {} (journaled)",
                        e.up ? "up" : "down");
+        } else if constexpr (std::is_same_v<T, ExchangeRequestRefused>) {
+          spdlog::info("exchange refused {} exch={}: {}", e.ref_msg_type,
+                       e.exch_cl_ord_id, e.text);
+        } else if constexpr (std::is_same_v<T, MassStatusAnswered>) {
+          spdlog::info("mass status answered session={} MassStatusReqID={}{}",
+                       e.session, e.request.mass_status_req_id,
+                       e.refusal.empty() ? "" : " refused: " + e.refusal);
         } else if constexpr (std::is_same_v<T, StatusAnswered>) {
           spdlog::debug("status answered session={} ClOrdID={}", e.session,
                         e.request.cl_ord_id);
@@ -861,7 +1027,7 @@ Result<int> GatewayApplication::SendOutbox(const std::vector<Output>& outputs,
     FIX::SessionID target = exchange_session_;
     if (b != nullptr) target.fromString(b->session);
     const std::string session = target.toString();
-    FIX::Message msg = EncodeAction(out.action);
+    FIX::Message msg = EncodeAction(out.action, OptionsOf(session).dialect);
     const std::string key = fix::OutputKey(msg.toString());
     if (key.empty()) continue;
     Result<Timestamp> created = sessions.CreationTime(session);

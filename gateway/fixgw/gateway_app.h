@@ -67,6 +67,7 @@
 #include <thread>
 #include <vector>
 
+#include "gateway/fix/convert.h"
 #include "gateway/fix/quickfix.h"
 #include "gateway/fixgw/crash_point.h"
 #include "gateway/fixgw/metrics.h"
@@ -94,14 +95,30 @@ class GatewayApplication : public FIX::Application {
   void onCreate(const FIX::SessionID&) override {}
   void onLogon(const FIX::SessionID& id) override;
   void onLogout(const FIX::SessionID& id) override;
-  // Count the message (metrics) and nothing else.
+  // Count the message (metrics); QuickFIX's own rejects are journaled.
   void toAdmin(FIX::Message& msg, const FIX::SessionID& id) override;
   void toApp(FIX::Message& msg, const FIX::SessionID& id) override;
   void fromAdmin(const FIX::Message& msg, const FIX::SessionID& id) override;
-  // Broker side: D, F, G, H; anything else throws
+  // Broker side: D, F, G, H, AF; anything else throws
   // FIX::UnsupportedMessageType (QuickFIX answers BusinessMessageReject).
-  // Exchange side: 8 and 9; anything else is logged and dropped.
+  // Exchange side: 8, 9, and a BusinessMessageReject (j) of a forwarded
+  // D/F/G (so is a session Reject, 35=3, in fromAdmin): the broker gets
+  // the refusal. Anything else is logged and journaled as ignored.
   void fromApp(const FIX::Message& msg, const FIX::SessionID& id) override;
+
+  // What the gateway adds to QuickFIX's settings of one session: how
+  // messages to it are written (version, timestamp precision, the
+  // pass-through fields it may get) and, for brokers, the Account given to
+  // orders that carry none. Sessions without options get the defaults
+  // (FIX 4.4, milliseconds, no dictionary, no default account).
+  struct SessionOptions {
+    fix::Dialect dialect;
+    std::string default_account;
+  };
+  // Keyed by SessionID::toString(). Set before the sessions start.
+  void SetSessionOptions(std::map<std::string, SessionOptions> options) {
+    session_options_ = std::move(options);
+  }
 
   // ---- operator actions (admin API, signals); thread-safe.
 
@@ -227,6 +244,22 @@ class GatewayApplication : public FIX::Application {
   void FromBroker(const FIX::Message& msg, const FIX::SessionID& id,
                   const std::string& type);
   void FromExchange(const FIX::Message& msg, const std::string& type);
+  // A session Reject (35=3) or BusinessMessageReject (35=j) from the
+  // exchange: if it names a D/F/G the gateway forwarded (by ClOrdID, or by
+  // the MsgSeqNum it was sent with, looked up in the session store), the
+  // order or request is refused towards its broker; else logged and
+  // journaled as ignored.
+  void FromExchangeReject(const FIX::Message& msg, const std::string& type);
+  // The options of `session` (defaults if none were set).
+  const SessionOptions& OptionsOf(const std::string& session) const;
+  std::map<std::string, SessionOptions> session_options_;  // set before start
+  // Per broker session: when it last logged on (for OrderMassStatusRequest)
+  // and how many messages were handed to it while it was logged out (a
+  // ResetSeqNumFlag logon discards them). Guarded by presence_mu_, which
+  // is never held with another lock.
+  std::mutex presence_mu_;
+  std::map<std::string, Timestamp> last_logon_;
+  std::map<std::string, uint64_t> sent_while_away_;
   using SteadyTime = std::chrono::steady_clock::time_point;
   // The inbound message behind a batch: its session's next target seq is
   // raised past it in the batch's transaction.

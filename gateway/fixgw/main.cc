@@ -33,13 +33,15 @@
 #include "gateway/fixgw/gateway_app.h"
 #include "gateway/fixgw/gateway_config.h"
 #include "gateway/fixgw/logging.h"
+#include "gateway/fixgw/session_options.h"
 
 namespace {
 
 using namespace fixgw;
 
 int Run(const std::string& config_path) {
-  auto split = fix::LoadSessionSettings(config_path);
+  auto split =
+      fix::LoadSessionSettings(config_path, gw::GatewaySessionDefaults());
   if (!split.ok()) {
     fmt::print(stderr, "fixgw: {}\n", split.status().message());
     return 2;
@@ -50,6 +52,11 @@ int Run(const std::string& config_path) {
                "(ConnectionType=acceptor) and exactly one exchange session "
                "(ConnectionType=initiator), found {} and {}\n",
                config_path, split->acceptor_count, split->initiator_count);
+    return 2;
+  }
+  auto session_options = gw::LoadSessionOptions(*split, config_path);
+  if (!session_options.ok()) {
+    fmt::print(stderr, "fixgw: {}\n", session_options.status().message());
     return 2;
   }
   auto config = gw::LoadGatewayConfig(config_path);
@@ -134,6 +141,7 @@ int Run(const std::string& config_path) {
   const FIX::SessionID exchange = *exchanges.getSessions().begin();
   gw::GatewayApplication app(journal.get(), router, risk.get(), exchange);
   app.SetLogonAuth(&*auth);
+  app.SetSessionOptions(session_options->sessions);
   app.UseSessionStore(sessions.get());
   if (risk) {
     if (Status st = app.LoadRiskLimits(config->risk_config, "start-up");
@@ -280,5 +288,5 @@ int main(int argc, char** argv) {
     }
   }
   return fixgw::fix::RunWithConfigArg(argc, argv,
-                                      "fixgw: FIX 4.4 order gateway", &Run);
+                                      "fixgw: FIX 4.2/4.4 order gateway", &Run);
 }

@@ -1,0 +1,136 @@
+#include "gateway/fixgw/session_options.h"
+
+#include <charconv>
+
+#include "gateway/fix/describe.h"
+
+namespace fixgw::gw {
+namespace {
+
+Status KeyError(const std::string& origin, const FIX::SessionID& id,
+                const std::string& key, const std::string& value,
+                const std::string& what) {
+  return Status::InvalidArgument(origin + ": session " + id.toString() +
+                                 ": " + key + "=" + value + ": " + what);
+}
+
+// "58, 9001" -> {58, 9001}.
+Result<std::set<int>> ParseTags(const std::string& text) {
+  std::set<int> tags;
+  size_t pos = 0;
+  while (pos <= text.size()) {
+    size_t end = text.find(',', pos);
+    if (end == std::string::npos) end = text.size();
+    std::string item = text.substr(pos, end - pos);
+    while (!item.empty() && item.front() == ' ') item.erase(item.begin());
+    while (!item.empty() && item.back() == ' ') item.pop_back();
+    int tag = 0;
+    const auto [ptr, ec] =
+        std::from_chars(item.data(), item.data() + item.size(), tag);
+    if (item.empty() || ec != std::errc() || ptr != item.data() + item.size() ||
+        tag <= 0) {
+      return Status::InvalidArgument("'" + item + "' is not a tag number");
+    }
+    tags.insert(tag);
+    pos = end + 1;
+  }
+  return tags;
+}
+
+Status AddSide(const FIX::SessionSettings& side, bool acceptor,
+               const std::string& origin, LoadedSessionOptions& out,
+               std::map<std::string, const FIX::DataDictionary*>& by_path) {
+  for (const FIX::SessionID& id : side.getSessions()) {
+    const FIX::Dictionary& d = side.get(id);
+    GatewayApplication::SessionOptions options;
+    const std::string begin = id.getBeginString().getValue();
+    auto version = fix::FixVersionOf(begin);
+    if (!version) {
+      return KeyError(origin, id, "BeginString", begin,
+                      "not supported (FIX.4.2 and FIX.4.4 are)");
+    }
+    options.dialect.version = *version;
+    if (d.has("TimestampPrecision")) {
+      const std::string v = d.getString("TimestampPrecision");
+      if (v != "0" && v != "3" && v != "6" && v != "9") {
+        return KeyError(origin, id, "TimestampPrecision", v,
+                        "must be 0, 3, 6 or 9");
+      }
+      options.dialect.timestamp_digits = v[0] - '0';
+    }
+    const bool use_dd =
+        !d.has("UseDataDictionary") || d.getBool("UseDataDictionary");
+    if (use_dd && d.has("DataDictionary")) {
+      const std::string path = d.getString("DataDictionary");
+      auto cached = by_path.find(path);
+      if (cached == by_path.end()) {
+        auto loaded = fix::LoadDictionary(path);
+        if (!loaded.ok()) {
+          return KeyError(origin, id, "DataDictionary", path,
+                          loaded.status().message());
+        }
+        cached = by_path.emplace(path, loaded->get()).first;
+        out.dictionaries.push_back(std::move(*loaded));
+      }
+      if (cached->second->getVersion() != begin) {
+        return KeyError(origin, id, "DataDictionary", path,
+                        "is a " + cached->second->getVersion() +
+                            " dictionary, the session speaks " + begin);
+      }
+      options.dialect.dictionary = cached->second;
+    }
+    if (d.has("DefaultAccount")) {
+      const std::string account = d.getString("DefaultAccount");
+      if (!acceptor) {
+        return KeyError(origin, id, "DefaultAccount", account,
+                        "only broker (acceptor) sessions take one");
+      }
+      if (account.empty()) {
+        return KeyError(origin, id, "DefaultAccount", account,
+                        "must not be empty");
+      }
+      options.default_account = account;
+    }
+    if (d.has("PassThroughDeny")) {
+      const std::string list = d.getString("PassThroughDeny");
+      auto tags = ParseTags(list);
+      if (!tags.ok()) {
+        return KeyError(origin, id, "PassThroughDeny", list,
+                        tags.status().message());
+      }
+      options.dialect.deny = std::move(*tags);
+    }
+    out.sessions.emplace(id.toString(), std::move(options));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<LoadedSessionOptions> LoadSessionOptions(const fix::SplitSettings& split,
+                                                const std::string& origin) {
+  try {
+    LoadedSessionOptions out;
+    std::map<std::string, const FIX::DataDictionary*> by_path;
+    if (Status st = AddSide(split.acceptors, true, origin, out, by_path);
+        !st.ok()) {
+      return st;
+    }
+    if (Status st = AddSide(split.initiators, false, origin, out, by_path);
+        !st.ok()) {
+      return st;
+    }
+    return out;
+  } catch (const std::exception& e) {
+    return Status::InvalidArgument(origin + ": " + e.what());
+  }
+}
+
+fix::SideDefaults GatewaySessionDefaults() {
+  fix::SideDefaults d;
+  d.initiators["ValidateUserDefinedFields"] = "N";
+  d.initiators["AllowUnknownMsgFields"] = "Y";
+  return d;
+}
+
+}  // namespace fixgw::gw

@@ -1,0 +1,44 @@
+// The gateway's per-session settings beyond QuickFIX's, read from the
+// [SESSION] blocks of fixgw's settings file:
+//
+//   BeginString=FIX.4.4      FIX.4.2 or FIX.4.4 (any other is refused)
+//   TimestampPrecision=3     QuickFIX's key: decimals of the timestamps the
+//                              gateway writes to the session (0, 3, 6, 9)
+//   DataDictionary=...       QuickFIX's key: the session's dictionary, whose
+//                              version must be the session's; it also
+//                              decides which pass-through fields the session
+//                              gets (those it defines for the message, and
+//                              user-defined tags >= 5000)
+//   DefaultAccount=ACC1      broker sessions: Account of orders without one
+//   PassThroughDeny=58,9001  tags never passed through to this session
+//
+// Errors are one line naming the file, the session and the key.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gateway/core/result.h"
+#include "gateway/fix/settings.h"
+#include "gateway/fixgw/gateway_app.h"
+
+namespace fixgw::gw {
+
+struct LoadedSessionOptions {
+  std::map<std::string, GatewayApplication::SessionOptions> sessions;
+  // The dictionaries the dialects point into (one per file).
+  std::vector<std::unique_ptr<FIX::DataDictionary>> dictionaries;
+};
+
+Result<LoadedSessionOptions> LoadSessionOptions(const fix::SplitSettings& split,
+                                                const std::string& origin);
+
+// QuickFIX keys fixgw gives sessions that do not set them: the exchange
+// session accepts user-defined fields (>= 5000) and standard fields outside
+// a message's definition (a venue's extra tags are passed through, never
+// answered with a session Reject).
+fix::SideDefaults GatewaySessionDefaults();
+
+}  // namespace fixgw::gw
