@@ -263,7 +263,8 @@ TEST_F(GatewaySessionTest, QuickFixRejectsAreJournaled) {
       "11=n1|1=ACC1|55=AAPL|54=1|60=" + FixNow() +
           "|38=NaN|40=2|44=10|59=0|"));
   ASSERT_TRUE(broker->WaitFor({"35=3", "45=2", "373=6"})) << Log(*broker);
-  ASSERT_TRUE(broker->Send("B", 3, ""));  // News
+  // News: a valid FIX 4.4 message of a type the gateway does not take.
+  ASSERT_TRUE(broker->Send("B", 3, "148=hello|33=1|58=line|"));
   ASSERT_TRUE(broker->WaitFor({"35=j", "45=3", "372=B"})) << Log(*broker);
   ASSERT_TRUE(broker->Send("1", 4, "112=still-here|"));
   ASSERT_TRUE(broker->WaitFor({"35=0", "112=still-here"})) << Log(*broker);

@@ -82,7 +82,7 @@ TEST(RenderMessage, MasksThePassword) {
   std::string text = RenderMessage(Fix44(), kTime, Parse(kLogon), {});
   EXPECT_EQ(text,
             "20261127-00:48:59.696259000 Logon CLIENT1->SIM #1 "
-            "EncryptMethod=0(NONE_OTHER) HeartBtInt=30 ResetSeqNumFlag=Y "
+            "EncryptMethod=0(NONE) HeartBtInt=30 ResetSeqNumFlag=Y(YES) "
             "Username=client1 Password=****");
   RenderOptions json = Json(/*full=*/true);
   std::string full = RenderMessage(Fix44(), kTime, Parse(kLogon), json);

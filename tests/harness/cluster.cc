@@ -67,13 +67,14 @@ std::string Cluster::GatewayConfig() const {
          "ReconnectInterval=1\n" +
          SessionDefaults() +
          broker_block +
-         "\n[SESSION]\nConnectionType=initiator\nTargetCompID=SIM\n"
-         "SocketConnectHost=127.0.0.1\nSocketConnectPort=" +
+         "\n[SESSION]\nConnectionType=initiator\nTargetCompID=" +
+         exchange_comp_id +
+         "\nSocketConnectHost=127.0.0.1\nSocketConnectPort=" +
          std::to_string(sim_port_) + "\n" + exchange_session_extra +
          "\n[GATEWAY]\nJournalPath=" +
          journal() +
-         "\nJournalSync=normal\nIdPrefix=GWT\nSymbols=AAPL,MSFT\n"
-         "RiskConfig=" +
+         "\nJournalSync=normal\nIdPrefix=GWT\nSymbols=" + symbols +
+         "\nRiskConfig=" +
          risk_file() + "\nAdminPort=" + std::to_string(admin_port_) + "\n" +
          gateway_extra;
 }
@@ -81,7 +82,8 @@ std::string Cluster::GatewayConfig() const {
 bool Cluster::StartGateway(std::string* error, bool wait_for_exchange) {
   std::string path = dir_.Write("fixgw.cfg", GatewayConfig());
   dir_.Write("risk.toml", risk_limits);
-  const int logons_before = GatewayLogCount("GW->SIM logged on");
+  const std::string logged_on = "GW->" + exchange_comp_id + " logged on";
+  const int logons_before = GatewayLogCount(logged_on);
   std::vector<std::string> argv;
   if (!gateway_env.empty()) {
     argv.push_back("/usr/bin/env");
@@ -94,7 +96,7 @@ bool Cluster::StartGateway(std::string* error, bool wait_for_exchange) {
     return false;
   }
   if (wait_for_exchange &&
-      !WaitForGatewayLog("GW->SIM logged on", logons_before + 1,
+      !WaitForGatewayLog(logged_on, logons_before + 1,
                          seconds(15))) {
     *error = "fixgw's exchange session did not log on:\n" + ReadFile(gw_log_);
     return false;

@@ -72,6 +72,8 @@ class Cluster {
   std::string journal() const { return dir_.path() + "/journal.db"; }
   std::string risk_file() const { return dir_.path() + "/risk.toml"; }
   std::string gateway_extra;  // more [GATEWAY] lines
+  std::string symbols = "AAPL,MSFT";  // [GATEWAY] Symbols
+  std::string exchange_comp_id = "SIM";  // the exchange session's TargetCompID
   // More lines for fixsim's [DEFAULT], every broker [SESSION] of the
   // gateway, its exchange [SESSION], and the [SESSION] of ClientConfig
   // (TLS keys, credentials). `broker_session_extra_for` adds lines to one
