@@ -148,6 +148,12 @@ std::optional<Rejection> RiskEngine::CheckKillSwitch(const Candidate& c) const {
 std::optional<Rejection> RiskEngine::CheckEntitlement(
     const Candidate& c) const {
   if (limits_.Session(c.session).Entitles(c.account)) return std::nullopt;
+  if (c.account.empty()) {
+    return Reject(OrdRejReason::kBrokerOption,
+                  "entitlement: the order has no Account (1) and session " +
+                      std::string(c.session) +
+                      " may not trade without one (set DefaultAccount for it)");
+  }
   return Reject(OrdRejReason::kBrokerOption,
                 "entitlement: session " + std::string(c.session) +
                     " may not trade account " + std::string(c.account));

@@ -349,16 +349,7 @@ void GatewayApplication::FromBroker(const FIX::Message& msg,
       if (order->account.empty()) {
         order->account = OptionsOf(session).default_account;
       }
-      if (order->account.empty() && risk_ != nullptr) {
-        // Entitlements are per account: an order for none cannot pass.
-        event = router_.DecideUndecodableOrder(
-            session, *order,
-            Rejection{OrdRejReason::kOther,
-                      "order has no Account (1) and session " + session +
-                          " has no DefaultAccount"});
-      } else {
-        event = router_.DecideNewOrder(session, *order, now);
-      }
+      event = router_.DecideNewOrder(session, *order, now);
     } else {
       event = router_.DecideUndecodableOrder(session, PartialOrder(msg),
                                              std::get<fix::Rejection>(decoded));
