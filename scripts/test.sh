@@ -32,6 +32,15 @@ done
 
 scripts/check_layering.sh
 
+# The FIX peers the interop tests run against (tests/peers/): QuickFIX's
+# example executor and ordermatch from Debian's libquickfix-doc, jspurefix
+# from npm. Built once into build-peers/, shared by every preset.
+peers() {
+  echo "== peers: QuickFIX examples, jspurefix" >&2
+  bash tests/peers/quickfix_examples/build.sh build-peers/quickfix
+  bash tests/peers/jspurefix_broker/install.sh build-peers/jspurefix
+}
+
 run_preset() {
   local preset="$1"
   shift
@@ -41,6 +50,7 @@ run_preset() {
   ctest --preset "$preset" -j "$(nproc)" "$@"
 }
 
+peers
 if [ "$dev" = 1 ]; then
   run_preset dev
 fi
