@@ -666,7 +666,12 @@ class OrderRouter::Impl {
                 " on this session";
       return {ToBroker{e.session, std::move(er)}};
     }
-    const OrderSnapshot& s = o->snap;
+    FillStatus(o->snap, er);
+    return {ToBroker{e.session, std::move(er)}};
+  }
+
+  // The order's state in a status report (ExecType OrderStatus).
+  static void FillStatus(const OrderSnapshot& s, ExecutionReport& er) {
     er.order_id = s.order_id.empty() ? std::string(kNone) : s.order_id;
     er.cl_ord_id = s.cl_ord_id;
     er.ord_status = s.status;
@@ -680,7 +685,6 @@ class OrderRouter::Impl {
     er.cum_qty = s.cum_qty;
     er.leaves_qty = s.leaves_qty;
     er.avg_px = s.avg_px;
-    return {ToBroker{e.session, std::move(er)}};
   }
 
   // The order an exchange report or reject names (ClOrdID, else
@@ -963,24 +967,11 @@ class OrderRouter::Impl {
       return out;
     }
     for (size_t i = 0; i < matching.size(); ++i) {
-      const OrderSnapshot& s = matching[i]->snap;
       ExecutionReport er;
       er.exec_id = stem + std::to_string(number + i);
       Advance(exec_seq, er.exec_id);
       er.exec_type = ExecType::kOrderStatus;
-      er.order_id = s.order_id.empty() ? std::string(kNone) : s.order_id;
-      er.cl_ord_id = s.cl_ord_id;
-      er.ord_status = s.status;
-      er.account = s.account;
-      er.symbol = s.symbol;
-      er.side = s.side;
-      er.ord_type = s.ord_type;
-      er.tif = s.tif;
-      er.order_qty = s.order_qty;
-      er.price = s.price;
-      er.cum_qty = s.cum_qty;
-      er.leaves_qty = s.leaves_qty;
-      er.avg_px = s.avg_px;
+      FillStatus(matching[i]->snap, er);
       er.transact_time = at;
       er.extra = mass_fields(matching.size(), i + 1 == matching.size());
       out.push_back(ToBroker{e.session, std::move(er)});
