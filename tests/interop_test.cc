@@ -372,6 +372,10 @@ TEST_F(InteropTest, EveryVenueAnswerReachesTheBroker) {
   EXPECT_EQ(Position("ACC1", "BUST"), 0);
   EXPECT_EQ(Position("ACC1", "FILL"), 100);
   EXPECT_EQ(Position("ACC1", "REUSE"), 200);
+  // Each venue refusal of a forwarded D, F or G is journaled as such.
+  EXPECT_EQ(cluster_.JournalCount("SELECT COUNT(*) FROM journal WHERE "
+                                  "kind='ExchangeRequestRefused'"),
+            4);
 }
 
 TEST_F(InteropTest, DefaultAccountAndMassStatusAfterAReset) {

@@ -109,7 +109,8 @@ std::string Reason(CxlRejReason r, std::string_view text) {
 
 bool IsFinal(OrdStatus s) {
   return s == OrdStatus::kFilled || s == OrdStatus::kCanceled ||
-         s == OrdStatus::kRejected || s == OrdStatus::kExpired;
+         s == OrdStatus::kRejected || s == OrdStatus::kExpired ||
+         s == OrdStatus::kDoneForDay;
 }
 
 std::string MsgTypeOf(bool is_replace) {
@@ -507,6 +508,27 @@ TrailRow TrailBuilder::Build(const store::JournalEntry& e) {
               " account(s)" +
               (ev.risk_source.empty() ? std::string()
                                       : ", risk limits from " + ev.risk_source);
+        } else if constexpr (std::is_same_v<T, gw::ExchangeRequestRefused>) {
+          row.direction = Direction::kFromExchange;
+          row.msg_type = ev.ref_msg_type == 'D'   ? "NewOrderSingle"
+                         : ev.ref_msg_type == 'F' ? "OrderCancelRequest"
+                                                  : "OrderCancelReplaceRequest";
+          row.exch_cl_ord_id = ev.exch_cl_ord_id;
+          row.status = "RefusedByExchange";
+          row.reason = ev.text;
+          if (auto hit = tracker_.ByExch(ev.exch_cl_ord_id)) {
+            row.cl_ord_id = hit->paired_id;
+            row.account = hit->order->account;
+            Complete(hit->order, row);
+          }
+        } else if constexpr (std::is_same_v<T, gw::MassStatusAnswered>) {
+          row.direction = Direction::kFromBroker;
+          row.msg_type = "OrderMassStatusRequest";
+          row.session = ev.session;
+          row.account = ev.request.account;
+          row.symbol = ev.request.symbol;
+          row.status = "Answered";
+          row.reason = ev.refusal;
         } else {
           // An event added after this trail was written: its kind says
           // what it is; the journal's columns say whom it concerns.
