@@ -202,5 +202,166 @@ TEST(ConvertTest, CancelAndReplaceRequestsRoundTrip) {
   EXPECT_EQ(std::get<StatusRequest>(ds).side, Side::kSell);
 }
 
+// ---- FIX 4.2, pass-through fields, precision --------------------------------
+
+const FIX::DataDictionary& Dict(const char* path) {
+  static std::map<std::string, std::unique_ptr<FIX::DataDictionary>> cache;
+  auto& slot = cache[path];
+  if (!slot) slot = std::make_unique<FIX::DataDictionary>(path);
+  return *slot;
+}
+
+// A wire message of `begin` parsed with its dictionary, as a session does.
+FIX::Message Parse(const char* dict, std::string text) {
+  for (char& c : text) {
+    if (c == '|') c = '\x01';
+  }
+  FIX::Message m;
+  m.setString(text, false, &Dict(dict), &Dict(dict));
+  return m;
+}
+
+// `msg`'s body in wire order, '|'-separated, without header and trailer.
+std::string Body(const FIX::Message& msg) {
+  std::string text = msg.toString();
+  for (char& c : text) {
+    if (c == '\x01') c = '|';
+  }
+  const size_t start = text.find("|", text.find("|52=") + 1);
+  const size_t end = text.rfind("|10=");
+  return text.substr(start + 1, end - start);
+}
+
+TEST(ConvertTest, ExtraFieldsOfAnOrderAreForwardedWithTheirGroups) {
+  FIX::Message in = Parse(
+      FIXGW_FIX44_XML,
+      "8=FIX.4.4|9=1|35=D|49=B|56=GW|34=2|52=20261126-10:00:00.000|11=c1|"
+      "453=2|448=TR1|447=D|452=11|448=FIRM|447=D|452=1|1=ACC1|21=1|100=XNAS|"
+      "55=AAPL|167=CS|54=1|60=20261126-10:00:00.123|38=100|40=2|44=10|59=0|"
+      "15=USD|528=A|58=hello|9001=udf|10=000|");
+  auto decoded = DecodeNewOrder(in);
+  ASSERT_TRUE(std::holds_alternative<NewOrder>(decoded));
+  NewOrder o = std::get<NewOrder>(decoded);
+  EXPECT_EQ(o.extra.size(), 14u);
+  o.cl_ord_id = "GW-1";
+  Dialect to{FixVersion::kFix44, 3, &Dict(FIXGW_FIX44_XML), {}};
+  FIX::Message out = EncodeNewOrder(o, to);
+  const std::string body = Body(out);
+  EXPECT_NE(body.find("453=2|448=TR1|447=D|452=11|448=FIRM|447=D|452=1|"),
+            std::string::npos) << body;
+  for (const char* f : {"|21=1|", "|100=XNAS|", "|167=CS|", "|15=USD|",
+                        "|528=A|", "|58=hello|", "|9001=udf|",
+                        "|60=20261126-10:00:00.123|"}) {
+    EXPECT_NE(body.find(f), std::string::npos) << f << " in " << body;
+  }
+  // The forwarded message is valid FIX 4.4 for a strict peer (with
+  // user-defined fields allowed).
+  FIX::DataDictionary strict = Dict(FIXGW_FIX44_XML);
+  strict.checkUserDefinedFields(false);
+  EXPECT_NO_THROW(strict.validate(out, &strict, &strict));
+  // The deny list keeps a field (and a group, by its count tag) away.
+  to.deny = {453, 58};
+  const std::string denied = Body(EncodeNewOrder(o, to));
+  EXPECT_EQ(denied.find("448="), std::string::npos) << denied;
+  EXPECT_EQ(denied.find("58="), std::string::npos) << denied;
+  EXPECT_NE(denied.find("100=XNAS"), std::string::npos) << denied;
+}
+
+TEST(ConvertTest, FieldsTheTargetVersionDoesNotDefineAreLeftOut) {
+  ExecutionReport r;
+  r.order_id = "O1";
+  r.cl_ord_id = "c1";
+  r.exec_id = "E1";
+  r.exec_type = ExecType::kTrade;
+  r.ord_status = OrdStatus::kFilled;
+  r.symbol = "AAPL";
+  r.order_qty = Qty(100);
+  r.last_qty = Qty(100);
+  r.cum_qty = Qty(100);
+  r.last_px = *ParsePrice("10");
+  r.avg_px = *ParsePrice("10");
+  r.transact_time = T0();
+  // LastCapacity and LastMkt are FIX 4.4 and 4.2 ExecutionReport fields;
+  // LastLiquidityInd 851 is FIX 4.4 only; TrdMatchID 880 is not in a 4.4
+  // ExecutionReport; 9001 is user-defined.
+  r.extra = {{29, "1"}, {30, "XVEN"}, {851, "1"}, {880, "M1"}, {9001, "x"}};
+  const std::string v44 = Body(EncodeExecutionReport(
+      r, Dialect{FixVersion::kFix44, 3, &Dict(FIXGW_FIX44_XML), {}}));
+  EXPECT_NE(v44.find("|29=1|"), std::string::npos) << v44;
+  EXPECT_NE(v44.find("|851=1|"), std::string::npos) << v44;
+  EXPECT_EQ(v44.find("880="), std::string::npos) << v44;
+  EXPECT_NE(v44.find("|9001=x|"), std::string::npos) << v44;
+  const std::string v42 = Body(EncodeExecutionReport(
+      r, Dialect{FixVersion::kFix42, 3, &Dict(FIXGW_FIX42_XML), {}}));
+  EXPECT_NE(v42.find("|30=XVEN|"), std::string::npos) << v42;
+  EXPECT_EQ(v42.find("851="), std::string::npos) << v42;
+}
+
+TEST(ConvertTest, Fix42ReportsUseExecTransTypeAndFillExecTypes) {
+  ExecutionReport r;
+  r.order_id = "O1";
+  r.cl_ord_id = "c1";
+  r.exec_id = "E1";
+  r.symbol = "AAPL";
+  r.order_qty = Qty(100);
+  r.transact_time = T0();
+  const Dialect v42{FixVersion::kFix42, 3, &Dict(FIXGW_FIX42_XML), {}};
+  struct Case {
+    ExecType exec_type;
+    OrdStatus status;
+    int64_t leaves;
+    const char* trans_type;
+    const char* wire_exec_type;
+  };
+  for (const Case& c : {Case{ExecType::kTrade, OrdStatus::kPartiallyFilled, 60, "0", "1"},
+                        Case{ExecType::kTrade, OrdStatus::kFilled, 0, "0", "2"},
+                        Case{ExecType::kTradeCancel, OrdStatus::kNew, 100, "1", "0"},
+                        Case{ExecType::kTradeCorrect, OrdStatus::kFilled, 0, "2", "2"},
+                        Case{ExecType::kOrderStatus, OrdStatus::kNew, 100, "3", "0"},
+                        Case{ExecType::kDoneForDay, OrdStatus::kDoneForDay, 0, "0", "3"}}) {
+    r.exec_type = c.exec_type;
+    r.ord_status = c.status;
+    r.leaves_qty = Qty(c.leaves);
+    r.last_qty = Qty(c.exec_type == ExecType::kTrade ? 40 : 0);
+    FIX::Message m = EncodeExecutionReport(r, v42);
+    EXPECT_EQ(m.getHeader().getField(tag::BeginString), "FIX.4.2");
+    EXPECT_EQ(m.getField(tag::ExecTransType), c.trans_type) << Name(c.exec_type);
+    EXPECT_EQ(m.getField(tag::ExecType), c.wire_exec_type) << Name(c.exec_type);
+    FIX::DataDictionary strict = Dict(FIXGW_FIX42_XML);
+    EXPECT_NO_THROW(strict.validate(m, &strict, &strict)) << Name(c.exec_type);
+    // And back: the domain ExecType again.
+    auto back = DecodeExecutionReport(m);
+    ASSERT_TRUE(std::holds_alternative<ExecutionReport>(back));
+    EXPECT_EQ(std::get<ExecutionReport>(back).exec_type, c.exec_type);
+  }
+}
+
+TEST(ConvertTest, Fix42OrdersGetHandlInstAndMillisecondTimes) {
+  NewOrder o = SampleOrder();
+  FIX::Message m = EncodeNewOrder(o, Dialect{FixVersion::kFix42, 3,
+                                             &Dict(FIXGW_FIX42_XML), {}});
+  EXPECT_EQ(m.getField(tag::HandlInst), "1");
+  EXPECT_EQ(m.getField(tag::TransactTime), "20261126-10:00:00.123");
+  FIX::DataDictionary strict = Dict(FIXGW_FIX42_XML);
+  EXPECT_NO_THROW(strict.validate(m, &strict, &strict));
+  // Microseconds when the session says so.
+  EXPECT_EQ(EncodeNewOrder(o, Dialect{FixVersion::kFix44, 6, nullptr, {}})
+                .getField(tag::TransactTime),
+            "20261126-10:00:00.123456");
+}
+
+TEST(ConvertTest, Fix42BustIsATradeCancel) {
+  FIX::Message in = Parse(
+      FIXGW_FIX42_XML,
+      "8=FIX.4.2|9=1|35=8|49=V|56=GW|34=2|52=20261126-10:00:00.000|37=O1|"
+      "11=GW-1|17=B1|20=1|19=F1|150=0|39=0|55=AAPL|54=1|38=100|32=100|31=10|"
+      "14=0|151=100|6=0|10=000|");
+  auto d = DecodeExecutionReport(in);
+  ASSERT_TRUE(std::holds_alternative<ExecutionReport>(d));
+  EXPECT_EQ(std::get<ExecutionReport>(d).exec_type, ExecType::kTradeCancel);
+  EXPECT_EQ(std::get<ExecutionReport>(d).exec_ref_id, "F1");
+  EXPECT_EQ(std::get<ExecutionReport>(d).last_qty, Qty(100));
+}
+
 }  // namespace
 }  // namespace fixgw::fix

@@ -1,0 +1,90 @@
+#include "gateway/fixgw/session_options.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fstream>
+
+namespace fixgw::gw {
+namespace {
+
+// A settings file with one broker and one exchange session; `broker` and
+// `exchange` are extra lines for their blocks.
+class SessionOptionsTest : public ::testing::Test {
+ protected:
+  Result<LoadedSessionOptions> Load(const std::string& broker,
+                                    const std::string& exchange = "") {
+    std::ofstream(path_) << "[DEFAULT]\nBeginString=FIX.4.4\nSenderCompID=GW\n"
+                            "StartTime=00:00:00\nEndTime=00:00:00\n"
+                            "HeartBtInt=30\nDataDictionary=" FIXGW_FIX44_XML "\n"
+                            "\n[SESSION]\nConnectionType=acceptor\n"
+                            "TargetCompID=B1\nSocketAcceptPort=1\n"
+                         << broker
+                         << "\n[SESSION]\nConnectionType=initiator\n"
+                            "TargetCompID=X\nSocketConnectHost=127.0.0.1\n"
+                            "SocketConnectPort=2\n"
+                         << exchange;
+    auto split = fix::LoadSessionSettings(path_, GatewaySessionDefaults());
+    if (!split.ok()) return split.status();
+    exchange_defaults_ = split->initiators.get(
+        *split->initiators.getSessions().begin());
+    return LoadSessionOptions(*split, path_);
+  }
+  ~SessionOptionsTest() override { unlink(path_.c_str()); }
+
+  std::string path_ = ::testing::TempDir() + "session_options_test.cfg";
+  FIX::Dictionary exchange_defaults_;
+};
+
+TEST_F(SessionOptionsTest, ReadsVersionPrecisionDefaultAccountAndDenyList) {
+  auto o = Load("DefaultAccount=ACC9\nPassThroughDeny=58, 9001\n"
+                "TimestampPrecision=6\n",
+                "BeginString=FIX.4.2\nDataDictionary=" FIXGW_FIX42_XML "\n");
+  ASSERT_TRUE(o.ok()) << o.status().message();
+  const auto& broker = o->sessions.at("FIX.4.4:GW->B1");
+  EXPECT_EQ(broker.default_account, "ACC9");
+  EXPECT_EQ(broker.dialect.deny, (std::set<int>{58, 9001}));
+  EXPECT_EQ(broker.dialect.timestamp_digits, 6);
+  ASSERT_NE(broker.dialect.dictionary, nullptr);
+  const auto& exchange = o->sessions.at("FIX.4.2:GW->X");
+  EXPECT_EQ(exchange.dialect.version, fix::FixVersion::kFix42);
+  EXPECT_EQ(exchange.dialect.timestamp_digits, 3);
+  EXPECT_EQ(exchange.dialect.dictionary->getVersion(), "FIX.4.2");
+  // The venue's extra tags are accepted unless the block says otherwise.
+  EXPECT_EQ(exchange_defaults_.getString("ValidateUserDefinedFields"), "N");
+  EXPECT_EQ(exchange_defaults_.getString("AllowUnknownMsgFields"), "Y");
+}
+
+TEST_F(SessionOptionsTest, ExchangeBlockMayKeepQuickFixsStrictChecks) {
+  ASSERT_TRUE(Load("", "ValidateUserDefinedFields=Y\n").ok());
+  EXPECT_EQ(exchange_defaults_.getString("ValidateUserDefinedFields"), "Y");
+}
+
+TEST_F(SessionOptionsTest, ErrorsNameTheSessionAndTheKey) {
+  struct Case {
+    std::string broker, exchange, message;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"BeginString=FIX.4.3\n", "",
+            "session FIX.4.3:GW->B1: BeginString=FIX.4.3: not supported "
+            "(FIX.4.2 and FIX.4.4 are)"},
+           {"BeginString=FIX.4.2\n", "",
+            "session FIX.4.2:GW->B1: DataDictionary=" FIXGW_FIX44_XML
+            ": is a FIX.4.4 dictionary, the session speaks FIX.4.2"},
+           {"TimestampPrecision=4\n", "",
+            "session FIX.4.4:GW->B1: TimestampPrecision=4: must be 0, 3, 6 "
+            "or 9"},
+           {"", "DefaultAccount=A\n",
+            "session FIX.4.4:GW->X: DefaultAccount=A: only broker (acceptor) "
+            "sessions take one"},
+           {"PassThroughDeny=58,x\n", "",
+            "session FIX.4.4:GW->B1: PassThroughDeny=58,x: 'x' is not a tag "
+            "number"}}) {
+    auto o = Load(c.broker, c.exchange);
+    ASSERT_FALSE(o.ok()) << c.message;
+    EXPECT_EQ(o.status().message(), path_ + ": " + c.message);
+  }
+}
+
+}  // namespace
+}  // namespace fixgw::gw
