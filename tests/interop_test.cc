@@ -406,6 +406,46 @@ TEST_F(InteropTest, DefaultAccountAndMassStatusAfterAReset) {
                 "MassStatusReqID": "M1", "LastRptRequested": "Y"}}
   ])");
   EXPECT_EQ(Received(status, "8", {{"150", "I"}}).size(), 1u);
+
+  // While BROKER2 is away its order is canceled (kill switch): the cancel
+  // is sent to a session nobody is logged on to.
+  EXPECT_EQ(cluster_.Admin("POST",
+                           "/kill-switch?action=engage&scope=account&name=ACC9")
+                .status,
+            200);
+  ASSERT_TRUE(cluster_.WaitForGatewayLog("ExecType=Canceled", 1, seconds(10)));
+  // A reset logon discards it: fixgw says so, and the mass status still
+  // shows the order's last state (finished since the previous connection).
+  auto after = Broker("BROKER2", R"([
+    {"send": "AF", "fields": {"MassStatusReqID": "M2", "MassStatusReqType": "7"}},
+    {"expect": {"MsgType": "8", "ClOrdID": "P1", "ExecType": "I", "OrdStatus": "4",
+                "MassStatusReqID": "M2"}}
+  ])");
+  EXPECT_EQ(Received(after, "8", {{"11", "P1"}, {"150", "4"}}).size(), 0u);
+  EXPECT_TRUE(cluster_.WaitForGatewayLog(
+      "logged on with ResetSeqNumFlag=Y: 1 message(s) sent to it while it "
+      "was away are discarded",
+      1, seconds(5)))
+      << ReadFile(cluster_.gateway_log());
+}
+
+TEST_F(InteropTest, LogonInTheWrongFixVersionIsRefusedAndLogged) {
+  ExchangeSpeaks("FIX.4.4");
+  StartVenue();
+  StartGateway();
+  // BROKER1's session is FIX.4.4; a FIX.4.2 Logon matches no session.
+  const std::string scenario = dir_.Write("none.json", "[]");
+  Ran ran = RunCapturing(
+      {"/usr/bin/env", "node", kPeers + "/jspurefix_broker/broker.js",
+       "--modules", kPeerBuild + "/jspurefix", "--port",
+       std::to_string(cluster_.gateway_port()), "--sender", "BROKER1",
+       "--target", "GW", "--begin", "FIX.4.2", "--scenario", scenario,
+       "--timeout-ms", "10000", "--logon-timeout-ms", "5000"},
+      dir_.path() + "/wrong-version", seconds(30));
+  EXPECT_EQ(ran.rc, 2) << ran.out << ran.err;
+  EXPECT_TRUE(cluster_.WaitForGatewayLog("logon refused unknown_session", 1,
+                                         seconds(5)))
+      << ReadFile(cluster_.gateway_log());
 }
 
 }  // namespace

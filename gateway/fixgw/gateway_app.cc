@@ -53,6 +53,20 @@ int64_t InboundSeq(const FIX::Message& msg) {
   return value;
 }
 
+// Peer bytes made safe for one log line: SOH shown as '|', other control
+// characters as '?' (no forged lines), at most 400 characters.
+std::string SanitizedForLog(std::string text) {
+  if (text.size() > 400) text = text.substr(0, 400) + "...";
+  for (char& c : text) {
+    if (c == '\x01') {
+      c = '|';
+    } else if (static_cast<unsigned char>(c) < 0x20 || c == '\x7f') {
+      c = '?';
+    }
+  }
+  return text;
+}
+
 std::string HeaderField(const FIX::Message& msg, int t) {
   return msg.getHeader().isSetField(t) ? msg.getHeader().getField(t) : "";
 }
@@ -173,7 +187,9 @@ void GatewayApplication::onLogon(const FIX::SessionID& id) {
     return;
   }
   std::lock_guard lock(presence_mu_);
-  last_logon_[id.toString()] = Now();
+  Logons& logons = logons_[id.toString()];
+  logons.previous = logons.current;
+  logons.current = Now();
 }
 
 const GatewayApplication::SessionOptions& GatewayApplication::OptionsOf(
@@ -380,10 +396,13 @@ void GatewayApplication::FromBroker(const FIX::Message& msg,
   } else if (type == "AF") {
     auto decoded = fix::DecodeMassStatusRequest(msg);
     if (auto* q = std::get_if<MassStatusRequest>(&decoded)) {
+      // Orders finished since the broker's previous connection began (all
+      // the table holds if fixgw has seen none): what a broker that reset
+      // its sequence numbers may have missed.
       Timestamp since;
       {
         std::lock_guard lock(presence_mu_);
-        since = last_logon_[session];
+        since = logons_[session].previous;
       }
       event = router_.DecideMassStatus(session, *q, since);
     } else {
@@ -1062,6 +1081,13 @@ void GatewayApplication::AuthenticateLogon(const FIX::Message& msg,
 
 void GatewayApplication::NoteDenial(std::string kind, std::string session,
                                     std::string code, std::string detail) {
+  // In fixgw's own log too, not only the journal: an operator reading the
+  // log sees why a broker (unknown CompID, wrong FIX version, bad TLS) got
+  // nowhere.
+  spdlog::warn("{} {}{}: {}", kind == kLogonRefused ? "logon refused"
+                                                    : "connection refused",
+               code, session.empty() ? "" : " session=" + session,
+               SanitizedForLog(detail));
   {
     std::lock_guard lock(control_mu_);
     noted_denials_.push_back({std::move(kind), std::move(session),

@@ -253,12 +253,16 @@ class GatewayApplication : public FIX::Application {
   // The options of `session` (defaults if none were set).
   const SessionOptions& OptionsOf(const std::string& session) const;
   std::map<std::string, SessionOptions> session_options_;  // set before start
-  // Per broker session: when it last logged on (for OrderMassStatusRequest)
-  // and how many messages were handed to it while it was logged out (a
+  // Per broker session: when its current and its previous connection
+  // logged on (since this process started; for OrderMassStatusRequest) and
+  // how many messages were handed to it while it was logged out (a
   // ResetSeqNumFlag logon discards them). Guarded by presence_mu_, which
   // is never held with another lock.
+  struct Logons {
+    Timestamp previous, current;
+  };
   std::mutex presence_mu_;
-  std::map<std::string, Timestamp> last_logon_;
+  std::map<std::string, Logons> logons_;
   std::map<std::string, uint64_t> sent_while_away_;
   using SteadyTime = std::chrono::steady_clock::time_point;
   // The inbound message behind a batch: its session's next target seq is

@@ -90,9 +90,9 @@ struct ExchangeRequestRefused {
 
 // A broker's OrderMassStatusRequest (AF), answered from the order table:
 // one ExecutionReport (ExecType OrderStatus) per order of the session that
-// matches the request and is open, or finished at or after `since` (the
-// session's last logon, so a broker that reset its sequence numbers can
-// rebuild its books). ExecIDs are `exec_id` and the numbers that follow
+// matches the request and is open, or finished at or after `since` (when
+// the session's previous connection logged on, so a broker that reset its
+// sequence numbers can rebuild its books). ExecIDs are `exec_id` and the numbers that follow
 // it. No match, or a request refused (`refusal` says why, e.g. an
 // unsupported MassStatusReqType): one ExecutionReport Rejected saying so.
 struct MassStatusAnswered {
