@@ -466,9 +466,9 @@ void GatewayApplication::FromExchange(const FIX::Message& msg,
         case OrderRouter::ReportFate::kApply:
           if (std::string other = router_.ExecIdReusedFrom(*r); !other.empty()) {
             spdlog::warn("exchange ExecID {} reused: order {} had it, now "
-                         "exch={}; relayed as {}.{}",
-                         r->exec_id, other, r->cl_ord_id, r->exec_id,
-                         r->cl_ord_id);
+                         "exch={}; applied, and relayed as {}.<the order's "
+                         "first exchange ClOrdID>",
+                         r->exec_id, other, r->cl_ord_id, r->exec_id);
           }
           break;
       }
@@ -544,7 +544,6 @@ void GatewayApplication::FromExchangeReject(const FIX::Message& msg,
   DecisionScope decision(*this, Inbound{exchange, InboundSeq(msg)});
   if ((ref_type == "D" || ref_type == "F" || ref_type == "G") &&
       !cl_ord_id.empty()) {
-    spdlog::warn("exchange refused {} exch={}: {}", ref_type, cl_ord_id, why);
     Process(router_.DecideExchangeRefusal(cl_ord_id, ref_type[0], text),
             Printable(msg), Now(), received);
     return;
@@ -929,7 +928,7 @@ void GatewayApplication::Observe(const JournalEvent& event, Timestamp now) {
           spdlog::info("exchange session {} (journaled)",
                        e.up ? "up" : "down");
         } else if constexpr (std::is_same_v<T, ExchangeRequestRefused>) {
-          spdlog::info("exchange refused {} exch={}: {}", e.ref_msg_type,
+          spdlog::warn("exchange refused {} exch={}: {}", e.ref_msg_type,
                        e.exch_cl_ord_id, e.text);
         } else if constexpr (std::is_same_v<T, MassStatusAnswered>) {
           spdlog::info("mass status answered session={} MassStatusReqID={}{}",
