@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -63,7 +64,8 @@ std::vector<Json> Received(const std::vector<Json>& all, const std::string& type
 class InteropTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    const std::string log = kPeerBuild + "-setup.log";
+    std::filesystem::create_directories(kPeerBuild);
+    const std::string log = kPeerBuild + "/setup.log";
     ASSERT_EQ(RunToCompletion({"/usr/bin/env", "bash", kPeers + "/quickfix_examples/build.sh",
                                kPeerBuild + "/quickfix"},
                               log, seconds(900)),
