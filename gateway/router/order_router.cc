@@ -1064,6 +1064,8 @@ class OrderRouter::Impl {
       cancel.symbol = s.symbol;
       cancel.side = s.side;
       cancel.transact_time = at;
+      // OrderQty: FIX 4.2 venues require it on a cancel (4.4 allows it).
+      cancel.extra = {{38, FormatQty(s.order_qty)}};
       out.push_back(ToExchange{std::move(cancel)});
     }
     return out;

@@ -248,6 +248,8 @@ TEST_F(RouterRiskTest, KillSwitchCancelsTheScopeAndBlocksNewOrders) {
   EXPECT_EQ(cancel.cl_ord_id, k.cancels[0].exch_cl_ord_id);
   EXPECT_EQ(cancel.orig_cl_ord_id, a);
   EXPECT_EQ(cancel.order_id, "EX-" + a);
+  // With the order's quantity, which FIX 4.2 venues require on a cancel.
+  EXPECT_EQ(cancel.extra, (FixFields{{38, "100"}}));
 
   // Blocked while engaged; other accounts trade on.
   JournalEvent blocked = NewOrderEvent(kS1, Buy("o3", 1, "10"));
