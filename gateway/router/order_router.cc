@@ -79,10 +79,16 @@ std::string Quoted(std::string_view s) {
   return out;
 }
 
-// The number an ID ends with ("GW-17" -> 17); nullopt if none or too long.
-std::optional<uint64_t> TrailingNumber(std::string_view id) {
+// Where the digits an ID ends with begin ("GW-X17" -> 4; size() if none).
+size_t TrailingDigitsBegin(std::string_view id) {
   size_t begin = id.size();
   while (begin > 0 && id[begin - 1] >= '0' && id[begin - 1] <= '9') --begin;
+  return begin;
+}
+
+// The number an ID ends with ("GW-17" -> 17); nullopt if none or too long.
+std::optional<uint64_t> TrailingNumber(std::string_view id) {
+  const size_t begin = TrailingDigitsBegin(id);
   if (begin == id.size() || id.size() - begin > 19) return std::nullopt;
   uint64_t value = 0;
   for (size_t i = begin; i < id.size(); ++i) {
@@ -935,13 +941,9 @@ class OrderRouter::Impl {
       matching.push_back(&o);
     }
     // ExecIDs: e.exec_id, then the numbers after it.
-    std::string_view first = e.exec_id;
-    size_t digits = first.size();
-    while (digits > 0 && first[digits - 1] >= '0' && first[digits - 1] <= '9') {
-      --digits;
-    }
-    const std::string stem(first.substr(0, digits));
-    const uint64_t number = TrailingNumber(first).value_or(1);
+    const std::string stem =
+        e.exec_id.substr(0, TrailingDigitsBegin(e.exec_id));
+    const uint64_t number = TrailingNumber(e.exec_id).value_or(1);
     auto mass_fields = [&](size_t total, bool last) {
       return FixFields{{584, q.mass_status_req_id},
                        {911, std::to_string(total)},
