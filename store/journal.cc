@@ -5,6 +5,7 @@
 
 #include <openssl/evp.h>
 #include <sqlite3.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -18,6 +19,7 @@
 #include <utility>
 
 #include "store/internal/schema_sql.h"
+#include "store/journal_lock.h"
 
 namespace fixgw::store {
 namespace {
@@ -259,6 +261,12 @@ std::string SeedProblem(const ChainSeed& seed) {
 
 class Journal::Impl {
  public:
+  // A writer's lock on the journal (journal_lock.h): taken before SQLite
+  // opens the file; declared first, so released after the connection
+  // closes (a SessionStore sharing the connection must not outlive its
+  // Journal).
+  std::unique_ptr<JournalLock> lock_;
+
   Impl(std::string p, bool ro) : path(std::move(p)), read_only(ro) {}
   ~Impl() {
     std::lock_guard lock(conn->mu);
@@ -276,8 +284,9 @@ class Journal::Impl {
                 const std::function<Status()>* in_transaction);
   Status ForEach(int64_t after_seq,
                  const std::function<bool(const JournalEntry&)>& fn);
-  Result<VerifyReport> Verify();
+  Result<VerifyReport> Verify(const std::optional<ChainPoint>& from);
   int64_t LastSeq();
+  ChainPoint Head() const { return ChainPoint{last_seq_, ToHex(last_hash_)}; }
   std::optional<SyncMode> ReadSyncMode();
   const ChainSeed& seed() const { return seed_; }
 
@@ -422,6 +431,11 @@ Result<FileKind> Journal::Impl::Recognise() {
 
 Status Journal::Impl::Open(SyncMode mode) {
   if (Status s = CheckFile(); !s.ok()) return s;
+  if (!read_only) {
+    auto lock = JournalLock::Acquire(path);
+    if (!lock.ok()) return lock.status();
+    lock_ = std::move(*lock);
+  }
 
   int flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE |
               (read_only ? SQLITE_OPEN_READONLY
@@ -739,24 +753,63 @@ Status Journal::Impl::ForEach(
   return Status::Ok();
 }
 
-Result<VerifyReport> Journal::Impl::Verify() {
+Result<VerifyReport> Journal::Impl::Verify(
+    const std::optional<ChainPoint>& from) {
   Stmt own;
   sqlite3_stmt* stmt = select_all_.get();
-  if (sqlite3_stmt_busy(stmt) != 0) {  // Verify called from a ForEach
+  if (from || sqlite3_stmt_busy(stmt) != 0) {  // or called from a ForEach
     if (Status s = Prepare(std::string("SELECT ") + kEntryColumns +
-                               " FROM journal ORDER BY seq",
+                               " FROM journal WHERE seq >= ?1 ORDER BY seq",
                            own);
         !s.ok()) {
       return Status::Unavailable("journal " + path + ": " + Message());
     }
     stmt = own.get();
+    sqlite3_bind_int64(stmt, 1, from ? from->seq : INT64_MIN);
   }
   ResetOnExit reset(stmt);
   VerifyReport report;
   Hash prev = seed_hash_;
   int64_t expected = seed_.last_seq + 1;
+  // From a checkpoint: its entry must be there, holding its hash; the
+  // chain goes on from it.
+  bool anchor_pending = false;
+  if (from && from->seq != seed_.last_seq) {
+    std::optional<Hash> hash = FromHex(from->hash);
+    if (!hash || from->seq < seed_.last_seq) {
+      report.first_bad_seq = from->seq;
+      report.problem = "checkpoint " + std::to_string(from->seq) +
+                       " is not a point of this journal's chain (it starts "
+                       "after seq " + std::to_string(seed_.last_seq) + ")";
+      return report;
+    }
+    prev = *hash;
+    expected = from->seq + 1;
+    anchor_pending = true;
+  } else if (from && from->hash != seed_.last_hash) {
+    report.first_bad_seq = from->seq + 1;
+    report.problem = "the chain seed in meta differs from the checkpoint";
+    return report;
+  }
   int rc;
   while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    if (anchor_pending) {
+      anchor_pending = false;
+      const int64_t seq = sqlite3_column_int64(stmt, 0);
+      if (seq != from->seq) {
+        report.first_bad_seq = from->seq;
+        report.problem = "entry " + std::to_string(from->seq) +
+                         " (the checkpoint) is missing";
+        continue;
+      }
+      if (ColumnText(stmt, 8) != from->hash) {
+        report.first_bad_seq = from->seq;
+        report.problem = "entry " + std::to_string(from->seq) +
+                         " (the checkpoint) holds another hash than was "
+                         "verified: the journal was changed at or before it";
+      }
+      continue;
+    }
     ++report.entries;
     if (report.first_bad_seq) continue;  // count the rest
     const JournalEntry e = ReadEntry(stmt);
@@ -795,6 +848,12 @@ Result<VerifyReport> Journal::Impl::Verify() {
     return Status::Unavailable("journal " + path +
                                ": read failed: " + Message());
   }
+  if (anchor_pending && !report.first_bad_seq) {
+    report.first_bad_seq = from->seq;
+    report.problem = "entry " + std::to_string(from->seq) +
+                     " (the checkpoint) is missing: the journal ends before "
+                     "it";
+  }
   if (!seed_problem_.empty()) {
     report.first_bad_seq = seed_.last_seq + 1;
     report.problem = seed_problem_;
@@ -810,6 +869,8 @@ int64_t Journal::Impl::LastSeq() {
   ResetOnExit reset(select_head_.get());
   if (sqlite3_step(select_head_.get()) == SQLITE_ROW) {
     last_seq_ = sqlite3_column_int64(select_head_.get(), 0);
+    last_hash_ =
+        FromHex(ColumnText(select_head_.get(), 1)).value_or(Hash{});
   }
   return last_seq_;
 }
@@ -872,7 +933,40 @@ Status Journal::ForEach(
 
 Result<VerifyReport> Journal::Verify() const {
   std::lock_guard lock(impl_->conn->mu);
-  return impl_->Verify();
+  return impl_->Verify(std::nullopt);
+}
+
+Result<VerifyReport> Journal::VerifyFrom(const ChainPoint& from) const {
+  std::lock_guard lock(impl_->conn->mu);
+  return impl_->Verify(from);
+}
+
+ChainPoint Journal::head() const {
+  std::lock_guard lock(impl_->conn->mu);
+  impl_->LastSeq();  // a reader catches up with the writer
+  return impl_->Head();
+}
+
+Status Journal::SyncToDisk() const {
+  // Another descriptor of the same files: fsync flushes the file, not the
+  // descriptor, and needs none of SQLite's locks. The write-ahead log may
+  // not exist (checkpointed and removed by a closing connection).
+  for (const std::string& file : {impl_->path, impl_->path + "-wal"}) {
+    const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      if (errno == ENOENT && file != impl_->path) continue;
+      return Status::Unavailable(file + ": cannot open to sync: " +
+                                 std::strerror(errno));
+    }
+    const int rc = ::fdatasync(fd);
+    const int err = errno;
+    ::close(fd);
+    if (rc != 0) {
+      return Status::Unavailable(file + ": fsync failed: " +
+                                 std::strerror(err));
+    }
+  }
+  return Status::Ok();
 }
 
 int64_t Journal::last_seq() const {

@@ -69,6 +69,13 @@ struct ChainSeed {
   bool operator==(const ChainSeed&) const = default;
 };
 
+// A point of the hash chain: an entry's seq and hash (or the seed's).
+struct ChainPoint {
+  int64_t seq = 0;
+  std::string hash = kZeroHash;
+  bool operator==(const ChainPoint&) const = default;
+};
+
 struct VerifyReport {
   int64_t entries = 0;
   // The first entry whose hash or sequence does not match; nullopt if intact.
@@ -82,9 +89,12 @@ struct VerifyReport {
 
 class Journal {
  public:
-  // Opens or creates the journal for writing. Errors (one line, naming the
-  // path): cannot open/create, not a journal, written by a newer schema
-  // version, read-only file.
+  // Opens or creates the journal for writing. First takes the journal's
+  // lock (JournalLock, store/journal_lock.h), held until the Journal is
+  // destroyed: one writer per journal, across processes. Errors (one line,
+  // naming the path): in use by another process (its pid), cannot
+  // open/create, not a journal, written by a newer schema version,
+  // read-only file.
   static Result<std::unique_ptr<Journal>> Open(const std::string& path,
                                                SyncMode mode);
   // Opens an existing journal read-only (no lock that stalls a writer).
@@ -119,6 +129,20 @@ class Journal {
 
   // Recomputes the hash chain over the whole journal.
   Result<VerifyReport> Verify() const;
+  // Recomputes it from `from` on: the entry at from.seq (or the seed, when
+  // from.seq is the seed's seq) must exist with from.hash stored, and every
+  // later entry must chain onto it. Entries before from.seq are not read:
+  // this is the start-up check from a verified checkpoint. `entries` counts
+  // the entries after from.seq.
+  Result<VerifyReport> VerifyFrom(const ChainPoint& from) const;
+
+  // The chain's head: the last entry's seq and hash (the seed's when the
+  // journal is empty). A writer's is exact; a reader's is what it last saw.
+  ChainPoint head() const;
+  // Makes what has been committed durable (fsync of the file and its
+  // write-ahead log), whatever the SyncMode: what HeadRecorder records must
+  // survive a power loss too (store/journal_head.h).
+  Status SyncToDisk() const;
 
   // The seed's last_seq when the journal has no entry yet.
   int64_t last_seq() const;
