@@ -1,5 +1,10 @@
 #include "risk/limits.h"
 
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+
 #include <toml++/toml.h>
 
 #include <fstream>
@@ -360,15 +365,32 @@ Result<RiskLimits> ParseRiskLimits(std::string_view text,
   }
 }
 
-Result<RiskLimits> LoadRiskFile(const std::string& path) {
+Result<std::string> ReadRiskFile(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    return Status::NotFound(path + ": cannot read the risk file: " +
+                            std::strerror(errno));
+  }
+  if (!S_ISREG(st.st_mode)) {
+    return Status::InvalidArgument(
+        path + ": the risk file is not a regular file" +
+        (S_ISDIR(st.st_mode) ? " (a directory)" : ""));
+  }
   std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::NotFound(path + ": cannot open risk file");
+  if (!in) {
+    return Status::NotFound(path + ": cannot read the risk file: " +
+                            std::strerror(errno));
+  }
   std::ostringstream text;
   text << in.rdbuf();
-  if (!in.good() && !in.eof()) {
-    return Status::Unavailable(path + ": cannot read risk file");
-  }
-  return ParseRiskLimits(text.str(), path);
+  if (in.bad()) return Status::Unavailable(path + ": cannot read the risk file");
+  return text.str();
+}
+
+Result<RiskLimits> LoadRiskFile(const std::string& path) {
+  Result<std::string> text = ReadRiskFile(path);
+  if (!text.ok()) return text.status();
+  return ParseRiskLimits(*text, path);
 }
 
 }  // namespace fixgw::risk

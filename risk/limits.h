@@ -123,7 +123,10 @@ struct RiskLimits {
 // ("risk.toml: accounts.ACC1.cash: expected a decimal string or integer").
 Result<RiskLimits> ParseRiskLimits(std::string_view text,
                                    std::string_view origin);
-// Reads `path` and parses it; the origin is the path.
+// The text of the risk file at `path`: it must be a regular, readable file
+// (a directory, a device or a FIFO is refused, naming the path).
+Result<std::string> ReadRiskFile(const std::string& path);
+// Reads `path` (ReadRiskFile) and parses it; the origin is the path.
 Result<RiskLimits> LoadRiskFile(const std::string& path);
 
 }  // namespace fixgw::risk
