@@ -1,6 +1,8 @@
 // Deterministic crash points for the crash battery (scripts/crashtest.sh):
 // with FIXGW_CRASH_POINT=<name>:<n> in its environment, fixgw kills itself
 // with SIGKILL the n-th time it reaches the named point. Points:
+//   before-journal a broker order/cancel/replace is decided, not journaled
+//                  (nothing of it may be logged or sent yet)
 //   after-journal  a broker order/cancel/replace is journaled, nothing sent
 //   after-send     an order/cancel/replace was handed to the exchange
 //                  session, before the exchange can have answered

@@ -292,6 +292,13 @@ void GatewayApplication::fromAdmin(const FIX::Message& msg,
   metrics_.CountMessage(id.toString(), GatewayMetrics::Direction::kIn, type);
   if (id == exchange_session_) {
     if (type == "3") FromExchangeReject(msg, type);
+    if (type == "5") {
+      // Why the venue ends the session (e.g. "MsgSeqNum too low" after a
+      // journal lost its tail): otherwise the reconnects say nothing.
+      const std::string text = fix::FieldText(msg, tag::Text).value_or("");
+      spdlog::warn("exchange session {} logs out{}", id.toString(),
+                   text.empty() ? "" : ": " + SanitizedForLog(text));
+    }
     return;
   }
   AuthenticateLogon(msg, id);
@@ -641,6 +648,12 @@ void GatewayApplication::Commit(std::vector<Batch>& batches) {
   for (Batch& b : batches) {
     std::move(b.entries.begin(), b.entries.end(), std::back_inserter(entries));
   }
+  for (const Batch& b : batches) {
+    if (b.crash_point != nullptr &&
+        std::string_view(b.crash_point) == "after-journal") {
+      crash_.Hit("before-journal");
+    }
+  }
   Status st = Status::Ok();
   if (journal_ != nullptr) {
     const SteadyTime start = std::chrono::steady_clock::now();
@@ -660,6 +673,12 @@ void GatewayApplication::Commit(std::vector<Batch>& batches) {
     // threads may still be logging (TSan).
     spdlog::default_logger()->flush();
     _exit(3);
+  }
+  // What the decisions logged, now that it is in the journal: a log line
+  // never names an order the journal does not have (a failed commit exits
+  // above).
+  for (const Batch& b : batches) {
+    for (const auto& [level, text] : b.logs) spdlog::log(level, "{}", text);
   }
   for (const Batch& b : batches) {
     if (b.crash_point != nullptr) crash_.Hit(b.crash_point);
@@ -771,15 +790,13 @@ Status GatewayApplication::LoadRiskLimits(const std::string& path,
   if (risk_ == nullptr) {
     return Status::FailedPrecondition("risk checks are off: no risk file");
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::NotFound(path + ": cannot read the risk file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  Result<risk::RiskLimits> limits = risk::ParseRiskLimits(text.str(), path);
+  Result<std::string> text = risk::ReadRiskFile(path);
+  if (!text.ok()) return text.status();
+  Result<risk::RiskLimits> limits = risk::ParseRiskLimits(*text, path);
   if (!limits.ok()) return limits.status();
   DecisionScope decision(*this);
   if (*limits == risk_->limits()) return Status::Ok();
-  Process(RiskLimitsLoaded{path + " by " + who, text.str()}, "", Now());
+  Process(RiskLimitsLoaded{path + " by " + who, *text}, "", Now());
   spdlog::info("risk limits loaded from {} by {}", path, who);
   return Status::Ok();
 }
@@ -849,6 +866,7 @@ void GatewayApplication::Process(const JournalEvent& event,
 
   Batch batch;
   batch.entries = std::move(entries);
+  batch.logs.swap(observed_);
   const bool from_exchange =
       std::holds_alternative<ExchangeReportReceived>(event) ||
       std::holds_alternative<ExchangeCancelRejectReceived>(event) ||
@@ -881,7 +899,7 @@ void GatewayApplication::Observe(const JournalEvent& event, Timestamp now) {
         using T = std::decay_t<decltype(e)>;
         if constexpr (std::is_same_v<T, NewOrderAccepted>) {
           metrics_.CountOrderAccepted();
-          spdlog::info(
+          Note(spdlog::level::info, 
               "order accepted session={} ClOrdID={} exch={} account={} {} {} "
               "{} @ {}",
               e.session, e.order.cl_ord_id, e.exch_cl_ord_id, e.order.account,
@@ -892,10 +910,10 @@ void GatewayApplication::Observe(const JournalEvent& event, Timestamp now) {
           metrics_.CountOrderRejected(label);
           if (label == "entitlement") metrics_.CountDenial("entitlement");
           refused(e.session, e.order.cl_ord_id, "order", e.rejection.text);
-          spdlog::info("order rejected session={} ClOrdID={} reason={}: {}",
+          Note(spdlog::level::info, "order rejected session={} ClOrdID={} reason={}: {}",
                        e.session, e.order.cl_ord_id, label, e.rejection.text);
         } else if constexpr (std::is_same_v<T, CancelReplaceForwarded>) {
-          spdlog::info("{} forwarded session={} ClOrdID={} exch={} orig={}",
+          Note(spdlog::level::info, "{} forwarded session={} ClOrdID={} exch={} orig={}",
                        e.is_replace ? "replace" : "cancel", e.session,
                        e.is_replace ? e.replace.cl_ord_id : e.cancel.cl_ord_id,
                        e.exch_cl_ord_id, e.orig_exch_cl_ord_id);
@@ -906,14 +924,14 @@ void GatewayApplication::Observe(const JournalEvent& event, Timestamp now) {
               e.reject.response_to == CxlRejResponseTo::kReplace;
           refused(e.session, e.reject.cl_ord_id, replace ? "replace" : "cancel",
                   e.reject.text);
-          spdlog::info("{} rejected session={} ClOrdID={} orig={} reason={}: {}",
+          Note(spdlog::level::info, "{} rejected session={} ClOrdID={} orig={} reason={}: {}",
                        replace ? "replace" : "cancel", e.session,
                        e.reject.cl_ord_id, e.reject.orig_cl_ord_id, label,
                        e.reject.text);
         } else if constexpr (std::is_same_v<T, ExchangeReportReceived>) {
           const ExecutionReport& r = e.report;
           if (r.exec_type == ExecType::kTrade) metrics_.CountFill();
-          spdlog::info(
+          Note(spdlog::level::info, 
               "exchange report exch={} ExecID={} ExecType={} OrdStatus={} "
               "LastQty={} LastPx={} CumQty={} LeavesQty={}{}{}",
               r.cl_ord_id, r.exec_id, Name(r.exec_type), Name(r.ord_status),
@@ -921,21 +939,21 @@ void GatewayApplication::Observe(const JournalEvent& event, Timestamp now) {
               FormatQty(r.cum_qty), FormatQty(r.leaves_qty),
               r.text.empty() ? "" : " text=", r.text);
         } else if constexpr (std::is_same_v<T, ExchangeCancelRejectReceived>) {
-          spdlog::info("exchange cancel reject exch={} orig={}: {}",
+          Note(spdlog::level::info, "exchange cancel reject exch={} orig={}: {}",
                        e.reject.cl_ord_id, e.reject.orig_cl_ord_id,
                        e.reject.text);
         } else if constexpr (std::is_same_v<T, ExchangeSessionChanged>) {
-          spdlog::info("exchange session {} (journaled)",
+          Note(spdlog::level::info, "exchange session {} (journaled)",
                        e.up ? "up" : "down");
         } else if constexpr (std::is_same_v<T, ExchangeRequestRefused>) {
-          spdlog::warn("exchange refused {} exch={}: {}", e.ref_msg_type,
+          Note(spdlog::level::warn, "exchange refused {} exch={}: {}", e.ref_msg_type,
                        e.exch_cl_ord_id, e.text);
         } else if constexpr (std::is_same_v<T, MassStatusAnswered>) {
-          spdlog::info("mass status answered session={} MassStatusReqID={}{}",
+          Note(spdlog::level::info, "mass status answered session={} MassStatusReqID={}{}",
                        e.session, e.request.mass_status_req_id,
                        e.refusal.empty() ? "" : " refused: " + e.refusal);
         } else if constexpr (std::is_same_v<T, StatusAnswered>) {
-          spdlog::debug("status answered session={} ClOrdID={}", e.session,
+          Note(spdlog::level::debug, "status answered session={} ClOrdID={}", e.session,
                         e.request.cl_ord_id);
         }
       },

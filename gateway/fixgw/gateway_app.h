@@ -65,7 +65,11 @@
 #include <string>
 #include <deque>
 #include <thread>
+#include <utility>
 #include <vector>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "gateway/fix/convert.h"
 #include "gateway/fix/quickfix.h"
@@ -287,6 +291,8 @@ class GatewayApplication : public FIX::Application {
     std::vector<Send> sends;
     const char* crash_point = nullptr;  // hit after the commit, if set
     std::optional<Inbound> inbound;     // the last batch of a message's scope
+    // Log lines of the decisions (Observe), written after the commit.
+    std::vector<std::pair<spdlog::level::level_enum, std::string>> logs;
   };
   // Holds mu_ while deciding (after waiting, if the committer is
   // kMaxPendingBatches behind); its destructor releases mu_ and hands what
@@ -318,6 +324,14 @@ class GatewayApplication : public FIX::Application {
                Timestamp now, SteadyTime received = {});
   // Metrics, the log line and the refusal notes of one event; requires mu_.
   void Observe(const JournalEvent& event, Timestamp now);
+  // A log line of a decision, held until its batch is committed (mu_).
+  template <typename... Args>
+  void Note(spdlog::level::level_enum level,
+            fmt::format_string<Args...> format, Args&&... args) {
+    if (!spdlog::should_log(level)) return;
+    observed_.emplace_back(level,
+                           fmt::format(format, std::forward<Args>(args)...));
+  }
   // The refusal of a D or G while draining; requires mu_.
   JournalEvent DrainRefusal(const FIX::Message& msg, const std::string& type,
                             const SessionKey& session);
@@ -400,6 +414,8 @@ class GatewayApplication : public FIX::Application {
   std::atomic<bool> draining_{false};
   GatewayMetrics metrics_;
   std::deque<RefusalNote> refusals_;  // guarded by mu_; newest first
+  // Note()'s lines of the decision being made (mu_), moved into its batch.
+  std::vector<std::pair<spdlog::level::level_enum, std::string>> observed_;
   std::mutex control_mu_;
   std::condition_variable control_cv_;
   bool control_wake_ = false;  // guarded by control_mu_
