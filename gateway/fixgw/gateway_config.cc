@@ -115,6 +115,23 @@ Result<GatewayConfig> ParseGatewayConfig(
                             std::to_string(kMaxFinishedOrdersKept));
       }
       config.finished_orders_kept = static_cast<size_t>(count->units());
+    } else if (key == "JOURNALVERIFY") {
+      if (value != "checkpoint" && value != "full") {
+        return KeyError(origin, "JournalVerify", value,
+                        "must be 'checkpoint' or 'full'");
+      }
+      config.journal_verify = value == "full" ? store::VerifyMode::kFull
+                                              : store::VerifyMode::kCheckpoint;
+    } else if (key == "FILEMODE") {
+      if (value == "0600" || value == "600") {
+        config.file_mode = 0600;
+      } else if (value == "0640" || value == "640") {
+        config.file_mode = 0640;
+      } else {
+        return KeyError(origin, "FileMode", value,
+                        "must be 0600 or 0640 (owner only, or also the "
+                        "service's group, read-only)");
+      }
     } else {
       return Status::InvalidArgument(origin + ": unknown key '" + key +
                                      "' in [GATEWAY]");

@@ -30,6 +30,17 @@
 //                                 answered "unknown order" to status and
 //                                 cancel requests but their ClOrdIDs stay
 //                                 duplicates (OrderRouter::Options)
+//   JournalVerify=full          full | checkpoint: at start the hash chain
+//                                 is recomputed entirely, or only from the
+//                                 head recorded at the last stop
+//                                 (store/journal_head.h: faster on a large
+//                                 journal, blind to edits before it); a
+//                                 damaged or cut journal stops start-up
+//                                 (exit 2)
+//   FileMode=0600               0600 | 0640: the mode of every file fixgw
+//                                 creates (journal, its -wal/-shm, lock and
+//                                 head files, logs, FIX logs); 0640 lets the
+//                                 service's group read them
 //
 // Parsing is pure; LoadGatewayConfig reads the file.
 #pragma once
@@ -41,6 +52,7 @@
 #include "gateway/core/decimal.h"
 #include "gateway/core/result.h"
 #include "store/journal.h"
+#include "store/journal_head.h"
 
 namespace fixgw::gw {
 
@@ -58,6 +70,8 @@ struct GatewayConfig {
   std::string log_console = "stderr";
   int drain_timeout_s = 10;
   size_t finished_orders_kept = 10'000;
+  store::VerifyMode journal_verify = store::VerifyMode::kFull;
+  unsigned file_mode = 0600;  // 0600 or 0640
 };
 
 inline constexpr int64_t kMaxFinishedOrdersKept = 100'000'000;

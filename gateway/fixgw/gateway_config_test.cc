@@ -18,7 +18,9 @@ TEST(GatewayConfigTest, ParsesEveryKey) {
                                    {"LOGFILE", "/var/log/fixgw.log"},
                                    {"LOGCONSOLE", "off"},
                                    {"DRAINTIMEOUTSECONDS", "30"},
-                                   {"FINISHEDORDERSKEPT", "500"}},
+                                   {"FINISHEDORDERSKEPT", "500"},
+                                   {"JOURNALVERIFY", "checkpoint"},
+                                   {"FILEMODE", "0640"}},
                               "gw.cfg");
   ASSERT_TRUE(c.ok()) << c.status().message();
   EXPECT_EQ(c->journal_path, "/tmp/j.db");
@@ -33,6 +35,16 @@ TEST(GatewayConfigTest, ParsesEveryKey) {
   EXPECT_EQ(c->log_console, "off");
   EXPECT_EQ(c->drain_timeout_s, 30);
   EXPECT_EQ(c->finished_orders_kept, 500u);
+  EXPECT_EQ(c->journal_verify, store::VerifyMode::kCheckpoint);
+  EXPECT_EQ(c->file_mode, 0640u);
+}
+
+TEST(GatewayConfigTest, WholeJournalIsVerifiedAndFilesArePrivateByDefault) {
+  auto c = ParseGatewayConfig(Keys{{"JOURNALPATH", "j"}, {"RISKCONFIG", "r"}},
+                              "gw.cfg");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->journal_verify, store::VerifyMode::kFull);
+  EXPECT_EQ(c->file_mode, 0600u);
 }
 
 TEST(GatewayConfigTest, PassThroughNeedsNoJournalAndNoRisk) {
@@ -119,7 +131,13 @@ INSTANTIATE_TEST_SUITE_P(
         Bad{Keys{{"JOURNALPATH", "j"}, {"RISKCONFIG", "r"},
                  {"FINISHEDORDERSKEPT", "1.5"}},
             "FinishedOrdersKept"},
-        Bad{Keys{{"JOURNALPATH", "j"}, {"ADMINPORTT", "1"}}, "ADMINPORTT"}));
+        Bad{Keys{{"JOURNALPATH", "j"}, {"ADMINPORTT", "1"}}, "ADMINPORTT"},
+        Bad{Keys{{"JOURNALPATH", "j"}, {"RISKCONFIG", "r"},
+                 {"JOURNALVERIFY", "fast"}},
+            "JournalVerify"},
+        Bad{Keys{{"JOURNALPATH", "j"}, {"RISKCONFIG", "r"},
+                 {"FILEMODE", "0644"}},
+            "FileMode"}));
 
 }  // namespace
 }  // namespace fixgw::gw

@@ -15,15 +15,30 @@
 // answer is sent, then logs out the brokers, then the exchange, closes the
 // journal and exits 0. Exit 2 on bad configuration, a bad risk file or an
 // unusable journal, 3 if the journal fails while running.
+//
+// Nothing is created before the whole configuration (settings, risk file)
+// is valid. Then, in order: the file mode (FileMode, through the umask),
+// the journal directory check, the log, the journal's lock (one gateway
+// per journal), the start-up check of its hash chain against the head
+// recorded at the last stop (store/journal_head.h; a damaged or cut
+// journal is refused, exit 2, unless --accept-journal-damage REASON, which
+// is journaled), recovery.
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <chrono>
 
 #include <CLI/CLI.hpp>
 #include <cstring>
 #include <iostream>
+#include <nlohmann/json.hpp>
+#include <optional>
 
+#include "gateway/core/clock.h"
 #include "gateway/fix/masking_log.h"
 #include "gateway/fix/runtime.h"
 #include "gateway/fix/settings.h"
@@ -34,12 +49,152 @@
 #include "gateway/fixgw/gateway_config.h"
 #include "gateway/fixgw/logging.h"
 #include "gateway/fixgw/session_options.h"
+#include "gateway/router/journal_events.h"
+#include "risk/limits.h"
+#include "store/journal_head.h"
 
 namespace {
 
 using namespace fixgw;
 
-int Run(const std::string& config_path) {
+struct RunFlags {
+  std::string config;
+  // --accept-journal-damage: start although the journal's start-up check
+  // fails, with this reason journaled (forensics).
+  std::optional<std::string> accept_damage;
+};
+
+std::string DirectoryOf(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+// Whoever can write the journal's directory can replace or cut the journal
+// and its -wal, lock and head files: only the service user (or root) may.
+Status CheckJournalDirectory(const std::string& journal_path,
+                             const std::string& origin) {
+  const std::string dir = DirectoryOf(journal_path);
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    return Status::NotFound(origin + ": [GATEWAY] JournalPath=" +
+                            journal_path + ": directory " + dir +
+                            " does not exist");
+  }
+  if ((st.st_mode & S_IWOTH) != 0) {
+    return Status::FailedPrecondition(fmt::format(
+        "{}: [GATEWAY] JournalPath={}: directory {} is writable by every "
+        "user (mode {:04o}): anyone could replace or cut the journal; use a "
+        "directory only the service user can write",
+        origin, journal_path, dir, st.st_mode & 07777));
+  }
+  if (st.st_uid != ::geteuid() && st.st_uid != 0) {
+    return Status::FailedPrecondition(fmt::format(
+        "{}: [GATEWAY] JournalPath={}: directory {} belongs to uid {}, not "
+        "to the service user (uid {}) or root",
+        origin, journal_path, dir, st.st_uid, ::geteuid()));
+  }
+  return Status::Ok();
+}
+
+// "name (uid N)" of the user running fixgw, for the journal.
+std::string ProcessUser() {
+  const uid_t uid = ::geteuid();
+  const struct passwd* pw = ::getpwuid(uid);
+  return fmt::format("{} (uid {})", pw != nullptr ? pw->pw_name : "?", uid);
+}
+
+Status AppendRecord(store::Journal& journal, const char* kind,
+                    const nlohmann::ordered_json& payload) {
+  store::JournalEntry e;
+  e.time = Now();
+  e.kind = kind;
+  e.payload = payload.dump(-1, ' ', false,
+                           nlohmann::ordered_json::error_handler_t::replace);
+  std::vector<store::JournalEntry> entries{std::move(e)};
+  return journal.Append(entries);
+}
+
+// The start-up check (store/journal_head.h). Exit code 0 to go on, 2 to
+// stop; what it found is journaled and the new head recorded.
+int CheckJournalAtStart(store::Journal& journal, store::VerifyMode mode,
+                        const RunFlags& flags) {
+  auto check = store::CheckAtStart(journal, mode);
+  if (!check.ok()) {
+    fmt::print(stderr, "fixgw: {}\n", check.status().message());
+    return 2;
+  }
+  const char* mode_name =
+      mode == store::VerifyMode::kFull ? "full" : "checkpoint";
+  std::string reason = "verified at start";
+  if (!check->ok()) {
+    if (!flags.accept_damage) {
+      fmt::print(stderr,
+                 "fixgw: journal {} is damaged: {}; refusing to start "
+                 "(fixreplay --verify {} shows the chain; to start anyway "
+                 "for forensics: --accept-journal-damage REASON, which is "
+                 "journaled)\n",
+                 journal.path(), check->problem, journal.path());
+      return 2;
+    }
+    spdlog::critical(
+        "journal {} is damaged: {}; starting anyway: --accept-journal-damage "
+        "by {}: {}",
+        journal.path(), check->problem, ProcessUser(), *flags.accept_damage);
+    nlohmann::ordered_json payload{
+        {"problem", check->problem},
+        {"first_bad_seq", check->first_bad_seq.value_or(0)},
+        {"head_seq", check->head.seq},
+        {"recorded_head_seq",
+         check->recorded ? check->recorded->point.seq : int64_t{-1}},
+        {"mode", mode_name},
+        {"reason", *flags.accept_damage},
+        {"by", ProcessUser()}};
+    if (Status st =
+            AppendRecord(journal, gw::kJournalDamageAccepted, payload);
+        !st.ok()) {
+      fmt::print(stderr, "fixgw: {}\n", st.message());
+      return 2;
+    }
+    reason = "damage accepted at start";
+  } else {
+    if (flags.accept_damage) {
+      spdlog::warn("--accept-journal-damage: journal {} is intact; nothing "
+                   "to accept",
+                   journal.path());
+    }
+    spdlog::info(
+        "journal {} verified ({}): {} entries from seq {} to {} in {} ms{}",
+        journal.path(), mode_name, check->entries, check->verified_from.seq,
+        check->head.seq, check->took.count() / 1000,
+        check->recorded ? "" : " (no recorded head: first start)");
+    nlohmann::ordered_json payload{
+        {"mode", mode_name},
+        {"from_seq", check->verified_from.seq},
+        {"entries", check->entries},
+        {"head_seq", check->head.seq},
+        {"took_us", check->took.count()}};
+    if (Status st = AppendRecord(journal, gw::kJournalVerified, payload);
+        !st.ok()) {
+      fmt::print(stderr, "fixgw: {}\n", st.message());
+      return 2;
+    }
+  }
+  if (Status st = journal.SyncToDisk(); !st.ok()) {
+    fmt::print(stderr, "fixgw: {}\n", st.message());
+    return 2;
+  }
+  if (Status st = store::WriteHead(
+          journal.path(), store::RecordedHead{journal.head(), Now(), reason});
+      !st.ok()) {
+    fmt::print(stderr, "fixgw: {}\n", st.message());
+    return 2;
+  }
+  return 0;
+}
+
+int Run(const RunFlags& flags) {
+  const std::string& config_path = flags.config;
   auto split =
       fix::LoadSessionSettings(config_path, gw::GatewaySessionDefaults());
   if (!split.ok()) {
@@ -64,12 +219,6 @@ int Run(const std::string& config_path) {
     fmt::print(stderr, "fixgw: {}\n", config.status().message());
     return 2;
   }
-  if (Status st = gw::InitLogging(gw::LogOptions{
-          config->log_level, config->log_console, config->log_file});
-      !st.ok()) {
-    fmt::print(stderr, "fixgw: {}: [GATEWAY] {}\n", config_path, st.message());
-    return 2;
-  }
   auto auth = gw::LoadLogonAuth(split->acceptors, config_path);
   if (!auth.ok()) {
     fmt::print(stderr, "fixgw: {}\n", auth.status().message());
@@ -80,13 +229,30 @@ int Run(const std::string& config_path) {
     fmt::print(stderr, "fixgw: {}\n", allowed.status().message());
     return 2;
   }
-  for (const FIX::SessionID& id : split->acceptors.getSessions()) {
-    if (!auth->Protects(id.toString())) {
-      spdlog::warn(
-          "broker session {} has no Username/PasswordHash: its Logon is "
-          "not authenticated",
-          id.toString());
+  // The risk file is checked before anything is created (it is loaded and
+  // journaled below, once the journal is open).
+  if (config->risk_checks) {
+    if (auto limits = risk::LoadRiskFile(config->risk_config); !limits.ok()) {
+      fmt::print(stderr, "fixgw: {}: [GATEWAY] RiskConfig: {}\n", config_path,
+                 limits.status().message());
+      return 2;
     }
+  }
+  if (!config->pass_through) {
+    if (Status st = CheckJournalDirectory(config->journal_path, config_path);
+        !st.ok()) {
+      fmt::print(stderr, "fixgw: {}\n", st.message());
+      return 2;
+    }
+  }
+  // Every file fixgw creates from here on (journal, -wal, -shm, lock, head,
+  // logs, FIX logs) gets FileMode: 0600, or 0640 for the service's group.
+  ::umask(config->file_mode == 0640 ? 027 : 077);
+  if (Status st = gw::InitLogging(gw::LogOptions{
+          config->log_level, config->log_console, config->log_file});
+      !st.ok()) {
+    fmt::print(stderr, "fixgw: {}: [GATEWAY] {}\n", config_path, st.message());
+    return 2;
   }
   // PassThrough=Y (the benchmark baseline) has neither journal nor session
   // stores: QuickFIX keeps sessions in memory.
@@ -100,6 +266,10 @@ int Run(const std::string& config_path) {
       return 2;
     }
     journal = std::move(*opened);
+    if (int code = CheckJournalAtStart(*journal, config->journal_verify, flags);
+        code != 0) {
+      return code;
+    }
     // QuickFIX's session stores live in the journal's file (issue 5): the
     // outbox below compares what was journaled with what was stored.
     // On the journal's connection: a journal entry and the messages it
@@ -114,6 +284,16 @@ int Run(const std::string& config_path) {
     spdlog::warn(
         "PassThrough=Y: no journal, no risk checks; nothing survives a "
         "restart");
+  }
+
+  // (After the journal's checks: a start-up error is one line.)
+  for (const FIX::SessionID& id : split->acceptors.getSessions()) {
+    if (!auth->Protects(id.toString())) {
+      spdlog::warn(
+          "broker session {} has no Username/PasswordHash: its Logon is "
+          "not authenticated",
+          id.toString());
+    }
   }
 
   // The limits start empty: the journal's RiskLimitsLoaded events set them.
@@ -136,6 +316,15 @@ int Run(const std::string& config_path) {
   }
 
   fix::StopSignals stop(/*with_hangup=*/true);  // before any thread starts
+  // The head is recorded once a second while the journal grows, so that a
+  // journal cut after a crash is noticed at the next start.
+  std::unique_ptr<store::HeadRecorder> head_recorder;
+  if (journal) {
+    head_recorder = std::make_unique<store::HeadRecorder>(
+        *journal, std::chrono::seconds(1), [](const Status& st) {
+          spdlog::error("journal head not recorded: {}", st.message());
+        });
+  }
   const FIX::SessionSettings& brokers = split->acceptors;
   const FIX::SessionSettings& exchanges = split->initiators;
   const FIX::SessionID exchange = *exchanges.getSessions().begin();
@@ -242,6 +431,12 @@ int Run(const std::string& config_path) {
   acceptor->stop();
   spdlog::info("logging out the exchange");
   initiator->stop();
+  if (head_recorder) {
+    app.FlushCommits();
+    if (Status st = head_recorder->Finish("clean stop"); !st.ok()) {
+      spdlog::error("journal head not recorded at stop: {}", st.message());
+    }
+  }
   spdlog::info("stopped");
   return 0;
 }
@@ -287,6 +482,32 @@ int main(int argc, char** argv) {
       return HashPasswordCommand(argc, argv);
     }
   }
-  return fixgw::fix::RunWithConfigArg(argc, argv,
-                                      "fixgw: FIX 4.2/4.4 order gateway", &Run);
+  CLI::App cli{"fixgw: FIX 4.2/4.4 order gateway"};
+  RunFlags flags;
+  cli.add_option("-c,--config", flags.config, "QuickFIX settings file")
+      ->required()
+      ->check(CLI::ExistingFile);
+  cli.add_option("--accept-journal-damage", flags.accept_damage,
+                 "start although the journal fails its start-up check "
+                 "(damaged or cut); REASON is journaled, for forensics")
+      ->type_name("REASON");
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return cli.exit(e) == 0 ? 0 : 2;
+  }
+  if (flags.accept_damage) {
+    const std::string& reason = *flags.accept_damage;
+    bool printable = !reason.empty() && reason.size() <= 256;
+    for (char c : reason) {
+      if (static_cast<unsigned char>(c) < 0x20 || c == '\x7f') printable = false;
+    }
+    if (!printable) {
+      fmt::print(stderr,
+                 "fixgw: --accept-journal-damage needs a reason: 1 to 256 "
+                 "characters, no control characters\n");
+      return 2;
+    }
+  }
+  return Run(flags);
 }

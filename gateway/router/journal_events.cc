@@ -784,7 +784,8 @@ bool IsRecordOnly(std::string_view kind) {
   return kind == kSentToBroker || kind == kSentToExchange ||
          kind == kResendIgnored || kind == kExchangeMessageIgnored ||
          kind == kLogonRefused || kind == kConnectionRefused ||
-         kind == kRejectSent;
+         kind == kRejectSent || kind == kJournalVerified ||
+         kind == kJournalDamageAccepted;
 }
 
 std::string_view KindName(const JournalEvent& event) {

@@ -190,6 +190,12 @@ inline constexpr const char* kConnectionRefused = "ConnectionRefused";
 // RefSeqNum names the message refused; payload {"peer":"broker"} or
 // {"peer":"exchange"}).
 inline constexpr const char* kRejectSent = "RejectSent";
+// fixgw's start-up check of the journal (store/journal_head.h): passed
+// (payload {"mode","from_seq","entries","head_seq","took_us"}), or failed
+// and started anyway by the operator's --accept-journal-damage (payload
+// {"problem","first_bad_seq","reason","by"}).
+inline constexpr const char* kJournalVerified = "JournalVerified";
+inline constexpr const char* kJournalDamageAccepted = "JournalDamageAccepted";
 bool IsRecordOnly(std::string_view kind);
 
 // The event's kind as journaled ("NewOrderAccepted", ...).
