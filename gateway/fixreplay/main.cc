@@ -33,6 +33,7 @@
 #include "gateway/fixreplay/rollover.h"
 #include "gateway/fixreplay/trail.h"
 #include "store/journal.h"
+#include "store/journal_head.h"
 
 namespace {
 
@@ -82,28 +83,36 @@ std::optional<Timestamp> Time(const std::optional<std::string>& text,
   return *t;
 }
 
+// The whole chain, and the head fixgw recorded beside the journal
+// (store/journal_head.h) must be on it: a journal cut after its last
+// recorded head is damaged too.
 int Verify(const store::Journal& journal) {
-  Result<store::VerifyReport> report = journal.Verify();
-  if (!report.ok()) {
-    fmt::print(stderr, "fixreplay: {}\n", report.status().message());
+  Result<store::StartCheck> check =
+      store::CheckAtStart(journal, store::VerifyMode::kFull);
+  if (!check.ok()) {
+    fmt::print(stderr, "fixreplay: {}\n", check.status().message());
     return kUsage;
   }
-  if (report->first_bad_seq) {
+  if (!check->ok()) {
     fmt::print("{}: DAMAGED: first bad entry is seq {}: {} ({} entries)\n",
-               journal.path(), *report->first_bad_seq, report->problem,
-               report->entries);
+               journal.path(), check->first_bad_seq.value_or(0),
+               check->detail, check->entries);
     return kDamaged;
   }
   // The head hash, to be recorded elsewhere: it pins every entry up to it.
-  const std::string head = report->entries > 0 ? report->head_hash : "-";
+  const std::string head = check->entries > 0 ? check->head.hash : "-";
   const store::ChainSeed& seed = journal.seed();
   fmt::print(
       "{}: intact: {} entries, hash chain verified; head seq {} hash "
-      "{}{}\n",
-      journal.path(), report->entries, report->head_seq, head,
+      "{}{}{}\n",
+      journal.path(), check->entries, check->head.seq, head,
       seed.last_seq == 0 ? ""
                          : fmt::format("; continues {} after seq {}",
-                                       seed.previous_file, seed.last_seq));
+                                       seed.previous_file, seed.last_seq),
+      check->recorded
+          ? fmt::format("; reaches the head recorded at seq {} ({})",
+                        check->recorded->point.seq, check->recorded->reason)
+          : "");
   return kOk;
 }
 

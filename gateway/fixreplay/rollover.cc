@@ -17,8 +17,11 @@
 #include <limits>
 #include <utility>
 
+#include "gateway/core/clock.h"
 #include "gateway/fixreplay/replay_state.h"
 #include "gateway/router/order_router.h"
+#include "store/journal_head.h"
+#include "store/journal_lock.h"
 #include "store/session_copy.h"
 
 namespace fixgw::replay {
@@ -34,7 +37,7 @@ int64_t FileSize(const std::string& path) {
 }
 
 void RemoveJournalFiles(const std::string& path) {
-  for (const char* suffix : {"", "-wal", "-shm"}) {
+  for (const char* suffix : {"", "-wal", "-shm", ".lock", ".head"}) {
     ::unlink((path + suffix).c_str());
   }
 }
@@ -115,6 +118,10 @@ Status RollJournal(const RollOptions& options, RollResult* result) {
           "written");
     }
   }
+  // No gateway may write OLD while it is rolled (nor start on it before the
+  // roll is done): its lock, held to the end.
+  auto old_lock = store::JournalLock::Acquire(old_path);
+  if (!old_lock.ok()) return old_lock.status();
   auto old = store::Journal::OpenReadOnly(old_path);
   if (!old.ok()) return old.status();
   if (FileSize(old_path + "-wal") > 0) {
@@ -124,16 +131,18 @@ Status RollJournal(const RollOptions& options, RollResult* result) {
         "and stop it with SIGTERM, then roll");
   }
 
-  auto report = (*old)->Verify();
-  if (!report.ok()) return report.status();
-  result->old_entries = report->entries;
-  if (report->first_bad_seq) {
+  // The whole chain, reaching the head fixgw recorded at its last stop.
+  auto check = store::CheckAtStart(**old, store::VerifyMode::kFull);
+  if (!check.ok()) return check.status();
+  result->old_entries = check->entries;
+  if (!check->ok()) {
     result->old_damaged = true;
-    return Status::FailedPrecondition(old_path +
-                                      ": DAMAGED: first bad entry is seq " +
-                                      std::to_string(*report->first_bad_seq) +
-                                      ": " + report->problem + "; not rolled");
+    return Status::FailedPrecondition(
+        old_path + ": DAMAGED: first bad entry is seq " +
+        std::to_string(check->first_bad_seq.value_or(0)) + ": " +
+        check->detail + "; not rolled");
   }
+  const store::ChainPoint old_head = check->head;
 
   ReplayedState state;
   gw::OrderRouter router(gw::OrderRouter::Options{}, &state.risk);
@@ -161,7 +170,7 @@ Status RollJournal(const RollOptions& options, RollResult* result) {
   }
 
   result->carried =
-      router.DecideContinuation(old_path, report->head_seq, report->head_hash);
+      router.DecideContinuation(old_path, old_head.seq, old_head.hash);
   if (!options.carry_cash) {
     std::vector<risk::CarriedAccount> kept;
     for (risk::CarriedAccount& a : result->carried.accounts) {
@@ -176,7 +185,20 @@ Status RollJournal(const RollOptions& options, RollResult* result) {
     RemoveJournalFiles(options.new_path);
     return st;
   }
-  return Status::Ok();
+  // Both heads recorded (store/journal_head.h): fixgw's start on NEW and
+  // fixreplay --verify of the archive detect a file cut after the roll.
+  auto written = store::Journal::OpenReadOnly(options.new_path);
+  if (!written.ok()) return written.status();
+  const Timestamp now = Now();
+  if (Status st = store::WriteHead(
+          options.new_path,
+          store::RecordedHead{(*written)->head(), now, "rolled from " + old_path});
+      !st.ok()) {
+    return st;
+  }
+  return store::WriteHead(
+      old_path,
+      store::RecordedHead{old_head, now, "rolled into " + options.new_path});
 }
 
 Result<ArchiveReport> VerifyArchive(const std::vector<std::string>& paths) {
@@ -184,8 +206,16 @@ Result<ArchiveReport> VerifyArchive(const std::vector<std::string>& paths) {
   for (const std::string& path : paths) {
     auto journal = store::Journal::OpenReadOnly(path);
     if (!journal.ok()) return journal.status();
-    auto report = (*journal)->Verify();
-    if (!report.ok()) return report.status();
+    // Each file's whole chain, reaching the head recorded beside it.
+    auto check = store::CheckAtStart(**journal, store::VerifyMode::kFull);
+    if (!check.ok()) return check.status();
+    store::VerifyReport as_report;
+    as_report.entries = check->entries;
+    as_report.first_bad_seq = check->first_bad_seq;
+    as_report.problem = check->detail;
+    as_report.head_seq = check->head.seq;
+    as_report.head_hash = check->head.hash;
+    const Result<store::VerifyReport> report = as_report;
     const size_t index = out.files.size();
     out.files.push_back(ArchiveFile{path, (*journal)->seed(), *report});
     const ArchiveFile& file = out.files.back();

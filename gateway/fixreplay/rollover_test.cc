@@ -17,6 +17,8 @@
 
 #include "gateway/fixreplay/replay_state.h"
 #include "gateway/fixreplay/replay_test_util.h"
+#include "store/journal_head.h"
+#include "store/journal_lock.h"
 
 namespace fixgw::replay {
 namespace {
@@ -244,6 +246,43 @@ TEST_F(RolloverTest, RefusesARunningOrCrashedGateway) {
   ASSERT_FALSE(st.ok());
   EXPECT_THAT(st.message(), HasSubstr("has a write-ahead log"));
   EXPECT_FALSE(std::filesystem::exists(Path("next.db")));
+}
+
+TEST_F(RolloverTest, RefusesAJournalAGatewayHolds) {
+  WriteDay();
+  auto held = store::JournalLock::Acquire(tmp_.path());
+  ASSERT_TRUE(held.ok()) << held.status().message();
+  RollResult result;
+  Status st = Roll(tmp_.path(), Path("next.db"), &result);
+  ASSERT_FALSE(st.ok());
+  EXPECT_THAT(st.message(), HasSubstr("in use by another fixgw"));
+  EXPECT_FALSE(std::filesystem::exists(Path("next.db")));
+}
+
+TEST_F(RolloverTest, RecordsBothHeadsSoThatACutFileIsNamed) {
+  WriteDay();
+  const store::VerifyReport old_report = VerifyOf(tmp_.path());
+  RollResult result;
+  ASSERT_TRUE(Roll(tmp_.path(), Path("next.db"), &result).ok());
+  auto old_head = store::ReadHead(tmp_.path());
+  ASSERT_TRUE(old_head.ok() && old_head->has_value());
+  EXPECT_EQ((*old_head)->point.seq, old_report.head_seq);
+  EXPECT_EQ((*old_head)->point.hash, old_report.head_hash);
+  EXPECT_THAT((*old_head)->reason, HasSubstr("rolled into"));
+  auto new_head = store::ReadHead(Path("next.db"));
+  ASSERT_TRUE(new_head.ok() && new_head->has_value());
+  EXPECT_EQ((*new_head)->point.seq, old_report.head_seq + 1);
+
+  // The archive loses its last entry: its chain is still intact, but it no
+  // longer reaches the recorded head.
+  Sql(tmp_.path(), "DROP TRIGGER journal_no_delete; DELETE FROM journal "
+                   "WHERE seq = (SELECT max(seq) FROM journal)");
+  auto report = VerifyArchive({tmp_.path(), Path("next.db")});
+  ASSERT_TRUE(report.ok()) << report.status().message();
+  ASSERT_TRUE(report->bad_file.has_value());
+  EXPECT_EQ(*report->bad_file, 0u);
+  EXPECT_EQ(report->bad_seq, old_report.head_seq);
+  EXPECT_THAT(report->problem, HasSubstr("is missing"));
 }
 
 TEST_F(RolloverTest, RefusesAnExistingNewFile) {

@@ -333,6 +333,10 @@ TrailRow TrailBuilder::Build(const store::JournalEntry& e) {
     FromRejectSent(e, row);
     return row;
   }
+  if (e.kind == gw::kJournalVerified || e.kind == gw::kJournalDamageAccepted) {
+    FromJournalCheck(e, row);
+    return row;
+  }
   Result<gw::JournalEvent> event = gw::DecodeEvent(e.payload);
   if (!event.ok()) {
     FromUndecodable(e, event.status(), row);
@@ -650,6 +654,39 @@ void TrailBuilder::FromDenial(const store::JournalEntry& e, TrailRow& row) {
   } else {
     row.reason = "denial payload not understood";
     Problem(e, row.reason);
+  }
+}
+
+void TrailBuilder::FromJournalCheck(const store::JournalEntry& e,
+                                    TrailRow& row) {
+  // fixgw's start-up check of this journal (issue 18).
+  row.direction = Direction::kInternal;
+  const bool accepted = e.kind == gw::kJournalDamageAccepted;
+  row.status = accepted ? "DamageAccepted" : "Verified";
+  auto p = nlohmann::json::parse(e.payload, nullptr, false);
+  auto text = [&](const char* key) -> std::string {
+    return p.is_object() && p.contains(key) && p[key].is_string()
+               ? p[key].get<std::string>()
+               : std::string("?");
+  };
+  auto number = [&](const char* key) -> std::string {
+    return p.is_object() && p.contains(key) && p[key].is_number_integer()
+               ? std::to_string(p[key].get<int64_t>())
+               : std::string("?");
+  };
+  if (!p.is_object()) {
+    row.reason = "journal check payload not understood";
+    Problem(e, row.reason);
+    return;
+  }
+  if (accepted) {
+    row.reason = "journal damaged, started anyway (--accept-journal-damage) "
+                 "by " + text("by") + ": " + text("reason") + "; " +
+                 text("problem");
+  } else {
+    row.reason = "journal verified at start (" + text("mode") + "): " +
+                 number("entries") + " entries from seq " +
+                 number("from_seq") + " to " + number("head_seq");
   }
 }
 

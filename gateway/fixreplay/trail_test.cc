@@ -314,6 +314,39 @@ TEST(TrailRejectTest, RejectsSentByQuickFixNameTheRefusedMessage) {
   EXPECT_EQ(stats->unreadable, 0);
 }
 
+TEST(TrailJournalCheckTest, StartUpChecksAreInternalRowsWithWhatWasFound) {
+  TempJournal tmp;
+  {
+    Scenario s(tmp.path());
+    store::JournalEntry e;
+    e.time = At(1);
+    e.kind = gw::kJournalVerified;
+    e.payload = R"({"mode":"full","from_seq":0,"entries":41,"head_seq":41,)"
+                R"("took_us":950})";
+    ASSERT_TRUE(s.writer().Raw(e).ok());
+    e.time = At(2);
+    e.kind = gw::kJournalDamageAccepted;
+    e.payload = R"({"problem":"the hash chain breaks at seq 7","first_bad_seq")"
+                R"j(:7,"reason":"ticket 42","by":"fixgw (uid 998)"})j";
+    ASSERT_TRUE(s.writer().Raw(e).ok());
+    ASSERT_TRUE(s.writer().Flush().ok());
+  }
+  std::vector<TrailRow> rows;
+  Result<TrailStats> stats = AllRows(tmp.path(), rows);
+  ASSERT_TRUE(stats.ok()) << stats.status().message();
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].direction, Direction::kInternal);
+  EXPECT_EQ(rows[0].status, "Verified");
+  EXPECT_EQ(rows[0].reason,
+            "journal verified at start (full): 41 entries from seq 0 to 41");
+  EXPECT_EQ(rows[1].status, "DamageAccepted");
+  EXPECT_EQ(rows[1].reason,
+            "journal damaged, started anyway (--accept-journal-damage) by "
+            "fixgw (uid 998): ticket 42; the hash chain breaks at seq 7");
+  EXPECT_EQ(stats->unknown_kinds, 0);
+  EXPECT_EQ(stats->first_problem, "");
+}
+
 TEST(OrderTrackerTest, ForgetsTheOldestFinishedOrdersBeyondItsBound) {
   OrderTracker t(/*keep_finished=*/1);
   const auto* a = t.Add(kB1, "a", "GW-1", "ACC", "AAPL", "Buy");
