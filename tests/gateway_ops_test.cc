@@ -177,8 +177,10 @@ TEST_F(GatewayOpsTest, MetricsMatchTheOrderFlow) {
                 "le=\"+Inf\"}"),
       "4")
       << m;
-  // Every journal entry of this run went through a measured commit.
-  const int64_t entries = cluster_.JournalCount("SELECT count(*) FROM journal");
+  // Every journal entry of this run went through a measured commit, but
+  // the start-up check's, written before the gateway starts.
+  const int64_t entries = cluster_.JournalCount(
+      "SELECT count(*) FROM journal WHERE kind != 'JournalVerified'");
   EXPECT_EQ(Sample(m, "fixgw_journal_entries_total"), std::to_string(entries))
       << m;
   EXPECT_NE(Sample(m, "fixgw_journal_commit_seconds_count"), "0") << m;
