@@ -30,6 +30,19 @@
 //                                 answered "unknown order" to status and
 //                                 cancel requests but their ClOrdIDs stay
 //                                 duplicates (OrderRouter::Options)
+//   ExchangeSilenceSeconds=2    after this long without any message from
+//                                 the logged-on exchange, send it a
+//                                 TestRequest (1-3600)
+//   ExchangeAnswerSeconds=3     the exchange is "not answering" when nothing
+//                                 arrives this long after that TestRequest
+//                                 (1-3600): /health 503, exchange_up 0
+//   MaxPendingSeconds=10        /health 503 while an order, cancel or
+//                                 replace has waited longer than this for
+//                                 the exchange's answer (1-86400)
+//   RefuseOrdersWhenExchangeUnresponsive=N   Y: while the exchange is not
+//                                 answering, refuse new orders, replaces and
+//                                 cancels as if it were down; N: forward
+//                                 them (they wait)
 //
 // Parsing is pure; LoadGatewayConfig reads the file.
 #pragma once
@@ -58,6 +71,10 @@ struct GatewayConfig {
   std::string log_console = "stderr";
   int drain_timeout_s = 10;
   size_t finished_orders_kept = 10'000;
+  int exchange_silence_s = 2;
+  int exchange_answer_s = 3;
+  int max_pending_s = 10;
+  bool refuse_when_exchange_unresponsive = false;
 };
 
 inline constexpr int64_t kMaxFinishedOrdersKept = 100'000'000;
