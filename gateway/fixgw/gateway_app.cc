@@ -321,8 +321,10 @@ void GatewayApplication::StartLivenessProbe(LivenessOptions options) {
 void GatewayApplication::LivenessLoop() {
   // Ticks bound how late a verdict can be; the thresholds are seconds.
   constexpr auto kTick = std::chrono::milliseconds(100);
-  const int64_t silence = std::chrono::nanoseconds(liveness_options_.silence).count();
-  const int64_t answer = std::chrono::nanoseconds(liveness_options_.answer).count();
+  const int64_t silence =
+      std::chrono::nanoseconds(liveness_options_.silence).count();
+  const int64_t answer =
+      std::chrono::nanoseconds(liveness_options_.answer).count();
   int64_t quiet_from = 0;  // last message heard before the outstanding probe
   std::unique_lock lock(liveness_mu_);
   while (!liveness_stopping_) {
@@ -355,7 +357,10 @@ void GatewayApplication::LivenessLoop() {
     } else if (!unresponsive_.load() && now - sent >= answer) {
       unresponsive_.store(true);
       const ExchangeLiveness l = Liveness();
-      if (!l.responsive) {
+      if (l.responsive) {
+        // Something arrived since `heard` was read: no verdict after all.
+        unresponsive_.store(false);
+      } else {
         spdlog::warn("exchange {} is not answering: {}",
                      exchange_session_.toString(), SilenceText(l));
         changed = true;
@@ -870,6 +875,7 @@ void GatewayApplication::SendLoop(Outbound& out) {
             metrics_.CountExchangeTestRequest();
           }
         } catch (const FIX::SessionNotFound&) {
+          // Stopped (shutdown): nothing to probe any more.
         }
       }
       lock.lock();
