@@ -74,8 +74,8 @@ std::string HealthProblems(GatewayApplication& app,
   if (!exchange.logged_on) {
     problems += "exchange session is down\n";
   } else if (!exchange.responsive) {
-    problems += "exchange session is not answering: " + SilenceText(exchange) +
-                "\n";
+    problems +=
+        "exchange session is not answering: " + SilenceText(exchange) + "\n";
   }
   if (auto oldest = app.OldestAwaiting()) {
     const auto waited = Now() - oldest->since;

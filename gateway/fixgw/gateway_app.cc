@@ -1081,7 +1081,9 @@ void GatewayApplication::Observe(const JournalEvent& event, Timestamp now) {
                        e.reject.text);
         } else if constexpr (std::is_same_v<T, ExchangeSessionChanged>) {
           spdlog::info("exchange session {}{} (journaled)",
-                       !e.up ? "down" : e.responsive ? "up" : "not answering",
+                       !e.up          ? "down"
+                       : e.responsive ? "up"
+                                      : "not answering",
                        e.reason.empty() ? "" : ": " + e.reason);
         } else if constexpr (std::is_same_v<T, ExchangeRequestRefused>) {
           spdlog::warn("exchange refused {} exch={}: {}", e.ref_msg_type,

@@ -457,8 +457,8 @@ class GatewayApplication : public FIX::Application {
   std::atomic<int64_t> probe_sent_{0};
   std::atomic<bool> unresponsive_{false};
   LivenessOptions liveness_options_;  // set before the probe thread starts
-  uint64_t probes_sent_ = 0;       // probe thread only (TestReqID numbers)
-  std::mutex liveness_mu_;         // with liveness_cv_; a leaf
+  uint64_t probes_sent_ = 0;          // probe thread only (TestReqID numbers)
+  std::mutex liveness_mu_;            // with liveness_cv_; a leaf
   std::condition_variable liveness_cv_;
   bool liveness_stopping_ = false;  // guarded by liveness_mu_
   std::thread liveness_thread_;
