@@ -260,6 +260,168 @@ TEST_F(GatewayOpsTest, HealthFollowsTheExchangeSession) {
   EXPECT_EQ(up.status, 200) << up.body << GatewayLog();
 }
 
+// Polls /health every 50 ms until `done` holds for the reply or `timeout`
+// passes; returns the last reply.
+template <typename Done>
+Cluster::HttpReply PollHealth(const Cluster& cluster, Done done,
+                              milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  Cluster::HttpReply r = cluster.Admin("GET", "/health");
+  while (!done(r) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(milliseconds(50));
+    r = cluster.Admin("GET", "/health");
+  }
+  return r;
+}
+
+bool Contains(const std::string& text, const std::string& what) {
+  return text.find(what) != std::string::npos;
+}
+
+// An exchange that keeps its connection but stops reading (SIGSTOP): /health
+// says so within seconds, not after QuickFIX's 2.4 x HeartBtInt (72 s here).
+constexpr const char* kLivenessSettings =
+    "ExchangeSilenceSeconds=1\nExchangeAnswerSeconds=1\nMaxPendingSeconds=2\n";
+
+TEST_F(GatewayOpsTest, HealthSaysWhenTheExchangeStopsAnswering) {
+  cluster_.gateway_extra = kLivenessSettings;
+  Start();
+  auto b1 = LoggedOn("BROKER1");
+  ASSERT_EQ(Field(Submit(*b1, "before", "ACC1", '1', 1, "100"), 150), "0");
+  ASSERT_EQ(cluster_.Admin("GET", "/health").status, 200) << GatewayLog();
+
+  cluster_.sim().Stop();
+  const auto stopped = std::chrono::steady_clock::now();
+  for (const char* id : {"w1", "w2", "w3"}) {
+    ASSERT_TRUE(b1->Next("D", Order(id, "ACC1", "MSFT", '1', 1, "100")));
+  }
+  // Both reasons: the silence (1 s, then 1 s for the TestRequest) and the
+  // orders waiting longer than 2 s.
+  const Cluster::HttpReply sick = PollHealth(
+      cluster_,
+      [](const Cluster::HttpReply& r) {
+        return r.status == 503 && Contains(r.body, "not answering") &&
+               Contains(r.body, "waiting for the exchange");
+      },
+      seconds(8));
+  const auto took = std::chrono::duration_cast<milliseconds>(
+      std::chrono::steady_clock::now() - stopped);
+  std::printf("/health names the frozen exchange and the waiting orders "
+              "%lld ms after SIGSTOP\n",
+              static_cast<long long>(took.count()));
+  ASSERT_EQ(sick.status, 503) << sick.body << GatewayLog();
+  EXPECT_LT(took, seconds(5)) << sick.body;
+  EXPECT_TRUE(Contains(sick.body,
+                       "exchange session is not answering: silent for "))
+      << sick.body;
+  EXPECT_TRUE(Contains(sick.body, " s, TestRequest unanswered for ")) << sick.body;
+  EXPECT_TRUE(Contains(sick.body,
+                       "order(s) waiting for the exchange longer than 2 s: "
+                       "oldest "))
+      << sick.body;
+  EXPECT_TRUE(Contains(sick.body, "(FIX.4.4:GW->BROKER1, ClOrdID w1)\n"))
+      << sick.body;
+
+  const std::string m = Metrics();
+  EXPECT_EQ(Sample(m, "fixgw_exchange_up"), "0") << m;
+  EXPECT_EQ(Sample(m, "fixgw_exchange_responsive"), "0") << m;
+  EXPECT_GE(std::stod(Sample(m, "fixgw_exchange_silence_seconds")), 2.0) << m;
+  EXPECT_GT(std::stod(Sample(m, "fixgw_oldest_pending_order_seconds")), 2.0)
+      << m;
+  EXPECT_GE(std::stoi(Sample(m, "fixgw_exchange_test_requests_total")), 1)
+      << m;
+  EXPECT_EQ(Sample(m, "fixgw_orders_awaiting_exchange"), "3") << m;
+  // Logged on all along: only the probe noticed.
+  EXPECT_EQ(Sample(m, "fixgw_session_logged_on{session=\"FIX.4.4:GW->SIM\","
+                      "role=\"exchange\"}"),
+            "1")
+      << m;
+
+  cluster_.sim().Continue();
+  const Cluster::HttpReply well = PollHealth(
+      cluster_, [](const Cluster::HttpReply& r) { return r.status == 200; },
+      seconds(8));
+  EXPECT_EQ(well.status, 200) << well.body << GatewayLog();
+  EXPECT_EQ(well.body, "ok\n");
+  for (const char* id : {"w1", "w2", "w3"}) {
+    EXPECT_TRUE(b1->WaitFor({"35=8", std::string("11=") + id, "150=0"}))
+        << id << b1->Transcript();
+  }
+  const std::string after = Metrics();
+  EXPECT_EQ(Sample(after, "fixgw_exchange_up"), "1") << after;
+  EXPECT_EQ(Sample(after, "fixgw_oldest_pending_order_seconds"), "0") << after;
+  // The probe is a plain TestRequest, answered by a Heartbeat with its ID.
+  EXPECT_TRUE(Contains(cluster_.SimMessages(), "\x01" "112=fixgw-health-"))
+      << cluster_.SimMessages();
+  EXPECT_EQ(cluster_.GatewayLogCount("is not answering: silent for"), 1)
+      << GatewayLog();
+  EXPECT_EQ(cluster_.GatewayLogCount("answers again after"), 1) << GatewayLog();
+  // Forwarded, not refused (RefuseOrdersWhenExchangeUnresponsive=N).
+  EXPECT_EQ(SimReceived("D"), 4);
+}
+
+TEST_F(GatewayOpsTest, RefusesOrdersWhileTheExchangeDoesNotAnswerIfConfigured) {
+  cluster_.gateway_extra = std::string(kLivenessSettings) +
+                           "RefuseOrdersWhenExchangeUnresponsive=Y\n";
+  Start();
+  auto b1 = LoggedOn("BROKER1");
+  ASSERT_EQ(Field(Submit(*b1, "live", "ACC1", '1', 1, "100"), 150), "0");
+
+  cluster_.sim().Stop();
+  const Cluster::HttpReply sick = PollHealth(
+      cluster_,
+      [](const Cluster::HttpReply& r) {
+        return Contains(r.body, "not answering");
+      },
+      seconds(6));
+  ASSERT_EQ(sick.status, 503) << sick.body << GatewayLog();
+
+  // Refused at once, like an order while the exchange is down.
+  const std::string refused = Submit(*b1, "r1", "ACC1", '1', 1, "100");
+  EXPECT_EQ(Field(refused, 150), "8") << refused;
+  EXPECT_EQ(Field(refused, 39), "8") << refused;
+  EXPECT_EQ(Field(refused, 103), "2") << refused;
+  EXPECT_EQ(Field(refused, 58), "exchange is not answering: order not sent")
+      << refused;
+  ASSERT_TRUE(b1->Next("F", "11=c1|41=live|55=MSFT|54=1|60=" + FixNow() +
+                                "|38=1|"));
+  auto cancel = b1->WaitFor({"35=9", "11=c1"});
+  ASSERT_TRUE(cancel.has_value()) << b1->Transcript();
+  EXPECT_EQ(Field(*cancel, 58), "exchange is not answering: cancel not sent");
+
+  // Journaled: the state change with its reason, then the refusal.
+  EXPECT_EQ(cluster_.JournalCount(
+                "SELECT count(*) FROM journal WHERE "
+                "kind='ExchangeSessionChanged' AND payload LIKE "
+                "'%\"up\":true,\"responsive\":false,\"reason\":\"silent "
+                "for %TestRequest unanswered for %'"),
+            1);
+  EXPECT_EQ(cluster_.JournalCount(
+                "SELECT count(*) FROM journal WHERE kind='NewOrderRejected' "
+                "AND cl_ord_id='r1' AND payload LIKE '%exchange is not "
+                "answering: order not sent%' AND seq > (SELECT max(seq) FROM "
+                "journal WHERE kind='ExchangeSessionChanged')"),
+            1);
+  const std::string m = Metrics();
+  EXPECT_EQ(Sample(m, "fixgw_orders_rejected_total{reason=\"exchange_not_answering\"}"),
+            "1")
+      << m;
+
+  cluster_.sim().Continue();
+  const Cluster::HttpReply well = PollHealth(
+      cluster_, [](const Cluster::HttpReply& r) { return r.status == 200; },
+      seconds(8));
+  ASSERT_EQ(well.status, 200) << well.body << GatewayLog();
+  ASSERT_EQ(Field(Submit(*b1, "r2", "ACC1", '1', 1, "100"), 150), "0");
+  EXPECT_EQ(cluster_.JournalCount(
+                "SELECT count(*) FROM journal WHERE "
+                "kind='ExchangeSessionChanged' AND payload LIKE "
+                "'%\"up\":true,\"reason\":\"answering again\"%'"),
+            1);
+  EXPECT_EQ(SimReceived("D"), 2);  // live and r2; r1 never left
+  EXPECT_EQ(SimReceived("F"), 0);
+}
+
 TEST_F(GatewayOpsTest, StatusPageRendersInHeadlessChromium) {
   const std::string chromium = "/usr/bin/chromium";
   ASSERT_TRUE(std::filesystem::exists(chromium))

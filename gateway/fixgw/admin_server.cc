@@ -4,6 +4,9 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <utility>
 
@@ -67,7 +70,24 @@ std::string Utilisation(Notional limit, Notional available) {
 std::string HealthProblems(GatewayApplication& app,
                            const AdminOptions& options) {
   std::string problems;
-  if (!app.exchange_logged_on()) problems += "exchange session is down\n";
+  const GatewayApplication::ExchangeLiveness exchange = app.Liveness();
+  if (!exchange.logged_on) {
+    problems += "exchange session is down\n";
+  } else if (!exchange.responsive) {
+    problems +=
+        "exchange session is not answering: " + SilenceText(exchange) + "\n";
+  }
+  if (auto oldest = app.OldestAwaiting()) {
+    const auto waited = Now() - oldest->since;
+    if (waited > options.max_pending) {
+      problems += fmt::format(
+          "order(s) waiting for the exchange longer than {} s: oldest {} s "
+          "({}, ClOrdID {})\n",
+          options.max_pending.count(),
+          std::chrono::duration_cast<std::chrono::seconds>(waited).count(),
+          oldest->session, oldest->cl_ord_id);
+    }
+  }
   if (app.draining()) problems += "gateway is shutting down\n";
   if (!options.journal_path.empty()) {
     struct statvfs fs {};
@@ -213,9 +233,28 @@ std::string AdminServer::Metrics() {
            "replace)");
   w.Sample("fixgw_orders_awaiting_exchange", {},
            static_cast<uint64_t>(counts.awaiting_exchange));
+  const GatewayApplication::ExchangeLiveness exchange = app_.Liveness();
   w.Family("fixgw_exchange_up", "gauge",
-           "1 when the exchange session is logged on");
-  w.Sample("fixgw_exchange_up", {}, int64_t{app_.exchange_logged_on() ? 1 : 0});
+           "1 when the exchange session is logged on and answering");
+  w.Sample("fixgw_exchange_up", {},
+           int64_t{exchange.logged_on && exchange.responsive ? 1 : 0});
+  w.Family("fixgw_exchange_responsive", "gauge",
+           "0 while a TestRequest to the exchange is unanswered for "
+           "ExchangeAnswerSeconds, 1 otherwise");
+  w.Sample("fixgw_exchange_responsive", {},
+           int64_t{exchange.responsive ? 1 : 0});
+  w.Family("fixgw_exchange_silence_seconds", "gauge",
+           "seconds since the last message from the exchange");
+  w.Sample("fixgw_exchange_silence_seconds", {},
+           std::string_view(FormatMicros(exchange.silence.count())));
+  const auto oldest = app_.OldestAwaiting();
+  const int64_t pending_micros =
+      oldest ? std::max<int64_t>(0, (Now() - oldest->since).count()) : 0;
+  w.Family("fixgw_oldest_pending_order_seconds", "gauge",
+           "how long the order waiting longest for an exchange answer has "
+           "waited; 0 if none waits");
+  w.Sample("fixgw_oldest_pending_order_seconds", {},
+           std::string_view(FormatMicros(pending_micros)));
   w.Family("fixgw_draining", "gauge", "1 while the gateway shuts down");
   w.Sample("fixgw_draining", {}, int64_t{app_.draining() ? 1 : 0});
   const auto use = app_.RiskUse();

@@ -1,10 +1,12 @@
 // fixgw's admin HTTP API (cpp-httplib), bound to 127.0.0.1 only:
 //
 //   GET  /              status page for people (status_page.h)
-//   GET  /health        200 "ok" when the exchange session is logged on, the
-//                       journal is writable and its disk has room, and the
-//                       gateway is not shutting down; 503 with the reasons
-//                       otherwise (one per line)
+//   GET  /health        200 "ok" when the exchange session is logged on and
+//                       answering, no order has waited longer than
+//                       max_pending for the exchange, the journal is
+//                       writable and its disk has room, and the gateway is
+//                       not shutting down; 503 with the reasons otherwise
+//                       (one per line)
 //   GET  /metrics       Prometheus text format (metrics.h, and gauges read
 //                       at scrape time: sessions, open orders, risk use)
 //   GET  /sessions      every FIX session as JSON: logged on, sequence
@@ -30,6 +32,7 @@
 // GatewayApplication's thread-safe operator actions.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <thread>
@@ -48,6 +51,8 @@ struct AdminOptions {
   std::string journal_path;  // checked by /health; "": pass-through
   // /health fails below this much free space on the journal's file system.
   uint64_t min_free_bytes = 64ull << 20;
+  // /health fails while an order has waited longer for the exchange.
+  std::chrono::seconds max_pending{10};
 };
 
 // The reasons the gateway is not healthy, one per line; "" when it is.

@@ -156,6 +156,12 @@ GatewayApplication::GatewayApplication(store::Journal* journal,
 
 GatewayApplication::~GatewayApplication() {
   {
+    std::lock_guard lock(liveness_mu_);
+    liveness_stopping_ = true;
+  }
+  liveness_cv_.notify_all();
+  if (liveness_thread_.joinable()) liveness_thread_.join();
+  {
     std::lock_guard lock(control_mu_);
     stopping_ = true;
   }
@@ -251,9 +257,142 @@ void GatewayApplication::ControlLoop() {
 
 void GatewayApplication::SyncExchangeState() {
   const bool up = exchange_logged_on_.load();
-  if (up != router_.exchange_up()) {
-    Process(ExchangeSessionChanged{up}, "", Now());
+  // Responsiveness is journaled while logged on only; a logout resets it.
+  const bool responsive = !up || exchange_responsive();
+  if (up == router_.exchange_up() &&
+      (!up || responsive == router_.exchange_responsive())) {
+    return;
   }
+  ExchangeSessionChanged change{up, responsive, ""};
+  if (!responsive) {
+    change.reason = SilenceText(Liveness());
+  } else if (up && router_.exchange_up()) {
+    change.reason = "answering again";
+  }
+  Process(change, "", Now());
+}
+
+int64_t GatewayApplication::SteadyNanos() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+void GatewayApplication::ExchangeHeard() {
+  last_heard_.store(SteadyNanos());
+  // Rare: the probe thread ends the "not answering" state at once rather
+  // than at its next tick.
+  if (unresponsive_.load()) liveness_cv_.notify_all();
+}
+
+bool GatewayApplication::exchange_responsive() const {
+  return !unresponsive_.load() || last_heard_.load() > probe_sent_.load();
+}
+
+GatewayApplication::ExchangeLiveness GatewayApplication::Liveness() const {
+  using std::chrono::microseconds;
+  using std::chrono::nanoseconds;
+  ExchangeLiveness l;
+  l.logged_on = exchange_logged_on_.load();
+  l.responsive = exchange_responsive();
+  const int64_t now = SteadyNanos();
+  const int64_t heard = last_heard_.load();
+  const int64_t sent = probe_sent_.load();
+  l.silence = std::chrono::duration_cast<microseconds>(
+      nanoseconds(std::max<int64_t>(0, now - heard)));
+  if (sent != 0 && heard <= sent) {
+    l.unanswered = std::chrono::duration_cast<microseconds>(
+        nanoseconds(std::max<int64_t>(0, now - sent)));
+  }
+  return l;
+}
+
+std::optional<OrderRouter::AwaitingOrder> GatewayApplication::OldestAwaiting() {
+  std::lock_guard lock(mu_);
+  return router_.OldestAwaiting();
+}
+
+void GatewayApplication::StartLivenessProbe(LivenessOptions options) {
+  if (liveness_thread_.joinable()) return;
+  liveness_options_ = options;
+  liveness_thread_ = std::thread([this] { LivenessLoop(); });
+}
+
+void GatewayApplication::LivenessLoop() {
+  // Ticks bound how late a verdict can be; the thresholds are seconds.
+  constexpr auto kTick = std::chrono::milliseconds(100);
+  const int64_t silence =
+      std::chrono::nanoseconds(liveness_options_.silence).count();
+  const int64_t answer =
+      std::chrono::nanoseconds(liveness_options_.answer).count();
+  int64_t quiet_from = 0;  // last message heard before the outstanding probe
+  std::unique_lock lock(liveness_mu_);
+  while (!liveness_stopping_) {
+    liveness_cv_.wait_for(lock, kTick);
+    if (liveness_stopping_) return;
+    lock.unlock();
+    bool changed = false;
+    const int64_t now = SteadyNanos();
+    const int64_t heard = last_heard_.load();
+    const int64_t sent = probe_sent_.load();
+    if (!exchange_logged_on_.load()) {
+      // The next logon starts afresh; its Logon is the first thing heard.
+      unresponsive_.store(false);
+      probe_sent_.store(0);
+    } else if (sent != 0 && heard > sent) {
+      if (unresponsive_.load()) {
+        unresponsive_.store(false);
+        spdlog::info("exchange {} answers again after {:.1f} s of silence",
+                     exchange_session_.toString(),
+                     static_cast<double>(heard - quiet_from) / 1e9);
+        changed = true;
+      }
+      probe_sent_.store(0);
+    } else if (sent == 0) {
+      if (now - heard >= silence) {
+        quiet_from = heard;
+        probe_sent_.store(now);
+        QueueProbe("fixgw-health-" + std::to_string(++probes_sent_));
+      }
+    } else if (!unresponsive_.load() && now - sent >= answer) {
+      unresponsive_.store(true);
+      const ExchangeLiveness l = Liveness();
+      if (l.responsive) {
+        // Something arrived since `heard` was read: no verdict after all.
+        unresponsive_.store(false);
+      } else {
+        spdlog::warn("exchange {} is not answering: {}",
+                     exchange_session_.toString(), SilenceText(l));
+        changed = true;
+      }
+    }
+    if (changed) {
+      DecisionScope decision(*this);
+      SyncExchangeState();
+    }
+    lock.lock();
+  }
+}
+
+void GatewayApplication::QueueProbe(const std::string& test_req_id) {
+  Send send;
+  send.message.getHeader().setField(FIX::MsgType(FIX::MsgType_TestRequest));
+  send.message.setField(FIX::TestReqID(test_req_id));
+  send.target = exchange_session_;
+  send.probe = true;
+  std::lock_guard lock(send_mu_);
+  if (send_stopping_) return;
+  Outbound& out = OutboundFor(exchange_session_);
+  out.queue.push_back(std::move(send));
+  out.cv.notify_one();
+}
+
+std::string SilenceText(const GatewayApplication::ExchangeLiveness& l) {
+  using std::chrono::duration_cast;
+  using std::chrono::seconds;
+  return fmt::format("silent for {} s, TestRequest unanswered for {} s",
+                     duration_cast<seconds>(l.silence).count(),
+                     duration_cast<seconds>(l.unanswered).count());
 }
 
 void GatewayApplication::toAdmin(FIX::Message& msg, const FIX::SessionID& id) {
@@ -288,6 +427,7 @@ void GatewayApplication::NoteReject(const FIX::Message& msg,
 
 void GatewayApplication::fromAdmin(const FIX::Message& msg,
                                    const FIX::SessionID& id) {
+  if (id == exchange_session_) ExchangeHeard();
   const std::string type = HeaderField(msg, tag::MsgType);
   metrics_.CountMessage(id.toString(), GatewayMetrics::Direction::kIn, type);
   if (id == exchange_session_) {
@@ -324,6 +464,7 @@ void GatewayApplication::fromAdmin(const FIX::Message& msg,
 
 void GatewayApplication::fromApp(const FIX::Message& msg,
                                  const FIX::SessionID& id) {
+  if (id == exchange_session_) ExchangeHeard();
   const std::string type = HeaderField(msg, tag::MsgType);
   metrics_.CountMessage(id.toString(), GatewayMetrics::Direction::kIn, type);
   if (id == exchange_session_) {
@@ -745,6 +886,20 @@ void GatewayApplication::SendLoop(Outbound& out) {
     out.sending = true;
     lock.unlock();
     send_space_cv_.notify_all();
+    if (send.probe) {
+      // Never while logged out: QuickFIX would store it and spend a seq.
+      if (exchange_logged_on_.load()) {
+        try {
+          if (FIX::Session::sendToTarget(send.message, send.target)) {
+            metrics_.CountExchangeTestRequest();
+          }
+        } catch (const FIX::SessionNotFound&) {
+          // Stopped (shutdown): nothing to probe any more.
+        }
+      }
+      lock.lock();
+      continue;
+    }
     // May block on a full socket: no gateway lock is held here, so the
     // session threads keep reading (and committing), and the other
     // sessions' senders keep sending, meanwhile.
@@ -943,8 +1098,11 @@ void GatewayApplication::Observe(const JournalEvent& event, Timestamp now) {
                        e.reject.cl_ord_id, e.reject.orig_cl_ord_id,
                        e.reject.text);
         } else if constexpr (std::is_same_v<T, ExchangeSessionChanged>) {
-          Note(spdlog::level::info, "exchange session {} (journaled)",
-                       e.up ? "up" : "down");
+          Note(spdlog::level::info, "exchange session {}{} (journaled)",
+                       !e.up          ? "down"
+                       : e.responsive ? "up"
+                                      : "not answering",
+                       e.reason.empty() ? "" : ": " + e.reason);
         } else if constexpr (std::is_same_v<T, ExchangeRequestRefused>) {
           Note(spdlog::level::warn, "exchange refused {} exch={}: {}", e.ref_msg_type,
                        e.exch_cl_ord_id, e.text);

@@ -53,6 +53,22 @@
 // Metrics (metrics.h): every message in and out is counted in the QuickFIX
 // callbacks; decisions in Process; latencies in the sender thread (arrival
 // to send) and in Commit (journal transaction).
+//
+// Exchange liveness (StartLivenessProbe): a logged-on session says nothing
+// about whether the exchange still reads and answers (a frozen process
+// keeps its sockets open; QuickFIX notices only after 2.4 x HeartBtInt).
+// fromAdmin/fromApp stamp every exchange message (an atomic store); a probe
+// thread sends a TestRequest (TestReqID fixgw-health-<n>, at most one
+// outstanding) once the exchange has been silent for `silence`, and calls
+// the exchange "not answering" when nothing at all arrived within `answer`
+// of it; any message from the exchange ends that. QuickFIX takes the
+// Heartbeat that answers (verify() accepts any TestReqID) and its own
+// TestRequest timer sees the traffic like any other. The TestRequest goes
+// through the exchange's sender queue, so the probe thread never blocks on
+// a full socket: a request that cannot even be written is not answered
+// either. Each change is journaled (ExchangeSessionChanged with
+// responsive and a reason), like a logon, so the router's refusals on it
+// (OrderRouter::Options::refuse_when_exchange_unresponsive) replay.
 #pragma once
 
 #include <atomic>
@@ -161,6 +177,30 @@ class GatewayApplication : public FIX::Application {
   Result<int> SendOutbox(const std::vector<Output>& outputs,
                          store::SessionStore& sessions);
   bool exchange_logged_on() const { return exchange_logged_on_.load(); }
+
+  // ---- exchange liveness (see the file comment); thread-safe.
+  struct LivenessOptions {
+    std::chrono::milliseconds silence{2000};  // ExchangeSilenceSeconds
+    std::chrono::milliseconds answer{3000};   // ExchangeAnswerSeconds
+  };
+  // Starts the probe thread (once; before the sessions start). Without it
+  // the exchange counts as answering whenever it is logged on.
+  void StartLivenessProbe(LivenessOptions options);
+  // False from when a TestRequest went unanswered for `answer` until the
+  // exchange sends anything; true otherwise (also while logged out).
+  bool exchange_responsive() const;
+  struct ExchangeLiveness {
+    bool logged_on = false;
+    bool responsive = true;
+    // Since the last message from the exchange (since this object was made
+    // if none came yet).
+    std::chrono::microseconds silence{0};
+    // Age of the outstanding TestRequest; 0 if none.
+    std::chrono::microseconds unanswered{0};
+  };
+  ExchangeLiveness Liveness() const;
+  // The order waiting longest for an exchange answer (for /health).
+  std::optional<OrderRouter::AwaitingOrder> OldestAwaiting();
 
   // ---- shutdown (see the file comment); thread-safe.
   void BeginDrain();
@@ -283,6 +323,9 @@ class GatewayApplication : public FIX::Application {
     // a kill-switch cancel), and the latency histogram it counts in.
     SteadyTime received{};
     GatewayMetrics::Path path = GatewayMetrics::Path::kGatewayAnswer;
+    // A liveness TestRequest: journaled nowhere, sent only while the
+    // exchange is logged on, no crash point, no latency.
+    bool probe = false;
   };
   // What one event (or record) journals and then sends.
   struct Batch {
@@ -374,9 +417,16 @@ class GatewayApplication : public FIX::Application {
   // Hands a logon/logout of the exchange session to the control thread;
   // takes no lock but control_mu_ (safe under QuickFIX's session lock).
   void ExchangeStateChanged(bool logged_on);
-  // Queues a change of the exchange session's state; requires mu_.
+  // Queues a change of the exchange session's state (logon, or
+  // responsiveness while logged on); requires mu_.
   void SyncExchangeState();
   void ControlLoop();
+  // Notes a message from the exchange (liveness); lock-free.
+  void ExchangeHeard();
+  void LivenessLoop();  // the probe thread
+  // Hands a TestRequest to the exchange's sender thread.
+  void QueueProbe(const std::string& test_req_id);
+  static int64_t SteadyNanos();
 
   store::Journal* const journal_;
   store::SessionStore* sessions_ = nullptr;
@@ -411,6 +461,21 @@ class GatewayApplication : public FIX::Application {
   bool send_stopping_ = false;  // guarded by send_mu_
 
   std::atomic<bool> exchange_logged_on_{false};
+  // Liveness, in steady-clock nanoseconds. last_heard_ is written by the
+  // exchange's QuickFIX thread; probe_sent_ (0: no TestRequest outstanding)
+  // and unresponsive_ only by the probe thread, which sets unresponsive_
+  // only while probe_sent_ is set and nothing was heard after it, so
+  // `!unresponsive_ || last_heard_ > probe_sent_` is the verdict at any
+  // moment, whichever thread reads it.
+  std::atomic<int64_t> last_heard_{SteadyNanos()};
+  std::atomic<int64_t> probe_sent_{0};
+  std::atomic<bool> unresponsive_{false};
+  LivenessOptions liveness_options_;  // set before the probe thread starts
+  uint64_t probes_sent_ = 0;          // probe thread only (TestReqID numbers)
+  std::mutex liveness_mu_;            // with liveness_cv_; a leaf
+  std::condition_variable liveness_cv_;
+  bool liveness_stopping_ = false;  // guarded by liveness_mu_
+  std::thread liveness_thread_;
   std::atomic<bool> draining_{false};
   GatewayMetrics metrics_;
   std::deque<RefusalNote> refusals_;  // guarded by mu_; newest first
@@ -431,6 +496,10 @@ class GatewayApplication : public FIX::Application {
 // than the exchange reports its orders) can be unsent at a crash, and the
 // window covers them with a wide margin.
 inline constexpr int64_t kOutboxWindow = 50'000;
+
+// "silent for 5 s, TestRequest unanswered for 3 s" (whole seconds).
+std::string SilenceText(const GatewayApplication::ExchangeLiveness& l);
+
 Status RecoverFromJournal(
     store::Journal& journal, OrderRouter& router,
     std::vector<GatewayApplication::Output>* outbox = nullptr);

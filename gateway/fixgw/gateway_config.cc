@@ -132,6 +132,34 @@ Result<GatewayConfig> ParseGatewayConfig(
                         "must be 0600 or 0640 (owner only, or also the "
                         "service's group, read-only)");
       }
+    } else if (key == "EXCHANGESILENCESECONDS" ||
+               key == "EXCHANGEANSWERSECONDS" || key == "MAXPENDINGSECONDS") {
+      const bool pending = key == "MAXPENDINGSECONDS";
+      const int64_t max = pending ? 86'400 : 3'600;
+      const char* name = pending ? "MaxPendingSeconds"
+                         : key == "EXCHANGESILENCESECONDS"
+                             ? "ExchangeSilenceSeconds"
+                             : "ExchangeAnswerSeconds";
+      auto seconds = ParseQty(value);
+      if (!seconds.ok() || seconds->units() < 1 || seconds->units() > max) {
+        return KeyError(origin, name, value,
+                        "must be a whole number of seconds 1-" +
+                            std::to_string(max));
+      }
+      const int s = static_cast<int>(seconds->units());
+      if (pending) {
+        config.max_pending_s = s;
+      } else if (key == "EXCHANGESILENCESECONDS") {
+        config.exchange_silence_s = s;
+      } else {
+        config.exchange_answer_s = s;
+      }
+    } else if (key == "REFUSEORDERSWHENEXCHANGEUNRESPONSIVE") {
+      if (value != "Y" && value != "N") {
+        return KeyError(origin, "RefuseOrdersWhenExchangeUnresponsive", value,
+                        "must be Y or N");
+      }
+      config.refuse_when_exchange_unresponsive = value == "Y";
     } else {
       return Status::InvalidArgument(origin + ": unknown key '" + key +
                                      "' in [GATEWAY]");

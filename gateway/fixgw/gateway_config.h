@@ -41,6 +41,19 @@
 //                                 creates (journal, its -wal/-shm, lock and
 //                                 head files, logs, FIX logs); 0640 lets the
 //                                 service's group read them
+//   ExchangeSilenceSeconds=2    after this long without any message from
+//                                 the logged-on exchange, send it a
+//                                 TestRequest (1-3600)
+//   ExchangeAnswerSeconds=3     the exchange is "not answering" when nothing
+//                                 arrives this long after that TestRequest
+//                                 (1-3600): /health 503, exchange_up 0
+//   MaxPendingSeconds=10        /health 503 while an order, cancel or
+//                                 replace has waited longer than this for
+//                                 the exchange's answer (1-86400)
+//   RefuseOrdersWhenExchangeUnresponsive=N   Y: while the exchange is not
+//                                 answering, refuse new orders, replaces and
+//                                 cancels as if it were down; N: forward
+//                                 them (they wait)
 //
 // Parsing is pure; LoadGatewayConfig reads the file.
 #pragma once
@@ -72,6 +85,10 @@ struct GatewayConfig {
   size_t finished_orders_kept = 10'000;
   store::VerifyMode journal_verify = store::VerifyMode::kFull;
   unsigned file_mode = 0600;  // 0600 or 0640
+  int exchange_silence_s = 2;
+  int exchange_answer_s = 3;
+  int max_pending_s = 10;
+  bool refuse_when_exchange_unresponsive = false;
 };
 
 inline constexpr int64_t kMaxFinishedOrdersKept = 100'000'000;

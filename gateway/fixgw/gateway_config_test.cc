@@ -20,7 +20,12 @@ TEST(GatewayConfigTest, ParsesEveryKey) {
                                    {"DRAINTIMEOUTSECONDS", "30"},
                                    {"FINISHEDORDERSKEPT", "500"},
                                    {"JOURNALVERIFY", "checkpoint"},
-                                   {"FILEMODE", "0640"}},
+                                   {"FILEMODE", "0640"},
+                                   {"EXCHANGESILENCESECONDS", "1"},
+                                   {"EXCHANGEANSWERSECONDS", "3600"},
+                                   {"MAXPENDINGSECONDS", "86400"},
+                                   {"REFUSEORDERSWHENEXCHANGEUNRESPONSIVE",
+                                    "Y"}},
                               "gw.cfg");
   ASSERT_TRUE(c.ok()) << c.status().message();
   EXPECT_EQ(c->journal_path, "/tmp/j.db");
@@ -35,6 +40,10 @@ TEST(GatewayConfigTest, ParsesEveryKey) {
   EXPECT_EQ(c->log_console, "off");
   EXPECT_EQ(c->drain_timeout_s, 30);
   EXPECT_EQ(c->finished_orders_kept, 500u);
+  EXPECT_EQ(c->exchange_silence_s, 1);
+  EXPECT_EQ(c->exchange_answer_s, 3600);
+  EXPECT_EQ(c->max_pending_s, 86400);
+  EXPECT_TRUE(c->refuse_when_exchange_unresponsive);
   EXPECT_EQ(c->journal_verify, store::VerifyMode::kCheckpoint);
   EXPECT_EQ(c->file_mode, 0640u);
 }
@@ -80,6 +89,10 @@ TEST(GatewayConfigTest, DefaultsApply) {
   EXPECT_EQ(c->log_console, "stderr");
   EXPECT_EQ(c->drain_timeout_s, 10);
   EXPECT_EQ(c->finished_orders_kept, 10'000u);
+  EXPECT_EQ(c->exchange_silence_s, 2);
+  EXPECT_EQ(c->exchange_answer_s, 3);
+  EXPECT_EQ(c->max_pending_s, 10);
+  EXPECT_FALSE(c->refuse_when_exchange_unresponsive);
 }
 
 struct Bad {
@@ -131,6 +144,27 @@ INSTANTIATE_TEST_SUITE_P(
         Bad{Keys{{"JOURNALPATH", "j"}, {"RISKCONFIG", "r"},
                  {"FINISHEDORDERSKEPT", "1.5"}},
             "FinishedOrdersKept"},
+        Bad{Keys{{"JOURNALPATH", "j"}, {"RISKCONFIG", "r"},
+                 {"EXCHANGESILENCESECONDS", "0"}},
+            "ExchangeSilenceSeconds"},
+        Bad{Keys{{"JOURNALPATH", "j"}, {"RISKCONFIG", "r"},
+                 {"EXCHANGESILENCESECONDS", "3601"}},
+            "ExchangeSilenceSeconds"},
+        Bad{Keys{{"JOURNALPATH", "j"}, {"RISKCONFIG", "r"},
+                 {"EXCHANGEANSWERSECONDS", "0.5"}},
+            "ExchangeAnswerSeconds"},
+        Bad{Keys{{"JOURNALPATH", "j"}, {"RISKCONFIG", "r"},
+                 {"EXCHANGEANSWERSECONDS", "3601"}},
+            "ExchangeAnswerSeconds"},
+        Bad{Keys{{"JOURNALPATH", "j"}, {"RISKCONFIG", "r"},
+                 {"MAXPENDINGSECONDS", "0"}},
+            "MaxPendingSeconds"},
+        Bad{Keys{{"JOURNALPATH", "j"}, {"RISKCONFIG", "r"},
+                 {"MAXPENDINGSECONDS", "86401"}},
+            "MaxPendingSeconds"},
+        Bad{Keys{{"JOURNALPATH", "j"}, {"RISKCONFIG", "r"},
+                 {"REFUSEORDERSWHENEXCHANGEUNRESPONSIVE", "yes"}},
+            "RefuseOrdersWhenExchangeUnresponsive"},
         Bad{Keys{{"JOURNALPATH", "j"}, {"ADMINPORTT", "1"}}, "ADMINPORTT"},
         Bad{Keys{{"JOURNALPATH", "j"}, {"RISKCONFIG", "r"},
                  {"JOURNALVERIFY", "fast"}},

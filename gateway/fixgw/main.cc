@@ -305,7 +305,9 @@ int Run(const RunFlags& flags) {
   }
   gw::OrderRouter router(
       gw::OrderRouter::Options{config->id_prefix, config->symbols,
-                              config->finished_orders_kept}, risk.get());
+                              config->finished_orders_kept,
+                              config->refuse_when_exchange_unresponsive},
+      risk.get());
   std::vector<gw::GatewayApplication::Output> outbox;
   if (journal) {
     if (Status st = gw::RecoverFromJournal(*journal, router, &outbox);
@@ -332,6 +334,9 @@ int Run(const RunFlags& flags) {
   app.SetLogonAuth(&*auth);
   app.SetSessionOptions(session_options->sessions);
   app.UseSessionStore(sessions.get());
+  app.StartLivenessProbe(
+      {std::chrono::seconds(config->exchange_silence_s),
+       std::chrono::seconds(config->exchange_answer_s)});
   if (risk) {
     if (Status st = app.LoadRiskLimits(config->risk_config, "start-up");
         !st.ok()) {
@@ -341,8 +346,9 @@ int Run(const RunFlags& flags) {
   }
   std::unique_ptr<gw::AdminServer> admin;
   if (config->admin_port != 0) {
-    admin = std::make_unique<gw::AdminServer>(
-        app, gw::AdminOptions{config->risk_config, config->journal_path});
+    gw::AdminOptions admin_options{config->risk_config, config->journal_path};
+    admin_options.max_pending = std::chrono::seconds(config->max_pending_s);
+    admin = std::make_unique<gw::AdminServer>(app, std::move(admin_options));
     if (Status st = admin->Start(config->admin_port); !st.ok()) {
       fmt::print(stderr, "fixgw: {}: {}\n", config_path, st.message());
       return 2;

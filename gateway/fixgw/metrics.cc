@@ -23,6 +23,7 @@ constexpr std::pair<std::string_view, std::string_view> kRiskPrefixes[] = {
     {"position limit", "position"},
     {"buying power", "buying_power"},
     {"gateway is shutting down", "shutting_down"},
+    {"exchange is not answering", "exchange_not_answering"},
 };
 
 std::string_view OrdRejReasonLabel(OrdRejReason r) {
@@ -233,6 +234,10 @@ void GatewayMetrics::ObserveCommit(std::chrono::nanoseconds d,
   commit_entries_.fetch_add(entries, std::memory_order_relaxed);
 }
 
+void GatewayMetrics::CountExchangeTestRequest() {
+  exchange_test_requests_.fetch_add(1, std::memory_order_relaxed);
+}
+
 std::pair<uint64_t, uint64_t> GatewayMetrics::SessionTotals(
     const std::string& session) const {
   std::lock_guard lock(mu_);
@@ -297,6 +302,11 @@ void GatewayMetrics::Write(PromWriter& w) const {
   w.Family("fixgw_journal_entries_total", "counter",
            "journal entries committed by this process");
   w.Sample("fixgw_journal_entries_total", {}, commit_entries_.load());
+  w.Family("fixgw_exchange_test_requests_total", "counter",
+           "TestRequests the gateway sent to an exchange that had been "
+           "silent for ExchangeSilenceSeconds");
+  w.Sample("fixgw_exchange_test_requests_total", {},
+           exchange_test_requests_.load());
 }
 
 }  // namespace fixgw::gw

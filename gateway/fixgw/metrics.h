@@ -102,6 +102,8 @@ class GatewayMetrics {
   void CountDenial(const std::string& reason);
   void ObservePath(Path p, std::chrono::nanoseconds d);
   void ObserveCommit(std::chrono::nanoseconds d, size_t entries);
+  // A TestRequest the gateway sent to probe a silent exchange.
+  void CountExchangeTestRequest();
 
   // Messages in and out of one session so far.
   std::pair<uint64_t, uint64_t> SessionTotals(const std::string& session) const;
@@ -124,6 +126,7 @@ class GatewayMetrics {
   std::atomic<uint64_t> accepted_{0};
   std::atomic<uint64_t> fills_{0};
   std::atomic<uint64_t> commit_entries_{0};
+  std::atomic<uint64_t> exchange_test_requests_{0};
   std::array<LatencyHistogram, 3> paths_;
   LatencyHistogram commits_;
 };

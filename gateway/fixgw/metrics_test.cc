@@ -74,6 +74,12 @@ TEST(MetricsTest, RefusalReasonsAreAFixedSet) {
   EXPECT_EQ(label(OrdRejReason::kExchangeClosed,
                   "gateway is shutting down: no new orders or replaces"),
             "shutting_down");
+  EXPECT_EQ(label(OrdRejReason::kExchangeClosed,
+                  "exchange is not answering: order not sent"),
+            "exchange_not_answering");
+  EXPECT_EQ(label(OrdRejReason::kExchangeClosed,
+                  "exchange session is down: order not sent"),
+            "exchange_closed");
   EXPECT_EQ(label(OrdRejReason::kOther, "<anything a broker sent>"), "other");
   CancelReject cr;
   cr.reason = CxlRejReason::kUnknownOrder;
@@ -96,6 +102,8 @@ TEST(MetricsTest, CountsAndTotalsPerSession) {
   m.CountFill();
   m.ObservePath(GatewayMetrics::Path::kBrokerToExchange, microseconds(30));
   m.ObserveCommit(microseconds(100), 3);
+  m.CountExchangeTestRequest();
+  m.CountExchangeTestRequest();
   EXPECT_EQ(m.SessionTotals("FIX.4.4:GW->B1"), (std::pair<uint64_t, uint64_t>(2, 1)));
   EXPECT_EQ(m.SessionTotals("FIX.4.4:GW->B2"), (std::pair<uint64_t, uint64_t>(1, 0)));
   EXPECT_EQ(m.SessionTotals("FIX.4.4:GW->B"), (std::pair<uint64_t, uint64_t>(0, 0)));
@@ -115,6 +123,9 @@ TEST(MetricsTest, CountsAndTotalsPerSession) {
       << t;
   EXPECT_TRUE(Has(t, "fixgw_journal_commit_seconds_count 1")) << t;
   EXPECT_TRUE(Has(t, "fixgw_journal_entries_total 3")) << t;
+  EXPECT_TRUE(Has(t, "# TYPE fixgw_exchange_test_requests_total counter"))
+      << t;
+  EXPECT_TRUE(Has(t, "fixgw_exchange_test_requests_total 2")) << t;
   // Every family is announced once, before its samples.
   EXPECT_EQ(t.find("# TYPE fixgw_messages_total counter"),
             t.rfind("# TYPE fixgw_messages_total counter"));

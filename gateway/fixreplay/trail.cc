@@ -476,7 +476,10 @@ TrailRow TrailBuilder::Build(const store::JournalEntry& e) {
           if (hit) Complete(hit->order, row);
         } else if constexpr (std::is_same_v<T, gw::ExchangeSessionChanged>) {
           row.direction = Direction::kInternal;
-          row.status = ev.up ? "ExchangeUp" : "ExchangeDown";
+          row.status = !ev.up          ? "ExchangeDown"
+                       : ev.responsive ? "ExchangeUp"
+                                       : "ExchangeNotAnswering";
+          row.reason = ev.reason;
         } else if constexpr (std::is_same_v<T, gw::KillSwitchChanged>) {
           row.direction = Direction::kInternal;
           row.status = ev.engaged ? "Engaged" : "Disengaged";

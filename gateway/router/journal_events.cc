@@ -239,6 +239,8 @@ Json Encode(const MassStatusAnswered& e) {
 Json Encode(const ExchangeSessionChanged& e) {
   Json j;
   j["up"] = e.up;
+  if (!e.responsive) j["responsive"] = false;
+  if (!e.reason.empty()) j["reason"] = Str(e.reason);
   return j;
 }
 
@@ -638,7 +640,11 @@ JournalEvent DecodeObject(const Obj& root) {
         DecodeCancelReject(root.Child("reject"))};
   }
   if (kind == "ExchangeSessionChanged") {
-    return ExchangeSessionChanged{root.Bool("up")};
+    ExchangeSessionChanged e;
+    e.up = root.Bool("up");
+    if (root.Has("responsive")) e.responsive = root.Bool("responsive");
+    if (root.Has("reason")) e.reason = root.String("reason");
+    return e;
   }
   if (kind == "ExchangeRequestRefused") {
     ExchangeRequestRefused e;

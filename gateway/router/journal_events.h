@@ -7,6 +7,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -103,9 +104,21 @@ struct MassStatusAnswered {
   std::string refusal;
 };
 
-// The exchange session logged on (up) or off (down).
+// The exchange session logged on (up) or off (down), or, while logged on,
+// stopped answering (responsive = false: a TestRequest went unanswered, see
+// GatewayApplication's liveness probe) or answered again. `reason` says why
+// for the audit trail ("" for plain logons and logouts). Journaled so that
+// a decision taken on it (RefuseOrdersWhenExchangeUnresponsive) replays.
+// Encoded without "responsive" when true and without "reason" when empty,
+// so journals written before these fields decode unchanged.
 struct ExchangeSessionChanged {
+  ExchangeSessionChanged() = default;
+  explicit ExchangeSessionChanged(bool is_up, bool is_responsive = true,
+                                  std::string why = {})
+      : up(is_up), responsive(is_responsive), reason(std::move(why)) {}
   bool up = false;
+  bool responsive = true;
+  std::string reason;
 };
 
 // A cancel the gateway itself sends to the exchange (kill switch): the

@@ -79,7 +79,7 @@ bool Same(const ExchangeCancelRejectReceived& a,
   return Tie(a.reject) == Tie(b.reject);
 }
 bool Same(const ExchangeSessionChanged& a, const ExchangeSessionChanged& b) {
-  return a.up == b.up;
+  return a.up == b.up && a.responsive == b.responsive && a.reason == b.reason;
 }
 
 bool Same(const KillSwitchChanged& a, const KillSwitchChanged& b) {
@@ -268,6 +268,9 @@ std::vector<JournalEvent> SampleEvents() {
   events.push_back(MassStatusAnswered{"FIX.4.4:GW->B1", MassStatusRequest{},
                                       At(kT0), "GW-X11",
                                       "unsupported MassStatusReqType '2'"});
+  // The liveness probe's verdict, with its reason.
+  events.push_back(ExchangeSessionChanged{
+      true, false, "silent for 5 s, TestRequest unanswered for 3 s"});
   return events;
 }
 
@@ -312,7 +315,7 @@ TEST(JournalEventsTest, KindNamesEveryEvent) {
           "ExchangeSessionChanged", "KillSwitchChanged", "KillSwitchChanged",
           "RiskLimitsLoaded", "JournalContinued", "ExchangeReportReceived",
           "ExchangeRequestRefused", "MassStatusAnswered",
-          "MassStatusAnswered"}));
+          "MassStatusAnswered", "ExchangeSessionChanged"}));
 }
 
 TEST(JournalEventsTest, EncodesKindFirstAndFixValuesWithoutFloats) {
@@ -326,6 +329,9 @@ TEST(JournalEventsTest, EncodesKindFirstAndFixValuesWithoutFloats) {
       R"([9001,{"hex":"ff0178"}]]},"exch_cl_ord_id":"GW-1"})");
   EXPECT_EQ(EncodeEvent(ExchangeSessionChanged{true}),
             R"({"kind":"ExchangeSessionChanged","up":true})");
+  EXPECT_EQ(EncodeEvent(ExchangeSessionChanged{true, false, "silent"}),
+            R"({"kind":"ExchangeSessionChanged","up":true,)"
+            R"("responsive":false,"reason":"silent"})");
 }
 
 TEST(JournalEventsTest, IntegerEnumsAreDecimalStrings) {

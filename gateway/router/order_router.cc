@@ -234,6 +234,9 @@ class OrderRouter::Impl {
     };
     std::vector<Fill> fills;
     Timestamp finished_at;  // when it last became terminal
+    // Whether it is in `awaiting`, and under which time (see Track).
+    bool awaiting = false;
+    Timestamp awaiting_since;
   };
   using BrokerKey = std::pair<SessionKey, std::string>;
   using OrderNo = uint64_t;  // orders are numbered as they enter the table
@@ -310,6 +313,10 @@ class OrderRouter::Impl {
     if (!exchange_up) {
       return reject(OrdRejReason::kExchangeClosed,
                     "exchange session is down: order not sent");
+    }
+    if (!exchange_responsive && options.refuse_when_exchange_unresponsive) {
+      return reject(OrdRejReason::kExchangeClosed,
+                    "exchange is not answering: order not sent");
     }
     if (!options.symbols.empty() && !options.symbols.contains(order.symbol)) {
       return reject(OrdRejReason::kUnknownSymbol,
@@ -390,6 +397,11 @@ class OrderRouter::Impl {
       return Refusal{
           CxlRejReason::kBrokerOption,
           std::string("exchange session is down: ") + what + " not sent"};
+    }
+    if (!exchange_responsive && options.refuse_when_exchange_unresponsive) {
+      return Refusal{
+          CxlRejReason::kBrokerOption,
+          std::string("exchange is not answering: ") + what + " not sent"};
     }
     return std::nullopt;
   }
@@ -562,6 +574,7 @@ class OrderRouter::Impl {
     orders.emplace(index, std::move(o));
     by_broker.emplace(std::move(key), index);
     by_exch.emplace(e.exch_cl_ord_id, index);
+    Track(index, at);
 
     NewOrder out = e.order;
     out.cl_ord_id = e.exch_cl_ord_id;
@@ -618,6 +631,7 @@ class OrderRouter::Impl {
 
     if (!e.is_replace) {
       s.cancel_pending = true;
+      Track(*index, at);
       CancelRequest out;
       out.cl_ord_id = e.exch_cl_ord_id;
       out.orig_cl_ord_id = e.orig_exch_cl_ord_id;
@@ -629,6 +643,7 @@ class OrderRouter::Impl {
       return {ToExchange{std::move(out)}};
     }
     s.replace_pending = true;
+    Track(*index, at);
     if (risk != nullptr) {
       RiskResult(risk->ReplaceRequested(o.risk_key, e.replace.qty,
                                         e.replace.price, at));
@@ -879,6 +894,7 @@ class OrderRouter::Impl {
     out.account = s.account;
     out.transact_time = OrAt(r.transact_time, at);
     std::vector<Action> actions{ToBroker{s.session, std::move(out)}};
+    Track(*index, at);
     if (!was_terminal && IsTerminal(s.status)) Finished(*index, at);
     return actions;
   }
@@ -1002,6 +1018,7 @@ class OrderRouter::Impl {
       o.gateway_cancel.clear();
       s.cancel_pending = false;
       if (IsPendingStatus(s.status)) s.status = DerivedStatus(s);
+      Track(*index, at);
       if (!was_terminal && IsTerminal(s.status)) Finished(*index, at);
       return {};
     }
@@ -1029,12 +1046,14 @@ class OrderRouter::Impl {
     out.transact_time = OrAt(r.transact_time, at);
     out.extra = r.extra;
     std::vector<Action> actions{ToBroker{s.session, std::move(out)}};
+    Track(*index, at);
     if (!was_terminal && IsTerminal(s.status)) Finished(*index, at);
     return actions;
   }
 
   std::vector<Action> ApplyEvent(const ExchangeSessionChanged& e, Timestamp) {
     exchange_up = e.up;
+    exchange_responsive = e.responsive;
     return {};
   }
 
@@ -1059,6 +1078,7 @@ class OrderRouter::Impl {
       o.gateway_cancel = c.exch_cl_ord_id;
       o.kill_text = KillText(e);
       s.cancel_pending = true;
+      Track(*index, at);
       CancelRequest cancel;
       cancel.cl_ord_id = c.exch_cl_ord_id;
       cancel.orig_cl_ord_id = c.orig_exch_cl_ord_id;
@@ -1128,6 +1148,31 @@ class OrderRouter::Impl {
     return {};
   }
 
+  // ---- orders waiting for the exchange ----------------------------------
+
+  // What CountOrders counts as awaiting_exchange.
+  static bool Awaits(const OrderSnapshot& s) {
+    return !IsTerminal(s.status) &&
+           (s.status == OrdStatus::kPendingNew || s.cancel_pending ||
+            s.replace_pending);
+  }
+
+  // Order `no` may have started or stopped waiting for the exchange with
+  // the event applied at `at`: `awaiting` follows. An order that already
+  // waits keeps its time (its oldest unanswered request).
+  void Track(OrderNo no, Timestamp at) {
+    OrderState& o = orders.at(no);
+    const bool waits = Awaits(o.snap);
+    if (waits == o.awaiting) return;
+    if (waits) {
+      o.awaiting_since = at;
+      awaiting.emplace(at, no);
+    } else {
+      awaiting.erase({o.awaiting_since, no});
+    }
+    o.awaiting = waits;
+  }
+
   // ---- eviction ---------------------------------------------------------
 
   // Order `no` has just become terminal. Once more than
@@ -1160,6 +1205,7 @@ class OrderRouter::Impl {
       }
     }
     for (const std::string& id : o.cancel_rejects) cancel_rejects.erase(id);
+    if (o.awaiting) awaiting.erase({o.awaiting_since, it->first});
     orders.erase(it);
   }
 
@@ -1168,6 +1214,7 @@ class OrderRouter::Impl {
   uint64_t risk_errors = 0;
   std::string last_risk_error;
   bool exchange_up = false;
+  bool exchange_responsive = true;  // meaningful while exchange_up
   uint64_t exch_seq = 0;                  // exchange ClOrdIDs assigned so far
   uint64_t exec_seq = 0;                  // gateway ExecIDs assigned so far
   RiskLimitsLoaded limits_loaded;         // the limits in force, as loaded
@@ -1182,6 +1229,9 @@ class OrderRouter::Impl {
   // Exchange ExecIDs applied, each to the first order that carried it.
   std::unordered_map<std::string, OrderNo> exec_owner;
   std::unordered_set<std::string> cancel_rejects;  // exch IDs refused by a 9
+  // The orders waiting for an exchange answer, by the time they started
+  // waiting (Track): the oldest is first.
+  std::set<std::pair<Timestamp, OrderNo>> awaiting;
   // Every ClOrdID of the journal, evicted orders' included, as
   // fingerprints (see ClOrdIdSet).
   ClOrdIdSet used;
@@ -1249,6 +1299,10 @@ std::vector<Action> OrderRouter::Apply(const JournalEvent& event,
 
 bool OrderRouter::exchange_up() const { return impl_->exchange_up; }
 
+bool OrderRouter::exchange_responsive() const {
+  return impl_->exchange_responsive;
+}
+
 uint64_t OrderRouter::risk_errors() const { return impl_->risk_errors; }
 
 const std::string& OrderRouter::last_risk_error() const {
@@ -1305,12 +1359,19 @@ OrderRouter::OrderCounts OrderRouter::CountOrders() const {
     const OrderSnapshot& s = o.snap;
     if (IsTerminal(s.status)) continue;
     ++counts.open;
-    if (s.status == OrdStatus::kPendingNew || s.cancel_pending ||
-        s.replace_pending) {
-      ++counts.awaiting_exchange;
-    }
+    if (Impl::Awaits(s)) ++counts.awaiting_exchange;
   }
   return counts;
+}
+
+std::optional<OrderRouter::AwaitingOrder> OrderRouter::OldestAwaiting() const {
+  if (impl_->awaiting.empty()) return std::nullopt;
+  const auto& [since, no] = *impl_->awaiting.begin();
+  const Impl::OrderState& o = impl_->orders.at(no);
+  const std::string& exch_id =
+      o.pending ? o.pending->exch_cl_ord_id : o.snap.exch_cl_ord_id;
+  return AwaitingOrder{o.snap.session, Impl::BrokerIdOf(o, exch_id), exch_id,
+                       since};
 }
 
 std::vector<OrderSnapshot> OrderRouter::Orders() const {

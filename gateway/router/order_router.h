@@ -79,6 +79,11 @@ class OrderRouter {
     // journal. Eviction follows the applied events only, so replaying a
     // journal evicts the same orders. The default keeps every order.
     size_t finished_orders_kept = std::numeric_limits<size_t>::max();
+    // Refuse new orders, replaces and cancels while the exchange is logged
+    // on but not answering (ExchangeSessionChanged with responsive =
+    // false), as if it were down; Text "exchange is not answering: ...".
+    // Off: they are forwarded and wait for the exchange.
+    bool refuse_when_exchange_unresponsive = false;
   };
 
   // `risk` may be null (pass-through: no pre-trade check, no kill switch);
@@ -92,7 +97,8 @@ class OrderRouter {
   OrderRouter& operator=(const OrderRouter&) = delete;
 
   // NewOrderSingle. Rejected (NewOrderRejected) when: the exchange session is
-  // down (kExchangeClosed, Text says so); duplicate ClOrdID of the session
+  // down, or not answering with Options::refuse_when_exchange_unresponsive
+  // (kExchangeClosed, Text says so); duplicate ClOrdID of the session
   // (kDuplicateOrder); unknown symbol (kUnknownSymbol); qty <= 0
   // (kIncorrectQuantity); limit without price or price <= 0, market with a
   // price (kUnsupportedOrderCharacteristic / kOther); the risk engine
@@ -111,7 +117,8 @@ class OrderRouter {
   // (kDuplicateClOrdId); the order is unknown to this session
   // (kUnknownOrder, OrderID "NONE"); it is done (filled, canceled, rejected:
   // kTooLateToCancel); a cancel or replace is already pending
-  // (kAlreadyPending); the exchange is down (kBrokerOption, Text says so);
+  // (kAlreadyPending); the exchange is down, or not answering with
+  // Options::refuse_when_exchange_unresponsive (kBrokerOption, Text says so);
   // for replace: symbol/side changed, bad qty/price, or risk refuses
   // (kBrokerOption with Text). Otherwise CancelReplaceForwarded.
   JournalEvent DecideCancel(const SessionKey& session,
@@ -174,6 +181,9 @@ class OrderRouter {
   std::vector<Action> Apply(const JournalEvent& event, Timestamp at);
 
   bool exchange_up() const;
+  // False while the last ExchangeSessionChanged said the logged-on exchange
+  // does not answer.
+  bool exchange_responsive() const;
   // Risk events the engine refused so far, and the last one's message.
   uint64_t risk_errors() const;
   const std::string& last_risk_error() const;
@@ -206,6 +216,23 @@ class OrderRouter {
     size_t awaiting_exchange = 0;
   };
   OrderCounts CountOrders() const;  // O(orders), no copies
+
+  // The order that has waited longest for an exchange answer (the ones
+  // CountOrders counts in awaiting_exchange), or nullopt. `since` is the
+  // time of the event that made it wait (Apply's `at`: the journal time),
+  // so a replay rebuilds it; a request sent while the order already waited
+  // (a cancel of an unacknowledged order) does not restart the clock, and
+  // neither does an exchange report that leaves it waiting (a partial fill
+  // while a cancel is pending). `cl_ord_id` is the broker's ClOrdID of the
+  // waiting request (the cancel's or replace's own, else the order's).
+  // O(log orders) per event to maintain, O(1) to read.
+  struct AwaitingOrder {
+    SessionKey session;
+    std::string cl_ord_id;
+    std::string exch_cl_ord_id;
+    Timestamp since;
+  };
+  std::optional<AwaitingOrder> OldestAwaiting() const;
 
   std::optional<OrderSnapshot> FindOrder(const SessionKey& session,
                                          const std::string& cl_ord_id) const;

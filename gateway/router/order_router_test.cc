@@ -337,6 +337,151 @@ TEST_F(OrderRouterTest, AcceptsNewOrdersOnceTheExchangeIsBackUp) {
             OrdRejReason::kExchangeClosed);
 }
 
+// ---- an exchange that is logged on but does not answer ----------------------
+
+TEST_F(OrderRouterTest, ForwardsOrdersToAnUnresponsiveExchangeByDefault) {
+  SetExchange(true);
+  Apply(ExchangeSessionChanged{true, false, "silent for 5 s"});
+  EXPECT_TRUE(router_.exchange_up());
+  EXPECT_FALSE(router_.exchange_responsive());
+  EXPECT_TRUE(std::holds_alternative<NewOrderAccepted>(
+      router_.DecideNewOrder(kS1, Limit("o1"))));
+}
+
+TEST_F(OrderRouterTest, RefusesOrdersCancelsAndReplacesWhileUnresponsiveIfAsked) {
+  OrderRouter::Options options = Options();
+  options.refuse_when_exchange_unresponsive = true;
+  OrderRouter router(options, risk_.get());
+  router.Apply(ExchangeSessionChanged{true}, At(1));
+  ToExchangeOnly<NewOrder>(router.Apply(router.DecideNewOrder(kS1, Limit("o1")),
+                                        At(2)));
+  router.Apply(ExchangeReportReceived{Er("GW-1", "E1", ExecType::kNew,
+                                         OrdStatus::kNew, 100, 0, 100)},
+               At(3));
+  router.Apply(ExchangeSessionChanged{true, false, "silent"}, At(4));
+
+  JournalEvent order = router.DecideNewOrder(kS1, Limit("o2"));
+  ASSERT_TRUE(std::holds_alternative<NewOrderRejected>(order));
+  const Rejection& why = std::get<NewOrderRejected>(order).rejection;
+  EXPECT_EQ(why.reason, OrdRejReason::kExchangeClosed);
+  EXPECT_EQ(why.text, "exchange is not answering: order not sent");
+  auto er = ToBrokerOnly<ExecutionReport>(router.Apply(order, At(5)));
+  EXPECT_EQ(er.ord_status, OrdStatus::kRejected);
+  EXPECT_EQ(er.text, "exchange is not answering: order not sent");
+
+  JournalEvent cancel = router.DecideCancel(kS1, Cancel("c1", "o1"));
+  ASSERT_TRUE(std::holds_alternative<CancelReplaceRejected>(cancel));
+  EXPECT_EQ(std::get<CancelReplaceRejected>(cancel).reject.reason,
+            CxlRejReason::kBrokerOption);
+  EXPECT_EQ(std::get<CancelReplaceRejected>(cancel).reject.text,
+            "exchange is not answering: cancel not sent");
+  JournalEvent replace = router.DecideReplace(kS1, Replace("r1", "o1", 50));
+  ASSERT_TRUE(std::holds_alternative<CancelReplaceRejected>(replace));
+  EXPECT_EQ(std::get<CancelReplaceRejected>(replace).reject.text,
+            "exchange is not answering: replace not sent");
+
+  // Down says down, whatever the probe said last.
+  router.Apply(ExchangeSessionChanged{false}, At(6));
+  EXPECT_EQ(std::get<NewOrderRejected>(router.DecideNewOrder(kS1, Limit("o3")))
+                .rejection.text,
+            "exchange session is down: order not sent");
+  // Answering again: accepted.
+  router.Apply(ExchangeSessionChanged{true, true, "answering again"}, At(7));
+  EXPECT_TRUE(router.exchange_responsive());
+  EXPECT_TRUE(std::holds_alternative<NewOrderAccepted>(
+      router.DecideNewOrder(kS1, Limit("o4"))));
+}
+
+TEST_F(OrderRouterTest, OldestAwaitingFollowsRequestsAndAnswers) {
+  SetExchange(true);
+  EXPECT_FALSE(router_.OldestAwaiting().has_value());
+  New(kS1, Limit("o1"));
+  const Timestamp t1 = last_at_;
+  New(kS2, Limit("o2"));
+  const Timestamp t2 = last_at_;
+  auto oldest = router_.OldestAwaiting();
+  ASSERT_TRUE(oldest.has_value());
+  EXPECT_EQ(oldest->session, kS1);
+  EXPECT_EQ(oldest->cl_ord_id, "o1");
+  EXPECT_EQ(oldest->exch_cl_ord_id, "GW-1");
+  EXPECT_EQ(oldest->since, t1);
+
+  // o1 acknowledged: o2 is the oldest.
+  FromExchange(Er("GW-1", "E1", ExecType::kNew, OrdStatus::kNew, 100, 0, 100));
+  oldest = router_.OldestAwaiting();
+  ASSERT_TRUE(oldest.has_value());
+  EXPECT_EQ(oldest->cl_ord_id, "o2");
+  EXPECT_EQ(oldest->since, t2);
+
+  // A cancel of o1 waits from when it was sent; a cancel of the
+  // unacknowledged o2 does not restart o2's clock.
+  CancelOrder(kS1, Cancel("c1", "o1"));
+  const Timestamp t3 = last_at_;
+  CancelOrder(kS2, Cancel("c2", "o2"));
+  EXPECT_EQ(router_.OldestAwaiting()->since, t2);
+  FromExchange(Er("GW-2", "E2", ExecType::kNew, OrdStatus::kNew, 100, 0, 100));
+  // o2 still waits for its cancel (since t2); o1's cancel since t3.
+  EXPECT_EQ(router_.OldestAwaiting()->since, t2);
+  FromExchange(Er("GW-4", "E3", ExecType::kCanceled, OrdStatus::kCanceled, 100,
+                  0, 0, "GW-2"));
+  oldest = router_.OldestAwaiting();
+  ASSERT_TRUE(oldest.has_value());
+  EXPECT_EQ(oldest->session, kS1);
+  EXPECT_EQ(oldest->cl_ord_id, "c1");  // the request that waits
+  EXPECT_EQ(oldest->exch_cl_ord_id, "GW-3");
+  EXPECT_EQ(oldest->since, t3);
+  // A fill while the cancel is pending leaves it waiting.
+  ExecutionReport fill = Fill("GW-1", "E4", 100, 10, 10);
+  FromExchange(fill);
+  EXPECT_EQ(router_.OldestAwaiting()->since, t3);
+  EXPECT_EQ(router_.CountOrders().awaiting_exchange, 1u);
+  // The exchange refuses the cancel: nothing waits.
+  CancelReject refused;
+  refused.cl_ord_id = "GW-3";
+  refused.orig_cl_ord_id = "GW-1";
+  refused.ord_status = OrdStatus::kPartiallyFilled;
+  refused.response_to = CxlRejResponseTo::kCancel;
+  refused.reason = CxlRejReason::kOther;
+  Apply(ExchangeCancelRejectReceived{refused});
+  EXPECT_FALSE(router_.OldestAwaiting().has_value());
+  EXPECT_EQ(router_.CountOrders().awaiting_exchange, 0u);
+
+  // A replace waits; so does a kill-switch cancel.
+  ReplaceOrder(kS1, Replace("r1", "o1", 200));
+  const Timestamp t4 = last_at_;
+  EXPECT_EQ(router_.OldestAwaiting()->cl_ord_id, "r1");
+  EXPECT_EQ(router_.OldestAwaiting()->since, t4);
+  ExecutionReport replaced = Er("GW-5", "E5", ExecType::kReplaced,
+                                OrdStatus::kPartiallyFilled, 200, 10, 190,
+                                "GW-1");
+  FromExchange(replaced);
+  EXPECT_FALSE(router_.OldestAwaiting().has_value());
+  Apply(router_.DecideKillSwitch(risk::KillScope{}, true, "test", "halt"));
+  const Timestamp t5 = last_at_;
+  oldest = router_.OldestAwaiting();
+  ASSERT_TRUE(oldest.has_value());
+  EXPECT_EQ(oldest->cl_ord_id, "r1");
+  EXPECT_EQ(oldest->since, t5);
+}
+
+TEST_F(OrderRouterTest, OldestAwaitingForgetsEvictedOrders) {
+  OrderRouter::Options options = Options();
+  options.finished_orders_kept = 0;
+  OrderRouter router(options, risk_.get());
+  router.Apply(ExchangeSessionChanged{true}, At(1));
+  router.Apply(router.DecideNewOrder(kS1, Limit("o1")), At(2));
+  router.Apply(router.DecideNewOrder(kS1, Limit("o2")), At(3));
+  // o1 rejected by the exchange: finished and evicted at once.
+  router.Apply(ExchangeReportReceived{Er("GW-1", "E1", ExecType::kRejected,
+                                         OrdStatus::kRejected, 100, 0, 0)},
+               At(4));
+  ASSERT_EQ(router.Orders().size(), 1u);
+  auto oldest = router.OldestAwaiting();
+  ASSERT_TRUE(oldest.has_value());
+  EXPECT_EQ(oldest->cl_ord_id, "o2");
+  EXPECT_EQ(oldest->since, At(3));
+}
+
 TEST_F(OrderRouterTest, RejectsDuplicateClOrdIdOfTheSession) {
   SetExchange(true);
   New(kS1, Limit("o1"));
@@ -1559,6 +1704,16 @@ TEST(OrderRouterReplayTest, ReplayingTheJournalRebuildsTheSameRouter) {
       EXPECT_EQ(Describe(got[i]), Describe(want[i])) << i;
     }
     EXPECT_EQ(replayed.exchange_up(), live.exchange_up());
+    // The order waiting longest, and since when: rebuilt from journal times.
+    auto oldest_live = live.OldestAwaiting();
+    auto oldest_replayed = replayed.OldestAwaiting();
+    ASSERT_EQ(oldest_replayed.has_value(), oldest_live.has_value());
+    EXPECT_EQ(oldest_live.has_value(), live.CountOrders().awaiting_exchange > 0);
+    if (oldest_live) {
+      EXPECT_EQ(oldest_replayed->session, oldest_live->session);
+      EXPECT_EQ(oldest_replayed->cl_ord_id, oldest_live->cl_ord_id);
+      EXPECT_EQ(oldest_replayed->since, oldest_live->since);
+    }
     for (const SessionKey& session : {kS1, kS2}) {
       for (int i = 0; i <= 400; ++i) {
         for (const std::string& id :

@@ -143,6 +143,10 @@ void Process::Signal(int sig) {
   if (Running()) kill(pid_, sig);
 }
 
+void Process::Stop() { Signal(SIGSTOP); }
+
+void Process::Continue() { Signal(SIGCONT); }
+
 std::optional<int> Process::Wait(std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (Running()) {

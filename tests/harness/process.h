@@ -48,6 +48,10 @@ class Process {
   pid_t pid() const { return pid_; }
   bool Running();
   void Signal(int sig);
+  // SIGSTOP / SIGCONT: the process freezes with its sockets open (a hung
+  // peer: the kernel still accepts bytes for it), then resumes.
+  void Stop();
+  void Continue();
   // Exit status (as from WEXITSTATUS, or 128+signal), nullopt on timeout.
   std::optional<int> Wait(std::chrono::milliseconds timeout);
 
