@@ -34,6 +34,8 @@ StartTime=00:00:00
 EndTime=00:00:00
 HeartBtInt=30
 ReconnectInterval=30
+UseDataDictionary=Y
+DataDictionary=$spec
 [SESSION]
 ConnectionType=acceptor
 TargetCompID=BROKER1
@@ -79,6 +81,7 @@ start() {
   gw_pid=0
 }
 
+spec="$PWD/fixspec/FIX44.xml"
 gw_port=$(free_port)
 closed_port=$(free_port)
 printf '%-28s %-30s %-16s %11s\n' "start" "check" "replay" "to started"
