@@ -157,6 +157,8 @@ AdminServer::AdminServer(GatewayApplication& app, AdminOptions options)
                                 httplib::Response& res) {
     res.set_content(app_.StateJson() + "\n", "application/json");
   });
+  // The pre-routing handler has admitted these requests already; Admit
+  // again (pure, a digest per token) for the caller's identity.
   server_->Post("/kill-switch", [this](const httplib::Request& req,
                                        httplib::Response& res) {
     const AdminVerdict verdict = Admit(req, res);
@@ -211,7 +213,7 @@ AdminServer::AdminServer(GatewayApplication& app, AdminOptions options)
         !st.ok()) {
       return Error(res, 400, st.message());
     }
-    res.set_content(Json{{"reloaded", options_.risk_path}}.dump() + "\n",
+    res.set_content(Dump(Json{{"reloaded", options_.risk_path}}) + "\n",
                     "application/json");
   });
 }
