@@ -70,8 +70,8 @@ class GatewaySecurityTest : public ::testing::Test {
     return "127.0.0.1:" + std::to_string(cluster_.admin_port());
   }
   std::string BasicCredentials() const {
-    return "Basic " + Base64(cluster_.admin_token_name + ":" +
-                             cluster_.admin_token);
+    return "Basic " +
+           Base64(cluster_.admin_token_name + ":" + cluster_.admin_token);
   }
 
   // An order still goes through: the gateway answers New.
@@ -115,8 +115,8 @@ class GatewaySecurityTest : public ::testing::Test {
 
 TEST_F(GatewaySecurityTest, RequestWithoutTokenIsRefusedAndChangesNothing) {
   Start();
-  Cluster::HttpReply r = cluster_.AdminRaw(
-      "POST", "/kill-switch", {}, kEngageGlobal, "application/json");
+  Cluster::HttpReply r = cluster_.AdminRaw("POST", "/kill-switch", {},
+                                           kEngageGlobal, "application/json");
   EXPECT_EQ(r.status, 401) << r.body;
   EXPECT_EQ(r.www_authenticate, "Bearer realm=\"fixgw admin\"");
   // A browser opening the status page is asked for a login.
@@ -126,10 +126,10 @@ TEST_F(GatewaySecurityTest, RequestWithoutTokenIsRefusedAndChangesNothing) {
   for (const char* path : {"/state", "/metrics", "/sessions"}) {
     EXPECT_EQ(cluster_.AdminRaw("GET", path, {}).status, 401) << path;
   }
-  EXPECT_EQ(cluster_.AdminRaw("POST", "/risk/reload", {}, "{}",
-                              "application/json")
-                .status,
-            401);
+  EXPECT_EQ(
+      cluster_.AdminRaw("POST", "/risk/reload", {}, "{}", "application/json")
+          .status,
+      401);
   // Health checks need no token.
   EXPECT_EQ(cluster_.AdminRaw("GET", "/health", {}).status, 200);
 
@@ -152,26 +152,28 @@ TEST_F(GatewaySecurityTest, RequestWithoutTokenIsRefusedAndChangesNothing) {
 TEST_F(GatewaySecurityTest, WrongTokenIsRefusedAndNeverLogged) {
   Start();
   const std::string wrong = "Wr0ng-t0ken_wrong-token_wrong-token_wrong";
-  Cluster::HttpReply bearer =
-      cluster_.AdminRaw("POST", "/kill-switch",
-                        {{"Authorization", "Bearer " + wrong}}, kEngageGlobal,
-                        "application/json");
+  Cluster::HttpReply bearer = cluster_.AdminRaw(
+      "POST", "/kill-switch", {{"Authorization", "Bearer " + wrong}},
+      kEngageGlobal, "application/json");
   EXPECT_EQ(bearer.status, 401) << bearer.body;
   EXPECT_EQ(bearer.www_authenticate,
             "Bearer realm=\"fixgw admin\", error=\"invalid_token\"");
   // The right token under another name is no credential either.
   Cluster::HttpReply basic = cluster_.AdminRaw(
       "GET", "/state",
-      {{"Authorization", "Basic " + Base64("mallory:" + cluster_.admin_token)}});
+      {{"Authorization",
+        "Basic " + Base64("mallory:" + cluster_.admin_token)}});
   EXPECT_EQ(basic.status, 401) << basic.body;
   EXPECT_EQ(basic.www_authenticate, "Basic realm=\"fixgw admin\"");
   // The right ones.
-  EXPECT_EQ(cluster_.AdminRaw("GET", "/state",
-                              {{"Authorization", BasicCredentials()}})
-                .status,
-            200);
-  EXPECT_EQ(cluster_.AdminRaw("GET", "/state",
-                              {{"Authorization", cluster_.AdminBearer()}})
+  EXPECT_EQ(
+      cluster_
+          .AdminRaw("GET", "/state", {{"Authorization", BasicCredentials()}})
+          .status,
+      200);
+  EXPECT_EQ(cluster_
+                .AdminRaw("GET", "/state",
+                          {{"Authorization", cluster_.AdminBearer()}})
                 .status,
             200);
 
@@ -201,8 +203,9 @@ TEST_F(GatewaySecurityTest, ValidTokenActsAndTheJournalNamesIt) {
                 " AND payload LIKE "
                 "'%\"source\":\"admin token:alice from 127.0.0.1\"%'"),
             1);
-  r = cluster_.Admin("POST", "/kill-switch?action=disengage&scope=account"
-                             "&name=ACC2");
+  r = cluster_.Admin("POST",
+                     "/kill-switch?action=disengage&scope=account"
+                     "&name=ACC2");
   ASSERT_EQ(r.status, 200) << r.body;
   // Reloads name their caller too (a changed file, so it is journaled).
   cluster_.risk_limits += "\n[accounts.ACC9]\ncash = \"1\"\n";
@@ -233,12 +236,12 @@ TEST_F(GatewaySecurityTest, CrossSiteFormPostIsRefused) {
   Start();
   // What <form method=post action=http://127.0.0.1:PORT/kill-switch> on
   // evil.example sends, with the Basic credentials a browser remembers.
-  Cluster::HttpReply r = cluster_.AdminRaw(
-      "POST", "/kill-switch",
-      {{"Origin", "http://evil.example"},
-       {"Authorization", BasicCredentials()}},
-      "action=engage&scope=global&reason=csrf",
-      "application/x-www-form-urlencoded");
+  Cluster::HttpReply r =
+      cluster_.AdminRaw("POST", "/kill-switch",
+                        {{"Origin", "http://evil.example"},
+                         {"Authorization", BasicCredentials()}},
+                        "action=engage&scope=global&reason=csrf",
+                        "application/x-www-form-urlencoded");
   EXPECT_EQ(r.status, 403) << r.body;
   // Without an Origin header the form's content type is refused.
   r = cluster_.AdminRaw("POST", "/kill-switch",
@@ -262,8 +265,7 @@ TEST_F(GatewaySecurityTest, TextPlainPostWithQueryParametersIsRefused) {
   Start();
   const std::string path = "/kill-switch?action=engage&scope=global";
   Cluster::HttpReply r = cluster_.AdminRaw(
-      "POST", path, {{"Authorization", BasicCredentials()}}, "x",
-      "text/plain");
+      "POST", path, {{"Authorization", BasicCredentials()}}, "x", "text/plain");
   EXPECT_EQ(r.status, 415) << r.body;
   // JSON content type, parameters in the query string: still refused.
   r = cluster_.AdminRaw("POST", path,
@@ -280,21 +282,22 @@ TEST_F(GatewaySecurityTest, ForeignHostIsRefused) {
   const std::string port = std::to_string(cluster_.admin_port());
   // DNS rebinding: evil.example now resolves to 127.0.0.1, the page reads
   // /state with the credentials the browser holds.
-  Cluster::HttpReply r = cluster_.AdminRaw(
-      "GET", "/state",
-      {{"Host", "evil.example:" + port},
-       {"Authorization", cluster_.AdminBearer()}});
+  Cluster::HttpReply r =
+      cluster_.AdminRaw("GET", "/state",
+                        {{"Host", "evil.example:" + port},
+                         {"Authorization", cluster_.AdminBearer()}});
   EXPECT_EQ(r.status, 421) << r.body;
   EXPECT_EQ(r.body.find("\"accounts\""), std::string::npos) << r.body;
   EXPECT_NE(r.body.find("Host must be 127.0.0.1:" + port), std::string::npos)
       << r.body;
-  EXPECT_EQ(cluster_.AdminRaw("GET", "/health",
-                              {{"Host", "evil.example:" + port}})
-                .status,
-            421);
-  EXPECT_EQ(cluster_.AdminRaw("GET", "/state",
-                              {{"Host", "localhost:" + port},
-                               {"Authorization", cluster_.AdminBearer()}})
+  EXPECT_EQ(
+      cluster_.AdminRaw("GET", "/health", {{"Host", "evil.example:" + port}})
+          .status,
+      421);
+  EXPECT_EQ(cluster_
+                .AdminRaw("GET", "/state",
+                          {{"Host", "localhost:" + port},
+                           {"Authorization", cluster_.AdminBearer()}})
                 .status,
             200);
 }
@@ -311,21 +314,19 @@ TEST_F(GatewaySecurityTest, ReasonWithNewlineIsRefusedAndForgesNoLogLine) {
             std::string::npos)
       << r.body;
   // Raw JSON with the escape, and a newline in the path of a refused request.
-  r = cluster_.AdminRaw("POST", "/kill-switch",
-                        {{"Authorization", cluster_.AdminBearer()}},
-                        R"({"action":"engage","scope":"global","reason":"x\n)" +
-                            forged + R"("})",
-                        "application/json");
+  r = cluster_.AdminRaw(
+      "POST", "/kill-switch", {{"Authorization", cluster_.AdminBearer()}},
+      R"({"action":"engage","scope":"global","reason":"x\n)" + forged + R"("})",
+      "application/json");
   EXPECT_EQ(r.status, 400) << r.body;
-  r = cluster_.AdminRaw("POST", "/kill-switch",
-                        {{"Authorization", cluster_.AdminBearer()}},
-                        R"({"action":"engage","scope":"global","name":"\r)" +
-                            forged + R"("})",
-                        "application/json");
+  r = cluster_.AdminRaw(
+      "POST", "/kill-switch", {{"Authorization", cluster_.AdminBearer()}},
+      R"({"action":"engage","scope":"global","name":"\r)" + forged + R"("})",
+      "application/json");
   EXPECT_EQ(r.status, 400) << r.body;
-  EXPECT_EQ(cluster_.AdminRaw("GET", "/state%0A" + forged.substr(0, 8), {})
-                .status,
-            401);
+  EXPECT_EQ(
+      cluster_.AdminRaw("GET", "/state%0A" + forged.substr(0, 8), {}).status,
+      401);
   ExpectNoKillSwitch();
   ASSERT_TRUE(cluster_.WaitForGatewayLog("admin: refused", 4, seconds(5)))
       << GatewayLog();
@@ -358,8 +359,8 @@ TEST_F(GatewaySecurityTest, AdminPortWithoutTokenFileStopsStartUp) {
             std::string::npos)
       << ran.err;
   // Tokens and AdminAuth=none contradict each other.
-  cluster_.gateway_extra = "AdminAuth=none\nAdminTokenFile=" +
-                           cluster_.admin_token_file() + "\n";
+  cluster_.gateway_extra =
+      "AdminAuth=none\nAdminTokenFile=" + cluster_.admin_token_file() + "\n";
   ran = RunGatewayToExit();
   EXPECT_EQ(ran.rc, 2) << ran.err;
   EXPECT_EQ(Lines(ran.err).size(), 1u) << ran.err;
@@ -385,15 +386,16 @@ TEST_F(GatewaySecurityTest, AdminAuthNoneIsAnExplicitOptInAndJournaled) {
                 "'%\"source\":\"admin unauthenticated from 127.0.0.1\"%'"),
             1);
   // The browser rules still hold.
-  EXPECT_EQ(cluster_.AdminRaw("POST", "/kill-switch", {},
-                              "action=engage&scope=global",
-                              "application/x-www-form-urlencoded")
-                .status,
-            415);
-  EXPECT_EQ(cluster_.AdminRaw("GET", "/state",
-                              {{"Host", "evil.example:" +
-                                            std::to_string(
-                                                cluster_.admin_port())}})
+  EXPECT_EQ(
+      cluster_
+          .AdminRaw("POST", "/kill-switch", {}, "action=engage&scope=global",
+                    "application/x-www-form-urlencoded")
+          .status,
+      415);
+  EXPECT_EQ(cluster_
+                .AdminRaw("GET", "/state",
+                          {{"Host", "evil.example:" +
+                                        std::to_string(cluster_.admin_port())}})
                 .status,
             421);
   EXPECT_EQ(cluster_.AdminRaw("GET", "/state", {}).status, 200);

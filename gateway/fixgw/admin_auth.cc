@@ -174,9 +174,8 @@ Result<AdminTokens> AdminTokens::Parse(std::string_view text) {
     const std::string where = "line " + std::to_string(line_number) + ": ";
     const std::vector<std::string_view> fields = Fields(line);
     if (fields.size() != 2) {
-      return Status::InvalidArgument(
-          where + "expected NAME TOKEN, found " +
-          std::to_string(fields.size()) + " fields");
+      return Status::InvalidArgument(where + "expected NAME TOKEN, found " +
+                                     std::to_string(fields.size()) + " fields");
     }
     const std::string_view name = fields[0];
     if (!ValidAdminTokenName(name)) {
@@ -246,9 +245,9 @@ Result<AdminTokens> LoadAdminTokenFile(const std::string& path) {
     return Status::InvalidArgument("not a regular file");
   }
   if (st.st_uid != ::geteuid()) {
-    return Status::InvalidArgument(
-        "owned by uid " + std::to_string(st.st_uid) + ", not by fixgw's uid " +
-        std::to_string(::geteuid()) + "; chown it");
+    return Status::InvalidArgument("owned by uid " + std::to_string(st.st_uid) +
+                                   ", not by fixgw's uid " +
+                                   std::to_string(::geteuid()) + "; chown it");
   }
   const unsigned mode = static_cast<unsigned>(st.st_mode) & 07777u;
   if ((mode & 077u) != 0) {
@@ -363,9 +362,9 @@ AdminVerdict AdminAccess::Check(const AdminRequest& request) const {
     const std::string_view value = Trim(*request.authorization);
     const size_t space = value.find(' ');
     const std::string_view scheme = value.substr(0, space);
-    const std::string_view credentials =
-        space == std::string_view::npos ? std::string_view()
-                                        : Trim(value.substr(space + 1));
+    const std::string_view credentials = space == std::string_view::npos
+                                             ? std::string_view()
+                                             : Trim(value.substr(space + 1));
     std::optional<std::string> name;
     if (EqualsIgnoreCase(scheme, "Bearer")) {
       challenge = std::string(kBearerChallenge) + ", error=\"invalid_token\"";
@@ -377,8 +376,7 @@ AdminVerdict AdminAccess::Check(const AdminRequest& request) const {
       if (credentials.size() <= kMaxAuthorizationLength) {
         decoded = Unbase64(credentials);
       }
-      const size_t colon =
-          decoded ? decoded->find(':') : std::string::npos;
+      const size_t colon = decoded ? decoded->find(':') : std::string::npos;
       if (colon != std::string::npos) {
         const std::string_view pair(*decoded);
         name = tokens_.Match(pair.substr(colon + 1), pair.substr(0, colon));
@@ -426,8 +424,7 @@ Result<std::map<std::string, std::string>> ParseAdminParams(
   Json::parser_callback_t track = [&last_key](int depth,
                                               Json::parse_event_t event,
                                               Json& parsed) {
-    if (depth == 1 && event == Json::parse_event_t::key &&
-        parsed.is_string()) {
+    if (depth == 1 && event == Json::parse_event_t::key && parsed.is_string()) {
       last_key = parsed.get<std::string>();
     }
     return true;
@@ -458,8 +455,9 @@ Result<std::map<std::string, std::string>> ParseAdminParams(
       for (const auto& [k, unused] : limits) {
         known += (known.empty() ? "" : ", ") + k;
       }
-      return Status::InvalidArgument("unknown parameter '" + Printable(key, 64) +
-                                     "' (expected " + known + ")");
+      return Status::InvalidArgument("unknown parameter '" +
+                                     Printable(key, 64) + "' (expected " +
+                                     known + ")");
     }
     if (!value.is_string()) {
       return Status::InvalidArgument("'" + key + "' must be a string");
@@ -474,8 +472,7 @@ Result<std::map<std::string, std::string>> ParseAdminParams(
     }
     if (text.size() > limit->second) {
       return Status::InvalidArgument("'" + key + "' is longer than " +
-                                     std::to_string(limit->second) +
-                                     " bytes");
+                                     std::to_string(limit->second) + " bytes");
     }
     out.emplace(key, text);
   }

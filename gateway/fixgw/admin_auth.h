@@ -74,9 +74,12 @@ enum class AdminRefusal {
   kBadRequest,          // parameters: query string, malformed JSON, values
 };
 inline constexpr AdminRefusal kAllAdminRefusals[] = {
-    AdminRefusal::kHost,           AdminRefusal::kOrigin,
-    AdminRefusal::kMissingCredentials, AdminRefusal::kBadCredentials,
-    AdminRefusal::kContentType,    AdminRefusal::kBadRequest};
+    AdminRefusal::kHost,
+    AdminRefusal::kOrigin,
+    AdminRefusal::kMissingCredentials,
+    AdminRefusal::kBadCredentials,
+    AdminRefusal::kContentType,
+    AdminRefusal::kBadRequest};
 std::string_view AdminRefusalLabel(AdminRefusal refusal);
 
 // The parts of an HTTP request the checks read; absent headers are nullopt.

@@ -117,8 +117,9 @@ TEST(AdminTokensTest, MalformedLinesAreRefusedWithTheirNumberAndNoToken) {
        "line 2: expected NAME TOKEN, found 3 fields"},
       {std::string("o/ps ") + kOpsToken, "line 1: the name must be 1-64"},
       {std::string(65, 'n') + " " + kOpsToken, "line 1: the name must be"},
-      {"ops short-token-31-chars-xxxxxxx", "line 1: the token of ops must "
-                                           "be 32-512 characters"},
+      {"ops short-token-31-chars-xxxxxxx",
+       "line 1: the token of ops must "
+       "be 32-512 characters"},
       {std::string("ops ") + kOpsToken + "+", "line 1: the token of ops"},
       {ops + "ops " + kCiToken, "line 2: duplicate name ops (also on line 1)"},
       {ops + "ci " + kOpsToken, "line 2: duplicate token (also on line 1)"},
@@ -141,8 +142,7 @@ TEST(AdminTokensTest, TokenLengthBoundsAreInclusive) {
   EXPECT_FALSE(AdminTokens::Parse("a " + std::string(31, 'x')).ok());
   EXPECT_TRUE(AdminTokens::Parse("a " + std::string(512, 'x')).ok());
   EXPECT_FALSE(AdminTokens::Parse("a " + std::string(513, 'x')).ok());
-  EXPECT_TRUE(
-      AdminTokens::Parse(std::string(64, 'n') + " " + kOpsToken).ok());
+  EXPECT_TRUE(AdminTokens::Parse(std::string(64, 'n') + " " + kOpsToken).ok());
 }
 
 TEST(AdminTokensTest, NewTokenLinesAreFreshAndParse) {
@@ -179,8 +179,7 @@ TEST_F(TokenFile, RefusesAFileOthersOrTheGroupCanAccess) {
         Case{0602, "writable by others (mode 0602)"},
         Case{0606, "readable and writable by others"},
         Case{0640, "readable by group (mode 0640); chmod 600 it"},
-        Case{0620, "writable by group"},
-        Case{0610, "accessible by group"}}) {
+        Case{0620, "writable by group"}, Case{0610, "accessible by group"}}) {
     auto t = LoadAdminTokenFile(Write(line, c.mode));
     ASSERT_FALSE(t.ok()) << std::oct << c.mode;
     EXPECT_NE(t.status().message().find(c.expected), std::string::npos)
@@ -262,8 +261,8 @@ TEST(AdminAccessTest, RefusesCrossSiteOrigins) {
 TEST(AdminAccessTest, EverythingButHealthNeedsCredentials) {
   const AdminAccess a = AdminAccess::WithTokens(Tokens(), kPort);
   EXPECT_FALSE(a.Check(Get("/health")).refusal);
-  for (std::string_view path : {"/", "/state", "/metrics", "/sessions",
-                                "/nowhere", "/health/"}) {
+  for (std::string_view path :
+       {"/", "/state", "/metrics", "/sessions", "/nowhere", "/health/"}) {
     const AdminVerdict v = a.Check(Get(path));
     ASSERT_TRUE(v.refusal) << path;
     EXPECT_EQ(*v.refusal, AdminRefusal::kMissingCredentials);
@@ -432,8 +431,9 @@ TEST(AdminParamsTest, RefusesControlCharactersAndInvalidUtf8NamingTheKey) {
     std::string expected;
   };
   const Case cases[] = {
-      {R"({"reason":"a\nINFO forged"})", "'reason' contains a control "
-                                          "character"},
+      {R"({"reason":"a\nINFO forged"})",
+       "'reason' contains a control "
+       "character"},
       {R"({"reason":"a\r"})", "'reason' contains a control character"},
       {R"({"name":"A\u0000B"})", "'name' contains a control character"},
       {R"({"name":"\u001b[31m"})", "'name' contains a control character"},
@@ -454,10 +454,10 @@ TEST(AdminParamsTest, RefusesControlCharactersAndInvalidUtf8NamingTheKey) {
 }
 
 TEST(AdminParamsTest, LengthLimitsAreInclusive) {
-  auto ok = ParseAdminParams(
-      R"({"reason":")" + std::string(256, 'r') + R"(","name":")" +
-          std::string(64, 'n') + R"("})",
-      kKillLimits);
+  auto ok =
+      ParseAdminParams(R"({"reason":")" + std::string(256, 'r') +
+                           R"(","name":")" + std::string(64, 'n') + R"("})",
+                       kKillLimits);
   EXPECT_TRUE(ok.ok()) << ok.status().message();
   auto reason = ParseAdminParams(
       R"({"reason":")" + std::string(257, 'r') + R"("})", kKillLimits);

@@ -1,10 +1,9 @@
 #include "gateway/fixgw/admin_server.h"
 
 #include <httplib.h>
+#include <spdlog/spdlog.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
-
-#include <spdlog/spdlog.h>
 
 #include <nlohmann/json.hpp>
 #include <utility>
@@ -164,8 +163,8 @@ AdminServer::AdminServer(GatewayApplication& app, AdminOptions options)
     const AdminVerdict verdict = Admit(req, res);
     if (verdict.refusal) return;
     auto params = ParseAdminParams(
-        req.body, {{"action", 16}, {"scope", 16}, {"name", 64},
-                   {"reason", 256}});
+        req.body,
+        {{"action", 16}, {"scope", 16}, {"name", 64}, {"reason", 256}});
     if (!params.ok()) {
       return Refused(req, res, AdminRefusal::kBadRequest, 400,
                      params.status().message());
@@ -244,8 +243,8 @@ void AdminServer::Refused(const httplib::Request& req, httplib::Response& res,
                                                    std::memory_order_relaxed);
   // The path and the message may carry what the client sent: printable
   // ASCII only, so no request can write a line of its own into the log.
-  spdlog::warn("admin: refused {} {} from {}: {} ({})", Printable(req.method, 16),
-               Printable(req.path), req.remote_addr,
+  spdlog::warn("admin: refused {} {} from {}: {} ({})",
+               Printable(req.method, 16), Printable(req.path), req.remote_addr,
                AdminRefusalLabel(refusal), Printable(message, 256));
   if (!challenge.empty()) res.set_header("WWW-Authenticate", challenge);
   Error(res, status, message);
