@@ -170,16 +170,19 @@ wait_log() {
     sleep 0.05
   done
 }
-# http_get PORT PATH: the body of a GET on 127.0.0.1 (curl, or bash alone).
+# http_get PORT PATH DIR: the body of a GET on 127.0.0.1 with the admin
+# token of DIR/admin-tokens (render_gw) (curl, or bash alone).
 http_get() {
+  local auth
+  auth="Authorization: Bearer $(awk '$1 == "crashtest" {print $2}' "$3/admin-tokens")"
   if command -v curl >/dev/null; then
-    curl -s -f --max-time 5 "http://127.0.0.1:$1$2"
+    curl -s -f --max-time 5 -H "$auth" "http://127.0.0.1:$1$2"
     return
   fi
   local reply
   reply=$(timeout 5 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$0" || exit 1
-    printf "GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n" "$1" >&3
-    cat <&3' "$1" "$2") || return 1
+    printf "GET %s HTTP/1.0\r\nHost: 127.0.0.1:%s\r\n%s\r\n\r\n" "$1" "$0" "$2" >&3
+    cat <&3' "$1" "$2" "$auth") || return 1
   case "$reply" in "HTTP/1."?" 200"*) ;; *) return 1 ;; esac
   printf '%s' "${reply#*$'\r\n\r\n'}"
 }
@@ -196,11 +199,14 @@ start_sim() {
   wait_port "$port" 10 || fail "fixsim did not start; see $dir/fixsim.log"
 }
 
-# render_gw DIR PORT SIMPORT ADMINPORT SYNC LOG
+# render_gw DIR PORT SIMPORT ADMINPORT SYNC LOG; also DIR/admin-tokens (mode
+# 600) with a fresh token named crashtest, once per DIR.
 render_gw() {
   local log="# no FileLog"
   [ "$6" = log ] && log="FileLogPath=$1/gw-log"
   cp tests/crash/risk.toml "$1/risk.toml"
+  [ -s "$1/admin-tokens" ] ||
+    (umask 077 && "$bin/fixgw" --new-admin-token crashtest >"$1/admin-tokens")
   render tests/crash/fixgw.cfg.in "$1/fixgw.cfg" PORT="$2" SIMPORT="$3" \
     ADMINPORT="$4" SPEC="$spec" DIR="$1" SYNC="$5" LOG="$log"
 }
@@ -470,7 +476,7 @@ done
 event "brokers stopped"
 state_ok=0
 for _ in 1 2 3 4 5; do
-  if http_get "$admin_port" /state >"$run/state.json"; then
+  if http_get "$admin_port" /state "$run" >"$run/state.json"; then
     state_ok=1
     break
   fi

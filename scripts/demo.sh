@@ -30,19 +30,23 @@ echo "== load through the gateway: 5000 orders closed-loop, 20 in flight"
 "$bin/fixload" --config "$run/broker2.cfg" --orders 5000 --in-flight 20 --symbol MSFT --price 250 --account LOAD
 
 echo
+# The admin API wants the token of $run/admin-tokens (make_admin_token,
+# scripts/lib.sh) and JSON bodies for POSTs.
+auth="Authorization: Bearer $admin_token"
+json="Content-Type: application/json"
 echo "== risk state (admin API: GET /state)"
-curl -s "http://127.0.0.1:$admin_port/state" | head -c 2000; echo
+curl -s -H "$auth" "http://127.0.0.1:$admin_port/state" | head -c 2000; echo
 echo "== kill switch for account ACC1 (admin API: POST /kill-switch)"
-curl -s -d 'action=engage&scope=account&name=ACC1&reason=demo' "http://127.0.0.1:$admin_port/kill-switch"
+curl -s -H "$auth" -H "$json" -d '{"action":"engage","scope":"account","name":"ACC1","reason":"demo"}' "http://127.0.0.1:$admin_port/kill-switch"
 "$bin/fixload" --config "$run/broker1.cfg" --script docs/examples/demo_kill.script --verbose
-curl -s -d 'action=disengage&scope=account&name=ACC1' "http://127.0.0.1:$admin_port/kill-switch"
+curl -s -H "$auth" -H "$json" -d '{"action":"disengage","scope":"account","name":"ACC1"}' "http://127.0.0.1:$admin_port/kill-switch"
 echo
 echo "== health, sessions and metrics (admin API: GET /health, /sessions, /metrics)"
 curl -s "http://127.0.0.1:$admin_port/health"
-curl -s "http://127.0.0.1:$admin_port/sessions"
-curl -s "http://127.0.0.1:$admin_port/metrics" |
+curl -s -H "$auth" "http://127.0.0.1:$admin_port/sessions"
+curl -s -H "$auth" "http://127.0.0.1:$admin_port/metrics" |
   grep -E '^fixgw_(orders_|fills|open_orders|journal_commit_seconds_count|order_path_seconds_(count|sum)|risk_cash_utilisation|kill_switch)' || true
-echo "   (status page for people: http://127.0.0.1:$admin_port/ while fixgw runs)"
+echo "   (status page for people while fixgw runs: http://127.0.0.1:$admin_port/, user ops, password the token in $run/admin-tokens)"
 
 stop_process $gw_pid
 stop_process $sim_pid

@@ -54,7 +54,7 @@ stop_process() {
 # start_exchange_and_gateway BIN RUN: renders docs/examples configs into RUN,
 # starts fixsim and fixgw from BIN on free loopback ports and waits until the
 # gateway's exchange session is logged on. Sets sim_pid, gw_pid, sim_port,
-# gw_port, admin_port; the caller stops them (stop_process). The risk file
+# gw_port, admin_port, admin_token; the caller stops them (stop_process). The risk file
 # is docs/examples/risk.toml, copied into RUN. Also renders broker1.cfg,
 # broker2.cfg (towards fixgw) and direct.cfg (towards fixsim) for fixload.
 #
@@ -94,12 +94,24 @@ start_exchange_and_gateway() {
   launch_exchange_and_gateway "$bin" "$run"
 }
 
+# make_admin_token BIN RUN: RUN/admin-tokens (mode 600, the gateway's
+# AdminTokenFile) with one fresh token named ops, unless it exists; sets
+# admin_token to that token for `curl -H "Authorization: Bearer $admin_token"`.
+make_admin_token() {
+  local bin="$1" run="$2"
+  [ -s "$run/admin-tokens" ] ||
+    (umask 077 && "$bin/fixgw" --new-admin-token ops >"$run/admin-tokens")
+  admin_token=$(awk '$1 == "ops" {print $2}' "$run/admin-tokens")
+}
+
 # launch_exchange_and_gateway BIN RUN: starts fixsim and fixgw from BIN with
 # RUN/fixsim.cfg and RUN/fixgw.cfg (stdout to .out, stderr to .log files in
 # RUN), sets sim_pid and gw_pid, and waits until they listen on sim_port and
-# gw_port and the gateway's exchange session is logged on.
+# gw_port and the gateway's exchange session is logged on. Makes the admin
+# token first (make_admin_token).
 launch_exchange_and_gateway() {
   local bin="$1" run="$2"
+  make_admin_token "$bin" "$run"
   "$bin/fixsim" --config "$run/fixsim.cfg" >"$run/fixsim.out" 2>"$run/fixsim.log" &
   sim_pid=$!
   wait_port "$sim_port" 10

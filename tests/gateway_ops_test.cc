@@ -438,8 +438,11 @@ TEST_F(GatewayOpsTest, StatusPageRendersInHeadlessChromium) {
                 .status,
             200);
 
+  // Basic credentials in the URL: Chromium answers the page's Basic
+  // challenge with them, as a person would in the login dialog.
   const std::string url =
-      "http://127.0.0.1:" + std::to_string(cluster_.admin_port()) + "/";
+      "http://" + cluster_.admin_token_name + ":" + cluster_.admin_token +
+      "@127.0.0.1:" + std::to_string(cluster_.admin_port()) + "/";
   const std::vector<std::string> common = {
       chromium, "--headless", "--no-sandbox", "--disable-gpu",
       "--disable-dev-shm-usage", "--no-first-run", "--hide-scrollbars",

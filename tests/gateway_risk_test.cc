@@ -204,7 +204,8 @@ TEST_F(GatewayRiskTest, KillSwitchCancelsOpenOrdersAtTheExchangeAndBlocks) {
   EXPECT_EQ(Occurrences(State(), R"("cl_ord_id":"k3")"), 1);
   EXPECT_EQ(cluster_.JournalCount(
                 "SELECT count(*) FROM journal WHERE kind='KillSwitchChanged' "
-                "AND payload LIKE '%\"source\":\"admin 127.0.0.1\"%'"),
+                "AND payload LIKE "
+                "'%\"source\":\"admin token:harness from 127.0.0.1\"%'"),
             1);
 
   r = cluster_.Admin("POST",
@@ -251,7 +252,8 @@ TEST_F(GatewayRiskTest, LimitsReloadWithoutRestartAndBadFilesAreRefused) {
             1);
   EXPECT_EQ(cluster_.JournalCount(
                 "SELECT count(*) FROM journal WHERE kind='RiskLimitsLoaded' "
-                "AND payload LIKE '%risk.toml by admin 127.0.0.1%'"),
+                "AND payload LIKE "
+                "'%risk.toml by admin token:harness from 127.0.0.1%'"),
             1);
 }
 

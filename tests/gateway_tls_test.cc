@@ -447,8 +447,9 @@ TEST_F(SecurityTest, BadCertificateFileStopsStartUpNamingKeyAndFile) {
   const std::string missing = dir_.path() + "/nope.pem";
   cluster_.exchange_session_extra =
       "SocketUseSSL=Y\nCertificationAuthoritiesFile=" + missing + "\n";
-  const std::string cfg = dir_.Write("fixgw.cfg", cluster_.GatewayConfig());
-  dir_.Write("risk.toml", cluster_.risk_limits);
+  std::string error;
+  const std::string cfg = cluster_.WriteGatewayFiles(&error);
+  ASSERT_FALSE(cfg.empty()) << error;
   const std::string out = dir_.path() + "/bad.out";
   EXPECT_EQ(RunToCompletion({FIXGW_BIN, "--config", cfg}, out, seconds(20)), 2);
   EXPECT_EQ(ReadFile(out), "fixgw: " + cfg +
@@ -610,8 +611,9 @@ TEST_F(SecurityTest, ConnectionFromAnAddressNotAllowedIsCutAndJournaled) {
 TEST_F(SecurityTest, MalformedAllowedAddressStopsStartUp) {
   cluster_.broker_session_extra =
       "AllowedRemoteAddresses=127.0.0.1,localhost\n";
-  const std::string cfg = dir_.Write("fixgw.cfg", cluster_.GatewayConfig());
-  dir_.Write("risk.toml", cluster_.risk_limits);
+  std::string error;
+  const std::string cfg = cluster_.WriteGatewayFiles(&error);
+  ASSERT_FALSE(cfg.empty()) << error;
   const std::string out = dir_.path() + "/bad.out";
   EXPECT_EQ(RunToCompletion({FIXGW_BIN, "--config", cfg}, out, seconds(20)), 2);
   EXPECT_NE(

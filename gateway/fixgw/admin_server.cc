@@ -1,6 +1,7 @@
 #include "gateway/fixgw/admin_server.h"
 
 #include <httplib.h>
+#include <spdlog/spdlog.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -28,9 +29,21 @@ void Error(httplib::Response& res, int code, const std::string& message) {
   res.set_content(Dump(Json{{"error", message}}) + "\n", "application/json");
 }
 
-std::string Param(const httplib::Request& req, const char* key) {
-  return req.has_param(key) ? req.get_param_value(key) : std::string();
+std::string Param(const std::map<std::string, std::string>& params,
+                  const char* key) {
+  auto it = params.find(key);
+  return it == params.end() ? std::string() : it->second;
 }
+
+std::optional<std::string_view> Header(const httplib::Request& req,
+                                       const char* name) {
+  auto it = req.headers.find(name);
+  if (it == req.headers.end()) return std::nullopt;
+  return std::string_view(it->second);
+}
+
+// The most a POST body may hold; parameters are a few short strings.
+constexpr size_t kMaxBodyBytes = 64 << 10;
 
 // The directory holding `path` ("." for a bare file name).
 std::string DirectoryOf(const std::string& path) {
@@ -113,6 +126,14 @@ AdminServer::AdminServer(GatewayApplication& app, AdminOptions options)
     : app_(app),
       options_(std::move(options)),
       server_(std::make_unique<httplib::Server>()) {
+  server_->set_payload_max_length(kMaxBodyBytes);
+  // Every request, routed or not, is checked before any handler runs.
+  server_->set_pre_routing_handler(
+      [this](const httplib::Request& req, httplib::Response& res) {
+        return Admit(req, res).refusal
+                   ? httplib::Server::HandlerResponse::Handled
+                   : httplib::Server::HandlerResponse::Unhandled;
+      });
   server_->Get("/health", [this](const httplib::Request&,
                                  httplib::Response& res) {
     const std::string problems = HealthProblems(app_, options_);
@@ -155,26 +176,38 @@ AdminServer::AdminServer(GatewayApplication& app, AdminOptions options)
                                 httplib::Response& res) {
     res.set_content(app_.StateJson() + "\n", "application/json");
   });
+  // The pre-routing handler has admitted these requests already; Admit
+  // again (pure, a digest per token) for the caller's identity.
   server_->Post("/kill-switch", [this](const httplib::Request& req,
                                        httplib::Response& res) {
-    const std::string action = Param(req, "action");
+    const AdminVerdict verdict = Admit(req, res);
+    if (verdict.refusal) return;
+    auto params = ParseAdminParams(
+        req.body,
+        {{"action", 16}, {"scope", 16}, {"name", 64}, {"reason", 256}});
+    if (!params.ok()) {
+      return Refused(req, res, AdminRefusal::kBadRequest, 400,
+                     params.status().message());
+    }
+    const std::string action = Param(*params, "action");
     if (action != "engage" && action != "disengage") {
       return Error(res, 400, "action must be 'engage' or 'disengage'");
     }
-    const std::string scope_name = Param(req, "scope");
+    const std::string scope_name = Param(*params, "scope");
     auto kind = KillScopeFromName(scope_name);
     if (!kind) {
       return Error(res, 400,
                    "scope must be 'global', 'account' or 'session' (got '" +
                        scope_name + "')");
     }
-    risk::KillScope scope{*kind, Param(req, "name")};
+    risk::KillScope scope{*kind, Param(*params, "name")};
     if (*kind == risk::KillScope::Kind::kGlobal && !scope.name.empty()) {
       return Error(res, 400, "a global kill switch takes no name");
     }
     const bool engage = action == "engage";
-    auto result = app_.SetKillSwitch(scope, engage, "admin " + req.remote_addr,
-                                     Param(req, "reason"));
+    auto result = app_.SetKillSwitch(
+        scope, engage, "admin " + verdict.identity + " from " + req.remote_addr,
+        Param(*params, "reason"));
     if (!result.ok()) return Error(res, 400, result.status().message());
     Json out{{"engaged", engage},
              {"scope", scope_name},
@@ -184,16 +217,57 @@ AdminServer::AdminServer(GatewayApplication& app, AdminOptions options)
   });
   server_->Post("/risk/reload", [this](const httplib::Request& req,
                                        httplib::Response& res) {
+    const AdminVerdict verdict = Admit(req, res);
+    if (verdict.refusal) return;
+    if (auto params = ParseAdminParams(req.body, {}); !params.ok()) {
+      return Refused(req, res, AdminRefusal::kBadRequest, 400,
+                     params.status().message());
+    }
     if (options_.risk_path.empty()) {
       return Error(res, 400, "risk checks are off");
     }
-    if (Status st = app_.LoadRiskLimits(options_.risk_path, "admin " + req.remote_addr);
+    if (Status st = app_.LoadRiskLimits(
+            options_.risk_path,
+            "admin " + verdict.identity + " from " + req.remote_addr);
         !st.ok()) {
       return Error(res, 400, st.message());
     }
-    res.set_content(Json{{"reloaded", options_.risk_path}}.dump() + "\n",
+    res.set_content(Dump(Json{{"reloaded", options_.risk_path}}) + "\n",
                     "application/json");
   });
+}
+
+AdminVerdict AdminServer::Admit(const httplib::Request& req,
+                                httplib::Response& res) {
+  AdminRequest request;
+  request.method = req.method;
+  request.path = req.path;
+  request.has_query = req.target.find('?') != std::string::npos;
+  request.host = Header(req, "Host");
+  request.origin = Header(req, "Origin");
+  request.authorization = Header(req, "Authorization");
+  request.content_type = Header(req, "Content-Type");
+  AdminVerdict verdict = options_.access.Check(request);
+  if (verdict.refusal) {
+    Refused(req, res, *verdict.refusal, verdict.http_status, verdict.message,
+            verdict.www_authenticate);
+  }
+  return verdict;
+}
+
+void AdminServer::Refused(const httplib::Request& req, httplib::Response& res,
+                          AdminRefusal refusal, int status,
+                          const std::string& message,
+                          const std::string& challenge) {
+  refused_[static_cast<size_t>(refusal)].fetch_add(1,
+                                                   std::memory_order_relaxed);
+  // The path and the message may carry what the client sent: printable
+  // ASCII only, so no request can write a line of its own into the log.
+  spdlog::warn("admin: refused {} {} from {}: {} ({})",
+               Printable(req.method, 16), Printable(req.path), req.remote_addr,
+               AdminRefusalLabel(refusal), Printable(message, 256));
+  if (!challenge.empty()) res.set_header("WWW-Authenticate", challenge);
+  Error(res, status, message);
 }
 
 AdminServer::~AdminServer() {
@@ -204,6 +278,13 @@ AdminServer::~AdminServer() {
 std::string AdminServer::Metrics() {
   PromWriter w;
   app_.metrics().Write(w);
+  w.Family("fixgw_admin_requests_refused_total", "counter",
+           "admin API requests refused, by reason");
+  for (AdminRefusal r : kAllAdminRefusals) {
+    w.Sample("fixgw_admin_requests_refused_total",
+             {{"reason", std::string(AdminRefusalLabel(r))}},
+             refused_[static_cast<size_t>(r)].load(std::memory_order_relaxed));
+  }
   const std::vector<SessionStatus> sessions = app_.Sessions();
   w.Family("fixgw_session_logged_on", "gauge",
            "1 when the FIX session is logged on");

@@ -6,43 +6,55 @@
 //                       max_pending for the exchange, the journal is
 //                       writable and its disk has room, and the gateway is
 //                       not shutting down; 503 with the reasons otherwise
-//                       (one per line)
+//                       (one per line). The only request that needs no
+//                       credentials.
 //   GET  /metrics       Prometheus text format (metrics.h, and gauges read
 //                       at scrape time: sessions, open orders, risk use)
 //   GET  /sessions      every FIX session as JSON: logged on, sequence
 //                       numbers, messages in and out
 //   GET  /state         the gateway's state as JSON (state_report.h)
-//   POST /kill-switch   engage or disengage a kill switch; parameters (query
-//                       string or form body): action=engage|disengage,
+//   POST /kill-switch   engage or disengage a kill switch; parameters as a
+//                       JSON object of strings: action=engage|disengage,
 //                       scope=global|account|session, name=ACCOUNT|SESSION
 //                       (not for global), reason=free text (optional).
 //                       200 {"engaged":..,"scope":..,"name":..,
 //                       "cancels_sent":N}; 400 with the error otherwise
-//   POST /risk/reload   re-reads the risk file (like SIGHUP); 200, or 400
-//                       naming the file and key
+//   POST /risk/reload   re-reads the risk file (like SIGHUP); body empty or
+//                       {}; 200, or 400 naming the file and key
 //
-// Every change is journaled by GatewayApplication with source
-// "admin <peer address>". A POST needs a body or Content-Length: 0
-// (cpp-httplib answers 400 otherwise), so pass parameters with curl -d:
-//   curl -d 'action=engage&scope=account&name=ACC1&reason=runaway'
-//        http://127.0.0.1:8081/kill-switch      (one command line)
-//   curl -d '' http://127.0.0.1:8081/risk/reload
+// Every request passes AdminAccess (admin_auth.h) first: Host and Origin
+// must be this port on loopback, credentials (Authorization: Bearer TOKEN,
+// or Basic NAME:TOKEN for browsers) unless AdminAuth=none, and a POST must
+// be application/json without a query string. Refusals are logged with the
+// peer address (never a credential) and counted in
+// fixgw_admin_requests_refused_total{reason}. Every change is journaled by
+// GatewayApplication with source "admin token:NAME from <peer address>"
+// ("admin unauthenticated from ..." with AdminAuth=none):
+//   curl -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json'
+//        -d '{"action":"engage","scope":"account","name":"ACC1",
+//             "reason":"runaway"}' http://127.0.0.1:8081/kill-switch
 //
 // Thread-safety: requests are served on the server's own threads and call
-// GatewayApplication's thread-safe operator actions.
+// GatewayApplication's thread-safe operator actions; AdminAccess is
+// immutable and the refusal counters are atomic.
 #pragma once
 
 #include <chrono>
+#include <array>
+#include <atomic>
 #include <memory>
 #include <string>
 #include <thread>
 
 #include "gateway/core/result.h"
+#include "gateway/fixgw/admin_auth.h"
 #include "gateway/fixgw/gateway_app.h"
 
 namespace httplib {
 class Server;
-}
+struct Request;
+struct Response;
+}  // namespace httplib
 
 namespace fixgw::gw {
 
@@ -53,6 +65,8 @@ struct AdminOptions {
   uint64_t min_free_bytes = 64ull << 20;
   // /health fails while an order has waited longer for the exchange.
   std::chrono::seconds max_pending{10};
+  // Who may call; the default refuses everything but GET /health.
+  AdminAccess access;
 };
 
 // The reasons the gateway is not healthy, one per line; "" when it is.
@@ -74,11 +88,18 @@ class AdminServer {
  private:
   std::string Metrics();
   std::string SessionsJson();
+  // The verdict of options_.access on `req`; a refusal is counted, logged
+  // and written to `res`.
+  AdminVerdict Admit(const httplib::Request& req, httplib::Response& res);
+  void Refused(const httplib::Request& req, httplib::Response& res,
+               AdminRefusal refusal, int status, const std::string& message,
+               const std::string& challenge = "");
 
   GatewayApplication& app_;
   const AdminOptions options_;
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
+  std::array<std::atomic<uint64_t>, std::size(kAllAdminRefusals)> refused_{};
 };
 
 }  // namespace fixgw::gw

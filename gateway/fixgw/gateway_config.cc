@@ -21,6 +21,31 @@ bool ValidIdPrefix(const std::string& p) {
   return true;
 }
 
+// The admin API is authenticated unless the operator opts out by name.
+Status CheckAdminKeys(const GatewayConfig& config, const std::string& origin) {
+  const std::string prefix = origin + ": [GATEWAY] ";
+  if (!config.admin_auth && !config.admin_token_file.empty()) {
+    return Status::InvalidArgument(
+        prefix + "AdminTokenFile is set but AdminAuth=none: remove one");
+  }
+  if (config.admin_port == 0) {
+    if (!config.admin_token_file.empty()) {
+      return Status::InvalidArgument(prefix +
+                                     "AdminTokenFile is set but AdminPort "
+                                     "is not");
+    }
+    return Status::Ok();
+  }
+  if (config.admin_auth && config.admin_token_file.empty()) {
+    return Status::InvalidArgument(
+        prefix +
+        "AdminTokenFile is required with AdminPort (a file of NAME TOKEN "
+        "lines from fixgw --new-admin-token NAME, mode 600), or AdminAuth=none "
+        "for development");
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<GatewayConfig> ParseGatewayConfig(
@@ -81,6 +106,17 @@ Result<GatewayConfig> ParseGatewayConfig(
                         "must be a port number 1-65535");
       }
       config.admin_port = static_cast<int>(port->units());
+    } else if (key == "ADMINTOKENFILE") {
+      if (value.empty()) {
+        return KeyError(origin, "AdminTokenFile", value, "must not be empty");
+      }
+      config.admin_token_file = value;
+    } else if (key == "ADMINAUTH") {
+      if (value != "token" && value != "none") {
+        return KeyError(origin, "AdminAuth", value,
+                        "must be 'token' or 'none'");
+      }
+      config.admin_auth = value == "token";
     } else if (key == "LOGLEVEL") {
       if (value != "debug" && value != "info" && value != "warn" &&
           value != "error") {
@@ -165,6 +201,7 @@ Result<GatewayConfig> ParseGatewayConfig(
                                      "' in [GATEWAY]");
     }
   }
+  if (Status st = CheckAdminKeys(config, origin); !st.ok()) return st;
   if (config.pass_through) {
     for (const char* key : {"JOURNALPATH", "JOURNALSYNC", "RISKCONFIG",
                             "RISKCHECKS"}) {

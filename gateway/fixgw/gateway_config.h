@@ -13,6 +13,12 @@
 //                                 baseline, never for production)
 //   AdminPort=8081              admin HTTP API on 127.0.0.1 (admin_server.h);
 //                                 absent: no admin API
+//   AdminTokenFile=/etc/fixgw/admin-tokens   `NAME TOKEN` lines, mode 0600
+//                                 (admin_auth.h); required with AdminPort
+//                                 unless AdminAuth=none
+//   AdminAuth=token             token | none. none: the admin API asks no
+//                                 credentials (development only); then
+//                                 AdminTokenFile must be absent
 //   PassThrough=N               Y: the benchmark baseline: no journal, no
 //                                 risk, sessions in memory; nothing survives
 //                                 a restart. JournalPath, RiskConfig and
@@ -77,6 +83,8 @@ struct GatewayConfig {
   std::string risk_config;  // "" iff !risk_checks
   bool risk_checks = true;
   int admin_port = 0;  // 0: no admin API
+  std::string admin_token_file;  // "" iff admin_port == 0 or !admin_auth
+  bool admin_auth = true;        // false: AdminAuth=none
   bool pass_through = false;  // then journal_path == "" and !risk_checks
   std::string log_level = "info";
   std::string log_file;  // "": none

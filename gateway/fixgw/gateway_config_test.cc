@@ -14,6 +14,8 @@ TEST(GatewayConfigTest, ParsesEveryKey) {
                                    {"SYMBOLS", "AAPL,MSFT"},
                                    {"RISKCONFIG", "/etc/risk.toml"},
                                    {"ADMINPORT", "8081"},
+                                   {"ADMINTOKENFILE", "/etc/fixgw/tokens"},
+                                   {"ADMINAUTH", "token"},
                                    {"LOGLEVEL", "debug"},
                                    {"LOGFILE", "/var/log/fixgw.log"},
                                    {"LOGCONSOLE", "off"},
@@ -35,6 +37,8 @@ TEST(GatewayConfigTest, ParsesEveryKey) {
   EXPECT_EQ(c->risk_config, "/etc/risk.toml");
   EXPECT_TRUE(c->risk_checks);
   EXPECT_EQ(c->admin_port, 8081);
+  EXPECT_EQ(c->admin_token_file, "/etc/fixgw/tokens");
+  EXPECT_TRUE(c->admin_auth);
   EXPECT_EQ(c->log_level, "debug");
   EXPECT_EQ(c->log_file, "/var/log/fixgw.log");
   EXPECT_EQ(c->log_console, "off");
@@ -93,6 +97,28 @@ TEST(GatewayConfigTest, DefaultsApply) {
   EXPECT_EQ(c->exchange_answer_s, 3);
   EXPECT_EQ(c->max_pending_s, 10);
   EXPECT_FALSE(c->refuse_when_exchange_unresponsive);
+}
+
+TEST(GatewayConfigTest, AdminApiWithoutTokensNeedsAnExplicitOptOut) {
+  const Keys base{{"JOURNALPATH", "j.db"}, {"RISKCONFIG", "r.toml"},
+                  {"ADMINPORT", "8081"}};
+  auto missing = ParseGatewayConfig(base, "gw.cfg");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find(
+                "gw.cfg: [GATEWAY] AdminTokenFile is required with AdminPort"),
+            std::string::npos)
+      << missing.status().message();
+  Keys none = base;
+  none["ADMINAUTH"] = "none";
+  auto dev = ParseGatewayConfig(none, "gw.cfg");
+  ASSERT_TRUE(dev.ok()) << dev.status().message();
+  EXPECT_FALSE(dev->admin_auth);
+  EXPECT_EQ(dev->admin_token_file, "");
+  // No admin API, nothing to authenticate.
+  auto off = ParseGatewayConfig(
+      Keys{{"JOURNALPATH", "j.db"}, {"RISKCONFIG", "r.toml"}}, "gw.cfg");
+  ASSERT_TRUE(off.ok());
+  EXPECT_TRUE(off->admin_auth);
 }
 
 struct Bad {
@@ -171,7 +197,20 @@ INSTANTIATE_TEST_SUITE_P(
             "JournalVerify"},
         Bad{Keys{{"JOURNALPATH", "j"}, {"RISKCONFIG", "r"},
                  {"FILEMODE", "0644"}},
-            "FileMode"}));
+            "FileMode"},
+        Bad{Keys{{"JOURNALPATH", "j"}, {"RISKCONFIG", "r"},
+                 {"ADMINPORT", "8081"}, {"ADMINAUTH", "off"}},
+            "AdminAuth=off: must be 'token' or 'none'"},
+        Bad{Keys{{"JOURNALPATH", "j"}, {"RISKCONFIG", "r"},
+                 {"ADMINPORT", "8081"}, {"ADMINTOKENFILE", ""}},
+            "AdminTokenFile"},
+        Bad{Keys{{"JOURNALPATH", "j"}, {"RISKCONFIG", "r"},
+                 {"ADMINPORT", "8081"}, {"ADMINAUTH", "none"},
+                 {"ADMINTOKENFILE", "t"}},
+            "AdminTokenFile is set but AdminAuth=none"},
+        Bad{Keys{{"JOURNALPATH", "j"}, {"RISKCONFIG", "r"},
+                 {"ADMINTOKENFILE", "t"}},
+            "AdminTokenFile is set but AdminPort is not"}));
 
 }  // namespace
 }  // namespace fixgw::gw

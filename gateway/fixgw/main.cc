@@ -1,5 +1,6 @@
 // fixgw: the FIX order gateway. Usage: fixgw --config FILE
 //        fixgw --hash-password [--iterations N]   (password on stdin)
+//        fixgw --new-admin-token NAME   (a line for AdminTokenFile)
 //
 // FILE is one QuickFIX settings file: acceptor sessions face the brokers,
 // the one initiator session faces the exchange, and a [GATEWAY] section holds
@@ -43,6 +44,7 @@
 #include "gateway/fix/runtime.h"
 #include "gateway/fix/settings.h"
 #include "gateway/fix/sqlite_message_store.h"
+#include "gateway/fixgw/admin_auth.h"
 #include "gateway/fixgw/admin_server.h"
 #include "gateway/fixgw/denial_watch.h"
 #include "gateway/fixgw/gateway_app.h"
@@ -219,6 +221,24 @@ int Run(const RunFlags& flags) {
     fmt::print(stderr, "fixgw: {}\n", config.status().message());
     return 2;
   }
+  // Read now so that a bad token file stops start-up before anything is
+  // created.
+  gw::AdminAccess admin_access;
+  if (config->admin_port != 0) {
+    if (config->admin_auth) {
+      auto tokens = gw::LoadAdminTokenFile(config->admin_token_file);
+      if (!tokens.ok()) {
+        fmt::print(stderr, "fixgw: {}: [GATEWAY] AdminTokenFile {}: {}\n",
+                   config_path, config->admin_token_file,
+                   tokens.status().message());
+        return 2;
+      }
+      admin_access =
+          gw::AdminAccess::WithTokens(std::move(*tokens), config->admin_port);
+    } else {
+      admin_access = gw::AdminAccess::Unauthenticated(config->admin_port);
+    }
+  }
   auto auth = gw::LoadLogonAuth(split->acceptors, config_path);
   if (!auth.ok()) {
     fmt::print(stderr, "fixgw: {}\n", auth.status().message());
@@ -287,6 +307,12 @@ int Run(const RunFlags& flags) {
   }
 
   // (After the journal's checks: a start-up error is one line.)
+  if (config->admin_port != 0 && !config->admin_auth) {
+    spdlog::warn(
+        "AdminAuth=none: the admin API on 127.0.0.1:{} asks no credentials; "
+        "any local user can engage the kill switch (development only)",
+        config->admin_port);
+  }
   for (const FIX::SessionID& id : split->acceptors.getSessions()) {
     if (!auth->Protects(id.toString())) {
       spdlog::warn(
@@ -346,8 +372,11 @@ int Run(const RunFlags& flags) {
   }
   std::unique_ptr<gw::AdminServer> admin;
   if (config->admin_port != 0) {
-    gw::AdminOptions admin_options{config->risk_config, config->journal_path};
+    gw::AdminOptions admin_options;
+    admin_options.risk_path = config->risk_config;
+    admin_options.journal_path = config->journal_path;
     admin_options.max_pending = std::chrono::seconds(config->max_pending_s);
+    admin_options.access = std::move(admin_access);
     admin = std::make_unique<gw::AdminServer>(app, std::move(admin_options));
     if (Status st = admin->Start(config->admin_port); !st.ok()) {
       fmt::print(stderr, "fixgw: {}: {}\n", config_path, st.message());
@@ -480,12 +509,39 @@ int HashPasswordCommand(int argc, char** argv) {
   return 0;
 }
 
+// `fixgw --new-admin-token NAME`: prints `NAME TOKEN` with a fresh random
+// token, to append to the AdminTokenFile.
+int NewAdminTokenCommand(int argc, char** argv) {
+  CLI::App cli{"fixgw --new-admin-token NAME: print a line for "
+               "AdminTokenFile"};
+  std::string name;
+  cli.add_option("--new-admin-token", name,
+                 "the token's name (journaled as token:NAME)")
+      ->required();
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return cli.exit(e) == 0 ? 0 : 2;
+  }
+  auto line = gw::NewAdminTokenLine(name);
+  if (!line.ok()) {
+    fmt::print(stderr, "fixgw: --new-admin-token: {}\n",
+               line.status().message());
+    return 2;
+  }
+  fmt::print("{}\n", *line);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--hash-password") == 0) {
       return HashPasswordCommand(argc, argv);
+    }
+    if (std::strcmp(argv[i], "--new-admin-token") == 0) {
+      return NewAdminTokenCommand(argc, argv);
     }
   }
   CLI::App cli{"fixgw: FIX 4.2/4.4 order gateway"};

@@ -2,7 +2,9 @@
 
 #include <httplib.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 
+#include <nlohmann/json.hpp>
 #include <thread>
 
 namespace fixgw::testing {
@@ -76,12 +78,29 @@ std::string Cluster::GatewayConfig() const {
          "\nJournalSync=normal\nIdPrefix=GWT\nSymbols=" + symbols +
          "\nRiskConfig=" +
          risk_file() + "\nAdminPort=" + std::to_string(admin_port_) + "\n" +
+         (write_admin_token_file
+              ? "AdminTokenFile=" + admin_token_file() + "\n"
+              : std::string()) +
          gateway_extra;
 }
 
-bool Cluster::StartGateway(std::string* error, bool wait_for_exchange) {
-  std::string path = dir_.Write("fixgw.cfg", GatewayConfig());
+std::string Cluster::WriteGatewayFiles(std::string* error) const {
   dir_.Write("risk.toml", risk_limits);
+  if (write_admin_token_file) {
+    const std::string tokens = dir_.Write(
+        "admin-tokens", "# the test harness\n" + admin_token_name + " " +
+                            admin_token + "\n");
+    if (::chmod(tokens.c_str(), admin_token_file_mode) != 0) {
+      *error = "cannot chmod " + tokens;
+      return "";
+    }
+  }
+  return dir_.Write("fixgw.cfg", GatewayConfig());
+}
+
+bool Cluster::StartGateway(std::string* error, bool wait_for_exchange) {
+  const std::string path = WriteGatewayFiles(error);
+  if (path.empty()) return false;
   const std::string logged_on = "GW->" + exchange_comp_id + " logged on";
   const int logons_before = GatewayLogCount(logged_on);
   std::vector<std::string> argv;
@@ -151,15 +170,73 @@ int64_t Cluster::JournalCount(const std::string& sql) const {
   return result;
 }
 
+namespace {
+
+// application/x-www-form-urlencoded decoding: '+' is a space, %XX a byte.
+std::string FormDecode(const std::string& s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '+') {
+      out += ' ';
+    } else if (s[i] == '%' && i + 2 < s.size()) {
+      out += static_cast<char>(std::stoi(s.substr(i + 1, 2), nullptr, 16));
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+// "a=1&b=x+y" -> {"a":"1","b":"x y"}
+std::string QueryToJson(const std::string& query) {
+  nlohmann::ordered_json j = nlohmann::ordered_json::object();
+  size_t start = 0;
+  while (start < query.size()) {
+    size_t amp = query.find('&', start);
+    if (amp == std::string::npos) amp = query.size();
+    const std::string pair = query.substr(start, amp - start);
+    const size_t eq = pair.find('=');
+    j[FormDecode(pair.substr(0, eq))] =
+        eq == std::string::npos ? "" : FormDecode(pair.substr(eq + 1));
+    start = amp + 1;
+  }
+  return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
+Cluster::HttpReply Reply(const httplib::Result& r) {
+  if (!r) return {};
+  return Cluster::HttpReply{r->status, r->body,
+                            r->get_header_value("WWW-Authenticate")};
+}
+
+}  // namespace
+
 Cluster::HttpReply Cluster::Admin(const std::string& method,
                                   const std::string& path) const {
+  Headers headers = {{"Authorization", AdminBearer()}};
+  if (method != "POST") return AdminRaw(method, path, headers);
+  const size_t question = path.find('?');
+  const std::string query =
+      question == std::string::npos ? "" : path.substr(question + 1);
+  return AdminRaw(method, path.substr(0, question), headers,
+                  QueryToJson(query), "application/json");
+}
+
+Cluster::HttpReply Cluster::AdminRaw(const std::string& method,
+                                     const std::string& path,
+                                     const Headers& headers,
+                                     const std::string& body,
+                                     const std::string& content_type) const {
   httplib::Client client("127.0.0.1", admin_port_);
   client.set_connection_timeout(5);
   client.set_read_timeout(5);
-  httplib::Result r =
-      method == "POST" ? client.Post(path.c_str()) : client.Get(path.c_str());
-  if (!r) return {};
-  return HttpReply{r->status, r->body};
+  httplib::Headers h;
+  for (const auto& [name, value] : headers) h.emplace(name, value);
+  if (method == "POST") {
+    return Reply(client.Post(path.c_str(), h, body, content_type.c_str()));
+  }
+  return Reply(client.Get(path.c_str(), h));
 }
 
 }  // namespace fixgw::testing

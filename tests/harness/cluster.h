@@ -41,6 +41,10 @@ class Cluster {
   std::string ClientConfig(const std::string& sender) const;
   // The gateway's settings file content.
   std::string GatewayConfig() const;
+  // Writes what StartGateway starts fixgw with: fixgw.cfg, the risk file
+  // and the admin token file; returns the settings file's path, or "" (and
+  // *error) if the token file's mode cannot be set.
+  std::string WriteGatewayFiles(std::string* error) const;
 
   // Waits until `what` occurs at least `n` times in the gateway's log.
   bool WaitForGatewayLog(const std::string& what, int n,
@@ -53,13 +57,26 @@ class Cluster {
   // A single-integer query on the journal, read-only; -1 on error.
   int64_t JournalCount(const std::string& sql) const;
 
-  // An HTTP request to the gateway's admin API ("GET" or "POST", a path
-  // with its query string); status -1 if no answer within 5 s.
+  // An HTTP request to the gateway's admin API as an operator makes it:
+  // "GET" or "POST", a path with a query string, and the harness's bearer
+  // token. A POST's query parameters are sent as the JSON object body the
+  // API wants ("/kill-switch?action=engage&scope=global" -> {"action":
+  // "engage","scope":"global"}). Status -1 if no answer within 5 s.
   struct HttpReply {
     int status = -1;
     std::string body;
+    std::string www_authenticate;  // the WWW-Authenticate header, if any
   };
   HttpReply Admin(const std::string& method, const std::string& path) const;
+  // Exactly the request given, nothing added but what the HTTP client adds
+  // (Host, Content-Length): for requests an operator would not make.
+  // `content_type` "" sends none (GET) or the client's default.
+  using Headers = std::vector<std::pair<std::string, std::string>>;
+  HttpReply AdminRaw(const std::string& method, const std::string& path,
+                     const Headers& headers, const std::string& body = "",
+                     const std::string& content_type = "") const;
+  // "Bearer <admin_token>".
+  std::string AdminBearer() const { return "Bearer " + admin_token; }
 
   Process& sim() { return *sim_; }
   Process& gateway() { return *gw_; }
@@ -71,6 +88,17 @@ class Cluster {
   int admin_port() const { return admin_port_; }
   std::string journal() const { return dir_.path() + "/journal.db"; }
   std::string risk_file() const { return dir_.path() + "/risk.toml"; }
+  std::string admin_token_file() const {
+    return dir_.path() + "/admin-tokens";
+  }
+  // The gateway's AdminTokenFile holds one token, admin_token named
+  // admin_token_name, written with admin_token_file_mode at every start;
+  // with write_admin_token_file false neither the file nor the key exists
+  // (add AdminAuth=none to gateway_extra).
+  std::string admin_token_name = "harness";
+  std::string admin_token = "hArNeSs-tOkEn_0123456789abcdefghijklmnopqrst";
+  unsigned admin_token_file_mode = 0600;
+  bool write_admin_token_file = true;
   std::string gateway_extra;  // more [GATEWAY] lines
   std::string symbols = "AAPL,MSFT";  // [GATEWAY] Symbols
   std::string exchange_comp_id = "SIM";  // the exchange session's TargetCompID
