@@ -54,8 +54,8 @@ class GatewayIntegrityTest : public ::testing::Test {
 
   // The settings and risk file StartGateway would write, without starting.
   void WriteSettings() {
-    dir_.Write("fixgw.cfg", cluster_.GatewayConfig());
-    dir_.Write("risk.toml", cluster_.risk_limits);
+    std::string error;
+    ASSERT_FALSE(cluster_.WriteGatewayFiles(&error).empty()) << error;
   }
 
   // SIGTERM: a clean stop, which records the journal's head.
