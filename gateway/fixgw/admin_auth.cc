@@ -1,5 +1,7 @@
 #include "gateway/fixgw/admin_auth.h"
 
+#include "gateway/fixgw/base64.h"
+
 #include <fcntl.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -83,34 +85,6 @@ std::vector<std::string_view> Fields(std::string_view line) {
     while (end < line.size() && line[end] != ' ' && line[end] != '\t') ++end;
     out.push_back(line.substr(i, end - i));
     i = end;
-  }
-  return out;
-}
-
-std::optional<std::string> Unbase64(std::string_view text) {
-  if (text.empty() || text.size() % 4 != 0) return std::nullopt;
-  std::string out(text.size() / 4 * 3, '\0');
-  const int n =
-      EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                      reinterpret_cast<const unsigned char*>(text.data()),
-                      static_cast<int>(text.size()));
-  if (n < 0) return std::nullopt;
-  size_t size = static_cast<size_t>(n);
-  // EVP_DecodeBlock keeps the padding's zero bytes.
-  for (size_t i = text.size(); i > 0 && text[i - 1] == '='; --i) --size;
-  out.resize(size);
-  return out;
-}
-
-std::string Base64Url(const unsigned char* raw, size_t size) {
-  std::string out(4 * ((size + 2) / 3) + 1, '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                raw, static_cast<int>(size));
-  out.resize(static_cast<size_t>(n));
-  while (!out.empty() && out.back() == '=') out.pop_back();
-  for (char& c : out) {
-    if (c == '+') c = '-';
-    if (c == '/') c = '_';
   }
   return out;
 }
@@ -293,7 +267,7 @@ Result<std::string> NewAdminTokenLine(const std::string& name) {
   if (RAND_bytes(raw, sizeof raw) != 1) {
     return Status::Internal("OpenSSL RAND_bytes failed");
   }
-  std::string line = name + " " + Base64Url(raw, sizeof raw);
+  std::string line = name + " " + Base64Url(std::string_view(reinterpret_cast<const char*>(raw), sizeof raw));
   OPENSSL_cleanse(raw, sizeof raw);
   return line;
 }

@@ -1,5 +1,7 @@
 #include "gateway/fixgw/logon_auth.h"
 
+#include "gateway/fixgw/base64.h"
+
 #include <arpa/inet.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -13,31 +15,6 @@ namespace {
 constexpr const char* kScheme = "pbkdf2-sha256";
 constexpr size_t kHashBytes = 32;
 constexpr size_t kSaltBytes = 16;
-
-std::string Base64(const std::string& raw) {
-  std::string out(4 * ((raw.size() + 2) / 3) + 1, '\0');
-  const int n =
-      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                      reinterpret_cast<const unsigned char*>(raw.data()),
-                      static_cast<int>(raw.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
-}
-
-std::optional<std::string> Unbase64(const std::string& text) {
-  if (text.empty() || text.size() % 4 != 0) return std::nullopt;
-  std::string out(text.size() / 4 * 3, '\0');
-  const int n =
-      EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                      reinterpret_cast<const unsigned char*>(text.data()),
-                      static_cast<int>(text.size()));
-  if (n < 0) return std::nullopt;
-  size_t size = static_cast<size_t>(n);
-  // EVP_DecodeBlock keeps the padding's zero bytes.
-  for (size_t i = text.size(); i > 0 && text[i - 1] == '='; --i) --size;
-  out.resize(size);
-  return out;
-}
 
 std::string Derive(const std::string& password, const std::string& salt,
                    int iterations) {
