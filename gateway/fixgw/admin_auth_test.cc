@@ -1,4 +1,5 @@
 #include "gateway/fixgw/admin_auth.h"
+#include "gateway/fixgw/base64.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -21,34 +22,6 @@ AdminTokens Tokens() {
                               kCiToken + "\n");
   EXPECT_TRUE(t.ok()) << t.status().message();
   return t.ok() ? *t : AdminTokens();
-}
-
-// base64 of `raw`, for Basic credentials.
-std::string Base64(const std::string& raw) {
-  static const char* kAlphabet =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  size_t i = 0;
-  for (; i + 2 < raw.size(); i += 3) {
-    const unsigned n = (static_cast<unsigned char>(raw[i]) << 16) |
-                       (static_cast<unsigned char>(raw[i + 1]) << 8) |
-                       static_cast<unsigned char>(raw[i + 2]);
-    for (int s : {18, 12, 6, 0}) out += kAlphabet[(n >> s) & 63];
-  }
-  if (i + 1 == raw.size()) {
-    const unsigned n = static_cast<unsigned char>(raw[i]) << 16;
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += "==";
-  } else if (i + 2 == raw.size()) {
-    const unsigned n = (static_cast<unsigned char>(raw[i]) << 16) |
-                       (static_cast<unsigned char>(raw[i + 1]) << 8);
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += kAlphabet[(n >> 6) & 63];
-    out += "=";
-  }
-  return out;
 }
 
 // A request that passes every check but the credentials.
@@ -472,6 +445,24 @@ TEST(AdminParamsTest, LengthLimitsAreInclusive) {
 TEST(AdminParamsTest, PrintableKeepsLogLinesWhole) {
   EXPECT_EQ(Printable("/kill\nswitch\x1b\xff"), "/kill?switch??");
   EXPECT_EQ(Printable("abcdef", 3), "abc...");
+}
+
+// The codec Basic credentials and tokens go through, against RFC 4648's
+// test vectors (section 10).
+TEST(Base64Test, MatchesTheRfcVectors) {
+  const std::pair<const char*, const char*> vectors[] = {
+      {"", ""},         {"f", "Zg=="},         {"fo", "Zm8="},
+      {"foo", "Zm9v"},  {"foob", "Zm9vYg=="},  {"fooba", "Zm9vYmE="},
+      {"foobar", "Zm9vYmFy"}};
+  for (const auto& [raw, encoded] : vectors) {
+    EXPECT_EQ(Base64(raw), encoded) << raw;
+    if (*raw != '\0') {
+      EXPECT_EQ(Unbase64(encoded), std::string(raw)) << raw;
+    }
+  }
+  EXPECT_EQ(Base64Url("\xfb\xff"), "-_8");
+  EXPECT_FALSE(Unbase64("Zm9").has_value());
+  EXPECT_FALSE(Unbase64("Zm9v!A==").has_value());
 }
 
 }  // namespace
