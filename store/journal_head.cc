@@ -188,20 +188,18 @@ Result<StartCheck> CheckAtStart(const Journal& journal, VerifyMode mode) {
     check.problem = check.detail;
     return done();
   }
-  Result<VerifyReport> report = Status::Ok();
-  if (mode == VerifyMode::kFull || !check.recorded) {
-    report = journal.Verify();
-    if (report.ok() && !report->first_bad_seq && check.recorded) {
-      // The whole chain is intact; the recorded head must still be on it.
-      Result<VerifyReport> tail = journal.VerifyFrom(check.recorded->point);
-      if (!tail.ok()) return tail.status();
-      if (tail->first_bad_seq) report = std::move(tail);
-    }
-  } else {
-    check.verified_from = check.recorded->point;
-    report = journal.VerifyFrom(check.recorded->point);
-  }
+  const bool whole = mode == VerifyMode::kFull || !check.recorded;
+  if (!whole) check.verified_from = check.recorded->point;
+  Result<VerifyReport> report = whole
+                                    ? journal.Verify()
+                                    : journal.VerifyFrom(check.recorded->point);
   if (!report.ok()) return report.status();
+  if (whole && check.recorded && !report->first_bad_seq) {
+    // The whole chain is intact; the recorded head must still be on it.
+    Result<VerifyReport> tail = journal.VerifyFrom(check.recorded->point);
+    if (!tail.ok()) return tail.status();
+    if (tail->first_bad_seq) report = std::move(tail);
+  }
   check.entries = report->entries;
   if (report->first_bad_seq) {
     check.first_bad_seq = report->first_bad_seq;
