@@ -18,6 +18,7 @@
 #include <thread>
 #include <utility>
 
+#include "gateway/core/path.h"
 #include "store/internal/schema_sql.h"
 #include "store/journal_lock.h"
 
@@ -339,10 +340,7 @@ Status Journal::Impl::CheckFile() const {
           path + ": cannot open journal: " + std::strerror(err));
     }
     if (read_only) return Status::NotFound(path + ": no such journal file");
-    std::string dir = ".";
-    if (size_t slash = path.rfind('/'); slash != std::string::npos) {
-      dir = slash == 0 ? "/" : path.substr(0, slash);
-    }
+    const std::string dir = DirectoryOf(path);
     struct stat dst {};
     if (::stat(dir.c_str(), &dst) != 0 || !S_ISDIR(dst.st_mode)) {
       return Status::NotFound(path + ": cannot create journal: directory " +

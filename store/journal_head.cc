@@ -11,15 +11,10 @@
 #include <utility>
 
 #include "gateway/core/clock.h"
+#include "gateway/core/path.h"
 
 namespace fixgw::store {
 namespace {
-
-std::string DirectoryOf(const std::string& path) {
-  const size_t slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  return slash == 0 ? "/" : path.substr(0, slash);
-}
 
 bool IsHex64(const std::string& s) {
   if (s.size() != 64) return false;

@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "gateway/core/clock.h"
+#include "gateway/core/path.h"
 
 namespace fixgw::gw {
 namespace {
@@ -44,13 +45,6 @@ std::optional<std::string_view> Header(const httplib::Request& req,
 
 // The most a POST body may hold; parameters are a few short strings.
 constexpr size_t kMaxBodyBytes = 64 << 10;
-
-// The directory holding `path` ("." for a bare file name).
-std::string DirectoryOf(const std::string& path) {
-  const size_t slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  return slash == 0 ? "/" : path.substr(0, slash);
-}
 
 // used / limit as a decimal fraction with 6 digits ("0.25"); 0 when the
 // limit is not positive. Long division digit by digit: no overflow for any

@@ -40,6 +40,7 @@
 #include <optional>
 
 #include "gateway/core/clock.h"
+#include "gateway/core/path.h"
 #include "gateway/fix/masking_log.h"
 #include "gateway/fix/runtime.h"
 #include "gateway/fix/settings.h"
@@ -65,12 +66,6 @@ struct RunFlags {
   // fails, with this reason journaled (forensics).
   std::optional<std::string> accept_damage;
 };
-
-std::string DirectoryOf(const std::string& path) {
-  const size_t slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  return slash == 0 ? "/" : path.substr(0, slash);
-}
 
 // Whoever can write the journal's directory can replace or cut the journal
 // and its -wal, lock and head files: only the service user (or root) may.
