@@ -40,7 +40,19 @@ int Run(const std::string& config_path) {
 
   fix::StopSignals stop;  // before any thread starts
   const FIX::SessionSettings& settings = split->acceptors;
-  sim::SimApplication app(*sim_config);
+  std::unique_ptr<sim::RequestLedger> ledger;
+  if (!sim_config->request_ledger.empty()) {
+    auto opened = sim::RequestLedger::Open(sim_config->request_ledger);
+    if (!opened.ok()) {
+      fmt::print(stderr, "fixsim: {}: RequestLedger: {}\n", config_path,
+                 opened.status().message());
+      return 2;
+    }
+    ledger = std::move(opened).value();
+    fmt::print(stderr, "fixsim: request ledger {}: {} request(s) taken before\n",
+               sim_config->request_ledger, ledger->size());
+  }
+  sim::SimApplication app(*sim_config, std::move(ledger));
   auto store = fix::MakeStoreFactory(settings);
   // Password (554) never reaches a log file.
   fix::MaskingLogFactory log(fix::MakeLogFactory(settings), nullptr);

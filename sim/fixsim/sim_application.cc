@@ -20,8 +20,9 @@ std::string MsgType(const FIX::Message& msg) {
 
 }  // namespace
 
-SimApplication::SimApplication(const SimConfig& config)
-    : faults_(config.faults), engine_(config.engine) {
+SimApplication::SimApplication(const SimConfig& config,
+                               std::unique_ptr<RequestLedger> ledger)
+    : faults_(config.faults), engine_(config.engine), ledger_(std::move(ledger)) {
   if (faults_.ack_delay.count() > 0) {
     sender_ = std::thread([this] { SenderLoop(); });
   }
@@ -58,6 +59,25 @@ void SimApplication::fromApp(const FIX::Message& msg,
 
   std::lock_guard lock(mu_);
   owners_.insert_or_assign(owner, id);
+  if (ledger_ != nullptr && type != "H") {
+    const std::string cl_ord_id =
+        fix::FieldText(msg, FIX::FIELD::ClOrdID).value_or("");
+    const bool poss_dup =
+        msg.getHeader().isSetField(FIX::FIELD::PossDupFlag) &&
+        msg.getHeader().getField(FIX::FIELD::PossDupFlag) == "Y";
+    if (poss_dup && ledger_->Contains(owner, cl_ord_id)) {
+      fmt::print(stderr,
+                 "fixsim: {}: 35={} 11={} with PossDupFlag=Y was taken "
+                 "before: ignored\n",
+                 owner, type, cl_ord_id);
+      return;
+    }
+    // Recorded before the engine sees it: a kill after this line can lose
+    // the answer (as it loses the book), never take the request twice.
+    if (Status s = ledger_->Record(owner, cl_ord_id); !s.ok()) {
+      fmt::print(stderr, "fixsim: {}\n", s.message());
+    }
+  }
   std::vector<Outbound> out;
   if (type == "D") {
     auto decoded = fix::DecodeNewOrder(msg);

@@ -18,13 +18,17 @@
 
 #include "gateway/fix/quickfix.h"
 #include "sim/engine/matching_engine.h"
+#include "sim/fixsim/request_ledger.h"
 #include "sim/fixsim/sim_config.h"
 
 namespace fixgw::sim {
 
 class SimApplication : public FIX::Application {
  public:
-  explicit SimApplication(const SimConfig& config);
+  // `ledger` (may be null) remembers the requests taken across restarts;
+  // a PossDup of one of them is ignored.
+  SimApplication(const SimConfig& config,
+                 std::unique_ptr<RequestLedger> ledger = nullptr);
   ~SimApplication() override;
   SimApplication(const SimApplication&) = delete;
   SimApplication& operator=(const SimApplication&) = delete;
@@ -62,6 +66,7 @@ class SimApplication : public FIX::Application {
   std::map<std::string, FIX::SessionID> owners_;    // guarded by mu_
   std::map<std::string, int> app_messages_;         // guarded by mu_
   uint64_t reject_exec_ids_ = 0;                    // guarded by mu_
+  const std::unique_ptr<RequestLedger> ledger_;     // guarded by mu_
 
   // Delayed sending (only with faults_.ack_delay > 0).
   std::condition_variable cv_;

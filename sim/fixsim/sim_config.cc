@@ -115,6 +115,13 @@ Result<SimConfig> ParseSimConfig(const std::map<std::string, std::string>& keys,
       config.engine.id_prefix = value;
       continue;
     }
+    if (key == "REQUESTLEDGER") {
+      if (value.empty()) {
+        return KeyError(origin, "RequestLedger", value, "must name a file");
+      }
+      config.request_ledger = value;
+      continue;
+    }
     if (key == "REJECTRATIO") {
       // A fraction with at most 6 decimals: its micro-units are exactly the
       // per-million rate the engine takes.

@@ -16,6 +16,9 @@
 //                                   message by this many milliseconds
 //   DropAfterMessages=0           fault: disconnect a session after it sent
 //                                   this many application messages (0 = never)
+//   RequestLedger=/path/ledger    file of the requests taken, kept across
+//                                   restarts: a PossDup of one is ignored
+//                                   (request_ledger.h); default none
 //
 // Parsing is pure (no I/O beyond reading the file in LoadSimConfig).
 #pragma once
@@ -37,6 +40,7 @@ struct FaultOptions {
 struct SimConfig {
   EngineOptions engine;
   FaultOptions faults;
+  std::string request_ledger;  // empty: none
 };
 
 // Builds the config from the [SIM] keys (upper-cased, as QuickFIX stores

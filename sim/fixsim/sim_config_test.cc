@@ -19,7 +19,8 @@ TEST(SimConfigTest, ParsesEveryKey) {
            {"REJECTRATIO", "0.25"},
            {"ACKDELAYMS", "150"},
            {"DROPAFTERMESSAGES", "7"},
-           {"IDPREFIX", "X-"}},
+           {"IDPREFIX", "X-"},
+           {"REQUESTLEDGER", "/tmp/ledger"}},
       "sim.cfg", "default-");
   ASSERT_TRUE(config.ok()) << config.status().message();
   const EngineOptions& e = config->engine;
@@ -37,6 +38,7 @@ TEST(SimConfigTest, ParsesEveryKey) {
   EXPECT_EQ(config->faults.ack_delay, std::chrono::milliseconds(150));
   EXPECT_EQ(config->faults.drop_after_messages, 7);
   EXPECT_EQ(e.id_prefix, "X-");
+  EXPECT_EQ(config->request_ledger, "/tmp/ledger");
 }
 
 TEST(SimConfigTest, IdPrefixDefaultsToTheGivenOne) {
