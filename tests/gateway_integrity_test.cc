@@ -4,10 +4,15 @@
 // other users could read, a risk file that is not a file, and a log line
 // for an order the journal never held.
 #include <gtest/gtest.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sqlite3.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -225,6 +230,33 @@ TEST_F(GatewayIntegrityTest, JournalCutAfterAKillIsRefused) {
   EXPECT_NE(refused.err.find("missing (the file or its -wal was cut"),
             std::string::npos)
       << refused.err;
+}
+
+TEST_F(GatewayIntegrityTest, BrokerPortInUseExitsWithOneLine) {
+  // Someone else listens on the broker port; the exchange is reachable, so
+  // the exchange session starts first.
+  const int other = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(other, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(cluster_.gateway_port()));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(other, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0)
+      << std::strerror(errno);
+  ASSERT_EQ(::listen(other, 1), 0);
+  ASSERT_NO_FATAL_FAILURE(WriteSettings());
+  Ran ran = RunGateway({}, "port-in-use", seconds(30));
+  ::close(other);
+  EXPECT_EQ(ran.rc, 2) << ran.err << Log();
+  // The start-up log lines before it, then one line that names the port
+  // and the cause, and nothing after it (no abort, no crash).
+  const std::string port = "port " + std::to_string(cluster_.gateway_port());
+  const size_t at = ran.err.find(port);
+  ASSERT_NE(at, std::string::npos) << ran.err;
+  EXPECT_NE(ran.err.find("Address already in use", at), std::string::npos)
+      << ran.err;
+  EXPECT_EQ(ran.err.find('\n', at), ran.err.size() - 1) << ran.err;
+  EXPECT_EQ(ran.err.find("pure virtual"), std::string::npos) << ran.err;
 }
 
 TEST_F(GatewayIntegrityTest, CleanRestartIsVerifiedAndJournaled) {

@@ -408,6 +408,13 @@ int Run(const RunFlags& flags) {
   fix::MaskingLogFactory exchange_log(fix::MakeLogFactory(exchanges), nullptr);
   std::unique_ptr<FIX::Acceptor> acceptor;
   std::unique_ptr<FIX::Initiator> initiator;
+  // A failure after the initiator started (the broker port in use) must
+  // stop its thread before the objects it uses go: destroying a running
+  // ThreadedSocketInitiator ended in "pure virtual method called".
+  bool initiator_started = false;
+  const auto stop_initiator = [&] {
+    if (initiator_started) initiator->stop(/*force=*/true);
+  };
   try {
     acceptor = fix::MakeAcceptor(app, *session_stores, brokers, &broker_log,
                                  split->acceptor_tls);
@@ -421,11 +428,14 @@ int Run(const RunFlags& flags) {
       }
     }
     initiator->start();
+    initiator_started = true;
     acceptor->start();
   } catch (const FIX::ConfigError& e) {
+    stop_initiator();
     fmt::print(stderr, "fixgw: {}: {}\n", config_path, e.what());
     return 2;
   } catch (const FIX::RuntimeError& e) {
+    stop_initiator();
     fmt::print(stderr, "fixgw: cannot start sessions: {}\n", e.what());
     return 2;
   }
