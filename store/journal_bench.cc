@@ -1,0 +1,239 @@
+// journal_bench: what one order's journal transaction costs on this disk,
+// next to the plainest SQLite transaction that writes the same bytes.
+//
+//   plain      BEGIN; two 400-byte rows and one small update in a table
+//              without indexes or triggers; COMMIT (prepared statements,
+//              WAL, the same synchronous setting): the floor.
+//   journal    Journal::Append of the two entries one NewOrderSingle
+//              journals (NewOrderAccepted, SentToExchange), hash chain
+//              included.
+//   order      the gateway's whole transaction for that order: the two
+//              entries, the outgoing 35=D prestored in the session store
+//              (SessionStore::PrestoreOutgoing) and the broker session's
+//              next target sequence number raised (RaiseNextTarget).
+//
+// Each variant commits COMMITS transactions back to back on a fresh file,
+// for JournalSync=normal and =full, and prints one JSON line with the
+// mean, p50, p99 and p99.9 of one commit in microseconds.
+// Usage: journal_bench [COMMITS] [DIR]   (defaults 20000, a temp dir)
+#include <sqlite3.h>
+#include <stdlib.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "gateway/core/clock.h"
+#include "store/journal.h"
+#include "store/session_store.h"
+
+namespace {
+
+using fixgw::Status;
+using fixgw::store::Journal;
+using fixgw::store::JournalEntry;
+using fixgw::store::SessionStore;
+using fixgw::store::SyncMode;
+using Clock = std::chrono::steady_clock;
+
+// Sizes as fixgw writes them for a limit order (payload JSON, raw FIX).
+const std::string kPayload =
+    R"({"kind":"NewOrderAccepted","session":"FIX.4.4:GW->BROKER1","order":)"
+    R"({"cl_ord_id":"B1-000123","account":"ACC1","symbol":"MSFT","side":"buy",)"
+    R"("qty":"100","type":"limit","price":"250.12","tif":"day","text":""},)"
+    R"("exch_cl_ord_id":"GW-123456","reserved":"25012.00","position":"0",)"
+    R"("risk":{"checks":["size","notional","collar","cash","position"]}})";
+const std::string kRawFix =
+    "8=FIX.4.4|9=178|35=D|34=123|49=BROKER1|52=20261202-10:00:00.000|"
+    "56=GW|1=ACC1|11=B1-000123|38=100|40=2|44=250.12|54=1|55=MSFT|59=0|"
+    "60=20261202-10:00:00.000|10=123|";
+const std::string kStored =
+    "8=FIX.4.4\x01" "9=170\x01" "35=D\x01" "34=123\x01" "49=GW\x01"
+    "52=20261202-10:00:00.000\x01" "56=SIM\x01" "1=ACC1\x01" "11=GW-123456\x01"
+    "38=100\x01" "40=2\x01" "44=250.12\x01" "54=1\x01" "55=MSFT\x01" "59=0\x01"
+    "60=20261202-10:00:00.000\x01" "10=123\x01";
+
+struct Stats {
+  double mean = 0, p50 = 0, p99 = 0, p999 = 0;
+};
+
+Stats Summarise(std::vector<double> us) {
+  Stats s;
+  if (us.empty()) return s;
+  double sum = 0;
+  for (double v : us) sum += v;
+  s.mean = sum / static_cast<double>(us.size());
+  std::sort(us.begin(), us.end());
+  const auto at = [&](double q) {
+    return us[std::min(us.size() - 1,
+                       static_cast<size_t>(q * static_cast<double>(us.size())))];
+  };
+  s.p50 = at(0.50);
+  s.p99 = at(0.99);
+  s.p999 = at(0.999);
+  return s;
+}
+
+void Report(const char* variant, SyncMode mode, int commits,
+            const std::vector<double>& us) {
+  const Stats s = Summarise(us);
+  std::printf(
+      "{\"variant\":\"%s\",\"sync\":\"%s\",\"commits\":%d,\"mean_us\":%.1f,"
+      "\"p50_us\":%.1f,\"p99_us\":%.1f,\"p999_us\":%.1f}\n",
+      variant, mode == SyncMode::kFull ? "full" : "normal", commits, s.mean,
+      s.p50, s.p99, s.p999);
+  std::fflush(stdout);
+}
+
+// Times `commit` `n` times; false on the first failure (printed).
+bool Time(int n, const std::function<Status(int)>& commit,
+          std::vector<double>* us) {
+  us->reserve(static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    const auto start = Clock::now();
+    Status s = commit(i);
+    const auto end = Clock::now();
+    if (!s.ok()) {
+      std::fprintf(stderr, "journal_bench: %s\n", s.message().c_str());
+      return false;
+    }
+    us->push_back(
+        std::chrono::duration<double, std::micro>(end - start).count());
+  }
+  return true;
+}
+
+bool Plain(const std::string& path, SyncMode mode, int n) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) return false;
+  const std::string setup =
+      std::string("PRAGMA journal_mode=WAL; PRAGMA synchronous=") +
+      (mode == SyncMode::kFull ? "FULL" : "NORMAL") +
+      "; CREATE TABLE e (seq INTEGER PRIMARY KEY, body TEXT);"
+      " CREATE TABLE s (id INTEGER PRIMARY KEY, next INTEGER);"
+      " INSERT INTO s VALUES (1, 1);";
+  if (sqlite3_exec(db, setup.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) {
+    sqlite3_close(db);
+    return false;
+  }
+  sqlite3_stmt *begin = nullptr, *ins = nullptr, *upd = nullptr,
+               *commit = nullptr;
+  sqlite3_prepare_v2(db, "BEGIN", -1, &begin, nullptr);
+  sqlite3_prepare_v2(db, "INSERT INTO e (body) VALUES (?1)", -1, &ins, nullptr);
+  sqlite3_prepare_v2(db, "UPDATE s SET next = ?1 WHERE id = 1", -1, &upd,
+                     nullptr);
+  sqlite3_prepare_v2(db, "COMMIT", -1, &commit, nullptr);
+  const std::string body = kPayload + kRawFix;
+  std::vector<double> us;
+  const bool ok = Time(
+      n,
+      [&](int i) {
+        int rc = sqlite3_step(begin);
+        sqlite3_reset(begin);
+        for (int k = 0; k < 2 && rc == SQLITE_DONE; ++k) {
+          sqlite3_bind_text(ins, 1, body.data(), static_cast<int>(body.size()),
+                            SQLITE_STATIC);
+          rc = sqlite3_step(ins);
+          sqlite3_reset(ins);
+        }
+        if (rc == SQLITE_DONE) {
+          sqlite3_bind_int64(upd, 1, i + 2);
+          rc = sqlite3_step(upd);
+          sqlite3_reset(upd);
+        }
+        if (rc == SQLITE_DONE) {
+          rc = sqlite3_step(commit);
+          sqlite3_reset(commit);
+        }
+        return rc == SQLITE_DONE
+                   ? Status::Ok()
+                   : Status::Internal(std::string("plain: ") + sqlite3_errmsg(db));
+      },
+      &us);
+  for (sqlite3_stmt* s : {begin, ins, upd, commit}) sqlite3_finalize(s);
+  sqlite3_close(db);
+  if (ok) Report("plain", mode, n, us);
+  return ok;
+}
+
+std::vector<JournalEntry> OrderEntries(int i) {
+  const fixgw::Timestamp now = fixgw::Now();
+  const std::string cl = "B1-" + std::to_string(i);
+  const std::string exch = "GW-" + std::to_string(i);
+  return {
+      JournalEntry{0, now, "NewOrderAccepted", "FIX.4.4:GW->BROKER1", cl, exch,
+                   kPayload, kRawFix, ""},
+      JournalEntry{0, now, "SentToExchange", "", "", exch,
+                   R"({"kind":"SentToExchange","exch_cl_ord_id":")" + exch +
+                       R"(","msg_type":"D"})",
+                   "", ""},
+  };
+}
+
+bool Gateway(const std::string& path, SyncMode mode, int n, bool whole) {
+  auto journal = Journal::Open(path, mode);
+  if (!journal.ok()) {
+    std::fprintf(stderr, "journal_bench: %s\n",
+                 journal.status().message().c_str());
+    return false;
+  }
+  std::unique_ptr<SessionStore> sessions;
+  if (whole) {
+    auto opened = SessionStore::Open(**journal);
+    if (!opened.ok()) {
+      std::fprintf(stderr, "journal_bench: %s\n",
+                   opened.status().message().c_str());
+      return false;
+    }
+    sessions = std::move(opened).value();
+  }
+  std::vector<double> us;
+  const bool ok = Time(
+      n,
+      [&](int i) {
+        std::vector<JournalEntry> entries = OrderEntries(i);
+        if (!whole) return (*journal)->Append(entries);
+        return (*journal)->Append(entries, [&]() -> Status {
+          Status st = sessions->RaiseNextTarget("FIX.4.4:GW->BROKER1", i + 2);
+          if (!st.ok()) return st;
+          auto stored = sessions->PrestoreOutgoing(
+              "FIX.4.4:GW->SIM", "D:GW-" + std::to_string(i),
+              [](int64_t) { return kStored; });
+          return stored.ok() ? Status::Ok() : stored.status();
+        });
+      },
+      &us);
+  if (ok) Report(whole ? "order" : "journal", mode, n, us);
+  return ok;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const int commits = argc > 1 ? std::max(100, std::atoi(argv[1])) : 20000;
+  std::string dir;
+  bool own_dir = false;
+  if (argc > 2) {
+    dir = argv[2];
+  } else {
+    char tmpl[] = "/tmp/journal-bench.XXXXXX";
+    if (::mkdtemp(tmpl) == nullptr) return 1;
+    dir = tmpl;
+    own_dir = true;
+  }
+  bool ok = true;
+  for (SyncMode mode : {SyncMode::kNormal, SyncMode::kFull}) {
+    const std::string m = mode == SyncMode::kFull ? "full" : "normal";
+    // fsync per commit: fewer commits keep the full runs short.
+    const int n = mode == SyncMode::kFull ? std::max(100, commits / 10) : commits;
+    ok = ok && Plain(dir + "/plain-" + m + ".db", mode, n);
+    ok = ok && Gateway(dir + "/journal-" + m + ".db", mode, n, false);
+    ok = ok && Gateway(dir + "/order-" + m + ".db", mode, n, true);
+  }
+  if (own_dir) std::filesystem::remove_all(dir);
+  return ok ? 0 : 1;
+}
