@@ -179,6 +179,55 @@ TEST_F(SimTest, DropAfterMessagesDisconnectsTheSession) {
   ExpectSimAlive();
 }
 
+// A fixsim killed between answering a request and storing the incoming
+// MsgSeqNum gets the request again, as a PossDup resend, after its restart;
+// its book is gone, so only the RequestLedger can tell it was taken. Here
+// the second start sees the resend under a fresh sequence (ResetOnLogon):
+// the ledger alone decides.
+TEST_F(SimTest, RequestLedgerIgnoresAPossDupOfARequestTakenBeforeARestart) {
+  const std::string ledger = "RequestLedger=" + dir_.path() + "/requests";
+  auto order = [&](int seq, const std::string& id, bool poss_dup) {
+    return FixMessage("35=D|49=CLIENT1|56=SIM|34=" + std::to_string(seq) +
+                      (poss_dup ? "|43=Y|122=" + FixNow() : std::string()) +
+                      "|52=" + FixNow() + "|11=" + id + "|55=AAPL|54=1|60=" +
+                      FixNow() + "|38=100|40=2|44=99|59=0|");
+  };
+  // Everything received, once `text` is among it or after 5 s.
+  auto until = [](RawClient& client, const std::string& text) {
+    std::string got;
+    for (int i = 0; i < 50 && got.find(text) == std::string::npos; ++i) {
+      got = client.Receive(milliseconds(100));
+    }
+    return got;
+  };
+  StartSim({.liquidity_levels = 0, .extra = ledger});
+  {
+    RawClient client(port_);
+    ASSERT_TRUE(client.Send(Logon("CLIENT1")));
+    ASSERT_NE(until(client, "35=A").find("35=A"), std::string::npos);
+    ASSERT_TRUE(client.Send(order(2, "L1", false)));
+    const std::string got = until(client, "11=L1");
+    ASSERT_NE(got.find("150=0"), std::string::npos) << got;
+  }
+  sim_->Signal(SIGKILL);
+  ASSERT_TRUE(sim_->Wait(seconds(10)).has_value());
+
+  StartSim({.liquidity_levels = 0, .extra = ledger});
+  RawClient client(port_);
+  ASSERT_TRUE(client.Send(Logon("CLIENT1")));
+  ASSERT_NE(until(client, "35=A").find("35=A"), std::string::npos);
+  ASSERT_TRUE(client.Send(order(2, "L1", true)));  // taken before: ignored
+  ASSERT_TRUE(client.Send(order(3, "L2", true)));  // never taken: a new order
+  std::string got = until(client, "11=L2");
+  EXPECT_NE(got.find("11=L2"), std::string::npos) << got;
+  got = client.Receive(milliseconds(300));
+  EXPECT_EQ(got.find("11=L1"), std::string::npos) << got;
+  EXPECT_NE(ReadFile(sim_log_).find("11=L1 with PossDupFlag=Y was taken "
+                                    "before: ignored"),
+            std::string::npos)
+      << ReadFile(sim_log_);
+}
+
 // Bytes that are not FIX are skipped by QuickFIX's framer; the first
 // complete message that is not a Logon ends the connection.
 TEST_F(SimTest, GarbageBeforeLogonIsDisconnectedAndSimKeepsServing) {
