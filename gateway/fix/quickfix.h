@@ -64,6 +64,7 @@
 #include <quickfix/NullStore.h>
 #include <quickfix/Parser.h>
 #include <quickfix/Session.h>
+#include <quickfix/SessionFactory.h>
 #include <quickfix/SessionSettings.h>
 #include <quickfix/Settings.h>
 #include <quickfix/SocketAcceptor.h>
