@@ -321,7 +321,7 @@ void Connection::DoHandshake() {
 }
 
 void Connection::Opened() {
-  last_progress_ = loop_.Now();
+  last_progress_ = Clock::now();
   if (callbacks_.on_open) callbacks_.on_open(*this);
   if (state_ != State::kOpen) return;
   DoWrite();
@@ -491,8 +491,9 @@ bool Connection::Queue(std::string_view bytes) {
     return false;
   }
   if (queued == 0) {
-    // The stall clock starts when bytes start to wait.
-    last_progress_ = loop_.Now();
+    // The stall clock starts when bytes start to wait. The clock is read
+    // here, not the loop turn's: an owner may queue long after the turn began.
+    last_progress_ = Clock::now();
     out_.clear();
     out_start_ = 0;
   }
@@ -550,7 +551,7 @@ void Connection::DoWrite() {
     const auto sent = static_cast<std::size_t>(n);
     out_start_ += sent;
     bytes_sent_ += sent;
-    last_progress_ = last_send_ = loop_.Now();
+    last_progress_ = last_send_ = Clock::now();
   }
   if (out_start_ == out_.size()) {
     out_.clear();
@@ -578,7 +579,7 @@ void Connection::ArmStallTimer() {
         if (self->state_ == State::kClosed || self->outbound_bytes() == 0) {
           return;
         }
-        if (self->loop_.Now() - self->last_progress_ >=
+        if (Clock::now() - self->last_progress_ >=
             self->limits_.send_stall_timeout) {
           self->Terminate(
               {CloseCause::kSendStall,
