@@ -556,7 +556,8 @@ void Connection::DoWrite() {
   if (out_start_ == out_.size()) {
     out_.clear();
     out_start_ = 0;
-    CancelTimer(stall_timer_);
+    // The stall timer stays armed: it finds the buffer empty and ends, and
+    // a buffer that fills and drains often costs one timer, not one each time.
     if (state_ == State::kClosing) ProceedClose();
     return;
   }

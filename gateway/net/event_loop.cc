@@ -129,8 +129,20 @@ EventLoop::TimerId EventLoop::ScheduleEvery(Clock::duration period,
 
 bool EventLoop::Cancel(TimerId id) {
   assert(InLoopThread());
-  // The heap entry stays; it finds no function when it comes due.
-  return timer_fns_.erase(id) != 0;
+  // The heap entry stays; it finds no function when it comes due. Long
+  // timers cancelled early (a first-message deadline met) would pile up
+  // under connection churn, so the heap is rebuilt once most of it is dead.
+  if (timer_fns_.erase(id) == 0) return false;
+  if (timers_.size() > 1024 && timers_.size() > 2 * timer_fns_.size()) {
+    std::vector<Timer> live;
+    live.reserve(timer_fns_.size());
+    while (!timers_.empty()) {
+      if (timer_fns_.count(timers_.top().id) != 0) live.push_back(timers_.top());
+      timers_.pop();
+    }
+    timers_ = decltype(timers_)(std::greater<>(), std::move(live));
+  }
+  return true;
 }
 
 void EventLoop::Post(std::function<void()> fn) {

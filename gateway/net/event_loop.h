@@ -80,6 +80,8 @@ class EventLoop {
   Clock::time_point Now() const { return now_; }
   bool InLoopThread() const;
   std::size_t pending_timers() const { return timer_fns_.size(); }
+  // Heap entries, cancelled ones included (bounded: see Cancel()).
+  std::size_t timer_heap_size() const { return timers_.size(); }
 
  private:
   struct Registration {

@@ -63,6 +63,18 @@ TEST(EventLoopTest, CancelledTimersDoNotRun) {
   EXPECT_EQ(loop->pending_timers(), 0u);
 }
 
+TEST(EventLoopTest, CancelledTimersDoNotPileUp) {
+  auto loop = NewLoop();
+  bool kept_ran = false;
+  loop->ScheduleAfter(milliseconds(1), [&] { kept_ran = true; });
+  for (int i = 0; i < 100'000; ++i) {
+    loop->Cancel(loop->ScheduleAfter(std::chrono::hours(1), [] {}));
+  }
+  EXPECT_EQ(loop->pending_timers(), 1u);
+  EXPECT_LE(loop->timer_heap_size(), 2048u);
+  ASSERT_TRUE(RunUntil(*loop, [&] { return kept_ran; }));
+}
+
 TEST(EventLoopTest, PeriodicTimerRepeatsUntilItCancelsItself) {
   auto loop = NewLoop();
   int ticks = 0;

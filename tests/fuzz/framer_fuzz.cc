@@ -124,7 +124,9 @@ void RunOnce(std::string_view stream, const FramerLimits& limits,
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view stream(reinterpret_cast<const char*>(data), size);
   std::uint32_t hash = 2166136261u;  // FNV-1a: chunking and tight limits
-  for (const std::uint8_t byte : stream) hash = (hash ^ byte) * 16777619u;
+  for (const char c : stream) {
+    hash = (hash ^ static_cast<std::uint8_t>(c)) * 16777619u;
+  }
 
   RunOnce(stream, FramerLimits{}, hash);  // what the gateway runs with
   FramerLimits tight;
