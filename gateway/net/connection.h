@@ -45,7 +45,7 @@
 namespace fixgw::net {
 
 struct ConnectionLimits {
-  FramerLimits framer;
+  FramerLimits framer{};
   // From the TCP connection to the first complete message, TLS handshake
   // included. Zero: no limit.
   std::chrono::milliseconds first_message_timeout{10'000};
@@ -103,7 +103,7 @@ struct ConnectOptions {
   // The name (or IP) the server's certificate must carry; empty: only the
   // chain is verified.
   std::string tls_peer_name{};
-  ConnectionLimits limits;
+  ConnectionLimits limits{};
 };
 
 class Connection : public std::enable_shared_from_this<Connection> {

@@ -318,6 +318,48 @@ TEST_F(ConnectionTest, ReportsARefusedConnect) {
                                      ": Connection refused");
 }
 
+TEST_F(ConnectionTest, GivesUpAConnectThatDoesNotCompleteInTime) {
+  // A listener that never accepts, its queue full: further SYNs are dropped
+  // and a connect hangs until its timeout.
+  UniqueFd full(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  sockaddr_in at{};
+  at.sin_family = AF_INET;
+  at.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(full.get(), reinterpret_cast<sockaddr*>(&at), sizeof at), 0);
+  ASSERT_EQ(::listen(full.get(), 0), 0);
+  socklen_t size = sizeof at;
+  ASSERT_EQ(::getsockname(full.get(), reinterpret_cast<sockaddr*>(&at), &size), 0);
+  const std::uint16_t port = ntohs(at.sin_port);
+  std::vector<UniqueFd> fillers;
+  for (int i = 0; i < 4; ++i) {
+    UniqueFd f(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+    (void)::connect(f.get(), reinterpret_cast<sockaddr*>(&at), sizeof at);
+    fillers.push_back(std::move(f));
+  }
+  Side client;
+  auto conn = Connection::Connect(*loop_,
+                                  {.host = "127.0.0.1",
+                                   .port = port,
+                                   .connect_timeout = milliseconds(300)},
+                                  Record(client));
+  ASSERT_TRUE(conn.ok());
+  client.conn = std::move(conn).value();
+  const auto start = EventLoop::Clock::now();
+  ASSERT_TRUE(RunUntil(*loop_, [&] { return client.closed.has_value(); }));
+  EXPECT_FALSE(client.opened);
+  EXPECT_EQ(client.closed->cause, CloseCause::kConnectTimeout);
+  EXPECT_EQ(client.closed->text, "connect to 127.0.0.1:" + std::to_string(port) +
+                                     ": no connection within 300 ms");
+  EXPECT_GE(EventLoop::Clock::now() - start, milliseconds(250));
+}
+
+TEST_F(ConnectionTest, RefusesToConnectWithoutAHost) {
+  Side client;
+  auto conn = Connection::Connect(*loop_, {.host = "", .port = 1}, Record(client));
+  ASSERT_FALSE(conn.ok());
+  EXPECT_NE(conn.status().message().find("no host given"), std::string::npos);
+}
+
 TEST_F(ConnectionTest, PausedReadingHoldsMessagesUntilResumed) {
   TestServer server(*loop_, FastLimits());
   server.on_message = [](Connection& c, std::string_view) { c.PauseReading(); };

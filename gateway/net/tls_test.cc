@@ -1,6 +1,7 @@
 // TLS connections over 127.0.0.1 with in-process certificates: the
 // handshake, verification both ways, and the same limits as plaintext.
 #include <gtest/gtest.h>
+#include <malloc.h>
 
 #include <string>
 
@@ -299,48 +300,57 @@ TEST_F(TlsTest, StallsOverTlsAreCutAfterTheStallTimeout) {
   EXPECT_EQ(server.side(0).closed->cause, CloseCause::kSendStall);
 }
 
-TEST_F(TlsTest, ConnectDisconnectChurnLeavesNoFdBehind) {
+TEST_F(TlsTest, ConnectDisconnectChurnLeavesNothingBehind) {
   auto server_ctx = ServerContext();
   auto client_ctx = GoodClient();
   TestServer server(*loop_, FastLimits(), server_ctx);
-  // Warm up once (lazy OpenSSL state), then count.
-  auto cycle = [&](Side& client) {
+  // One connect, logon, close cycle; who ends it and how alternates.
+  auto cycle = [&](int i) {
+    Side client;
     ConnectTo(server.port(), client, client_ctx, {},
               [](Connection& c) { c.Send(kLogon); });
-  };
-  {
-    Side warm;
-    cycle(warm);
-    ASSERT_TRUE(RunUntil(*loop_, [&] { return server.accepted() == 1; }));
-    warm.conn->Close("warm-up");
-    ASSERT_TRUE(RunUntil(*loop_, [&] { return warm.closed && server.closed() == 1; }));
-  }
-  const int fds_before = testing::OpenFdCount();
-  constexpr int kCycles = 200;
-  std::deque<Side> clients;
-  for (int i = 0; i < kCycles; ++i) {
-    Side& client = clients.emplace_back();
-    cycle(client);
-    const std::size_t want = static_cast<std::size_t>(i) + 2;
+    const std::size_t n = server.accepted() + 1;
     ASSERT_TRUE(RunUntil(*loop_, [&] {
-      return server.accepted() == want &&
-             server.side(want - 1).messages.size() == 1;
+      return server.accepted() == n && server.side(n - 1).messages.size() == 1;
     })) << i;
-    // Alternate who ends it and how.
+    const std::weak_ptr<Connection> client_conn = client.conn;
+    const std::weak_ptr<Connection> server_conn = server.side(n - 1).conn;
     if (i % 3 == 0) {
       client.conn->Close("bye");
     } else if (i % 3 == 1) {
       client.conn->Abort("gone");
     } else {
-      server.side(want - 1).conn->Close("server bye");
+      server.side(n - 1).conn->Close("server bye");
     }
     ASSERT_TRUE(RunUntil(*loop_, [&] {
-      return client.closed && server.side(want - 1).closed;
+      return client.closed && server.side(n - 1).closed;
     })) << i;
-  }
+    // Both objects (and their SSL) are gone once on_close has run.
+    EXPECT_TRUE(client_conn.expired()) << i;
+    EXPECT_TRUE(server_conn.expired()) << i;
+  };
+  // Warm-up: OpenSSL's lazily built tables, the loop's containers.
+  for (int i = 0; i < 30; ++i) cycle(i);
+  server.ForgetClosed();
   RunFor(*loop_, milliseconds(20));
+  const int fds_before = testing::OpenFdCount();
+  const std::size_t heap_before = ::mallinfo2().uordblks;
+
+  constexpr int kCycles = 200;
+  for (int i = 0; i < kCycles; ++i) cycle(i);
+  server.ForgetClosed();
+  RunFor(*loop_, milliseconds(20));
+
   EXPECT_EQ(testing::OpenFdCount(), fds_before);
-  EXPECT_EQ(server.closed(), static_cast<std::size_t>(kCycles) + 1);
+  // A leaked SSL object would be kilobytes a cycle; the QuickFIX transport
+  // this replaces lost about 4 kB per TLS connect/disconnect. What may grow
+  // legitimately is bounded: the loop keeps up to ~1024 dead timer entries
+  // (cancelled 10 s deadlines) before it rebuilds its heap, about 64 kB.
+  // (Under ASan the allocator is not glibc's; LeakSanitizer checks instead.)
+  const std::size_t heap_after = ::mallinfo2().uordblks;
+  const std::size_t growth =
+      heap_after > heap_before ? heap_after - heap_before : 0;
+  EXPECT_LT(growth, static_cast<std::size_t>(kCycles) * 1024) << growth;
 }
 
 TEST(TlsContextTest, ReportsBadFilesInOneLine) {

@@ -69,14 +69,22 @@ class TestServer {
 
   bool ok() const { return listener_ != nullptr; }
   std::uint16_t port() const { return listener_->port(); }
-  std::size_t accepted() const { return sides_.size(); }
-  Side& side(std::size_t i) { return sides_.at(i); }
+  std::size_t accepted() const { return forgotten_ + sides_.size(); }
+  Side& side(std::size_t i) { return sides_.at(i - forgotten_); }
   std::size_t closed() const {
-    std::size_t n = 0;
+    std::size_t n = forgotten_;
     for (const Side& s : sides_) {
       if (s.closed) ++n;
     }
     return n;
+  }
+
+  // Drops the records of closed connections (keeps accepted() counting).
+  void ForgetClosed() {
+    std::size_t i = 0;
+    while (i < sides_.size() && sides_[i].closed) ++i;
+    forgotten_ += i;
+    sides_.erase(sides_.begin(), sides_.begin() + static_cast<long>(i));
   }
 
   // Called for every message after it is recorded.
@@ -104,6 +112,7 @@ class TestServer {
   std::shared_ptr<TlsContext> tls_;
   std::unique_ptr<Listener> listener_;
   std::deque<Side> sides_;  // stable addresses
+  std::size_t forgotten_ = 0;
 };
 
 }  // namespace fixgw::net::testing
