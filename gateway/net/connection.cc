@@ -631,6 +631,11 @@ void Connection::ProceedClose() {
     tls_shutdown_sent_ = true;
   }
   if (!fin_sent_) {
+    // Only after close_notify: OpenSSL writes nothing once it has sent it,
+    // and its socket BIO writes with write(2), which on a socket shut down
+    // for writing raises SIGPIPE (plaintext sends use MSG_NOSIGNAL). Every
+    // other write error ends the connection at the first failure, which the
+    // kernel reports as an error, not as a signal.
     (void)::shutdown(fd_.get(), SHUT_WR);
     fin_sent_ = true;
   }

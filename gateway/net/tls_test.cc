@@ -1,6 +1,7 @@
 // TLS connections over 127.0.0.1 with in-process certificates: the
 // handshake, verification both ways, and the same limits as plaintext.
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <malloc.h>
 
 #include <string>
@@ -351,6 +352,46 @@ TEST_F(TlsTest, ConnectDisconnectChurnLeavesNothingBehind) {
   const std::size_t growth =
       heap_after > heap_before ? heap_after - heap_before : 0;
   EXPECT_LT(growth, static_cast<std::size_t>(kCycles) * 1024) << growth;
+}
+
+// OpenSSL's socket BIO writes with write(2), not send(MSG_NOSIGNAL): a TLS
+// write on a socket we have shut down for writing would raise SIGPIPE and
+// end the process. The close sequence (close_notify, after which OpenSSL
+// writes nothing, then the FIN) keeps that from happening even when the
+// peer's bytes make OpenSSL want to send an alert.
+TEST_F(TlsTest, AForgedRecordAfterOurCloseEndsTheConnectionQuietly) {
+  TestServer server(*loop_, FastLimits(), ServerContext());
+  auto client_ctx = GoodClient();
+  UniqueFd raw = RawConnect(server.port());
+  ASSERT_TRUE(raw);
+  ASSERT_EQ(::fcntl(raw.get(), F_SETFL, O_NONBLOCK), 0);
+  std::unique_ptr<SSL, void (*)(SSL*)> ssl(SSL_new(client_ctx->native()),
+                                           &SSL_free);
+  SSL_set_fd(ssl.get(), raw.get());
+  SSL_set_connect_state(ssl.get());
+  // (RunUntil calls its predicate once more when done: latch the result.)
+  bool shook = false;
+  ASSERT_TRUE(RunUntil(*loop_, [&] {
+    return shook = shook || SSL_do_handshake(ssl.get()) == 1;
+  }));
+  bool wrote = false;
+  ASSERT_TRUE(RunUntil(*loop_, [&] {
+    return wrote = wrote || SSL_write(ssl.get(), kLogon.data(),
+                                      static_cast<int>(kLogon.size())) > 0;
+  }));
+  ASSERT_TRUE(RunUntil(*loop_, [&] {
+    return server.accepted() == 1 && server.side(0).messages.size() == 1;
+  }));
+  server.side(0).conn->Close("bye");  // close_notify, then FIN
+  RunFor(*loop_, milliseconds(50));
+  ASSERT_EQ(server.side(0).conn->state(), Connection::State::kClosing);
+  // A forged application-data record: bad MAC, so the server answers with a
+  // fatal alert on a socket it has shut down for writing.
+  const std::string forged = std::string("\x17\x03\x03\x00\x20", 5) +
+                             std::string(32, 'A');
+  ASSERT_TRUE(SendAll(raw.get(), forged));
+  ASSERT_TRUE(RunUntil(*loop_, [&] { return server.closed() == 1; }));
+  EXPECT_EQ(server.side(0).closed->cause, CloseCause::kClosedLocally);
 }
 
 TEST(TlsContextTest, ReportsBadFilesInOneLine) {
