@@ -12,6 +12,8 @@
 #include <climits>
 #include <cstring>
 
+#include "gateway/net/internal/socket_bio.h"
+
 namespace fixgw::net {
 namespace {
 
@@ -267,11 +269,13 @@ void Connection::Start() {
     return;
   }
   if (ssl_ == nullptr) ssl_.reset(SSL_new(tls_->native()));
-  if (ssl_ == nullptr || SSL_set_fd(ssl_.get(), fd_.get()) != 1) {
+  BIO* bio = ssl_ != nullptr ? internal::NewSocketBio(fd_.get()) : nullptr;
+  if (bio == nullptr) {
     Terminate({CloseCause::kTlsError, TakeOpenSslError("SSL_new failed")},
               /*reset=*/true);
     return;
   }
+  SSL_set_bio(ssl_.get(), bio, bio);  // the SSL owns it from here
   if (tls_->is_server()) {
     SSL_set_accept_state(ssl_.get());
   } else {
@@ -631,11 +635,7 @@ void Connection::ProceedClose() {
     tls_shutdown_sent_ = true;
   }
   if (!fin_sent_) {
-    // Only after close_notify: OpenSSL writes nothing once it has sent it,
-    // and its socket BIO writes with write(2), which on a socket shut down
-    // for writing raises SIGPIPE (plaintext sends use MSG_NOSIGNAL). Every
-    // other write error ends the connection at the first failure, which the
-    // kernel reports as an error, not as a signal.
+    // After close_notify: OpenSSL writes nothing once it has sent it.
     (void)::shutdown(fd_.get(), SHUT_WR);
     fin_sent_ = true;
   }

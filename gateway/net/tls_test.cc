@@ -5,6 +5,7 @@
 #include <malloc.h>
 
 #include <string>
+#include <thread>
 
 #include "gateway/net/connection.h"
 #include "gateway/net/internal/fix_text.h"
@@ -354,11 +355,9 @@ TEST_F(TlsTest, ConnectDisconnectChurnLeavesNothingBehind) {
   EXPECT_LT(growth, static_cast<std::size_t>(kCycles) * 1024) << growth;
 }
 
-// OpenSSL's socket BIO writes with write(2), not send(MSG_NOSIGNAL): a TLS
-// write on a socket we have shut down for writing would raise SIGPIPE and
-// end the process. The close sequence (close_notify, after which OpenSSL
-// writes nothing, then the FIN) keeps that from happening even when the
-// peer's bytes make OpenSSL want to send an alert.
+// After our close_notify and FIN, a peer's forged record makes OpenSSL want
+// to send an alert on a socket shut down for writing: the connection ends
+// as closed locally, quietly (no SIGPIPE, no write after the FIN).
 TEST_F(TlsTest, AForgedRecordAfterOurCloseEndsTheConnectionQuietly) {
   TestServer server(*loop_, FastLimits(), ServerContext());
   auto client_ctx = GoodClient();
@@ -392,6 +391,48 @@ TEST_F(TlsTest, AForgedRecordAfterOurCloseEndsTheConnectionQuietly) {
   ASSERT_TRUE(SendAll(raw.get(), forged));
   ASSERT_TRUE(RunUntil(*loop_, [&] { return server.closed() == 1; }));
   EXPECT_EQ(server.side(0).closed->cause, CloseCause::kClosedLocally);
+}
+
+// The peer closes (FIN) and, when our next bytes reach its closed socket,
+// resets: the kernel then fails the following write with EPIPE, which
+// write(2) turns into SIGPIPE. TLS writes must not die of it.
+TEST_F(TlsTest, WritingToAPeerThatClosedAndResetDoesNotRaiseSigpipe) {
+  TestServer server(*loop_, FastLimits(), ServerContext());
+  auto client_ctx = GoodClient();
+  UniqueFd raw = RawConnect(server.port());
+  ASSERT_TRUE(raw);
+  ASSERT_EQ(::fcntl(raw.get(), F_SETFL, O_NONBLOCK), 0);
+  std::unique_ptr<SSL, void (*)(SSL*)> ssl(SSL_new(client_ctx->native()),
+                                           &SSL_free);
+  SSL_set_fd(ssl.get(), raw.get());
+  SSL_set_connect_state(ssl.get());
+  bool shook = false;
+  ASSERT_TRUE(RunUntil(*loop_, [&] {
+    return shook = shook || SSL_do_handshake(ssl.get()) == 1;
+  }));
+  bool wrote = false;
+  ASSERT_TRUE(RunUntil(*loop_, [&] {
+    return wrote = wrote || SSL_write(ssl.get(), kLogon.data(),
+                                      static_cast<int>(kLogon.size())) > 0;
+  }));
+  ASSERT_TRUE(RunUntil(*loop_, [&] {
+    return server.accepted() == 1 && server.side(0).messages.size() == 1;
+  }));
+  // Drain what the server sent (session tickets: none; nothing else), then
+  // close with nothing unread: a FIN, not a reset.
+  char sink[4096];
+  while (::recv(raw.get(), sink, sizeof sink, 0) > 0) {
+  }
+  ssl.reset();
+  raw.Reset();
+  std::this_thread::sleep_for(milliseconds(20));
+  // No loop turn in between: the server has not read the FIN.
+  Connection& conn = *server.side(0).conn;
+  conn.Send(kHeartbeat);  // reaches a closed socket: RST comes back
+  std::this_thread::sleep_for(milliseconds(20));
+  conn.Send(kHeartbeat);  // EPIPE
+  ASSERT_TRUE(RunUntil(*loop_, [&] { return server.closed() == 1; }));
+  EXPECT_NE(server.side(0).closed->cause, CloseCause::kClosedLocally);
 }
 
 TEST(TlsContextTest, ReportsBadFilesInOneLine) {
