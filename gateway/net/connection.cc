@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <cassert>
 #include <cerrno>
 #include <climits>
 #include <cstring>
@@ -484,6 +485,7 @@ void Connection::DeliverMessages() {
 }
 
 bool Connection::Queue(std::string_view bytes) {
+  assert(loop_.InLoopThread() && "Connection is loop-thread only");
   if (state_ == State::kClosing || state_ == State::kClosed) return false;
   const std::size_t queued = outbound_bytes();
   if (queued + bytes.size() > limits_.max_outbound_bytes) {
@@ -512,6 +514,7 @@ bool Connection::Send(std::string_view bytes) {
 }
 
 void Connection::Flush() {
+  assert(loop_.InLoopThread() && "Connection is loop-thread only");
   if (state_ != State::kOpen && state_ != State::kClosing) return;
   DoWrite();
   UpdateInterest();
@@ -600,6 +603,7 @@ void Connection::ArmStallTimer() {
 }
 
 void Connection::Close(std::string reason) {
+  assert(loop_.InLoopThread() && "Connection is loop-thread only");
   if (state_ == State::kClosing || state_ == State::kClosed) return;
   if (state_ != State::kOpen) {
     // Nothing was exchanged yet: nothing to flush.
@@ -643,15 +647,18 @@ void Connection::ProceedClose() {
 }
 
 void Connection::Abort(std::string reason) {
+  assert(loop_.InLoopThread() && "Connection is loop-thread only");
   Terminate({CloseCause::kAborted, std::move(reason)}, /*reset=*/true);
 }
 
 void Connection::PauseReading() {
+  assert(loop_.InLoopThread() && "Connection is loop-thread only");
   read_paused_ = true;
   UpdateInterest();
 }
 
 void Connection::ResumeReading() {
+  assert(loop_.InLoopThread() && "Connection is loop-thread only");
   if (!read_paused_) return;
   read_paused_ = false;
   if (state_ != State::kOpen || soon_timer_ != 0) {

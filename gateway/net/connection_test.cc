@@ -6,6 +6,7 @@
 #include <string>
 
 #include "gateway/net/internal/fix_text.h"
+#include "gateway/net/net.h"  // the umbrella header compiles on its own
 #include "gateway/net/internal/test_server.h"
 #include "gateway/net/internal/test_util.h"
 
