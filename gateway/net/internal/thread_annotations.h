@@ -1,0 +1,44 @@
+// Clang thread-safety annotations (-Wthread-safety) and a Mutex that carries
+// them: libstdc++'s std::mutex is not annotated, so GUARDED_BY on a field
+// protected by a std::mutex would check nothing. Under GCC the macros are
+// empty and Mutex is a plain std::mutex. Private to gateway/net.
+#pragma once
+
+#include <mutex>
+
+#if defined(__clang__)
+#define FIXGW_TSA(x) __attribute__((x))
+#else
+#define FIXGW_TSA(x)
+#endif
+
+#define CAPABILITY(x) FIXGW_TSA(capability(x))
+#define SCOPED_CAPABILITY FIXGW_TSA(scoped_lockable)
+#define GUARDED_BY(x) FIXGW_TSA(guarded_by(x))
+#define ACQUIRE(...) FIXGW_TSA(acquire_capability(__VA_ARGS__))
+#define RELEASE(...) FIXGW_TSA(release_capability(__VA_ARGS__))
+#define EXCLUDES(...) FIXGW_TSA(locks_excluded(__VA_ARGS__))
+
+namespace fixgw::net::internal {
+
+class CAPABILITY("mutex") Mutex {
+ public:
+  void Lock() ACQUIRE() { mu_.lock(); }
+  void Unlock() RELEASE() { mu_.unlock(); }
+
+ private:
+  std::mutex mu_;
+};
+
+class SCOPED_CAPABILITY MutexLock {
+ public:
+  explicit MutexLock(Mutex& mu) ACQUIRE(mu) : mu_(mu) { mu_.Lock(); }
+  ~MutexLock() RELEASE() { mu_.Unlock(); }
+  MutexLock(const MutexLock&) = delete;
+  MutexLock& operator=(const MutexLock&) = delete;
+
+ private:
+  Mutex& mu_;
+};
+
+}  // namespace fixgw::net::internal
