@@ -153,6 +153,14 @@ void SessionDriver::Tick(const FIX::UtcTimeStamp& now) {
   }
 }
 
+void SessionDriver::Tick(FIX::Session* session, const FIX::UtcTimeStamp& now) {
+  try {
+    session->next(now);
+  } catch (const std::exception&) {
+    // As in Tick(now): the session disconnects itself on its own errors.
+  }
+}
+
 std::vector<FIX::SessionID> SessionDriver::acceptor_sessions() const {
   std::vector<FIX::SessionID> out;
   for (const auto& [id, entry] : sessions_) {

@@ -75,6 +75,8 @@ class SessionDriver {
   // 1.15.1 uses `now` for the session's schedule only: heartbeat, test
   // request and timeout checks read the wall clock themselves.
   void Tick(const FIX::UtcTimeStamp& now);
+  // The same for one session (an initiator's Logon right after Connect).
+  void Tick(FIX::Session* session, const FIX::UtcTimeStamp& now);
 
   std::vector<FIX::SessionID> acceptor_sessions() const;
   std::vector<FIX::SessionID> initiator_sessions() const;

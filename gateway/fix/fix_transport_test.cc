@@ -1,0 +1,270 @@
+// FixTransport against QuickFIX's own connectors (a peer we did not write):
+// its ThreadedSocketInitiator logs on to our acceptor side, and our
+// initiator side logs on to its ThreadedSocketAcceptor; messages both ways,
+// logout, reconnect, and a refused session. 127.0.0.1 only, bounded waits.
+#include "gateway/fix/fix_transport.h"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <mutex>
+#include <sstream>
+
+namespace fixgw::fix {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+// Records what a side's sessions did; QuickFIX's connectors call it on
+// their threads, ours on the loop thread.
+struct Recorder : FIX::NullApplication {
+  std::atomic<int> logons{0}, logouts{0};
+  std::mutex mu;
+  std::vector<std::string> app;  // guarded by mu
+  // Answers every D with a BusinessMessageReject (any reply will do).
+  bool answer = false;
+  void onLogon(const FIX::SessionID&) override { ++logons; }
+  void onLogout(const FIX::SessionID&) override { ++logouts; }
+  void fromApp(const FIX::Message& m, const FIX::SessionID& id) override {
+    {
+      std::lock_guard lock(mu);
+      app.push_back(m.toString());
+    }
+    if (!answer) return;
+    FIX::Message reply;
+    reply.getHeader().setField(FIX::MsgType("j"));
+    reply.setField(FIX::RefMsgType("D"));
+    reply.setField(FIX::BusinessRejectReason(0));
+    reply.setField(FIX::Text("seen"));
+    FIX::Session::sendToTarget(reply, id);
+  }
+  size_t count() {
+    std::lock_guard lock(mu);
+    return app.size();
+  }
+};
+
+FIX::SessionSettings Settings(const std::string& text) {
+  std::istringstream in(text);
+  return FIX::SessionSettings(in);
+}
+
+const std::string kCommon =
+    "StartTime=00:00:00\nEndTime=00:00:00\nUseDataDictionary=Y\n"
+    "DataDictionary=" FIXGW_FIX44_XML "\nBeginString=FIX.4.4\n";
+
+FIX::Message Order(const std::string& id) {
+  FIX::Message m;
+  m.getHeader().setField(FIX::MsgType("D"));
+  m.setField(FIX::ClOrdID(id));
+  m.setField(FIX::Symbol("MSFT"));
+  m.setField(FIX::Side(FIX::Side_BUY));
+  m.setField(FIX::TransactTime(FIX::UtcTimeStamp(), 3));
+  m.setField(FIX::OrderQty(10));
+  m.setField(FIX::OrdType(FIX::OrdType_LIMIT));
+  m.setField(FIX::Price(100));
+  return m;
+}
+
+int FreePort() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
+class FixTransportTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto loop = net::EventLoop::Create();
+    ASSERT_TRUE(loop.ok()) << loop.status().message();
+    loop_ = std::move(loop).value();
+  }
+  void TearDown() override {
+    transport_.reset();
+    driver_.reset();
+  }
+
+  // Runs the loop until `done` or 10 s.
+  bool RunUntil(const std::function<bool()>& done,
+                milliseconds limit = seconds(10)) {
+    const auto end = std::chrono::steady_clock::now() + limit;
+    while (!done()) {
+      if (std::chrono::steady_clock::now() > end) return false;
+      loop_->RunOnce(milliseconds(10));
+    }
+    return true;
+  }
+
+  void StartOurs(const std::string& settings, std::vector<FixListen> listens,
+                 std::vector<FixConnect> connects) {
+    auto driver =
+        SessionDriver::Create(ours_, our_stores_, nullptr, Settings(settings));
+    ASSERT_TRUE(driver.ok()) << driver.status().message();
+    driver_ = std::move(driver).value();
+    FixTransportEvents events;
+    events.on_closed = [this](const std::string& session,
+                              const net::PeerAddress& peer,
+                              const std::string& cause,
+                              const std::string& text) {
+      closed_.push_back(session + " " + peer.ToString() + " " + cause + ": " +
+                        text);
+    };
+    auto t = FixTransport::Start(*loop_, *driver_, std::move(listens),
+                                 std::move(connects), std::move(events));
+    ASSERT_TRUE(t.ok()) << t.status().message();
+    transport_ = std::move(t).value();
+  }
+
+  std::string Closed() const {
+    std::string out;
+    for (const std::string& c : closed_) out += c + "\n";
+    return out;
+  }
+
+  std::unique_ptr<net::EventLoop> loop_;
+  Recorder ours_;
+  FIX::MemoryStoreFactory our_stores_;
+  std::unique_ptr<SessionDriver> driver_;
+  std::unique_ptr<FixTransport> transport_;
+  std::vector<std::string> closed_;
+};
+
+TEST_F(FixTransportTest, QuickFixInitiatorTradesWithOurAcceptor) {
+  ours_.answer = true;
+  ASSERT_NO_FATAL_FAILURE(StartOurs(
+      "[DEFAULT]\nConnectionType=acceptor\n" + kCommon +
+          "SenderCompID=GW\n[SESSION]\nTargetCompID=BROKER1\n",
+      {FixListen{.host = "127.0.0.1", .port = 0}}, {}));
+  const int port = transport_->ports().at(0);
+
+  Recorder peer;
+  FIX::MemoryStoreFactory peer_stores;
+  FIX::SessionSettings peer_settings = Settings(
+      "[DEFAULT]\nConnectionType=initiator\nHeartBtInt=30\n"
+      "ReconnectInterval=1\nSocketConnectHost=127.0.0.1\n"
+      "SocketConnectPort=" + std::to_string(port) + "\n" + kCommon +
+      "[SESSION]\nSenderCompID=BROKER1\nTargetCompID=GW\n");
+  FIX::ThreadedSocketInitiator initiator(peer, peer_stores, peer_settings);
+  initiator.start();
+  EXPECT_TRUE(RunUntil([&] { return ours_.logons == 1 && peer.logons == 1; }))
+      << Closed();
+
+  FIX::Message order = Order("o1");
+  ASSERT_TRUE(FIX::Session::sendToTarget(
+      order, FIX::SessionID("FIX.4.4", "BROKER1", "GW")));
+  EXPECT_TRUE(RunUntil([&] { return peer.count() == 1; })) << Closed();
+  ASSERT_EQ(ours_.count(), 1u);
+  EXPECT_NE(ours_.app[0].find("\x01" "11=o1\x01"), std::string::npos);
+  EXPECT_NE(peer.app[0].find("\x01" "58=seen\x01"), std::string::npos);
+
+  // The peer logs out; our session answers and the connection closes.
+  std::thread stopper([&] { initiator.stop(); });
+  EXPECT_TRUE(RunUntil([&] { return ours_.logouts == 1; })) << Closed();
+  stopper.join();
+  EXPECT_TRUE(RunUntil([&] { return transport_->connections() == 0; }));
+}
+
+TEST_F(FixTransportTest, OurInitiatorLogsOnToQuickFixAcceptorAndReconnects) {
+  const int port = FreePort();
+  Recorder peer;
+  peer.answer = true;
+  // The venue keeps its sequence numbers across its restart (a FileStore),
+  // as a venue does within a trading day.
+  char dir[] = "/tmp/fix-transport-test.XXXXXX";
+  ASSERT_NE(::mkdtemp(dir), nullptr);
+  FIX::SessionSettings peer_settings = Settings(
+      "[DEFAULT]\nConnectionType=acceptor\nSocketAcceptPort=" +
+      std::to_string(port) + "\nFileStorePath=" + dir + "\n" + kCommon +
+      "[SESSION]\nSenderCompID=SIM\nTargetCompID=GW\n");
+  FIX::FileStoreFactory peer_stores(peer_settings);
+  auto acceptor = std::make_unique<FIX::ThreadedSocketAcceptor>(
+      peer, peer_stores, peer_settings);
+  acceptor->start();
+
+  net::ConnectOptions connect;
+  connect.host = "127.0.0.1";
+  connect.port = static_cast<std::uint16_t>(port);
+  ASSERT_NO_FATAL_FAILURE(StartOurs(
+      "[DEFAULT]\nConnectionType=initiator\nHeartBtInt=30\n" + kCommon +
+          "SenderCompID=GW\n[SESSION]\nTargetCompID=SIM\n",
+      {},
+      {FixConnect{FIX::SessionID("FIX.4.4", "GW", "SIM"), connect,
+                  milliseconds(200)}}));
+  EXPECT_TRUE(RunUntil([&] { return ours_.logons == 1 && peer.logons == 1; }))
+      << Closed();
+
+  FIX::Message order = Order("x1");
+  ASSERT_TRUE(
+      FIX::Session::sendToTarget(order, FIX::SessionID("FIX.4.4", "GW", "SIM")));
+  EXPECT_TRUE(RunUntil([&] { return ours_.count() == 1; })) << Closed();
+  EXPECT_EQ(peer.count(), 1u);
+
+  // The venue goes away: our side notices, and logs on again once it is
+  // back, sequence numbers continuing (memory stores on both sides).
+  std::thread stopper([&] { acceptor->stop(); });
+  EXPECT_TRUE(RunUntil([&] { return ours_.logouts == 1; })) << Closed();
+  stopper.join();
+  acceptor.reset();
+  acceptor = std::make_unique<FIX::ThreadedSocketAcceptor>(
+      peer, peer_stores, peer_settings);
+  acceptor->start();
+  EXPECT_TRUE(RunUntil([&] { return ours_.logons == 2 && peer.logons == 2; }))
+      << Closed();
+  transport_.reset();  // aborts the connection; the peer sees it go
+  acceptor->stop(true);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_F(FixTransportTest, UnknownSessionIsRefusedWithTheKernelsPeerAddress) {
+  ASSERT_NO_FATAL_FAILURE(StartOurs(
+      "[DEFAULT]\nConnectionType=acceptor\n" + kCommon +
+          "SenderCompID=GW\n[SESSION]\nTargetCompID=BROKER1\n",
+      {FixListen{.host = "127.0.0.1", .port = 0}}, {}));
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(transport_->ports().at(0));
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  std::string body =
+      "35=A\x01" "34=1\x01" "49=BROKER9\x01" "52=20261202-10:00:00\x01"
+      "56=GW\x01" "98=0\x01" "108=30\x01";
+  std::string msg = "8=FIX.4.4\x01" "9=" + std::to_string(body.size()) +
+                    "\x01" + body;
+  unsigned sum = 0;
+  for (char c : msg) sum += static_cast<unsigned char>(c);
+  char trailer[16];
+  std::snprintf(trailer, sizeof trailer, "10=%03u\x01", sum % 256);
+  msg += trailer;
+  ASSERT_EQ(::send(fd, msg.data(), msg.size(), MSG_NOSIGNAL),
+            static_cast<ssize_t>(msg.size()));
+  EXPECT_TRUE(RunUntil([&] { return !closed_.empty(); }));
+  ASSERT_EQ(closed_.size(), 1u);
+  EXPECT_NE(closed_[0].find("127.0.0.1:"), std::string::npos) << Closed();
+  EXPECT_NE(closed_[0].find("refused"), std::string::npos) << Closed();
+  EXPECT_NE(closed_[0].find("FIX.4.4:GW->BROKER9"), std::string::npos)
+      << Closed();
+  // The socket is cut: the client reads the end (or a reset), no answer.
+  pollfd p{fd, POLLIN, 0};
+  ASSERT_EQ(::poll(&p, 1, 2000), 1);
+  char buf[256];
+  EXPECT_LE(::recv(fd, buf, sizeof buf, 0), 0);
+  ::close(fd);
+  EXPECT_EQ(ours_.logons, 0);
+}
+
+}  // namespace
+}  // namespace fixgw::fix
