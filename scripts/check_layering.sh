@@ -16,7 +16,7 @@ if [ -n "$direct" ]; then
   fail=1
 fi
 
-pure=$(git grep --untracked -n -E '#include *"gateway/fix/' -- 'gateway/core' 'risk' 'store' 'sim/engine' 2>/dev/null || true)
+pure=$(git grep --untracked -n -E '#include *"gateway/fix/' -- 'gateway/core' 'gateway/net' 'risk' 'store' 'sim/engine' 2>/dev/null || true)
 if [ -n "$pure" ]; then
   echo "layering: pure modules must not include the FIX adapter layer:" >&2
   echo "$pure" >&2

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -57,42 +58,49 @@ const std::string kStored =
     "38=100\x01" "40=2\x01" "44=250.12\x01" "54=1\x01" "55=MSFT\x01" "59=0\x01"
     "60=20261202-10:00:00.000\x01" "10=123\x01";
 
+// Durations in nanoseconds (integers: store/ holds no floating point).
 struct Stats {
-  double mean = 0, p50 = 0, p99 = 0, p999 = 0;
+  int64_t mean = 0, p50 = 0, p99 = 0, p999 = 0;
 };
 
-Stats Summarise(std::vector<double> us) {
+Stats Summarise(std::vector<int64_t> ns) {
   Stats s;
-  if (us.empty()) return s;
-  double sum = 0;
-  for (double v : us) sum += v;
-  s.mean = sum / static_cast<double>(us.size());
-  std::sort(us.begin(), us.end());
-  const auto at = [&](double q) {
-    return us[std::min(us.size() - 1,
-                       static_cast<size_t>(q * static_cast<double>(us.size())))];
+  if (ns.empty()) return s;
+  int64_t sum = 0;
+  for (int64_t v : ns) sum += v;
+  s.mean = sum / static_cast<int64_t>(ns.size());
+  std::sort(ns.begin(), ns.end());
+  // The value at quantile per_mille / 1000.
+  const auto at = [&](size_t per_mille) {
+    return ns[std::min(ns.size() - 1, ns.size() * per_mille / 1000)];
   };
-  s.p50 = at(0.50);
-  s.p99 = at(0.99);
-  s.p999 = at(0.999);
+  s.p50 = at(500);
+  s.p99 = at(990);
+  s.p999 = at(999);
   return s;
 }
 
+// "12.3": nanoseconds as microseconds with one decimal.
+std::string Micros(int64_t ns) {
+  return std::to_string(ns / 1000) + "." + std::to_string(ns % 1000 / 100);
+}
+
 void Report(const char* variant, SyncMode mode, int commits,
-            const std::vector<double>& us) {
-  const Stats s = Summarise(us);
+            const std::vector<int64_t>& ns) {
+  const Stats s = Summarise(ns);
   std::printf(
-      "{\"variant\":\"%s\",\"sync\":\"%s\",\"commits\":%d,\"mean_us\":%.1f,"
-      "\"p50_us\":%.1f,\"p99_us\":%.1f,\"p999_us\":%.1f}\n",
-      variant, mode == SyncMode::kFull ? "full" : "normal", commits, s.mean,
-      s.p50, s.p99, s.p999);
+      "{\"variant\":\"%s\",\"sync\":\"%s\",\"commits\":%d,\"mean_us\":%s,"
+      "\"p50_us\":%s,\"p99_us\":%s,\"p999_us\":%s}\n",
+      variant, mode == SyncMode::kFull ? "full" : "normal", commits,
+      Micros(s.mean).c_str(), Micros(s.p50).c_str(), Micros(s.p99).c_str(),
+      Micros(s.p999).c_str());
   std::fflush(stdout);
 }
 
 // Times `commit` `n` times; false on the first failure (printed).
 bool Time(int n, const std::function<Status(int)>& commit,
-          std::vector<double>* us) {
-  us->reserve(static_cast<size_t>(n));
+          std::vector<int64_t>* ns) {
+  ns->reserve(static_cast<size_t>(n));
   for (int i = 0; i < n; ++i) {
     const auto start = Clock::now();
     Status s = commit(i);
@@ -101,8 +109,9 @@ bool Time(int n, const std::function<Status(int)>& commit,
       std::fprintf(stderr, "journal_bench: %s\n", s.message().c_str());
       return false;
     }
-    us->push_back(
-        std::chrono::duration<double, std::micro>(end - start).count());
+    ns->push_back(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(end - start)
+            .count());
   }
   return true;
 }
@@ -128,7 +137,7 @@ bool Plain(const std::string& path, SyncMode mode, int n) {
                      nullptr);
   sqlite3_prepare_v2(db, "COMMIT", -1, &commit, nullptr);
   const std::string body = kPayload + kRawFix;
-  std::vector<double> us;
+  std::vector<int64_t> us;
   const bool ok = Time(
       n,
       [&](int i) {
@@ -191,7 +200,7 @@ bool Gateway(const std::string& path, SyncMode mode, int n, bool whole) {
     }
     sessions = std::move(opened).value();
   }
-  std::vector<double> us;
+  std::vector<int64_t> us;
   const bool ok = Time(
       n,
       [&](int i) {

@@ -8,6 +8,7 @@ namespace fixgw::fix {
 // (the Responder its session sends through).
 struct FixTransport::Link : FIX::Responder {
   std::shared_ptr<net::Connection> conn;
+  const std::set<FIX::SessionID>* sessions = nullptr;  // served by its port
   FIX::Session* session = nullptr;
   std::string session_name;
   net::PeerAddress peer;
@@ -119,6 +120,7 @@ void FixTransport::OnAccept(std::size_t listen, net::UniqueFd fd,
   link->peer = peer;
   Link* raw = link.get();
   const FixListen& l = listens_[listen];
+  if (!l.sessions.empty()) link->sessions = &l.sessions;
   auto conn = net::Connection::Accept(loop_, std::move(fd), peer, l.limits,
                                       l.tls, CallbacksFor(raw));
   if (!conn.ok()) {
@@ -157,7 +159,7 @@ void FixTransport::OnMessage(Link& link, std::string_view raw) {
   const std::string message(raw);
   if (link.session == nullptr) {
     if (link.connect) return;  // outbound, not yet attached: cannot happen
-    auto session = driver_.Accept(message, &link);
+    auto session = driver_.Accept(message, &link, link.sessions);
     if (!session.ok()) {
       link.refused = true;
       Report(link, "refused", session.status().message());

@@ -29,6 +29,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,8 @@ struct FixListen {
   std::uint16_t port = 0;  // 0: the kernel picks (tests); see ports()
   std::shared_ptr<net::TlsContext> tls{};  // a server context, or plaintext
   net::ConnectionLimits limits{};
+  // The sessions served here; empty: every acceptor session of the driver.
+  std::set<FIX::SessionID> sessions{};
 };
 
 struct FixConnect {

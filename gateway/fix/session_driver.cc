@@ -44,8 +44,9 @@ Result<std::unique_ptr<SessionDriver>> SessionDriver::Create(
   return driver;
 }
 
-Result<FIX::Session*> SessionDriver::Accept(std::string_view first_message,
-                                            FIX::Responder* responder) {
+Result<FIX::Session*> SessionDriver::Accept(
+    std::string_view first_message, FIX::Responder* responder,
+    const std::set<FIX::SessionID>* only) {
   FIX::SessionID id;
   try {
     FIX::Message header_only;
@@ -62,7 +63,8 @@ Result<FIX::Session*> SessionDriver::Accept(std::string_view first_message,
         fmt::format("first message has no readable header: {}", e.what()));
   }
   auto it = sessions_.find(id);
-  if (it == sessions_.end() || !it->second.acceptor) {
+  if (it == sessions_.end() || !it->second.acceptor ||
+      (only != nullptr && !only->contains(id))) {
     return Status::NotFound(
         fmt::format("no session {} accepted here", id.toString()));
   }

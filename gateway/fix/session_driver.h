@@ -30,6 +30,7 @@
 
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -55,9 +56,12 @@ class SessionDriver {
   // The acceptor session `first_message` (a complete raw FIX message, SOH
   // separated) logs on to, attached to `responder`. Refused, with a reason
   // fit for the log and the journal: a message whose header cannot be read,
-  // a session this process does not accept, one already connected.
+  // a session this process does not accept (or, with `only`, that is not
+  // among them: the sessions of the port the connection came to), one
+  // already connected.
   Result<FIX::Session*> Accept(std::string_view first_message,
-                               FIX::Responder* responder);
+                               FIX::Responder* responder,
+                               const std::set<FIX::SessionID>* only = nullptr);
   // Attaches `responder` (a new outbound connection) to the initiator
   // session `id`; its Logon goes out at the next Tick.
   Result<FIX::Session*> Connect(const FIX::SessionID& id,

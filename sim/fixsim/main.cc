@@ -1,12 +1,21 @@
 // fixsim: FIX 4.4 exchange simulator. Usage: fixsim --config FILE
 //
 // FILE is a QuickFIX settings file with acceptor sessions and a [SIM]
-// section (see sim_config.h). Stores are in memory unless FileStorePath is
+// section (see sim_config.h). The sessions run on the gateway's own
+// transport (gateway/fix/fix_transport.h): QuickFIX's session logic over
+// our epoll loop, listening on each session's SocketAcceptHost. Stores are in memory unless FileStorePath is
 // set; logs are off unless FileLogPath is set. SIGTERM/SIGINT log the
 // sessions out and exit 0. Exit 2 on bad configuration.
 #include <fmt/format.h>
 
+#include <future>
+#include <thread>
+
+#include "gateway/fix/fix_transport.h"
 #include "gateway/fix/masking_log.h"
+#include "gateway/fix/session_driver.h"
+#include "gateway/fix/transport_settings.h"
+#include "gateway/net/net.h"
 #include "gateway/fix/runtime.h"
 #include "gateway/fix/settings.h"
 #include "sim/fixsim/sim_application.h"
@@ -40,6 +49,12 @@ int Run(const std::string& config_path) {
 
   fix::StopSignals stop;  // before any thread starts
   const FIX::SessionSettings& settings = split->acceptors;
+  auto plan = fix::PlanTransport(settings, /*acceptor=*/true,
+                                 split->acceptor_tls, config_path);
+  if (!plan.ok()) {
+    fmt::print(stderr, "fixsim: {}\n", plan.status().message());
+    return 2;
+  }
   std::unique_ptr<sim::RequestLedger> ledger;
   if (!sim_config->request_ledger.empty()) {
     auto opened = sim::RequestLedger::Open(sim_config->request_ledger);
@@ -52,30 +67,82 @@ int Run(const std::string& config_path) {
     fmt::print(stderr, "fixsim: request ledger {}: {} request(s) taken before\n",
                sim_config->request_ledger, ledger->size());
   }
+  auto loop = net::EventLoop::Create();
+  if (!loop.ok()) {
+    fmt::print(stderr, "fixsim: {}\n", loop.status().message());
+    return 2;
+  }
   sim::SimApplication app(*sim_config, std::move(ledger));
+  app.SetSendExecutor(
+      [&loop](std::function<void()> fn) { (*loop)->Post(std::move(fn)); });
   auto store = fix::MakeStoreFactory(settings);
   // Password (554) never reaches a log file.
   fix::MaskingLogFactory log(fix::MakeLogFactory(settings), nullptr);
-  std::unique_ptr<FIX::Acceptor> acceptor;
-  try {
-    acceptor = fix::MakeAcceptor(app, *store, settings, &log,
-                                 split->acceptor_tls);
-    acceptor->start();
-  } catch (const FIX::ConfigError& e) {
-    fmt::print(stderr, "fixsim: {}: {}\n", config_path, e.what());
-    return 2;
-  } catch (const FIX::RuntimeError& e) {
-    fmt::print(stderr, "fixsim: cannot start acceptor: {}\n", e.what());
+  auto driver = fix::SessionDriver::Create(app, *store, &log, settings);
+  if (!driver.ok()) {
+    fmt::print(stderr, "fixsim: {}: {}\n", config_path,
+               driver.status().message());
     return 2;
   }
+  fix::FixTransportEvents events;
+  events.on_closed = [](const std::string& session, const net::PeerAddress& peer,
+                        const std::string& cause, const std::string& text) {
+    // Refusals and cuts are what an operator looks for; a peer's orderly
+    // goodbye is not worth a line.
+    if (cause == "peer_closed" || cause == "closed_locally") return;
+    fmt::print(stderr, "fixsim: connection from {}{}{} ended: {}: {}\n",
+               peer.ToString(), session.empty() ? "" : " for ", session, cause,
+               text);
+  };
+  auto transport = fix::FixTransport::Start(**loop, **driver, plan->listens,
+                                            {}, std::move(events));
+  if (!transport.ok()) {
+    fmt::print(stderr, "fixsim: {}: {}\n", config_path,
+               transport.status().message());
+    return 2;
+  }
+  std::string where;
+  for (const fix::FixListen& l : plan->listens) {
+    where += fmt::format("{}{}:{}", where.empty() ? "" : ", ", l.host, l.port);
+  }
   fmt::print(stderr,
-             "fixsim: started, {} instrument(s), {} session(s){}\n",
+             "fixsim: started, {} instrument(s), {} session(s) on {}{}\n",
              sim_config->engine.instruments.size(), split->acceptor_count,
-             split->acceptor_tls ? ", TLS" : "");
+             where, split->acceptor_tls ? ", TLS" : "");
 
+  std::thread loop_thread([&loop] { (*loop)->Run(); });
   int sig = stop.Wait();
   fmt::print(stderr, "fixsim: signal {}, logging out\n", sig);
-  acceptor->stop();
+  // On the loop thread: Logout to every logged-on session, then wait (at
+  // most 2 s) for their answers, then drop every connection.
+  fix::SessionDriver& sessions = **driver;
+  (*loop)->Post([&sessions] {
+    for (const FIX::SessionID& id : sessions.acceptor_sessions()) {
+      FIX::Session* s = sessions.Find(id);
+      if (s != nullptr && sessions.connected(id) && s->isLoggedOn()) {
+        s->logout("fixsim stopping");
+        sessions.Tick(s, FIX::UtcTimeStamp());
+      }
+    }
+  });
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::promise<bool> any;
+    (*loop)->Post([&sessions, &any] {
+      bool connected = false;
+      for (const FIX::SessionID& id : sessions.acceptor_sessions()) {
+        connected = connected || sessions.connected(id);
+      }
+      any.set_value(connected);
+    });
+    if (!any.get_future().get()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  (*loop)->Post([&transport, &loop] {
+    transport->reset();
+    (*loop)->Stop();
+  });
+  loop_thread.join();
   return 0;
 }
 

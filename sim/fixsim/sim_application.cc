@@ -203,7 +203,15 @@ void SimApplication::SenderLoop() {
     if (cv_.wait_until(lock, next.due, [&] { return stopping_; })) return;
     Pending item = std::move(pending_.front());
     pending_.pop_front();
-    FIX::Session::sendToTarget(item.message, item.session);
+    if (post_) {
+      // The sessions belong to the loop thread: it sends.
+      post_([message = std::move(item.message),
+             session = std::move(item.session)]() mutable {
+        FIX::Session::sendToTarget(message, session);
+      });
+    } else {
+      FIX::Session::sendToTarget(item.message, item.session);
+    }
   }
 }
 

@@ -2,8 +2,8 @@
 // D/F/G/H from any logged-on session into matching-engine calls and sends the
 // engine's reports back to the sessions that own the orders.
 //
-// Threading: QuickFIX calls back on its socket threads (one per session with
-// the Threaded* acceptor). One mutex serialises the engine and the order of
+// Threading: QuickFIX calls back on the transport's loop thread (fixsim's
+// own transport, gateway/fix/fix_transport.h). One mutex serialises the engine and the order of
 // outgoing messages; with an ack delay configured, a sender thread owned by
 // this object sends them when due. toApp/toAdmin never take that mutex, so
 // sending under it cannot deadlock with QuickFIX's per-session locks.
@@ -11,6 +11,7 @@
 
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -32,6 +33,12 @@ class SimApplication : public FIX::Application {
   ~SimApplication() override;
   SimApplication(const SimApplication&) = delete;
   SimApplication& operator=(const SimApplication&) = delete;
+
+  // How the delayed-send thread (AckDelayMs) hands a send to the thread
+  // that owns the sessions (the transport's loop); set before the sessions
+  // start. Unset: it sends itself.
+  using Executor = std::function<void(std::function<void()>)>;
+  void SetSendExecutor(Executor post) { post_ = std::move(post); }
 
   void onCreate(const FIX::SessionID&) override {}
   void onLogon(const FIX::SessionID& id) override;
@@ -61,6 +68,7 @@ class SimApplication : public FIX::Application {
   void SenderLoop();
 
   const FaultOptions faults_;
+  Executor post_;  // set before start
   std::mutex mu_;
   MatchingEngine engine_;                           // guarded by mu_
   std::map<std::string, FIX::SessionID> owners_;    // guarded by mu_
