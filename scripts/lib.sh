@@ -45,7 +45,8 @@ stop_process() {
   [ "$pid" -gt 0 ] 2>/dev/null || return 0  # never "kill 0": our own group
   kill -TERM "$pid" 2>/dev/null || return 0
   for _ in $(seq 1 100); do
-    kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return 0; }
+    # A child killed by the signal makes wait fail: not an error here.
+    kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
     sleep 0.1
   done
   kill -KILL "$pid" 2>/dev/null || true
