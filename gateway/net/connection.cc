@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <climits>
 #include <cstring>
+#include <vector>
 
 #include "gateway/net/internal/socket_bio.h"
 
@@ -351,9 +352,18 @@ void Connection::OnFirstMessageTimer() {
             /*reset=*/true);
 }
 
+// Reads land here and only the bytes read are copied into the framer, so
+// an idle connection's framer holds no 64 kB read buffer (it holds what a
+// partial message needs). One per loop thread: Connection is loop-thread
+// only, and the bytes are copied out before any callback runs.
+std::vector<char>& ReadScratch(std::size_t size) {
+  thread_local std::vector<char> scratch;
+  if (scratch.size() < size) scratch.resize(size);
+  return scratch;
+}
+
 void Connection::DoRead() {
   std::size_t this_turn = 0;
-  char discard[4096];
   while ((state_ == State::kOpen || state_ == State::kClosing) &&
          !Orphaned()) {
     const bool deliver = state_ == State::kOpen;
@@ -374,8 +384,8 @@ void Connection::DoRead() {
       }
       return;
     }
-    const std::size_t want = deliver ? limits_.read_chunk_bytes : sizeof discard;
-    char* room = deliver ? framer_.Prepare(want) : discard;
+    const std::size_t want = limits_.read_chunk_bytes;
+    char* room = ReadScratch(want).data();
     ssize_t n;
     int ssl_error = SSL_ERROR_NONE;
     int error = 0;
@@ -393,9 +403,8 @@ void Connection::DoRead() {
       n = ::recv(fd_.get(), room, want, 0);
       if (n < 0) error = errno;
     }
-    if (deliver) framer_.Commit(n > 0 ? static_cast<std::size_t>(n) : 0);
-
     if (n > 0) {
+      if (deliver) framer_.Feed(std::string_view(room, static_cast<std::size_t>(n)));
       read_wants_write_ = false;
       const auto got = static_cast<std::size_t>(n);
       bytes_received_ += got;

@@ -80,6 +80,8 @@ class Framer {
   std::size_t pending_bytes() const;
   // The limit that applies now.
   std::size_t current_limit() const;
+  // Memory the buffer holds (capacity), for tests and metrics.
+  std::size_t held_bytes() const { return buffer_.capacity(); }
 
  private:
   Status Fail(FrameError error, std::string text);

@@ -289,6 +289,15 @@ TEST(FramerTest, CountsGarbageSinceTheLastMessageOnly) {
   }
 }
 
+TEST(FramerTest, ReleasesTheBufferOfALargeMessageOnceItIsConsumed) {
+  Framer framer;
+  const std::string big = FixMessageOfSize(1 << 20);
+  ASSERT_EQ(FeedOne(framer, kLogon + big).messages.size(), 2u);
+  EXPECT_GE(framer.held_bytes(), big.size());
+  ASSERT_EQ(FeedOne(framer, kHeartbeat).messages.size(), 1u);
+  EXPECT_LE(framer.held_bytes(), 16u * 1024);
+}
+
 TEST(FramerTest, NamesEveryError) {
   EXPECT_EQ(FrameErrorName(FrameError::kFirstMessageTooLarge),
             "first_message_too_large");
