@@ -37,6 +37,16 @@ std::string Millis(std::chrono::milliseconds d) {
   return std::to_string(ms) + " ms";
 }
 
+// Reads land here and only the bytes read are copied into the framer, so
+// an idle connection's framer holds no 64 kB read buffer (it holds what a
+// partial message needs). One per loop thread: Connection is loop-thread
+// only, and the bytes are copied out before any callback runs.
+std::vector<char>& ReadScratch(std::size_t size) {
+  thread_local std::vector<char> scratch;
+  if (scratch.size() < size) scratch.resize(size);
+  return scratch;
+}
+
 bool IsIpLiteral(const std::string& name) {
   unsigned char buf[sizeof(in6_addr)];
   return ::inet_pton(AF_INET, name.c_str(), buf) == 1 ||
@@ -350,16 +360,6 @@ void Connection::OnFirstMessageTimer() {
              "no complete message within " + limit + " of connecting (" +
                  std::to_string(bytes_received_) + " bytes received)"},
             /*reset=*/true);
-}
-
-// Reads land here and only the bytes read are copied into the framer, so
-// an idle connection's framer holds no 64 kB read buffer (it holds what a
-// partial message needs). One per loop thread: Connection is loop-thread
-// only, and the bytes are copied out before any callback runs.
-std::vector<char>& ReadScratch(std::size_t size) {
-  thread_local std::vector<char> scratch;
-  if (scratch.size() < size) scratch.resize(size);
-  return scratch;
 }
 
 void Connection::DoRead() {
