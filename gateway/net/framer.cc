@@ -174,8 +174,7 @@ Framer::Status Framer::Next(std::string_view* message) {
     }
     if (q == avail.size()) return need_more();
     if (q == p || avail[q] != kSoh) {
-      return Fail(FrameError::kBadBodyLength,
-                  "BodyLength (9) is not a number");
+      return Fail(FrameError::kBadBodyLength, "BodyLength (9) is not a number");
     }
     const std::size_t header = q + 1;
     const std::size_t total = header + body_length + kTrailerSize;
@@ -188,11 +187,10 @@ Framer::Status Framer::Next(std::string_view* message) {
                               " bytes of garbage before it"
                         : std::string()) +
           " (limit " + std::to_string(limit) + ")";
-      return messages_ == 0
-                 ? Fail(FrameError::kFirstMessageTooLarge,
-                        "first message too large: " + what)
-                 : Fail(FrameError::kMessageTooLarge,
-                        "message too large: " + what);
+      return messages_ == 0 ? Fail(FrameError::kFirstMessageTooLarge,
+                                   "first message too large: " + what)
+                            : Fail(FrameError::kMessageTooLarge,
+                                   "message too large: " + what);
     }
     if (avail.size() < total) return need_more();
 

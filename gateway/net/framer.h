@@ -93,7 +93,7 @@ class Framer {
   FramerLimits limits_;
   std::string buffer_;
   std::size_t prepared_at_ = kNotPrepared;  // Prepare()d, not Commit()ted
-  std::size_t start_ = 0;    // first unconsumed byte of buffer_
+  std::size_t start_ = 0;                   // first unconsumed byte of buffer_
   std::size_t garbage_ = 0;  // bytes discarded since the last message
   std::uint64_t messages_ = 0;
   FrameError error_ = FrameError::kNone;

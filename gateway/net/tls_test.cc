@@ -1,7 +1,7 @@
 // TLS connections over 127.0.0.1 with in-process certificates: the
 // handshake, verification both ways, and the same limits as plaintext.
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <malloc.h>
 
 #include <cstdio>
@@ -32,7 +32,8 @@ using testing::Side;
 using testing::TestPki;
 using testing::TestServer;
 
-const std::string kLogon = FixMessage("35=A|34=1|49=BROKER1|56=GW|98=0|108=30|");
+const std::string kLogon =
+    FixMessage("35=A|34=1|49=BROKER1|56=GW|98=0|108=30|");
 const std::string kHeartbeat = FixMessage("35=0|34=2|49=GW|56=BROKER1|");
 
 ConnectionLimits FastLimits() {
@@ -51,11 +52,11 @@ class TlsTest : public ::testing::Test {
   }
 
   std::shared_ptr<TlsContext> ServerContext(bool require_client_cert = true) {
-    auto ctx = TlsContext::Server({.certificate_file = pki_.server_cert,
-                                   .private_key_file = pki_.server_key,
-                                   .ca_file = pki_.ca_cert,
-                                   .require_client_certificate =
-                                       require_client_cert});
+    auto ctx =
+        TlsContext::Server({.certificate_file = pki_.server_cert,
+                            .private_key_file = pki_.server_key,
+                            .ca_file = pki_.ca_cert,
+                            .require_client_certificate = require_client_cert});
     EXPECT_TRUE(ctx.ok()) << ctx.status().message();
     return ctx.ok() ? *ctx : nullptr;
   }
@@ -93,7 +94,9 @@ class TlsTest : public ::testing::Test {
 
 TEST_F(TlsTest, HandshakesAndExchangesMessagesBothWays) {
   TestServer server(*loop_, FastLimits(), ServerContext());
-  server.on_message = [](Connection& c, std::string_view) { c.Send(kHeartbeat); };
+  server.on_message = [](Connection& c, std::string_view) {
+    c.Send(kHeartbeat);
+  };
   Side client;
   ConnectTo(server.port(), client, GoodClient(), {},
             [](Connection& c) { c.Send(kLogon + kLogon + kLogon); });
@@ -111,7 +114,8 @@ TEST_F(TlsTest, HandshakesAndExchangesMessagesBothWays) {
             std::string::npos);
 
   client.conn->Close("logout");
-  ASSERT_TRUE(RunUntil(*loop_, [&] { return client.closed && accepted.closed; }));
+  ASSERT_TRUE(
+      RunUntil(*loop_, [&] { return client.closed && accepted.closed; }));
   EXPECT_EQ(client.closed->cause, CloseCause::kClosedLocally);
   EXPECT_EQ(accepted.closed->cause, CloseCause::kPeerClosed);
 }
@@ -119,8 +123,9 @@ TEST_F(TlsTest, HandshakesAndExchangesMessagesBothWays) {
 TEST_F(TlsTest, VerifiesTheServerByIpAddressToo) {
   TestServer server(*loop_, FastLimits(), ServerContext());
   Side client;
-  ConnectTo(server.port(), client, GoodClient(), {},
-            [](Connection& c) { c.Send(kLogon); }, "127.0.0.1");
+  ConnectTo(
+      server.port(), client, GoodClient(), {},
+      [](Connection& c) { c.Send(kLogon); }, "127.0.0.1");
   ASSERT_TRUE(RunUntil(*loop_, [&] {
     return server.accepted() == 1 && server.side(0).messages.size() == 1;
   }));
@@ -162,8 +167,9 @@ TEST_F(TlsTest, ServerRefusesAClientWithoutACertificate) {
   }));
   EXPECT_TRUE(server.side(0).messages.empty());
   EXPECT_EQ(server.side(0).closed->cause, CloseCause::kTlsError);
-  EXPECT_NE(server.side(0).closed->text.find("peer did not return a certificate"),
-            std::string::npos)
+  EXPECT_NE(
+      server.side(0).closed->text.find("peer did not return a certificate"),
+      std::string::npos)
       << server.side(0).closed->text;
 }
 
@@ -243,11 +249,10 @@ TEST_F(TlsTest, CutsAFloodOfDecryptedGarbage) {
   TestServer server(*loop_, ConnectionLimits{}, ServerContext());
   Side client;
   const std::string chunk(256 * 1024, 'z');
-  ConnectTo(server.port(), client, GoodClient(), {},
-            [&](Connection& c) {
-              for (int i = 0; i < 16; ++i) c.Queue(chunk);
-              c.Flush();
-            });
+  ConnectTo(server.port(), client, GoodClient(), {}, [&](Connection& c) {
+    for (int i = 0; i < 16; ++i) c.Queue(chunk);
+    c.Flush();
+  });
   ASSERT_TRUE(RunUntil(*loop_, [&] { return server.closed() == 1; }));
   EXPECT_EQ(server.side(0).closed->frame_error,
             FrameError::kFirstMessageTooLarge);
@@ -393,8 +398,8 @@ TEST_F(TlsTest, AForgedRecordAfterOurCloseEndsTheConnectionQuietly) {
   ASSERT_EQ(server.side(0).conn->state(), Connection::State::kClosing);
   // A forged application-data record: bad MAC, so the server answers with a
   // fatal alert on a socket it has shut down for writing.
-  const std::string forged = std::string("\x17\x03\x03\x00\x20", 5) +
-                             std::string(32, 'A');
+  const std::string forged =
+      std::string("\x17\x03\x03\x00\x20", 5) + std::string(32, 'A');
   ASSERT_TRUE(SendAll(raw.get(), forged));
   ASSERT_TRUE(RunUntil(*loop_, [&] { return server.closed() == 1; }));
   EXPECT_EQ(server.side(0).closed->cause, CloseCause::kClosedLocally);
@@ -463,13 +468,16 @@ TEST_F(TlsTest, IdleHandshakedConnectionsAreCheap) {
     ConnectTo(server.port(), client, client_ctx, limits,
               [](Connection& c) { c.Send(kLogon); });
   }
-  ASSERT_TRUE(RunUntil(*loop_, [&] {
-    if (server.accepted() != kPeers + 1) return false;
-    for (std::size_t i = 0; i <= kPeers; ++i) {
-      if (server.side(i).messages.size() != 1) return false;
-    }
-    return true;
-  }, milliseconds(60'000)));  // 100 handshakes: seconds under sanitizers
+  ASSERT_TRUE(RunUntil(
+      *loop_,
+      [&] {
+        if (server.accepted() != kPeers + 1) return false;
+        for (std::size_t i = 0; i <= kPeers; ++i) {
+          if (server.side(i).messages.size() != 1) return false;
+        }
+        return true;
+      },
+      milliseconds(60'000)));  // 100 handshakes: seconds under sanitizers
   RunFor(*loop_, milliseconds(20));
   const std::size_t heap_after = ::mallinfo2().uordblks;
   const std::size_t per_pair =
@@ -486,9 +494,11 @@ TEST_F(TlsTest, IdleHandshakedConnectionsAreCheap) {
 TEST(TlsContextTest, ReportsBadFilesInOneLine) {
   const TestPki& pki = SharedTestPki();
   ASSERT_TRUE(pki.error.empty());
-  auto missing = TlsContext::Server({.certificate_file = pki.dir + "/nope.pem"});
+  auto missing =
+      TlsContext::Server({.certificate_file = pki.dir + "/nope.pem"});
   ASSERT_FALSE(missing.ok());
-  EXPECT_EQ(missing.status().message().rfind("certificate " + pki.dir + "/nope.pem: ", 0),
+  EXPECT_EQ(missing.status().message().rfind(
+                "certificate " + pki.dir + "/nope.pem: ", 0),
             0u)
       << missing.status().message();
   auto mismatch = TlsContext::Server({.certificate_file = pki.server_cert,
@@ -496,10 +506,10 @@ TEST(TlsContextTest, ReportsBadFilesInOneLine) {
   ASSERT_FALSE(mismatch.ok());
   auto no_ca = TlsContext::Client({});
   ASSERT_FALSE(no_ca.ok());
-  auto no_ca_for_clients = TlsContext::Server(
-      {.certificate_file = pki.server_cert,
-       .private_key_file = pki.server_key,
-       .require_client_certificate = true});
+  auto no_ca_for_clients =
+      TlsContext::Server({.certificate_file = pki.server_cert,
+                          .private_key_file = pki.server_key,
+                          .require_client_certificate = true});
   ASSERT_FALSE(no_ca_for_clients.ok());
 }
 
