@@ -84,6 +84,35 @@ TEST_F(ConnectionTest, ExchangesMessagesBothWaysAndClosesGracefully) {
   EXPECT_EQ(accepted.closed->cause, CloseCause::kPeerClosed);
 }
 
+TEST_F(ConnectionTest, CarriesABulkOfLargeMessagesIntactBothWays) {
+  ConnectionLimits limits = FastLimits();
+  limits.first_message_timeout = milliseconds(60'000);
+  limits.framer.max_bytes_before_first_message = 200'000;
+  limits.framer.max_message_bytes = 200'000;
+  limits.max_read_bytes_per_turn = 20'000;
+  limits.read_chunk_bytes = 7'000;
+  std::vector<std::string> sent;
+  for (int i = 0; i < 100; ++i) {
+    sent.push_back(
+        FixMessage("35=B|58=" +
+                   std::string(static_cast<std::size_t>(1'000 + i * 1'500),
+                               static_cast<char>('a' + i % 26)) +
+                   "|"));
+  }
+  TestServer server(*loop_, limits);
+  server.on_message = [](Connection& c, std::string_view m) { c.Send(m); };
+  Side client;
+  ConnectTo(server.port(), client, limits, {}, [&](Connection& c) {
+    for (const std::string& m : sent) c.Queue(m);
+    c.Flush();
+  });
+  ASSERT_TRUE(RunUntil(
+      *loop_, [&] { return client.messages.size() == sent.size(); },
+      milliseconds(60'000)));
+  EXPECT_EQ(server.side(0).messages, sent);
+  EXPECT_EQ(client.messages, sent);
+}
+
 TEST_F(ConnectionTest, CutsAnIdleConnectionAtTheFirstMessageTimeout) {
   TestServer server(*loop_, FastLimits());
   UniqueFd raw = RawConnect(server.port());

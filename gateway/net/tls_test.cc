@@ -120,6 +120,60 @@ TEST_F(TlsTest, HandshakesAndExchangesMessagesBothWays) {
   EXPECT_EQ(accepted.closed->cause, CloseCause::kPeerClosed);
 }
 
+// Many large messages both ways at once: partial writes, WANT_WRITE,
+// records split across reads, and decrypted bytes held by OpenSSL when the
+// per-turn read cap stops a read (they must still be delivered).
+TEST_F(TlsTest, CarriesABulkOfLargeMessagesIntactBothWays) {
+  ConnectionLimits limits = FastLimits();
+  limits.first_message_timeout = milliseconds(60'000);
+  limits.framer.max_bytes_before_first_message = 200'000;
+  limits.framer.max_message_bytes = 200'000;
+  limits.max_read_bytes_per_turn = 20'000;  // stops mid-record often
+  limits.read_chunk_bytes = 7'000;
+  std::vector<std::string> sent;
+  for (int i = 0; i < 100; ++i) {
+    sent.push_back(
+        FixMessage("35=B|58=" +
+                   std::string(static_cast<std::size_t>(1'000 + i * 1'500),
+                               static_cast<char>('a' + i % 26)) +
+                   "|"));
+  }
+  TestServer server(*loop_, limits, ServerContext());
+  server.on_message = [](Connection& c, std::string_view m) { c.Send(m); };
+  Side client;
+  ConnectTo(server.port(), client, GoodClient(), limits, [&](Connection& c) {
+    for (const std::string& m : sent) c.Queue(m);
+    c.Flush();
+  });
+  ASSERT_TRUE(RunUntil(
+      *loop_, [&] { return client.messages.size() == sent.size(); },
+      milliseconds(60'000)));
+  EXPECT_EQ(server.side(0).messages, sent);
+  EXPECT_EQ(client.messages, sent);
+  EXPECT_FALSE(client.closed);
+}
+
+// One message of two TLS records, all on the server's socket before it
+// reads: with 7,000-byte reads and a 20,000-byte cap per turn, the cap stops
+// reading inside the second record, whose rest OpenSSL holds decrypted with
+// nothing left on the socket to wake the loop.
+TEST_F(TlsTest, DeliversBytesOpenSslHoldsWhenTheReadCapStopsARead) {
+  ConnectionLimits limits = FastLimits();
+  limits.first_message_timeout = milliseconds(60'000);
+  limits.framer.max_bytes_before_first_message = 200'000;
+  limits.max_read_bytes_per_turn = 20'000;
+  limits.read_chunk_bytes = 7'000;
+  const std::string big = testing::FixMessageOfSize(30'000);
+  TestServer server(*loop_, limits, ServerContext());
+  Side client;
+  ConnectTo(server.port(), client, GoodClient(), limits,
+            [&](Connection& c) { c.Send(big); });
+  ASSERT_TRUE(RunUntil(*loop_, [&] {
+    return server.accepted() == 1 && server.side(0).messages.size() == 1;
+  }));
+  EXPECT_EQ(server.side(0).messages[0], big);
+}
+
 TEST_F(TlsTest, VerifiesTheServerByIpAddressToo) {
   TestServer server(*loop_, FastLimits(), ServerContext());
   Side client;
