@@ -39,9 +39,9 @@ PeerAddress PeerAddressOf(const sockaddr_storage& address) {
 
 Result<Endpoint> Resolve(const std::string& host, std::uint16_t port) {
   if (host.empty()) {
-    return Status::InvalidArgument(
-        "no host given for port " + std::to_string(port) +
-        " (write 0.0.0.0 to mean every interface)");
+    return Status::InvalidArgument("no host given for port " +
+                                   std::to_string(port) +
+                                   " (write 0.0.0.0 to mean every interface)");
   }
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;

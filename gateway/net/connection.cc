@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <climits>
 #include <cstring>
+#include <vector>
 
 #include "gateway/net/internal/socket_bio.h"
 
@@ -34,6 +35,16 @@ std::string Millis(std::chrono::milliseconds d) {
   const auto ms = d.count();
   if (ms % 1000 == 0) return std::to_string(ms / 1000) + " s";
   return std::to_string(ms) + " ms";
+}
+
+// Reads land here and only the bytes read are copied into the framer, so
+// an idle connection's framer holds no 64 kB read buffer (it holds what a
+// partial message needs). One per loop thread: Connection is loop-thread
+// only, and the bytes are copied out before any callback runs.
+std::vector<char>& ReadScratch(std::size_t size) {
+  thread_local std::vector<char> scratch;
+  if (scratch.size() < size) scratch.resize(size);
+  return scratch;
 }
 
 bool IsIpLiteral(const std::string& name) {
@@ -130,13 +141,13 @@ Result<std::shared_ptr<Connection>> Connection::Accept(
         });
   }
   // The owner gets the connection before any callback.
-  conn->soon_timer_ = loop.ScheduleAfter(EventLoop::Clock::duration::zero(),
-                                         [weak] {
-                                           if (auto self = weak.lock()) {
-                                             self->soon_timer_ = 0;
-                                             self->Start();
-                                           }
-                                         });
+  conn->soon_timer_ =
+      loop.ScheduleAfter(EventLoop::Clock::duration::zero(), [weak] {
+        if (auto self = weak.lock()) {
+          self->soon_timer_ = 0;
+          self->Start();
+        }
+      });
   return conn;
 }
 
@@ -144,7 +155,8 @@ Result<std::shared_ptr<Connection>> Connection::Connect(
     EventLoop& loop, const ConnectOptions& options,
     ConnectionCallbacks callbacks) {
   if (options.tls && options.tls->is_server()) {
-    return Status::InvalidArgument("connecting with TLS needs a client context");
+    return Status::InvalidArgument(
+        "connecting with TLS needs a client context");
   }
   auto endpoint = Resolve(options.host, options.port);
   if (!endpoint.ok()) return endpoint.status();
@@ -178,19 +190,19 @@ Result<std::shared_ptr<Connection>> Connection::Connect(
       options.connect_timeout, [weak, where, t = options.connect_timeout] {
         if (auto self = weak.lock()) {
           self->connect_timer_ = 0;
-          self->Terminate({CloseCause::kConnectTimeout,
-                           "connect to " + where + ": no connection within " +
-                               Millis(t)},
-                          /*reset=*/true);
+          self->Terminate(
+              {CloseCause::kConnectTimeout,
+               "connect to " + where + ": no connection within " + Millis(t)},
+              /*reset=*/true);
         }
       });
   if (conn->ssl_ == nullptr && conn->tls_ != nullptr) {
     // Created now so that the peer name is set before the handshake.
     conn->ssl_.reset(SSL_new(conn->tls_->native()));
     if (conn->ssl_ == nullptr) {
-      conn->Terminate({CloseCause::kTlsError,
-                       TakeOpenSslError("SSL_new failed")},
-                      /*reset=*/true);
+      conn->Terminate(
+          {CloseCause::kTlsError, TakeOpenSslError("SSL_new failed")},
+          /*reset=*/true);
       return conn;
     }
     const std::string& name = options.tls_peer_name;
@@ -297,9 +309,8 @@ void Connection::TerminateTls(const char* during, int ssl_error) {
   } else {
     why = TakeOpenSslError("error " + std::to_string(ssl_error));
   }
-  Terminate({CloseCause::kTlsError,
-             std::string("TLS ") + during + " with " + peer_.ToString() +
-                 " failed: " + why},
+  Terminate({CloseCause::kTlsError, std::string("TLS ") + during + " with " +
+                                        peer_.ToString() + " failed: " + why},
             /*reset=*/true);
 }
 
@@ -353,9 +364,7 @@ void Connection::OnFirstMessageTimer() {
 
 void Connection::DoRead() {
   std::size_t this_turn = 0;
-  char discard[4096];
-  while ((state_ == State::kOpen || state_ == State::kClosing) &&
-         !Orphaned()) {
+  while ((state_ == State::kOpen || state_ == State::kClosing) && !Orphaned()) {
     const bool deliver = state_ == State::kOpen;
     if (deliver && read_paused_) return;
     if (this_turn >= limits_.max_read_bytes_per_turn) {
@@ -374,16 +383,17 @@ void Connection::DoRead() {
       }
       return;
     }
-    const std::size_t want = deliver ? limits_.read_chunk_bytes : sizeof discard;
-    char* room = deliver ? framer_.Prepare(want) : discard;
+    const std::size_t want = limits_.read_chunk_bytes;
+    char* room = ReadScratch(want).data();
     ssize_t n;
     int ssl_error = SSL_ERROR_NONE;
     int error = 0;
     if (ssl_ != nullptr) {
       ERR_clear_error();
       errno = 0;
-      const int rc = SSL_read(ssl_.get(), room,
-                              static_cast<int>(std::min<std::size_t>(want, INT_MAX)));
+      const int rc =
+          SSL_read(ssl_.get(), room,
+                   static_cast<int>(std::min<std::size_t>(want, INT_MAX)));
       n = rc;
       if (rc <= 0) {
         ssl_error = SSL_get_error(ssl_.get(), rc);
@@ -393,9 +403,9 @@ void Connection::DoRead() {
       n = ::recv(fd_.get(), room, want, 0);
       if (n < 0) error = errno;
     }
-    if (deliver) framer_.Commit(n > 0 ? static_cast<std::size_t>(n) : 0);
-
     if (n > 0) {
+      if (deliver)
+        framer_.Feed(std::string_view(room, static_cast<std::size_t>(n)));
       read_wants_write_ = false;
       const auto got = static_cast<std::size_t>(n);
       bytes_received_ += got;
@@ -579,8 +589,8 @@ void Connection::DoWrite() {
 void Connection::ArmStallTimer() {
   if (stall_timer_ != 0 || limits_.send_stall_timeout.count() <= 0) return;
   std::weak_ptr<Connection> weak = Weak();
-  stall_timer_ = loop_.ScheduleAt(
-      last_progress_ + limits_.send_stall_timeout, [weak] {
+  stall_timer_ =
+      loop_.ScheduleAt(last_progress_ + limits_.send_stall_timeout, [weak] {
         auto self = weak.lock();
         if (!self) return;
         self->stall_timer_ = 0;
@@ -668,15 +678,14 @@ void Connection::ResumeReading() {
   // Messages framed before the pause are delivered first, at the next turn
   // (not from inside this call).
   std::weak_ptr<Connection> weak = Weak();
-  soon_timer_ =
-      loop_.ScheduleAfter(EventLoop::Clock::duration::zero(), [weak] {
-        auto self = weak.lock();
-        if (!self) return;
-        self->soon_timer_ = 0;
-        self->DeliverMessages();
-        if (self->ssl_ != nullptr) self->DoRead();  // bytes held by OpenSSL
-        self->UpdateInterest();
-      });
+  soon_timer_ = loop_.ScheduleAfter(EventLoop::Clock::duration::zero(), [weak] {
+    auto self = weak.lock();
+    if (!self) return;
+    self->soon_timer_ = 0;
+    self->DeliverMessages();
+    if (self->ssl_ != nullptr) self->DoRead();  // bytes held by OpenSSL
+    self->UpdateInterest();
+  });
   UpdateInterest();
 }
 

@@ -79,7 +79,7 @@ std::string_view CloseCauseName(CloseCause cause);
 
 struct CloseReason {
   CloseCause cause;
-  std::string text{};  // one line for an operator
+  std::string text{};                          // one line for an operator
   FrameError frame_error = FrameError::kNone;  // for kFraming
 };
 

@@ -74,8 +74,8 @@ Status EventLoop::Add(int fd, std::uint32_t interest, IoHandler handler) {
   if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &ev) != 0) {
     return Errno("epoll_ctl(ADD)");
   }
-  by_token_[token] =
-      std::make_shared<Registration>(Registration{fd, token, std::move(handler)});
+  by_token_[token] = std::make_shared<Registration>(
+      Registration{fd, token, std::move(handler)});
   token_of_fd_[fd] = token;
   return Status::Ok();
 }
@@ -137,7 +137,8 @@ bool EventLoop::Cancel(TimerId id) {
     std::vector<Timer> live;
     live.reserve(timer_fns_.size());
     while (!timers_.empty()) {
-      if (timer_fns_.count(timers_.top().id) != 0) live.push_back(timers_.top());
+      if (timer_fns_.count(timers_.top().id) != 0)
+        live.push_back(timers_.top());
       timers_.pop();
     }
     timers_ = decltype(timers_)(std::greater<>(), std::move(live));

@@ -13,9 +13,9 @@
 // object registered with it and every thread that may Post().
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <atomic>
 #include <functional>
 #include <memory>
 #include <queue>

@@ -1,7 +1,7 @@
 #include "gateway/net/event_loop.h"
 
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -22,7 +22,8 @@ std::unique_ptr<EventLoop> NewLoop() {
 
 // Runs turns until `done` or `limit` passes; returns `done()`.
 template <typename Pred>
-bool RunUntil(EventLoop& loop, Pred done, milliseconds limit = milliseconds(5000)) {
+bool RunUntil(EventLoop& loop, Pred done,
+              milliseconds limit = milliseconds(5000)) {
   const auto deadline = Clock::now() + limit;
   while (!done() && Clock::now() < deadline) loop.RunOnce(milliseconds(10));
   return done();
@@ -54,7 +55,8 @@ TEST(EventLoopTest, CancelledTimersDoNotRun) {
   auto loop = NewLoop();
   bool cancelled_ran = false;
   bool other_ran = false;
-  const auto id = loop->ScheduleAfter(milliseconds(5), [&] { cancelled_ran = true; });
+  const auto id =
+      loop->ScheduleAfter(milliseconds(5), [&] { cancelled_ran = true; });
   loop->ScheduleAfter(milliseconds(20), [&] { other_ran = true; });
   EXPECT_TRUE(loop->Cancel(id));
   EXPECT_FALSE(loop->Cancel(id));
@@ -93,13 +95,16 @@ TEST(EventLoopTest, ReportsReadinessAndStopsAfterRemove) {
   ASSERT_EQ(::pipe2(fds, O_NONBLOCK | O_CLOEXEC), 0);
   UniqueFd read_end(fds[0]), write_end(fds[1]);
   int calls = 0;
-  ASSERT_TRUE(loop->Add(read_end.get(), EventLoop::kRead, [&](std::uint32_t ev) {
-                    EXPECT_TRUE(ev & EventLoop::kRead);
-                    ++calls;
-                    char c;
-                    (void)!::read(read_end.get(), &c, 1);
-                  }).ok());
-  EXPECT_FALSE(loop->Add(read_end.get(), EventLoop::kRead, [](std::uint32_t) {}).ok());
+  ASSERT_TRUE(loop->Add(read_end.get(), EventLoop::kRead,
+                        [&](std::uint32_t ev) {
+                          EXPECT_TRUE(ev & EventLoop::kRead);
+                          ++calls;
+                          char c;
+                          (void)!::read(read_end.get(), &c, 1);
+                        })
+                  .ok());
+  EXPECT_FALSE(
+      loop->Add(read_end.get(), EventLoop::kRead, [](std::uint32_t) {}).ok());
   loop->RunOnce(milliseconds(0));
   EXPECT_EQ(calls, 0);
   ASSERT_EQ(::write(write_end.get(), "x", 1), 1);
@@ -118,16 +123,20 @@ TEST(EventLoopTest, AHandlerMayRemoveAnotherReadyHandler) {
   UniqueFd ar(a[0]), aw(a[1]), br(b[0]), bw(b[1]);
   int calls = 0;
   // Whichever runs first removes the other: exactly one runs.
-  ASSERT_TRUE(loop->Add(ar.get(), EventLoop::kRead, [&](std::uint32_t) {
-                    ++calls;
-                    loop->Remove(br.get());
-                    loop->Remove(ar.get());
-                  }).ok());
-  ASSERT_TRUE(loop->Add(br.get(), EventLoop::kRead, [&](std::uint32_t) {
-                    ++calls;
-                    loop->Remove(ar.get());
-                    loop->Remove(br.get());
-                  }).ok());
+  ASSERT_TRUE(loop->Add(ar.get(), EventLoop::kRead,
+                        [&](std::uint32_t) {
+                          ++calls;
+                          loop->Remove(br.get());
+                          loop->Remove(ar.get());
+                        })
+                  .ok());
+  ASSERT_TRUE(loop->Add(br.get(), EventLoop::kRead,
+                        [&](std::uint32_t) {
+                          ++calls;
+                          loop->Remove(ar.get());
+                          loop->Remove(br.get());
+                        })
+                  .ok());
   ASSERT_EQ(::write(aw.get(), "x", 1), 1);
   ASSERT_EQ(::write(bw.get(), "x", 1), 1);
   for (int i = 0; i < 3; ++i) loop->RunOnce(milliseconds(5));
@@ -166,13 +175,15 @@ TEST(EventLoopTest, PostKeepsOrderFromOneThread) {
   auto loop = NewLoop();
   std::vector<int> seen;
   std::thread poster([&] {
-    for (int i = 0; i < 1000; ++i) loop->Post([&seen, i] { seen.push_back(i); });
+    for (int i = 0; i < 1000; ++i)
+      loop->Post([&seen, i] { seen.push_back(i); });
     loop->Post([&] { loop->Stop(); });
   });
   loop->Run();
   poster.join();
   ASSERT_EQ(seen.size(), 1000u);
-  for (int i = 0; i < 1000; ++i) ASSERT_EQ(seen[static_cast<std::size_t>(i)], i);
+  for (int i = 0; i < 1000; ++i)
+    ASSERT_EQ(seen[static_cast<std::size_t>(i)], i);
 }
 
 TEST(EventLoopTest, StopFromAnotherThreadWakesABlockedRun) {

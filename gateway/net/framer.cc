@@ -14,6 +14,9 @@ constexpr std::size_t kMaxBeginString = 32;
 // be an error, and nine digits cannot overflow the arithmetic below.
 constexpr std::size_t kMaxBodyLengthDigits = 9;
 constexpr std::size_t kTrailerSize = 7;  // "10=NNN" SOH
+// Buffer capacity kept across messages; beyond it, an emptied buffer is
+// released.
+constexpr std::size_t kKeptCapacity = 16 * 1024;
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
@@ -54,6 +57,9 @@ void Framer::Compact() {
   if (rest == 0) {
     buffer_.clear();
     start_ = 0;
+    // A large message once must not pin its buffer for the connection's
+    // life: idle connections should hold little.
+    if (buffer_.capacity() > kKeptCapacity) buffer_.shrink_to_fit();
   } else if (start_ >= rest) {
     buffer_.erase(0, start_);
     start_ = 0;
@@ -168,8 +174,7 @@ Framer::Status Framer::Next(std::string_view* message) {
     }
     if (q == avail.size()) return need_more();
     if (q == p || avail[q] != kSoh) {
-      return Fail(FrameError::kBadBodyLength,
-                  "BodyLength (9) is not a number");
+      return Fail(FrameError::kBadBodyLength, "BodyLength (9) is not a number");
     }
     const std::size_t header = q + 1;
     const std::size_t total = header + body_length + kTrailerSize;
@@ -182,11 +187,10 @@ Framer::Status Framer::Next(std::string_view* message) {
                               " bytes of garbage before it"
                         : std::string()) +
           " (limit " + std::to_string(limit) + ")";
-      return messages_ == 0
-                 ? Fail(FrameError::kFirstMessageTooLarge,
-                        "first message too large: " + what)
-                 : Fail(FrameError::kMessageTooLarge,
-                        "message too large: " + what);
+      return messages_ == 0 ? Fail(FrameError::kFirstMessageTooLarge,
+                                   "first message too large: " + what)
+                            : Fail(FrameError::kMessageTooLarge,
+                                   "message too large: " + what);
     }
     if (avail.size() < total) return need_more();
 

@@ -80,6 +80,8 @@ class Framer {
   std::size_t pending_bytes() const;
   // The limit that applies now.
   std::size_t current_limit() const;
+  // Memory the buffer holds (capacity), for tests and metrics.
+  std::size_t held_bytes() const { return buffer_.capacity(); }
 
  private:
   Status Fail(FrameError error, std::string text);
@@ -91,7 +93,7 @@ class Framer {
   FramerLimits limits_;
   std::string buffer_;
   std::size_t prepared_at_ = kNotPrepared;  // Prepare()d, not Commit()ted
-  std::size_t start_ = 0;    // first unconsumed byte of buffer_
+  std::size_t start_ = 0;                   // first unconsumed byte of buffer_
   std::size_t garbage_ = 0;  // bytes discarded since the last message
   std::uint64_t messages_ = 0;
   FrameError error_ = FrameError::kNone;

@@ -15,8 +15,8 @@ using testing::FixMessage;
 using testing::FixMessageOfSize;
 using testing::Soh;
 
-const std::string kLogon =
-    FixMessage("35=A|34=1|49=BROKER1|56=GW|52=20261202-10:00:00.000|98=0|108=30|");
+const std::string kLogon = FixMessage(
+    "35=A|34=1|49=BROKER1|56=GW|52=20261202-10:00:00.000|98=0|108=30|");
 const std::string kHeartbeat =
     FixMessage("35=0|34=2|49=BROKER1|56=GW|52=20261202-10:00:30.000|");
 
@@ -79,9 +79,9 @@ TEST(FramerTest, FramesAMessageSplitAtEveryPairOfOffsets) {
   for (std::size_t a = 0; a <= kHeartbeat.size(); ++a) {
     for (std::size_t b = a; b <= kHeartbeat.size(); ++b) {
       Framer framer;
-      const Drained d = FeedAll(
-          framer, {kHeartbeat.substr(0, a), kHeartbeat.substr(a, b - a),
-                   kHeartbeat.substr(b)});
+      const Drained d =
+          FeedAll(framer, {kHeartbeat.substr(0, a), kHeartbeat.substr(a, b - a),
+                           kHeartbeat.substr(b)});
       ASSERT_EQ(d.messages.size(), 1u) << a << "," << b;
       EXPECT_EQ(d.messages[0], kHeartbeat);
     }
@@ -149,8 +149,8 @@ TEST(FramerTest, TreatsAnEightEqualsWithoutBodyLengthAsGarbage) {
   Framer framer;
   // BeginString with no SOH within reach; then a header whose second field
   // is not BodyLength; then an empty BeginString.
-  const std::string junk = "8=" + std::string(40, 'A') + Soh("8=FIX.4.4|35=A|") +
-                           Soh("8=|9=5|");
+  const std::string junk =
+      "8=" + std::string(40, 'A') + Soh("8=FIX.4.4|35=A|") + Soh("8=|9=5|");
   const Drained d = FeedOne(framer, junk + kLogon);
   ASSERT_EQ(d.error, FrameError::kNone);
   ASSERT_EQ(d.messages.size(), 1u);
@@ -181,8 +181,8 @@ TEST(FramerTest, CountsGarbageTowardTheFirstMessageLimit) {
 
 TEST(FramerTest, CutsPureGarbageAtExactlyOneByteOverTheLimit) {
   const std::size_t limit = 4096;
-  Framer framer({.max_bytes_before_first_message = limit,
-                 .max_message_bytes = 1 << 20});
+  Framer framer(
+      {.max_bytes_before_first_message = limit, .max_message_bytes = 1 << 20});
   const std::string chunk(512, 'z');
   std::size_t fed = 0;
   while (fed < limit) {
@@ -234,8 +234,7 @@ TEST(FramerTest, RefusesADeclaredOversizeBodyBeforeItArrives) {
                  .max_message_bytes = 4 * 1024 * 1024});
   const Drained d = FeedOne(framer, Soh("8=FIX.4.4|9=100000|35=A|"));
   EXPECT_EQ(d.error, FrameError::kFirstMessageTooLarge);
-  EXPECT_NE(framer.ErrorText().find("BodyLength (9) 100000"),
-            std::string::npos)
+  EXPECT_NE(framer.ErrorText().find("BodyLength (9) 100000"), std::string::npos)
       << framer.ErrorText();
 }
 
@@ -279,14 +278,23 @@ TEST(FramerTest, ErrorsAreSticky) {
 }
 
 TEST(FramerTest, CountsGarbageSinceTheLastMessageOnly) {
-  Framer framer({.max_bytes_before_first_message = 300,
-                 .max_message_bytes = 300});
+  Framer framer(
+      {.max_bytes_before_first_message = 300, .max_message_bytes = 300});
   // Each gap is under the limit, their sum is far over it.
   for (int i = 0; i < 20; ++i) {
     const Drained d = FeedOne(framer, std::string(100, 'g') + kHeartbeat);
     ASSERT_EQ(d.error, FrameError::kNone) << i;
     ASSERT_EQ(d.messages.size(), 1u);
   }
+}
+
+TEST(FramerTest, ReleasesTheBufferOfALargeMessageOnceItIsConsumed) {
+  Framer framer;
+  const std::string big = FixMessageOfSize(1 << 20);
+  ASSERT_EQ(FeedOne(framer, kLogon + big).messages.size(), 2u);
+  EXPECT_GE(framer.held_bytes(), big.size());
+  ASSERT_EQ(FeedOne(framer, kHeartbeat).messages.size(), 1u);
+  EXPECT_LE(framer.held_bytes(), 16u * 1024);
 }
 
 TEST(FramerTest, NamesEveryError) {

@@ -31,8 +31,7 @@ Result<std::unique_ptr<Listener>> Listener::Listen(
   if (!fd) return fail(std::strerror(errno));
   // A restarted gateway rebinds while old connections sit in TIME_WAIT.
   const int one = 1;
-  if (::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) !=
-      0) {
+  if (::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0) {
     return fail(std::strerror(errno));
   }
   if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&endpoint->address),
@@ -91,16 +90,16 @@ void Listener::OnReadable() {
     sockaddr_storage peer_address{};
     socklen_t size = sizeof peer_address;
     UniqueFd socket(::accept4(fd_.get(),
-                              reinterpret_cast<sockaddr*>(&peer_address),
-                              &size, SOCK_NONBLOCK | SOCK_CLOEXEC));
+                              reinterpret_cast<sockaddr*>(&peer_address), &size,
+                              SOCK_NONBLOCK | SOCK_CLOEXEC));
     if (!socket) {
       const int error = errno;
       if (error == EAGAIN || error == EWOULDBLOCK) return;
       // The peer gave up before we accepted, or a signal: nothing to report.
       if (error == ECONNABORTED || error == EINTR || error == EPROTO) continue;
       if (callbacks_.on_error) {
-        callbacks_.on_error(Status::Unavailable(
-            "accept on " + address() + ": " + std::strerror(error)));
+        callbacks_.on_error(Status::Unavailable("accept on " + address() +
+                                                ": " + std::strerror(error)));
         if (alive.expired()) return;
       }
       PauseAfterError();

@@ -44,8 +44,7 @@ TEST(ListenerTest, ReportsABindConflictInOneLineNamingHostPortAndCause) {
 TEST(ListenerTest, ReportsAnUnusableAddressInOneLine) {
   auto loop = NewLoop();
   // Not an address of this machine.
-  auto listener =
-      Listener::Listen(*loop, {.host = "192.0.2.1", .port = 0}, {});
+  auto listener = Listener::Listen(*loop, {.host = "192.0.2.1", .port = 0}, {});
   ASSERT_FALSE(listener.ok());
   EXPECT_EQ(listener.status().message(),
             "cannot listen on 192.0.2.1:0: Cannot assign requested address");
@@ -81,9 +80,9 @@ TEST(ListenerTest, HandsOverAcceptedSocketsWithThePeerAddress) {
   ASSERT_TRUE(client);
   sockaddr_in local{};
   socklen_t size = sizeof local;
-  ASSERT_EQ(::getsockname(client.get(), reinterpret_cast<sockaddr*>(&local),
-                          &size),
-            0);
+  ASSERT_EQ(
+      ::getsockname(client.get(), reinterpret_cast<sockaddr*>(&local), &size),
+      0);
   ASSERT_TRUE(RunUntil(*loop, [&] { return peers.size() == 1; }));
   EXPECT_EQ(peers[0].ip, "127.0.0.1");
   EXPECT_EQ(peers[0].port, ntohs(local.sin_port));
@@ -104,7 +103,8 @@ TEST(ListenerTest, RefusesAtAcceptTimeAndReportsReasonAndPeer) {
   auto listener = Listener::Listen(
       *loop, Loopback(),
       {.admit = [](const PeerAddress& peer) -> std::optional<std::string> {
-         if (peer.ip == "127.0.0.1") return "127.0.0.1 is not in AllowedAddresses";
+         if (peer.ip == "127.0.0.1")
+           return "127.0.0.1 is not in AllowedAddresses";
          return std::nullopt;
        },
        .on_accept = [&](UniqueFd, const PeerAddress&) { ++accepted; },
@@ -128,11 +128,11 @@ TEST(ListenerTest, MayBeDestroyedFromItsOwnCallback) {
   auto loop = NewLoop();
   std::unique_ptr<Listener> owned;
   int accepted = 0;
-  auto listener = Listener::Listen(*loop, Loopback(),
-                                   {.on_accept = [&](UniqueFd, const PeerAddress&) {
-                                     ++accepted;
-                                     owned.reset();
-                                   }});
+  auto listener = Listener::Listen(
+      *loop, Loopback(), {.on_accept = [&](UniqueFd, const PeerAddress&) {
+        ++accepted;
+        owned.reset();
+      }});
   ASSERT_TRUE(listener.ok());
   const std::uint16_t port = (*listener)->port();
   owned = std::move(listener).value();

@@ -22,9 +22,7 @@ struct CertFree {
 using Key = std::unique_ptr<EVP_PKEY, KeyFree>;
 using Cert = std::unique_ptr<X509, CertFree>;
 
-Key NewKey() {
-  return Key(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"));
-}
+Key NewKey() { return Key(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256")); }
 
 bool AddExt(X509* cert, X509* issuer, int nid, const char* value) {
   X509V3_CTX ctx;
@@ -49,29 +47,30 @@ Cert MakeCert(EVP_PKEY* key, const char* cn, X509* issuer, EVP_PKEY* issuer_key,
   X509_gmtime_adj(X509_getm_notAfter(x), 30L * 24 * 3600);
   X509_set_pubkey(x, key);
   X509_NAME* name = X509_get_subject_name(x);
-  X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC,
-                             reinterpret_cast<const unsigned char*>("fixgw test"),
-                             -1, -1, 0);
+  X509_NAME_add_entry_by_txt(
+      name, "O", MBSTRING_ASC,
+      reinterpret_cast<const unsigned char*>("fixgw test"), -1, -1, 0);
   X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
                              reinterpret_cast<const unsigned char*>(cn), -1, -1,
                              0);
-  X509_set_issuer_name(x, issuer != nullptr ? X509_get_subject_name(issuer)
-                                            : name);
+  X509_set_issuer_name(
+      x, issuer != nullptr ? X509_get_subject_name(issuer) : name);
   X509* signer_cert = issuer != nullptr ? issuer : x;
-  bool ok = AddExt(x, signer_cert, NID_basic_constraints,
-                   ca ? "critical,CA:TRUE" : "critical,CA:FALSE") &&
-            AddExt(x, signer_cert, NID_subject_key_identifier, "hash") &&
-            AddExt(x, signer_cert, NID_authority_key_identifier,
-                   "keyid:always");
+  bool ok =
+      AddExt(x, signer_cert, NID_basic_constraints,
+             ca ? "critical,CA:TRUE" : "critical,CA:FALSE") &&
+      AddExt(x, signer_cert, NID_subject_key_identifier, "hash") &&
+      AddExt(x, signer_cert, NID_authority_key_identifier, "keyid:always");
   if (ca) {
-    ok = ok && AddExt(x, signer_cert, NID_key_usage,
-                      "critical,keyCertSign,cRLSign");
+    ok = ok &&
+         AddExt(x, signer_cert, NID_key_usage, "critical,keyCertSign,cRLSign");
   } else {
-    ok = ok && AddExt(x, signer_cert, NID_key_usage,
-                      "critical,digitalSignature") &&
+    ok = ok &&
+         AddExt(x, signer_cert, NID_key_usage, "critical,digitalSignature") &&
          AddExt(x, signer_cert, NID_ext_key_usage, "serverAuth,clientAuth");
   }
-  if (san != nullptr) ok = ok && AddExt(x, signer_cert, NID_subject_alt_name, san);
+  if (san != nullptr)
+    ok = ok && AddExt(x, signer_cert, NID_subject_alt_name, san);
   if (!ok) return nullptr;
   if (X509_sign(x, issuer_key != nullptr ? issuer_key : key, EVP_sha256()) ==
       0) {
@@ -134,9 +133,9 @@ struct PkiHolder {
       }
       Cert server = MakeCert(server_key.get(), "localhost", ca.get(),
                              ca_key.get(), false, kServerSan);
-      Cert client = MakeCert(client_key.get(),
-                             other ? "other client" : "client1", ca.get(),
-                             ca_key.get(), false, nullptr);
+      Cert client =
+          MakeCert(client_key.get(), other ? "other client" : "client1",
+                   ca.get(), ca_key.get(), false, nullptr);
       if (!server || !client) {
         pki.error = "leaf certificate failed";
         return;

@@ -33,8 +33,7 @@ Result<CtxPtr> NewContext(bool server, const std::string& cipher_list) {
                                   SSL_MODE_RELEASE_BUFFERS);
   if (!cipher_list.empty() &&
       SSL_CTX_set_cipher_list(ctx.get(), cipher_list.c_str()) != 1) {
-    return Status::InvalidArgument("cipher list '" + cipher_list +
-                                   "': " +
+    return Status::InvalidArgument("cipher list '" + cipher_list + "': " +
                                    TakeOpenSslError("no usable cipher"));
   }
   return ctx;
@@ -93,7 +92,8 @@ Result<std::shared_ptr<TlsContext>> TlsContext::Server(
   }
   if (!options.ca_file.empty()) {
     if (Status st = LoadCa(ctx->get(), options.ca_file); !st.ok()) return st;
-    STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(options.ca_file.c_str());
+    STACK_OF(X509_NAME)* names =
+        SSL_load_client_CA_file(options.ca_file.c_str());
     if (names != nullptr) SSL_CTX_set_client_CA_list(ctx->get(), names);
   }
   SSL_CTX_set_verify(ctx->get(),

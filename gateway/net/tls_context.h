@@ -28,11 +28,12 @@ struct TlsServerOptions {
   std::string private_key_file{};  // PEM, unencrypted; empty: in the cert file
   std::string ca_file{};           // PEM, CAs for client certificates
   bool require_client_certificate = false;  // needs ca_file
-  std::string cipher_list{};  // TLS 1.2 ciphers (OpenSSL syntax); empty: default
+  std::string
+      cipher_list{};  // TLS 1.2 ciphers (OpenSSL syntax); empty: default
 };
 
 struct TlsClientOptions {
-  std::string ca_file{};           // PEM; required: the server is always verified
+  std::string ca_file{};  // PEM; required: the server is always verified
   std::string certificate_file{};  // optional client certificate
   std::string private_key_file{};  // empty: in the certificate file
   std::string cipher_list{};

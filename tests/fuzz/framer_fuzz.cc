@@ -69,8 +69,9 @@ void Drain(Framer& framer, const FramerLimits& limits, Outcome& out) {
     }
     Check(framer.pending_bytes() <= framer.current_limit());
     Check(framer.current_limit() ==
-          (framer.seen_first_message() ? limits.max_message_bytes
-                                       : limits.max_bytes_before_first_message));
+          (framer.seen_first_message()
+               ? limits.max_message_bytes
+               : limits.max_bytes_before_first_message));
     return;
   }
 }
@@ -131,7 +132,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   RunOnce(stream, FramerLimits{}, hash);  // what the gateway runs with
   FramerLimits tight;
   tight.max_bytes_before_first_message = 16 + hash % 256;
-  tight.max_message_bytes = tight.max_bytes_before_first_message + (hash >> 8) % 512;
+  tight.max_message_bytes =
+      tight.max_bytes_before_first_message + (hash >> 8) % 512;
   RunOnce(stream, tight, hash >> 3);
   FramerLimits edge;  // the whole input is exactly at the first limit
   edge.max_bytes_before_first_message = size;

@@ -15,9 +15,9 @@ int SocketOf(BIO* bio) {
 // As OpenSSL's sock_write, with MSG_NOSIGNAL.
 int Write(BIO* bio, const char* data, int size) {
   errno = 0;
-  const ssize_t n = ::send(SocketOf(bio), data,
-                           static_cast<std::size_t>(size < 0 ? 0 : size),
-                           MSG_NOSIGNAL);
+  const ssize_t n =
+      ::send(SocketOf(bio), data, static_cast<std::size_t>(size < 0 ? 0 : size),
+             MSG_NOSIGNAL);
   BIO_clear_retry_flags(bio);
   if (n <= 0 && BIO_sock_should_retry(static_cast<int>(n)) != 0) {
     BIO_set_retry_write(bio);

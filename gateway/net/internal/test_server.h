@@ -94,16 +94,16 @@ class TestServer {
  private:
   void Accept(UniqueFd fd, const PeerAddress& peer) {
     Side& side = sides_.emplace_back();
-    auto conn = Connection::Accept(
-        loop_, std::move(fd), peer, limits_, tls_,
-        Record(
-            side,
-            [this](Connection& c, std::string_view raw) {
-              if (on_message) on_message(c, raw);
-            },
-            [this](Connection& c) {
-              if (on_open) on_open(c);
-            }));
+    auto conn =
+        Connection::Accept(loop_, std::move(fd), peer, limits_, tls_,
+                           Record(
+                               side,
+                               [this](Connection& c, std::string_view raw) {
+                                 if (on_message) on_message(c, raw);
+                               },
+                               [this](Connection& c) {
+                                 if (on_open) on_open(c);
+                               }));
     if (conn.ok()) side.conn = std::move(conn).value();
   }
 
