@@ -15,7 +15,9 @@
 # Each path: closed loop with 1 in flight (round-trip latency), 100 and 200
 # in flight (maximum throughput; the targets use 200), and open loop at
 # --rate (latency from each order's intended send time: queueing counts, no
-# coordinated omission). Every load runs REPS times; the medians are
+# coordinated omission). Every load runs REPS times, each rep taking the
+# paths in turn (all their processes run from the start, so load drifting
+# on a shared machine falls on every path alike); the medians are
 # reported, with the number of runs each median is taken over. Every run
 # is checked: all requested orders answered (acked == requested, none
 # rejected or missing); the router also counts the messages it carried.
@@ -76,7 +78,17 @@ sessions_in_flight="${SESSIONS_IN_FLIGHT:-200}"
 root=$(mktemp -d /tmp/fixgw-bench.XXXXXX)
 # The run's folder (journals: 3.8 kB per order, 4 GB for --memory 1000000)
 # goes at the end unless BENCH_KEEP=1.
-trap 'stop_process ${gw_pid:-0}; stop_process ${sim_pid:-0}; [ "${BENCH_KEEP:-0}" = 1 ] || rm -rf "$root"' EXIT
+# The paths' processes by path (start_paths).
+declare -A mid_pid=() ex_pid=() path_admin_port=() path_admin_token=() path_cfg=() path_sent=()
+# cleanup: every process still running (the paths' too), then the folder.
+cleanup() {
+  local pid
+  for pid in "${gw_pid:-0}" "${sim_pid:-0}" "${mid_pid[@]}" "${ex_pid[@]}"; do
+    stop_process "$pid" || true
+  done
+  [ "${BENCH_KEEP:-0}" = 1 ] || rm -rf "$root"
+}
+trap 'set +e; cleanup' EXIT
 results="$root/results.jsonl"
 
 # field NAME: the numeric value of the first "NAME" in each JSON line on
@@ -209,35 +221,61 @@ order_path_line() {
       }' | tee -a "$results"
 }
 
-run_path() {
-  local path="$1" cfg=broker2 run="$root/$1" sent=0
-  mkdir -p "$run"
-  if [ "$path" = direct ]; then
-    start_exchange_and_gateway "$bin" "$run" normal
-    cfg=direct
-  else
-    start_path "$path" "$run"
-  fi
-  for rep in $(seq 1 "$reps"); do
-    for load in "--in-flight 1" "--in-flight 100" "--in-flight 200" "--rate $rate"; do
-      # Open loop: at most 10 s of orders, which keeps the script short.
-      local n="$orders"
-      case "$load" in --rate*) n=$((rate * 10 < orders ? rate * 10 : orders)) ;; esac
-      # shellcheck disable=SC2086
-      fixload_json --config "$run/$cfg.cfg" --orders "$n" $load | tail -n 1 |
-        sed "s/^{/{\"path\":\"$path\",\"rep\":$rep,\"load\":\"${load// /}\",\"requested\":$n,/" |
-        check_run "$n" | tee -a "$results" || incomplete=$((incomplete + 1))
-      local last
-      last=$(tail -n 1 "$results" | field orders)
-      sent=$((sent + ${last:-0}))
-      # fixgw's own read-to-write time at 1 in flight: the process's first
-      # load, so its histograms hold that load only.
-      if [ "$rep" = 1 ] && [ "$load" = "--in-flight 1" ] && { [ "$path" = normal ] || [ "$path" = full ]; }; then
-        order_path_line "$path" "${load// /}" || echo "WARNING: no /metrics from fixgw" >&2
-      fi
-    done
+# start_paths PATH...: fixsim (or the executor) and fixgw (or fixrouter)
+# for each path, all started at once and left running, so that each rep
+# takes the paths in turn: on a shared machine the load drifts, and a path
+# measured minutes after another would see a different machine. The paths
+# not being measured idle meanwhile (heartbeats, fixgw's timers).
+start_paths() {
+  local path run
+  for path in "$@"; do
+    run="$root/$path"
+    mkdir -p "$run"
+    admin_port=0 admin_token=""
+    if [ "$path" = direct ]; then
+      start_exchange_and_gateway "$bin" "$run" normal
+      path_cfg[$path]=direct
+    else
+      start_path "$path" "$run"
+      path_cfg[$path]=broker2
+    fi
+    mid_pid[$path]=$gw_pid ex_pid[$path]=$sim_pid
+    path_admin_port[$path]=$admin_port path_admin_token[$path]=$admin_token
+    path_sent[$path]=0
+    gw_pid=0 sim_pid=0
   done
-  stop_path "$path" "$run" "$sent"
+}
+
+# stop_paths: stops every path's processes (and checks the router's counts).
+stop_paths() {
+  local path
+  for path in "${!mid_pid[@]}"; do
+    gw_pid=${mid_pid[$path]} sim_pid=${ex_pid[$path]}
+    unset "mid_pid[$path]" "ex_pid[$path]"
+    stop_path "$path" "$root/$path" "${path_sent[$path]}"
+  done
+}
+
+# run_loads PATH REP: one rep of every load on PATH's running processes.
+run_loads() {
+  local path="$1" rep="$2" run="$root/$1" load n last
+  for load in "--in-flight 1" "--in-flight 100" "--in-flight 200" "--rate $rate"; do
+    # Open loop: at most 10 s of orders, which keeps the script short.
+    n="$orders"
+    case "$load" in --rate*) n=$((rate * 10 < orders ? rate * 10 : orders)) ;; esac
+    # shellcheck disable=SC2086
+    fixload_json --config "$run/${path_cfg[$path]}.cfg" --orders "$n" $load | tail -n 1 |
+      sed "s/^{/{\"path\":\"$path\",\"rep\":$rep,\"load\":\"${load// /}\",\"requested\":$n,/" |
+      check_run "$n" | tee -a "$results" || incomplete=$((incomplete + 1))
+    last=$(tail -n 1 "$results" | field orders)
+    path_sent[$path]=$((${path_sent[$path]} + ${last:-0}))
+    # fixgw's own read-to-write time at 1 in flight: the process's first
+    # load, so its histograms hold that load only.
+    if [ "$rep" = 1 ] && [ "$load" = "--in-flight 1" ] && { [ "$path" = normal ] || [ "$path" = full ]; }; then
+      admin_port=${path_admin_port[$path]} admin_token=${path_admin_token[$path]}
+      order_path_line "$path" "${load// /}" || echo "WARNING: no /metrics from fixgw" >&2
+    fi
+  done
 }
 
 # cpu_s PID: CPU seconds (user + system) the process has used so far.
@@ -351,9 +389,13 @@ paths="router passthrough normal full direct"
 # BENCH_EXECUTOR=PATH: also fixload -> fixrouter -> QuickFIX's example
 # executor (a plain QuickFIX exchange), to see what fixsim costs the router.
 [ -z "${BENCH_EXECUTOR:-}" ] || paths="$paths router-executor"
-for path in $paths; do
-  run_path "$path"
+start_paths $paths
+for rep in $(seq 1 "$reps"); do
+  for path in $paths; do
+    run_loads "$path" "$rep"
+  done
 done
+stop_paths
 
 # runs PATH LOAD: the JSON lines of PATH's runs of LOAD, every rep.
 runs() { grep "\"path\":\"$1\",\"rep\":" "$results" | grep "\"load\":\"$2\"" || true; }
