@@ -8,7 +8,7 @@
 # build-fuzz/artifacts/ and makes the script exit 1.
 # Usage: scripts/fuzz.sh [SECONDS] [HARNESS...]
 #   HARNESS: broker_inbound exchange_inbound risk_file gateway_config
-#            journal_reader (default: all)
+#            journal_reader framer (default: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,7 +16,7 @@ seconds="${1:-20}"
 shift || true
 harnesses=("$@")
 [ ${#harnesses[@]} -eq 0 ] &&
-  harnesses=(broker_inbound exchange_inbound risk_file gateway_config journal_reader)
+  harnesses=(broker_inbound exchange_inbound risk_file gateway_config journal_reader framer)
 
 scripts/deps.sh
 cmake --preset fuzz >/dev/null
@@ -29,11 +29,14 @@ failed=()
 for h in "${harnesses[@]}"; do
   corpus="build-fuzz/corpus/$h"
   mkdir -p "$corpus" "tests/fuzz/corpus/$h"
+  # The transport's framer starts from the brokers' byte streams.
+  seeds=("tests/fuzz/corpus/$h")
+  [ "$h" = framer ] && seeds+=(tests/fuzz/corpus/broker_inbound)
   echo "== fuzz $h for ${seconds}s" >&2
   if ! "build-fuzz/bin/${h}_fuzz" -max_total_time="$seconds" \
       -dict=tests/fuzz/fix.dict -print_final_stats=1 \
       -artifact_prefix="build-fuzz/artifacts/$h-" \
-      "$corpus" "tests/fuzz/corpus/$h" 2>"build-fuzz/$h.log"; then
+      "$corpus" "${seeds[@]}" 2>"build-fuzz/$h.log"; then
     failed+=("$h")
     tail -n 40 "build-fuzz/$h.log" >&2
   fi
