@@ -16,6 +16,8 @@
 #include <mutex>
 #include <sstream>
 
+#include "gateway/fix/fix_test_util.h"
+
 namespace fixgw::fix {
 namespace {
 
@@ -51,27 +53,12 @@ struct Recorder : FIX::NullApplication {
   }
 };
 
-FIX::SessionSettings Settings(const std::string& text) {
-  std::istringstream in(text);
-  return FIX::SessionSettings(in);
-}
+using testing::SettingsFrom;
 
 const std::string kCommon =
     "StartTime=00:00:00\nEndTime=00:00:00\nUseDataDictionary=Y\n"
     "DataDictionary=" FIXGW_FIX44_XML "\nBeginString=FIX.4.4\n";
 
-FIX::Message Order(const std::string& id) {
-  FIX::Message m;
-  m.getHeader().setField(FIX::MsgType("D"));
-  m.setField(FIX::ClOrdID(id));
-  m.setField(FIX::Symbol("MSFT"));
-  m.setField(FIX::Side(FIX::Side_BUY));
-  m.setField(FIX::TransactTime(FIX::UtcTimeStamp(), 3));
-  m.setField(FIX::OrderQty(10));
-  m.setField(FIX::OrdType(FIX::OrdType_LIMIT));
-  m.setField(FIX::Price(100));
-  return m;
-}
 
 int FreePort() {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -111,7 +98,7 @@ class FixTransportTest : public ::testing::Test {
   void StartOurs(const std::string& settings, std::vector<FixListen> listens,
                  std::vector<FixConnect> connects) {
     auto driver =
-        SessionDriver::Create(ours_, our_stores_, nullptr, Settings(settings));
+        SessionDriver::Create(ours_, our_stores_, nullptr, SettingsFrom(settings));
     ASSERT_TRUE(driver.ok()) << driver.status().message();
     driver_ = std::move(driver).value();
     FixTransportEvents events;
@@ -152,7 +139,7 @@ TEST_F(FixTransportTest, QuickFixInitiatorTradesWithOurAcceptor) {
 
   Recorder peer;
   FIX::MemoryStoreFactory peer_stores;
-  FIX::SessionSettings peer_settings = Settings(
+  FIX::SessionSettings peer_settings = SettingsFrom(
       "[DEFAULT]\nConnectionType=initiator\nHeartBtInt=30\n"
       "ReconnectInterval=1\nSocketConnectHost=127.0.0.1\n"
       "SocketConnectPort=" + std::to_string(port) + "\n" + kCommon +
@@ -162,7 +149,7 @@ TEST_F(FixTransportTest, QuickFixInitiatorTradesWithOurAcceptor) {
   EXPECT_TRUE(RunUntil([&] { return ours_.logons == 1 && peer.logons == 1; }))
       << Closed();
 
-  FIX::Message order = Order("o1");
+  FIX::Message order = testing::LimitOrder("o1");
   ASSERT_TRUE(FIX::Session::sendToTarget(
       order, FIX::SessionID("FIX.4.4", "BROKER1", "GW")));
   EXPECT_TRUE(RunUntil([&] { return peer.count() == 1; })) << Closed();
@@ -185,7 +172,7 @@ TEST_F(FixTransportTest, OurInitiatorLogsOnToQuickFixAcceptorAndReconnects) {
   // as a venue does within a trading day.
   char dir[] = "/tmp/fix-transport-test.XXXXXX";
   ASSERT_NE(::mkdtemp(dir), nullptr);
-  FIX::SessionSettings peer_settings = Settings(
+  FIX::SessionSettings peer_settings = SettingsFrom(
       "[DEFAULT]\nConnectionType=acceptor\nSocketAcceptPort=" +
       std::to_string(port) + "\nFileStorePath=" + dir + "\n" + kCommon +
       "[SESSION]\nSenderCompID=SIM\nTargetCompID=GW\n");
@@ -206,7 +193,7 @@ TEST_F(FixTransportTest, OurInitiatorLogsOnToQuickFixAcceptorAndReconnects) {
   EXPECT_TRUE(RunUntil([&] { return ours_.logons == 1 && peer.logons == 1; }))
       << Closed();
 
-  FIX::Message order = Order("x1");
+  FIX::Message order = testing::LimitOrder("x1");
   ASSERT_TRUE(
       FIX::Session::sendToTarget(order, FIX::SessionID("FIX.4.4", "GW", "SIM")));
   EXPECT_TRUE(RunUntil([&] { return ours_.count() == 1; })) << Closed();

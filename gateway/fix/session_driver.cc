@@ -68,12 +68,17 @@ Result<FIX::Session*> SessionDriver::Accept(
     return Status::NotFound(
         fmt::format("no session {} accepted here", id.toString()));
   }
-  Entry& entry = it->second;
-  if (entry.connected || FIX::Session::isSessionRegistered(id)) {
-    return Status::AlreadyExists(
-        fmt::format("session {} is already connected", id.toString()));
-  }
-  FIX::Session* session = FIX::Session::registerSession(id);
+  return Attach(id, it->second, responder);
+}
+
+Result<FIX::Session*> SessionDriver::Attach(const FIX::SessionID& id,
+                                            Entry& entry,
+                                            FIX::Responder* responder) {
+  // registerSession marks the session as held by a connection in QuickFIX's
+  // registry (nullptr if it already is).
+  FIX::Session* session = entry.connected || FIX::Session::isSessionRegistered(id)
+                              ? nullptr
+                              : FIX::Session::registerSession(id);
   if (session == nullptr) {
     return Status::AlreadyExists(
         fmt::format("session {} is already connected", id.toString()));
@@ -90,19 +95,7 @@ Result<FIX::Session*> SessionDriver::Connect(const FIX::SessionID& id,
     return Status::NotFound(
         fmt::format("no initiator session {}", id.toString()));
   }
-  Entry& entry = it->second;
-  if (entry.connected) {
-    return Status::AlreadyExists(
-        fmt::format("session {} is already connected", id.toString()));
-  }
-  FIX::Session* session = FIX::Session::registerSession(id);
-  if (session == nullptr) {
-    return Status::AlreadyExists(
-        fmt::format("session {} is already connected", id.toString()));
-  }
-  session->setResponder(responder);
-  entry.connected = true;
-  return session;
+  return Attach(id, it->second, responder);
 }
 
 bool SessionDriver::Deliver(FIX::Session* session, const std::string& message,

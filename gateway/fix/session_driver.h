@@ -95,6 +95,9 @@ class SessionDriver {
   };
   SessionDriver(FIX::Application& application,
                 FIX::MessageStoreFactory& stores, FIX::LogFactory* logs);
+  // Gives `entry`'s session to a connection; refused if one holds it.
+  Result<FIX::Session*> Attach(const FIX::SessionID& id, Entry& entry,
+                               FIX::Responder* responder);
 
   FIX::SessionFactory factory_;
   std::map<FIX::SessionID, Entry> sessions_;

@@ -6,6 +6,8 @@
 #include <sstream>
 #include <thread>
 
+#include "gateway/fix/fix_test_util.h"
+
 namespace fixgw::fix {
 namespace {
 
@@ -31,10 +33,7 @@ struct Recorder : FIX::NullApplication {
   }
 };
 
-FIX::SessionSettings Settings(const std::string& text) {
-  std::istringstream in(text);
-  return FIX::SessionSettings(in);
-}
+using testing::SettingsFrom;
 
 const std::string kCommon =
     "StartTime=00:00:00\nEndTime=00:00:00\nUseDataDictionary=Y\n"
@@ -45,7 +44,7 @@ class SessionDriverTest : public ::testing::Test {
   void SetUp() override {
     auto gw = SessionDriver::Create(
         gw_app_, gw_stores_, nullptr,
-        Settings("[DEFAULT]\nConnectionType=acceptor\n" + kCommon +
+        SettingsFrom("[DEFAULT]\nConnectionType=acceptor\n" + kCommon +
                  "BeginString=FIX.4.4\nSenderCompID=GW\n"
                  "[SESSION]\nTargetCompID=BROKER1\n"
                  "[SESSION]\nTargetCompID=BROKER2\n"));
@@ -53,7 +52,7 @@ class SessionDriverTest : public ::testing::Test {
     gw_ = std::move(gw).value();
     auto broker = SessionDriver::Create(
         broker_app_, broker_stores_, nullptr,
-        Settings("[DEFAULT]\nConnectionType=initiator\nHeartBtInt=1\n" +
+        SettingsFrom("[DEFAULT]\nConnectionType=initiator\nHeartBtInt=1\n" +
                  kCommon +
                  "BeginString=FIX.4.4\nTargetCompID=GW\n"
                  "[SESSION]\nSenderCompID=BROKER1\n"));
@@ -102,18 +101,6 @@ class SessionDriverTest : public ::testing::Test {
     ASSERT_TRUE(gw_session_->isLoggedOn());
   }
 
-  static FIX::Message Order(const std::string& id) {
-    FIX::Message m;
-    m.getHeader().setField(FIX::MsgType("D"));
-    m.setField(FIX::ClOrdID(id));
-    m.setField(FIX::Symbol("MSFT"));
-    m.setField(FIX::Side(FIX::Side_BUY));
-    m.setField(FIX::TransactTime(FIX::UtcTimeStamp(), 3));
-    m.setField(FIX::OrderQty(10));
-    m.setField(FIX::OrdType(FIX::OrdType_LIMIT));
-    m.setField(FIX::Price(100));
-    return m;
-  }
 
   const FIX::SessionID kBroker{"FIX.4.4", "BROKER1", "GW"};
   const FIX::SessionID kGw{"FIX.4.4", "GW", "BROKER1"};
@@ -139,7 +126,7 @@ TEST_F(SessionDriverTest, LogsOnAndCarriesMessagesBothWays) {
   EXPECT_EQ(broker_app_.logons, 1);
   EXPECT_TRUE(gw_->connected(kGw));
 
-  FIX::Message order = Order("o1");
+  FIX::Message order = testing::LimitOrder("o1");
   ASSERT_TRUE(FIX::Session::sendToTarget(order, kBroker));
   ASSERT_NO_FATAL_FAILURE(Pump());
   ASSERT_EQ(gw_app_.app.size(), 1u);

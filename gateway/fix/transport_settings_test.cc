@@ -4,17 +4,16 @@
 
 #include <sstream>
 
+#include "gateway/fix/fix_test_util.h"
+
 namespace fixgw::fix {
 namespace {
 
-FIX::SessionSettings Settings(const std::string& text) {
-  std::istringstream in(text);
-  return FIX::SessionSettings(in);
-}
+using testing::SettingsFrom;
 
 TEST(PlanTransportTest, OneListenerPerHostAndPortWithItsSessions) {
   auto plan = PlanTransport(
-      Settings("[DEFAULT]\nConnectionType=acceptor\nBeginString=FIX.4.4\n"
+      SettingsFrom("[DEFAULT]\nConnectionType=acceptor\nBeginString=FIX.4.4\n"
                "SenderCompID=GW\nSocketAcceptHost=127.0.0.1\n"
                "SocketAcceptPort=5001\n"
                "[SESSION]\nTargetCompID=B1\n"
@@ -40,7 +39,7 @@ TEST(PlanTransportTest, OneListenerPerHostAndPortWithItsSessions) {
 
 TEST(PlanTransportTest, InitiatorsConnectAndReconnectAsConfigured) {
   auto plan = PlanTransport(
-      Settings("[DEFAULT]\nConnectionType=initiator\nBeginString=FIX.4.4\n"
+      SettingsFrom("[DEFAULT]\nConnectionType=initiator\nBeginString=FIX.4.4\n"
                "SenderCompID=GW\nSocketConnectHost=127.0.0.1\n"
                "[SESSION]\nTargetCompID=SIM\nSocketConnectPort=6001\n"
                "ReconnectInterval=5\n"),
@@ -74,7 +73,7 @@ TEST(PlanTransportTest, ErrorsNameTheFileTheSessionAndTheKey) {
             "SocketConnectHost=h\nReconnectInterval=soon\n",
             false, "ReconnectInterval=soon"},
        }) {
-    auto plan = PlanTransport(Settings(c.text), c.acceptor, false, "gw.cfg");
+    auto plan = PlanTransport(SettingsFrom(c.text), c.acceptor, false, "gw.cfg");
     ASSERT_FALSE(plan.ok()) << c.text;
     const std::string& m = plan.status().message();
     EXPECT_NE(m.find("gw.cfg: session FIX.4.4:GW->"), std::string::npos) << m;

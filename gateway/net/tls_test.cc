@@ -31,18 +31,10 @@ using testing::SharedTestPki;
 using testing::Side;
 using testing::TestPki;
 using testing::TestServer;
+using testing::kHeartbeat;
+using testing::kLogon;
 
-const std::string kLogon =
-    FixMessage("35=A|34=1|49=BROKER1|56=GW|98=0|108=30|");
-const std::string kHeartbeat = FixMessage("35=0|34=2|49=GW|56=BROKER1|");
-
-ConnectionLimits FastLimits() {
-  ConnectionLimits limits;
-  limits.first_message_timeout = milliseconds(400);
-  limits.send_stall_timeout = milliseconds(400);
-  limits.close_timeout = milliseconds(500);
-  return limits;
-}
+ConnectionLimits FastLimits() { return testing::FastLimits(milliseconds(400)); }
 
 class TlsTest : public ::testing::Test {
  protected:

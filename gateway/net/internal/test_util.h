@@ -14,7 +14,9 @@
 #include <memory>
 #include <string>
 
+#include "gateway/net/connection.h"
 #include "gateway/net/event_loop.h"
+#include "gateway/net/internal/fix_text.h"
 #include "gateway/net/unique_fd.h"
 
 namespace fixgw::net::testing {
@@ -87,6 +89,22 @@ inline int OpenFdCount() {
     ::closedir(d);
   }
   return count;
+}
+
+// A broker's Logon and the gateway's Heartbeat, as the tests exchange them.
+inline const std::string kLogon =
+    FixMessage("35=A|34=1|49=BROKER1|56=GW|98=0|108=30|");
+inline const std::string kHeartbeat =
+    FixMessage("35=0|34=2|49=GW|56=BROKER1|");
+
+// Limits short enough for tests: `timeout` to the first message and
+// without send progress, 500 ms to close.
+inline ConnectionLimits FastLimits(milliseconds timeout) {
+  ConnectionLimits limits;
+  limits.first_message_timeout = timeout;
+  limits.send_stall_timeout = timeout;
+  limits.close_timeout = milliseconds(500);
+  return limits;
 }
 
 }  // namespace fixgw::net::testing
