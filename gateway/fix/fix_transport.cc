@@ -30,7 +30,8 @@ FixTransport::FixTransport(net::EventLoop& loop, SessionDriver& driver,
     : loop_(loop), driver_(driver), events_(std::move(events)) {}
 
 FixTransport::~FixTransport() {
-  for (net::EventLoop::TimerId id : timers_) loop_.Cancel(id);
+  loop_.Cancel(tick_timer_);
+  for (net::EventLoop::TimerId id : reconnect_timers_) loop_.Cancel(id);
   for (auto& [ptr, link] : links_) {
     if (link->session != nullptr) driver_.Detach(link->session);
     link->session = nullptr;
@@ -74,11 +75,12 @@ Result<std::unique_ptr<FixTransport>> FixTransport::Start(
           fmt::format("no initiator session {}", c.session.toString()));
     }
   }
+  t->reconnect_timers_.assign(t->connects_.size(), 0);
   for (std::size_t i = 0; i < t->connects_.size(); ++i) t->Dial(i);
   FixTransport* self = t.get();
-  t->timers_.push_back(loop.ScheduleEvery(std::chrono::seconds(1), [self] {
+  t->tick_timer_ = loop.ScheduleEvery(std::chrono::seconds(1), [self] {
     self->driver_.Tick(FIX::UtcTimeStamp());
-  }));
+  });
   return t;
 }
 
@@ -143,11 +145,7 @@ void FixTransport::Dial(std::size_t connect) {
   auto conn = net::Connection::Connect(loop_, c.connect, CallbacksFor(raw));
   if (!conn.ok()) {
     Report(*link, "connect_failed", conn.status().message());
-    std::weak_ptr<int> alive = alive_;
-    timers_.push_back(loop_.ScheduleAfter(c.reconnect_interval,
-                                          [this, alive, connect] {
-                                            if (!alive.expired()) Dial(connect);
-                                          }));
+    ScheduleReconnect(connect);
     return;
   }
   link->conn = std::move(conn).value();
@@ -187,14 +185,18 @@ void FixTransport::OnClose(Link& link, const net::CloseReason& reason) {
   }
   const std::optional<std::size_t> connect = link.connect;
   links_.erase(&link);  // the loop still holds the connection for this call
-  if (connect) {
-    std::weak_ptr<int> alive = alive_;
-    const std::size_t i = *connect;
-    timers_.push_back(loop_.ScheduleAfter(connects_[i].reconnect_interval,
-                                          [this, alive, i] {
-                                            if (!alive.expired()) Dial(i);
-                                          }));
-  }
+  if (connect) ScheduleReconnect(*connect);
+}
+
+void FixTransport::ScheduleReconnect(std::size_t connect) {
+  std::weak_ptr<int> alive = alive_;
+  loop_.Cancel(reconnect_timers_[connect]);
+  reconnect_timers_[connect] = loop_.ScheduleAfter(
+      connects_[connect].reconnect_interval, [this, alive, connect] {
+        if (alive.expired()) return;
+        reconnect_timers_[connect] = 0;
+        Dial(connect);
+      });
 }
 
 void FixTransport::Report(const Link& link, const std::string& cause,

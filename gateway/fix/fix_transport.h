@@ -90,6 +90,7 @@ class FixTransport {
   void OnAccept(std::size_t listen, net::UniqueFd fd,
                 const net::PeerAddress& peer);
   void Dial(std::size_t connect);
+  void ScheduleReconnect(std::size_t connect);
   void OnMessage(Link& link, std::string_view raw);
   void OnClose(Link& link, const net::CloseReason& reason);
   void Report(const Link& link, const std::string& cause,
@@ -103,7 +104,9 @@ class FixTransport {
   std::vector<FixConnect> connects_;
   std::vector<std::unique_ptr<net::Listener>> listeners_;
   std::map<Link*, std::unique_ptr<Link>> links_;
-  std::vector<net::EventLoop::TimerId> timers_;  // tick and reconnects
+  net::EventLoop::TimerId tick_timer_ = 0;
+  // One pending reconnect at most per FixConnect (index as connects_).
+  std::vector<net::EventLoop::TimerId> reconnect_timers_;
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
 
