@@ -59,9 +59,12 @@ void SimApplication::fromApp(const FIX::Message& msg,
 
   std::lock_guard lock(mu_);
   owners_.insert_or_assign(owner, id);
-  if (ledger_ != nullptr && type != "H") {
-    const std::string cl_ord_id =
-        fix::FieldText(msg, FIX::FIELD::ClOrdID).value_or("");
+  const std::string cl_ord_id =
+      ledger_ != nullptr && type != "H"
+          ? fix::FieldText(msg, FIX::FIELD::ClOrdID).value_or("")
+          : std::string();
+  // A request without ClOrdID is not remembered: the engine refuses it.
+  if (!cl_ord_id.empty()) {
     const bool poss_dup =
         msg.getHeader().isSetField(FIX::FIELD::PossDupFlag) &&
         msg.getHeader().getField(FIX::FIELD::PossDupFlag) == "Y";
