@@ -233,8 +233,9 @@ TEST_F(GatewayIntegrityTest, JournalCutAfterAKillIsRefused) {
 }
 
 TEST_F(GatewayIntegrityTest, BrokerPortInUseExitsWithOneLine) {
-  // Someone else listens on the broker port; the exchange is reachable, so
-  // the exchange session starts first.
+  // Someone else listens on the broker port while the exchange is
+  // reachable (the crash was the exchange session's thread, started first
+  // and destroyed running).
   const int other = ::socket(AF_INET, SOCK_STREAM, 0);
   ASSERT_GE(other, 0);
   sockaddr_in addr{};

@@ -408,12 +408,16 @@ int Run(const RunFlags& flags) {
   fix::MaskingLogFactory exchange_log(fix::MakeLogFactory(exchanges), nullptr);
   std::unique_ptr<FIX::Acceptor> acceptor;
   std::unique_ptr<FIX::Initiator> initiator;
-  // A failure after the initiator started (the broker port in use) must
-  // stop its thread before the objects it uses go: destroying a running
-  // ThreadedSocketInitiator ended in "pure virtual method called".
-  bool initiator_started = false;
-  const auto stop_initiator = [&] {
-    if (initiator_started) initiator->stop(/*force=*/true);
+  // The broker acceptor starts first: a broker port in use then fails
+  // before any connector thread runs (the exchange initiator used to be
+  // running, and destroying it ended in "pure virtual method called"). A
+  // broker that logs on before the exchange session does is refused as
+  // "exchange down", as it was while the exchange logon was under way.
+  // Should the initiator fail to start, the running acceptor is stopped
+  // before the objects it uses go.
+  bool acceptor_started = false;
+  const auto stop_started = [&] {
+    if (acceptor_started) acceptor->stop(/*force=*/true);
   };
   try {
     acceptor = fix::MakeAcceptor(app, *session_stores, brokers, &broker_log,
@@ -427,15 +431,15 @@ int Run(const RunFlags& flags) {
         return 2;
       }
     }
-    initiator->start();
-    initiator_started = true;
     acceptor->start();
+    acceptor_started = true;
+    initiator->start();
   } catch (const FIX::ConfigError& e) {
-    stop_initiator();
+    stop_started();
     fmt::print(stderr, "fixgw: {}: {}\n", config_path, e.what());
     return 2;
   } catch (const FIX::RuntimeError& e) {
-    stop_initiator();
+    stop_started();
     fmt::print(stderr, "fixgw: cannot start sessions: {}\n", e.what());
     return 2;
   }
