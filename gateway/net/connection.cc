@@ -427,6 +427,16 @@ void Connection::DoRead() {
         Terminate({CloseCause::kPeerClosed, how}, /*reset=*/false);
       }
     };
+    // recv failed with `error` (plain, or under SSL_ERROR_SYSCALL).
+    auto socket_failed = [&] {
+      if (closing) {
+        peer_gone("");
+      } else {
+        Terminate({CloseCause::kSocketError,
+                   std::string("recv: ") + std::strerror(error)},
+                  /*reset=*/true);
+      }
+    };
     if (ssl_ == nullptr) {
       if (n == 0) {
         peer_gone("connection closed by the peer");
@@ -434,12 +444,8 @@ void Connection::DoRead() {
         return;
       } else if (error == EINTR) {
         continue;
-      } else if (closing) {
-        peer_gone("");
       } else {
-        Terminate({CloseCause::kSocketError,
-                   std::string("recv: ") + std::strerror(error)},
-                  /*reset=*/true);
+        socket_failed();
       }
       return;
     }
@@ -459,12 +465,8 @@ void Connection::DoRead() {
           // OpenSSL 3 with SSL_OP_IGNORE_UNEXPECTED_EOF reports a bare FIN
           // as ZERO_RETURN; older paths land here.
           peer_gone("connection closed by the peer");
-        } else if (closing) {
-          peer_gone("");
         } else {
-          Terminate({CloseCause::kSocketError,
-                     std::string("recv: ") + std::strerror(error)},
-                    /*reset=*/true);
+          socket_failed();
         }
         return;
       default:
