@@ -141,12 +141,7 @@ start_exchange_and_router() {
   "$bin/fixrouter" "$run/brokers.cfg" "$run/exchange.cfg" >"$run/fixrouter.out" 2>"$run/fixrouter.log" &
   gw_pid=$!
   wait_port "$gw_port" 10
-  for _ in $(seq 1 100); do
-    grep -q "GW->SIM logged on" "$run/fixrouter.log" && return 0
-    sleep 0.1
-  done
-  echo "fixrouter's exchange session did not log on; see $run/fixrouter.log" >&2
-  return 1
+  wait_exchange_logon fixrouter "$run/fixrouter.log"
 }
 
 # start_path MODE RUN: the exchange and the middle process of MODE (router,

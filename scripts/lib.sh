@@ -119,10 +119,17 @@ launch_exchange_and_gateway() {
   "$bin/fixgw" --config "$run/fixgw.cfg" >"$run/fixgw.out" 2>"$run/fixgw.log" &
   gw_pid=$!
   wait_port "$gw_port" 10
+  wait_exchange_logon fixgw "$run/fixgw.log"
+}
+
+# wait_exchange_logon NAME LOG: waits (10 s at most) until LOG says the
+# GW->SIM session logged on; 1 with a line naming NAME and LOG otherwise.
+wait_exchange_logon() {
+  local name="$1" log="$2"
   for _ in $(seq 1 100); do
-    grep -q "GW->SIM logged on" "$run/fixgw.log" && return 0
+    grep -q "GW->SIM logged on" "$log" && return 0
     sleep 0.1
   done
-  echo "fixgw's exchange session did not log on; see $run/fixgw.log" >&2
+  echo "$name's exchange session did not log on; see $log" >&2
   return 1
 }
