@@ -3,7 +3,10 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <cstdio>
+#include <fstream>
 #include <regex>
+#include <sstream>
 
 #include "tests/harness/process.h"
 
@@ -293,6 +296,30 @@ TEST_F(SimTest, BadValueFormatAndUnknownTagGetSessionReject) {
   EXPECT_TRUE(std::regex_search(got, std::regex("35=3\x01.*45=4\x01.*373=11")))
       << got;  // invalid MsgType
   EXPECT_TRUE(sim_->Running());
+}
+
+// The settings say SocketAcceptHost=127.0.0.1; QuickFIX 1.15.1's acceptor
+// ignored it and listened on every interface. The kernel's table of
+// listening sockets shows what fixsim bound.
+TEST_F(SimTest, ListensOnlyOnTheConfiguredHost) {
+  StartSim();
+  std::ifstream tcp("/proc/net/tcp");
+  ASSERT_TRUE(tcp.good());
+  char port_hex[8];
+  std::snprintf(port_hex, sizeof port_hex, "%04X", port_);
+  std::string line, listening;
+  while (std::getline(tcp, line)) {
+    std::istringstream fields(line);
+    std::string slot, local, remote, state;
+    fields >> slot >> local >> remote >> state;
+    if (state == "0A" && local.size() > 5 &&
+        local.substr(local.size() - 4) == port_hex) {
+      listening += local + " ";
+    }
+  }
+  // 0100007F is 127.0.0.1 in the kernel's byte order; 00000000 would be
+  // every interface.
+  EXPECT_EQ(listening, "0100007F:" + std::string(port_hex) + " ");
 }
 
 TEST_F(SimTest, SigtermLogsOutAndExitsZero) {
