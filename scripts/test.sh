@@ -60,21 +60,11 @@ if [ "$sanitize" = 1 ]; then
     run_preset asan-ubsan
 fi
 if [ "$tsan" = 1 ]; then
-  # The hostile-peer test opens thousands of connections; under TSan that
-  # reports QuickFIX 1.15.1's own race between a connection thread's recv()
-  # and the acceptor thread's accept() reusing the file descriptor (inside
-  # libquickfix, which we cannot change). Its concerns (bad input, memory,
-  # stalls) are checked by the dev and ASan/UBSan passes.
-  # SecurityTest.ConnectionFromAnAddressNotAllowed...: to cut a connection
-  # from an address not allowed, fixgw scans /proc/self/fd and shuts the
-  # socket down from the acceptor's thread (QuickFIX gives no other handle,
-  # gateway/fixgw/denial_watch.cc); TSan reports that cross-thread fd
-  # access (fstat of the initiator's socket). Known, documented, checked by
-  # the other passes.
-  # OrderRouterReplayTest (one thread, 95 s under TSan) and the journal's
-  # throughput report only cost time here: they have no threads to check.
+  # Every gateway test runs under TSan. OrderRouterReplayTest (one thread,
+  # 95 s under TSan) and the journal's throughput report only cost time
+  # here: they have no threads to check.
   TSAN_OPTIONS=halt_on_error=1 run_preset tsan \
-    -E '^(HostilePeerTest\.|SecurityTest\.ConnectionFromAnAddressNotAllowed|OrderRouterReplayTest\.|JournalTest\.Reports)'
+    -E '^(OrderRouterReplayTest\.|JournalTest\.Reports)'
 fi
 if [ "$fuzz" = 1 ]; then
   scripts/fuzz.sh 20

@@ -251,7 +251,7 @@ TEST_F(GatewayIntegrityTest, BrokerPortInUseExitsWithOneLine) {
   EXPECT_EQ(ran.rc, 2) << ran.err << Log();
   // The start-up log lines before it, then one line that names the port
   // and the cause, and nothing after it (no abort, no crash).
-  const std::string port = "port " + std::to_string(cluster_.gateway_port());
+  const std::string port = "127.0.0.1:" + std::to_string(cluster_.gateway_port());
   const size_t at = ran.err.find(port);
   ASSERT_NE(at, std::string::npos) << ran.err;
   EXPECT_NE(ran.err.find("Address already in use", at), std::string::npos)

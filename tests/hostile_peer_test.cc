@@ -190,7 +190,7 @@ TEST_F(HostilePeerTest, GarbageBeforeLogonIsDisconnectedOrIgnored) {
 // QuickFIX 1.15.1's framer keeps bytes that never contain a message start
 // ("8=") for ever (it grew fixgw by +30 MB for 32 MiB); fixgw drops a
 // connection that sends kMaxBytesBeforeFirstMessage (64 KiB) without
-// completing its first message (gateway/fix/socket_connection.cc).
+// completing its first message (the transport's framer, gateway/net).
 TEST_F(HostilePeerTest, BytesWithoutMessageStartAreBounded) {
   const int64_t rss_before = GatewayRssKb();
   HostilePeer blind(cluster_.gateway_port());
@@ -217,7 +217,7 @@ TEST_F(HostilePeerTest, BytesWithoutMessageStartAreBounded) {
   // Journaled as a refused connection, with the peer's address.
   EXPECT_TRUE(WaitForDenial("first_message_size",
                             "connection from 127.0.0.1 dropped before any "
-                            "session: Disconnecting: "));
+                            "session: "));
 }
 
 TEST_F(HostilePeerTest, LogonFloodIsRefusedAndTheGoodSessionTrades) {
@@ -374,8 +374,8 @@ TEST_F(HostilePeerTest, SlowlorisIsDisconnectedAtTheLogonTimeout) {
   EXPECT_EQ(slow.received().find("35=A"), std::string::npos);
   EXPECT_TRUE(WaitForDenial("first_message_timeout",
                             "connection from 127.0.0.1 dropped before any "
-                            "session: Disconnecting: no complete message "
-                            "within 10 s of connecting"));
+                            "session: no complete message within 10 s of "
+                            "connecting"));
   ExpectGoodTrades("slowloris-cut");
 }
 
@@ -435,9 +435,9 @@ bool HostilePeerTest::NeverReadingPeer() {
                static_cast<long long>(rss_peak),
                static_cast<long long>(rss_peak - rss_start),
                served ? "served" : "STALLED while HOSTILE1 is connected");
-  // The bound: at most kMaxQueuedSends (2048) committed messages wait in
-  // the peer's queue, and its session stops being read beyond that;
-  // the rest sits in kernel socket buffers, not in fixgw's memory.
+  // The bound: the transport holds at most max_outbound_bytes (16 MiB)
+  // for a peer that does not read, then cuts it as a slow consumer; the
+  // rest sits in kernel socket buffers, not in fixgw's memory.
   if (kMemoryIsMeaningful) {
     EXPECT_LT(rss_peak - rss_start, 32 * 1024)
         << "fixgw grew by more than 32 MiB for one peer that never reads";
@@ -479,10 +479,9 @@ TEST_F(HostilePeerTest, PeerThatNeverReadsKeepsMemoryBounded) {
   (void)NeverReadingPeer();
 }
 
-// Each target session has its own sender thread (gateway_app.h), so the
-// peer's full socket blocks only the sends to that peer: BROKER1 is served
-// meanwhile. (Before, one sender thread sent for every session and this
-// peer stalled them all while it stayed connected.)
+// Sends never block (the transport queues per connection), so the peer's
+// full socket holds up only the bytes to that peer: BROKER1 is served
+// meanwhile.
 TEST_F(HostilePeerTest, PeerThatNeverReadsDoesNotStallOthers) {
   EXPECT_TRUE(NeverReadingPeer())
       << "BROKER1's order got no answer while HOSTILE1 did not read";
@@ -543,12 +542,10 @@ TEST_F(HostilePeerTest, ShutdownIsNotHeldByAPeerThatNeverReads) {
   EXPECT_EQ(rc, std::optional<int>(0)) << GatewayLogTail();
 }
 
-// Every connection has its own QuickFIX thread. QuickFIX 1.15.1 found the
-// thread to detach by socket number after closing the socket, so when
-// accept() had reused the number meanwhile, the thread was never joined
-// nor detached and its stack stayed mapped (two mappings, about 7 KB
-// resident, per connection: +57 MB for 8,000). gateway/fix/
-// socket_connection.cc finds it by thread id.
+// QuickFIX 1.15.1's acceptor gave every connection a thread and lost some
+// of them (their stacks stayed mapped: +57 MB for 8,000 connections).
+// fixgw's own transport has no thread per connection; churn must leave
+// neither memory nor mappings behind.
 TEST_F(HostilePeerTest, ThousandsOfConnectsAndDisconnects) {
   const int64_t rss_before = GatewayRssKb();
   const int64_t maps_before = MappingCount(cluster_.gateway().pid());

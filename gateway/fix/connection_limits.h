@@ -1,7 +1,8 @@
-// The bounds fixgw and fixsim put on one plain-TCP FIX connection (issue
-// 10, hostile peers), enforced by gateway/fix/socket_connection.cc. Plain
-// constants, no QuickFIX: tests state their memory and time bounds with
-// them. TLS connections (QuickFIX's SSL connectors) are not covered.
+// The bounds fixgw and fixsim put on one FIX connection, plaintext or TLS
+// (issues 10 and 19, hostile peers): the defaults of the transport's
+// net::ConnectionLimits, which enforces them (transport_settings.cc checks
+// that they agree). Plain constants, no QuickFIX: tests state their memory
+// and time bounds with them.
 #pragma once
 
 #include <chrono>
@@ -24,6 +25,12 @@ inline constexpr std::size_t kMaxBytesPerMessage = 4 * 1024 * 1024;
 // dropped; this is the fallback when no session there says otherwise, and
 // QuickFIX's own default for LogonTimeout.
 inline constexpr std::chrono::seconds kDefaultFirstMessageTimeout{10};
+
+// An accepted connection is not read while more than this many bytes wait
+// to be sent to it (a broker that asks and does not read its answers),
+// until they are down to a quarter: its memory stays bounded by this, not
+// by the slow-consumer cut (net::ConnectionLimits::max_outbound_bytes).
+inline constexpr std::size_t kPauseReadingAboveBytes = 1024 * 1024;
 
 // A send that makes no progress for this long (the peer's TCP window stays
 // closed: it does not read) aborts the connection; the session is then

@@ -3,6 +3,20 @@
 #include <fmt/format.h>
 
 namespace fixgw::fix {
+namespace {
+
+// The MsgType (35) of a framed message; "" if it has none.
+std::string_view MsgTypeOf(std::string_view raw) {
+  constexpr std::string_view kTag = "\x01" "35=";
+  const std::size_t at = raw.find(kTag);
+  if (at == std::string_view::npos) return {};
+  const std::size_t from = at + kTag.size();
+  const std::size_t end = raw.find('\x01', from);
+  return raw.substr(from, end == std::string_view::npos ? raw.size() - from
+                                                       : end - from);
+}
+
+}  // namespace
 
 // One connection: the transport's end (net::Connection) and QuickFIX's
 // (the Responder its session sends through).
@@ -13,7 +27,9 @@ struct FixTransport::Link : FIX::Responder {
   std::string session_name;
   net::PeerAddress peer;
   std::optional<std::size_t> connect;  // index into connects_: outbound
-  bool refused = false;                // aborted before naming a session
+  std::uint16_t local_port = 0;        // the listener's port (inbound)
+  bool refused = false;  // reported already; the close is not reported
+  bool ended = false;    // the session called disconnect()
 
   bool send(const std::string& bytes) override {
     return conn != nullptr && conn->Send(bytes);
@@ -21,6 +37,7 @@ struct FixTransport::Link : FIX::Responder {
   // Called by QuickFIX inside Deliver/Tick (after a Logout, a timeout):
   // the connection closes gracefully; on_close comes at a later turn.
   void disconnect() override {
+    ended = true;
     if (conn != nullptr) conn->Close("the FIX session ended the connection");
   }
 };
@@ -51,16 +68,25 @@ Result<std::unique_ptr<FixTransport>> FixTransport::Start(
   for (std::size_t i = 0; i < t->listens_.size(); ++i) {
     net::ListenerCallbacks callbacks;
     FixTransport* self = t.get();
-    callbacks.admit = t->events_.admit;
+    if (t->events_.admit) {
+      callbacks.admit = [self, i](const net::PeerAddress& peer) {
+        // Called at accept time: every listener is bound by then.
+        return self->events_.admit(peer, self->listeners_[i]->port());
+      };
+    }
     callbacks.on_accept = [self, i](net::UniqueFd fd,
                                     const net::PeerAddress& peer) {
       self->OnAccept(i, std::move(fd), peer);
     };
-    callbacks.on_refuse = [self](const net::PeerAddress& peer,
-                                 const std::string& reason) {
-      if (self->events_.on_closed) {
-        self->events_.on_closed("", peer, "address_not_allowed", reason);
-      }
+    callbacks.on_refuse = [self, i](const net::PeerAddress& peer,
+                                    const std::string& reason) {
+      if (!self->events_.on_closed) return;
+      ClosedConnection c;
+      c.peer = peer;
+      c.cause = "address_not_allowed";
+      c.text = reason;
+      c.local_port = self->listeners_[i]->port();
+      self->events_.on_closed(c);
     };
     auto listener = net::Listener::Listen(
         loop, net::ListenOptions{.host = t->listens_[i].host,
@@ -123,15 +149,15 @@ void FixTransport::OnAccept(std::size_t listen, net::UniqueFd fd,
   Link* raw = link.get();
   const FixListen& l = listens_[listen];
   if (!l.sessions.empty()) link->sessions = &l.sessions;
+  link->local_port = listeners_[listen]->port();
   auto conn = net::Connection::Accept(loop_, std::move(fd), peer, l.limits,
                                       l.tls, CallbacksFor(raw));
   if (!conn.ok()) {
-    if (events_.on_closed) {
-      events_.on_closed("", peer, "socket_error", conn.status().message());
-    }
+    Report(*link, "socket_error", conn.status().message());
     return;
   }
   link->conn = std::move(conn).value();
+  if (accepted_paused_) link->conn->PauseReading();
   links_.emplace(raw, std::move(link));
 }
 
@@ -160,18 +186,38 @@ void FixTransport::OnMessage(Link& link, std::string_view raw) {
     auto session = driver_.Accept(message, &link, link.sessions);
     if (!session.ok()) {
       link.refused = true;
-      Report(link, "refused", session.status().message());
+      Report(link,
+             session.status().code() == Status::Code::kAlreadyExists
+                 ? "session_in_use"
+                 : "unknown_session",
+             session.status().message());
       link.conn->Abort(session.status().message());
       return;
     }
     link.session = *session;
     link.session_name = link.session->getSessionID().toString();
   }
+  const bool was_logged_on = link.session->isLoggedOn();
+  const bool logon = MsgTypeOf(raw) == "A";
   std::string why;
   if (!driver_.Deliver(link.session, message, FIX::UtcTimeStamp(), &why)) {
     link.refused = true;
     Report(link, "invalid_message", why);
     link.conn->Abort(why);
+    return;
+  }
+  // QuickFIX ends the connection, unanswered, on a Logon while logged on
+  // or on any other message before the Logon (Session::verify: "Logon
+  // state is not valid for message"). A refused Logon (wrong password) is
+  // answered with a Logout and is not this.
+  if (link.ended && !link.refused && !link.connect &&
+      (was_logged_on ? logon : !logon)) {
+    link.refused = true;
+    Report(link, "logon_state",
+           was_logged_on
+               ? "a second Logon on a logged-on session: disconnected, no "
+                 "answer"
+               : "a message before Logon: disconnected, no answer");
   }
 }
 
@@ -181,7 +227,8 @@ void FixTransport::OnClose(Link& link, const net::CloseReason& reason) {
     link.session = nullptr;
   }
   if (!link.refused) {
-    Report(link, std::string(net::CloseCauseName(reason.cause)), reason.text);
+    Report(link, std::string(net::CloseCauseName(reason.cause)), reason.text,
+           reason.frame_error);
   }
   const std::optional<std::size_t> connect = link.connect;
   links_.erase(&link);  // the loop still holds the connection for this call
@@ -200,9 +247,40 @@ void FixTransport::ScheduleReconnect(std::size_t connect) {
 }
 
 void FixTransport::Report(const Link& link, const std::string& cause,
-                          const std::string& text) {
-  if (events_.on_closed) {
-    events_.on_closed(link.session_name, link.peer, cause, text);
+                          const std::string& text,
+                          net::FrameError frame_error) {
+  if (!events_.on_closed) return;
+  ClosedConnection c;
+  c.session = link.session_name;
+  c.peer = link.peer;
+  c.inbound = !link.connect.has_value();
+  c.cause = cause;
+  c.text = text;
+  c.frame_error = frame_error;
+  c.local_port = link.local_port;
+  events_.on_closed(c);
+}
+
+std::size_t FixTransport::outbound_bytes(const FIX::SessionID& session) const {
+  for (const auto& [ptr, link] : links_) {
+    if (link->session != nullptr && link->conn != nullptr &&
+        link->session->getSessionID() == session) {
+      return link->conn->outbound_bytes();
+    }
+  }
+  return 0;
+}
+
+void FixTransport::PauseAccepted(bool paused) {
+  if (paused == accepted_paused_) return;
+  accepted_paused_ = paused;
+  for (auto& [ptr, link] : links_) {
+    if (link->connect || link->conn == nullptr) continue;
+    if (paused) {
+      link->conn->PauseReading();
+    } else {
+      link->conn->ResumeReading();
+    }
   }
 }
 

@@ -55,15 +55,35 @@ struct FixConnect {
   std::chrono::milliseconds reconnect_interval{30'000};
 };
 
+// One connection's end, as the transport saw it first-hand.
+struct ClosedConnection {
+  std::string session{};  // "" if it never named one
+  net::PeerAddress peer{};
+  bool inbound = true;  // accepted (true) or dialled
+  // A stable name: net::CloseCauseName's ("peer_closed",
+  // "first_message_timeout", "framing", "tls_error", ...), or the
+  // transport's own: "address_not_allowed" (refused at accept),
+  // "unknown_session" (the first message names no session served on the
+  // port), "session_in_use" (its session has a connection already),
+  // "logon_state" (a Logon on a logged-on session, or another message
+  // before Logon: QuickFIX ends the connection without an answer),
+  // "invalid_message" (QuickFIX cannot parse it before the logon),
+  // "socket_error", "connect_failed".
+  std::string cause{};
+  std::string text{};  // one line for an operator
+  net::FrameError frame_error = net::FrameError::kNone;  // cause "framing"
+  std::uint16_t local_port = 0;  // the listener's port (inbound)
+};
+
 struct FixTransportEvents {
-  // Admission at accept time (allowed addresses); nullopt admits.
-  std::function<std::optional<std::string>(const net::PeerAddress&)> admit;
-  // A connection ended: `session` is "" if it never named one; `cause` a
-  // stable name ("refused", "peer_closed", "first_message_timeout", ...),
-  // `text` one line for an operator.
-  std::function<void(const std::string& session, const net::PeerAddress& peer,
-                     const std::string& cause, const std::string& text)>
-      on_closed;
+  // Admission at accept time (allowed addresses), with the port the peer
+  // came to; nullopt admits, a text refuses (reported as
+  // "address_not_allowed" with that text).
+  std::function<std::optional<std::string>(const net::PeerAddress&,
+                                           std::uint16_t local_port)>
+      admit;
+  // A connection ended, or was refused before it had one.
+  std::function<void(const ClosedConnection&)> on_closed;
 };
 
 class FixTransport {
@@ -82,6 +102,14 @@ class FixTransport {
   std::vector<std::uint16_t> ports() const;
   // Open connections (with or without a session).
   std::size_t connections() const { return links_.size(); }
+  // Bytes queued and not yet written to `session`'s connection (0 without
+  // one): how far behind its peer reads.
+  std::size_t outbound_bytes(const FIX::SessionID& session) const;
+  // Stops (true) or resumes reading from every accepted connection, those
+  // accepted later included: backpressure through TCP while what the
+  // gateway must send waits.
+  void PauseAccepted(bool paused);
+  bool accepted_paused() const { return accepted_paused_; }
 
  private:
   struct Link;
@@ -94,7 +122,8 @@ class FixTransport {
   void OnMessage(Link& link, std::string_view raw);
   void OnClose(Link& link, const net::CloseReason& reason);
   void Report(const Link& link, const std::string& cause,
-              const std::string& text);
+              const std::string& text,
+              net::FrameError frame_error = net::FrameError::kNone);
   net::ConnectionCallbacks CallbacksFor(Link* link);
 
   net::EventLoop& loop_;
@@ -107,6 +136,7 @@ class FixTransport {
   net::EventLoop::TimerId tick_timer_ = 0;
   // One pending reconnect at most per FixConnect (index as connects_).
   std::vector<net::EventLoop::TimerId> reconnect_timers_;
+  bool accepted_paused_ = false;
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
 

@@ -72,6 +72,40 @@ int FreePort() {
   return ntohs(a.sin_port);
 }
 
+// A plain TCP connection to 127.0.0.1:port; -1 on failure.
+int ConnectTo(int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+bool SendAll(int fd, const std::string& bytes) {
+  return ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL) ==
+         static_cast<ssize_t>(bytes.size());
+}
+
+// What arrived on `fd` within `wait` (non-blocking reads).
+std::string Drain(int fd, milliseconds wait) {
+  std::string got;
+  const auto end = std::chrono::steady_clock::now() + wait;
+  while (std::chrono::steady_clock::now() < end) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 10) <= 0) continue;
+    char buf[4096];
+    const ssize_t n = ::recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+    if (n <= 0) break;
+    got.append(buf, static_cast<size_t>(n));
+  }
+  return got;
+}
+
 class FixTransportTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -96,23 +130,28 @@ class FixTransportTest : public ::testing::Test {
   }
 
   void StartOurs(const std::string& settings, std::vector<FixListen> listens,
-                 std::vector<FixConnect> connects) {
+                 std::vector<FixConnect> connects,
+                 FixTransportEvents events = {}) {
     auto driver =
         SessionDriver::Create(ours_, our_stores_, nullptr, SettingsFrom(settings));
     ASSERT_TRUE(driver.ok()) << driver.status().message();
     driver_ = std::move(driver).value();
-    FixTransportEvents events;
-    events.on_closed = [this](const std::string& session,
-                              const net::PeerAddress& peer,
-                              const std::string& cause,
-                              const std::string& text) {
-      closed_.push_back(session + " " + peer.ToString() + " " + cause + ": " +
-                        text);
+    events.on_closed = [this](const ClosedConnection& c) {
+      closed_.push_back(c.session + " " + c.peer.ToString() + " " + c.cause +
+                        ": " + c.text);
     };
     auto t = FixTransport::Start(*loop_, *driver_, std::move(listens),
                                  std::move(connects), std::move(events));
     ASSERT_TRUE(t.ok()) << t.status().message();
     transport_ = std::move(t).value();
+  }
+
+  // Our acceptor for BROKER1 on a kernel-chosen port.
+  void StartAcceptor(FixTransportEvents events = {}) {
+    StartOurs("[DEFAULT]\nConnectionType=acceptor\n" + kCommon +
+                  "SenderCompID=GW\n[SESSION]\nTargetCompID=BROKER1\n",
+              {FixListen{.host = "127.0.0.1", .port = 0}}, {},
+              std::move(events));
   }
 
   std::string Closed() const {
@@ -220,28 +259,15 @@ TEST_F(FixTransportTest, UnknownSessionIsRefusedWithTheKernelsPeerAddress) {
       "[DEFAULT]\nConnectionType=acceptor\n" + kCommon +
           "SenderCompID=GW\n[SESSION]\nTargetCompID=BROKER1\n",
       {FixListen{.host = "127.0.0.1", .port = 0}}, {}));
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = htons(transport_->ports().at(0));
-  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-  std::string body =
-      "35=A\x01" "34=1\x01" "49=BROKER9\x01" "52=20261202-10:00:00\x01"
-      "56=GW\x01" "98=0\x01" "108=30\x01";
-  std::string msg = "8=FIX.4.4\x01" "9=" + std::to_string(body.size()) +
-                    "\x01" + body;
-  unsigned sum = 0;
-  for (char c : msg) sum += static_cast<unsigned char>(c);
-  char trailer[16];
-  std::snprintf(trailer, sizeof trailer, "10=%03u\x01", sum % 256);
-  msg += trailer;
+  const int fd = ConnectTo(transport_->ports().at(0));
+  ASSERT_GE(fd, 0);
+  const std::string msg = testing::RawLogon("BROKER9");
   ASSERT_EQ(::send(fd, msg.data(), msg.size(), MSG_NOSIGNAL),
             static_cast<ssize_t>(msg.size()));
   EXPECT_TRUE(RunUntil([&] { return !closed_.empty(); }));
   ASSERT_EQ(closed_.size(), 1u);
   EXPECT_NE(closed_[0].find("127.0.0.1:"), std::string::npos) << Closed();
-  EXPECT_NE(closed_[0].find("refused"), std::string::npos) << Closed();
+  EXPECT_NE(closed_[0].find(" unknown_session: "), std::string::npos) << Closed();
   EXPECT_NE(closed_[0].find("FIX.4.4:GW->BROKER9"), std::string::npos)
       << Closed();
   // The socket is cut: the client reads the end (or a reset), no answer.
@@ -251,6 +277,93 @@ TEST_F(FixTransportTest, UnknownSessionIsRefusedWithTheKernelsPeerAddress) {
   EXPECT_LE(::recv(fd, buf, sizeof buf, 0), 0);
   ::close(fd);
   EXPECT_EQ(ours_.logons, 0);
+}
+
+// A second connection for a session that has one is refused as in use;
+// the first keeps its session.
+TEST_F(FixTransportTest, SecondConnectionOfAConnectedSessionIsRefusedAsInUse) {
+  ASSERT_NO_FATAL_FAILURE(StartAcceptor());
+  const int port = transport_->ports().at(0);
+  const int first = ConnectTo(port);
+  ASSERT_TRUE(SendAll(first, testing::RawLogon("BROKER1")));
+  ASSERT_TRUE(RunUntil([&] { return ours_.logons.load() == 1; }));
+  const int second = ConnectTo(port);
+  ASSERT_TRUE(SendAll(second, testing::RawLogon("BROKER1")));
+  ASSERT_TRUE(RunUntil([&] { return !closed_.empty(); })) << Closed();
+  EXPECT_NE(closed_[0].find(" session_in_use: "), std::string::npos)
+      << Closed();
+  EXPECT_TRUE(driver_->connected(FIX::SessionID("FIX.4.4", "GW", "BROKER1")));
+  ::close(first);
+  ::close(second);
+}
+
+// A Logon on a logged-on connection: QuickFIX ends it without an answer;
+// the transport says why.
+TEST_F(FixTransportTest, LogonOnALoggedOnConnectionIsReportedAsLogonState) {
+  ASSERT_NO_FATAL_FAILURE(StartAcceptor());
+  const int fd = ConnectTo(transport_->ports().at(0));
+  ASSERT_TRUE(SendAll(fd, testing::RawLogon("BROKER1")));
+  ASSERT_TRUE(RunUntil([&] { return ours_.logons.load() == 1; }));
+  ASSERT_TRUE(SendAll(fd, testing::RawLogon("BROKER1", 2)));
+  ASSERT_TRUE(RunUntil([&] { return !closed_.empty(); })) << Closed();
+  EXPECT_NE(closed_[0].find("FIX.4.4:GW->BROKER1 127.0.0.1:"),
+            std::string::npos)
+      << Closed();
+  EXPECT_NE(closed_[0].find(" logon_state: a second Logon"),
+            std::string::npos)
+      << Closed();
+  ::close(fd);
+}
+
+// A message other than Logon first: the same, before the logon.
+TEST_F(FixTransportTest, MessageBeforeLogonIsReportedAsLogonState) {
+  ASSERT_NO_FATAL_FAILURE(StartAcceptor());
+  const int fd = ConnectTo(transport_->ports().at(0));
+  ASSERT_TRUE(SendAll(fd, testing::RawMessage("0", 1, "BROKER1", "")));
+  ASSERT_TRUE(RunUntil([&] { return !closed_.empty(); })) << Closed();
+  EXPECT_NE(closed_[0].find(" logon_state: a message before Logon"),
+            std::string::npos)
+      << Closed();
+  EXPECT_EQ(Drain(fd, milliseconds(100)).find("35="), std::string::npos);
+  EXPECT_EQ(ours_.logons.load(), 0);
+  ::close(fd);
+}
+
+// Admission sees the peer and the port it came to; a refusal is reported
+// with the admission's text, and the connection gets no byte.
+TEST_F(FixTransportTest, AdmissionSeesThePeerAndThePort) {
+  std::vector<std::string> asked;
+  FixTransportEvents events;
+  events.admit = [&asked](const net::PeerAddress& peer,
+                          std::uint16_t port) -> std::optional<std::string> {
+    asked.push_back(peer.ip + " " + std::to_string(port));
+    return "not from " + peer.ip;
+  };
+  ASSERT_NO_FATAL_FAILURE(StartAcceptor(std::move(events)));
+  const int port = transport_->ports().at(0);
+  const int fd = ConnectTo(port);
+  ASSERT_TRUE(RunUntil([&] { return !closed_.empty(); })) << Closed();
+  ASSERT_EQ(asked.size(), 1u);
+  EXPECT_EQ(asked[0], "127.0.0.1 " + std::to_string(port));
+  EXPECT_NE(closed_[0].find(" address_not_allowed: not from 127.0.0.1"),
+            std::string::npos)
+      << Closed();
+  ::close(fd);
+}
+
+// While accepted connections are paused nothing of theirs is read; on
+// resume what waited is delivered.
+TEST_F(FixTransportTest, PausedAcceptedConnectionsAreReadAfterResume) {
+  ASSERT_NO_FATAL_FAILURE(StartAcceptor());
+  transport_->PauseAccepted(true);
+  const int fd = ConnectTo(transport_->ports().at(0));
+  ASSERT_TRUE(SendAll(fd, testing::RawLogon("BROKER1")));
+  RunUntil([] { return false; }, milliseconds(300));
+  EXPECT_EQ(ours_.logons.load(), 0);
+  transport_->PauseAccepted(false);
+  ASSERT_TRUE(RunUntil([&] { return ours_.logons.load() == 1; }));
+  EXPECT_NE(Drain(fd, milliseconds(200)).find("35=A"), std::string::npos);
+  ::close(fd);
 }
 
 }  // namespace

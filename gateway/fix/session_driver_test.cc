@@ -39,14 +39,6 @@ const std::string kCommon =
     "StartTime=00:00:00\nEndTime=00:00:00\nUseDataDictionary=Y\n"
     "DataDictionary=" FIXGW_FIX44_XML "\n";
 
-// A broker's Logon as the bytes a connection delivers (Accept reads only
-// its header; the checksum is not checked there).
-std::string RawLogon(const std::string& sender) {
-  return "8=FIX.4.4\x01" "9=60\x01" "35=A\x01" "34=1\x01" "49=" + sender +
-         "\x01" "52=20261202-10:00:00\x01" "56=GW\x01" "98=0\x01"
-         "108=30\x01" "10=000\x01";
-}
-
 class SessionDriverTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -170,7 +162,7 @@ TEST_F(SessionDriverTest, TickRunsTheSessionTimers) {
 
 TEST_F(SessionDriverTest, RefusesUnknownSessionsAndSecondConnections) {
   Wire other;
-  const std::string from_unknown = RawLogon("BROKER9");
+  const std::string from_unknown = testing::RawLogon("BROKER9");
   auto refused = gw_->Accept(from_unknown, &other);
   ASSERT_FALSE(refused.ok());
   EXPECT_NE(refused.status().message().find("FIX.4.4:GW->BROKER9"),
@@ -182,7 +174,7 @@ TEST_F(SessionDriverTest, RefusesUnknownSessionsAndSecondConnections) {
   EXPECT_NE(garbage.status().message().find("header"), std::string::npos);
 
   ASSERT_NO_FATAL_FAILURE(LogOn());
-  const std::string again = RawLogon("BROKER1");
+  const std::string again = testing::RawLogon("BROKER1");
   auto second = gw_->Accept(again, &other);
   ASSERT_FALSE(second.ok());
   EXPECT_NE(second.status().message().find("already connected"),
@@ -210,7 +202,7 @@ TEST_F(SessionDriverTest, DetachLogsOutAndFreesTheSession) {
 
 TEST_F(SessionDriverTest, AMessageThatDoesNotParseBeforeLogonClosesTheConnection) {
   Wire other;
-  const std::string logon = RawLogon("BROKER2");
+  const std::string logon = testing::RawLogon("BROKER2");
   auto accepted = gw_->Accept(logon, &other);
   ASSERT_TRUE(accepted.ok()) << accepted.status().message();
   std::string why;

@@ -6,7 +6,20 @@
 #include <map>
 #include <utility>
 
+#include "gateway/fix/connection_limits.h"
+
 namespace fixgw::fix {
+
+// The limits tests and documentation state (connection_limits.h) are the
+// transport's.
+static_assert(net::ConnectionLimits{}.framer.max_bytes_before_first_message ==
+              kMaxBytesBeforeFirstMessage);
+static_assert(net::ConnectionLimits{}.framer.max_message_bytes ==
+              kMaxBytesPerMessage);
+static_assert(net::ConnectionLimits{}.first_message_timeout ==
+              kDefaultFirstMessageTimeout);
+static_assert(net::ConnectionLimits{}.send_stall_timeout == kSendStallTimeout);
+
 namespace {
 
 std::string Get(const FIX::Dictionary& d, const char* key) {
@@ -107,6 +120,7 @@ Result<TransportPlan> PlanTransport(const FIX::SessionSettings& side,
         l.port = *port;
         l.tls = context;
         l.limits.first_message_timeout = std::chrono::seconds(*logon);
+        l.limits.pause_reading_above_bytes = kPauseReadingAboveBytes;
         plan.listens.push_back(std::move(l));
       }
       FixListen& l = plan.listens[it->second];

@@ -6,7 +6,9 @@
 // (QuickFIX 1.15.1 ignored it and bound every interface); without it the
 // listener binds 0.0.0.0, every interface, as QuickFIX did, so a file that
 // says nothing keeps its meaning. The first-message timeout is the longest
-// LogonTimeout of the port's sessions (QuickFIX's default 10 s).
+// LogonTimeout of the port's sessions (QuickFIX's default 10 s); an
+// accepted connection is not read while more than kPauseReadingAboveBytes
+// wait to be sent to it (connection_limits.h).
 // Initiator side: one connection per session, to SocketConnectHost:
 // SocketConnectPort, reconnecting every ReconnectInterval seconds
 // (QuickFIX's default 30).

@@ -173,16 +173,6 @@ GatewayApplication::~GatewayApplication() {
   }
   commit_cv_.notify_all();
   committer_.join();
-  {
-    std::lock_guard lock(send_mu_);
-    send_stopping_ = true;
-    for (auto& [target, out] : outbound_) out->cv.notify_all();
-  }
-  send_space_cv_.notify_all();
-  // No new queue can appear now: the sessions have stopped, only the
-  // committer (joined) fills the queues, and operator actions stopped with
-  // the admin server, before this object.
-  for (auto& [target, out] : outbound_) out->thread.join();
 }
 
 void GatewayApplication::onLogon(const FIX::SessionID& id) {
@@ -380,11 +370,9 @@ void GatewayApplication::QueueProbe(const std::string& test_req_id) {
   send.message.setField(FIX::TestReqID(test_req_id));
   send.target = exchange_session_;
   send.probe = true;
-  std::lock_guard lock(send_mu_);
-  if (send_stopping_) return;
-  Outbound& out = OutboundFor(exchange_session_);
-  out.queue.push_back(std::move(send));
-  out.cv.notify_one();
+  std::vector<Send> sends;
+  sends.push_back(std::move(send));
+  HandOver(std::move(sends));
 }
 
 std::string SilenceText(const GatewayApplication::ExchangeLiveness& l) {
@@ -487,10 +475,6 @@ void GatewayApplication::FromBroker(const FIX::Message& msg,
                         HeaderField(msg, tag::PossResend) == "Y";
   const std::string cl_ord_id = fix::FieldText(msg, tag::ClOrdID).value_or("");
 
-  // Backpressure: while the exchange (or a broker) reads slower than orders
-  // arrive, broker sessions wait here and TCP pushes back on the brokers.
-  // Exchange messages never wait: they are what drains the queue.
-  WaitForSendSpace(id);
   DecisionScope decision(*this, Inbound{session, InboundSeq(msg)});
   SyncExchangeState();
   const Timestamp now = Now();
@@ -824,21 +808,15 @@ void GatewayApplication::Commit(std::vector<Batch>& batches) {
   for (const Batch& b : batches) {
     if (b.crash_point != nullptr) crash_.Hit(b.crash_point);
   }
-  {
-    std::lock_guard lock(send_mu_);
-    for (Batch& b : batches) {
-      for (Send& send : b.sends) {
-        Outbound& out = OutboundFor(send.target);
-        out.queue.push_back(std::move(send));
-        out.cv.notify_one();
-      }
-    }
+  std::vector<Send> sends;
+  for (Batch& b : batches) {
+    std::move(b.sends.begin(), b.sends.end(), std::back_inserter(sends));
   }
+  if (!sends.empty()) HandOver(std::move(sends));
 }
 
 Status GatewayApplication::Prestore(const std::vector<Batch>& batches) {
-  // In commit order, which is the order each sender thread hands them to
-  // QuickFIX.
+  // In commit order, which is the order the loop hands them to QuickFIX.
   for (const Batch& b : batches) {
     if (b.inbound) {
       Status st =
@@ -857,87 +835,61 @@ Status GatewayApplication::Prestore(const std::vector<Batch>& batches) {
   return Status::Ok();
 }
 
-GatewayApplication::Outbound& GatewayApplication::OutboundFor(
-    const FIX::SessionID& target) {
-  std::unique_ptr<Outbound>& slot = outbound_[target.toString()];
-  if (slot == nullptr) {
-    slot = std::make_unique<Outbound>();
-    Outbound* out = slot.get();
-    out->thread = std::thread([this, out] { SendLoop(*out); });
+void GatewayApplication::HandOver(std::vector<Send> sends) {
+  unsent_.fetch_add(sends.size());
+  {
+    std::lock_guard lock(executor_mu_);
+    if (executor_) {
+      // std::function needs a copyable callable: the messages travel behind
+      // a shared pointer, moved, not copied.
+      auto batch = std::make_shared<std::vector<Send>>(std::move(sends));
+      executor_([this, batch] {
+        for (Send& send : *batch) SendNow(send);
+      });
+      return;
+    }
   }
-  return *slot;
+  for (Send& send : sends) SendNow(send);
 }
 
-bool GatewayApplication::SendsIdle() const {
-  for (const auto& [target, out] : outbound_) {
-    if (!out->queue.empty() || out->sending) return false;
-  }
-  return true;
-}
-
-void GatewayApplication::SendLoop(Outbound& out) {
-  std::unique_lock lock(send_mu_);
-  while (true) {
-    out.sending = false;
-    out.cv.wait(lock, [&] { return send_stopping_ || !out.queue.empty(); });
-    if (out.queue.empty()) return;  // stopping, and nothing left
-    Send send = std::move(out.queue.front());
-    out.queue.pop_front();
-    out.sending = true;
-    lock.unlock();
-    send_space_cv_.notify_all();
-    if (send.probe) {
-      // Never while logged out: QuickFIX would store it and spend a seq.
-      if (exchange_logged_on_.load()) {
-        try {
-          if (FIX::Session::sendToTarget(send.message, send.target)) {
-            metrics_.CountExchangeTestRequest();
-          }
-        } catch (const FIX::SessionNotFound&) {
-          // Stopped (shutdown): nothing to probe any more.
+void GatewayApplication::SendNow(Send& send) {
+  if (send.probe) {
+    // Never while logged out: QuickFIX would store it and spend a seq.
+    if (exchange_logged_on_.load()) {
+      try {
+        if (FIX::Session::sendToTarget(send.message, send.target)) {
+          metrics_.CountExchangeTestRequest();
         }
+      } catch (const FIX::SessionNotFound&) {
+        // Stopped (shutdown): nothing to probe any more.
       }
-      lock.lock();
-      continue;
     }
-    // May block on a full socket: no gateway lock is held here, so the
-    // session threads keep reading (and committing), and the other
-    // sessions' senders keep sending, meanwhile.
-    if (!(send.target == exchange_session_) &&
-        !metrics_.logged_on(send.target.toString())) {
-      std::lock_guard presence(presence_mu_);
-      ++sent_while_away_[send.target.toString()];
-    }
-    try {
-      FIX::Session::sendToTarget(send.message, send.target);
-      if (send.received != SteadyTime{}) {
-        metrics_.ObservePath(send.path,
-                             std::chrono::steady_clock::now() - send.received);
-      }
-    } catch (const FIX::SessionNotFound&) {
-      // The session is gone (its connector stopped at shutdown). The message
-      // is journaled: the outbox sends it when fixgw starts again.
-      spdlog::warn("cannot send to {}: session not found; the outbox sends "
-                   "it at the next start",
-                   send.target.toString());
-    }
-    if (send.target == exchange_session_) crash_.Hit("after-send");
-    lock.lock();
+    unsent_.fetch_sub(1);
+    return;
   }
-}
-
-void GatewayApplication::WaitForSendSpace(const FIX::SessionID& session) {
-  const std::string own = session.toString();
-  const std::string exchange = exchange_session_.toString();
-  auto queued = [&](const std::string& target) -> size_t {
-    auto it = outbound_.find(target);
-    return it == outbound_.end() ? 0 : it->second->queue.size();
-  };
-  std::unique_lock lock(send_mu_);
-  send_space_cv_.wait(lock, [&] {
-    return send_stopping_ || (queued(own) < kMaxQueuedSends &&
-                              queued(exchange) < kMaxQueuedSends);
-  });
+  if (!(send.target == exchange_session_) &&
+      !metrics_.logged_on(send.target.toString())) {
+    std::lock_guard presence(presence_mu_);
+    ++sent_while_away_[send.target.toString()];
+  }
+  try {
+    // The session stores it (prestored with its events: no transaction
+    // here) and queues it on its connection, if it has one; a session
+    // without one resends it when its peer asks after the next logon.
+    FIX::Session::sendToTarget(send.message, send.target);
+    if (send.received != SteadyTime{}) {
+      metrics_.ObservePath(send.path,
+                           std::chrono::steady_clock::now() - send.received);
+    }
+  } catch (const FIX::SessionNotFound&) {
+    // The sessions are gone (shutdown). The message is journaled: the
+    // outbox sends it when fixgw starts again.
+    spdlog::warn("cannot send to {}: session not found; the outbox sends "
+                 "it at the next start",
+                 send.target.toString());
+  }
+  unsent_.fetch_sub(1);
+  if (send.target == exchange_session_) crash_.Hit("after-send");
 }
 
 Status GatewayApplication::LoadRiskLimits(const std::string& path,
@@ -1137,10 +1089,7 @@ size_t GatewayApplication::WaitForDrain(std::chrono::milliseconds timeout) {
       std::lock_guard lock(commit_mu_);
       idle = idle && committed_ == last_ticket_.load();
     }
-    {
-      std::lock_guard lock(send_mu_);
-      idle = idle && SendsIdle();
-    }
+    idle = idle && unsent_.load() == 0;
     if ((awaiting == 0 && idle) ||
         std::chrono::steady_clock::now() >= deadline) {
       return awaiting;

@@ -10,7 +10,7 @@
 // copy for QuickFIX's session store (prestored at the MsgSeqNum QuickFIX
 // will give it, UseSessionStore) and each inbound message's MsgSeqNum
 // (Batch::inbound); then it hands their messages, in queue order (= the
-// order the events were applied), to the sender threads. So all sessions
+// order the events were applied), to the loop. So all sessions
 // share commits (one fsync per group with JournalSync=full), and the
 // inbound sequence number is durable exactly when the message's events
 // are: QuickFIX's own writes of it wait for the committer (FlushCommits),
@@ -20,23 +20,23 @@
 // in-memory state already holds the unjournaled events, and a restart
 // rebuilds the state from what the journal does hold.
 //
-// Each target session has its own sender thread and queue: only it calls
-// sendToTarget for that session, in commit order. A socket that blocks (a
-// peer that reads slowly, or never) therefore blocks neither a thread
-// holding a gateway lock nor the sends to other sessions. Without that, a
-// slow exchange could deadlock the gateway (our send blocks while the
-// exchange blocks sending us reports that wait for our lock), and one
-// broker that never reads stalled every other session. A broker session
-// waits (backpressure through TCP) while its own queue or the exchange's
-// holds kMaxQueuedSends messages, or kMaxPendingBatches batches wait for
-// the committer; exchange messages wait only for the committer, never for
-// the send queues, which they drain.
+// Sending: every FIX session lives on the transport's event loop
+// (gateway/fix/fix_transport.h), which calls this application back on its
+// thread. After each commit the committer hands the group's messages to
+// the loop (SetSendExecutor), which gives them to their sessions in commit
+// order; nothing here blocks on a socket. A peer that does not read is
+// the transport's business (slow-consumer and send-stall limits); while
+// the exchange's connection has a backlog, the transport stops reading the
+// brokers (backpressure through TCP, fixgw/main.cc). Deciders wait only
+// while kMaxPendingBatches batches wait for the committer.
 //
-// Threading: QuickFIX calls back on its socket threads. Sending under the
-// mutex takes QuickFIX's per-session locks after it, so no callback that
-// QuickFIX makes while holding a session lock (toApp, toAdmin, onLogout)
-// may take the mutex: the exchange session's logon state is handed over
-// through an atomic, and a control thread owned by this object journals the
+// Threading: QuickFIX calls back on the loop thread, holding the session's
+// lock; the committer, the control thread, the liveness probe and operator
+// actions (admin API, signals) run on their own threads and never call a
+// session: what they send goes through the loop. No callback that QuickFIX
+// makes while holding a session lock (toApp, toAdmin, onLogout) takes the
+// mutex: the exchange session's logon state is handed over through an
+// atomic, and a control thread owned by this object journals the
 // change. Broker messages also reconcile it before they are decided, so an
 // order is never decided on a stale "exchange up".
 //
@@ -51,8 +51,9 @@
 // order waits for an exchange answer and every answer is sent.
 //
 // Metrics (metrics.h): every message in and out is counted in the QuickFIX
-// callbacks; decisions in Process; latencies in the sender thread (arrival
-// to send) and in Commit (journal transaction).
+// callbacks; decisions in Process; latencies on the loop when a message is
+// handed to its session (arrival to send) and in Commit (journal
+// transaction).
 //
 // Exchange liveness (StartLivenessProbe): a logged-on session says nothing
 // about whether the exchange still reads and answers (a frozen process
@@ -63,10 +64,9 @@
 // the exchange "not answering" when nothing at all arrived within `answer`
 // of it; any message from the exchange ends that. QuickFIX takes the
 // Heartbeat that answers (verify() accepts any TestReqID) and its own
-// TestRequest timer sees the traffic like any other. The TestRequest goes
-// through the exchange's sender queue, so the probe thread never blocks on
-// a full socket: a request that cannot even be written is not answered
-// either. Each change is journaled (ExchangeSessionChanged with
+// TestRequest timer sees the traffic like any other. The TestRequest is
+// sent through the loop like every message. Each change is journaled
+// (ExchangeSessionChanged with
 // responsive and a reason), like a logon, so the router's refusals on it
 // (OrderRouter::Options::refuse_when_exchange_unresponsive) replay.
 #pragma once
@@ -80,6 +80,7 @@
 #include <optional>
 #include <string>
 #include <deque>
+#include <functional>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -139,6 +140,18 @@ class GatewayApplication : public FIX::Application {
   void SetSessionOptions(std::map<std::string, SessionOptions> options) {
     session_options_ = std::move(options);
   }
+
+  // Runs a function on the loop thread that owns the sessions (posts it).
+  // Set before the sessions start; reset (null) once the loop has stopped,
+  // after which committed messages are handed to the sessions, if any, on
+  // the committer thread.
+  using Executor = std::function<void(std::function<void()>)>;
+  void SetSendExecutor(Executor executor) {
+    std::lock_guard lock(executor_mu_);
+    executor_ = std::move(executor);
+  }
+  // Committed messages not yet handed to their sessions.
+  size_t unsent() const { return unsent_.load(); }
 
   // ---- operator actions (admin API, signals); thread-safe.
 
@@ -205,8 +218,9 @@ class GatewayApplication : public FIX::Application {
   // ---- shutdown (see the file comment); thread-safe.
   void BeginDrain();
   bool draining() const { return draining_.load(); }
-  // Waits until no order waits for an exchange answer and nothing is left
-  // to send, or `timeout`. Returns how many orders still wait.
+  // Waits until no order waits for an exchange answer and every answer is
+  // committed and handed to its session, or `timeout`. Returns how many
+  // orders still wait.
   size_t WaitForDrain(std::chrono::milliseconds timeout);
 
   // ---- read by the admin server; thread-safe.
@@ -382,8 +396,8 @@ class GatewayApplication : public FIX::Application {
   // The committer thread: takes every pending batch, commits and queues
   // their messages, until stopped with nothing pending.
   void CommitLoop();
-  // Journals `batches` in one transaction and queues their messages for
-  // the sender threads (see the file comment); committer thread only.
+  // Journals `batches` in one transaction and hands their messages to the
+  // loop (see the file comment); committer thread only.
   void Commit(std::vector<Batch>& batches);
   // Blocks until every batch up to `ticket` is committed (or the committer
   // has stopped). Takes commit_mu_ only.
@@ -391,23 +405,11 @@ class GatewayApplication : public FIX::Application {
   // Prestores the batches' messages (UseSessionStore); inside the journal
   // transaction of Commit.
   Status Prestore(const std::vector<Batch>& batches);
-  // One target session's messages waiting to be sent, and its thread.
-  struct Outbound {
-    std::deque<Send> queue;      // guarded by send_mu_
-    bool sending = false;        // a message is being sent; send_mu_
-    std::condition_variable cv;  // work for this sender
-    std::thread thread;
-  };
-  void SendLoop(Outbound& out);  // a sender thread
-  // The queue of `target`, created with its thread on first use; requires
-  // send_mu_.
-  Outbound& OutboundFor(const FIX::SessionID& target);
-  // Blocks while `session`'s queue or the exchange's holds kMaxQueuedSends
-  // messages.
-  void WaitForSendSpace(const FIX::SessionID& session);
-  // Whether every queue is empty and nothing is being sent; requires
-  // send_mu_.
-  bool SendsIdle() const;
+  // Hands committed messages to the loop (or sends them here without an
+  // executor), in order.
+  void HandOver(std::vector<Send> sends);
+  // Gives one committed message to its session; loop thread.
+  void SendNow(Send& send);
   // Queues a journal record of a message that changes no state (a resend
   // dropped, an exchange message not understood), for the audit trail;
   // requires mu_ (a DecisionScope).
@@ -424,7 +426,7 @@ class GatewayApplication : public FIX::Application {
   // Notes a message from the exchange (liveness); lock-free.
   void ExchangeHeard();
   void LivenessLoop();  // the probe thread
-  // Hands a TestRequest to the exchange's sender thread.
+  // Hands a TestRequest to the loop, for the exchange session.
   void QueueProbe(const std::string& test_req_id);
   static int64_t SteadyNanos();
 
@@ -450,15 +452,9 @@ class GatewayApplication : public FIX::Application {
   bool commit_done_ = false;
   std::thread committer_;
 
-  // Committed messages waiting in one session's queue. The bound keeps the
-  // unsent tail well inside the outbox window (kOutboxWindow entries).
-  static constexpr size_t kMaxQueuedSends = 2048;
-  std::mutex send_mu_;
-  std::condition_variable send_space_cv_;  // room for broker sessions
-  // Keyed by target session; guarded by send_mu_. Entries are never removed
-  // before the destructor (threads refer to them).
-  std::map<std::string, std::unique_ptr<Outbound>> outbound_;
-  bool send_stopping_ = false;  // guarded by send_mu_
+  std::mutex executor_mu_;  // a leaf: held only to post
+  Executor executor_;      // guarded by executor_mu_
+  std::atomic<size_t> unsent_{0};
 
   std::atomic<bool> exchange_logged_on_{false};
   // Liveness, in steady-clock nanoseconds. last_heard_ is written by the
@@ -491,10 +487,10 @@ class GatewayApplication : public FIX::Application {
 // Rebuilds `router` from every event in `journal`, then journals that the
 // exchange session is down (it is, until it logs on). Errors name the entry.
 // If `outbox` is set it receives the outputs of the events among the last
-// kOutboxWindow entries: only messages still queued for the sender threads
-// (about kMaxQueuedSends per session, more only while a broker reads slower
-// than the exchange reports its orders) can be unsent at a crash, and the
-// window covers them with a wide margin.
+// kOutboxWindow entries: only messages committed but not yet handed to
+// their sessions (at most kMaxPendingBatches groups; with a session store
+// every committed message is prestored with its events) can be unsent at
+// a crash, and the window covers them with a wide margin.
 inline constexpr int64_t kOutboxWindow = 50'000;
 
 // "silent for 5 s, TestRequest unanswered for 3 s" (whole seconds).

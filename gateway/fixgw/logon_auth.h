@@ -80,7 +80,8 @@ Result<LogonAuthenticator> LoadLogonAuth(const FIX::SessionSettings& brokers,
 
 // AllowedRemoteAddresses=ADDR[,ADDR...] (IPv4, dotted) of every session of
 // `brokers`, by SocketAcceptPort: a port appears only when every session on
-// it has a list, with the union of the lists (DenialWatch enforces them).
+// it has a list, with the union of the lists (the transport refuses other
+// addresses at accept: gateway_transport.h).
 // A malformed address is an error naming the session and `origin`.
 Result<std::map<int, std::set<std::string>>> LoadAllowedAddresses(
     const FIX::SessionSettings& brokers, const std::string& origin);

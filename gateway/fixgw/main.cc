@@ -47,9 +47,9 @@
 #include "gateway/fix/sqlite_message_store.h"
 #include "gateway/fixgw/admin_auth.h"
 #include "gateway/fixgw/admin_server.h"
-#include "gateway/fixgw/denial_watch.h"
 #include "gateway/fixgw/gateway_app.h"
 #include "gateway/fixgw/gateway_config.h"
+#include "gateway/fixgw/gateway_transport.h"
 #include "gateway/fixgw/logging.h"
 #include "gateway/fixgw/session_options.h"
 #include "gateway/router/journal_events.h"
@@ -391,56 +391,37 @@ int Run(const RunFlags& flags) {
   } else {
     session_stores = std::make_unique<FIX::MemoryStoreFactory>();
   }
-  // Logs mask Password (554); refusals QuickFIX only logs (TLS handshakes,
-  // Logons it drops) become journaled denials.
-  gw::DenialWatch watch(
-      [&app](std::string kind, std::string session, std::string code,
-             std::string detail) {
-        app.NoteDenial(std::move(kind), std::move(session), std::move(code),
-                       std::move(detail));
-      },
-      *allowed);
-  fix::MaskingLogFactory broker_log(
-      fix::MakeLogFactory(brokers),
-      [&watch](const std::string& session, const std::string& event) {
-        watch.OnEvent(session, event);
-      });
+  // Logs mask Password (554).
+  fix::MaskingLogFactory broker_log(fix::MakeLogFactory(brokers), nullptr);
   fix::MaskingLogFactory exchange_log(fix::MakeLogFactory(exchanges), nullptr);
-  std::unique_ptr<FIX::Acceptor> acceptor;
-  std::unique_ptr<FIX::Initiator> initiator;
-  // The broker acceptor starts first: a broker port in use then fails
-  // before any connector thread runs (the exchange initiator used to be
-  // running, and destroying it ended in "pure virtual method called"). A
-  // broker that logs on before the exchange session does is refused as
-  // "exchange down", as it was while the exchange logon was under way.
-  // Should the initiator fail to start, the running acceptor is stopped
-  // before the objects it uses go.
-  bool acceptor_started = false;
-  const auto stop_started = [&] {
-    if (acceptor_started) acceptor->stop(/*force=*/true);
-  };
-  try {
-    acceptor = fix::MakeAcceptor(app, *session_stores, brokers, &broker_log,
-                                 split->acceptor_tls);
-    initiator = fix::MakeInitiator(app, *session_stores, exchanges,
-                                   &exchange_log, split->initiator_tls);
-    if (sessions) {
-      auto resent = app.SendOutbox(outbox, *sessions);
-      if (!resent.ok()) {
-        fmt::print(stderr, "fixgw: {}\n", resent.status().message());
-        return 2;
-      }
-    }
-    acceptor->start();
-    acceptor_started = true;
-    initiator->start();
-  } catch (const FIX::ConfigError& e) {
-    stop_started();
-    fmt::print(stderr, "fixgw: {}: {}\n", config_path, e.what());
+  gw::GatewayTransportOptions transport_options;
+  transport_options.brokers = &brokers;
+  transport_options.exchanges = &exchanges;
+  transport_options.broker_tls = split->acceptor_tls;
+  transport_options.exchange_tls = split->initiator_tls;
+  transport_options.origin = config_path;
+  transport_options.allowed_by_port = *allowed;
+  transport_options.stores = session_stores.get();
+  transport_options.broker_log = &broker_log;
+  transport_options.exchange_log = &exchange_log;
+  auto transport = gw::GatewayTransport::Create(app, transport_options);
+  if (!transport.ok()) {
+    fmt::print(stderr, "fixgw: {}\n", transport.status().message());
     return 2;
-  } catch (const FIX::RuntimeError& e) {
-    stop_started();
-    fmt::print(stderr, "fixgw: cannot start sessions: {}\n", e.what());
+  }
+  if (sessions) {
+    // Before the sessions connect: what the journal holds and no session
+    // stored is handed to its session now.
+    auto resent = app.SendOutbox(outbox, *sessions);
+    if (!resent.ok()) {
+      fmt::print(stderr, "fixgw: {}\n", resent.status().message());
+      return 2;
+    }
+  }
+  // The broker listeners bind first: a port in use is one line and exit 2
+  // before the exchange is dialled.
+  if (Status st = (*transport)->Start(); !st.ok()) {
+    fmt::print(stderr, "fixgw: {}\n", st.message());
     return 2;
   }
   spdlog::info("started: {} broker session(s){}, exchange {}{}",
@@ -472,9 +453,10 @@ int Run(const RunFlags& flags) {
         waiting);
   }
   spdlog::info("logging out the brokers");
-  acceptor->stop();
+  (*transport)->LogoutBrokers(std::chrono::seconds(5));
   spdlog::info("logging out the exchange");
-  initiator->stop();
+  (*transport)->LogoutExchange(std::chrono::seconds(5));
+  (*transport)->Stop();
   if (head_recorder) {
     app.FlushCommits();
     if (Status st = head_recorder->Finish("clean stop"); !st.ok()) {

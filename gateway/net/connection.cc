@@ -299,6 +299,15 @@ void Connection::Start() {
 }
 
 void Connection::TerminateTls(const char* during, int ssl_error) {
+  // The peer leaving (close_notify, or the TCP connection closed, with or
+  // without close_notify) is its close, not a TLS failure: a port probe
+  // that connects and closes is refused nothing.
+  const unsigned long queued = ERR_peek_error();
+  const bool peer_left =
+      ssl_error == SSL_ERROR_ZERO_RETURN ||
+      (ssl_error == SSL_ERROR_SYSCALL && errno == 0 && queued == 0) ||
+      (ssl_error == SSL_ERROR_SSL &&
+       ERR_GET_REASON(queued) == SSL_R_UNEXPECTED_EOF_WHILE_READING);
   std::string why;
   if (ssl_error == SSL_ERROR_SYSCALL) {
     const int error = errno;
@@ -309,9 +318,10 @@ void Connection::TerminateTls(const char* during, int ssl_error) {
   } else {
     why = TakeOpenSslError("error " + std::to_string(ssl_error));
   }
-  Terminate({CloseCause::kTlsError, std::string("TLS ") + during + " with " +
-                                        peer_.ToString() + " failed: " + why},
-            /*reset=*/true);
+  Terminate({peer_left ? CloseCause::kPeerClosed : CloseCause::kTlsError,
+             std::string("TLS ") + during + " with " + peer_.ToString() +
+                 (peer_left ? " ended: " : " failed: ") + why},
+            /*reset=*/!peer_left);
 }
 
 void Connection::DoHandshake() {
@@ -366,7 +376,7 @@ void Connection::DoRead() {
   std::size_t this_turn = 0;
   while ((state_ == State::kOpen || state_ == State::kClosing) && !Orphaned()) {
     const bool deliver = state_ == State::kOpen;
-    if (deliver && read_paused_) return;
+    if (deliver && ReadingPaused()) return;
     if (this_turn >= limits_.max_read_bytes_per_turn) {
       // Plaintext: the socket stays readable (level-triggered). TLS may
       // hold decrypted bytes with nothing left on the socket: come back.
@@ -482,7 +492,7 @@ void Connection::DoRead() {
 }
 
 void Connection::DeliverMessages() {
-  while (state_ == State::kOpen && !read_paused_ && !Orphaned()) {
+  while (state_ == State::kOpen && !ReadingPaused() && !Orphaned()) {
     std::string_view message;
     const Framer::Status st = framer_.Next(&message);
     if (st == Framer::Status::kNeedMore) return;
@@ -516,6 +526,7 @@ bool Connection::Queue(std::string_view bytes) {
     out_start_ = 0;
   }
   out_.append(bytes);
+  CheckBacklog();
   return true;
 }
 
@@ -572,6 +583,7 @@ void Connection::DoWrite() {
     bytes_sent_ += sent;
     last_progress_ = last_send_ = Clock::now();
   }
+  CheckBacklog();
   if (out_start_ == out_.size()) {
     out_.clear();
     out_start_ = 0;
@@ -673,7 +685,24 @@ void Connection::ResumeReading() {
   assert(loop_.InLoopThread() && "Connection is loop-thread only");
   if (!read_paused_) return;
   read_paused_ = false;
-  if (state_ != State::kOpen || soon_timer_ != 0) {
+  ScheduleResume();
+}
+
+void Connection::CheckBacklog() {
+  const std::size_t above = limits_.pause_reading_above_bytes;
+  if (above == 0) return;
+  const std::size_t backlog = outbound_bytes();
+  if (!backlog_paused_ && backlog > above) {
+    backlog_paused_ = true;
+    UpdateInterest();
+  } else if (backlog_paused_ && backlog <= above / 4) {
+    backlog_paused_ = false;
+    ScheduleResume();
+  }
+}
+
+void Connection::ScheduleResume() {
+  if (ReadingPaused() || state_ != State::kOpen || soon_timer_ != 0) {
     UpdateInterest();
     return;
   }
@@ -705,7 +734,7 @@ void Connection::UpdateInterest() {
       want = handshake_want_;
       break;
     case State::kOpen:
-      if (!read_paused_) want |= EventLoop::kRead;
+      if (!ReadingPaused()) want |= EventLoop::kRead;
       if (read_wants_write_) want |= EventLoop::kWrite;
       if (pending) {
         want |= write_wants_read_ ? EventLoop::kRead : EventLoop::kWrite;

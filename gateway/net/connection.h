@@ -51,6 +51,10 @@ struct ConnectionLimits {
   std::chrono::milliseconds first_message_timeout{10'000};
   // Unsent bytes a peer may leave queued (its TCP window closed).
   std::size_t max_outbound_bytes = 16 * 1024 * 1024;
+  // Backpressure: while more than this many bytes wait to be sent, the
+  // connection is not read (what it asks for would only add to them);
+  // reading resumes once they are down to a quarter. Zero: never paused.
+  std::size_t pause_reading_above_bytes = 0;
   // Queued bytes and no write progress for this long: the peer does not read.
   std::chrono::milliseconds send_stall_timeout{10'000};
   std::chrono::milliseconds close_timeout{2'000};
@@ -191,6 +195,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void DoWrite();
   void ProceedClose();
   void UpdateInterest();
+  bool ReadingPaused() const { return read_paused_ || backlog_paused_; }
+  // Pauses or resumes reading by the outbound backlog.
+  void CheckBacklog();
+  // Delivers what was framed before a pause at the next turn, then reads.
+  void ScheduleResume();
   void ArmStallTimer();
   void OnFirstMessageTimer();
   // Ends the connection: timers, registration, SSL and fd released now,
@@ -214,7 +223,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   State state_ = State::kStarting;
   std::uint32_t interest_ = 0;
-  bool read_paused_ = false;
+  bool read_paused_ = false;     // PauseReading()
+  bool backlog_paused_ = false;  // pause_reading_above_bytes
   std::string close_reason_;  // Close()'s reason while kClosing
 
   std::string out_;  // outbound bytes; [out_start_, size) not yet written

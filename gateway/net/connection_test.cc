@@ -408,6 +408,47 @@ TEST_F(ConnectionTest, PausedReadingHoldsMessagesUntilResumed) {
       RunUntil(*loop_, [&] { return server.side(0).messages.size() == 3; }));
 }
 
+// A peer that asks and does not read its answers: once more than
+// pause_reading_above_bytes wait for it, its requests are not read; when it
+// reads again the backlog drains and every request is answered.
+TEST_F(ConnectionTest, ABacklogPausesReadingUntilThePeerReadsAgain) {
+  ConnectionLimits limits = FastLimits();
+  limits.send_stall_timeout = milliseconds(60'000);
+  limits.pause_reading_above_bytes = 1 << 20;
+  TestServer server(*loop_, limits);
+  const std::string answer = FixMessageOfSize(256 * 1024);
+  server.on_message = [&answer](Connection& c, std::string_view) {
+    c.Send(answer);
+  };
+  UniqueFd raw = RawConnect(server.port());
+  std::string requests = kLogon;
+  for (int i = 0; i < 199; ++i) requests += kHeartbeat;
+  ASSERT_TRUE(SendAll(raw.get(), requests));
+  ASSERT_TRUE(RunUntil(*loop_, [&] { return server.accepted() == 1; }));
+  RunFor(*loop_, milliseconds(300));
+  Side& s = server.side(0);
+  // 200 answers are 50 MiB: without the pause the connection would have
+  // been cut as a slow consumer (16 MiB).
+  EXPECT_LT(s.messages.size(), 200u);
+  ASSERT_TRUE(s.conn);
+  EXPECT_LE(s.conn->outbound_bytes(), (1u << 20) + answer.size());
+  std::size_t read = 0;
+  char buf[64 * 1024];
+  ASSERT_TRUE(RunUntil(
+      *loop_,
+      [&] {
+        ssize_t n;
+        while ((n = ::recv(raw.get(), buf, sizeof buf, MSG_DONTWAIT)) > 0) {
+          read += static_cast<std::size_t>(n);
+        }
+        return s.messages.size() == 200 && s.conn->outbound_bytes() == 0 &&
+               read == 200 * answer.size();
+      },
+      milliseconds(20'000)))
+      << s.messages.size() << " requests read, " << read << " bytes received";
+  EXPECT_FALSE(s.closed.has_value());
+}
+
 TEST_F(ConnectionTest, OwnerMayDropTheConnectionInsideACallback) {
   TestServer server(*loop_, FastLimits());
   server.on_message = [&](Connection&, std::string_view) {

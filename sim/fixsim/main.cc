@@ -85,14 +85,12 @@ int Run(const std::string& config_path) {
     return 2;
   }
   fix::FixTransportEvents events;
-  events.on_closed = [](const std::string& session, const net::PeerAddress& peer,
-                        const std::string& cause, const std::string& text) {
-    // Refusals and cuts are what an operator looks for; a peer's orderly
-    // goodbye is not worth a line.
-    if (cause == "peer_closed" || cause == "closed_locally") return;
+  events.on_closed = [](const fix::ClosedConnection& c) {
+    // Ordinary ends are not worth a line; refusals and failures are.
+    if (c.cause == "peer_closed" || c.cause == "closed_locally") return;
     fmt::print(stderr, "fixsim: connection from {}{}{} ended: {}: {}\n",
-               peer.ToString(), session.empty() ? "" : " for ", session, cause,
-               text);
+               c.peer.ToString(), c.session.empty() ? "" : " for ", c.session,
+               c.cause, c.text);
   };
   auto transport = fix::FixTransport::Start(**loop, **driver, plan->listens,
                                             {}, std::move(events));

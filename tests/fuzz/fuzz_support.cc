@@ -204,10 +204,6 @@ void FeedStream(Gateway& gw, Peer peer, const uint8_t* data, size_t size,
     } catch (const FIX::MessageParseError&) {
       return;  // the socket reader disconnects
     }
-    // ThreadedSocketConnection::setSession: the first message of a
-    // connection picks its session by its header, outside any try block
-    // in QuickFIX, so this must not throw (see gateway/fix/lookup_session.cc).
-    (void)FIX::Session::lookupSession(raw, true);
     std::optional<FIX::Message> msg;
     std::string type;
     try {
