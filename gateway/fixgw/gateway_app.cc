@@ -715,21 +715,38 @@ GatewayApplication::DecisionScope::DecisionScope(GatewayApplication& app,
       lock_(app.mu_),
       inbound_(std::move(inbound)) {
   // Bounded: a decider waits while the committer is kMaxPendingBatches
-  // behind (backpressure through TCP, like WaitForSendSpace).
-  app_.pending_space_cv_.wait(lock_, [&] {
-    return app_.pending_.size() < kMaxPendingBatches || app_.commit_stopping_;
-  });
+  // behind (backpressure through TCP). The loop never waits for itself:
+  // what one turn decides is bounded by what the transport reads in a turn.
+  if (!app_.CommitsHere()) {
+    app_.pending_space_cv_.wait(lock_, [&] {
+      return app_.pending_.size() < kMaxPendingBatches ||
+             app_.commit_stopping_;
+    });
+  }
   first_ticket_ = app.last_ticket_.load() + 1;
 }
 
 GatewayApplication::DecisionScope::~DecisionScope() {
   const uint64_t ticket = app_.last_ticket_.load();
-  const bool wait = !inbound_.has_value() && ticket >= first_ticket_;
-  if (inbound_ && inbound_->seq > 0 && ticket >= first_ticket_) {
+  const bool queued = ticket >= first_ticket_;
+  const bool wait = !inbound_.has_value() && queued;
+  if (inbound_ && inbound_->seq > 0 && queued) {
     // The message's sequence number is persisted with its events, and only
     // with them (issue 8): a crash before the commit makes the peer
     // resend it.
     app_.pending_.back().inbound = std::move(inbound_);
+  }
+  if (app_.commit_on_loop_.load()) {
+    const bool here = app_.CommitsHere();
+    if (queued && !(wait && here)) app_.ScheduleLoopCommit();
+    lock_.unlock();
+    if (!wait) return;
+    if (here) {
+      app_.CommitOnLoop(/*send=*/false);
+    } else {
+      app_.WaitCommitted(ticket);
+    }
+    return;
   }
   lock_.unlock();
   app_.commit_cv_.notify_one();
@@ -741,18 +758,110 @@ void GatewayApplication::WaitCommitted(uint64_t ticket) {
   committed_cv_.wait(lock, [&] { return committed_ >= ticket || commit_done_; });
 }
 
-void GatewayApplication::FlushCommits() { WaitCommitted(last_ticket_.load()); }
+void GatewayApplication::FlushCommits() {
+  if (commit_on_loop_.load() && CommitsHere()) {
+    CommitOnLoop(/*send=*/false);
+    return;
+  }
+  WaitCommitted(last_ticket_.load());
+}
+
+void GatewayApplication::AttachLoop(LoopHooks hooks) {
+  in_loop_ = hooks.in_loop;
+  const bool on_loop = hooks.commit_on_loop;
+  {
+    std::lock_guard lock(executor_mu_);
+    loop_ = std::move(hooks);
+  }
+  std::lock_guard lock(mu_);
+  commit_on_loop_.store(on_loop);
+}
+
+void GatewayApplication::DetachLoop() {
+  {
+    std::lock_guard lock(executor_mu_);
+    loop_ = LoopHooks{};
+  }
+  {
+    std::lock_guard lock(mu_);
+    commit_on_loop_.store(false);
+    loop_commit_scheduled_ = false;
+  }
+  // What the loop committed and never sent is journaled (and prestored):
+  // the peers get it by resend. What is still pending, the committer takes.
+  unsent_.fetch_sub(ready_.size());
+  ready_.clear();
+  commit_cv_.notify_all();
+}
+
+bool GatewayApplication::CommitsHere() {
+  return commit_on_loop_.load() && in_loop_ && in_loop_();
+}
+
+void GatewayApplication::ScheduleLoopCommit() {
+  if (loop_commit_scheduled_) return;
+  loop_commit_scheduled_ = true;
+  const auto turn = [this] {
+    {
+      std::lock_guard lock(mu_);
+      loop_commit_scheduled_ = false;
+    }
+    CommitOnLoop(/*send=*/true);
+  };
+  std::lock_guard lock(executor_mu_);
+  if (in_loop_ && in_loop_()) {
+    loop_.at_turn_end(turn);
+  } else if (loop_.post) {
+    loop_.post(turn);
+  }
+}
+
+void GatewayApplication::CommitOnLoop(bool send) {
+  std::vector<Batch> batches;
+  {
+    std::lock_guard lock(mu_);
+    batches.swap(pending_);
+  }
+  pending_space_cv_.notify_all();
+  if (!batches.empty()) {
+    Commit(batches, &ready_);
+    {
+      std::lock_guard commit_lock(commit_mu_);
+      committed_ = batches.back().ticket;
+    }
+    committed_cv_.notify_all();
+  }
+  if (send) {
+    SendReady();
+  } else if (!ready_.empty()) {
+    std::lock_guard lock(mu_);
+    ScheduleLoopCommit();  // the messages go at the end of the turn
+  }
+}
+
+void GatewayApplication::SendReady() {
+  std::vector<Send> sends;
+  sends.swap(ready_);
+  for (Send& send : sends) SendNow(send);
+}
 
 void GatewayApplication::CommitLoop() {
   std::unique_lock lock(mu_);
   while (true) {
-    commit_cv_.wait(lock, [&] { return commit_stopping_ || !pending_.empty(); });
-    if (pending_.empty()) break;  // stopping, and nothing left
+    commit_cv_.wait(lock, [&] {
+      return commit_stopping_ ||
+             (!commit_on_loop_.load() && !pending_.empty());
+    });
+    if (pending_.empty()) {
+      if (commit_stopping_) break;  // stopping, and nothing left
+      continue;
+    }
+    if (commit_on_loop_.load() && !commit_stopping_) continue;
     std::vector<Batch> batches;
     batches.swap(pending_);
     lock.unlock();
     pending_space_cv_.notify_all();
-    Commit(batches);
+    Commit(batches, nullptr);
     {
       std::lock_guard commit_lock(commit_mu_);
       committed_ = batches.back().ticket;
@@ -768,7 +877,8 @@ void GatewayApplication::CommitLoop() {
   committed_cv_.notify_all();
 }
 
-void GatewayApplication::Commit(std::vector<Batch>& batches) {
+void GatewayApplication::Commit(std::vector<Batch>& batches,
+                                std::vector<Send>* ready) {
   std::vector<store::JournalEntry> entries;
   for (Batch& b : batches) {
     std::move(b.entries.begin(), b.entries.end(), std::back_inserter(entries));
@@ -808,6 +918,13 @@ void GatewayApplication::Commit(std::vector<Batch>& batches) {
   for (const Batch& b : batches) {
     if (b.crash_point != nullptr) crash_.Hit(b.crash_point);
   }
+  if (ready != nullptr) {
+    for (Batch& b : batches) {
+      unsent_.fetch_add(b.sends.size());
+      std::move(b.sends.begin(), b.sends.end(), std::back_inserter(*ready));
+    }
+    return;
+  }
   std::vector<Send> sends;
   for (Batch& b : batches) {
     std::move(b.sends.begin(), b.sends.end(), std::back_inserter(sends));
@@ -839,11 +956,11 @@ void GatewayApplication::HandOver(std::vector<Send> sends) {
   unsent_.fetch_add(sends.size());
   {
     std::lock_guard lock(executor_mu_);
-    if (executor_) {
+    if (loop_.post) {
       // std::function needs a copyable callable: the messages travel behind
       // a shared pointer, moved, not copied.
       auto batch = std::make_shared<std::vector<Send>>(std::move(sends));
-      executor_([this, batch] {
+      loop_.post([this, batch] {
         for (Send& send : *batch) SendNow(send);
       });
       return;

@@ -20,11 +20,23 @@
 // in-memory state already holds the unjournaled events, and a restart
 // rebuilds the state from what the journal does hold.
 //
-// Sending: every FIX session lives on the transport's event loop
-// (gateway/fix/fix_transport.h), which calls this application back on its
-// thread. After each commit the committer hands the group's messages to
-// the loop (SetSendExecutor), which gives them to their sessions in commit
-// order; nothing here blocks on a socket. A peer that does not read is
+// The loop (AttachLoop): every FIX session lives on the transport's event
+// loop (gateway/fix/fix_transport.h), which calls this application back on
+// its thread. Two ways to commit:
+//   - on the loop (LoopHooks::commit_on_loop; fixgw's JournalSync=normal):
+//     a loop turn reads every ready connection and decides each message;
+//     at the end of the turn (EventLoop::AtTurnEnd) one transaction
+//     journals everything the turn decided, and its messages go to their
+//     sessions at once. No thread hand-off on the path. A commit that
+//     somebody on the loop must wait for (FlushCommits from the session
+//     store, a refused Logon) is made right there; its messages wait for
+//     the end of the turn, in commit order. Other threads (operator
+//     actions, the control and probe threads) queue their batches and ask
+//     the loop to commit them (Post), then wait.
+//   - on the committer thread (JournalSync=full): fsync then overlaps the
+//     loop's reading and deciding; each group's messages are posted to the
+//     loop, which gives them to their sessions in commit order.
+// Nothing here blocks on a socket. A peer that does not read is
 // the transport's business (slow-consumer and send-stall limits); while
 // the exchange's connection has a backlog, the transport stops reading the
 // brokers (backpressure through TCP, fixgw/main.cc). Deciders wait only
@@ -141,15 +153,20 @@ class GatewayApplication : public FIX::Application {
     session_options_ = std::move(options);
   }
 
-  // Runs a function on the loop thread that owns the sessions (posts it).
-  // Set before the sessions start; reset (null) once the loop has stopped,
-  // after which committed messages are handed to the sessions, if any, on
-  // the committer thread.
+  // The event loop that owns the sessions (see the file comment).
   using Executor = std::function<void(std::function<void()>)>;
-  void SetSendExecutor(Executor executor) {
-    std::lock_guard lock(executor_mu_);
-    executor_ = std::move(executor);
-  }
+  struct LoopHooks {
+    Executor post;         // thread-safe: runs a function on the loop
+    Executor at_turn_end;  // loop thread only: at the end of this turn
+    std::function<bool()> in_loop;  // whether the caller is the loop thread
+    bool commit_on_loop = false;
+  };
+  // Before the sessions start.
+  void AttachLoop(LoopHooks hooks);
+  // Once the loop thread has ended: what is still queued, or decided later
+  // (operator actions), is committed by the committer thread and handed to
+  // the sessions, if any, there.
+  void DetachLoop();
   // Committed messages not yet handed to their sessions.
   size_t unsent() const { return unsent_.load(); }
 
@@ -398,16 +415,29 @@ class GatewayApplication : public FIX::Application {
   void CommitLoop();
   // Journals `batches` in one transaction and hands their messages to the
   // loop (see the file comment); committer thread only.
-  void Commit(std::vector<Batch>& batches);
+  // `ready`: the loop's list the messages join (CommitOnLoop); null: they
+  // are handed to the loop (HandOver).
+  void Commit(std::vector<Batch>& batches, std::vector<Send>* ready);
   // Blocks until every batch up to `ticket` is committed (or the committer
   // has stopped). Takes commit_mu_ only.
   void WaitCommitted(uint64_t ticket);
   // Prestores the batches' messages (UseSessionStore); inside the journal
   // transaction of Commit.
   Status Prestore(const std::vector<Batch>& batches);
-  // Hands committed messages to the loop (or sends them here without an
-  // executor), in order.
+  // Hands committed messages to the loop (or sends them here without one),
+  // in order; committer thread.
   void HandOver(std::vector<Send> sends);
+  // The loop commits (commit_on_loop). Whether the caller is the loop
+  // thread of an attached loop committing itself.
+  bool CommitsHere();
+  // Arranges one commit at the end of the loop's turn (posted from other
+  // threads); requires mu_.
+  void ScheduleLoopCommit();
+  // Commits what is pending, on the loop thread; with `send`, then gives
+  // every committed message (ready_) to its session.
+  void CommitOnLoop(bool send);
+  // Gives ready_ to the sessions, in commit order; loop thread.
+  void SendReady();
   // Gives one committed message to its session; loop thread.
   void SendNow(Send& send);
   // Queues a journal record of a message that changes no state (a resend
@@ -453,7 +483,12 @@ class GatewayApplication : public FIX::Application {
   std::thread committer_;
 
   std::mutex executor_mu_;  // a leaf: held only to post
-  Executor executor_;      // guarded by executor_mu_
+  LoopHooks loop_;          // guarded by executor_mu_
+  std::function<bool()> in_loop_;  // set by AttachLoop, before the sessions
+  // The loop commits; written under mu_ (AttachLoop, DetachLoop).
+  std::atomic<bool> commit_on_loop_{false};
+  bool loop_commit_scheduled_ = false;  // guarded by mu_
+  std::vector<Send> ready_;             // loop thread only
   std::atomic<size_t> unsent_{0};
 
   std::atomic<bool> exchange_logged_on_{false};

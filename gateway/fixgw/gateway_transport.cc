@@ -115,8 +115,20 @@ Result<std::unique_ptr<GatewayTransport>> GatewayTransport::Create(
   }
   t->exchange_ = std::move(exchange_driver).value();
   net::EventLoop* raw_loop = t->loop_.get();
-  app.SetSendExecutor(
-      [raw_loop](std::function<void()> fn) { raw_loop->Post(std::move(fn)); });
+  GatewayApplication::LoopHooks hooks;
+  hooks.post = [raw_loop](std::function<void()> fn) {
+    raw_loop->Post(std::move(fn));
+  };
+  hooks.at_turn_end = [raw_loop](std::function<void()> fn) {
+    raw_loop->AtTurnEnd(std::move(fn));
+  };
+  // Not InLoopThread(): that is also true before the loop first runs, on
+  // the thread that set it up.
+  hooks.in_loop = [t = t.get()] {
+    return t->loop_thread_id_.load() == std::this_thread::get_id();
+  };
+  hooks.commit_on_loop = options.commit_on_loop;
+  app.AttachLoop(std::move(hooks));
   return t;
 }
 
@@ -155,7 +167,10 @@ Status GatewayTransport::Start() {
   exchange_transport_ = std::move(exchange).value();
   loop_->ScheduleEvery(std::chrono::milliseconds(5),
                        [this] { CheckBackpressure(); });
-  thread_ = std::thread([this] { loop_->Run(); });
+  thread_ = std::thread([this] {
+    loop_thread_id_.store(std::this_thread::get_id());
+    loop_->Run();
+  });
   return Status::Ok();
 }
 
@@ -277,9 +292,11 @@ void GatewayTransport::Stop() {
     broker_transport_.reset();
     exchange_transport_.reset();
   }
-  // Nothing runs on the loop any more: what is committed from now on
-  // finds no session (journaled; the outbox sends it at the next start).
-  app_.SetSendExecutor(nullptr);
+  // Nothing runs on the loop any more: the committer thread commits what
+  // is left and hands it to the sessions, which store it (their peers get
+  // it by resend at the next logon).
+  app_.DetachLoop();
+  app_.FlushCommits();
 }
 
 }  // namespace fixgw::gw

@@ -1,8 +1,8 @@
 // fixgw's FIX sessions on the gateway's own transport (issue 19): one event
 // loop thread holds the broker listeners, the exchange connection and
 // every QuickFIX session (fix::SessionDriver + fix::FixTransport); the
-// application (GatewayApplication) is called back on it and hands its
-// committed messages to it (SetSendExecutor).
+// application (GatewayApplication) is called back on it and commits on it
+// or hands its committed messages to it (GatewayApplication::AttachLoop).
 //
 // What the transport sees first-hand becomes a journaled denial
 // (DenialOf): an address not allowed on its port, a refused TLS handshake,
@@ -21,6 +21,7 @@
 #pragma once
 
 #include <chrono>
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -66,6 +67,8 @@ struct GatewayTransportOptions {
   FIX::MessageStoreFactory* stores = nullptr;
   FIX::LogFactory* broker_log = nullptr;    // may be null
   FIX::LogFactory* exchange_log = nullptr;  // may be null
+  // Commit on the loop (GatewayApplication::LoopHooks::commit_on_loop).
+  bool commit_on_loop = false;
 };
 
 class GatewayTransport {
@@ -119,6 +122,7 @@ class GatewayTransport {
   std::unique_ptr<fix::FixTransport> exchange_transport_;
   std::vector<std::uint16_t> broker_ports_;
   std::thread thread_;
+  std::atomic<std::thread::id> loop_thread_id_{};
   bool stopped_ = false;
 };
 

@@ -13,8 +13,8 @@
 // SIGTERM or SIGINT drains: new orders and replaces are refused ("gateway
 // is shutting down"), cancels still flow; fixgw waits up to
 // DrainTimeoutSeconds until no order waits for an exchange answer and every
-// answer is sent, then logs out the brokers, then the exchange, closes the
-// journal and exits 0. Exit 2 on bad configuration, a bad risk file or an
+// answer is sent, then stops the admin API, logs out the brokers, then the
+// exchange (up to 5 s each), closes the journal and exits 0. Exit 2 on bad configuration, a bad risk file or an
 // unusable journal, 3 if the journal fails while running.
 //
 // Nothing is created before the whole configuration (settings, risk file)
@@ -404,6 +404,10 @@ int Run(const RunFlags& flags) {
   transport_options.stores = session_stores.get();
   transport_options.broker_log = &broker_log;
   transport_options.exchange_log = &exchange_log;
+  // JournalSync=normal (and no journal): the loop commits at the end of
+  // each turn. full: the committer thread's fsync overlaps the loop.
+  transport_options.commit_on_loop =
+      config->pass_through || config->journal_sync == store::SyncMode::kNormal;
   auto transport = gw::GatewayTransport::Create(app, transport_options);
   if (!transport.ok()) {
     fmt::print(stderr, "fixgw: {}\n", transport.status().message());
@@ -452,6 +456,9 @@ int Run(const RunFlags& flags) {
         "answers are delivered after the next start",
         waiting);
   }
+  // Operator actions end here: nothing may reach the sessions while they
+  // go.
+  admin.reset();
   spdlog::info("logging out the brokers");
   (*transport)->LogoutBrokers(std::chrono::seconds(5));
   spdlog::info("logging out the exchange");

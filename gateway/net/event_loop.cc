@@ -183,7 +183,9 @@ bool EventLoop::RunOnce(Clock::duration max_wait) {
     timers_.pop();
   }
   if (!timers_.empty()) wait = std::min(wait, timers_.top().when - now_);
-  if (wait < Clock::duration::zero()) wait = Clock::duration::zero();
+  if (wait < Clock::duration::zero() || !turn_end_.empty()) {
+    wait = Clock::duration::zero();
+  }
   // Round up: waking a little late is harmless, early means a spin.
   const auto wait_ms = std::chrono::ceil<std::chrono::milliseconds>(wait);
   const int timeout = static_cast<int>(
@@ -211,8 +213,16 @@ bool EventLoop::RunOnce(Clock::duration max_wait) {
   }
   RunTimers();
   RunPosted();
+  std::vector<std::function<void()>> turn_end;
+  turn_end.swap(turn_end_);
+  for (auto& fn : turn_end) fn();
   internal::MutexLock lock(mu_);
   return !stopped_;
+}
+
+void EventLoop::AtTurnEnd(std::function<void()> fn) {
+  assert(InLoopThread() && "AtTurnEnd is loop-thread only");
+  turn_end_.push_back(std::move(fn));
 }
 
 void EventLoop::RunTimers() {

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -184,6 +185,28 @@ TEST(EventLoopTest, PostKeepsOrderFromOneThread) {
   ASSERT_EQ(seen.size(), 1000u);
   for (int i = 0; i < 1000; ++i)
     ASSERT_EQ(seen[static_cast<std::size_t>(i)], i);
+}
+
+// AtTurnEnd closures run after the turn's timers and posted closures; one
+// added at the end of a turn runs at the end of the next, which does not
+// wait for I/O.
+TEST(EventLoopTest, TurnEndClosuresRunLastAndKeepTheLoopTurning) {
+  auto loop = NewLoop();
+  std::vector<std::string> seen;
+  loop->ScheduleAfter(std::chrono::milliseconds(0), [&] {
+    loop->AtTurnEnd([&] {
+      seen.push_back("end 1");
+      loop->AtTurnEnd([&] { seen.push_back("end 2"); });
+    });
+    loop->Post([&] { seen.push_back("posted"); });
+    seen.push_back("timer");
+  });
+  ASSERT_TRUE(loop->RunOnce(std::chrono::milliseconds(100)));
+  EXPECT_EQ(seen, (std::vector<std::string>{"timer", "posted", "end 1"}));
+  const auto start = EventLoop::Clock::now();
+  ASSERT_TRUE(loop->RunOnce(std::chrono::seconds(5)));
+  EXPECT_LT(EventLoop::Clock::now() - start, std::chrono::seconds(1));
+  EXPECT_EQ(seen.back(), "end 2");
 }
 
 TEST(EventLoopTest, StopFromAnotherThreadWakesABlockedRun) {

@@ -10,11 +10,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -143,7 +145,25 @@ void Process::Signal(int sig) {
   if (Running()) kill(pid_, sig);
 }
 
-void Process::Stop() { Signal(SIGSTOP); }
+void Process::Stop() {
+  Signal(SIGSTOP);
+  // kill() only queues the signal: wait until the process is stopped
+  // ('T' in /proc/PID/stat), so that nothing it reads afterwards is
+  // processed (bounded: 2 s).
+  const std::string stat = "/proc/" + std::to_string(pid_) + "/stat";
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::ifstream in(stat);
+    std::string text((std::istreambuf_iterator<char>(in)),
+                     std::istreambuf_iterator<char>());
+    const size_t paren = text.rfind(')');
+    if (paren == std::string::npos || paren + 2 >= text.size() ||
+        text[paren + 2] == 'T' || text[paren + 2] == 't') {
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
 
 void Process::Continue() { Signal(SIGCONT); }
 
