@@ -219,8 +219,11 @@ TEST_F(GatewayIntegrityTest, JournalCutAfterAKillIsRefused) {
   // The head is recorded once a second while the journal grows.
   std::this_thread::sleep_for(milliseconds(1500));
   cluster_.gateway().Signal(SIGKILL);
-  ASSERT_TRUE(cluster_.gateway().Wait(seconds(5)).has_value());
+  // Killed, not exited: an exit closes the journal and removes its -wal.
+  ASSERT_EQ(cluster_.gateway().Wait(seconds(5)), std::optional<int>(128 + SIGKILL))
+      << Log();
   const std::string wal = cluster_.journal() + "-wal";
+  ASSERT_TRUE(std::filesystem::exists(wal)) << Log();
   const auto size = std::filesystem::file_size(wal);
   ASSERT_GT(size, 4096u * 8);
   std::filesystem::resize_file(wal, size / 2);
