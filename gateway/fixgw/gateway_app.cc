@@ -150,9 +150,12 @@ GatewayApplication::GatewayApplication(store::Journal* journal,
     : journal_(journal),
       router_(router),
       risk_(risk),
-      exchange_session_(std::move(exchange_session)),
-      committer_([this] { CommitLoop(); }),
-      control_([this] { ControlLoop(); }) {}
+      exchange_session_(std::move(exchange_session)) {
+  // Started here, once every member is constructed (the threads read
+  // members declared after them).
+  committer_ = std::thread([this] { CommitLoop(); });
+  control_ = std::thread([this] { ControlLoop(); });
+}
 
 GatewayApplication::~GatewayApplication() {
   {

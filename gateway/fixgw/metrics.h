@@ -7,8 +7,8 @@
 // (sessions logged on, sequence numbers, open orders, risk use) is read at
 // scrape time by the admin server and written next to it.
 //
-// Thread-safe: counters are updated from QuickFIX's session threads, the
-// gateway's sender thread and the admin server's threads. The mutex is a
+// Thread-safe: counters are updated from the loop thread (the sessions),
+// the committer thread and the admin server's threads. The mutex is a
 // leaf: nothing is called while it is held.
 #pragma once
 
