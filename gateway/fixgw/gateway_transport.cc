@@ -114,21 +114,6 @@ Result<std::unique_ptr<GatewayTransport>> GatewayTransport::Create(
                                    exchange_driver.status().message());
   }
   t->exchange_ = std::move(exchange_driver).value();
-  net::EventLoop* raw_loop = t->loop_.get();
-  GatewayApplication::LoopHooks hooks;
-  hooks.post = [raw_loop](std::function<void()> fn) {
-    raw_loop->Post(std::move(fn));
-  };
-  hooks.at_turn_end = [raw_loop](std::function<void()> fn) {
-    raw_loop->AtTurnEnd(std::move(fn));
-  };
-  // Not InLoopThread(): that is also true before the loop first runs, on
-  // the thread that set it up.
-  hooks.in_loop = [t = t.get()] {
-    return t->loop_thread_id_.load() == std::this_thread::get_id();
-  };
-  hooks.commit_on_loop = options.commit_on_loop;
-  app.AttachLoop(std::move(hooks));
   return t;
 }
 
@@ -167,6 +152,23 @@ Status GatewayTransport::Start() {
   exchange_transport_ = std::move(exchange).value();
   loop_->ScheduleEvery(std::chrono::milliseconds(5),
                        [this] { CheckBackpressure(); });
+  // Attached now, not at Create: until the loop runs (the outbox is
+  // handed to the sessions before Start), the committer thread commits.
+  net::EventLoop* raw_loop = loop_.get();
+  GatewayApplication::LoopHooks hooks;
+  hooks.post = [raw_loop](std::function<void()> fn) {
+    raw_loop->Post(std::move(fn));
+  };
+  hooks.at_turn_end = [raw_loop](std::function<void()> fn) {
+    raw_loop->AtTurnEnd(std::move(fn));
+  };
+  // Not InLoopThread(): that is also true before the loop first runs, on
+  // the thread that set it up.
+  hooks.in_loop = [this] {
+    return loop_thread_id_.load() == std::this_thread::get_id();
+  };
+  hooks.commit_on_loop = options_.commit_on_loop;
+  app_.AttachLoop(std::move(hooks));
   thread_ = std::thread([this] {
     loop_thread_id_.store(std::this_thread::get_id());
     loop_->Run();
