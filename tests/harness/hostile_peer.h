@@ -46,6 +46,26 @@ class HostilePeer {
 // VmRSS of process `pid` in KiB (from /proc/PID/status); -1 if unknown.
 int64_t ResidentKb(pid_t pid);
 
+// Whether a process's RSS says anything about its own memory in this build:
+// not under a sanitizer (ASan keeps freed memory in its quarantine, TSan
+// doubles it in shadow memory). Memory bounds are checked in plain builds
+// only; every other expectation holds in all.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+inline constexpr bool kMemoryIsMeaningful = false;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+inline constexpr bool kMemoryIsMeaningful = false;
+#else
+inline constexpr bool kMemoryIsMeaningful = true;
+#endif
+#else
+inline constexpr bool kMemoryIsMeaningful = true;
+#endif
+
+// The number of threads of process `pid` (Threads: in /proc/PID/status);
+// -1 if unknown.
+int64_t ThreadCount(pid_t pid);
+
 // The number of memory mappings of process `pid` (lines of
 // /proc/PID/maps; each thread's stack adds two); -1 if unknown.
 int64_t MappingCount(pid_t pid);
