@@ -4,8 +4,8 @@
 // nothing); sends never block the test (a peer the server stops reading
 // must not hang it); a peer may never read and still see its connection
 // cut. Every wait is bounded. Not thread-safe; one test thread uses a peer.
-// Peers share a TlsClientContext (certificates loaded once), which must
-// outlive none of them: each holds a reference.
+// Peers share a TlsClientContext (certificates loaded once); each peer
+// holds a reference to it, so the caller may drop its own at any time.
 #pragma once
 
 #include <openssl/ssl.h>
