@@ -1,6 +1,6 @@
 // Security end to end (issue 7): fixgw's broker side and exchange side over
-// TLS with throwaway certificates the test makes with the openssl command
-// (a CA, server, exchange and client certificates, and a second "other" CA
+// TLS with the harness's throwaway certificates (tests/harness/tls_pki.h:
+// a CA, server, exchange and client certificates, and a second "other" CA
 // with its own client certificate; nothing is committed), logon
 // authentication against PBKDF2 hashes made by `fixgw --hash-password`,
 // entitlements, and for every denial the exact FIX answer and the journal
@@ -8,8 +8,6 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
-#include <openssl/err.h>
-#include <openssl/ssl.h>
 #include <poll.h>
 #include <sqlite3.h>
 #include <sys/socket.h>
@@ -21,6 +19,8 @@
 #include "tests/harness/broker.h"
 #include "tests/harness/cluster.h"
 #include "tests/harness/process.h"
+#include "tests/harness/tls_peer.h"
+#include "tests/harness/tls_pki.h"
 
 namespace fixgw::testing {
 namespace {
@@ -29,133 +29,6 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 
 constexpr const char* kPassword = "s3cret-Pa55";
-
-// Throwaway PKI in `dir`: ca, server (fixgw's broker side), exchange
-// (fixsim), client (a broker, signed by ca) and other-client (signed by
-// other-ca). RSA: QuickFIX 1.15.1 loads only RSA and DSA keys.
-bool MakePki(const TempDir& dir, std::string* error) {
-  const std::string d = dir.path() + "/";
-  const std::string log = d + "openssl.log";
-  auto run = [&](std::vector<std::string> argv) {
-    if (RunToCompletion(std::move(argv), log, seconds(60)) == 0) return true;
-    *error = "openssl failed:\n" + ReadFile(log);
-    return false;
-  };
-  for (const char* ca : {"ca", "other-ca"}) {
-    if (!run({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048",
-              "-nodes", "-days", "2", "-subj",
-              std::string("/CN=fixgw test ") + ca, "-keyout", d + ca + ".key",
-              "-out", d + ca + ".pem"})) {
-      return false;
-    }
-  }
-  struct Leaf {
-    const char* name;
-    const char* ca;
-  };
-  for (Leaf leaf : {Leaf{"server", "ca"}, Leaf{"exchange", "ca"},
-                    Leaf{"client", "ca"}, Leaf{"other-client", "other-ca"}}) {
-    const std::string n = d + leaf.name;
-    if (!run({"/usr/bin/openssl", "req", "-newkey", "rsa:2048", "-nodes",
-              "-subj", std::string("/CN=") + leaf.name, "-keyout", n + ".key",
-              "-out", n + ".csr"}) ||
-        !run({"/usr/bin/openssl", "x509", "-req", "-days", "2", "-in",
-              n + ".csr", "-CA", d + leaf.ca + ".pem", "-CAkey",
-              d + leaf.ca + ".key", "-CAcreateserial", "-out", n + ".pem"})) {
-      return false;
-    }
-  }
-  return true;
-}
-
-// A TLS client on a blocking socket (OpenSSL API), for handshakes fixload
-// would not attempt: no certificate, another CA's certificate.
-class TlsClient {
- public:
-  // `max_version` 0: any; e.g. TLS1_1_VERSION to offer nothing newer.
-  TlsClient(int port, const std::string& ca, const std::string& cert,
-            const std::string& key, int max_version = 0) {
-    ctx_ = SSL_CTX_new(TLS_client_method());
-    if (max_version != 0) {
-      // OpenSSL 3 refuses TLS 1.1 at its default security level; this
-      // client must offer it so that the server is the one refusing.
-      SSL_CTX_set_security_level(ctx_, 0);
-      SSL_CTX_set_cipher_list(ctx_, "DEFAULT@SECLEVEL=0");
-      SSL_CTX_set_min_proto_version(ctx_, TLS1_VERSION);
-      SSL_CTX_set_max_proto_version(ctx_, max_version);
-    } else {
-      SSL_CTX_set_min_proto_version(ctx_, TLS1_2_VERSION);
-    }
-    SSL_CTX_load_verify_locations(ctx_, ca.c_str(), nullptr);
-    SSL_CTX_set_verify(ctx_, SSL_VERIFY_PEER, nullptr);
-    if (!cert.empty()) {
-      SSL_CTX_use_certificate_file(ctx_, cert.c_str(), SSL_FILETYPE_PEM);
-      SSL_CTX_use_PrivateKey_file(ctx_, key.c_str(), SSL_FILETYPE_PEM);
-    }
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    timeval tv{2, 0};
-    setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-      return;
-    }
-    ssl_ = SSL_new(ctx_);
-    SSL_set_fd(ssl_, fd_);
-    handshake_ok_ = SSL_connect(ssl_) == 1;
-    ERR_clear_error();
-  }
-  ~TlsClient() {
-    if (ssl_ != nullptr) SSL_free(ssl_);
-    if (fd_ >= 0) ::close(fd_);
-    SSL_CTX_free(ctx_);
-  }
-  TlsClient(const TlsClient&) = delete;
-  TlsClient& operator=(const TlsClient&) = delete;
-
-  bool handshake_ok() const { return handshake_ok_; }
-  bool Send(const std::string& bytes) {
-    if (ssl_ == nullptr) return false;
-    const bool ok =
-        SSL_write(ssl_, bytes.data(), static_cast<int>(bytes.size())) > 0;
-    ERR_clear_error();
-    return ok;
-  }
-  // Reads until `timeout` passes or the peer closes (or fails the
-  // connection); returns everything read.
-  std::string Receive(milliseconds timeout) {
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (ssl_ != nullptr && !closed_ &&
-           std::chrono::steady_clock::now() < deadline) {
-      if (SSL_pending(ssl_) == 0) {
-        pollfd p{fd_, POLLIN, 0};
-        if (::poll(&p, 1, 50) <= 0) continue;
-      }
-      char buf[4096];
-      int n = SSL_read(ssl_, buf, sizeof buf);
-      if (n > 0) {
-        received_.append(buf, static_cast<size_t>(n));
-        continue;
-      }
-      const int err = SSL_get_error(ssl_, n);
-      ERR_clear_error();
-      if (err == SSL_ERROR_WANT_READ) continue;
-      closed_ = true;
-    }
-    return received_;
-  }
-  bool closed() const { return closed_; }
-
- private:
-  SSL_CTX* ctx_ = nullptr;
-  SSL* ssl_ = nullptr;
-  int fd_ = -1;
-  bool handshake_ok_ = false;
-  bool closed_ = false;
-  std::string received_;
-};
 
 std::string LogonBytes(const std::string& sender, const std::string& extra) {
   return FixMessage("35=A|49=" + sender + "|56=GW|34=1|52=" + FixNow() +
@@ -169,14 +42,12 @@ std::string Credentials(const std::string& user, const std::string& pw) {
 class SecurityTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    pki_ = new TempDir();
-    std::string error;
-    pki_ok_ = MakePki(*pki_, &error);
-    if (!pki_ok_) pki_error_ = error;
+    pki_error_ = SharedTlsPki().error;
+    hash_dir_ = new TempDir();
     // The broker's password hash, made by the command operators use.
     const std::string in =
-        pki_->Write("password.txt", std::string(kPassword) + "\n");
-    const std::string out = pki_->path() + "/hash.txt";
+        hash_dir_->Write("password.txt", std::string(kPassword) + "\n");
+    const std::string out = hash_dir_->path() + "/hash.txt";
     const int rc =
         RunToCompletion({"/bin/sh", "-c",
                          std::string(FIXGW_BIN) +
@@ -186,33 +57,34 @@ class SecurityTest : public ::testing::Test {
     while (!hash_.empty() && hash_.back() == '\n') hash_.pop_back();
     if (rc != 0) pki_error_ += "fixgw --hash-password failed: " + hash_;
   }
-  static void TearDownTestSuite() { delete pki_; }
+  static void TearDownTestSuite() { delete hash_dir_; }
 
   static std::string Pem(const std::string& name) {
-    return pki_->path() + "/" + name;
+    return SharedTlsPki().Pem(name);
+  }
+
+  // A TLS client presenting `cert` (none if ""), the handshake run (2 s).
+  std::unique_ptr<TlsPeer> TlsClient(const std::string& cert,
+                                     const std::string& key,
+                                     int max_version = 0) {
+    std::string error;
+    auto context = TlsClientContext::Create(
+        {Pem("ca.pem"), cert, key, max_version}, &error);
+    EXPECT_TRUE(context != nullptr) << error;
+    auto client = std::make_unique<TlsPeer>(cluster_.gateway_port(), context);
+    EXPECT_TRUE(client->connected());
+    client->Handshake(seconds(2));
+    return client;
   }
 
   void SetUp() override {
-    ASSERT_TRUE(pki_ok_) << pki_error_;
+    ASSERT_TRUE(pki_error_.empty()) << pki_error_;
     ASSERT_EQ(hash_.rfind("pbkdf2-sha256$10000$", 0), 0u) << hash_;
   }
 
   // TLS on both sides: client certificates required on the broker side,
   // the exchange's certificate verified on the exchange side.
-  void UseTls() {
-    cluster_.sim_extra =
-        "SocketUseSSL=Y\nServerCertificateFile=" + Pem("exchange.pem") +
-        "\nServerCertificateKeyFile=" + Pem("exchange.key") + "\n";
-    cluster_.broker_session_extra =
-        "SocketUseSSL=Y\nServerCertificateFile=" + Pem("server.pem") +
-        "\nServerCertificateKeyFile=" + Pem("server.key") +
-        "\nCertificationAuthoritiesFile=" + Pem("ca.pem") +
-        "\nCertificateVerifyLevel=1\n"
-        "SSLCipherSuite=ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-"
-        "SHA384\n";
-    cluster_.exchange_session_extra =
-        "SocketUseSSL=Y\nCertificationAuthoritiesFile=" + Pem("ca.pem") + "\n";
-  }
+  void UseTls() { ConfigureTls(SharedTlsPki(), cluster_); }
 
   // Username/PasswordHash on BROKER1 only, and message logs (to check that
   // the password never reaches them).
@@ -327,16 +199,14 @@ class SecurityTest : public ::testing::Test {
     return logout.value_or("");
   }
 
-  static TempDir* pki_;
-  static bool pki_ok_;
+  static TempDir* hash_dir_;
   static std::string pki_error_;
   static std::string hash_;
   TempDir dir_;
   Cluster cluster_{ClusterPaths{FIXSIM_BIN, FIXGW_BIN, FIXGW_FIX44_XML}, dir_};
 };
 
-TempDir* SecurityTest::pki_ = nullptr;
-bool SecurityTest::pki_ok_ = false;
+TempDir* SecurityTest::hash_dir_ = nullptr;
 std::string SecurityTest::pki_error_;
 std::string SecurityTest::hash_;
 
@@ -357,11 +227,12 @@ TEST_F(SecurityTest, PlaintextClientIsRefusedByTheTlsAcceptor) {
 TEST_F(SecurityTest, ClientWithoutCertificateIsRefused) {
   UseTls();
   Start();
-  TlsClient client(cluster_.gateway_port(), Pem("ca.pem"), "", "");
-  client.Send(LogonBytes("BROKER1", ""));
-  const std::string got = client.Receive(seconds(3));
+  auto client = TlsClient("", "");
+  client->Send(LogonBytes("BROKER1", ""), seconds(1));
+  client->Receive(seconds(3));
+  const std::string& got = client->received();
   EXPECT_EQ(got.find("35=A"), std::string::npos) << got;
-  EXPECT_TRUE(client.closed() || !client.handshake_ok());
+  EXPECT_TRUE(client->WaitClosed(milliseconds(0)) || !client->handshake_ok());
   EXPECT_EQ(MissingTlsRefusal("peer did not return a certificate"), "")
       << GatewayLog();
   const std::string trail = Trail();
@@ -375,12 +246,12 @@ TEST_F(SecurityTest, ClientWithoutCertificateIsRefused) {
 TEST_F(SecurityTest, ClientWithCertificateFromAnotherCaIsRefused) {
   UseTls();
   Start();
-  TlsClient client(cluster_.gateway_port(), Pem("ca.pem"),
-                   Pem("other-client.pem"), Pem("other-client.key"));
-  client.Send(LogonBytes("BROKER1", ""));
-  const std::string got = client.Receive(seconds(3));
+  auto client = TlsClient(Pem("other-client.pem"), Pem("other-client.key"));
+  client->Send(LogonBytes("BROKER1", ""), seconds(1));
+  client->Receive(seconds(3));
+  const std::string& got = client->received();
   EXPECT_EQ(got.find("35=A"), std::string::npos) << got;
-  EXPECT_TRUE(client.closed() || !client.handshake_ok());
+  EXPECT_TRUE(client->WaitClosed(milliseconds(0)) || !client->handshake_ok());
   EXPECT_EQ(MissingTlsRefusal("certificate verify failed"), "")
       << GatewayLog();
 }
@@ -388,9 +259,8 @@ TEST_F(SecurityTest, ClientWithCertificateFromAnotherCaIsRefused) {
 TEST_F(SecurityTest, ClientOfferingOnlyTls11IsRefused) {
   UseTls();
   Start();
-  TlsClient client(cluster_.gateway_port(), Pem("ca.pem"), Pem("client.pem"),
-                   Pem("client.key"), TLS1_1_VERSION);
-  EXPECT_FALSE(client.handshake_ok());
+  auto client = TlsClient(Pem("client.pem"), Pem("client.key"), TLS1_1_VERSION);
+  EXPECT_FALSE(client->handshake_ok());
   EXPECT_EQ(MissingTlsRefusal("unsupported protocol"), "") << GatewayLog();
 }
 
@@ -400,11 +270,12 @@ TEST_F(SecurityTest, ValidClientTradesEndToEndOverTlsToATlsExchange) {
   Start();
   // The raw TLS client with the right certificate and password logs on.
   {
-    TlsClient client(cluster_.gateway_port(), Pem("ca.pem"), Pem("client.pem"),
-                     Pem("client.key"));
-    ASSERT_TRUE(client.handshake_ok());
-    client.Send(LogonBytes("BROKER1", Credentials("broker1", kPassword)));
-    const std::string got = client.Receive(seconds(2));
+    auto client = TlsClient(Pem("client.pem"), Pem("client.key"));
+    ASSERT_TRUE(client->handshake_ok()) << client->handshake_error();
+    client->Send(LogonBytes("BROKER1", Credentials("broker1", kPassword)),
+                 seconds(1));
+    client->Receive(seconds(2));
+    const std::string& got = client->received();
     EXPECT_NE(got.find("\x01"
                        "35=A\x01"),
               std::string::npos)

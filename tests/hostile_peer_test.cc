@@ -29,21 +29,6 @@ using std::chrono::seconds;
 
 constexpr milliseconds kWait{5000};
 
-// fixgw's RSS means little under a sanitizer (ASan keeps freed memory in
-// its quarantine, TSan doubles it in shadow memory): the memory bounds are
-// checked in plain builds only; every other expectation holds in all.
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-constexpr bool kMemoryIsMeaningful = false;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-constexpr bool kMemoryIsMeaningful = false;
-#else
-constexpr bool kMemoryIsMeaningful = true;
-#endif
-#else
-constexpr bool kMemoryIsMeaningful = true;
-#endif
-
 std::string Order(const std::string& cl_ord_id) {
   return "11=" + cl_ord_id + "|55=MSFT|54=1|60=" + FixNow() +
          "|38=10|40=2|44=1|59=0|";

@@ -15,8 +15,33 @@ std::string Field(const std::string& msg, int tag) {
   return msg.substr(pos, msg.find('|', pos) - pos);
 }
 
+namespace {
+
+// A Broker's sends are small: they go at once unless the gateway stopped
+// reading, which a test then sees as a failed send.
+constexpr milliseconds kSendTimeout{5000};
+
+}  // namespace
+
 Broker::Broker(int port, std::string sender)
-    : client_(port), sender_(std::move(sender)) {}
+    : plain_(std::make_unique<RawClient>(port)), sender_(std::move(sender)) {}
+
+Broker::Broker(int port, std::string sender,
+               std::shared_ptr<const TlsClientContext> tls)
+    : tls_(std::make_unique<TlsPeer>(port, std::move(tls))),
+      sender_(std::move(sender)) {
+  tls_->Handshake(milliseconds(5000));
+}
+
+bool Broker::connected() const {
+  return plain_ ? plain_->connected()
+                : tls_->connected() && tls_->handshake_ok();
+}
+
+bool Broker::SendRaw(const std::string& bytes) {
+  if (plain_) return plain_->Send(bytes);
+  return tls_->Send(bytes, kSendTimeout) == static_cast<int64_t>(bytes.size());
+}
 
 std::string Broker::Bytes(const std::string& type, int seq,
                           const std::string& body,
@@ -29,7 +54,7 @@ std::string Broker::Bytes(const std::string& type, int seq,
 bool Broker::Send(const std::string& type, int seq, const std::string& body,
                   const std::string& header) {
   last_seq_ = seq;
-  return client_.Send(Bytes(type, seq, body, header));
+  return SendRaw(Bytes(type, seq, body, header));
 }
 
 bool Broker::Next(const std::string& type, const std::string& body) {
@@ -77,7 +102,8 @@ int Broker::CountDeliveries(const std::vector<std::string>& fields,
 }
 
 bool Broker::WaitClosed(milliseconds timeout) {
-  bool closed = client_.WaitClosed(timeout);
+  const bool closed =
+      plain_ ? plain_->WaitClosed(timeout) : tls_->WaitClosed(timeout);
   Collect(milliseconds(0));
   return closed;
 }
@@ -97,7 +123,13 @@ bool Broker::Matches(const std::string& msg,
 }
 
 void Broker::Collect(milliseconds timeout) {
-  const std::string& buf = client_.Receive(timeout);
+  std::string plain_bytes;
+  if (plain_) {
+    plain_bytes = plain_->Receive(timeout);
+  } else {
+    tls_->Receive(timeout);
+  }
+  const std::string& buf = plain_ ? plain_bytes : tls_->received();
   while (true) {
     // Each message ends with "<SOH>10=nnn<SOH>".
     size_t end = buf.find(

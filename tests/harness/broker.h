@@ -1,15 +1,18 @@
 // A raw FIX 4.4 broker client for end-to-end tests: exact bytes, any
-// sequence number, towards the gateway (TargetCompID GW). It splits what
-// arrives into messages ('|' for SOH) and finds them by their fields.
-// Loopback only (RawClient); every wait is bounded. Not thread-safe.
+// sequence number, towards the gateway (TargetCompID GW), over plain TCP
+// (RawClient) or TLS (TlsPeer). It splits what arrives into messages ('|'
+// for SOH) and finds them by their fields. Loopback only; every wait is
+// bounded. Not thread-safe.
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "tests/harness/process.h"
+#include "tests/harness/tls_peer.h"
 
 namespace fixgw::testing {
 
@@ -17,8 +20,12 @@ class Broker {
  public:
   // Connects to 127.0.0.1:port as SenderCompID `sender`.
   explicit Broker(int port, std::string sender = "BROKER1");
+  // The same over TLS: connected() once the handshake (bounded by 5 s) is
+  // done.
+  Broker(int port, std::string sender,
+         std::shared_ptr<const TlsClientContext> tls);
 
-  bool connected() const { return client_.connected(); }
+  bool connected() const;
   const std::string& sender() const { return sender_; }
 
   // Sends a message of `type` with sequence number `seq`; `header` holds
@@ -27,7 +34,7 @@ class Broker {
             const std::string& header = "");
   // Sends with the next sequence number (one after the last Send or Next).
   bool Next(const std::string& type, const std::string& body);
-  bool SendRaw(const std::string& bytes) { return client_.Send(bytes); }
+  bool SendRaw(const std::string& bytes);
 
   std::string Bytes(const std::string& type, int seq, const std::string& body,
                     const std::string& header = "") const;
@@ -63,7 +70,9 @@ class Broker {
   // Reads for up to `timeout` and splits off complete messages.
   void Collect(std::chrono::milliseconds timeout);
 
-  RawClient client_;
+  // Exactly one of them.
+  std::unique_ptr<RawClient> plain_;
+  std::unique_ptr<TlsPeer> tls_;
   const std::string sender_;
   int last_seq_ = 0;
   size_t consumed_ = 0;

@@ -95,14 +95,23 @@ bool HostilePeer::ClosedWithoutReading(std::chrono::milliseconds timeout) {
   return (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
 }
 
-int64_t ResidentKb(pid_t pid) {
+namespace {
+
+// The number after `key` ("VmRSS:", "Threads:") in /proc/PID/status.
+int64_t StatusField(pid_t pid, const std::string& key) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");
   std::string line;
   while (std::getline(in, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stoll(line.substr(6));
+    if (line.rfind(key, 0) == 0) return std::stoll(line.substr(key.size()));
   }
   return -1;
 }
+
+}  // namespace
+
+int64_t ResidentKb(pid_t pid) { return StatusField(pid, "VmRSS:"); }
+
+int64_t ThreadCount(pid_t pid) { return StatusField(pid, "Threads:"); }
 
 int64_t MappingCount(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/maps");

@@ -46,6 +46,30 @@ class HostilePeer {
 // VmRSS of process `pid` in KiB (from /proc/PID/status); -1 if unknown.
 int64_t ResidentKb(pid_t pid);
 
+// Whether the programs run under a sanitizer in this build. Their RSS then
+// says little about their own memory (ASan keeps freed memory in its
+// quarantine, TSan doubles it in shadow memory): memory bounds are checked
+// in plain builds only. And their own work (not their timers) takes
+// several times longer: a test that waits for work to be done waits
+// longer (kSanitizerSlowdown).
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+inline constexpr bool kUnderSanitizer = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+inline constexpr bool kUnderSanitizer = true;
+#else
+inline constexpr bool kUnderSanitizer = false;
+#endif
+#else
+inline constexpr bool kUnderSanitizer = false;
+#endif
+inline constexpr bool kMemoryIsMeaningful = !kUnderSanitizer;
+inline constexpr int kSanitizerSlowdown = kUnderSanitizer ? 6 : 1;
+
+// The number of threads of process `pid` (Threads: in /proc/PID/status);
+// -1 if unknown.
+int64_t ThreadCount(pid_t pid);
+
 // The number of memory mappings of process `pid` (lines of
 // /proc/PID/maps; each thread's stack adds two); -1 if unknown.
 int64_t MappingCount(pid_t pid);
