@@ -420,12 +420,15 @@ bool HostilePeerTest::NeverReadingPeer() {
                static_cast<long long>(rss_peak),
                static_cast<long long>(rss_peak - rss_start),
                served ? "served" : "STALLED while HOSTILE1 is connected");
-  // The bound: the transport holds at most max_outbound_bytes (16 MiB)
-  // for a peer that does not read, then cuts it as a slow consumer; the
-  // rest sits in kernel socket buffers, not in fixgw's memory.
+  // The bound: above 1 MiB of unsent answers the peer's connection is not
+  // read (what it sends meanwhile waits in the kernel's buffers, not in
+  // fixgw's memory). What grows is the work fixgw took before that: tens of
+  // thousands of journaled requests and their prestored answers (SQLite's
+  // page cache, the heap's high-water mark), measured +20 to +39 MiB, flat
+  // over repeated floods.
   if (kMemoryIsMeaningful) {
-    EXPECT_LT(rss_peak - rss_start, 32 * 1024)
-        << "fixgw grew by more than 32 MiB for one peer that never reads";
+    EXPECT_LT(rss_peak - rss_start, 48 * 1024)
+        << "fixgw grew by more than 48 MiB for one peer that never reads";
   }
   hostile.Close();
   if (!served) {
@@ -486,8 +489,10 @@ TEST_F(HostilePeerTest, PeerThatNeverReadsIsDisconnected) {
   const auto start = std::chrono::steady_clock::now();
   const int64_t requests = FloodStatusRequests(hostile, &rss_peak);
   const auto flooded = std::chrono::steady_clock::now();
-  const bool gone =
-      hostile.ClosedWithoutReading(fix::kSendStallTimeout + seconds(15));
+  // fixgw first answers what it took (seconds; much longer under a
+  // sanitizer), then the stall clock runs.
+  const bool gone = hostile.ClosedWithoutReading(
+      fix::kSendStallTimeout + seconds(15 * kSanitizerSlowdown));
   const auto end = std::chrono::steady_clock::now();
   std::fprintf(stderr,
                "never-reading peer: %lld requests in %.1f s, then %s %.1f s "

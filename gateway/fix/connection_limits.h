@@ -32,6 +32,12 @@ inline constexpr std::chrono::seconds kDefaultFirstMessageTimeout{10};
 // by the slow-consumer cut (net::ConnectionLimits::max_outbound_bytes).
 inline constexpr std::size_t kPauseReadingAboveBytes = 1024 * 1024;
 
+// At most this many messages of one accepted connection are decided per
+// loop turn; the rest wait for the next turn. A broker that floods shares
+// each turn (and its journal commit) with the others instead of filling
+// it.
+inline constexpr std::size_t kMaxMessagesPerTurn = 256;
+
 // A send that makes no progress for this long (the peer's TCP window stays
 // closed: it does not read) aborts the connection; the session is then
 // disconnected like any other.

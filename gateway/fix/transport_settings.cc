@@ -121,6 +121,7 @@ Result<TransportPlan> PlanTransport(const FIX::SessionSettings& side,
         l.tls = context;
         l.limits.first_message_timeout = std::chrono::seconds(*logon);
         l.limits.pause_reading_above_bytes = kPauseReadingAboveBytes;
+        l.limits.max_messages_per_turn = kMaxMessagesPerTurn;
         plan.listens.push_back(std::move(l));
       }
       FixListen& l = plan.listens[it->second];

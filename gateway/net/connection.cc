@@ -376,7 +376,9 @@ void Connection::DoRead() {
   std::size_t this_turn = 0;
   while ((state_ == State::kOpen || state_ == State::kClosing) && !Orphaned()) {
     const bool deliver = state_ == State::kOpen;
-    if (deliver && ReadingPaused()) return;
+    // Capped: what is framed already waits for the next turn, and so does
+    // the socket (the framer holds at most one read beyond the cap).
+    if (deliver && (ReadingPaused() || TurnCapped())) return;
     if (this_turn >= limits_.max_read_bytes_per_turn) {
       // Plaintext: the socket stays readable (level-triggered). TLS may
       // hold decrypted bytes with nothing left on the socket: come back.
@@ -422,6 +424,8 @@ void Connection::DoRead() {
       this_turn += got;
       last_receive_ = loop_.Now();
       if (deliver) DeliverMessages();
+      // This turn's share is delivered: the rest waits for the next one.
+      if (deliver && TurnCapped()) return;
       // A short plaintext read emptied the socket; skip the EAGAIN call.
       if (ssl_ == nullptr && got < want) return;
       continue;
@@ -491,8 +495,22 @@ void Connection::DoRead() {
   }
 }
 
+bool Connection::TurnCapped() {
+  const std::size_t cap = limits_.max_messages_per_turn;
+  if (cap == 0) return false;
+  if (delivery_turn_ != loop_.turn()) {
+    delivery_turn_ = loop_.turn();
+    delivered_this_turn_ = 0;
+  }
+  return delivered_this_turn_ >= cap;
+}
+
 void Connection::DeliverMessages() {
   while (state_ == State::kOpen && !ReadingPaused() && !Orphaned()) {
+    if (TurnCapped()) {
+      ScheduleResume();  // the next turn delivers the rest, then reads
+      return;
+    }
     std::string_view message;
     const Framer::Status st = framer_.Next(&message);
     if (st == Framer::Status::kNeedMore) return;
@@ -502,6 +520,7 @@ void Connection::DeliverMessages() {
       return;
     }
     if (framer_.messages() == 1) CancelTimer(first_message_timer_);
+    ++delivered_this_turn_;
     if (callbacks_.on_message) callbacks_.on_message(*this, message);
   }
 }
@@ -714,7 +733,8 @@ void Connection::ScheduleResume() {
     if (!self) return;
     self->soon_timer_ = 0;
     self->DeliverMessages();
-    if (self->ssl_ != nullptr) self->DoRead();  // bytes held by OpenSSL
+    // Bytes held by OpenSSL, or left on the socket by a capped turn.
+    self->DoRead();
     self->UpdateInterest();
   });
   UpdateInterest();

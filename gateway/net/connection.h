@@ -55,6 +55,11 @@ struct ConnectionLimits {
   // connection is not read (what it asks for would only add to them);
   // reading resumes once they are down to a quarter. Zero: never paused.
   std::size_t pause_reading_above_bytes = 0;
+  // Fairness: at most this many messages are delivered per loop turn; the
+  // rest wait for the next turn (and nothing more is read meanwhile), so
+  // one peer's flood cannot fill a turn that others' messages share.
+  // Zero: no limit.
+  std::size_t max_messages_per_turn = 0;
   // Queued bytes and no write progress for this long: the peer does not read.
   std::chrono::milliseconds send_stall_timeout{10'000};
   std::chrono::milliseconds close_timeout{2'000};
@@ -200,6 +205,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void CheckBacklog();
   // Delivers what was framed before a pause at the next turn, then reads.
   void ScheduleResume();
+  // Whether this turn's max_messages_per_turn is reached (then the next
+  // turn delivers the rest).
+  bool TurnCapped();
   void ArmStallTimer();
   void OnFirstMessageTimer();
   // Ends the connection: timers, registration, SSL and fd released now,
@@ -225,6 +233,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::uint32_t interest_ = 0;
   bool read_paused_ = false;     // PauseReading()
   bool backlog_paused_ = false;  // pause_reading_above_bytes
+  std::uint64_t delivery_turn_ = 0;     // the loop turn counted below
+  std::size_t delivered_this_turn_ = 0;  // max_messages_per_turn
   std::string close_reason_;  // Close()'s reason while kClosing
 
   std::string out_;  // outbound bytes; [out_start_, size) not yet written

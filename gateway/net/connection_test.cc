@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <string>
 
 #include "gateway/net/internal/fix_text.h"
@@ -447,6 +448,39 @@ TEST_F(ConnectionTest, ABacklogPausesReadingUntilThePeerReadsAgain) {
       milliseconds(20'000)))
       << s.messages.size() << " requests read, " << read << " bytes received";
   EXPECT_FALSE(s.closed.has_value());
+}
+
+// One peer's burst is delivered max_messages_per_turn at a time: another
+// connection's message that arrives meanwhile is delivered within a turn,
+// not after the burst; the burst still arrives whole and in order.
+TEST_F(ConnectionTest, ABurstIsDeliveredAFewMessagesPerTurn) {
+  ConnectionLimits limits = FastLimits();
+  limits.max_messages_per_turn = 10;
+  TestServer server(*loop_, limits);
+  std::vector<std::pair<std::uint64_t, std::size_t>> turns;  // turn, side
+  server.on_message = [&](Connection& c, std::string_view) {
+    turns.emplace_back(loop_->turn(), server.side(0).conn.get() == &c ? 0 : 1);
+  };
+  UniqueFd flood = RawConnect(server.port());
+  ASSERT_TRUE(RunUntil(*loop_, [&] { return server.accepted() == 1; }));
+  UniqueFd quiet = RawConnect(server.port());
+  ASSERT_TRUE(RunUntil(*loop_, [&] { return server.accepted() == 2; }));
+  std::string burst = kLogon;
+  for (int i = 0; i < 99; ++i) burst += kHeartbeat;
+  ASSERT_TRUE(SendAll(flood.get(), burst));
+  ASSERT_TRUE(SendAll(quiet.get(), kLogon));
+  ASSERT_TRUE(RunUntil(*loop_, [&] { return turns.size() == 101; }));
+  std::map<std::uint64_t, int> flood_per_turn;
+  std::size_t quiet_at = 0;
+  for (std::size_t i = 0; i < turns.size(); ++i) {
+    if (turns[i].second == 0) ++flood_per_turn[turns[i].first];
+    if (turns[i].second == 1) quiet_at = i;
+  }
+  for (const auto& [turn, n] : flood_per_turn) EXPECT_LE(n, 10) << turn;
+  EXPECT_GE(flood_per_turn.size(), 10u);
+  // The quiet peer's Logon came in one of the first turns of the burst.
+  EXPECT_LE(quiet_at, 20u);
+  EXPECT_EQ(server.side(0).messages.size(), 100u);
 }
 
 TEST_F(ConnectionTest, OwnerMayDropTheConnectionInsideACallback) {

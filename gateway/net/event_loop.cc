@@ -172,6 +172,7 @@ void EventLoop::Run() {
 
 bool EventLoop::RunOnce(Clock::duration max_wait) {
   loop_thread_.store(std::this_thread::get_id(), std::memory_order_relaxed);
+  ++turn_;
   {
     internal::MutexLock lock(mu_);
     if (stopped_) return false;

@@ -84,6 +84,8 @@ class EventLoop {
 
   // The time read at the start of the current turn; cheap.
   Clock::time_point Now() const { return now_; }
+  // Counts the turns (RunOnce calls) so far; loop thread.
+  std::uint64_t turn() const { return turn_; }
   bool InLoopThread() const;
   std::size_t pending_timers() const { return timer_fns_.size(); }
   // Heap entries, cancelled ones included (bounded: see Cancel()).
@@ -129,6 +131,7 @@ class EventLoop {
   Clock::time_point now_ = Clock::now();
   std::atomic<std::thread::id> loop_thread_{};
   std::vector<std::function<void()>> turn_end_;  // loop thread only
+  std::uint64_t turn_ = 0;                       // loop thread only
 
   internal::Mutex mu_;
   std::vector<std::function<void()>> posted_ GUARDED_BY(mu_);
