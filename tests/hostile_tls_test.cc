@@ -45,20 +45,9 @@ double SecondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-std::string Order(const std::string& cl_ord_id) {
-  return "11=" + cl_ord_id + "|55=MSFT|54=1|60=" + FixNow() +
-         "|38=10|40=2|44=1|59=0|";
-}
-
-std::string Header(const std::string& type, const std::string& sender,
-                   int seq) {
-  return "35=" + type + "|49=" + sender + "|56=GW|34=" + std::to_string(seq) +
-         "|52=" + FixNow() + "|";
-}
-
-std::string LogonBytes(const std::string& sender) {
-  return FixMessage(Header("A", sender, 1) + "98=0|108=30|141=Y|");
-}
+using hostile::Header;
+using hostile::LogonBytes;
+using hostile::Order;
 
 class HostileTlsTest : public ::testing::Test {
  protected:

@@ -11,6 +11,8 @@
 #include <cstdint>
 #include <string>
 
+#include "tests/harness/process.h"
+
 namespace fixgw::testing {
 
 class HostilePeer {
@@ -73,5 +75,28 @@ int64_t ThreadCount(pid_t pid);
 // The number of memory mappings of process `pid` (lines of
 // /proc/PID/maps; each thread's stack adds two); -1 if unknown.
 int64_t MappingCount(pid_t pid);
+
+// The messages of the hostile-peer suites (plaintext and TLS), '|' for
+// SOH as FixMessage takes them.
+namespace hostile {
+
+// A limit buy of 10 MSFT at 1.
+inline std::string Order(const std::string& cl_ord_id) {
+  return "11=" + cl_ord_id + "|55=MSFT|54=1|60=" + FixNow() +
+         "|38=10|40=2|44=1|59=0|";
+}
+
+inline std::string Header(const std::string& type, const std::string& sender,
+                          int seq) {
+  return "35=" + type + "|49=" + sender + "|56=GW|34=" + std::to_string(seq) +
+         "|52=" + FixNow() + "|";
+}
+
+// A Logon with ResetSeqNumFlag, HeartBtInt 30.
+inline std::string LogonBytes(const std::string& sender) {
+  return FixMessage(Header("A", sender, 1) + "98=0|108=30|141=Y|");
+}
+
+}  // namespace hostile
 
 }  // namespace fixgw::testing
