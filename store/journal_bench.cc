@@ -13,9 +13,12 @@
 //              next target sequence number raised (RaiseNextTarget).
 //
 // Each variant commits COMMITS transactions back to back on a fresh file,
-// for JournalSync=normal and =full, and prints one JSON line with the
-// mean, p50, p99 and p99.9 of one commit in microseconds.
-// Usage: journal_bench [COMMITS] [DIR]   (defaults 20000, a temp dir)
+// for JournalSync=normal and =full (COMMITS / 10 with full: an fsync per
+// commit), and prints one JSON line with the mean, p50, p99 and p99.9 of
+// one commit in microseconds.
+// Usage: journal_bench [COMMITS] [DIR] [VARIANT] [SYNC]
+//   defaults 20000, a temp dir ("-" too), every variant, both modes; naming
+//   one variant and one mode gives perf a run of nothing else.
 #include <sqlite3.h>
 #include <stdlib.h>
 
@@ -25,6 +28,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <functional>
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -220,13 +224,31 @@ bool Gateway(const std::string& path, SyncMode mode, int n, bool whole) {
   return ok;
 }
 
+// Whether `arg` is empty (no choice: all) or one of `names`.
+bool OneOf(const std::string& arg, std::initializer_list<const char*> names) {
+  return arg.empty() || std::any_of(names.begin(), names.end(),
+                                    [&](const char* n) { return arg == n; });
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   const int commits = argc > 1 ? std::max(100, std::atoi(argv[1])) : 20000;
+  const std::string only_variant = argc > 3 ? argv[3] : "";
+  const std::string only_sync = argc > 4 ? argv[4] : "";
+  if (!OneOf(only_variant, {"plain", "journal", "order"}) ||
+      !OneOf(only_sync, {"normal", "full"})) {
+    std::fprintf(stderr,
+                 "usage: journal_bench [COMMITS] [DIR|-] "
+                 "[plain|journal|order] [normal|full]\n");
+    return 2;
+  }
+  const auto runs = [](const std::string& only, const std::string& name) {
+    return only.empty() || only == name;
+  };
   std::string dir;
   bool own_dir = false;
-  if (argc > 2) {
+  if (argc > 2 && std::string(argv[2]) != "-") {
     dir = argv[2];
   } else {
     char tmpl[] = "/tmp/journal-bench.XXXXXX";
@@ -237,11 +259,18 @@ int main(int argc, char** argv) {
   bool ok = true;
   for (SyncMode mode : {SyncMode::kNormal, SyncMode::kFull}) {
     const std::string m = mode == SyncMode::kFull ? "full" : "normal";
+    if (!runs(only_sync, m)) continue;
     // fsync per commit: fewer commits keep the full runs short.
     const int n = mode == SyncMode::kFull ? std::max(100, commits / 10) : commits;
-    ok = ok && Plain(dir + "/plain-" + m + ".db", mode, n);
-    ok = ok && Gateway(dir + "/journal-" + m + ".db", mode, n, false);
-    ok = ok && Gateway(dir + "/order-" + m + ".db", mode, n, true);
+    if (runs(only_variant, "plain")) {
+      ok = ok && Plain(dir + "/plain-" + m + ".db", mode, n);
+    }
+    if (runs(only_variant, "journal")) {
+      ok = ok && Gateway(dir + "/journal-" + m + ".db", mode, n, false);
+    }
+    if (runs(only_variant, "order")) {
+      ok = ok && Gateway(dir + "/order-" + m + ".db", mode, n, true);
+    }
   }
   if (own_dir) std::filesystem::remove_all(dir);
   return ok ? 0 : 1;
