@@ -10,7 +10,12 @@
 //   order      the gateway's whole transaction for that order: the two
 //              entries, the outgoing 35=D prestored in the session store
 //              (SessionStore::PrestoreOutgoing) and the broker session's
-//              next target sequence number raised (RaiseNextTarget).
+//              next target sequence number raised (RaiseNextTarget). The
+//              exchange session is loaded first, as QuickFIX does when it
+//              creates the session (a store that does not know the
+//              session's next seq prestores nothing), and after the commit
+//              the message is "sent" (SaveOutgoing, which writes nothing
+//              for a prestored message).
 //
 // Each variant commits COMMITS transactions back to back on a fresh file,
 // for JournalSync=normal and =full (COMMITS / 10 with full: an fsync per
@@ -61,6 +66,9 @@ const std::string kStored =
     "52=20261202-10:00:00.000\x01" "56=SIM\x01" "1=ACC1\x01" "11=GW-123456\x01"
     "38=100\x01" "40=2\x01" "44=250.12\x01" "54=1\x01" "55=MSFT\x01" "59=0\x01"
     "60=20261202-10:00:00.000\x01" "10=123\x01";
+
+const char kBrokerSession[] = "FIX.4.4:GW->BROKER1";
+const char kExchangeSession[] = "FIX.4.4:GW->SIM";
 
 // Durations in nanoseconds (integers: store/ holds no floating point).
 struct Stats {
@@ -178,7 +186,7 @@ std::vector<JournalEntry> OrderEntries(int i) {
   const std::string cl = "B1-" + std::to_string(i);
   const std::string exch = "GW-" + std::to_string(i);
   return {
-      JournalEntry{0, now, "NewOrderAccepted", "FIX.4.4:GW->BROKER1", cl, exch,
+      JournalEntry{0, now, "NewOrderAccepted", kBrokerSession, cl, exch,
                    kPayload, kRawFix, ""},
       JournalEntry{0, now, "SentToExchange", "", "", exch,
                    R"({"kind":"SentToExchange","exch_cl_ord_id":")" + exch +
@@ -203,6 +211,11 @@ bool Gateway(const std::string& path, SyncMode mode, int n, bool whole) {
       return false;
     }
     sessions = std::move(opened).value();
+    if (auto loaded = sessions->LoadSession(kExchangeSession); !loaded.ok()) {
+      std::fprintf(stderr, "journal_bench: %s\n",
+                   loaded.status().message().c_str());
+      return false;
+    }
   }
   std::vector<int64_t> us;
   const bool ok = Time(
@@ -210,14 +223,23 @@ bool Gateway(const std::string& path, SyncMode mode, int n, bool whole) {
       [&](int i) {
         std::vector<JournalEntry> entries = OrderEntries(i);
         if (!whole) return (*journal)->Append(entries);
-        return (*journal)->Append(entries, [&]() -> Status {
-          Status st = sessions->RaiseNextTarget("FIX.4.4:GW->BROKER1", i + 2);
-          if (!st.ok()) return st;
+        const std::string key = "D:GW-" + std::to_string(i);
+        int64_t seq = 0;
+        Status st = (*journal)->Append(entries, [&]() -> Status {
+          Status raised =
+              sessions->RaiseNextTarget(kBrokerSession, i + 2);
+          if (!raised.ok()) return raised;
           auto stored = sessions->PrestoreOutgoing(
-              "FIX.4.4:GW->SIM", "D:GW-" + std::to_string(i),
-              [](int64_t) { return kStored; });
-          return stored.ok() ? Status::Ok() : stored.status();
+              kExchangeSession, key, [&](int64_t s) {
+                seq = s;
+                return kStored;
+              });
+          if (!stored.ok()) return stored.status();
+          if (!*stored) return Status::Internal("order: nothing prestored");
+          return Status::Ok();
         });
+        if (!st.ok()) return st;
+        return sessions->SaveOutgoing(kExchangeSession, seq, kStored, key);
       },
       &us);
   if (ok) Report(whole ? "order" : "journal", mode, n, us);
