@@ -144,7 +144,9 @@ enum class FileKind { kFresh, kJournal };
 // Append pays for copying pages back into the database file, nor for the
 // fsyncs a checkpoint makes in either SyncMode. The writer's automatic
 // checkpoint is switched off; its WAL hook wakes this thread once the WAL
-// holds kPages pages. Passive checkpoints never block the writer or the
+// holds kPages pages, and again each time it has grown by kWakeStep more
+// (not at every commit: a wake-up is a futex call and a context switch on
+// the order path). Passive checkpoints never block the writer or the
 // readers. Under a steady flow of commits, though, this thread never
 // catches up with the last frame, and SQLite restarts the WAL from its
 // start only when every frame is back in the database: so once the WAL
@@ -153,9 +155,15 @@ enum class FileKind { kFresh, kJournal };
 // kPages), which costs it only the frames this thread has not copied yet.
 // If the second connection cannot be opened, Start returns null and the
 // writer keeps SQLite's automatic checkpoint.
+//
+// The thread's connection reads the database once before it checkpoints:
+// SQLite opens a connection's WAL at its first read, and a checkpoint on a
+// connection whose WAL is not open does nothing at all (returns
+// SQLITE_OK): without that read every checkpoint fell to the writer.
 class Checkpointer {
  public:
   static constexpr int kPages = 1000;  // SQLite's own default threshold
+  static constexpr int kWakeStep = kPages / 4;
   static constexpr int kWriterPages = 4 * kPages;  // the WAL's bound, ~16 MB
 
   static std::unique_ptr<Checkpointer> Start(const std::string& path,
@@ -167,6 +175,10 @@ class Checkpointer {
     internal::DbPtr db(raw);
     if (rc != SQLITE_OK) return nullptr;
     internal::InstallBusyHandler(db.get());
+    if (sqlite3_exec(db.get(), "SELECT count(*) FROM sqlite_schema", nullptr,
+                     nullptr, nullptr) != SQLITE_OK) {
+      return nullptr;
+    }
     auto checkpointer = std::unique_ptr<Checkpointer>(
         new Checkpointer(std::move(db), writer));
     sqlite3_wal_hook(writer, &Checkpointer::OnCommit, checkpointer.get());
@@ -192,13 +204,15 @@ class Checkpointer {
 
   // SQLite's WAL hook: after every commit of the writer, on its thread.
   static int OnCommit(void* self, sqlite3* writer, const char*, int pages) {
+    auto* c = static_cast<Checkpointer*>(self);
+    if (pages < c->wake_at_ - kWakeStep) c->wake_at_ = kPages;  // restarted
     if (pages >= kWriterPages) {
       // A failure (another checkpoint running) is retried at the next
       // commit.
       sqlite3_wal_checkpoint_v2(writer, nullptr, SQLITE_CHECKPOINT_PASSIVE,
                                 nullptr, nullptr);
-    } else if (pages >= kPages) {
-      auto* c = static_cast<Checkpointer*>(self);
+    } else if (pages >= c->wake_at_) {
+      c->wake_at_ = pages + kWakeStep;
       {
         std::lock_guard lock(c->mu_);
         c->wake_ = true;
@@ -224,6 +238,9 @@ class Checkpointer {
 
   internal::DbPtr db_;
   sqlite3* const writer_;
+  // The WAL size (pages) at which the writer's next commit wakes the
+  // thread; only the writer's thread (in OnCommit) uses it.
+  int wake_at_ = kPages;
   std::mutex mu_;
   std::condition_variable cv_;
   bool wake_ = false;  // guarded by mu_

@@ -25,6 +25,7 @@
 #include <fstream>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace fixgw::store {
@@ -772,6 +773,37 @@ TEST_F(JournalTest, AcknowledgedAppendsSurviveSigkill) {
                 round, static_cast<long long>(acked),
                 static_cast<long long>(j->last_seq() - 1));
   }
+}
+
+TEST_F(JournalTest, CheckpointThreadCopiesTheWalIntoTheDatabaseFile) {
+  // Past 1,000 WAL pages the writer's commit wakes the checkpoint thread,
+  // which copies the pages into the database file while the writer idles;
+  // below 4,000 pages the writer does not checkpoint itself, so the
+  // entries reach the database file only if the thread did its work.
+  const std::string path = Path("checkpoint.db");
+  auto j = OpenOrDie(path);
+  ASSERT_NE(j, nullptr);
+  const uintmax_t created = std::filesystem::file_size(path);
+  constexpr uintmax_t kFrame = 4096 + 24;
+  constexpr uintmax_t kPad = 3'000;
+  uintmax_t n = 0;
+  while (std::filesystem::file_size(path + "-wal") < 1'200 * kFrame) {
+    JournalEntry e = Entry(static_cast<int>(++n));
+    e.payload = "{\"pad\":\"" + std::string(kPad, 'x') + "\"}";
+    std::vector<JournalEntry> batch{e};
+    ASSERT_TRUE(j->Append(batch).ok());
+  }
+  ASSERT_LT(std::filesystem::file_size(path + "-wal"), 4'000 * kFrame);
+  const uintmax_t holds_them = created + n * kPad;
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::filesystem::file_size(path) < holds_them &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_GE(std::filesystem::file_size(path), holds_them)
+      << "the checkpoint thread did not copy " << n << " entries";
+  EXPECT_FALSE(j->Verify()->first_bad_seq.has_value());
 }
 
 TEST_F(JournalTest, ReportsSingleEntryAppendThroughput) {
