@@ -518,6 +518,9 @@ Status Journal::Impl::Open(SyncMode mode) {
     } else if (s.ok() && create_seed) {
       s = Status::AlreadyExists(
           path + ": already exists: a continued journal must be a new file");
+    } else if (s.ok()) {
+      // Version 1 and 2 files: the index version 3 dropped (schema.sql).
+      s = Exec("DROP INDEX IF EXISTS journal_by_time", "cannot open journal");
     }
     if (s.ok()) s = Exec("COMMIT", "cannot create journal");
     if (!s.ok()) {

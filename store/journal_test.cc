@@ -417,6 +417,30 @@ TEST_F(JournalTest, VersionOneJournalIsReadAndAppendedAsItIs) {
   EXPECT_EQ(RawQuery(path, "PRAGMA user_version"), "1");
 }
 
+TEST_F(JournalTest, WriterDropsTheTimeIndexOfAVersionTwoJournalAndKeepsItsVersion) {
+  const std::string path = FiveEntryJournal();
+  // What a version 2 program wrote: the time index, user_version 2.
+  RawExec(path,
+          "CREATE INDEX journal_by_time ON journal (time_us); "
+          "PRAGMA user_version = 2");
+  const std::string indexes =
+      "SELECT count(*) FROM sqlite_schema WHERE name = 'journal_by_time'";
+  {
+    auto r = Journal::OpenReadOnly(path);
+    ASSERT_TRUE(r.ok()) << r.status().message();
+    EXPECT_FALSE((*r)->Verify()->first_bad_seq.has_value());
+  }
+  EXPECT_EQ(RawQuery(path, indexes), "1");  // readers change nothing
+  auto j = OpenOrDie(path);
+  ASSERT_NE(j, nullptr);
+  EXPECT_EQ(RawQuery(path, indexes), "0");
+  EXPECT_EQ(AppendN(*j, 1, 6), 6);
+  j.reset();
+  EXPECT_FALSE(VerifyOrDie(path).first_bad_seq.has_value());
+  // A version 2 program still opens it.
+  EXPECT_EQ(RawQuery(path, "PRAGMA user_version"), "2");
+}
+
 TEST_F(JournalTest, JournalRefusesUpdateAndDeleteThroughSql) {
   const std::string path = FiveEntryJournal();
   sqlite3* db = nullptr;
@@ -581,21 +605,27 @@ TEST_F(JournalTest, EmptyFileBecomesAJournal) {
   EXPECT_FALSE(Journal::OpenReadOnly(path).ok());
   auto j = OpenOrDie(path);
   EXPECT_EQ(AppendN(*j, 1), 1);
-  EXPECT_EQ(RawQuery(path, "PRAGMA user_version"), "2");
+  EXPECT_EQ(RawQuery(path, "PRAGMA user_version"), "3");
   EXPECT_EQ(RawQuery(path, "PRAGMA application_id"), "1179211847");
   EXPECT_EQ(RawQuery(path, "PRAGMA journal_mode"), "wal");
   EXPECT_EQ(RawQuery(path,
                      "SELECT value FROM meta WHERE key = "
                      "'schema_version'"),
-            "2");
+            "3");
+  // Nothing but seq orders the journal: an index is a page write per
+  // commit.
+  EXPECT_EQ(RawQuery(path,
+                     "SELECT count(*) FROM sqlite_schema WHERE type = "
+                     "'index' AND tbl_name = 'journal'"),
+            "0");
 }
 
 TEST_F(JournalTest, NewerSchemaIsRefused) {
   const std::string path = FiveEntryJournal();
-  RawExec(path, "PRAGMA user_version = 3");
+  RawExec(path, "PRAGMA user_version = 4");
   const std::string want = path +
-                           ": journal schema version 3 is newer than this "
-                           "program supports (2)";
+                           ": journal schema version 4 is newer than this "
+                           "program supports (3)";
   auto w = Journal::Open(path, SyncMode::kNormal);
   ASSERT_FALSE(w.ok());
   EXPECT_EQ(w.status().message(), want);

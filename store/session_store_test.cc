@@ -352,13 +352,13 @@ TEST_F(SessionStoreTest, RefusesAMissingFileWithoutCreatingIt) {
 }
 
 TEST_F(SessionStoreTest, RefusesANewerJournalSchema) {
-  RawExec(path_, "PRAGMA user_version = 3");
+  RawExec(path_, "PRAGMA user_version = 4");
   auto s = SessionStore::Open(path_, SyncMode::kNormal);
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.status().message(),
             path_ +
-                ": journal schema version 3 is newer than this program "
-                "supports (2)");
+                ": journal schema version 4 is newer than this program "
+                "supports (3)");
 }
 
 TEST_F(SessionStoreTest, JournalStaysIntactAndWritableBesideTheStore) {
