@@ -29,6 +29,8 @@
 --      transaction that checks the file at open) and leaves its
 --      user_version as it is: the programs of those versions never read
 --      the index, so they still open the file (an upgrade rolled back).
+--      The session store in the same file drops its fix_message_by_app_key
+--      index likewise, at every open (store/session_store.h, "Format").
 --
 -- Durability rules
 --   - journal_mode = WAL (persistent in the file; set by Journal::Open, as a

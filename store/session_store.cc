@@ -12,6 +12,7 @@
 #include <cstring>
 #include <deque>
 #include <map>
+#include <set>
 #include <mutex>
 #include <utility>
 
@@ -23,7 +24,8 @@ namespace {
 
 
 // The store's tables (format in session_store.h). Idempotent: run at every
-// Open, inside one write transaction, so concurrent openers agree.
+// Open, inside one write transaction, so concurrent openers agree. The
+// index older versions kept is dropped (session_store.h, "Format").
 constexpr const char* kCreateTables = R"sql(
 CREATE TABLE IF NOT EXISTS fix_session (
   session          TEXT    PRIMARY KEY,
@@ -38,8 +40,7 @@ CREATE TABLE IF NOT EXISTS fix_message (
   app_key TEXT    NOT NULL DEFAULT '',
   PRIMARY KEY (session, seq)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS fix_message_by_app_key
-  ON fix_message (session, app_key);
+DROP INDEX IF EXISTS fix_message_by_app_key;
 )sql";
 
 // Every statement that may create a session row binds ?1 = session and
@@ -186,6 +187,11 @@ class SessionStore::Impl {
   // Reads the session's row into `out`: SQLITE_ROW, SQLITE_DONE (no row)
   // or an error code.
   int SelectSession(std::string_view session, SessionState& out);
+  // Removes from `wanted` every key the session has a stored message with,
+  // reading its keyed messages from the newest back and stopping once
+  // `wanted` is empty: SQLITE_DONE or an error code.
+  int RemoveStoredKeys(std::string_view session,
+                       std::set<std::string, std::less<>>& wanted);
   // Drops the session's unconfirmed predictions (see Prediction): deletes
   // their rows except the one at `keep` (0: none) and counts them as
   // unpredicted. Inside a write transaction.
@@ -218,10 +224,10 @@ class SessionStore::Impl {
   std::shared_ptr<internal::Connection> conn_ =
       std::make_shared<internal::Connection>();
   std::map<std::string, Prediction, std::less<>> predictions_;
-  StmtPtr begin_immediate_, begin_deferred_, commit_, rollback_;
+  StmtPtr begin_immediate_, commit_, rollback_;
   StmtPtr select_session_, insert_session_, set_sender_, set_target_,
       raise_sender_, raise_target_, reset_session_;
-  StmtPtr put_message_, select_range_, delete_messages_, has_key_,
+  StmtPtr put_message_, select_range_, delete_messages_, keys_newest_first_,
       delete_message_;
 };
 
@@ -362,7 +368,6 @@ Status SessionStore::Impl::SetUp() {
   const std::string head = kInsertSessionHead;
   const std::pair<StmtPtr*, std::string> statements[] = {
       {&begin_immediate_, "BEGIN IMMEDIATE"},
-      {&begin_deferred_, "BEGIN DEFERRED"},
       {&commit_, "COMMIT"},
       {&rollback_, "ROLLBACK"},
       {&select_session_,
@@ -391,9 +396,9 @@ Status SessionStore::Impl::SetUp() {
        "SELECT seq, body FROM fix_message WHERE session = ?1 AND seq "
        "BETWEEN ?2 AND ?3 ORDER BY seq"},
       {&delete_messages_, "DELETE FROM fix_message WHERE session = ?1"},
-      {&has_key_,
-       "SELECT 1 FROM fix_message WHERE session = ?1 AND app_key = ?2 "
-       "LIMIT 1"},
+      {&keys_newest_first_,
+       "SELECT app_key FROM fix_message WHERE session = ?1 AND app_key != '' "
+       "ORDER BY seq DESC"},
       {&delete_message_,
        "DELETE FROM fix_message WHERE session = ?1 AND seq = ?2"},
   };
@@ -665,14 +670,35 @@ Result<SessionState> SessionStore::Impl::Reset(std::string_view session) {
   return SessionState{1, 1, now};
 }
 
+int SessionStore::Impl::RemoveStoredKeys(
+    std::string_view session, std::set<std::string, std::less<>>& wanted) {
+  if (wanted.empty()) return SQLITE_DONE;
+  Call call(keys_newest_first_.get());
+  call.Text(session);
+  int rc;
+  while ((rc = call.Step()) == SQLITE_ROW) {
+    const auto* key = reinterpret_cast<const char*>(
+        sqlite3_column_text(keys_newest_first_.get(), 0));
+    const int size = sqlite3_column_bytes(keys_newest_first_.get(), 0);
+    if (key == nullptr) continue;
+    auto it = wanted.find(std::string_view(key, static_cast<size_t>(size)));
+    if (it == wanted.end()) continue;
+    wanted.erase(it);
+    if (wanted.empty()) return SQLITE_DONE;
+  }
+  return rc;
+}
+
 Result<bool> SessionStore::Impl::HasOutgoing(std::string_view session,
                                              std::string_view app_key) {
   if (app_key.empty()) return NoKey(session);
   std::lock_guard lock(conn_->mu);
-  int rc = Call(has_key_.get()).Text(session).Text(app_key).Step();
-  if (rc == SQLITE_ROW) return true;
-  if (rc == SQLITE_DONE) return false;
-  return Fail(rc, session, "cannot look up message " + std::string(app_key));
+  std::set<std::string, std::less<>> wanted{std::string(app_key)};
+  int rc = RemoveStoredKeys(session, wanted);
+  if (rc != SQLITE_DONE) {
+    return Fail(rc, session, "cannot look up message " + std::string(app_key));
+  }
+  return wanted.empty();
 }
 
 Result<std::vector<std::string>> SessionStore::Impl::MissingOutgoing(
@@ -680,21 +706,15 @@ Result<std::vector<std::string>> SessionStore::Impl::MissingOutgoing(
   for (const std::string& key : app_keys) {
     if (key.empty()) return NoKey(session);
   }
-  std::vector<std::string> missing;
+  std::set<std::string, std::less<>> wanted(app_keys.begin(), app_keys.end());
   std::lock_guard lock(conn_->mu);
-  // One read transaction: every key is checked against the same snapshot.
-  int rc = Begin(begin_deferred_.get());
-  if (rc != SQLITE_OK) return Fail(rc, session, "cannot read messages");
+  // One statement: every key is checked against the same snapshot.
+  int rc = RemoveStoredKeys(session, wanted);
+  if (rc != SQLITE_DONE) return Fail(rc, session, "cannot read messages");
+  std::vector<std::string> missing;
   for (const std::string& key : app_keys) {
-    rc = Call(has_key_.get()).Text(session).Text(key).Step();
-    if (rc == SQLITE_DONE) {
-      missing.push_back(key);
-    } else if (rc != SQLITE_ROW) {
-      return Fail(rc, session, "cannot look up message " + key);
-    }
+    if (wanted.count(key) != 0) missing.push_back(key);
   }
-  rc = Commit();
-  if (rc != SQLITE_OK) return Fail(rc, session, "cannot read messages");
   return missing;
 }
 
