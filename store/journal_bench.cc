@@ -1,9 +1,16 @@
 // journal_bench: what one order's journal transaction costs on this disk,
-// next to the plainest SQLite transaction that writes the same bytes.
+// next to the plainest SQLite transactions that write the same bytes.
 //
-//   plain      BEGIN; two 400-byte rows and one small update in a table
-//              without indexes or triggers; COMMIT (prepared statements,
-//              WAL, the same synchronous setting): the floor.
+//   plain      BEGIN; two 500-byte rows in a table without indexes or
+//              triggers, one small update in another; COMMIT (prepared
+//              statements, WAL, the same synchronous setting, SQLite's own
+//              checkpoint): the floor. Two B-tree pages per commit.
+//   plain-order  the same in the order's shape: plain, and the stored
+//              35=D (170 bytes) as a row of a third table keyed
+//              (session, seq) like the session store's fix_message; the
+//              update is two, in the third table as the order's are. Three
+//              B-tree pages per commit, as the order writes (journal,
+//              fix_message, fix_session): the floor for that shape.
 //   journal    Journal::Append of the two entries one NewOrderSingle
 //              journals (NewOrderAccepted, SentToExchange), hash chain
 //              included.
@@ -128,7 +135,8 @@ bool Time(int n, const std::function<Status(int)>& commit,
   return true;
 }
 
-bool Plain(const std::string& path, SyncMode mode, int n) {
+// `shape`: plain-order (three tables) instead of plain (two).
+bool Plain(const std::string& path, SyncMode mode, int n, bool shape) {
   sqlite3* db = nullptr;
   if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) return false;
   const std::string setup =
@@ -136,16 +144,20 @@ bool Plain(const std::string& path, SyncMode mode, int n) {
       (mode == SyncMode::kFull ? "FULL" : "NORMAL") +
       "; CREATE TABLE e (seq INTEGER PRIMARY KEY, body TEXT);"
       " CREATE TABLE s (id INTEGER PRIMARY KEY, next INTEGER);"
-      " INSERT INTO s VALUES (1, 1);";
+      " INSERT INTO s VALUES (1, 1), (2, 1);"
+      " CREATE TABLE m (session TEXT, seq INTEGER, body BLOB,"
+      " PRIMARY KEY (session, seq)) WITHOUT ROWID;";
   if (sqlite3_exec(db, setup.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) {
     sqlite3_close(db);
     return false;
   }
-  sqlite3_stmt *begin = nullptr, *ins = nullptr, *upd = nullptr,
-               *commit = nullptr;
+  sqlite3_stmt *begin = nullptr, *ins = nullptr, *msg = nullptr,
+               *upd = nullptr, *commit = nullptr;
   sqlite3_prepare_v2(db, "BEGIN", -1, &begin, nullptr);
   sqlite3_prepare_v2(db, "INSERT INTO e (body) VALUES (?1)", -1, &ins, nullptr);
-  sqlite3_prepare_v2(db, "UPDATE s SET next = ?1 WHERE id = 1", -1, &upd,
+  sqlite3_prepare_v2(db, "INSERT INTO m VALUES (?1, ?2, ?3)", -1, &msg,
+                     nullptr);
+  sqlite3_prepare_v2(db, "UPDATE s SET next = ?1 WHERE id = ?2", -1, &upd,
                      nullptr);
   sqlite3_prepare_v2(db, "COMMIT", -1, &commit, nullptr);
   const std::string body = kPayload + kRawFix;
@@ -161,8 +173,17 @@ bool Plain(const std::string& path, SyncMode mode, int n) {
           rc = sqlite3_step(ins);
           sqlite3_reset(ins);
         }
-        if (rc == SQLITE_DONE) {
+        if (shape && rc == SQLITE_DONE) {
+          sqlite3_bind_text(msg, 1, kExchangeSession, -1, SQLITE_STATIC);
+          sqlite3_bind_int64(msg, 2, i + 1);
+          sqlite3_bind_blob(msg, 3, kStored.data(),
+                            static_cast<int>(kStored.size()), SQLITE_STATIC);
+          rc = sqlite3_step(msg);
+          sqlite3_reset(msg);
+        }
+        for (int id = 1; id <= (shape ? 2 : 1) && rc == SQLITE_DONE; ++id) {
           sqlite3_bind_int64(upd, 1, i + 2);
+          sqlite3_bind_int64(upd, 2, id);
           rc = sqlite3_step(upd);
           sqlite3_reset(upd);
         }
@@ -175,9 +196,9 @@ bool Plain(const std::string& path, SyncMode mode, int n) {
                    : Status::Internal(std::string("plain: ") + sqlite3_errmsg(db));
       },
       &us);
-  for (sqlite3_stmt* s : {begin, ins, upd, commit}) sqlite3_finalize(s);
+  for (sqlite3_stmt* s : {begin, ins, msg, upd, commit}) sqlite3_finalize(s);
   sqlite3_close(db);
-  if (ok) Report("plain", mode, n, us);
+  if (ok) Report(shape ? "plain-order" : "plain", mode, n, us);
   return ok;
 }
 
@@ -258,11 +279,11 @@ int main(int argc, char** argv) {
   const int commits = argc > 1 ? std::max(100, std::atoi(argv[1])) : 20000;
   const std::string only_variant = argc > 3 ? argv[3] : "";
   const std::string only_sync = argc > 4 ? argv[4] : "";
-  if (!OneOf(only_variant, {"plain", "journal", "order"}) ||
+  if (!OneOf(only_variant, {"plain", "plain-order", "journal", "order"}) ||
       !OneOf(only_sync, {"normal", "full"})) {
     std::fprintf(stderr,
                  "usage: journal_bench [COMMITS] [DIR|-] "
-                 "[plain|journal|order] [normal|full]\n");
+                 "[plain|plain-order|journal|order] [normal|full]\n");
     return 2;
   }
   const auto runs = [](const std::string& only, const std::string& name) {
@@ -285,7 +306,10 @@ int main(int argc, char** argv) {
     // fsync per commit: fewer commits keep the full runs short.
     const int n = mode == SyncMode::kFull ? std::max(100, commits / 10) : commits;
     if (runs(only_variant, "plain")) {
-      ok = ok && Plain(dir + "/plain-" + m + ".db", mode, n);
+      ok = ok && Plain(dir + "/plain-" + m + ".db", mode, n, false);
+    }
+    if (runs(only_variant, "plain-order")) {
+      ok = ok && Plain(dir + "/plain-order-" + m + ".db", mode, n, true);
     }
     if (runs(only_variant, "journal")) {
       ok = ok && Gateway(dir + "/journal-" + m + ".db", mode, n, false);
