@@ -55,26 +55,48 @@ void PutField(std::string& out, std::string_view bytes) {
 }
 
 // hash(n) = SHA-256(raw hash(n-1) || canonical(entry n)); see schema.sql.
-bool ChainHash(const Hash& prev, int64_t seq, int64_t time_us,
-               const JournalEntry& e, Hash& out) {
-  std::string buf;
-  buf.reserve(prev.size() + 8 * 8 + 40 + e.kind.size() + e.session.size() +
-              e.cl_ord_id.size() + e.exch_cl_ord_id.size() + e.payload.size() +
-              e.raw_fix.size());
-  buf.append(reinterpret_cast<const char*>(prev.data()), prev.size());
-  PutField(buf, std::to_string(seq));
-  PutField(buf, std::to_string(time_us));
-  PutField(buf, e.kind);
-  PutField(buf, e.session);
-  PutField(buf, e.cl_ord_id);
-  PutField(buf, e.exch_cl_ord_id);
-  PutField(buf, e.payload);
-  PutField(buf, e.raw_fix);
-  unsigned int len = 0;
-  return EVP_Digest(buf.data(), buf.size(), out.data(), &len, EVP_sha256(),
-                    nullptr) == 1 &&
-         len == out.size();
-}
+// The digest is fetched once and its context reused: OpenSSL 3's one-shot
+// EVP_Digest(EVP_sha256()) looks the implementation up and allocates a
+// context at every call, which took longer than hashing an entry (about
+// 0.8 against 0.7 us for 900 bytes here). Not thread-safe: the journal
+// uses its hasher under the connection's mutex.
+class ChainHasher {
+ public:
+  ChainHasher()
+      : md_(EVP_MD_fetch(nullptr, "SHA256", nullptr)), ctx_(EVP_MD_CTX_new()) {}
+
+  // False if OpenSSL fails (no SHA-256 implementation, out of memory).
+  bool Next(const Hash& prev, int64_t seq, int64_t time_us,
+            const JournalEntry& e, Hash& out) {
+    buf_.clear();
+    buf_.append(reinterpret_cast<const char*>(prev.data()), prev.size());
+    PutField(buf_, std::to_string(seq));
+    PutField(buf_, std::to_string(time_us));
+    PutField(buf_, e.kind);
+    PutField(buf_, e.session);
+    PutField(buf_, e.cl_ord_id);
+    PutField(buf_, e.exch_cl_ord_id);
+    PutField(buf_, e.payload);
+    PutField(buf_, e.raw_fix);
+    unsigned int len = 0;
+    return md_ != nullptr && ctx_ != nullptr &&
+           EVP_DigestInit_ex2(ctx_.get(), md_.get(), nullptr) == 1 &&
+           EVP_DigestUpdate(ctx_.get(), buf_.data(), buf_.size()) == 1 &&
+           EVP_DigestFinal_ex(ctx_.get(), out.data(), &len) == 1 &&
+           len == out.size();
+  }
+
+ private:
+  struct MdFree {
+    void operator()(EVP_MD* md) const { EVP_MD_free(md); }
+  };
+  struct CtxFree {
+    void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
+  };
+  std::unique_ptr<EVP_MD, MdFree> md_;
+  std::unique_ptr<EVP_MD_CTX, CtxFree> ctx_;
+  std::string buf_;  // canonical bytes of the entry being hashed
+};
 
 std::string ToHex(const Hash& h) {
   static constexpr char kDigits[] = "0123456789abcdef";
@@ -336,6 +358,7 @@ class Journal::Impl {
   Stmt begin_, commit_, rollback_, insert_, select_after_, select_all_,
       select_head_;
   std::unique_ptr<Checkpointer> checkpointer_;  // writer only
+  ChainHasher hasher_;  // used under conn->mu, like the statements
 
   ChainSeed seed_;            // where the chain starts (meta)
   std::string seed_problem_;  // a reader's malformed seed; "" if fine
@@ -693,7 +716,7 @@ Status Journal::Impl::Append(std::vector<JournalEntry>& entries,
     const JournalEntry& e = entries[i];
     const int64_t seq = last_seq_ + 1 + static_cast<int64_t>(i);
     const int64_t time_us = e.time.time_since_epoch().count();
-    if (!ChainHash(prev, seq, time_us, e, hashes[i])) {
+    if (!hasher_.Next(prev, seq, time_us, e, hashes[i])) {
       static_cast<void>(AppendFailed(SQLITE_ERROR, ""));
       return Status::Internal("journal " + path + ": SHA-256 failed");
     }
@@ -846,7 +869,8 @@ Result<VerifyReport> Journal::Impl::Verify(
       continue;
     }
     Hash h{};
-    if (!ChainHash(prev, e.seq, e.time.time_since_epoch().count(), e, h)) {
+    if (!hasher_.Next(prev, e.seq, e.time.time_since_epoch().count(), e,
+                      h)) {
       return Status::Internal("journal " + path + ": SHA-256 failed");
     }
     if (ToHex(h) != e.hash) {
