@@ -196,6 +196,13 @@ class SessionStore::Impl {
   // their rows except the one at `keep` (0: none) and counts them as
   // unpredicted. Inside a write transaction.
   int Displace(std::string_view session, int64_t keep);
+  // Raises the session's next_sender (`raise` = raise_sender_, `create` =
+  // create_with_sender_) or next_target to at least `next`, creating the
+  // session (the other seq 1, creation time `now`) if it has no row yet:
+  // SQLITE_OK or the error. Writes nothing when the seq is already that
+  // high. Inside a write transaction.
+  int Raise(sqlite3_stmt* raise, sqlite3_stmt* create,
+            std::string_view session, int64_t next, Timestamp now);
   // Stores message `seq` and raises next_sender past it: SQLITE_OK or the
   // error. Inside a write transaction.
   int PutMessage(std::string_view session, int64_t seq, std::string_view body,
@@ -226,7 +233,8 @@ class SessionStore::Impl {
   std::map<std::string, Prediction, std::less<>> predictions_;
   StmtPtr begin_immediate_, commit_, rollback_;
   StmtPtr select_session_, insert_session_, set_sender_, set_target_,
-      raise_sender_, raise_target_, reset_session_;
+      raise_sender_, raise_target_, create_with_sender_, create_with_target_,
+      reset_session_;
   StmtPtr put_message_, select_range_, delete_messages_, keys_newest_first_,
       delete_message_;
 };
@@ -380,11 +388,15 @@ Status SessionStore::Impl::SetUp() {
       {&set_target_, head + "VALUES (?1, ?2, 1, ?3) ON CONFLICT (session) DO "
                             "UPDATE SET next_target = excluded.next_target"},
       {&raise_sender_,
-       head + "VALUES (?1, ?2, ?3, 1) ON CONFLICT (session) DO UPDATE SET "
-              "next_sender = max(next_sender, excluded.next_sender)"},
+       "UPDATE fix_session SET next_sender = ?2 WHERE session = ?1 AND "
+       "next_sender < ?2"},
       {&raise_target_,
-       head + "VALUES (?1, ?2, 1, ?3) ON CONFLICT (session) DO UPDATE SET "
-              "next_target = max(next_target, excluded.next_target)"},
+       "UPDATE fix_session SET next_target = ?2 WHERE session = ?1 AND "
+       "next_target < ?2"},
+      {&create_with_sender_,
+       head + "VALUES (?1, ?2, ?3, 1) ON CONFLICT (session) DO NOTHING"},
+      {&create_with_target_,
+       head + "VALUES (?1, ?2, 1, ?3) ON CONFLICT (session) DO NOTHING"},
       {&reset_session_,
        head + "VALUES (?1, ?2, 1, 1) ON CONFLICT (session) DO UPDATE SET "
               "creation_time_us = excluded.creation_time_us, next_sender = 1, "
@@ -562,11 +574,20 @@ int SessionStore::Impl::PutMessage(std::string_view session, int64_t seq,
                .Text(app_key)
                .Step();
   if (rc != SQLITE_DONE) return rc;
-  rc = Call(raise_sender_.get())
-           .Text(session)
-           .Int(Micros(now))
-           .Int(seq + 1)
-           .Step();
+  return Raise(raise_sender_.get(), create_with_sender_.get(), session,
+               seq + 1, now);
+}
+
+int SessionStore::Impl::Raise(sqlite3_stmt* raise, sqlite3_stmt* create,
+                              std::string_view session, int64_t next,
+                              Timestamp now) {
+  // A plain UPDATE first: the common case (the seq rises, the row exists)
+  // costs one statement, cheaper than an upsert's insert attempt.
+  int rc = Call(raise).Text(session).Int(next).Step();
+  if (rc != SQLITE_DONE) return rc;
+  if (sqlite3_changes(db()) > 0) return SQLITE_OK;
+  // Not raised: already that high (nothing to write), or no row yet.
+  rc = Call(create).Text(session).Int(Micros(now)).Int(next).Step();
   return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
@@ -597,12 +618,9 @@ Status SessionStore::Impl::RaiseTarget(std::string_view session,
         "session store " + path_ + ": RaiseNextTarget outside a journal "
         "transaction");
   }
-  int rc = Call(raise_target_.get())
-               .Text(session)
-               .Int(Micros(clock_()))
-               .Int(next)
-               .Step();
-  if (rc != SQLITE_DONE) return Fail(rc, session, what);
+  int rc = Raise(raise_target_.get(), create_with_target_.get(), session,
+                 next, clock_());
+  if (rc != SQLITE_OK) return Fail(rc, session, what);
   return Status::Ok();
 }
 
