@@ -869,8 +869,7 @@ Result<VerifyReport> Journal::Impl::Verify(
       continue;
     }
     Hash h{};
-    if (!hasher_.Next(prev, e.seq, e.time.time_since_epoch().count(), e,
-                      h)) {
+    if (!hasher_.Next(prev, e.seq, e.time.time_since_epoch().count(), e, h)) {
       return Status::Internal("journal " + path + ": SHA-256 failed");
     }
     if (ToHex(h) != e.hash) {

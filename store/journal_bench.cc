@@ -151,8 +151,8 @@ bool Plain(const std::string& path, SyncMode mode, int n, bool shape) {
     sqlite3_close(db);
     return false;
   }
-  sqlite3_stmt *begin = nullptr, *ins = nullptr, *msg = nullptr,
-               *upd = nullptr, *commit = nullptr;
+  sqlite3_stmt *begin = nullptr, *ins = nullptr, *msg = nullptr, *upd = nullptr,
+               *commit = nullptr;
   sqlite3_prepare_v2(db, "BEGIN", -1, &begin, nullptr);
   sqlite3_prepare_v2(db, "INSERT INTO e (body) VALUES (?1)", -1, &ins, nullptr);
   sqlite3_prepare_v2(db, "INSERT INTO m VALUES (?1, ?2, ?3)", -1, &msg,
@@ -247,11 +247,10 @@ bool Gateway(const std::string& path, SyncMode mode, int n, bool whole) {
         const std::string key = "D:GW-" + std::to_string(i);
         int64_t seq = 0;
         Status st = (*journal)->Append(entries, [&]() -> Status {
-          Status raised =
-              sessions->RaiseNextTarget(kBrokerSession, i + 2);
+          Status raised = sessions->RaiseNextTarget(kBrokerSession, i + 2);
           if (!raised.ok()) return raised;
-          auto stored = sessions->PrestoreOutgoing(
-              kExchangeSession, key, [&](int64_t s) {
+          auto stored =
+              sessions->PrestoreOutgoing(kExchangeSession, key, [&](int64_t s) {
                 seq = s;
                 return kStored;
               });

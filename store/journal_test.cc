@@ -417,7 +417,8 @@ TEST_F(JournalTest, VersionOneJournalIsReadAndAppendedAsItIs) {
   EXPECT_EQ(RawQuery(path, "PRAGMA user_version"), "1");
 }
 
-TEST_F(JournalTest, WriterDropsTheTimeIndexOfAVersionTwoJournalAndKeepsItsVersion) {
+TEST_F(JournalTest,
+       WriterDropsTheTimeIndexOfAVersionTwoJournalAndKeepsItsVersion) {
   const std::string path = FiveEntryJournal();
   // What a version 2 program wrote: the time index, user_version 2.
   RawExec(path,

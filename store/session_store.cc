@@ -12,8 +12,8 @@
 #include <cstring>
 #include <deque>
 #include <map>
-#include <set>
 #include <mutex>
+#include <set>
 #include <utility>
 
 #include "gateway/core/clock.h"
@@ -201,8 +201,8 @@ class SessionStore::Impl {
   // session (the other seq 1, creation time `now`) if it has no row yet:
   // SQLITE_OK or the error. Writes nothing when the seq is already that
   // high. Inside a write transaction.
-  int Raise(sqlite3_stmt* raise, sqlite3_stmt* create,
-            std::string_view session, int64_t next, Timestamp now);
+  int Raise(sqlite3_stmt* raise, sqlite3_stmt* create, std::string_view session,
+            int64_t next, Timestamp now);
   // Stores message `seq` and raises next_sender past it: SQLITE_OK or the
   // error. Inside a write transaction.
   int PutMessage(std::string_view session, int64_t seq, std::string_view body,
@@ -574,8 +574,8 @@ int SessionStore::Impl::PutMessage(std::string_view session, int64_t seq,
                .Text(app_key)
                .Step();
   if (rc != SQLITE_DONE) return rc;
-  return Raise(raise_sender_.get(), create_with_sender_.get(), session,
-               seq + 1, now);
+  return Raise(raise_sender_.get(), create_with_sender_.get(), session, seq + 1,
+               now);
 }
 
 int SessionStore::Impl::Raise(sqlite3_stmt* raise, sqlite3_stmt* create,
@@ -618,8 +618,8 @@ Status SessionStore::Impl::RaiseTarget(std::string_view session,
         "session store " + path_ + ": RaiseNextTarget outside a journal "
         "transaction");
   }
-  int rc = Raise(raise_target_.get(), create_with_target_.get(), session,
-                 next, clock_());
+  int rc = Raise(raise_target_.get(), create_with_target_.get(), session, next,
+                 clock_());
   if (rc != SQLITE_OK) return Fail(rc, session, what);
   return Status::Ok();
 }

@@ -297,8 +297,7 @@ TEST_F(SessionStoreTest, OutboxScanFindsKeysAnywhereInALongSession) {
     if (i % 100 == 0) Save(*store, kB, i / 100, "8:B" + std::to_string(i));
   }
   auto missing = store->MissingOutgoing(
-      kA, {"8:E2000", "8:NONE", "8:E1", "8:B100", "8:E1000", "8:NONE",
-           "8:E1"});
+      kA, {"8:E2000", "8:NONE", "8:E1", "8:B100", "8:E1000", "8:NONE", "8:E1"});
   ASSERT_TRUE(missing.ok()) << missing.status().message();
   EXPECT_THAT(*missing, ElementsAre("8:NONE", "8:B100", "8:NONE"));
   EXPECT_TRUE(*store->HasOutgoing(kA, "8:E1"));  // the oldest

@@ -120,10 +120,9 @@ TEST_F(GatewayOutboxTest, SendsAJournaledOrderItsSessionNeverStoredOnce) {
     Broker broker(cluster_.gateway_port());
     ASSERT_TRUE(broker.Logon(1, /*reset=*/true));
     ASSERT_TRUE(broker.WaitFor({"35=A"})) << broker.Transcript();
-    ASSERT_TRUE(broker.Send(
-        "D", 2,
-        "11=o1|1=ACC1|55=MSFT|54=1|60=" + FixNow() +
-            "|38=10|40=2|44=100|59=0|"));
+    ASSERT_TRUE(broker.Send("D", 2,
+                            "11=o1|1=ACC1|55=MSFT|54=1|60=" + FixNow() +
+                                "|38=10|40=2|44=100|59=0|"));
     ASSERT_TRUE(broker.WaitFor({"35=8", "11=o1", "150=0"}, seconds(10)))
         << broker.Transcript() << Log();
   }
@@ -137,10 +136,10 @@ TEST_F(GatewayOutboxTest, SendsAJournaledOrderItsSessionNeverStoredOnce) {
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(cluster_.journal().c_str(), &db), SQLITE_OK);
   sqlite3_busy_timeout(db, 5000);
-  ASSERT_EQ(sqlite3_exec(db,
-                         "DELETE FROM fix_message WHERE app_key = 'D:GWT-1'",
-                         nullptr, nullptr, nullptr),
-            SQLITE_OK);
+  ASSERT_EQ(
+      sqlite3_exec(db, "DELETE FROM fix_message WHERE app_key = 'D:GWT-1'",
+                   nullptr, nullptr, nullptr),
+      SQLITE_OK);
   EXPECT_EQ(sqlite3_changes(db), 1);
   sqlite3_close(db);
 
@@ -148,13 +147,12 @@ TEST_F(GatewayOutboxTest, SendsAJournaledOrderItsSessionNeverStoredOnce) {
   const std::string sent = "outbox: D:GWT-1 was journaled but never sent";
   EXPECT_TRUE(cluster_.WaitForGatewayLog(sent, 1, seconds(10))) << Log();
   // The exchange got it twice: before the stop, and from the outbox.
-  for (int i = 0; i < 100 && SimLines(cluster_.SimMessages(),
-                                      {"35=D", "11=GWT-1"}) < 2;
+  for (int i = 0;
+       i < 100 && SimLines(cluster_.SimMessages(), {"35=D", "11=GWT-1"}) < 2;
        ++i) {
     std::this_thread::sleep_for(milliseconds(100));
   }
-  EXPECT_EQ(SimLines(cluster_.SimMessages(), {"35=D", "11=GWT-1"}), 2)
-      << Log();
+  EXPECT_EQ(SimLines(cluster_.SimMessages(), {"35=D", "11=GWT-1"}), 2) << Log();
   // Only what was missing: not the broker's acknowledgement, and the
   // order only once.
   EXPECT_EQ(cluster_.GatewayLogCount("was journaled but never sent"), 1)

@@ -1250,8 +1250,9 @@ Result<int> GatewayApplication::SendOutbox(const std::vector<Output>& outputs,
     // Erased once sent: QuickFIX stores it, so a second output with the
     // same key finds it stored, as a lookup after the send would.
     if (missing_of[k.session].erase(k.key) == 0) continue;
-    spdlog::warn("outbox: {} was journaled but never sent to {}: sending it now",
-                 k.key, k.session);
+    spdlog::warn(
+        "outbox: {} was journaled but never sent to {}: sending it now", k.key,
+        k.session);
     FIX::Message msg =
         EncodeAction(k.out->action, OptionsOf(k.session).dialect);
     if (!FIX::Session::sendToTarget(msg, k.target)) {
