@@ -1,21 +1,36 @@
 // journal_bench: what one order's journal transaction costs on this disk,
-// next to the plainest SQLite transaction that writes the same bytes.
+// next to the plainest SQLite transactions that write the same bytes.
 //
-//   plain      BEGIN; two 400-byte rows and one small update in a table
-//              without indexes or triggers; COMMIT (prepared statements,
-//              WAL, the same synchronous setting): the floor.
+//   plain      BEGIN; two 500-byte rows in a table without indexes or
+//              triggers, one small update in another; COMMIT (prepared
+//              statements, WAL, the same synchronous setting, SQLite's own
+//              checkpoint): the floor. Two B-tree pages per commit.
+//   plain-order  the same in the order's shape: plain, and the stored
+//              35=D (170 bytes) as a row of a third table keyed
+//              (session, seq) like the session store's fix_message; the
+//              update is two, in the third table as the order's are. Three
+//              B-tree pages per commit, as the order writes (journal,
+//              fix_message, fix_session): the floor for that shape.
 //   journal    Journal::Append of the two entries one NewOrderSingle
 //              journals (NewOrderAccepted, SentToExchange), hash chain
 //              included.
 //   order      the gateway's whole transaction for that order: the two
 //              entries, the outgoing 35=D prestored in the session store
 //              (SessionStore::PrestoreOutgoing) and the broker session's
-//              next target sequence number raised (RaiseNextTarget).
+//              next target sequence number raised (RaiseNextTarget). The
+//              exchange session is loaded first, as QuickFIX does when it
+//              creates the session (a store that does not know the
+//              session's next seq prestores nothing), and after the commit
+//              the message is "sent" (SaveOutgoing, which writes nothing
+//              for a prestored message).
 //
 // Each variant commits COMMITS transactions back to back on a fresh file,
-// for JournalSync=normal and =full, and prints one JSON line with the
-// mean, p50, p99 and p99.9 of one commit in microseconds.
-// Usage: journal_bench [COMMITS] [DIR]   (defaults 20000, a temp dir)
+// for JournalSync=normal and =full (COMMITS / 10 with full: an fsync per
+// commit), and prints one JSON line with the mean, p50, p99 and p99.9 of
+// one commit in microseconds.
+// Usage: journal_bench [COMMITS] [DIR] [VARIANT] [SYNC]
+//   defaults 20000, a temp dir ("-" too), every variant, both modes; naming
+//   one variant and one mode gives perf a run of nothing else.
 #include <sqlite3.h>
 #include <stdlib.h>
 
@@ -25,6 +40,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <functional>
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -57,6 +73,9 @@ const std::string kStored =
     "52=20261202-10:00:00.000\x01" "56=SIM\x01" "1=ACC1\x01" "11=GW-123456\x01"
     "38=100\x01" "40=2\x01" "44=250.12\x01" "54=1\x01" "55=MSFT\x01" "59=0\x01"
     "60=20261202-10:00:00.000\x01" "10=123\x01";
+
+const char kBrokerSession[] = "FIX.4.4:GW->BROKER1";
+const char kExchangeSession[] = "FIX.4.4:GW->SIM";
 
 // Durations in nanoseconds (integers: store/ holds no floating point).
 struct Stats {
@@ -116,7 +135,8 @@ bool Time(int n, const std::function<Status(int)>& commit,
   return true;
 }
 
-bool Plain(const std::string& path, SyncMode mode, int n) {
+// `shape`: plain-order (three tables) instead of plain (two).
+bool Plain(const std::string& path, SyncMode mode, int n, bool shape) {
   sqlite3* db = nullptr;
   if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) return false;
   const std::string setup =
@@ -124,16 +144,20 @@ bool Plain(const std::string& path, SyncMode mode, int n) {
       (mode == SyncMode::kFull ? "FULL" : "NORMAL") +
       "; CREATE TABLE e (seq INTEGER PRIMARY KEY, body TEXT);"
       " CREATE TABLE s (id INTEGER PRIMARY KEY, next INTEGER);"
-      " INSERT INTO s VALUES (1, 1);";
+      " INSERT INTO s VALUES (1, 1), (2, 1);"
+      " CREATE TABLE m (session TEXT, seq INTEGER, body BLOB,"
+      " PRIMARY KEY (session, seq)) WITHOUT ROWID;";
   if (sqlite3_exec(db, setup.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) {
     sqlite3_close(db);
     return false;
   }
-  sqlite3_stmt *begin = nullptr, *ins = nullptr, *upd = nullptr,
+  sqlite3_stmt *begin = nullptr, *ins = nullptr, *msg = nullptr, *upd = nullptr,
                *commit = nullptr;
   sqlite3_prepare_v2(db, "BEGIN", -1, &begin, nullptr);
   sqlite3_prepare_v2(db, "INSERT INTO e (body) VALUES (?1)", -1, &ins, nullptr);
-  sqlite3_prepare_v2(db, "UPDATE s SET next = ?1 WHERE id = 1", -1, &upd,
+  sqlite3_prepare_v2(db, "INSERT INTO m VALUES (?1, ?2, ?3)", -1, &msg,
+                     nullptr);
+  sqlite3_prepare_v2(db, "UPDATE s SET next = ?1 WHERE id = ?2", -1, &upd,
                      nullptr);
   sqlite3_prepare_v2(db, "COMMIT", -1, &commit, nullptr);
   const std::string body = kPayload + kRawFix;
@@ -149,8 +173,17 @@ bool Plain(const std::string& path, SyncMode mode, int n) {
           rc = sqlite3_step(ins);
           sqlite3_reset(ins);
         }
-        if (rc == SQLITE_DONE) {
+        if (shape && rc == SQLITE_DONE) {
+          sqlite3_bind_text(msg, 1, kExchangeSession, -1, SQLITE_STATIC);
+          sqlite3_bind_int64(msg, 2, i + 1);
+          sqlite3_bind_blob(msg, 3, kStored.data(),
+                            static_cast<int>(kStored.size()), SQLITE_STATIC);
+          rc = sqlite3_step(msg);
+          sqlite3_reset(msg);
+        }
+        for (int id = 1; id <= (shape ? 2 : 1) && rc == SQLITE_DONE; ++id) {
           sqlite3_bind_int64(upd, 1, i + 2);
+          sqlite3_bind_int64(upd, 2, id);
           rc = sqlite3_step(upd);
           sqlite3_reset(upd);
         }
@@ -163,9 +196,9 @@ bool Plain(const std::string& path, SyncMode mode, int n) {
                    : Status::Internal(std::string("plain: ") + sqlite3_errmsg(db));
       },
       &us);
-  for (sqlite3_stmt* s : {begin, ins, upd, commit}) sqlite3_finalize(s);
+  for (sqlite3_stmt* s : {begin, ins, msg, upd, commit}) sqlite3_finalize(s);
   sqlite3_close(db);
-  if (ok) Report("plain", mode, n, us);
+  if (ok) Report(shape ? "plain-order" : "plain", mode, n, us);
   return ok;
 }
 
@@ -174,7 +207,7 @@ std::vector<JournalEntry> OrderEntries(int i) {
   const std::string cl = "B1-" + std::to_string(i);
   const std::string exch = "GW-" + std::to_string(i);
   return {
-      JournalEntry{0, now, "NewOrderAccepted", "FIX.4.4:GW->BROKER1", cl, exch,
+      JournalEntry{0, now, "NewOrderAccepted", kBrokerSession, cl, exch,
                    kPayload, kRawFix, ""},
       JournalEntry{0, now, "SentToExchange", "", "", exch,
                    R"({"kind":"SentToExchange","exch_cl_ord_id":")" + exch +
@@ -199,6 +232,11 @@ bool Gateway(const std::string& path, SyncMode mode, int n, bool whole) {
       return false;
     }
     sessions = std::move(opened).value();
+    if (auto loaded = sessions->LoadSession(kExchangeSession); !loaded.ok()) {
+      std::fprintf(stderr, "journal_bench: %s\n",
+                   loaded.status().message().c_str());
+      return false;
+    }
   }
   std::vector<int64_t> us;
   const bool ok = Time(
@@ -206,27 +244,53 @@ bool Gateway(const std::string& path, SyncMode mode, int n, bool whole) {
       [&](int i) {
         std::vector<JournalEntry> entries = OrderEntries(i);
         if (!whole) return (*journal)->Append(entries);
-        return (*journal)->Append(entries, [&]() -> Status {
-          Status st = sessions->RaiseNextTarget("FIX.4.4:GW->BROKER1", i + 2);
-          if (!st.ok()) return st;
-          auto stored = sessions->PrestoreOutgoing(
-              "FIX.4.4:GW->SIM", "D:GW-" + std::to_string(i),
-              [](int64_t) { return kStored; });
-          return stored.ok() ? Status::Ok() : stored.status();
+        const std::string key = "D:GW-" + std::to_string(i);
+        int64_t seq = 0;
+        Status st = (*journal)->Append(entries, [&]() -> Status {
+          Status raised = sessions->RaiseNextTarget(kBrokerSession, i + 2);
+          if (!raised.ok()) return raised;
+          auto stored =
+              sessions->PrestoreOutgoing(kExchangeSession, key, [&](int64_t s) {
+                seq = s;
+                return kStored;
+              });
+          if (!stored.ok()) return stored.status();
+          if (!*stored) return Status::Internal("order: nothing prestored");
+          return Status::Ok();
         });
+        if (!st.ok()) return st;
+        return sessions->SaveOutgoing(kExchangeSession, seq, kStored, key);
       },
       &us);
   if (ok) Report(whole ? "order" : "journal", mode, n, us);
   return ok;
 }
 
+// Whether `arg` is empty (no choice: all) or one of `names`.
+bool OneOf(const std::string& arg, std::initializer_list<const char*> names) {
+  return arg.empty() || std::any_of(names.begin(), names.end(),
+                                    [&](const char* n) { return arg == n; });
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   const int commits = argc > 1 ? std::max(100, std::atoi(argv[1])) : 20000;
+  const std::string only_variant = argc > 3 ? argv[3] : "";
+  const std::string only_sync = argc > 4 ? argv[4] : "";
+  if (!OneOf(only_variant, {"plain", "plain-order", "journal", "order"}) ||
+      !OneOf(only_sync, {"normal", "full"})) {
+    std::fprintf(stderr,
+                 "usage: journal_bench [COMMITS] [DIR|-] "
+                 "[plain|plain-order|journal|order] [normal|full]\n");
+    return 2;
+  }
+  const auto runs = [](const std::string& only, const std::string& name) {
+    return only.empty() || only == name;
+  };
   std::string dir;
   bool own_dir = false;
-  if (argc > 2) {
+  if (argc > 2 && std::string(argv[2]) != "-") {
     dir = argv[2];
   } else {
     char tmpl[] = "/tmp/journal-bench.XXXXXX";
@@ -237,11 +301,21 @@ int main(int argc, char** argv) {
   bool ok = true;
   for (SyncMode mode : {SyncMode::kNormal, SyncMode::kFull}) {
     const std::string m = mode == SyncMode::kFull ? "full" : "normal";
+    if (!runs(only_sync, m)) continue;
     // fsync per commit: fewer commits keep the full runs short.
     const int n = mode == SyncMode::kFull ? std::max(100, commits / 10) : commits;
-    ok = ok && Plain(dir + "/plain-" + m + ".db", mode, n);
-    ok = ok && Gateway(dir + "/journal-" + m + ".db", mode, n, false);
-    ok = ok && Gateway(dir + "/order-" + m + ".db", mode, n, true);
+    if (runs(only_variant, "plain")) {
+      ok = ok && Plain(dir + "/plain-" + m + ".db", mode, n, false);
+    }
+    if (runs(only_variant, "plain-order")) {
+      ok = ok && Plain(dir + "/plain-order-" + m + ".db", mode, n, true);
+    }
+    if (runs(only_variant, "journal")) {
+      ok = ok && Gateway(dir + "/journal-" + m + ".db", mode, n, false);
+    }
+    if (runs(only_variant, "order")) {
+      ok = ok && Gateway(dir + "/order-" + m + ".db", mode, n, true);
+    }
   }
   if (own_dir) std::filesystem::remove_all(dir);
   return ok ? 0 : 1;

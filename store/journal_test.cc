@@ -25,6 +25,7 @@
 #include <fstream>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace fixgw::store {
@@ -416,6 +417,31 @@ TEST_F(JournalTest, VersionOneJournalIsReadAndAppendedAsItIs) {
   EXPECT_EQ(RawQuery(path, "PRAGMA user_version"), "1");
 }
 
+TEST_F(JournalTest,
+       WriterDropsTheTimeIndexOfAVersionTwoJournalAndKeepsItsVersion) {
+  const std::string path = FiveEntryJournal();
+  // What a version 2 program wrote: the time index, user_version 2.
+  RawExec(path,
+          "CREATE INDEX journal_by_time ON journal (time_us); "
+          "PRAGMA user_version = 2");
+  const std::string indexes =
+      "SELECT count(*) FROM sqlite_schema WHERE name = 'journal_by_time'";
+  {
+    auto r = Journal::OpenReadOnly(path);
+    ASSERT_TRUE(r.ok()) << r.status().message();
+    EXPECT_FALSE((*r)->Verify()->first_bad_seq.has_value());
+  }
+  EXPECT_EQ(RawQuery(path, indexes), "1");  // readers change nothing
+  auto j = OpenOrDie(path);
+  ASSERT_NE(j, nullptr);
+  EXPECT_EQ(RawQuery(path, indexes), "0");
+  EXPECT_EQ(AppendN(*j, 1, 6), 6);
+  j.reset();
+  EXPECT_FALSE(VerifyOrDie(path).first_bad_seq.has_value());
+  // A version 2 program still opens it.
+  EXPECT_EQ(RawQuery(path, "PRAGMA user_version"), "2");
+}
+
 TEST_F(JournalTest, JournalRefusesUpdateAndDeleteThroughSql) {
   const std::string path = FiveEntryJournal();
   sqlite3* db = nullptr;
@@ -580,21 +606,27 @@ TEST_F(JournalTest, EmptyFileBecomesAJournal) {
   EXPECT_FALSE(Journal::OpenReadOnly(path).ok());
   auto j = OpenOrDie(path);
   EXPECT_EQ(AppendN(*j, 1), 1);
-  EXPECT_EQ(RawQuery(path, "PRAGMA user_version"), "2");
+  EXPECT_EQ(RawQuery(path, "PRAGMA user_version"), "3");
   EXPECT_EQ(RawQuery(path, "PRAGMA application_id"), "1179211847");
   EXPECT_EQ(RawQuery(path, "PRAGMA journal_mode"), "wal");
   EXPECT_EQ(RawQuery(path,
                      "SELECT value FROM meta WHERE key = "
                      "'schema_version'"),
-            "2");
+            "3");
+  // Nothing but seq orders the journal: an index is a page write per
+  // commit.
+  EXPECT_EQ(RawQuery(path,
+                     "SELECT count(*) FROM sqlite_schema WHERE type = "
+                     "'index' AND tbl_name = 'journal'"),
+            "0");
 }
 
 TEST_F(JournalTest, NewerSchemaIsRefused) {
   const std::string path = FiveEntryJournal();
-  RawExec(path, "PRAGMA user_version = 3");
+  RawExec(path, "PRAGMA user_version = 4");
   const std::string want = path +
-                           ": journal schema version 3 is newer than this "
-                           "program supports (2)";
+                           ": journal schema version 4 is newer than this "
+                           "program supports (3)";
   auto w = Journal::Open(path, SyncMode::kNormal);
   ASSERT_FALSE(w.ok());
   EXPECT_EQ(w.status().message(), want);
@@ -772,6 +804,37 @@ TEST_F(JournalTest, AcknowledgedAppendsSurviveSigkill) {
                 round, static_cast<long long>(acked),
                 static_cast<long long>(j->last_seq() - 1));
   }
+}
+
+TEST_F(JournalTest, CheckpointThreadCopiesTheWalIntoTheDatabaseFile) {
+  // Past 1,000 WAL pages the writer's commit wakes the checkpoint thread,
+  // which copies the pages into the database file while the writer idles;
+  // below 4,000 pages the writer does not checkpoint itself, so the
+  // entries reach the database file only if the thread did its work.
+  const std::string path = Path("checkpoint.db");
+  auto j = OpenOrDie(path);
+  ASSERT_NE(j, nullptr);
+  const uintmax_t created = std::filesystem::file_size(path);
+  constexpr uintmax_t kFrame = 4096 + 24;
+  constexpr uintmax_t kPad = 3'000;
+  uintmax_t n = 0;
+  while (std::filesystem::file_size(path + "-wal") < 1'200 * kFrame) {
+    JournalEntry e = Entry(static_cast<int>(++n));
+    e.payload = "{\"pad\":\"" + std::string(kPad, 'x') + "\"}";
+    std::vector<JournalEntry> batch{e};
+    ASSERT_TRUE(j->Append(batch).ok());
+  }
+  ASSERT_LT(std::filesystem::file_size(path + "-wal"), 4'000 * kFrame);
+  const uintmax_t holds_them = created + n * kPad;
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::filesystem::file_size(path) < holds_them &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_GE(std::filesystem::file_size(path), holds_them)
+      << "the checkpoint thread did not copy " << n << " entries";
+  EXPECT_FALSE(j->Verify()->first_bad_seq.has_value());
 }
 
 TEST_F(JournalTest, ReportsSingleEntryAppendThroughput) {

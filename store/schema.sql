@@ -1,4 +1,4 @@
--- fixgw journal schema, version 2.
+-- fixgw journal schema, version 3.
 --
 -- This file is the single source of truth for the journal format. It is
 -- embedded into the fixgw_store library at build time (store/CMakeLists.txt
@@ -22,6 +22,15 @@
 --      zeros); only files created by version 2 carry user_version 2, and a
 --      program that knows version 1 only refuses them rather than calling a
 --      continued chain damaged.
+--   3  drops the journal_by_time index: nothing ever queried it (fixreplay
+--      streams the journal in seq order and filters by time itself), and
+--      it cost every commit a page write. A writer that opens a version 1
+--      or 2 file drops the index there too (DROP INDEX IF EXISTS, in the
+--      transaction that checks the file at open) and leaves its
+--      user_version as it is: the programs of those versions never read
+--      the index, so they still open the file (an upgrade rolled back).
+--      The session store in the same file drops its fix_message_by_app_key
+--      index likewise, at every open (store/session_store.h, "Format").
 --
 -- Durability rules
 --   - journal_mode = WAL (persistent in the file; set by Journal::Open, as a
@@ -87,7 +96,7 @@
 --   hash           hex SHA-256 chain hash (see above)
 
 PRAGMA application_id = 1179211847;
-PRAGMA user_version = 2;
+PRAGMA user_version = 3;
 
 CREATE TABLE journal (
   seq            INTEGER PRIMARY KEY,
@@ -101,12 +110,11 @@ CREATE TABLE journal (
   hash           TEXT    NOT NULL
 );
 
--- The audit trail by time (appends land on the index's last page). There is
--- deliberately no index by ClOrdID: keys arrive in random order, so each
--- would cost a random page write per entry on the order path; fixreplay
--- streams the journal instead. For ad-hoc SQL on a copy:
+-- No index besides seq: each index costs every commit a page write (one
+-- more WAL frame), and one by ClOrdID a random one; fixreplay streams the
+-- journal in seq order instead. For ad-hoc SQL on a copy:
 --   CREATE INDEX journal_by_cl_ord_id ON journal (session, cl_ord_id);
-CREATE INDEX journal_by_time ON journal (time_us);
+--   CREATE INDEX journal_by_time ON journal (time_us);
 
 CREATE TRIGGER journal_no_update BEFORE UPDATE ON journal
 BEGIN
@@ -137,6 +145,6 @@ END;
 
 INSERT INTO meta (key, value) VALUES
   ('application', 'fixgw journal'),
-  ('schema_version', '2'),
+  ('schema_version', '3'),
   ('created_at', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
   ('hash_chain', 'sha256 of prev raw32 || 8 x (u64be len || bytes)');

@@ -13,6 +13,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <set>
 #include <utility>
 
 #include "gateway/core/clock.h"
@@ -23,7 +24,8 @@ namespace {
 
 
 // The store's tables (format in session_store.h). Idempotent: run at every
-// Open, inside one write transaction, so concurrent openers agree.
+// Open, inside one write transaction, so concurrent openers agree. The
+// index older versions kept is dropped (session_store.h, "Format").
 constexpr const char* kCreateTables = R"sql(
 CREATE TABLE IF NOT EXISTS fix_session (
   session          TEXT    PRIMARY KEY,
@@ -38,8 +40,7 @@ CREATE TABLE IF NOT EXISTS fix_message (
   app_key TEXT    NOT NULL DEFAULT '',
   PRIMARY KEY (session, seq)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS fix_message_by_app_key
-  ON fix_message (session, app_key);
+DROP INDEX IF EXISTS fix_message_by_app_key;
 )sql";
 
 // Every statement that may create a session row binds ?1 = session and
@@ -186,10 +187,22 @@ class SessionStore::Impl {
   // Reads the session's row into `out`: SQLITE_ROW, SQLITE_DONE (no row)
   // or an error code.
   int SelectSession(std::string_view session, SessionState& out);
+  // Removes from `wanted` every key the session has a stored message with,
+  // reading its keyed messages from the newest back and stopping once
+  // `wanted` is empty: SQLITE_DONE or an error code.
+  int RemoveStoredKeys(std::string_view session,
+                       std::set<std::string, std::less<>>& wanted);
   // Drops the session's unconfirmed predictions (see Prediction): deletes
   // their rows except the one at `keep` (0: none) and counts them as
   // unpredicted. Inside a write transaction.
   int Displace(std::string_view session, int64_t keep);
+  // Raises the session's next_sender (`raise` = raise_sender_, `create` =
+  // create_with_sender_) or next_target to at least `next`, creating the
+  // session (the other seq 1, creation time `now`) if it has no row yet:
+  // SQLITE_OK or the error. Writes nothing when the seq is already that
+  // high. Inside a write transaction.
+  int Raise(sqlite3_stmt* raise, sqlite3_stmt* create, std::string_view session,
+            int64_t next, Timestamp now);
   // Stores message `seq` and raises next_sender past it: SQLITE_OK or the
   // error. Inside a write transaction.
   int PutMessage(std::string_view session, int64_t seq, std::string_view body,
@@ -218,10 +231,11 @@ class SessionStore::Impl {
   std::shared_ptr<internal::Connection> conn_ =
       std::make_shared<internal::Connection>();
   std::map<std::string, Prediction, std::less<>> predictions_;
-  StmtPtr begin_immediate_, begin_deferred_, commit_, rollback_;
+  StmtPtr begin_immediate_, commit_, rollback_;
   StmtPtr select_session_, insert_session_, set_sender_, set_target_,
-      raise_sender_, raise_target_, reset_session_;
-  StmtPtr put_message_, select_range_, delete_messages_, has_key_,
+      raise_sender_, raise_target_, create_with_sender_, create_with_target_,
+      reset_session_;
+  StmtPtr put_message_, select_range_, delete_messages_, keys_newest_first_,
       delete_message_;
 };
 
@@ -362,7 +376,6 @@ Status SessionStore::Impl::SetUp() {
   const std::string head = kInsertSessionHead;
   const std::pair<StmtPtr*, std::string> statements[] = {
       {&begin_immediate_, "BEGIN IMMEDIATE"},
-      {&begin_deferred_, "BEGIN DEFERRED"},
       {&commit_, "COMMIT"},
       {&rollback_, "ROLLBACK"},
       {&select_session_,
@@ -375,11 +388,15 @@ Status SessionStore::Impl::SetUp() {
       {&set_target_, head + "VALUES (?1, ?2, 1, ?3) ON CONFLICT (session) DO "
                             "UPDATE SET next_target = excluded.next_target"},
       {&raise_sender_,
-       head + "VALUES (?1, ?2, ?3, 1) ON CONFLICT (session) DO UPDATE SET "
-              "next_sender = max(next_sender, excluded.next_sender)"},
+       "UPDATE fix_session SET next_sender = ?2 WHERE session = ?1 AND "
+       "next_sender < ?2"},
       {&raise_target_,
-       head + "VALUES (?1, ?2, 1, ?3) ON CONFLICT (session) DO UPDATE SET "
-              "next_target = max(next_target, excluded.next_target)"},
+       "UPDATE fix_session SET next_target = ?2 WHERE session = ?1 AND "
+       "next_target < ?2"},
+      {&create_with_sender_,
+       head + "VALUES (?1, ?2, ?3, 1) ON CONFLICT (session) DO NOTHING"},
+      {&create_with_target_,
+       head + "VALUES (?1, ?2, 1, ?3) ON CONFLICT (session) DO NOTHING"},
       {&reset_session_,
        head + "VALUES (?1, ?2, 1, 1) ON CONFLICT (session) DO UPDATE SET "
               "creation_time_us = excluded.creation_time_us, next_sender = 1, "
@@ -391,9 +408,9 @@ Status SessionStore::Impl::SetUp() {
        "SELECT seq, body FROM fix_message WHERE session = ?1 AND seq "
        "BETWEEN ?2 AND ?3 ORDER BY seq"},
       {&delete_messages_, "DELETE FROM fix_message WHERE session = ?1"},
-      {&has_key_,
-       "SELECT 1 FROM fix_message WHERE session = ?1 AND app_key = ?2 "
-       "LIMIT 1"},
+      {&keys_newest_first_,
+       "SELECT app_key FROM fix_message WHERE session = ?1 AND app_key != '' "
+       "ORDER BY seq DESC"},
       {&delete_message_,
        "DELETE FROM fix_message WHERE session = ?1 AND seq = ?2"},
   };
@@ -557,11 +574,20 @@ int SessionStore::Impl::PutMessage(std::string_view session, int64_t seq,
                .Text(app_key)
                .Step();
   if (rc != SQLITE_DONE) return rc;
-  rc = Call(raise_sender_.get())
-           .Text(session)
-           .Int(Micros(now))
-           .Int(seq + 1)
-           .Step();
+  return Raise(raise_sender_.get(), create_with_sender_.get(), session, seq + 1,
+               now);
+}
+
+int SessionStore::Impl::Raise(sqlite3_stmt* raise, sqlite3_stmt* create,
+                              std::string_view session, int64_t next,
+                              Timestamp now) {
+  // A plain UPDATE first: the common case (the seq rises, the row exists)
+  // costs one statement, cheaper than an upsert's insert attempt.
+  int rc = Call(raise).Text(session).Int(next).Step();
+  if (rc != SQLITE_DONE) return rc;
+  if (sqlite3_changes(db()) > 0) return SQLITE_OK;
+  // Not raised: already that high (nothing to write), or no row yet.
+  rc = Call(create).Text(session).Int(Micros(now)).Int(next).Step();
   return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
@@ -592,12 +618,9 @@ Status SessionStore::Impl::RaiseTarget(std::string_view session,
         "session store " + path_ + ": RaiseNextTarget outside a journal "
         "transaction");
   }
-  int rc = Call(raise_target_.get())
-               .Text(session)
-               .Int(Micros(clock_()))
-               .Int(next)
-               .Step();
-  if (rc != SQLITE_DONE) return Fail(rc, session, what);
+  int rc = Raise(raise_target_.get(), create_with_target_.get(), session, next,
+                 clock_());
+  if (rc != SQLITE_OK) return Fail(rc, session, what);
   return Status::Ok();
 }
 
@@ -665,14 +688,35 @@ Result<SessionState> SessionStore::Impl::Reset(std::string_view session) {
   return SessionState{1, 1, now};
 }
 
+int SessionStore::Impl::RemoveStoredKeys(
+    std::string_view session, std::set<std::string, std::less<>>& wanted) {
+  if (wanted.empty()) return SQLITE_DONE;
+  Call call(keys_newest_first_.get());
+  call.Text(session);
+  int rc;
+  while ((rc = call.Step()) == SQLITE_ROW) {
+    const auto* key = reinterpret_cast<const char*>(
+        sqlite3_column_text(keys_newest_first_.get(), 0));
+    const int size = sqlite3_column_bytes(keys_newest_first_.get(), 0);
+    if (key == nullptr) continue;
+    auto it = wanted.find(std::string_view(key, static_cast<size_t>(size)));
+    if (it == wanted.end()) continue;
+    wanted.erase(it);
+    if (wanted.empty()) return SQLITE_DONE;
+  }
+  return rc;
+}
+
 Result<bool> SessionStore::Impl::HasOutgoing(std::string_view session,
                                              std::string_view app_key) {
   if (app_key.empty()) return NoKey(session);
   std::lock_guard lock(conn_->mu);
-  int rc = Call(has_key_.get()).Text(session).Text(app_key).Step();
-  if (rc == SQLITE_ROW) return true;
-  if (rc == SQLITE_DONE) return false;
-  return Fail(rc, session, "cannot look up message " + std::string(app_key));
+  std::set<std::string, std::less<>> wanted{std::string(app_key)};
+  int rc = RemoveStoredKeys(session, wanted);
+  if (rc != SQLITE_DONE) {
+    return Fail(rc, session, "cannot look up message " + std::string(app_key));
+  }
+  return wanted.empty();
 }
 
 Result<std::vector<std::string>> SessionStore::Impl::MissingOutgoing(
@@ -680,21 +724,15 @@ Result<std::vector<std::string>> SessionStore::Impl::MissingOutgoing(
   for (const std::string& key : app_keys) {
     if (key.empty()) return NoKey(session);
   }
-  std::vector<std::string> missing;
+  std::set<std::string, std::less<>> wanted(app_keys.begin(), app_keys.end());
   std::lock_guard lock(conn_->mu);
-  // One read transaction: every key is checked against the same snapshot.
-  int rc = Begin(begin_deferred_.get());
-  if (rc != SQLITE_OK) return Fail(rc, session, "cannot read messages");
+  // One statement: every key is checked against the same snapshot.
+  int rc = RemoveStoredKeys(session, wanted);
+  if (rc != SQLITE_DONE) return Fail(rc, session, "cannot read messages");
+  std::vector<std::string> missing;
   for (const std::string& key : app_keys) {
-    rc = Call(has_key_.get()).Text(session).Text(key).Step();
-    if (rc == SQLITE_DONE) {
-      missing.push_back(key);
-    } else if (rc != SQLITE_ROW) {
-      return Fail(rc, session, "cannot look up message " + key);
-    }
+    if (wanted.count(key) != 0) missing.push_back(key);
   }
-  rc = Commit();
-  if (rc != SQLITE_OK) return Fail(rc, session, "cannot read messages");
   return missing;
 }
 

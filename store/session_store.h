@@ -10,10 +10,15 @@
 //   fix_session(session TEXT PRIMARY KEY, creation_time_us INTEGER,
 //               next_sender INTEGER, next_target INTEGER)
 //   fix_message(session TEXT, seq INTEGER, body BLOB, app_key TEXT,
-//               PRIMARY KEY (session, seq)), index (session, app_key)
+//               PRIMARY KEY (session, seq))
 // `session` is the FIX session key (SessionID::toString()), creation_time_us
 // microseconds since 1970-01-01T00:00:00Z (UTC), body the message exactly as
-// sent, app_key the key the outbox scan looks for ('' for none).
+// sent, app_key the key the outbox scan looks for ('' for none). There is
+// no index by app_key: it cost every stored message a page write at a
+// random place (keys do not arrive in order), and only the outbox scan at
+// start-up looks messages up by key; it reads the session's messages from
+// the newest back instead (MissingOutgoing). Open drops the index
+// fix_message_by_app_key that stores before journal schema 3 kept.
 //
 // Durability: WAL, synchronous per SyncMode exactly as the journal (see
 // store/journal.h). Every write is one transaction; a write is durable once
@@ -144,11 +149,15 @@ class SessionStore {
 
   // Whether a message with `app_key` is stored for the session. Keys must
   // not be empty (InvalidArgument): messages without a key are not looked
-  // up.
+  // up. Reads the session's keyed messages from the newest back until it
+  // finds the key: all of them for a key that is not stored.
   Result<bool> HasOutgoing(std::string_view session, std::string_view app_key);
   // Batch form for the outbox scan: the keys of `app_keys` that are not
   // stored for the session, in their input order, read in one consistent
-  // snapshot.
+  // snapshot. One pass over the session's keyed messages from the newest
+  // back, which stops once every key was found: the outbox's keys are the
+  // last ones committed, so the pass reads to the session's first message
+  // only when one is missing.
   Result<std::vector<std::string>> MissingOutgoing(
       std::string_view session, const std::vector<std::string>& app_keys);
 

@@ -287,6 +287,43 @@ TEST_F(SessionStoreTest, OutboxLookUpsFindMessagesByAppKey) {
   EXPECT_FALSE(store->MissingOutgoing(kA, {"8:X1", ""}).ok());
 }
 
+TEST_F(SessionStoreTest, OutboxScanFindsKeysAnywhereInALongSession) {
+  auto store = OpenOrDie();
+  // 2,000 keyed messages between heartbeats (no key), another session's
+  // in between.
+  for (int i = 1; i <= 2'000; ++i) {
+    Save(*store, kA, 2 * i - 1, "");
+    Save(*store, kA, 2 * i, "8:E" + std::to_string(i));
+    if (i % 100 == 0) Save(*store, kB, i / 100, "8:B" + std::to_string(i));
+  }
+  auto missing = store->MissingOutgoing(
+      kA, {"8:E2000", "8:NONE", "8:E1", "8:B100", "8:E1000", "8:NONE", "8:E1"});
+  ASSERT_TRUE(missing.ok()) << missing.status().message();
+  EXPECT_THAT(*missing, ElementsAre("8:NONE", "8:B100", "8:NONE"));
+  EXPECT_TRUE(*store->HasOutgoing(kA, "8:E1"));  // the oldest
+  EXPECT_TRUE(*store->HasOutgoing(kA, "8:E2000"));
+  EXPECT_FALSE(*store->HasOutgoing(kA, "8:B100"));
+  EXPECT_TRUE(*store->HasOutgoing(kB, "8:B100"));
+}
+
+TEST_F(SessionStoreTest, OpenDropsTheAppKeyIndexOfOlderStores) {
+  {
+    auto store = OpenOrDie();
+    Save(*store, kA, 1, "8:X1");
+  }
+  // What a store before journal schema 3 kept: a random page write per
+  // stored message.
+  RawExec(path_,
+          "CREATE INDEX fix_message_by_app_key ON fix_message "
+          "(session, app_key)");
+  auto store = OpenOrDie();
+  EXPECT_EQ(RawQuery(path_,
+                     "SELECT count(*) FROM sqlite_schema WHERE type = "
+                     "'index' AND tbl_name = 'fix_message'"),
+            "0");
+  EXPECT_TRUE(*store->HasOutgoing(kA, "8:X1"));
+}
+
 TEST_F(SessionStoreTest, RefusesSequenceNumbersBelowOne) {
   auto store = OpenOrDie();
   for (int64_t bad : {int64_t{0}, int64_t{-3}}) {
@@ -352,13 +389,13 @@ TEST_F(SessionStoreTest, RefusesAMissingFileWithoutCreatingIt) {
 }
 
 TEST_F(SessionStoreTest, RefusesANewerJournalSchema) {
-  RawExec(path_, "PRAGMA user_version = 3");
+  RawExec(path_, "PRAGMA user_version = 4");
   auto s = SessionStore::Open(path_, SyncMode::kNormal);
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.status().message(),
             path_ +
-                ": journal schema version 3 is newer than this program "
-                "supports (2)");
+                ": journal schema version 4 is newer than this program "
+                "supports (3)");
 }
 
 TEST_F(SessionStoreTest, JournalStaysIntactAndWritableBesideTheStore) {

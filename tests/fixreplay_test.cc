@@ -496,15 +496,15 @@ TEST(FixreplayBadInputTest, OneClearLineAndANonZeroExit) {
   ASSERT_EQ(Exec(other, "CREATE TABLE t (a)"), "");
   expect_one_line({other, "--verify"}, 2, other + ": not a fixgw journal");
 
-  // A journal written by a newer fixgw (schema version 3).
+  // A journal written by a newer fixgw (schema version 4).
   const std::string newer = dir.path() + "/newer.db";
   ASSERT_EQ(Exec(newer,
                  "PRAGMA application_id = 1179211847; PRAGMA user_version = "
-                 "3; CREATE TABLE journal (seq INTEGER PRIMARY KEY)"),
+                 "4; CREATE TABLE journal (seq INTEGER PRIMARY KEY)"),
             "");
   expect_one_line({newer}, 2,
                   newer +
-                      ": journal schema version 3 is newer than this "
+                      ": journal schema version 4 is newer than this "
                       "program supports");
 
   expect_one_line({text, "--format", "xml"}, 2, "--format");

@@ -5,8 +5,11 @@
 // SIGKILL at the point, restarts from its journal and its session stores
 // (in the journal's file), and the broker reconnects without a sequence
 // reset. Each time the exchange gets the order exactly once and the broker
-// gets the acknowledgement exactly once.
+// gets the acknowledgement exactly once. And the outbox: a journaled
+// message its session never stored is sent at the next start, once.
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sqlite3.h>
 
 #include <sstream>
 #include <thread>
@@ -35,7 +38,10 @@ int SimLines(const std::string& log, const std::vector<std::string>& fields) {
   return n;
 }
 
-class GatewayRecoveryTest : public ::testing::TestWithParam<const char*> {
+// fixsim running; fixgw started by each test. `Base` is ::testing::Test or
+// a parameterised test.
+template <class Base>
+class RecoveryFixture : public Base {
  protected:
   void SetUp() override {
     std::string error;
@@ -50,6 +56,10 @@ class GatewayRecoveryTest : public ::testing::TestWithParam<const char*> {
   TempDir dir_;
   Cluster cluster_{ClusterPaths{FIXSIM_BIN, FIXGW_BIN, FIXGW_FIX44_XML}, dir_};
 };
+
+using GatewayRecoveryTest =
+    RecoveryFixture<::testing::TestWithParam<const char*>>;
+using GatewayOutboxTest = RecoveryFixture<::testing::Test>;
 
 TEST_P(GatewayRecoveryTest, OrderAndAckCrossTheCrashExactlyOnce) {
   const std::string point = GetParam();
@@ -101,6 +111,52 @@ TEST_P(GatewayRecoveryTest, OrderAndAckCrossTheCrashExactlyOnce) {
   EXPECT_EQ(cluster_.JournalCount("SELECT count(*) FROM journal WHERE "
                                   "kind='NewOrderAccepted'"),
             1);
+}
+
+TEST_F(GatewayOutboxTest, SendsAJournaledOrderItsSessionNeverStoredOnce) {
+  std::string error;
+  ASSERT_TRUE(cluster_.StartGateway(&error)) << error;
+  {
+    Broker broker(cluster_.gateway_port());
+    ASSERT_TRUE(broker.Logon(1, /*reset=*/true));
+    ASSERT_TRUE(broker.WaitFor({"35=A"})) << broker.Transcript();
+    ASSERT_TRUE(broker.Send("D", 2,
+                            "11=o1|1=ACC1|55=MSFT|54=1|60=" + FixNow() +
+                                "|38=10|40=2|44=100|59=0|"));
+    ASSERT_TRUE(broker.WaitFor({"35=8", "11=o1", "150=0"}, seconds(10)))
+        << broker.Transcript() << Log();
+  }
+  cluster_.gateway().Signal(SIGTERM);
+  ASSERT_EQ(cluster_.gateway().Wait(seconds(20)), std::optional<int>(0))
+      << Log();
+
+  // As if fixgw had died between the commit and the exchange session's
+  // store of the order (one it could not prestore): the journal has the
+  // order, the session store lacks its copy.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(cluster_.journal().c_str(), &db), SQLITE_OK);
+  sqlite3_busy_timeout(db, 5000);
+  ASSERT_EQ(
+      sqlite3_exec(db, "DELETE FROM fix_message WHERE app_key = 'D:GWT-1'",
+                   nullptr, nullptr, nullptr),
+      SQLITE_OK);
+  EXPECT_EQ(sqlite3_changes(db), 1);
+  sqlite3_close(db);
+
+  ASSERT_TRUE(cluster_.StartGateway(&error)) << error;
+  const std::string sent = "outbox: D:GWT-1 was journaled but never sent";
+  EXPECT_TRUE(cluster_.WaitForGatewayLog(sent, 1, seconds(10))) << Log();
+  // The exchange got it twice: before the stop, and from the outbox.
+  for (int i = 0;
+       i < 100 && SimLines(cluster_.SimMessages(), {"35=D", "11=GWT-1"}) < 2;
+       ++i) {
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+  EXPECT_EQ(SimLines(cluster_.SimMessages(), {"35=D", "11=GWT-1"}), 2) << Log();
+  // Only what was missing: not the broker's acknowledgement, and the
+  // order only once.
+  EXPECT_EQ(cluster_.GatewayLogCount("was journaled but never sent"), 1)
+      << Log();
 }
 
 INSTANTIATE_TEST_SUITE_P(Points, GatewayRecoveryTest,

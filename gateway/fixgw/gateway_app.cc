@@ -9,6 +9,7 @@
 #include <charconv>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <set>
 #include <sstream>
 #include <type_traits>
@@ -1275,25 +1276,57 @@ OrderRouter::OrderCounts GatewayApplication::CountOrders() {
 Result<int> GatewayApplication::SendOutbox(const std::vector<Output>& outputs,
                                            store::SessionStore& sessions) {
   std::lock_guard lock(mu_);
-  int sent = 0;  // before the sessions start: sent directly
+  // First each output's session and key, then one pass over each session's
+  // stored messages for all its keys (the store has no index by key), then
+  // what is missing, in output order.
+  struct Keyed {
+    const Output* out;
+    FIX::SessionID target;
+    std::string session;
+    std::string key;
+  };
+  std::vector<Keyed> keyed;
+  std::map<std::string, std::vector<std::string>> keys_of;
+  std::map<std::string, Timestamp> created_of;
   for (const Output& out : outputs) {
     const auto* b = std::get_if<ToBroker>(&out.action);
     FIX::SessionID target = exchange_session_;
     if (b != nullptr) target.fromString(b->session);
-    const std::string session = target.toString();
-    FIX::Message msg = EncodeAction(out.action, OptionsOf(session).dialect);
-    const std::string key = fix::OutputKey(msg.toString());
+    std::string session = target.toString();
+    const FIX::Message msg =
+        EncodeAction(out.action, OptionsOf(session).dialect);
+    std::string key = fix::OutputKey(msg.toString());
     if (key.empty()) continue;
-    Result<Timestamp> created = sessions.CreationTime(session);
-    if (!created.ok()) return created.status();
-    if (out.at < *created) continue;
-    Result<bool> stored = sessions.HasOutgoing(session, key);
-    if (!stored.ok()) return stored.status();
-    if (*stored) continue;
-    spdlog::warn("outbox: {} was journaled but never sent to {}: sending it now",
-                 key, session);
-    if (!FIX::Session::sendToTarget(msg, target)) {
-      return Status::Internal("outbox: cannot hand " + key + " to " + session);
+    auto created = created_of.find(session);
+    if (created == created_of.end()) {
+      Result<Timestamp> t = sessions.CreationTime(session);
+      if (!t.ok()) return t.status();
+      created = created_of.emplace(session, *t).first;
+    }
+    if (out.at < created->second) continue;
+    keys_of[session].push_back(key);
+    keyed.push_back({&out, target, std::move(session), std::move(key)});
+  }
+  std::map<std::string, std::set<std::string>> missing_of;
+  for (const auto& [session, keys] : keys_of) {
+    Result<std::vector<std::string>> missing =
+        sessions.MissingOutgoing(session, keys);
+    if (!missing.ok()) return missing.status();
+    missing_of[session].insert(missing->begin(), missing->end());
+  }
+  int sent = 0;  // before the sessions start: sent directly
+  for (const Keyed& k : keyed) {
+    // Erased once sent: QuickFIX stores it, so a second output with the
+    // same key finds it stored, as a lookup after the send would.
+    if (missing_of[k.session].erase(k.key) == 0) continue;
+    spdlog::warn(
+        "outbox: {} was journaled but never sent to {}: sending it now", k.key,
+        k.session);
+    FIX::Message msg =
+        EncodeAction(k.out->action, OptionsOf(k.session).dialect);
+    if (!FIX::Session::sendToTarget(msg, k.target)) {
+      return Status::Internal("outbox: cannot hand " + k.key + " to " +
+                              k.session);
     }
     ++sent;
   }
