@@ -5,15 +5,16 @@
 //   under mu_: decode -> OrderRouter::Decide* -> OrderRouter::Apply -> queue
 //   the event and every message it produces -> return to QuickFIX, which
 //   reads the next message.
-// Group commit: a committer thread takes every queued batch and appends
-// them all in ONE journal transaction, which also holds each message's
-// copy for QuickFIX's session store (prestored at the MsgSeqNum QuickFIX
-// will give it, UseSessionStore) and each inbound message's MsgSeqNum
-// (Batch::inbound); then it hands their messages, in queue order (= the
-// order the events were applied), to the loop. So all sessions
+// Group commit: the committer (the loop at the end of its turn, or the
+// committer thread: see "The loop" below) takes every queued batch and
+// appends them all in ONE journal transaction, which also holds each
+// message's copy for QuickFIX's session store (prestored at the MsgSeqNum
+// QuickFIX will give it, UseSessionStore) and each inbound message's
+// MsgSeqNum (Batch::inbound); then their messages go to their sessions in
+// queue order (= the order the events were applied). So all sessions
 // share commits (one fsync per group with JournalSync=full), and the
 // inbound sequence number is durable exactly when the message's events
-// are: QuickFIX's own writes of it wait for the committer (FlushCommits),
+// are: QuickFIX's own writes of it wait for the commit (FlushCommits),
 // and after a crash the peer resends what was not journaled. Nothing is
 // sent before its journal transaction committed. If the journal cannot be
 // written the gateway stops at once (fail-stop, exit code 3): the
