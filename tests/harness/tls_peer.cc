@@ -1,5 +1,7 @@
 #include "tests/harness/tls_peer.h"
 
+#include "gateway/net/tls_context.h"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -23,15 +25,9 @@ using Clock = std::chrono::steady_clock;
 // same length, so it is fixed, not what is left.
 constexpr size_t kMaxWrite = 64 * 1024;
 
-// The oldest queued OpenSSL error (or `fallback`), the queue cleared.
-std::string TakeError(const std::string& fallback) {
-  const unsigned long e = ERR_get_error();
-  ERR_clear_error();
-  if (e == 0) return fallback;
-  char text[256];
-  ERR_error_string_n(e, text, sizeof text);
-  return text;
-}
+// The oldest queued OpenSSL error (or `fallback`), the queue cleared: the
+// transport's own wording, so the test and fixgw name errors alike.
+using net::TakeOpenSslError;
 
 // OpenSSL's socket BIO writes with write(2), which raises SIGPIPE (ending
 // the test) on a connection the server has reset. Each OpenSSL call that
@@ -70,7 +66,7 @@ std::shared_ptr<const TlsClientContext> TlsClientContext::Create(
   ERR_clear_error();
   SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
   if (ctx == nullptr) {
-    *error = TakeError("SSL_CTX_new failed");
+    *error = TakeOpenSslError("SSL_CTX_new failed");
     return nullptr;
   }
   std::shared_ptr<const TlsClientContext> holder(new TlsClientContext(ctx));
@@ -91,7 +87,7 @@ std::shared_ptr<const TlsClientContext> TlsClientContext::Create(
   if (!options.ca_file.empty()) {
     if (SSL_CTX_load_verify_locations(ctx, options.ca_file.c_str(), nullptr) !=
         1) {
-      *error = "CA file " + options.ca_file + ": " + TakeError("not PEM");
+      *error = "CA file " + options.ca_file + ": " + TakeOpenSslError("not PEM");
       return nullptr;
     }
     SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
@@ -102,7 +98,7 @@ std::shared_ptr<const TlsClientContext> TlsClientContext::Create(
         SSL_CTX_use_PrivateKey_file(ctx, options.private_key_file.c_str(),
                                     SSL_FILETYPE_PEM) != 1) {
       *error = "client certificate " + options.certificate_file + ": " +
-               TakeError("not PEM");
+               TakeOpenSslError("not PEM");
       return nullptr;
     }
   }
@@ -179,7 +175,7 @@ bool TlsPeer::Handshake(std::chrono::milliseconds timeout) {
     }
     handshake_failed_ = true;
     const int sys = errno;
-    handshake_error_ = TakeError(sys != 0 ? std::strerror(sys)
+    handshake_error_ = TakeOpenSslError(sys != 0 ? std::strerror(sys)
                                           : "connection closed by the server");
     return false;
   }
