@@ -151,32 +151,38 @@ GatewayApplication::GatewayApplication(store::Journal* journal,
     : journal_(journal),
       router_(router),
       risk_(risk),
-      exchange_session_(std::move(exchange_session)) {
-  // Started here, once every member is constructed (the threads read
-  // members declared after them).
-  committer_ = std::thread([this] { CommitLoop(); });
+      exchange_session_(std::move(exchange_session)),
+      pipeline_(mu_, journal_port_, session_port_,
+                [](const Status& st) {
+                  spdlog::critical(
+                      "journal append failed, stopping so that nothing "
+                      "unjournaled is sent: {}",
+                      st.message());
+                  // Flush, not spdlog::shutdown(): that destroys the logger
+                  // while other threads may still be logging (TSan).
+                  spdlog::default_logger()->flush();
+                  _exit(3);
+                },
+                OrderPipeline::Options{kMaxPendingBatches}) {
+  // Started here, once every member is constructed (the thread reads
+  // members declared after it).
   control_ = std::thread([this] { ControlLoop(); });
 }
 
 GatewayApplication::~GatewayApplication() {
   {
-    std::lock_guard lock(liveness_mu_);
+    MutexLock lock(liveness_mu_);
     liveness_stopping_ = true;
   }
   liveness_cv_.notify_all();
   if (liveness_thread_.joinable()) liveness_thread_.join();
   {
-    std::lock_guard lock(control_mu_);
+    MutexLock lock(control_mu_);
     stopping_ = true;
   }
   control_cv_.notify_all();
   control_.join();
-  {
-    std::lock_guard lock(mu_);
-    commit_stopping_ = true;  // the committer drains pending_ first
-  }
-  commit_cv_.notify_all();
-  committer_.join();
+  pipeline_.Stop();  // commits what is pending first
 }
 
 void GatewayApplication::onLogon(const FIX::SessionID& id) {
@@ -186,7 +192,7 @@ void GatewayApplication::onLogon(const FIX::SessionID& id) {
     ExchangeStateChanged(true);
     return;
   }
-  std::lock_guard lock(presence_mu_);
+  MutexLock lock(presence_mu_);
   Logons& logons = logons_[id.toString()];
   logons.previous = logons.current;
   logons.current = Now();
@@ -209,24 +215,24 @@ void GatewayApplication::onLogout(const FIX::SessionID& id) {
 void GatewayApplication::ExchangeStateChanged(bool logged_on) {
   exchange_logged_on_.store(logged_on);
   {
-    std::lock_guard lock(control_mu_);
+    MutexLock lock(control_mu_);
     control_wake_ = true;
   }
   control_cv_.notify_all();
 }
 
 void GatewayApplication::ControlLoop() {
-  std::unique_lock lock(control_mu_);
+  control_mu_.Lock();
   while (true) {
-    control_cv_.wait(lock, [&] { return stopping_ || control_wake_; });
-    if (stopping_) return;
+    while (!stopping_ && !control_wake_) control_cv_.wait(control_mu_);
+    if (stopping_) break;
     control_wake_ = false;
     std::vector<Denial> denials;
     denials.swap(noted_denials_);
     std::vector<NotedReject> rejects;
     rejects.swap(noted_rejects_);
     const uint64_t dropped = std::exchange(rejects_not_journaled_, 0);
-    lock.unlock();
+    control_mu_.Unlock();
     if (dropped > 0) {
       spdlog::warn("{} rejects sent by QuickFIX were not journaled: more than "
                    "{} waited for the journal",
@@ -245,8 +251,9 @@ void GatewayApplication::ControlLoop() {
                    : R"({"peer":"broker"})");
       }
     }
-    lock.lock();
+    control_mu_.Lock();
   }
+  control_mu_.Unlock();
 }
 
 void GatewayApplication::SyncExchangeState() {
@@ -302,7 +309,7 @@ GatewayApplication::ExchangeLiveness GatewayApplication::Liveness() const {
 }
 
 std::optional<OrderRouter::AwaitingOrder> GatewayApplication::OldestAwaiting() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return router_.OldestAwaiting();
 }
 
@@ -320,11 +327,11 @@ void GatewayApplication::LivenessLoop() {
   const int64_t answer =
       std::chrono::nanoseconds(liveness_options_.answer).count();
   int64_t quiet_from = 0;  // last message heard before the outstanding probe
-  std::unique_lock lock(liveness_mu_);
+  liveness_mu_.Lock();
   while (!liveness_stopping_) {
-    liveness_cv_.wait_for(lock, kTick);
-    if (liveness_stopping_) return;
-    lock.unlock();
+    liveness_cv_.wait_for(liveness_mu_, kTick);
+    if (liveness_stopping_) break;
+    liveness_mu_.Unlock();
     bool changed = false;
     const int64_t now = SteadyNanos();
     const int64_t heard = last_heard_.load();
@@ -364,8 +371,9 @@ void GatewayApplication::LivenessLoop() {
       DecisionScope decision(*this);
       SyncExchangeState();
     }
-    lock.lock();
+    liveness_mu_.Lock();
   }
+  liveness_mu_.Unlock();
 }
 
 void GatewayApplication::QueueProbe(const std::string& test_req_id) {
@@ -376,7 +384,7 @@ void GatewayApplication::QueueProbe(const std::string& test_req_id) {
   send.probe = true;
   std::vector<Send> sends;
   sends.push_back(std::move(send));
-  HandOver(std::move(sends));
+  pipeline_.HandOver(std::move(sends));
 }
 
 std::string SilenceText(const GatewayApplication::ExchangeLiveness& l) {
@@ -406,7 +414,7 @@ void GatewayApplication::NoteReject(const FIX::Message& msg,
   // A resent copy (PossDupFlag) was journaled when first sent.
   if (HeaderField(msg, tag::PossDupFlag) == "Y") return;
   {
-    std::lock_guard lock(control_mu_);
+    MutexLock lock(control_mu_);
     if (noted_rejects_.size() >= kMaxNotedRejects) {
       ++rejects_not_journaled_;
     } else {
@@ -440,7 +448,7 @@ void GatewayApplication::fromAdmin(const FIX::Message& msg,
     const bool reset = fix::FieldText(msg, tag::ResetSeqNumFlag) == "Y";
     uint64_t lost = 0;
     {
-      std::lock_guard lock(presence_mu_);
+      MutexLock lock(presence_mu_);
       lost = std::exchange(sent_while_away_[id.toString()], 0);
     }
     if (reset && lost > 0) {
@@ -537,7 +545,7 @@ void GatewayApplication::FromBroker(const FIX::Message& msg,
       // its sequence numbers may have missed.
       Timestamp since;
       {
-        std::lock_guard lock(presence_mu_);
+        MutexLock lock(presence_mu_);
         since = logons_[session].previous;
       }
       event = router_.DecideMassStatus(session, *q, since);
@@ -707,182 +715,7 @@ void GatewayApplication::Record(const char* kind, const std::string& session,
   Enqueue(std::move(batch));
 }
 
-void GatewayApplication::Enqueue(Batch batch) {
-  batch.ticket = last_ticket_.load() + 1;
-  last_ticket_.store(batch.ticket);
-  pending_.push_back(std::move(batch));
-}
-
-GatewayApplication::DecisionScope::DecisionScope(GatewayApplication& app,
-                                                 std::optional<Inbound> inbound)
-    : app_(app),
-      lock_(app.mu_),
-      inbound_(std::move(inbound)) {
-  // Bounded: a decider waits while the committer is kMaxPendingBatches
-  // behind (backpressure through TCP). The loop never waits for itself:
-  // what one turn decides is bounded by what the transport reads in a turn.
-  if (!app_.CommitsHere()) {
-    app_.pending_space_cv_.wait(lock_, [&] {
-      return app_.pending_.size() < kMaxPendingBatches ||
-             app_.commit_stopping_;
-    });
-  }
-  first_ticket_ = app.last_ticket_.load() + 1;
-}
-
-GatewayApplication::DecisionScope::~DecisionScope() {
-  const uint64_t ticket = app_.last_ticket_.load();
-  const bool queued = ticket >= first_ticket_;
-  const bool wait = !inbound_.has_value() && queued;
-  if (inbound_ && inbound_->seq > 0 && queued) {
-    // The message's sequence number is persisted with its events, and only
-    // with them (issue 8): a crash before the commit makes the peer
-    // resend it.
-    app_.pending_.back().inbound = std::move(inbound_);
-  }
-  if (app_.commit_on_loop_.load()) {
-    const bool here = app_.CommitsHere();
-    if (queued && !(wait && here)) app_.ScheduleLoopCommit();
-    lock_.unlock();
-    if (!wait) return;
-    if (here) {
-      app_.CommitOnLoop(/*send=*/false);
-    } else {
-      app_.WaitCommitted(ticket);
-    }
-    return;
-  }
-  lock_.unlock();
-  app_.commit_cv_.notify_one();
-  if (wait) app_.WaitCommitted(ticket);
-}
-
-void GatewayApplication::WaitCommitted(uint64_t ticket) {
-  std::unique_lock lock(commit_mu_);
-  committed_cv_.wait(lock, [&] { return committed_ >= ticket || commit_done_; });
-}
-
-void GatewayApplication::FlushCommits() {
-  if (commit_on_loop_.load() && CommitsHere()) {
-    CommitOnLoop(/*send=*/false);
-    return;
-  }
-  WaitCommitted(last_ticket_.load());
-}
-
-void GatewayApplication::AttachLoop(LoopHooks hooks) {
-  in_loop_ = hooks.in_loop;
-  const bool on_loop = hooks.commit_on_loop;
-  {
-    std::lock_guard lock(executor_mu_);
-    loop_ = std::move(hooks);
-  }
-  std::lock_guard lock(mu_);
-  commit_on_loop_.store(on_loop);
-}
-
-void GatewayApplication::DetachLoop() {
-  {
-    std::lock_guard lock(executor_mu_);
-    loop_ = LoopHooks{};
-  }
-  {
-    std::lock_guard lock(mu_);
-    commit_on_loop_.store(false);
-    loop_commit_scheduled_ = false;
-  }
-  // What the loop committed and never sent is journaled (and prestored):
-  // the peers get it by resend. What is still pending, the committer takes.
-  unsent_.fetch_sub(ready_.size());
-  ready_.clear();
-  commit_cv_.notify_all();
-}
-
-bool GatewayApplication::CommitsHere() {
-  return commit_on_loop_.load() && in_loop_ && in_loop_();
-}
-
-void GatewayApplication::ScheduleLoopCommit() {
-  if (loop_commit_scheduled_) return;
-  loop_commit_scheduled_ = true;
-  const auto turn = [this] {
-    {
-      std::lock_guard lock(mu_);
-      loop_commit_scheduled_ = false;
-    }
-    CommitOnLoop(/*send=*/true);
-  };
-  std::lock_guard lock(executor_mu_);
-  if (in_loop_ && in_loop_()) {
-    loop_.at_turn_end(turn);
-  } else if (loop_.post) {
-    loop_.post(turn);
-  }
-}
-
-void GatewayApplication::CommitOnLoop(bool send) {
-  std::vector<Batch> batches;
-  {
-    std::lock_guard lock(mu_);
-    batches.swap(pending_);
-  }
-  pending_space_cv_.notify_all();
-  if (!batches.empty()) {
-    Commit(batches, &ready_);
-    {
-      std::lock_guard commit_lock(commit_mu_);
-      committed_ = batches.back().ticket;
-    }
-    committed_cv_.notify_all();
-  }
-  if (send) {
-    SendReady();
-  } else if (!ready_.empty()) {
-    std::lock_guard lock(mu_);
-    ScheduleLoopCommit();  // the messages go at the end of the turn
-  }
-}
-
-void GatewayApplication::SendReady() {
-  std::vector<Send> sends;
-  sends.swap(ready_);
-  for (Send& send : sends) SendNow(send);
-}
-
-void GatewayApplication::CommitLoop() {
-  std::unique_lock lock(mu_);
-  while (true) {
-    commit_cv_.wait(lock, [&] {
-      return commit_stopping_ ||
-             (!commit_on_loop_.load() && !pending_.empty());
-    });
-    if (pending_.empty()) {
-      if (commit_stopping_) break;  // stopping, and nothing left
-      continue;
-    }
-    if (commit_on_loop_.load() && !commit_stopping_) continue;
-    std::vector<Batch> batches;
-    batches.swap(pending_);
-    lock.unlock();
-    pending_space_cv_.notify_all();
-    Commit(batches, nullptr);
-    {
-      std::lock_guard commit_lock(commit_mu_);
-      committed_ = batches.back().ticket;
-    }
-    committed_cv_.notify_all();
-    lock.lock();
-  }
-  lock.unlock();
-  {
-    std::lock_guard commit_lock(commit_mu_);
-    commit_done_ = true;
-  }
-  committed_cv_.notify_all();
-}
-
-void GatewayApplication::Commit(std::vector<Batch>& batches,
-                                std::vector<Send>* ready) {
+Status GatewayApplication::CommitBatches(std::vector<Batch>& batches) {
   std::vector<store::JournalEntry> entries;
   for (Batch& b : batches) {
     std::move(b.entries.begin(), b.entries.end(), std::back_inserter(entries));
@@ -893,47 +726,26 @@ void GatewayApplication::Commit(std::vector<Batch>& batches,
       crash_.Hit("before-journal");
     }
   }
-  Status st = Status::Ok();
-  if (journal_ != nullptr) {
-    const SteadyTime start = std::chrono::steady_clock::now();
-    st = sessions_ == nullptr ? journal_->Append(entries)
-                              : journal_->Append(entries, [&] {
-                                  return Prestore(batches);
-                                });
-    metrics_.ObserveCommit(std::chrono::steady_clock::now() - start,
-                           entries.size());
-  }
-  if (!st.ok()) {
-    spdlog::critical(
-        "journal append failed, stopping so that nothing unjournaled is "
-        "sent: {}",
-        st.message());
-    // Flush, not spdlog::shutdown(): that destroys the logger while other
-    // threads may still be logging (TSan).
-    spdlog::default_logger()->flush();
-    _exit(3);
-  }
+  if (journal_ == nullptr) return Status::Ok();
+  const SteadyTime start = std::chrono::steady_clock::now();
+  Status st = sessions_ == nullptr
+                  ? journal_->Append(entries)
+                  : journal_->Append(entries, [&] { return Prestore(batches); });
+  metrics_.ObserveCommit(std::chrono::steady_clock::now() - start,
+                         entries.size());
+  return st;
+}
+
+void GatewayApplication::AfterCommit(std::vector<Batch>& batches) {
   // What the decisions logged, now that it is in the journal: a log line
   // never names an order the journal does not have (a failed commit exits
-  // above).
+  // first).
   for (const Batch& b : batches) {
     for (const auto& [level, text] : b.logs) spdlog::log(level, "{}", text);
   }
   for (const Batch& b : batches) {
     if (b.crash_point != nullptr) crash_.Hit(b.crash_point);
   }
-  if (ready != nullptr) {
-    for (Batch& b : batches) {
-      unsent_.fetch_add(b.sends.size());
-      std::move(b.sends.begin(), b.sends.end(), std::back_inserter(*ready));
-    }
-    return;
-  }
-  std::vector<Send> sends;
-  for (Batch& b : batches) {
-    std::move(b.sends.begin(), b.sends.end(), std::back_inserter(sends));
-  }
-  if (!sends.empty()) HandOver(std::move(sends));
 }
 
 Status GatewayApplication::Prestore(const std::vector<Batch>& batches) {
@@ -956,23 +768,6 @@ Status GatewayApplication::Prestore(const std::vector<Batch>& batches) {
   return Status::Ok();
 }
 
-void GatewayApplication::HandOver(std::vector<Send> sends) {
-  unsent_.fetch_add(sends.size());
-  {
-    std::lock_guard lock(executor_mu_);
-    if (loop_.post) {
-      // std::function needs a copyable callable: the messages travel behind
-      // a shared pointer, moved, not copied.
-      auto batch = std::make_shared<std::vector<Send>>(std::move(sends));
-      loop_.post([this, batch] {
-        for (Send& send : *batch) SendNow(send);
-      });
-      return;
-    }
-  }
-  for (Send& send : sends) SendNow(send);
-}
-
 void GatewayApplication::SendNow(Send& send) {
   if (send.probe) {
     // Never while logged out: QuickFIX would store it and spend a seq.
@@ -985,12 +780,11 @@ void GatewayApplication::SendNow(Send& send) {
         // Stopped (shutdown): nothing to probe any more.
       }
     }
-    unsent_.fetch_sub(1);
     return;
   }
   if (!(send.target == exchange_session_) &&
       !metrics_.logged_on(send.target.toString())) {
-    std::lock_guard presence(presence_mu_);
+    MutexLock presence(presence_mu_);
     ++sent_while_away_[send.target.toString()];
   }
   try {
@@ -1009,7 +803,6 @@ void GatewayApplication::SendNow(Send& send) {
                  "it at the next start",
                  send.target.toString());
   }
-  unsent_.fetch_sub(1);
   if (send.target == exchange_session_) crash_.Hit("after-send");
 }
 
@@ -1054,7 +847,7 @@ Result<GatewayApplication::KillSwitchResult> GatewayApplication::SetKillSwitch(
 }
 
 std::string GatewayApplication::StateJson() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return gw::StateJson(router_, risk_);
 }
 
@@ -1117,13 +910,15 @@ void GatewayApplication::Process(const JournalEvent& event,
 }
 
 void GatewayApplication::Observe(const JournalEvent& event, Timestamp now) {
+  // The lambdas run here, under mu_ (clang checks a lambda on its own).
   auto refused = [&](const std::string& session, const std::string& id,
-                     const char* request, const std::string& text) {
+                     const char* request, const std::string& text)
+                     REQUIRES(mu_) {
     refusals_.push_front(RefusalNote{now, session, id, request, text});
     if (refusals_.size() > kRecentRefusals) refusals_.pop_back();
   };
   std::visit(
-      [&](const auto& e) {
+      [&](const auto& e) REQUIRES(mu_) {
         using T = std::decay_t<decltype(e)>;
         if constexpr (std::is_same_v<T, NewOrderAccepted>) {
           metrics_.CountOrderAccepted();
@@ -1200,17 +995,11 @@ size_t GatewayApplication::WaitForDrain(std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (true) {
     size_t awaiting = 0;
-    bool idle = false;
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       awaiting = router_.CountOrders().awaiting_exchange;
-      idle = pending_.empty();
     }
-    {
-      std::lock_guard lock(commit_mu_);
-      idle = idle && committed_ == last_ticket_.load();
-    }
-    idle = idle && unsent_.load() == 0;
+    const bool idle = pipeline_.Idle();
     if ((awaiting == 0 && idle) ||
         std::chrono::steady_clock::now() >= deadline) {
       return awaiting;
@@ -1238,14 +1027,14 @@ std::vector<GatewayApplication::SessionInfo> GatewayApplication::Sessions() {
 }
 
 std::vector<RefusalNote> GatewayApplication::RecentRefusals() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return {refusals_.begin(), refusals_.end()};
 }
 
 std::vector<GatewayApplication::AccountUse> GatewayApplication::RiskUse() {
   std::vector<AccountUse> out;
   if (risk_ == nullptr) return out;
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::set<std::string, std::less<>> accounts;
   for (const auto& [name, limits] : risk_->limits().accounts) {
     accounts.insert(name);
@@ -1264,18 +1053,18 @@ std::vector<GatewayApplication::AccountUse> GatewayApplication::RiskUse() {
 
 risk::KillSwitches GatewayApplication::KillSwitches() {
   if (risk_ == nullptr) return {};
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return risk_->state().kill;
 }
 
 OrderRouter::OrderCounts GatewayApplication::CountOrders() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return router_.CountOrders();
 }
 
 Result<int> GatewayApplication::SendOutbox(const std::vector<Output>& outputs,
                                            store::SessionStore& sessions) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   // First each output's session and key, then one pass over each session's
   // stored messages for all its keys (the store has no index by key), then
   // what is missing, in output order.
@@ -1366,7 +1155,7 @@ void GatewayApplication::NoteDenial(std::string kind, std::string session,
                code, session.empty() ? "" : " session=" + session,
                SanitizedForLog(detail));
   {
-    std::lock_guard lock(control_mu_);
+    MutexLock lock(control_mu_);
     noted_denials_.push_back({std::move(kind), std::move(session),
                               std::move(code), std::move(detail), ""});
     control_wake_ = true;

@@ -5,8 +5,9 @@
 //   under mu_: decode -> OrderRouter::Decide* -> OrderRouter::Apply -> queue
 //   the event and every message it produces -> return to QuickFIX, which
 //   reads the next message.
-// Group commit: the committer (the loop at the end of its turn, or the
-// committer thread: see "The loop" below) takes every queued batch and
+// Group commit (order_pipeline.h, the OrderPipeline this object feeds
+// through its two ports): the committer (the loop at the end of its turn,
+// or the committer thread: see "The loop" below) takes every queued batch and
 // appends them all in ONE journal transaction, which also holds each
 // message's copy for QuickFIX's session store (prestored at the MsgSeqNum
 // QuickFIX will give it, UseSessionStore) and each inbound message's
@@ -104,7 +105,9 @@
 #include "gateway/fix/convert.h"
 #include "gateway/fix/quickfix.h"
 #include "gateway/fixgw/crash_point.h"
+#include "gateway/core/thread_annotations.h"
 #include "gateway/fixgw/metrics.h"
+#include "gateway/fixgw/order_pipeline.h"
 #include "gateway/fixgw/status_page.h"
 #include "gateway/fixgw/logon_auth.h"
 #include "gateway/router/order_router.h"
@@ -155,21 +158,15 @@ class GatewayApplication : public FIX::Application {
   }
 
   // The event loop that owns the sessions (see the file comment).
-  using Executor = std::function<void(std::function<void()>)>;
-  struct LoopHooks {
-    Executor post;         // thread-safe: runs a function on the loop
-    Executor at_turn_end;  // loop thread only: at the end of this turn
-    std::function<bool()> in_loop;  // whether the caller is the loop thread
-    bool commit_on_loop = false;
-  };
+  using LoopHooks = OrderPipeline::Loop;
   // Before the sessions start.
-  void AttachLoop(LoopHooks hooks);
+  void AttachLoop(LoopHooks hooks) { pipeline_.AttachLoop(std::move(hooks)); }
   // Once the loop thread has ended: what is still queued, or decided later
   // (operator actions), is committed by the committer thread and handed to
   // the sessions, if any, there.
-  void DetachLoop();
+  void DetachLoop() { pipeline_.DetachLoop(); }
   // Committed messages not yet handed to their sessions.
-  size_t unsent() const { return unsent_.load(); }
+  size_t unsent() const { return pipeline_.unsent(); }
 
   // ---- operator actions (admin API, signals); thread-safe.
 
@@ -273,7 +270,7 @@ class GatewayApplication : public FIX::Application {
   // Blocks until everything decided so far is journaled. For the session
   // store (fix::SqliteStoreOptions::flush_application): safe under
   // QuickFIX's session locks (takes commit_mu_ only).
-  void FlushCommits();
+  void FlushCommits() { pipeline_.Flush(); }
 
   // ---- security (issue 7): logon authentication and denials.
   // `auth` must outlive this object; set before the sessions start.
@@ -300,9 +297,9 @@ class GatewayApplication : public FIX::Application {
     std::string kind, session, code, detail, raw_fix;
   };
   // Journals (requires mu_, a DecisionScope) and counts a denial.
-  void JournalDenial(const Denial& denial);
+  void JournalDenial(const Denial& denial) REQUIRES(mu_);
   const LogonAuthenticator* auth_ = nullptr;
-  std::vector<Denial> noted_denials_;        // guarded by control_mu_
+  std::vector<Denial> noted_denials_ GUARDED_BY(control_mu_);
 
   // QuickFIX's own rejects (35=3, 35=j), seen in toAdmin/toApp under
   // QuickFIX's session lock, where the mutex may not be taken: handed to
@@ -314,8 +311,8 @@ class GatewayApplication : public FIX::Application {
   };
   static constexpr size_t kMaxNotedRejects = 4096;
   void NoteReject(const FIX::Message& msg, const FIX::SessionID& id);
-  std::vector<NotedReject> noted_rejects_;  // guarded by control_mu_
-  uint64_t rejects_not_journaled_ = 0;      // guarded by control_mu_
+  std::vector<NotedReject> noted_rejects_ GUARDED_BY(control_mu_);
+  uint64_t rejects_not_journaled_ GUARDED_BY(control_mu_) = 0;
 
   void FromBroker(const FIX::Message& msg, const FIX::SessionID& id,
                   const std::string& type);
@@ -337,122 +334,100 @@ class GatewayApplication : public FIX::Application {
   struct Logons {
     Timestamp previous, current;
   };
-  std::mutex presence_mu_;
-  std::map<std::string, Logons> logons_;
-  std::map<std::string, uint64_t> sent_while_away_;
-  using SteadyTime = std::chrono::steady_clock::time_point;
-  // The inbound message behind a batch: its session's next target seq is
-  // raised past it in the batch's transaction.
-  struct Inbound {
-    std::string session;
-    int64_t seq = 0;
-  };
-  // A message to send once its batch is committed.
-  struct Send {
-    FIX::Message message;
-    FIX::SessionID target;
-    // When the message that caused it arrived (epoch: no such message, e.g.
-    // a kill-switch cancel), and the latency histogram it counts in.
-    SteadyTime received{};
-    GatewayMetrics::Path path = GatewayMetrics::Path::kGatewayAnswer;
-    // A liveness TestRequest: journaled nowhere, sent only while the
-    // exchange is logged on, no crash point, no latency.
-    bool probe = false;
-  };
-  // What one event (or record) journals and then sends.
-  struct Batch {
-    uint64_t ticket = 0;
-    std::vector<store::JournalEntry> entries;
-    std::vector<Send> sends;
-    const char* crash_point = nullptr;  // hit after the commit, if set
-    std::optional<Inbound> inbound;     // the last batch of a message's scope
-    // Log lines of the decisions (Observe), written after the commit.
-    std::vector<std::pair<spdlog::level::level_enum, std::string>> logs;
-  };
-  // Holds mu_ while deciding (after waiting, if the committer is
-  // kMaxPendingBatches behind); its destructor releases mu_ and hands what
-  // the scope queued to the committer thread. For an inbound message
-  // (`inbound` set) it returns at once: QuickFIX goes on reading, and the
-  // message's seq is persisted with its events (Batch::inbound). Otherwise
-  // (operator actions, logon refusals, the control thread) it waits until
-  // the journal holds the scope's events. The committer ends the process
-  // (exit 3) if the journal fails.
-  class DecisionScope {
+  Mutex presence_mu_;
+  std::map<std::string, Logons> logons_ GUARDED_BY(presence_mu_);
+  std::map<std::string, uint64_t> sent_while_away_ GUARDED_BY(presence_mu_);
+  using SteadyTime = OrderPipeline::SteadyTime;
+  using Inbound = OrderPipeline::Inbound;
+  using Send = OrderPipeline::Send;
+  using Batch = OrderPipeline::Batch;
+  // Holds mu_ while deciding (OrderPipeline::Scope). For an inbound message
+  // (`inbound` set) it returns at once: the transport goes on reading, and
+  // the message's seq is persisted with its events (Batch::inbound).
+  // Otherwise (operator actions, logon refusals, the control thread) it
+  // waits until the journal holds the scope's events. A failed commit ends
+  // the process (exit 3).
+  class SCOPED_CAPABILITY DecisionScope {
    public:
     explicit DecisionScope(GatewayApplication& app,
-                           std::optional<Inbound> inbound = std::nullopt);
-    ~DecisionScope();
+                           std::optional<Inbound> inbound = std::nullopt)
+        ACQUIRE(app.mu_)
+        : scope_(app.pipeline_, app.mu_, std::move(inbound)) {}
+    ~DecisionScope() RELEASE() = default;
     DecisionScope(const DecisionScope&) = delete;
     DecisionScope& operator=(const DecisionScope&) = delete;
 
    private:
-    GatewayApplication& app_;
-    std::unique_lock<std::mutex> lock_;
-    std::optional<Inbound> inbound_;
-    uint64_t first_ticket_ = 0;  // the first ticket this scope may enqueue
+    OrderPipeline::Scope scope_;
   };
 
   // Applies `event` and queues its journal entries and messages; requires
   // mu_ (a DecisionScope). `now` is the time the event was decided at (the
   // journal entry's time), `received` when the message it decides arrived.
   void Process(const JournalEvent& event, const std::string& raw_fix,
-               Timestamp now, SteadyTime received = {});
+               Timestamp now, SteadyTime received = {}) REQUIRES(mu_);
   // Metrics, the log line and the refusal notes of one event; requires mu_.
-  void Observe(const JournalEvent& event, Timestamp now);
+  void Observe(const JournalEvent& event, Timestamp now) REQUIRES(mu_);
   // A log line of a decision, held until its batch is committed (mu_).
   template <typename... Args>
   void Note(spdlog::level::level_enum level,
-            fmt::format_string<Args...> format, Args&&... args) {
+            fmt::format_string<Args...> format, Args&&... args) REQUIRES(mu_) {
     if (!spdlog::should_log(level)) return;
     observed_.emplace_back(level,
                            fmt::format(format, std::forward<Args>(args)...));
   }
   // The refusal of a D or G while draining; requires mu_.
   JournalEvent DrainRefusal(const FIX::Message& msg, const std::string& type,
-                            const SessionKey& session);
-  void Enqueue(Batch batch);  // requires mu_
-  // The committer thread: takes every pending batch, commits and queues
-  // their messages, until stopped with nothing pending.
-  void CommitLoop();
-  // Journals `batches` in one transaction and hands their messages to the
-  // loop (see the file comment); committer thread only.
-  // `ready`: the loop's list the messages join (CommitOnLoop); null: they
-  // are handed to the loop (HandOver).
-  void Commit(std::vector<Batch>& batches, std::vector<Send>* ready);
-  // Blocks until every batch up to `ticket` is committed (or the committer
-  // has stopped). Takes commit_mu_ only.
-  void WaitCommitted(uint64_t ticket);
+                            const SessionKey& session) REQUIRES(mu_);
+  // mu_ is the pipeline's decision lock under another name, which the
+  // analysis cannot see: hence NO_THREAD_SAFETY_ANALYSIS here only.
+  void Enqueue(Batch batch) REQUIRES(mu_) NO_THREAD_SAFETY_ANALYSIS {
+    pipeline_.Enqueue(std::move(batch));
+  }
+  // The pipeline's journal port: journals `batches` in one transaction,
+  // with their prestored messages and inbound seqs (see the file comment).
+  Status CommitBatches(std::vector<Batch>& batches);
+  // After the commit: the decisions' log lines and the crash points.
+  void AfterCommit(std::vector<Batch>& batches);
   // Prestores the batches' messages (UseSessionStore); inside the journal
-  // transaction of Commit.
+  // transaction of CommitBatches.
   Status Prestore(const std::vector<Batch>& batches);
-  // Hands committed messages to the loop (or sends them here without one),
-  // in order; committer thread.
-  void HandOver(std::vector<Send> sends);
-  // The loop commits (commit_on_loop). Whether the caller is the loop
-  // thread of an attached loop committing itself.
-  bool CommitsHere();
-  // Arranges one commit at the end of the loop's turn (posted from other
-  // threads); requires mu_.
-  void ScheduleLoopCommit();
-  // Commits what is pending, on the loop thread; with `send`, then gives
-  // every committed message (ready_) to its session.
-  void CommitOnLoop(bool send);
-  // Gives ready_ to the sessions, in commit order; loop thread.
-  void SendReady();
-  // Gives one committed message to its session; loop thread.
+  // The pipeline's session port: gives one committed message to its
+  // session; loop thread.
   void SendNow(Send& send);
+  class JournalPort final : public OrderPipeline::Journal {
+   public:
+    explicit JournalPort(GatewayApplication& app) : app_(app) {}
+    Status Commit(std::vector<Batch>& batches) override {
+      return app_.CommitBatches(batches);
+    }
+    void Committed(std::vector<Batch>& batches) override {
+      app_.AfterCommit(batches);
+    }
+
+   private:
+    GatewayApplication& app_;
+  };
+  class SessionPort final : public OrderPipeline::Sessions {
+   public:
+    explicit SessionPort(GatewayApplication& app) : app_(app) {}
+    void Deliver(Send& send) override { app_.SendNow(send); }
+
+   private:
+    GatewayApplication& app_;
+  };
   // Queues a journal record of a message that changes no state (a resend
   // dropped, an exchange message not understood), for the audit trail;
   // requires mu_ (a DecisionScope).
   void Record(const char* kind, const std::string& session,
               const std::string& cl_ord_id, const std::string& raw_fix,
-              const std::string& payload = "{}");
+              const std::string& payload = "{}") REQUIRES(mu_);
   // Hands a logon/logout of the exchange session to the control thread;
   // takes no lock but control_mu_ (safe under QuickFIX's session lock).
   void ExchangeStateChanged(bool logged_on);
   // Queues a change of the exchange session's state (logon, or
   // responsiveness while logged on); requires mu_.
-  void SyncExchangeState();
+  void SyncExchangeState() REQUIRES(mu_);
   void ControlLoop();
   // Notes a message from the exchange (liveness); lock-free.
   void ExchangeHeard();
@@ -463,34 +438,14 @@ class GatewayApplication : public FIX::Application {
 
   store::Journal* const journal_;
   store::SessionStore* sessions_ = nullptr;
-  OrderRouter& router_;
-  risk::RiskEngine* const risk_;
-  uint64_t risk_errors_seen_ = 0;  // guarded by mu_
+  OrderRouter& router_ GUARDED_BY(mu_);
+  risk::RiskEngine* const risk_ PT_GUARDED_BY(mu_);
   CrashPoint crash_ = CrashPoint::FromEnvironment();
   const FIX::SessionID exchange_session_;
-  std::mutex mu_;               // serialises router_ and the queue below
-  std::vector<Batch> pending_;  // guarded by mu_
-  // Written under mu_; read without it by FlushCommits.
-  std::atomic<uint64_t> last_ticket_{0};
-  static constexpr size_t kMaxPendingBatches = 4096;
-  std::condition_variable commit_cv_;         // with mu_: work to commit
-  std::condition_variable pending_space_cv_;  // with mu_: room in pending_
-  bool commit_stopping_ = false;              // guarded by mu_
-  // Guards committed_ and commit_done_; never held with another lock.
-  std::mutex commit_mu_;
-  std::condition_variable committed_cv_;
-  uint64_t committed_ = 0;
-  bool commit_done_ = false;
-  std::thread committer_;
-
-  std::mutex executor_mu_;  // a leaf: held only to post
-  LoopHooks loop_;          // guarded by executor_mu_
-  std::function<bool()> in_loop_;  // set by AttachLoop, before the sessions
-  // The loop commits; written under mu_ (AttachLoop, DetachLoop).
-  std::atomic<bool> commit_on_loop_{false};
-  bool loop_commit_scheduled_ = false;  // guarded by mu_
-  std::vector<Send> ready_;             // loop thread only
-  std::atomic<size_t> unsent_{0};
+  // The decision lock: serialises the router, the risk engine and the
+  // pipeline's queue (OrderPipeline::Scope takes it).
+  Mutex mu_;
+  uint64_t risk_errors_seen_ GUARDED_BY(mu_) = 0;
 
   std::atomic<bool> exchange_logged_on_{false};
   // Liveness, in steady-clock nanoseconds. last_heard_ is written by the
@@ -504,20 +459,28 @@ class GatewayApplication : public FIX::Application {
   std::atomic<bool> unresponsive_{false};
   LivenessOptions liveness_options_;  // set before the probe thread starts
   uint64_t probes_sent_ = 0;          // probe thread only (TestReqID numbers)
-  std::mutex liveness_mu_;            // with liveness_cv_; a leaf
-  std::condition_variable liveness_cv_;
-  bool liveness_stopping_ = false;  // guarded by liveness_mu_
+  Mutex liveness_mu_;                 // with liveness_cv_; a leaf
+  std::condition_variable_any liveness_cv_;
+  bool liveness_stopping_ GUARDED_BY(liveness_mu_) = false;
   std::thread liveness_thread_;
   std::atomic<bool> draining_{false};
   GatewayMetrics metrics_;
-  std::deque<RefusalNote> refusals_;  // guarded by mu_; newest first
-  // Note()'s lines of the decision being made (mu_), moved into its batch.
-  std::vector<std::pair<spdlog::level::level_enum, std::string>> observed_;
-  std::mutex control_mu_;
-  std::condition_variable control_cv_;
-  bool control_wake_ = false;  // guarded by control_mu_
-  bool stopping_ = false;      // guarded by control_mu_
+  std::deque<RefusalNote> refusals_ GUARDED_BY(mu_);  // newest first
+  // Note()'s lines of the decision being made, moved into its batch.
+  std::vector<std::pair<spdlog::level::level_enum, std::string>> observed_
+      GUARDED_BY(mu_);
+  Mutex control_mu_;
+  std::condition_variable_any control_cv_;
+  bool control_wake_ GUARDED_BY(control_mu_) = false;
+  bool stopping_ GUARDED_BY(control_mu_) = false;
   std::thread control_;
+  JournalPort journal_port_{*this};
+  SessionPort session_port_{*this};
+  // At most this many batches wait for the committer thread (deciders off
+  // the loop wait for room: backpressure through TCP).
+  static constexpr size_t kMaxPendingBatches = 4096;
+  // Last: its committer thread starts once everything above exists.
+  OrderPipeline pipeline_;
 };
 
 // Rebuilds `router` from every event in `journal`, then journals that the

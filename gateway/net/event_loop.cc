@@ -148,7 +148,7 @@ bool EventLoop::Cancel(TimerId id) {
 
 void EventLoop::Post(std::function<void()> fn) {
   {
-    internal::MutexLock lock(mu_);
+    MutexLock lock(mu_);
     posted_.push_back(std::move(fn));
   }
   const std::uint64_t one = 1;
@@ -158,7 +158,7 @@ void EventLoop::Post(std::function<void()> fn) {
 
 void EventLoop::Stop() {
   {
-    internal::MutexLock lock(mu_);
+    MutexLock lock(mu_);
     stopped_ = true;
   }
   const std::uint64_t one = 1;
@@ -174,7 +174,7 @@ bool EventLoop::RunOnce(Clock::duration max_wait) {
   loop_thread_.store(std::this_thread::get_id(), std::memory_order_relaxed);
   ++turn_;
   {
-    internal::MutexLock lock(mu_);
+    MutexLock lock(mu_);
     if (stopped_) return false;
   }
   now_ = Clock::now();
@@ -217,7 +217,7 @@ bool EventLoop::RunOnce(Clock::duration max_wait) {
   std::vector<std::function<void()>> turn_end;
   turn_end.swap(turn_end_);
   for (auto& fn : turn_end) fn();
-  internal::MutexLock lock(mu_);
+  MutexLock lock(mu_);
   return !stopped_;
 }
 
@@ -253,7 +253,7 @@ void EventLoop::RunTimers() {
 void EventLoop::RunPosted() {
   std::vector<std::function<void()>> batch;
   {
-    internal::MutexLock lock(mu_);
+    MutexLock lock(mu_);
     batch.swap(posted_);
   }
   // Closures posted while these run wait for the next turn (the eventfd

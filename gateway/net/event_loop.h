@@ -24,7 +24,7 @@
 #include <vector>
 
 #include "gateway/core/result.h"
-#include "gateway/net/internal/thread_annotations.h"
+#include "gateway/core/thread_annotations.h"
 #include "gateway/net/unique_fd.h"
 
 namespace fixgw::net {
@@ -133,7 +133,7 @@ class EventLoop {
   std::vector<std::function<void()>> turn_end_;  // loop thread only
   std::uint64_t turn_ = 0;                       // loop thread only
 
-  internal::Mutex mu_;
+  Mutex mu_;
   std::vector<std::function<void()>> posted_ GUARDED_BY(mu_);
   bool stopped_ GUARDED_BY(mu_) = false;
 };
