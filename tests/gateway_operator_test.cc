@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tests/harness/broker.h"
@@ -281,6 +282,13 @@ TEST_F(GatewayOperatorTest, LogLevelWarningIsAccepted) {
   // The exchange's logon is logged at info: wait for the port only.
   ASSERT_TRUE(cluster_.StartGateway(&error, /*wait_for_exchange=*/false))
       << error;
+  // /health is 200 once the exchange session is up.
+  const auto deadline = std::chrono::steady_clock::now() + seconds(10);
+  while (cluster_.Admin("GET", "/health").status != 200 &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(milliseconds(50));
+  }
+  ASSERT_EQ(cluster_.Admin("GET", "/health").status, 200) << GatewayLog();
   cluster_.gateway().Signal(SIGTERM);
   auto rc = cluster_.gateway().Wait(seconds(20));
   ASSERT_TRUE(rc.has_value()) << GatewayLog();
