@@ -235,9 +235,11 @@ Result<GatewayConfig> ParseGatewayConfig(
     for (const char* key : {"JOURNALPATH", "JOURNALSYNC", "RISKCONFIG",
                             "RISKCHECKS"}) {
       if (keys.contains(key)) {
+        auto written = spelling.find(key);
         return Status::InvalidArgument(
             origin + ": [GATEWAY] PassThrough=Y takes no journal or risk "
-                     "keys, found " + key);
+                     "keys, found " +
+            (written == spelling.end() ? std::string(key) : written->second));
       }
     }
     config.risk_checks = false;

@@ -69,6 +69,12 @@ TEST(GatewayConfigTest, PassThroughNeedsNoJournalAndNoRisk) {
       Keys{{"PASSTHROUGH", "Y"}, {"JOURNALPATH", "j"}}, "gw.cfg");
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.status().message().find("JOURNALPATH"), std::string::npos);
+  // Named as written when the spelling is known.
+  bad = ParseGatewayConfig(Keys{{"PASSTHROUGH", "Y"}, {"JOURNALPATH", "j"}},
+                           "gw.cfg", {{"JOURNALPATH", "JournalPath"}});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("found JournalPath"),
+            std::string::npos);
 }
 
 TEST(GatewayConfigTest, RiskChecksOffNeedsNoRiskFile) {
