@@ -34,6 +34,9 @@ cash = "0"
 short_selling = true
 max_short = 1000
 max_short_qty = 1000
+# Never trades: the kill switch of a configured account nobody uses.
+[accounts.ACC9]
+cash = "0"
 [symbols.MSFT]
 reference_price = "100.00"
 collar_bps = 1000

@@ -61,6 +61,11 @@ std::vector<std::string> Lines(const std::string& text) {
 class GatewaySecurityTest : public ::testing::Test {
  protected:
   void Start() {
+    // The account the kill switches below name: the admin API refuses
+    // names the configuration does not know.
+    if (cluster_.risk_limits.find("[accounts.ACC2]") == std::string::npos) {
+      cluster_.risk_limits += "\n[accounts.ACC2]\n";
+    }
     std::string error;
     ASSERT_TRUE(cluster_.StartSim(&error)) << error;
     ASSERT_TRUE(cluster_.StartGateway(&error)) << error;

@@ -7,12 +7,17 @@
 
 #include <fmt/format.h>
 
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <nlohmann/json.hpp>
+#include <thread>
 #include <utility>
 
 #include "gateway/core/clock.h"
 #include "gateway/core/path.h"
+#include "gateway/fixgw/admin_names.h"
+#include "risk/limits.h"
 
 namespace fixgw::gw {
 namespace {
@@ -198,6 +203,15 @@ AdminServer::AdminServer(GatewayApplication& app, AdminOptions options)
     if (*kind == risk::KillScope::Kind::kGlobal && !scope.name.empty()) {
       return Error(res, 400, "a global kill switch takes no name");
     }
+    if (*kind != risk::KillScope::Kind::kGlobal && !scope.name.empty()) {
+      // A name that matches nothing would switch off nothing: refused,
+      // with the names that would work.
+      Result<std::string> resolved = ResolveKillName(*kind, scope.name);
+      if (!resolved.ok()) {
+        return UnknownName(res, resolved.status(), *kind);
+      }
+      scope.name = std::move(*resolved);
+    }
     const bool engage = action == "engage";
     auto result = app_.SetKillSwitch(
         scope, engage, "admin " + verdict.identity + " from " + req.remote_addr,
@@ -264,7 +278,72 @@ void AdminServer::Refused(const httplib::Request& req, httplib::Response& res,
   Error(res, status, message);
 }
 
+std::set<std::string> AdminServer::KnownSessions() {
+  std::set<std::string> keys;
+  for (const SessionStatus& s : app_.Sessions()) {
+    if (!s.exchange) keys.insert(s.id);
+  }
+  // An engaged switch can always be released, configured or not.
+  for (const std::string& name : app_.KillSwitches().sessions) {
+    keys.insert(name);
+  }
+  return keys;
+}
+
+std::set<std::string> AdminServer::KnownAccounts() {
+  std::set<std::string> accounts = options_.default_accounts;
+  // The limits in force and every account the order flow has used.
+  for (const GatewayApplication::AccountUse& a : app_.RiskUse()) {
+    accounts.insert(a.account);
+  }
+  // The risk file as it is now (an account being added before a reload),
+  // entitlements included.
+  if (!options_.risk_path.empty()) {
+    if (auto limits = risk::LoadRiskFile(options_.risk_path); limits.ok()) {
+      for (const auto& [name, unused] : limits->accounts) accounts.insert(name);
+      for (const auto& [name, session] : limits->sessions) {
+        for (const std::string& a : session.allowed_accounts) {
+          if (a != "*") accounts.insert(a);
+        }
+      }
+      for (const std::string& a : limits->default_session.allowed_accounts) {
+        if (a != "*") accounts.insert(a);
+      }
+    }
+  }
+  for (const std::string& name : app_.KillSwitches().accounts) {
+    accounts.insert(name);
+  }
+  return accounts;
+}
+
+Result<std::string> AdminServer::ResolveKillName(risk::KillScope::Kind kind,
+                                                 const std::string& name) {
+  return kind == risk::KillScope::Kind::kSession
+             ? ResolveSessionName(KnownSessions(), name)
+             : ResolveAccountName(KnownAccounts(), name);
+}
+
+void AdminServer::UnknownName(httplib::Response& res, const Status& status,
+                              risk::KillScope::Kind kind) {
+  Json valid = Json::array();
+  if (kind == risk::KillScope::Kind::kSession) {
+    for (const std::string& n : SessionNamesAccepted(KnownSessions())) {
+      valid.push_back(n);
+    }
+  } else {
+    for (const std::string& n : KnownAccounts()) valid.push_back(n);
+  }
+  res.status = status.code() == Status::Code::kNotFound ? 404 : 400;
+  res.set_content(
+      Dump(Json{{"error", status.message()}, {"valid", std::move(valid)}}) +
+          "\n",
+      "application/json");
+}
+
 AdminServer::~AdminServer() {
+  // Start returns only once the listen thread runs (or has ended), so
+  // stop() cannot come before the server's loop and be lost.
   server_->stop();
   if (thread_.joinable()) thread_.join();
 }
@@ -388,11 +467,30 @@ std::string AdminServer::SessionsJson() {
 }
 
 Status AdminServer::Start(int port) {
+  // httplib's default sets SO_REUSEPORT, which lets a second gateway bind
+  // the same port and take every other request. SO_REUSEADDR alone still
+  // allows a restart while old connections linger in TIME_WAIT, but a bind
+  // to a port somebody listens on fails.
+  server_->set_socket_options([](int sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
   if (!server_->bind_to_port("127.0.0.1", port)) {
-    return Status::Unavailable("admin: cannot listen on 127.0.0.1:" +
-                               std::to_string(port));
+    return Status::Unavailable(fmt::format(
+        "[GATEWAY] AdminPort={}: cannot listen on 127.0.0.1:{} (in use: "
+        "another fixgw or another program has it)",
+        port, port));
   }
-  thread_ = std::thread([this] { server_->listen_after_bind(); });
+  thread_ = std::thread([this] {
+    server_->listen_after_bind();
+    listen_ended_.store(true);
+  });
+  // httplib's stop() does nothing until the listen loop has started: wait
+  // for it, or a start-up error right after Start would leave the
+  // destructor joining a thread that accepts forever.
+  while (!server_->is_running() && !listen_ended_.load()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   return Status::Ok();
 }
 

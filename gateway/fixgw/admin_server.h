@@ -43,6 +43,7 @@
 #include <array>
 #include <atomic>
 #include <memory>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -67,6 +68,9 @@ struct AdminOptions {
   std::chrono::seconds max_pending{10};
   // Who may call; the default refuses everything but GET /health.
   AdminAccess access;
+  // Accounts configured outside the risk file (the sessions'
+  // DefaultAccount): valid kill-switch names besides the risk file's.
+  std::set<std::string> default_accounts;
 };
 
 // The reasons the gateway is not healthy, one per line; "" when it is.
@@ -81,13 +85,26 @@ class AdminServer {
   AdminServer(const AdminServer&) = delete;
   AdminServer& operator=(const AdminServer&) = delete;
 
-  // Binds 127.0.0.1:port and serves on a background thread. Unavailable
-  // if the port cannot be bound.
+  // Binds 127.0.0.1:port exclusively (no SO_REUSEPORT: a second gateway on
+  // the same port fails here) and serves on a background thread, running
+  // when this returns. Unavailable if the port cannot be bound.
   Status Start(int port);
 
  private:
   std::string Metrics();
   std::string SessionsJson();
+  // Valid kill-switch names: the broker sessions' keys, and the accounts
+  // of the risk file (in force and on disk: [accounts.*] and entitlements),
+  // the sessions' DefaultAccount and the order flow; engaged switches too.
+  std::set<std::string> KnownSessions();
+  std::set<std::string> KnownAccounts();
+  // The configured name `name` stands for (a session's short name becomes
+  // its key), or why it is refused.
+  Result<std::string> ResolveKillName(risk::KillScope::Kind kind,
+                                      const std::string& name);
+  // 404 (400 if ambiguous) {"error":..,"valid":[names]}.
+  void UnknownName(httplib::Response& res, const Status& status,
+                   risk::KillScope::Kind kind);
   // The verdict of options_.access on `req`; a refusal is counted, logged
   // and written to `res`.
   AdminVerdict Admit(const httplib::Request& req, httplib::Response& res);
@@ -99,6 +116,7 @@ class AdminServer {
   const AdminOptions options_;
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
+  std::atomic<bool> listen_ended_{false};
   std::array<std::atomic<uint64_t>, std::size(kAllAdminRefusals)> refused_{};
 };
 

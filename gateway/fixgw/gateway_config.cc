@@ -1,9 +1,33 @@
 #include "gateway/fixgw/gateway_config.h"
 
+#include <fmt/format.h>
+
+#include <fstream>
+#include <sstream>
+
 #include "gateway/fix/settings.h"
 
 namespace fixgw::gw {
 namespace {
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+std::string Upper(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  }
+  return out;
+}
 
 Status KeyError(const std::string& origin, const std::string& key,
                 const std::string& value, const std::string& why) {
@@ -49,7 +73,8 @@ Status CheckAdminKeys(const GatewayConfig& config, const std::string& origin) {
 }  // namespace
 
 Result<GatewayConfig> ParseGatewayConfig(
-    const std::map<std::string, std::string>& keys, const std::string& origin) {
+    const std::map<std::string, std::string>& keys, const std::string& origin,
+    const std::map<std::string, std::string>& spelling) {
   GatewayConfig config;
   for (const auto& [key, value] : keys) {
     if (key == "JOURNALPATH") {
@@ -118,12 +143,13 @@ Result<GatewayConfig> ParseGatewayConfig(
       }
       config.admin_auth = value == "token";
     } else if (key == "LOGLEVEL") {
-      if (value != "debug" && value != "info" && value != "warn" &&
-          value != "error") {
+      // "warning" is what the log itself prints; "warn" is spdlog's alias.
+      if (value != "debug" && value != "info" && value != "warning" &&
+          value != "warn" && value != "error") {
         return KeyError(origin, "LogLevel", value,
-                        "must be debug, info, warn or error");
+                        "must be debug, info, warning (or warn) or error");
       }
-      config.log_level = value;
+      config.log_level = value == "warn" ? "warning" : value;
     } else if (key == "LOGFILE") {
       if (value.empty()) {
         return KeyError(origin, "LogFile", value, "must not be empty");
@@ -197,8 +223,11 @@ Result<GatewayConfig> ParseGatewayConfig(
       }
       config.refuse_when_exchange_unresponsive = value == "Y";
     } else {
-      return Status::InvalidArgument(origin + ": unknown key '" + key +
-                                     "' in [GATEWAY]");
+      auto written = spelling.find(key);
+      return Status::InvalidArgument(
+          origin + ": unknown key '" +
+          (written == spelling.end() ? key : written->second) +
+          "' in [GATEWAY]");
     }
   }
   if (Status st = CheckAdminKeys(config, origin); !st.ok()) return st;
@@ -206,9 +235,11 @@ Result<GatewayConfig> ParseGatewayConfig(
     for (const char* key : {"JOURNALPATH", "JOURNALSYNC", "RISKCONFIG",
                             "RISKCHECKS"}) {
       if (keys.contains(key)) {
+        auto written = spelling.find(key);
         return Status::InvalidArgument(
             origin + ": [GATEWAY] PassThrough=Y takes no journal or risk "
-                     "keys, found " + key);
+                     "keys, found " +
+            (written == spelling.end() ? std::string(key) : written->second));
       }
     }
     config.risk_checks = false;
@@ -229,10 +260,87 @@ Result<GatewayConfig> ParseGatewayConfig(
   return config;
 }
 
+std::map<std::string, std::string> KeySpelling(std::string_view text,
+                                               std::string_view section) {
+  std::map<std::string, std::string> spelling;
+  bool inside = false;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = Trim(text.substr(start, end - start));
+    start = end + 1;
+    if (line.empty() || line.front() == '#') continue;
+    if (line.front() == '[') {
+      const size_t close = line.find(']');
+      inside = close != std::string_view::npos &&
+               Upper(Trim(line.substr(1, close - 1))) == Upper(section);
+      continue;
+    }
+    const size_t eq = line.find('=');
+    if (!inside || eq == std::string_view::npos) continue;
+    const std::string_view key = Trim(line.substr(0, eq));
+    spelling.emplace(Upper(key), std::string(key));
+  }
+  return spelling;
+}
+
 Result<GatewayConfig> LoadGatewayConfig(const std::string& path) {
   auto keys = fix::LoadSection(path, "GATEWAY");
   if (!keys.ok()) return keys.status();
-  return ParseGatewayConfig(*keys, path);
+  // QuickFIX has upper-cased the keys; errors name them as written.
+  std::ifstream in(path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return ParseGatewayConfig(*keys, path, KeySpelling(text.str(), "GATEWAY"));
+}
+
+std::vector<std::string> RiskFileWarnings(
+    const risk::RiskLimits& limits, const std::set<std::string>& sessions,
+    const std::set<std::string>& symbols, const std::string& risk_path) {
+  std::vector<std::string> warnings;
+  for (const auto& [name, unused] : limits.sessions) {
+    if (sessions.contains(name)) continue;
+    std::string hint;
+    for (const std::string& key : sessions) {
+      const size_t arrow = key.rfind("->");
+      if (arrow != std::string::npos && key.substr(arrow + 2) == name) {
+        hint = "; the risk file names a session by its full key: "
+               "[sessions.\"" + key + "\"]";
+      }
+    }
+    warnings.push_back(fmt::format(
+        "{}: [sessions.\"{}\"] matches no broker session of the settings "
+        "file, so its limits apply to nothing{}",
+        risk_path, name, hint));
+  }
+  if (!symbols.empty()) {
+    for (const auto& [name, unused] : limits.symbols) {
+      if (!symbols.contains(name)) {
+        warnings.push_back(fmt::format(
+            "{}: [symbols.{}] is not in [GATEWAY] Symbols: orders for it are "
+            "refused before any risk check",
+            risk_path, name));
+      }
+    }
+  }
+  // A symbol an account names that the risk file does not list.
+  for (const auto& [account, a] : limits.accounts) {
+    for (const risk::NameSet* names : {&a.allowed_symbols,
+                                       &a.restricted_symbols}) {
+      for (const std::string& symbol : *names) {
+        if (!limits.symbols.contains(symbol)) {
+          warnings.push_back(fmt::format(
+              "{}: accounts.{}.{} names {}, which is not a [symbols.*] entry",
+              risk_path, account,
+              names == &a.allowed_symbols ? "allowed_symbols"
+                                          : "restricted_symbols",
+              symbol));
+        }
+      }
+    }
+  }
+  return warnings;
 }
 
 }  // namespace fixgw::gw

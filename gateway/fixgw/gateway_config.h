@@ -23,7 +23,8 @@
 //                                 risk, sessions in memory; nothing survives
 //                                 a restart. JournalPath, RiskConfig and
 //                                 RiskChecks must then be absent
-//   LogLevel=info               debug | info | warn | error: fixgw's own log
+//   LogLevel=info               debug | info | warning (or warn) | error:
+//                                 fixgw's own log
 //                                 (one line per event at info)
 //   LogFile=/var/log/fixgw/fixgw.log  also write the log to this file
 //                                 (appended); absent: console only
@@ -67,9 +68,12 @@
 #include <map>
 #include <set>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "gateway/core/decimal.h"
 #include "gateway/core/result.h"
+#include "risk/limits.h"
 #include "store/journal.h"
 #include "store/journal_head.h"
 
@@ -102,10 +106,26 @@ struct GatewayConfig {
 inline constexpr int64_t kMaxFinishedOrdersKept = 100'000'000;
 
 // `keys` are upper-cased as QuickFIX stores them; `origin` names the file in
-// errors. Unknown keys and malformed values are errors naming the key.
+// errors. Unknown keys and malformed values are errors naming the key; an
+// unknown key is named as `spelling` (upper-cased -> as written) has it.
 Result<GatewayConfig> ParseGatewayConfig(
-    const std::map<std::string, std::string>& keys, const std::string& origin);
+    const std::map<std::string, std::string>& keys, const std::string& origin,
+    const std::map<std::string, std::string>& spelling = {});
+
+// The keys of [section] in settings-file `text` as written, by their
+// upper-cased form (QuickFIX's).
+std::map<std::string, std::string> KeySpelling(std::string_view text,
+                                               std::string_view section);
 
 Result<GatewayConfig> LoadGatewayConfig(const std::string& path);
+
+// What in a risk file that parses still looks like a mistake, one line
+// each, for warnings at start-up: a [sessions."KEY"] that is none of
+// `sessions` (the broker session keys; a short name gets a hint), a
+// [symbols.X] outside `symbols` ([GATEWAY] Symbols; empty: any), an
+// account's allowed/restricted symbol the file does not list.
+std::vector<std::string> RiskFileWarnings(
+    const risk::RiskLimits& limits, const std::set<std::string>& sessions,
+    const std::set<std::string>& symbols, const std::string& risk_path);
 
 }  // namespace fixgw::gw

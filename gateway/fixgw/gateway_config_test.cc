@@ -69,6 +69,12 @@ TEST(GatewayConfigTest, PassThroughNeedsNoJournalAndNoRisk) {
       Keys{{"PASSTHROUGH", "Y"}, {"JOURNALPATH", "j"}}, "gw.cfg");
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.status().message().find("JOURNALPATH"), std::string::npos);
+  // Named as written when the spelling is known.
+  bad = ParseGatewayConfig(Keys{{"PASSTHROUGH", "Y"}, {"JOURNALPATH", "j"}},
+                           "gw.cfg", {{"JOURNALPATH", "JournalPath"}});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("found JournalPath"),
+            std::string::npos);
 }
 
 TEST(GatewayConfigTest, RiskChecksOffNeedsNoRiskFile) {
@@ -211,6 +217,77 @@ INSTANTIATE_TEST_SUITE_P(
         Bad{Keys{{"JOURNALPATH", "j"}, {"RISKCONFIG", "r"},
                  {"ADMINTOKENFILE", "t"}},
             "AdminTokenFile is set but AdminPort is not"}));
+
+TEST(GatewayConfigTest, LogLevelWarningIsWhatTheLogPrints) {
+  for (const char* level : {"warning", "warn"}) {
+    auto c = ParseGatewayConfig(
+        Keys{{"JOURNALPATH", "j"}, {"RISKCONFIG", "r"}, {"LOGLEVEL", level}},
+        "gw.cfg");
+    ASSERT_TRUE(c.ok()) << c.status().message();
+    EXPECT_EQ(c->log_level, "warning");
+  }
+}
+
+TEST(GatewayConfigTest, UnknownKeyIsNamedAsWritten) {
+  const std::string text =
+      "[DEFAULT]\nBeginString=FIX.4.4\n[GATEWAY]\nJournalPath=j\n"
+      "  RiskConfig = r\nAdminPortt=8081\n[SESSION]\nAdminPortX=1\n";
+  const auto spelling = KeySpelling(text, "GATEWAY");
+  EXPECT_EQ(spelling.at("ADMINPORTT"), "AdminPortt");
+  EXPECT_EQ(spelling.at("RISKCONFIG"), "RiskConfig");
+  EXPECT_FALSE(spelling.contains("ADMINPORTX"));
+  EXPECT_FALSE(spelling.contains("BEGINSTRING"));
+  auto c = ParseGatewayConfig(Keys{{"JOURNALPATH", "j"},
+                                   {"RISKCONFIG", "r"},
+                                   {"ADMINPORTT", "8081"}},
+                              "gw.cfg", spelling);
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().message(),
+            "gw.cfg: unknown key 'AdminPortt' in [GATEWAY]");
+}
+
+TEST(GatewayConfigTest, RiskFileNamesThatMatchNothingAreWarnedAbout) {
+  auto limits = risk::ParseRiskLimits(R"(
+[accounts.ACC1]
+allowed_symbols = ["AAPL", "TSLA"]
+[symbols.AAPL]
+reference_price = "100"
+[symbols.IBM]
+reference_price = "100"
+[sessions."FIX.4.4:GW->BROKER1"]
+allowed_accounts = ["ACC1"]
+[sessions.ALPHA]
+allowed_accounts = ["ACC1"]
+[sessions."FIX.4.4:GW->NOBODY"]
+allowed_accounts = ["ACC1"]
+)",
+                                      "risk.toml");
+  ASSERT_TRUE(limits.ok()) << limits.status().message();
+  const std::vector<std::string> w = RiskFileWarnings(
+      *limits, {"FIX.4.4:GW->BROKER1", "FIX.4.4:GW->ALPHA"}, {"AAPL", "MSFT"},
+      "risk.toml");
+  ASSERT_EQ(w.size(), 4u) << ::testing::PrintToString(w);
+  EXPECT_EQ(w[0],
+            "risk.toml: [sessions.\"ALPHA\"] matches no broker session of "
+            "the settings file, so its limits apply to nothing; the risk file "
+            "names a session by its full key: [sessions.\"FIX.4.4:GW->ALPHA\"]");
+  EXPECT_EQ(w[1],
+            "risk.toml: [sessions.\"FIX.4.4:GW->NOBODY\"] matches no broker "
+            "session of the settings file, so its limits apply to nothing");
+  EXPECT_EQ(w[2],
+            "risk.toml: [symbols.IBM] is not in [GATEWAY] Symbols: orders for "
+            "it are refused before any risk check");
+  EXPECT_EQ(w[3],
+            "risk.toml: accounts.ACC1.allowed_symbols names TSLA, which is not "
+            "a [symbols.*] entry");
+  // Without [GATEWAY] Symbols any symbol is tradable.
+  EXPECT_EQ(RiskFileWarnings(*limits, {"FIX.4.4:GW->BROKER1",
+                                       "FIX.4.4:GW->ALPHA",
+                                       "FIX.4.4:GW->NOBODY"},
+                             {}, "risk.toml")
+                .size(),
+            2u);
+}
 
 }  // namespace
 }  // namespace fixgw::gw

@@ -1,6 +1,8 @@
 // fixgw: the FIX order gateway. Usage: fixgw --config FILE
+//        fixgw --config FILE --check-config   (parse and check, touch nothing)
 //        fixgw --hash-password [--iterations N]   (password on stdin)
 //        fixgw --new-admin-token NAME   (a line for AdminTokenFile)
+//        fixgw --version | --help
 //
 // FILE is one QuickFIX settings file: acceptor sessions face the brokers,
 // the one initiator session faces the exchange, and a [GATEWAY] section holds
@@ -38,13 +40,16 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 
+#include "fixgw_version.h"
 #include "gateway/core/clock.h"
 #include "gateway/core/path.h"
 #include "gateway/fix/masking_log.h"
 #include "gateway/fix/runtime.h"
 #include "gateway/fix/settings.h"
 #include "gateway/fix/sqlite_message_store.h"
+#include "gateway/fix/transport_settings.h"
 #include "gateway/fixgw/admin_auth.h"
 #include "gateway/fixgw/admin_server.h"
 #include "gateway/fixgw/gateway_app.h"
@@ -62,6 +67,11 @@ using namespace fixgw;
 
 struct RunFlags {
   std::string config;
+  // --check-config: read and check everything start-up reads (settings,
+  // dictionaries, risk file, token file, credentials, listen and connect
+  // addresses, the journal's directory), then exit 0 or 2. Nothing is
+  // created, opened for writing or bound.
+  bool check_only = false;
   // --accept-journal-damage: start although the journal's start-up check
   // fails, with this reason journaled (forensics).
   std::optional<std::string> accept_damage;
@@ -246,10 +256,28 @@ int Run(const RunFlags& flags) {
   }
   // The risk file is checked before anything is created (it is loaded and
   // journaled below, once the journal is open).
+  std::vector<std::string> warnings;
   if (config->risk_checks) {
-    if (auto limits = risk::LoadRiskFile(config->risk_config); !limits.ok()) {
+    auto limits = risk::LoadRiskFile(config->risk_config);
+    if (!limits.ok()) {
       fmt::print(stderr, "fixgw: {}: [GATEWAY] RiskConfig: {}\n", config_path,
                  limits.status().message());
+      return 2;
+    }
+    std::set<std::string> broker_keys;
+    for (const FIX::SessionID& id : split->acceptors.getSessions()) {
+      broker_keys.insert(id.toString());
+    }
+    warnings = gw::RiskFileWarnings(*limits, broker_keys, config->symbols,
+                                    config->risk_config);
+  }
+  // Where the sessions listen and connect (read only; nothing is bound).
+  for (const bool acceptor : {true, false}) {
+    auto plan = fix::PlanTransport(
+        acceptor ? split->acceptors : split->initiators, acceptor,
+        acceptor ? split->acceptor_tls : split->initiator_tls, config_path);
+    if (!plan.ok()) {
+      fmt::print(stderr, "fixgw: {}\n", plan.status().message());
       return 2;
     }
   }
@@ -259,6 +287,18 @@ int Run(const RunFlags& flags) {
       fmt::print(stderr, "fixgw: {}\n", st.message());
       return 2;
     }
+  }
+  if (flags.check_only) {
+    for (const std::string& w : warnings) {
+      fmt::print(stderr, "fixgw: warning: {}\n", w);
+    }
+    fmt::print("fixgw: {}: configuration OK: {} broker session(s), exchange "
+               "{}{}\n",
+               config_path, split->acceptor_count,
+               split->initiators.getSessions().begin()->toString(),
+               config->risk_checks ? ", risk file " + config->risk_config
+                                   : std::string());
+    return 0;
   }
   // Every file fixgw creates from here on (journal, -wal, -shm, lock, head,
   // logs, FIX logs) gets FileMode: 0600, or 0640 for the service's group.
@@ -302,6 +342,7 @@ int Run(const RunFlags& flags) {
   }
 
   // (After the journal's checks: a start-up error is one line.)
+  for (const std::string& w : warnings) spdlog::warn("{}", w);
   if (config->admin_port != 0 && !config->admin_auth) {
     spdlog::warn(
         "AdminAuth=none: the admin API on 127.0.0.1:{} asks no credentials; "
@@ -372,6 +413,11 @@ int Run(const RunFlags& flags) {
     admin_options.journal_path = config->journal_path;
     admin_options.max_pending = std::chrono::seconds(config->max_pending_s);
     admin_options.access = std::move(admin_access);
+    for (const auto& [key, options] : session_options->sessions) {
+      if (!options.default_account.empty()) {
+        admin_options.default_accounts.insert(options.default_account);
+      }
+    }
     admin = std::make_unique<gw::AdminServer>(app, std::move(admin_options));
     if (Status st = admin->Start(config->admin_port); !st.ok()) {
       fmt::print(stderr, "fixgw: {}: {}\n", config_path, st.message());
@@ -478,20 +524,7 @@ int Run(const RunFlags& flags) {
 // `fixgw --hash-password [--iterations N]`: reads one password line from
 // stdin (so it stays out of the shell history and the process list) and
 // prints the PasswordHash value for a broker session block.
-int HashPasswordCommand(int argc, char** argv) {
-  CLI::App cli{"fixgw --hash-password: print a PasswordHash for a password "
-               "read from stdin"};
-  bool hash = false;
-  int iterations = gw::kDefaultPbkdf2Iterations;
-  cli.add_flag("--hash-password", hash, "read a password, print its hash")
-      ->required();
-  cli.add_option("--iterations", iterations, "PBKDF2 iterations")
-      ->check(CLI::Range(gw::kMinPbkdf2Iterations, 100'000'000));
-  try {
-    cli.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return cli.exit(e) == 0 ? 0 : 2;
-  }
+int HashPasswordCommand(int iterations) {
   std::string password;
   if (!std::getline(std::cin, password) || password.empty()) {
     fmt::print(stderr, "fixgw: --hash-password: no password on stdin\n");
@@ -509,18 +542,7 @@ int HashPasswordCommand(int argc, char** argv) {
 
 // `fixgw --new-admin-token NAME`: prints `NAME TOKEN` with a fresh random
 // token, to append to the AdminTokenFile.
-int NewAdminTokenCommand(int argc, char** argv) {
-  CLI::App cli{"fixgw --new-admin-token NAME: print a line for "
-               "AdminTokenFile"};
-  std::string name;
-  cli.add_option("--new-admin-token", name,
-                 "the token's name (journaled as token:NAME)")
-      ->required();
-  try {
-    cli.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return cli.exit(e) == 0 ? 0 : 2;
-  }
+int NewAdminTokenCommand(const std::string& name) {
   auto line = gw::NewAdminTokenLine(name);
   if (!line.ok()) {
     fmt::print(stderr, "fixgw: --new-admin-token: {}\n",
@@ -534,27 +556,69 @@ int NewAdminTokenCommand(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--hash-password") == 0) {
-      return HashPasswordCommand(argc, argv);
-    }
-    if (std::strcmp(argv[i], "--new-admin-token") == 0) {
-      return NewAdminTokenCommand(argc, argv);
-    }
-  }
   CLI::App cli{"fixgw: FIX 4.2/4.4 order gateway"};
+  cli.set_version_flag("--version", "fixgw " FIXGW_VERSION);
   RunFlags flags;
-  cli.add_option("-c,--config", flags.config, "QuickFIX settings file")
-      ->required()
-      ->check(CLI::ExistingFile);
-  cli.add_option("--accept-journal-damage", flags.accept_damage,
-                 "start although the journal fails its start-up check "
-                 "(damaged or cut); REASON is journaled, for forensics")
-      ->type_name("REASON");
+  bool hash_password = false;
+  int iterations = gw::kDefaultPbkdf2Iterations;
+  std::optional<std::string> token_name;
+  CLI::Option* config =
+      cli.add_option("-c,--config", flags.config,
+                     "QuickFIX settings file: broker and exchange sessions "
+                     "and the [GATEWAY] section; runs the gateway")
+          ->check(CLI::ExistingFile);
+  CLI::Option* check =
+      cli.add_flag("--check-config", flags.check_only,
+                   "with --config: read and check the settings, "
+                   "dictionaries, risk file, token file and credentials, "
+                   "then exit 0 (OK, warnings on stderr) or 2 (the error); "
+                   "creates, writes and binds nothing")
+          ->needs(config);
+  CLI::Option* damage =
+      cli.add_option("--accept-journal-damage", flags.accept_damage,
+                     "with --config: start although the journal fails its "
+                     "start-up check (damaged or cut); REASON is journaled, "
+                     "for forensics")
+          ->type_name("REASON")
+          ->needs(config);
+  CLI::Option* hash =
+      cli.add_flag("--hash-password", hash_password,
+                   "read a password from stdin, print its PasswordHash for a "
+                   "broker [SESSION]");
+  cli.add_option("--iterations", iterations,
+                 "with --hash-password: PBKDF2 iterations (default " +
+                     std::to_string(gw::kDefaultPbkdf2Iterations) + ")")
+      ->check(CLI::Range(gw::kMinPbkdf2Iterations, 100'000'000))
+      ->needs(hash);
+  CLI::Option* token =
+      cli.add_option("--new-admin-token", token_name,
+                     "print a line `NAME TOKEN` with a fresh token for "
+                     "AdminTokenFile (journaled as token:NAME)")
+          ->type_name("NAME");
+  hash->excludes(config)->excludes(token);
+  token->excludes(config);
+  check->excludes(damage);
+  cli.footer(
+      "Exit codes: 0 stopped cleanly (SIGTERM/SIGINT) or the check passed; "
+      "2 bad configuration, bad risk file, unusable journal or a port in "
+      "use; 3 the journal failed while running.\nDocumentation: README.md "
+      "and docs/operations.md (PREFIX/share/doc/fixgw/).");
   try {
     cli.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return cli.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return cli.exit(e);
   } catch (const CLI::ParseError& e) {
-    return cli.exit(e) == 0 ? 0 : 2;
+    fmt::print(stderr, "fixgw: {} (fixgw --help for usage)\n", e.what());
+    return 2;
+  }
+  if (hash_password) return HashPasswordCommand(iterations);
+  if (token_name) return NewAdminTokenCommand(*token_name);
+  if (flags.config.empty()) {
+    fmt::print(stderr,
+               "fixgw: --config FILE is required (fixgw --help for usage)\n");
+    return 2;
   }
   if (flags.accept_damage) {
     const std::string& reason = *flags.accept_damage;

@@ -4,8 +4,8 @@
 // by name, through the project's dictionary. Usage and output are
 // documented in docs/operations.md ("Reading FIX logs"):
 //
-//   fixlog [FILE...] [--full] [--type D,8] [--grep TEXT]
-//          [--format text|json] [--dict FIX44.xml]
+//   fixlog [FILE...] [--full] [--type D,8] [--grep TEXT] [--clordid ID]
+//          [--format text|json] [--dict FIX44.xml] | --version
 //
 // No FILE, or "-", reads stdin. Exit codes: 0 ok; 1 some line was not FIX
 // (each named on stderr as FILE:LINE, the others still printed); 2 usage
@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "fixgw_version.h"
 #include "gateway/fix/describe.h"
 #include "gateway/fixlog/log_line.h"
 #include "gateway/fixlog/render.h"
@@ -41,6 +42,7 @@ struct Args {
   std::string format = "text";
   std::vector<std::string> types;
   std::string grep;
+  std::string cl_ord_id;
   bool full = false;
 };
 
@@ -133,6 +135,7 @@ int Run(const Args& args) {
   options.full = args.full;
   options.types = args.types;
   options.grep = args.grep;
+  options.cl_ord_id = args.cl_ord_id;
 
   std::vector<std::string> candidates =
       args.dict.empty() ? DefaultDictionaries()
@@ -196,6 +199,7 @@ int main(int argc, char** argv) {
   CLI::App cli{
       "fixlog: FIX logs for people: message and field names, enum values by "
       "name, from the project's FIX 4.4 dictionary"};
+  cli.set_version_flag("--version", "fixlog " FIXGW_VERSION);
   Args args;
   // Positional, so that "--type D FILE" does not read FILE as a type.
   cli.add_option("files", args.files,
@@ -211,6 +215,10 @@ int main(int argc, char** argv) {
   cli.add_option("--grep", args.grep,
                  "only messages with a field value containing TEXT (e.g. a "
                  "ClOrdID), and events containing it");
+  cli.add_option("--clordid", args.cl_ord_id,
+                 "only messages whose ClOrdID (11) or OrigClOrdID (41) is "
+                 "exactly ID (--grep b1 also matches b10); leaves events out")
+      ->type_name("ID");
   cli.add_option("--format", args.format, "text (default) or json");
   cli.add_option("--dict", args.dict,
                  "QuickFIX data dictionary (default: PREFIX/share/fixgw/"
@@ -224,6 +232,8 @@ int main(int argc, char** argv) {
   try {
     cli.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
+    return cli.exit(e);
+  } catch (const CLI::CallForVersion& e) {
     return cli.exit(e);
   } catch (const CLI::ParseError& e) {
     fmt::print(stderr, "fixlog: {} (fixlog --help for usage)\n", e.what());

@@ -41,6 +41,14 @@ bool Selected(const fix::NamedMessage& m, const RenderOptions& options) {
                    })) {
     return false;
   }
+  if (!options.cl_ord_id.empty() &&
+      std::none_of(m.fields.begin(), m.fields.end(),
+                   [&](const fix::NamedField& f) {
+                     return (f.tag == 11 || f.tag == 41) &&
+                            f.value == options.cl_ord_id;
+                   })) {
+    return false;
+  }
   return true;
 }
 
@@ -113,7 +121,7 @@ std::string RenderMessage(const FIX::DataDictionary& dd,
 
 std::string RenderEvent(const std::string& time, const std::string& text,
                         const RenderOptions& options) {
-  if (!options.types.empty()) return "";
+  if (!options.types.empty() || !options.cl_ord_id.empty()) return "";
   if (!options.grep.empty() && text.find(options.grep) == std::string::npos) {
     return "";
   }

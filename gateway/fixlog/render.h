@@ -25,6 +25,10 @@ struct RenderOptions {
   // Only messages with a field value (or events whose text) containing
   // this; empty: all. Matched after masking, so it never finds a password.
   std::string grep;
+  // Only messages whose ClOrdID (11) or OrigClOrdID (41) is exactly this
+  // (--grep b1 also finds b10 and every ExecID holding "b1"); empty: all.
+  // Events are left out.
+  std::string cl_ord_id;
 };
 
 // One message, or "" when the filters leave it out. `time` is the log's

@@ -146,6 +146,24 @@ TEST(RenderMessage, FiltersByTypeValueOrNameAndByFieldValue) {
   EXPECT_EQ(RenderMessage(Fix44(), kTime, Parse(kReject), grep), "");
 }
 
+TEST(RenderMessage, ClOrdIdMatchesExactlyInClOrdIdOrOrigClOrdId) {
+  constexpr std::string_view kOrderB10 =
+      "8=FIX.4.4|9=128|35=D|34=6|49=CLIENT1|52=20261127-00:48:59.696|56=SIM|"
+      "11=b10|38=600|40=2|44=100.02|54=1|55=AAPL|59=0|"
+      "60=20261127-00:48:59.696956|10=029|";
+  constexpr std::string_view kCancelOfB1 =
+      "8=FIX.4.4|9=70|35=F|34=9|49=CLIENT1|52=20261127-00:50:01.002|56=SIM|"
+      "11=c1|41=b1|55=AAPL|54=1|10=000|";
+  RenderOptions exact;
+  exact.cl_ord_id = "b1";
+  EXPECT_NE(RenderMessage(Fix44(), kTime, Parse(kOrder), exact), "");
+  EXPECT_NE(RenderMessage(Fix44(), kTime, Parse(kCancelOfB1), exact), "");
+  // --grep b1 finds b10 too; the exact match does not.
+  EXPECT_NE(RenderMessage(Fix44(), kTime, Parse(kOrderB10), Grep("b1")), "");
+  EXPECT_EQ(RenderMessage(Fix44(), kTime, Parse(kOrderB10), exact), "");
+  EXPECT_EQ(RenderEvent(kTime, "b1 event", exact), "");
+}
+
 TEST(RenderMessage, UnknownTagsAndTypesKeepTheirNumbers) {
   EXPECT_EQ(RenderMessage(Fix44(), "", Parse("35=ZZ|49=A|56=B|9999=x|"), {}),
             "- ZZ A->B 9999=x");

@@ -10,7 +10,8 @@
 //
 // Exit codes: 0 ok; 1 the journal is damaged (--verify found a bad entry or
 // a break between files, --roll found the journal damaged, or an entry's
-// event could not be decoded); 2 usage error, or the journal cannot be used
+// event could not be decoded); 2 usage error, a filter naming an account,
+// symbol, session or order the journal never saw, or the journal cannot be used
 // (missing, not a journal, newer schema, unreadable), or the output cannot
 // be written, or --roll refused (open orders, fixgw running, NEW exists).
 //
@@ -27,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "fixgw_version.h"
 #include "gateway/core/clock.h"
 #include "gateway/fixreplay/render.h"
 #include "gateway/fixreplay/replay_state.h"
@@ -144,6 +146,46 @@ int VerifyFiles(const std::vector<std::string>& paths) {
   return kOk;
 }
 
+// A filter that names what the journal never saw (a typo, another day's
+// journal) is said on stderr, never answered with an empty report and exit
+// 0. `stats` holds the names seen (TrailStats). False if one is unknown.
+bool NamesSeen(const Args& args, const replay::TrailStats& stats) {
+  bool ok = true;
+  auto check = [&](const std::optional<std::string>& wanted,
+                   const std::set<std::string>& seen, const char* what,
+                   const char* plural, bool session) {
+    if (!wanted) return;
+    for (const std::string& name : seen) {
+      if (session ? replay::SessionMatches(name, *wanted) : name == *wanted) {
+        return;
+      }
+    }
+    std::vector<std::string> shown(seen.begin(), seen.end());
+    const size_t total = shown.size();
+    if (shown.size() > 20) shown.resize(20);
+    fmt::print(stderr, "fixreplay: {}: {} '{}' never occurs in this journal "
+               "({} in it: {}{})\n",
+               args.journal, what, *wanted, plural,
+               shown.empty() ? "none" : fmt::format("{}", fmt::join(shown, ", ")),
+               total > shown.size()
+                   ? fmt::format(", ... {} in all", total)
+                   : std::string());
+    ok = false;
+  };
+  check(args.account, stats.accounts, "account", "accounts", false);
+  check(args.symbol, stats.symbols, "symbol", "symbols", false);
+  check(args.session, stats.sessions, "session", "sessions", true);
+  if (args.order && !stats.order_seen) {
+    fmt::print(stderr,
+               "fixreplay: {}: order '{}' never occurs in this journal (as a "
+               "broker or exchange ClOrdID{})\n",
+               args.journal, *args.order,
+               args.session ? " of session " + *args.session : "");
+    ok = false;
+  }
+  return ok;
+}
+
 int Roll(const Args& args) {
   replay::RollOptions options{args.journal, *args.roll, !args.reset_cash,
                               Now()};
@@ -238,6 +280,18 @@ int Run(const Args& args) {
   if (args.verify) return Verify(**journal);
 
   Out out;
+  if (as_of && (args.account || args.symbol || args.session)) {
+    Result<replay::TrailStats> seen = replay::ReplayTrail(
+        **journal,
+        replay::TrailFilter{std::nullopt, args.account, args.symbol,
+                            args.session, std::nullopt, std::nullopt},
+        [](const replay::TrailRow&) {});
+    if (!seen.ok()) {
+      fmt::print(stderr, "fixreplay: {}\n", seen.status().message());
+      return kUsage;
+    }
+    if (!NamesSeen(args, *seen)) return kUsage;
+  }
   if (as_of) {
     Result<replay::ReplayedState> state =
         replay::ReplayState(**journal, *as_of);
@@ -280,9 +334,9 @@ int Run(const Args& args) {
     fmt::print(stderr, "fixreplay: {}\n", stats.status().message());
     return kUsage;
   }
-  if (args.order && stats->rows == 0) {
-    fmt::print(stderr, "fixreplay: no journal entry of order '{}' matches\n",
-               *args.order);
+  if (!NamesSeen(args, *stats)) return kUsage;
+  if (stats->rows == 0 && filtered) {
+    fmt::print(stderr, "fixreplay: no journal entry matches the filters\n");
   }
   if (stats->unknown_kinds > 0) {
     fmt::print(stderr,
@@ -305,6 +359,7 @@ int main(int argc, char** argv) {
   CLI::App cli{
       "fixreplay: audit trail, state as of a time and hash-chain check of a "
       "fixgw journal (read-only)"};
+  cli.set_version_flag("--version", "fixreplay " FIXGW_VERSION);
   Args args;
   cli.add_option("journal", args.journals,
                  "the journal (fixgw JournalPath); with --verify, several "
@@ -338,11 +393,13 @@ int main(int argc, char** argv) {
   cli.footer(
       "Times are UTC: 2026-11-26T18:50:14.123456Z, 2026-11-26 or "
       "20261126-18:50:14.123456.\nExit codes: 0 ok; 1 the journal is damaged "
-      "(--verify, or an entry that does not decode); 2 usage error or "
-      "journal unusable.\nDocumentation: docs/fixreplay.md");
+      "(--verify, or an entry that does not decode); 2 usage error, a "
+      "filter naming what the journal never saw, or journal unusable.\nDocumentation: docs/fixreplay.md");
   try {
     cli.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
+    return cli.exit(e);
+  } catch (const CLI::CallForVersion& e) {
     return cli.exit(e);
   } catch (const CLI::ParseError& e) {
     // One line, like every other error.

@@ -26,6 +26,8 @@ TrailRow SampleRow() {
   r.side = "Buy";
   r.qty = "5";
   r.price = "10.00";
+  r.ord_type = "Limit";
+  r.tif = "Day";
   r.status = "Rejected";
   r.reason = "OrdRejReason=1: unknown symbol 'XYZ'";
   return r;
@@ -41,7 +43,8 @@ TEST(RenderTrailTest, TextIsOneLineWithQuotedValuesOnlyWhenNeeded) {
   EXPECT_EQ(RenderTrailRow(Format::kText, SampleRow()),
             "2026-11-26T18:50:14.010000Z #7 from-broker FIX.4.4:GW->BROKER1 "
             "NewOrderSingle NewOrderRejected account=ACC1 cl_ord_id=x1 "
-            "symbol=XYZ side=Buy qty=5 price=10.00 status=Rejected "
+            "symbol=XYZ side=Buy qty=5 price=10.00 ord_type=Limit tif=Day "
+            "status=Rejected "
             "reason=\"OrdRejReason=1: unknown symbol 'XYZ'\"\n");
 }
 
@@ -64,14 +67,15 @@ TEST(RenderTrailTest, CsvHasAHeaderAndOneQuotedRecordPerRow) {
   const std::string header = TrailCsvHeader();
   EXPECT_EQ(header,
             "seq,time,session,direction,msg_type,event,account,cl_ord_id,"
-            "orig_cl_ord_id,exch_cl_ord_id,symbol,side,qty,price,exec_type,"
-            "last_qty,last_px,cum_qty,leaves_qty,status,reason\n");
+            "orig_cl_ord_id,exch_cl_ord_id,symbol,side,qty,price,ord_type,tif,"
+            "exec_type,exec_id,order_id,last_qty,last_px,cum_qty,leaves_qty,"
+            "status,reason\n");
   TrailRow r = SampleRow();
   r.reason = "a, \"b\"\nc";
   EXPECT_EQ(RenderTrailRow(Format::kCsv, r),
             "7,2026-11-26T18:50:14.010000Z,FIX.4.4:GW->BROKER1,from-broker,"
-            "NewOrderSingle,NewOrderRejected,ACC1,x1,,,XYZ,Buy,5,10.00,,,,,,"
-            "Rejected,\"a, \"\"b\"\"\nc\"\n");
+            "NewOrderSingle,NewOrderRejected,ACC1,x1,,,XYZ,Buy,5,10.00,Limit,"
+            "Day,,,,,,,,Rejected,\"a, \"\"b\"\"\nc\"\n");
   EXPECT_EQ(Count(RenderTrailRow(Format::kCsv, SampleRow()), ','),
             Count(header, ','));
 }
@@ -84,7 +88,8 @@ TEST(RenderTrailTest, JsonIsOneObjectPerLineWithIntegersAndNulls) {
       R"("msg_type":"NewOrderSingle","event":"NewOrderRejected",)"
       R"("account":"ACC1","cl_ord_id":"x1","orig_cl_ord_id":null,)"
       R"("exch_cl_ord_id":null,"symbol":"XYZ","side":"Buy","qty":5,)"
-      R"("price":"10.00","exec_type":null,"last_qty":null,"last_px":null,)"
+      R"("price":"10.00","ord_type":"Limit","tif":"Day","exec_type":null,)"
+      R"("exec_id":null,"order_id":null,"last_qty":null,"last_px":null,)"
       R"("cum_qty":null,"leaves_qty":null,"status":"Rejected",)"
       R"("reason":"OrdRejReason=1: unknown symbol 'XYZ'"})"
       "\n");

@@ -42,6 +42,33 @@ void RemoveJournalFiles(const std::string& path) {
   }
 }
 
+// A read-only SQLite connection to a WAL journal creates empty -wal and
+// -shm files and leaves them when it closes (only a writer removes them).
+// Removes them if the -wal holds nothing; call with no connection open and
+// the journal's lock held.
+void RemoveEmptyWal(const std::string& path) {
+  if (FileSize(path + "-wal") == 0) {
+    ::unlink((path + "-wal").c_str());
+    ::unlink((path + "-shm").c_str());
+  }
+}
+
+// Runs RemoveEmptyWal on both files when the roll ends, after every
+// connection declared below it has closed.
+class EmptyWalCleanup {
+ public:
+  explicit EmptyWalCleanup(std::vector<std::string> paths)
+      : paths_(std::move(paths)) {}
+  ~EmptyWalCleanup() {
+    for (const std::string& path : paths_) RemoveEmptyWal(path);
+  }
+  EmptyWalCleanup(const EmptyWalCleanup&) = delete;
+  EmptyWalCleanup& operator=(const EmptyWalCleanup&) = delete;
+
+ private:
+  std::vector<std::string> paths_;
+};
+
 // "3 order(s) still open, 1 awaiting an exchange answer: S1 c1, S1 c2".
 std::string OpenOrdersText(const gw::OrderRouter& router,
                            const gw::OrderRouter::OrderCounts& counts) {
@@ -122,6 +149,8 @@ Status RollJournal(const RollOptions& options, RollResult* result) {
   // roll is done): its lock, held to the end.
   auto old_lock = store::JournalLock::Acquire(old_path);
   if (!old_lock.ok()) return old_lock.status();
+  // Before any connection: destroyed after they close, with the lock held.
+  EmptyWalCleanup cleanup({old_path, options.new_path});
   auto old = store::Journal::OpenReadOnly(old_path);
   if (!old.ok()) return old.status();
   if (FileSize(old_path + "-wal") > 0) {
@@ -141,6 +170,15 @@ Status RollJournal(const RollOptions& options, RollResult* result) {
         old_path + ": DAMAGED: first bad entry is seq " +
         std::to_string(check->first_bad_seq.value_or(0)) + ": " +
         check->detail + "; not rolled");
+  }
+  // A second roll of the same file would start a second journal from the
+  // same seed: two chains continuing one (a fork). The head recorded
+  // beside OLD says it was rolled.
+  if (check->recorded && check->recorded->reason.starts_with("rolled into ")) {
+    return Status::FailedPrecondition(
+        old_path + ": already " + check->recorded->reason + " (at seq " +
+        std::to_string(check->recorded->point.seq) +
+        "): a second roll would fork the hash chain; not rolled");
   }
   const store::ChainPoint old_head = check->head;
 

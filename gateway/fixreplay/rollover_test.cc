@@ -285,6 +285,35 @@ TEST_F(RolloverTest, RecordsBothHeadsSoThatACutFileIsNamed) {
   EXPECT_THAT(report->problem, HasSubstr("is missing"));
 }
 
+TEST_F(RolloverTest, RefusesToRollTheSameArchiveTwice) {
+  WriteDay();
+  RollResult result;
+  ASSERT_TRUE(Roll(tmp_.path(), Path("next.db"), &result).ok());
+  // Rolled again into another name, the archive would seed a second chain.
+  Status st = Roll(tmp_.path(), Path("other.db"), &result);
+  ASSERT_FALSE(st.ok());
+  EXPECT_THAT(st.message(),
+              HasSubstr(tmp_.path() + ": already rolled into " +
+                        Path("next.db")));
+  EXPECT_THAT(st.message(), HasSubstr("would fork the hash chain"));
+  EXPECT_FALSE(std::filesystem::exists(Path("other.db")));
+}
+
+TEST_F(RolloverTest, LeavesNoEmptyWriteAheadFilesBehind) {
+  WriteDay();
+  RollResult result;
+  ASSERT_TRUE(Roll(tmp_.path(), Path("next.db"), &result).ok());
+  for (const std::string& path : {tmp_.path(), Path("next.db")}) {
+    for (const char* suffix : {"-wal", "-shm"}) {
+      EXPECT_FALSE(std::filesystem::exists(path + suffix)) << path + suffix;
+    }
+  }
+  // A refused roll neither.
+  ASSERT_FALSE(Roll(tmp_.path(), Path("third.db"), &result).ok());
+  EXPECT_FALSE(std::filesystem::exists(tmp_.path() + "-wal"));
+  EXPECT_FALSE(std::filesystem::exists(tmp_.path() + "-shm"));
+}
+
 TEST_F(RolloverTest, RefusesAnExistingNewFile) {
   WriteDay();
   std::ofstream(Path("next.db")) << "keep me";

@@ -33,17 +33,21 @@ namespace tag {
 constexpr int kAccount = 1;
 constexpr int kClOrdId = 11;
 constexpr int kCumQty = 14;
+constexpr int kExecId = 17;
 constexpr int kLastPx = 31;
 constexpr int kLastQty = 32;
 constexpr int kRefSeqNum = 45;
 constexpr int kMsgType = 35;
+constexpr int kOrderId = 37;
 constexpr int kOrderQty = 38;
 constexpr int kOrdStatus = 39;
+constexpr int kOrdType = 40;
 constexpr int kOrigClOrdId = 41;
 constexpr int kPrice = 44;
 constexpr int kSide = 54;
 constexpr int kSymbol = 55;
 constexpr int kText = 58;
+constexpr int kTimeInForce = 59;
 constexpr int kCxlRejReason = 102;
 constexpr int kOrdRejReason = 103;
 constexpr int kExecType = 150;
@@ -87,6 +91,12 @@ std::string RawEnum(std::string_view text, std::optional<E> (*from_fix)(char)) {
     if (std::optional<E> v = from_fix(text[0])) return S(Name(*v));
   }
   return std::string(text);
+}
+
+// OrdType and TimeInForce of a raw message, by name when known.
+void RawOrderTerms(const FixText& m, TrailRow& row) {
+  row.ord_type = RawEnum(m.Get(tag::kOrdType), &OrdTypeFromFix);
+  row.tif = RawEnum(m.Get(tag::kTimeInForce), &TimeInForceFromFix);
 }
 
 // "OrdRejReason=6: duplicate ClOrdID" / "CxlRejReason=0" / "text".
@@ -357,6 +367,8 @@ TrailRow TrailBuilder::Build(const store::JournalEntry& e) {
           row.side = S(Name(o.side));
           row.qty = Q(o.qty);
           row.price = Px(o.price);
+          row.ord_type = S(Name(o.ord_type));
+          row.tif = S(Name(o.tif));
           row.status = "Accepted";
           Complete(tracker_.Add(ev.session, o.cl_ord_id, ev.exch_cl_ord_id,
                                 o.account, o.symbol, row.side),
@@ -373,6 +385,8 @@ TrailRow TrailBuilder::Build(const store::JournalEntry& e) {
           row.side = S(Name(o.side));
           row.qty = Q(o.qty);
           row.price = Px(o.price);
+          row.ord_type = S(Name(o.ord_type));
+          row.tif = S(Name(o.tif));
           row.status = "Rejected";
           row.reason = Reason(ev.rejection.reason, ev.rejection.text);
         } else if constexpr (std::is_same_v<T, gw::CancelReplaceForwarded>) {
@@ -390,6 +404,8 @@ TrailRow TrailBuilder::Build(const store::JournalEntry& e) {
             row.side = S(Name(r.side));
             row.qty = Q(r.qty);
             row.price = Px(r.price);
+            row.ord_type = S(Name(r.ord_type));
+            row.tif = S(Name(r.tif));
           } else {
             const CancelRequest& c = ev.cancel;
             row.cl_ord_id = c.cl_ord_id;
@@ -438,7 +454,11 @@ TrailRow TrailBuilder::Build(const store::JournalEntry& e) {
           row.side = S(Name(r.side));
           row.qty = Q(r.order_qty);
           row.price = Px(r.price);
+          row.ord_type = S(Name(r.ord_type));
+          row.tif = S(Name(r.tif));
           row.exec_type = S(Name(r.exec_type));
+          row.exec_id = r.exec_id;
+          row.order_id = r.order_id;
           if (r.exec_type == ExecType::kTrade || r.last_qty.units() != 0) {
             row.last_qty = Q(r.last_qty);
             row.last_px = Px(r.last_px);
@@ -558,7 +578,10 @@ void TrailBuilder::FromSentToBroker(const store::JournalEntry& e,
   row.side = RawEnum(m.Get(tag::kSide), &SideFromFix);
   row.qty = RawQty(m.Get(tag::kOrderQty));
   row.price = RawPx(m.Get(tag::kPrice));
+  RawOrderTerms(m, row);
   row.exec_type = RawEnum(m.Get(tag::kExecType), &ExecTypeFromFix);
+  row.exec_id = S(m.Get(tag::kExecId));
+  row.order_id = S(m.Get(tag::kOrderId));
   if (m.Has(tag::kLastQty) && RawQty(m.Get(tag::kLastQty)) != "0") {
     row.last_qty = RawQty(m.Get(tag::kLastQty));
     row.last_px = RawPx(m.Get(tag::kLastPx));
@@ -595,6 +618,7 @@ void TrailBuilder::FromSentToExchange(const store::JournalEntry& e,
   row.side = RawEnum(m.Get(tag::kSide), &SideFromFix);
   row.qty = RawQty(m.Get(tag::kOrderQty));
   row.price = RawPx(m.Get(tag::kPrice));
+  RawOrderTerms(m, row);
   row.status = "Sent";
   auto hit = tracker_.ByExch(row.exch_cl_ord_id);
   auto orig = tracker_.ByExch(S(m.Get(tag::kOrigClOrdId)));
@@ -630,6 +654,8 @@ void TrailBuilder::FromRecord(const store::JournalEntry& e, TrailRow& row) {
   }
   row.exch_cl_ord_id = S(m.Get(tag::kClOrdId));
   row.exec_type = RawEnum(m.Get(tag::kExecType), &ExecTypeFromFix);
+  row.exec_id = S(m.Get(tag::kExecId));
+  row.order_id = S(m.Get(tag::kOrderId));
   row.cum_qty = RawQty(m.Get(tag::kCumQty));
   row.leaves_qty = RawQty(m.Get(tag::kLeavesQty));
   row.reason = "exchange message not understood";
@@ -784,6 +810,19 @@ Result<TrailStats> ReplayTrail(
   Status st = journal.ForEach(0, [&](const store::JournalEntry& e) {
     ++stats.entries;
     TrailRow row = builder.Build(e);
+    if (filter.account && !row.account.empty()) {
+      stats.accounts.insert(row.account);
+    }
+    if (filter.symbol && !row.symbol.empty()) stats.symbols.insert(row.symbol);
+    if (filter.session && !row.session.empty()) {
+      stats.sessions.insert(row.session);
+    }
+    if (filter.order_id && !stats.order_seen) {
+      const std::string& id = *filter.order_id;
+      stats.order_seen = orders.contains(builder.last_order()) ||
+                         row.cl_ord_id == id || row.orig_cl_ord_id == id ||
+                         row.exch_cl_ord_id == id;
+    }
     if (filter.from && row.time < *filter.from) return true;
     if (filter.to && row.time > *filter.to) return true;
     if (filter.account && row.account != *filter.account) return true;

@@ -19,6 +19,7 @@
 #include <deque>
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -63,7 +64,11 @@ struct TrailRow {
   std::string side;
   std::string qty;    // OrderQty
   std::string price;  // limit price
+  std::string ord_type;  // "Limit", "Market"
+  std::string tif;       // TimeInForce: "Day", "IOC", ...
   std::string exec_type;
+  std::string exec_id;   // ExecID of an ExecutionReport (exchange's or ours)
+  std::string order_id;  // OrderID: the exchange's order identifier
   std::string last_qty;
   std::string last_px;
   std::string cum_qty;
@@ -203,6 +208,12 @@ struct TrailStats {
   int64_t unknown_kinds = 0;
   int64_t unreadable = 0;
   std::string first_problem;
+  // For each name filter given: every value of that kind in the journal
+  // (all rows, before any filter), so that a name the journal never saw
+  // is told apart from one with no entries in the time range.
+  std::set<std::string> accounts, symbols, sessions;
+  // With order_id: whether any entry names it or its chain.
+  bool order_seen = false;
 };
 
 // Streams `journal` in order and calls `emit` for each row passing

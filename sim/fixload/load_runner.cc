@@ -24,6 +24,7 @@ constexpr int kPrice = 44;
 constexpr int kRefSeqNum = 45;
 constexpr int kSide = 54;
 constexpr int kSymbol = 55;
+constexpr int kText = 58;
 constexpr int kTimeInForce = 59;
 constexpr int kTransactTime = 60;
 constexpr int kExecType = 150;
@@ -144,6 +145,16 @@ void OrderTracker::FirstReport(uint64_t index, bool reject,
 
 void OrderTracker::OnInbound(const FIX::Message& message, SteadyTime received) {
   std::string type = Get(message.getHeader(), kMsgType);
+  if ((type == "8" && Get(message, kExecType) == "8") || type == "j" ||
+      type == "3") {
+    // Why the first refusal came: said when every order is refused.
+    std::lock_guard lock(mu_);
+    if (totals_.first_reject_text.empty()) {
+      const std::string text = Get(message, kText);
+      totals_.first_reject_text =
+          "MsgType " + type + ": " + (text.empty() ? "(no Text)" : text);
+    }
+  }
   if (type == "8") {
     std::string exec_type = Get(message, kExecType);
     std::optional<uint64_t> index = IndexOf(Get(message, kClOrdId));
@@ -321,6 +332,7 @@ LoadReport RunLoad(Client& client, OrderTracker& tracker,
   report.sent = totals.sent;
   report.acked = totals.acked;
   report.rejected = totals.rejected;
+  report.first_reject_text = totals.first_reject_text;
   report.missing = totals.sent - totals.acked - totals.rejected;
   report.trades = totals.trades;
   report.elapsed_s = Seconds(end - start);

@@ -73,6 +73,7 @@ class OrderTracker final : public Client::Listener {
     uint64_t acked = 0;
     uint64_t rejected = 0;
     uint64_t trades = 0;
+    std::string first_reject_text;  // of the first reject seen (8/150=8, j, 3)
     std::optional<SteadyTime> last_report;
   };
   Totals totals() const;

@@ -29,6 +29,7 @@
 #include <thread>
 #include <vector>
 
+#include "fixgw_version.h"
 #include "gateway/core/decimal.h"
 #include "gateway/fix/describe.h"
 #include "gateway/fix/quickfix.h"
@@ -483,6 +484,15 @@ int Run(const Flags& flags) {
     std::cout.flush();
     code = report.missing == 0 && report.sent == report.requested ? kExitOk
                                                                   : kExitFailed;
+    // A run whose every order was refused measured nothing (a missing
+    // --account, a risk limit, a closed market): a failure, with the why.
+    if (report.sent > 0 && report.acked == 0 &&
+        report.rejected == report.sent) {
+      std::cerr << "fixload: every order (" << report.rejected
+                << ") was refused; the first: " << report.first_reject_text
+                << "\n";
+      code = kExitFailed;
+    }
   }
   client.Stop(std::chrono::milliseconds(3000));
   return code;
@@ -497,6 +507,7 @@ int main(int argc, char** argv) {
   CLI::App app{
       "fixload: broker-side FIX 4.4 client for scripted scenarios and load"};
   app.footer(fixgw::load::kFooter);
+  app.set_version_flag("--version", "fixload " FIXGW_VERSION);
   app.add_option("--config", flags.config,
                  "QuickFIX settings file with the initiator session")
       ->required();

@@ -44,6 +44,7 @@ struct LoadReport {
   uint64_t trades = 0;       // ExecutionReports with ExecType=F, any order
   double elapsed_s = 0;      // first send to last first report (or give-up)
   bool interrupted = false;  // SIGINT/SIGTERM or lost session
+  std::string first_reject_text;  // "MsgType 8: <Text>" of the first reject
   std::optional<LatencySummary> latency;  // over first reports
 
   // (acked + rejected) / elapsed_s; 0 when nothing elapsed.

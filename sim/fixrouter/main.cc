@@ -5,6 +5,7 @@
 // exception specifications otherwise).
 //
 //   fixrouter BROKERS.cfg EXCHANGE.cfg
+//   fixrouter --version
 //
 // BROKERS.cfg holds the broker sessions (acceptors, served by a
 // ThreadedSocketAcceptor: one thread per connection), EXCHANGE.cfg exactly
@@ -40,8 +41,10 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
+#include "fixgw_version.h"
 #include "gateway/fix/quickfix.h"
 
 namespace {
@@ -115,6 +118,10 @@ class Router : public FIX::Application {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc == 2 && std::string_view(argv[1]) == "--version") {
+    std::printf("fixrouter %s\n", FIXGW_VERSION);
+    return 0;
+  }
   if (argc != 3) {
     std::fprintf(stderr, "usage: fixrouter BROKERS.cfg EXCHANGE.cfg\n");
     return 2;

@@ -8,9 +8,12 @@
 // sessions out and exit 0. Exit 2 on bad configuration.
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
+
 #include <future>
 #include <thread>
 
+#include "fixgw_version.h"
 #include "gateway/fix/fix_transport.h"
 #include "gateway/fix/masking_log.h"
 #include "gateway/fix/session_driver.h"
@@ -147,6 +150,18 @@ int Run(const std::string& config_path) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  return fixgw::fix::RunWithConfigArg(
-      argc, argv, "fixsim: FIX 4.4 exchange simulator (matching engine)", &Run);
+  CLI::App cli{"fixsim: FIX 4.4 exchange simulator (matching engine)"};
+  cli.set_version_flag("--version", "fixsim " FIXGW_VERSION);
+  std::string config;
+  cli.add_option("-c,--config", config,
+                 "QuickFIX settings file: acceptor sessions and the [SIM] "
+                 "section")
+      ->required()
+      ->check(CLI::ExistingFile);
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return cli.exit(e) == 0 ? 0 : 2;
+  }
+  return Run(config);
 }
