@@ -3,7 +3,6 @@
 #include <pthread.h>
 #include <signal.h>
 
-#include <CLI/CLI.hpp>
 
 namespace fixgw::fix {
 namespace {
@@ -54,21 +53,6 @@ std::unique_ptr<FIX::Initiator> MakeInitiator(
   }
   return MakeConnector<FIX::ThreadedSocketInitiator>(app, store, settings,
                                                      log);
-}
-
-int RunWithConfigArg(int argc, char** argv, const std::string& title,
-                     int (*run)(const std::string& config_path)) {
-  CLI::App cli{title};
-  std::string config;
-  cli.add_option("-c,--config", config, "QuickFIX settings file")
-      ->required()
-      ->check(CLI::ExistingFile);
-  try {
-    cli.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return cli.exit(e) == 0 ? 0 : 2;
-  }
-  return run(config);
 }
 
 StopSignals::StopSignals(bool with_hangup) {

@@ -44,12 +44,6 @@ std::unique_ptr<FIX::Initiator> MakeInitiator(
     FIX::Application& app, FIX::MessageStoreFactory& store,
     const FIX::SessionSettings& settings, FIX::LogFactory* log, bool tls);
 
-// The command line of fixgw and fixsim: `PROGRAM -c|--config FILE`, with
-// --help. Returns the program's whole run: `run(config_path)`, or 0 for
-// --help and 2 for a bad command line (CLI11 prints why).
-int RunWithConfigArg(int argc, char** argv, const std::string& title,
-                     int (*run)(const std::string& config_path));
-
 // Blocks SIGTERM and SIGINT (and SIGHUP if `with_hangup`) in the calling
 // thread and so in every thread it starts afterwards (construct it before
 // starting any session); Wait() returns the signal that arrived.
