@@ -24,11 +24,6 @@ std::string List(const std::vector<std::string>& names) {
 
 }  // namespace
 
-std::string_view SessionShortName(std::string_view key) {
-  const size_t arrow = key.rfind("->");
-  return arrow == std::string_view::npos ? key : key.substr(arrow + 2);
-}
-
 std::vector<std::string> SessionNamesAccepted(
     const std::set<std::string>& keys) {
   const auto counts = ShortNameCounts(keys);

@@ -13,11 +13,9 @@
 #include <vector>
 
 #include "gateway/core/result.h"
+#include "gateway/core/session_name.h"
 
 namespace fixgw::gw {
-
-// "ALPHA" for "FIX.4.4:GW->ALPHA"; the key itself if it has no "->".
-std::string_view SessionShortName(std::string_view key);
 
 // The session key `name` stands for among `keys` (full session keys): the
 // key itself, or the one key whose short name is `name`. NotFound when none

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "gateway/core/session_name.h"
 #include "gateway/fix/settings.h"
 
 namespace fixgw::gw {
@@ -303,8 +304,7 @@ std::vector<std::string> RiskFileWarnings(
     if (sessions.contains(name)) continue;
     std::string hint;
     for (const std::string& key : sessions) {
-      const size_t arrow = key.rfind("->");
-      if (arrow != std::string::npos && key.substr(arrow + 2) == name) {
+      if (SessionShortName(key) == name) {
         hint = "; the risk file names a session by its full key: "
                "[sessions.\"" + key + "\"]";
       }

@@ -161,6 +161,9 @@ Batch OneSend(const std::string& id) {
   b.entries.push_back(e);
   Send send;
   send.message.setField(11, id);
+  // A default SessionID leaves a bool uninitialised (QuickFIX 1.15.1):
+  // every real Send names its session.
+  send.target = FIX::SessionID("FIX.4.4", "GW", "BROKER1");
   b.sends.push_back(std::move(send));
   return b;
 }
@@ -476,6 +479,7 @@ TEST(OrderPipelineTest, HandOverGoesBehindCommittedMessages) {
   std::vector<Send> probe(1);
   probe[0].message.setField(11, "probe");
   probe[0].probe = true;
+  probe[0].target = FIX::SessionID("FIX.4.4", "GW", "SIM");
   f.pipeline->HandOver(std::move(probe));
   for (int i = 0; i < 10 && f.sessions.delivered() < 2; ++i) {
     loop->RunOnce(10ms);

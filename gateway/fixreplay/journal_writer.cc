@@ -5,6 +5,7 @@
 #include <variant>
 
 #include "gateway/core/clock.h"
+#include "gateway/core/session_name.h"
 
 namespace fixgw::replay::testing {
 namespace {
@@ -38,8 +39,7 @@ class Fix {
 };
 
 std::string TargetOf(const gw::SessionKey& session) {
-  size_t arrow = session.rfind("->");
-  return arrow == std::string::npos ? session : session.substr(arrow + 2);
+  return std::string(SessionShortName(session));
 }
 
 struct Keys {

@@ -22,6 +22,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "gateway/core/session_name.h"
 #include "gateway/fixreplay/fix_text.h"
 #include "gateway/router/journal_events.h"
 #include "risk/risk_engine.h"
@@ -169,9 +170,7 @@ bool SessionMatches(std::string_view row_session, std::string_view wanted) {
   if (row_session.empty()) return false;
   if (row_session == wanted) return true;
   // "FIX.4.4:GW->BROKER1" matches "BROKER1" (the broker's CompID).
-  size_t arrow = row_session.rfind("->");
-  return arrow != std::string_view::npos &&
-         row_session.substr(arrow + 2) == wanted;
+  return SessionShortName(row_session) == wanted;
 }
 
 // ---- OrderTracker ----------------------------------------------------------
