@@ -2,6 +2,7 @@
 // Append, SHA-256 hash chain (format and durability rules in schema.sql).
 #include "store/journal.h"
 #include "store/internal/sqlite.h"
+#include "store/internal/wal_vfs.h"
 
 #include <openssl/evp.h>
 #include <sqlite3.h>
@@ -479,7 +480,10 @@ Status Journal::Impl::Open(SyncMode mode) {
               (read_only ? SQLITE_OPEN_READONLY
                          : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   sqlite3* raw = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  // A writer appends each transaction to the WAL with one system call
+  // (internal/wal_vfs.h).
+  int rc = sqlite3_open_v2(path.c_str(), &raw, flags,
+                           read_only ? nullptr : internal::WalVfsName());
   conn->db.reset(raw);
   if (rc != SQLITE_OK) {
     if (raw == nullptr) {

@@ -2,6 +2,7 @@
 // store's own tables, cached statements, one transaction per write.
 #include "store/session_store.h"
 #include "store/internal/sqlite.h"
+#include "store/internal/wal_vfs.h"
 
 #include <sqlite3.h>
 #include <sys/stat.h>
@@ -297,7 +298,7 @@ Status SessionStore::Impl::Open(SyncMode mode) {
   int rc = sqlite3_open_v2(
       path_.c_str(), &raw,
       SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE,
-      nullptr);
+      internal::WalVfsName());  // one write per transaction (wal_vfs.h)
   conn_->db.reset(raw);
   if (rc != SQLITE_OK) {
     if (raw == nullptr) {
