@@ -136,7 +136,8 @@ SqliteMessageStore::SqliteMessageStore(store::SessionStore& store,
     : store_(&store),
       session_(std::move(session_key)),
       options_(SqliteStoreOptions{std::max(1, options.target_persist_every),
-                                  std::move(options.flush_application)}) {
+                                  std::move(options.flush_application),
+                                  std::move(options.on_error)}) {
   Load(state);
 }
 
@@ -155,6 +156,7 @@ void SqliteMessageStore::Load(const store::SessionState& state) {
 }
 
 void SqliteMessageStore::Fail(const Status& status) const {
+  if (options_.on_error) options_.on_error(status.message());
   throw FIX::IOException(status.message());
 }
 

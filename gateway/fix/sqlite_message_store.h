@@ -72,6 +72,11 @@ struct SqliteStoreOptions {
   // journaled. So SQLite never says a message was processed before its
   // events are durable; after a crash the peer resends what was not.
   std::function<void()> flush_application;
+  // Called with the message of every failure before it is thrown as
+  // FIX::IOException. QuickFIX catches those inside Session::next, writes
+  // them to the session's own log (often none) and disconnects: this is
+  // how the application's log learns why.
+  std::function<void(const std::string&)> on_error;
 };
 
 class SqliteMessageStore : public FIX::MessageStore {

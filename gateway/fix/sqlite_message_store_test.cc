@@ -421,6 +421,24 @@ TEST_F(SqliteMessageStoreTest, SqliteFailuresAreThrownAsIOException) {
   EXPECT_THROW(store->refresh(), FIX::IOException);
 }
 
+TEST_F(SqliteMessageStoreTest, FailuresReachOnErrorBeforeTheyAreThrown) {
+  // QuickFIX swallows a store's IOException inside Session::next (it
+  // disconnects, and says why only in the session's own log): on_error is
+  // how the gateway's log hears of it.
+  std::vector<std::string> errors;
+  SqliteStoreOptions options;
+  options.on_error = [&](const std::string& m) { errors.push_back(m); };
+  auto store = SqliteMessageStore::Open(*sessions_, kBroker.toString(),
+                                        std::move(options));
+  ASSERT_TRUE(store.ok()) << store.status().message();
+  RawExec(path_, "DROP TABLE fix_message");
+  EXPECT_THROW((*store)->reset(), FIX::IOException);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_THAT(errors[0], HasSubstr("FIX.4.4:GW->BROKER1"));
+  EXPECT_THROW((*store)->set(1, Msg("0", 1, "")), FIX::IOException);
+  EXPECT_EQ(errors.size(), 2u);
+}
+
 TEST_F(SqliteMessageStoreTest, FactoryThrowsConfigErrorWhenStateCannotLoad) {
   RawExec(path_, "DROP TABLE fix_session");
   try {

@@ -433,7 +433,9 @@ int Run(const RunFlags& flags) {
     // resends that were (PossDupFlag + known ClOrdID / ExecID) are dropped.
     session_stores = std::make_unique<fix::SqliteMessageStoreFactory>(
         *sessions,
-        fix::SqliteStoreOptions{1, [&app] { app.FlushCommits(); }});
+        fix::SqliteStoreOptions{
+            1, [&app] { app.FlushCommits(); },
+            [](const std::string& message) { spdlog::error("{}", message); }});
   } else {
     session_stores = std::make_unique<FIX::MemoryStoreFactory>();
   }
