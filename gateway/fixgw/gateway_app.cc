@@ -378,8 +378,8 @@ void GatewayApplication::LivenessLoop() {
 
 void GatewayApplication::QueueProbe(const std::string& test_req_id) {
   Send send;
-  send.message.getHeader().setField(FIX::MsgType(FIX::MsgType_TestRequest));
-  send.message.setField(FIX::TestReqID(test_req_id));
+  send.message->getHeader().setField(FIX::MsgType(FIX::MsgType_TestRequest));
+  send.message->setField(FIX::TestReqID(test_req_id));
   send.target = exchange_session_;
   send.probe = true;
   std::vector<Send> sends;
@@ -757,10 +757,10 @@ Status GatewayApplication::Prestore(const std::vector<Batch>& batches) {
       if (!st.ok()) return st;
     }
     for (const Send& send : b.sends) {
-      const std::string key = fix::MessageOutputKey(send.message);
+      const std::string key = fix::MessageOutputKey(*send.message);
       Result<bool> stored = sessions_->PrestoreOutgoing(
           send.target.toString(), key, [&](int64_t seq) {
-            return fix::StoredForm(send.message, send.target, seq);
+            return fix::StoredForm(*send.message, send.target, seq);
           });
       if (!stored.ok()) return stored.status();
     }
@@ -773,7 +773,7 @@ void GatewayApplication::SendNow(Send& send) {
     // Never while logged out: QuickFIX would store it and spend a seq.
     if (exchange_logged_on_.load()) {
       try {
-        if (FIX::Session::sendToTarget(send.message, send.target)) {
+        if (FIX::Session::sendToTarget(*send.message, send.target)) {
           metrics_.CountExchangeTestRequest();
         }
       } catch (const FIX::SessionNotFound&) {
@@ -791,7 +791,7 @@ void GatewayApplication::SendNow(Send& send) {
     // The session stores it (prestored with its events: no transaction
     // here) and queues it on its connection, if it has one; a session
     // without one resends it when its peer asks after the next logon.
-    FIX::Session::sendToTarget(send.message, send.target);
+    FIX::Session::sendToTarget(*send.message, send.target);
     if (send.received != SteadyTime{}) {
       metrics_.ObservePath(send.path,
                            std::chrono::steady_clock::now() - send.received);
@@ -861,7 +861,7 @@ void GatewayApplication::Process(const JournalEvent& event,
                  risk_errors_seen_);
   }
   Observe(event, now);
-  std::vector<FIX::Message> messages;
+  std::vector<std::unique_ptr<FIX::Message>> messages;
   std::vector<store::JournalEntry> entries;
   messages.reserve(actions.size());
   entries.reserve(actions.size() + 1);
@@ -878,11 +878,13 @@ void GatewayApplication::Process(const JournalEvent& event,
   entries.push_back(std::move(head));
   for (const Action& action : actions) {
     const auto* b = std::get_if<ToBroker>(&action);
-    messages.push_back(EncodeAction(
+    // `new` from the prvalue constructs in place (make_unique would copy:
+    // Message has no move constructor).
+    messages.emplace_back(new FIX::Message(EncodeAction(
         action,
         OptionsOf(b != nullptr ? b->session : exchange_session_.toString())
-            .dialect));
-    entries.push_back(SentEntry(action, messages.back(), now));
+            .dialect)));
+    entries.push_back(SentEntry(action, *messages.back(), now));
   }
 
   Batch batch;

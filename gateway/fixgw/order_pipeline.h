@@ -49,6 +49,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <thread>
@@ -77,7 +78,10 @@ class OrderPipeline {
   };
   // A message to deliver once its batch is committed.
   struct Send {
-    FIX::Message message;
+    // On the heap: QuickFIX 1.15's Message has a copy constructor and no
+    // move, so a Message held by value is copied field by field each time
+    // a Send moves (into its batch, the ready list, a vector that grows).
+    std::unique_ptr<FIX::Message> message = std::make_unique<FIX::Message>();
     FIX::SessionID target;
     // When the message that caused it arrived (epoch: no such message, e.g.
     // a kill-switch cancel), and the latency histogram it counts in.

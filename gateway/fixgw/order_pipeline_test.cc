@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <future>
 #include <map>
 #include <set>
 #include <memory>
@@ -63,7 +64,7 @@ class FakeJournal : public OrderPipeline::Journal {
       for (const Batch& b : batches) {
         tickets.push_back(b.ticket);
         for (const Send& send : b.sends) {
-          committed_ids_.insert(send.message.getField(11));
+          committed_ids_.insert(send.message->getField(11));
         }
         if (b.inbound) inbound_.push_back({b.ticket, b.inbound->seq});
       }
@@ -132,7 +133,7 @@ class FakeSessions : public OrderPipeline::Sessions {
   FakeSessions(Trace& trace, FakeJournal& journal)
       : trace_(trace), journal_(journal) {}
   void Deliver(Send& send) override {
-    const std::string id = send.message.getField(11);
+    const std::string id = send.message->getField(11);
     // Probes are journaled nowhere; everything else must be committed.
     if (!send.probe && !journal_.IsCommitted(id)) uncommitted_.fetch_add(1);
     if (loop_ != nullptr && !loop_->InLoopThread()) off_loop_.fetch_add(1);
@@ -160,7 +161,7 @@ Batch OneSend(const std::string& id) {
   e.cl_ord_id = id;
   b.entries.push_back(e);
   Send send;
-  send.message.setField(11, id);
+  send.message->setField(11, id);
   // A default SessionID leaves a bool uninitialised (QuickFIX 1.15.1):
   // every real Send names its session.
   send.target = FIX::SessionID("FIX.4.4", "GW", "BROKER1");
@@ -351,6 +352,12 @@ TEST(OrderPipelineTest, ScopeOffTheLoopWaitsForTheLoopsCommit) {
   f.sessions.WatchLoop(loop.get());
   f.pipeline->AttachLoop(LoopOf(*loop, true));
   std::thread runner([&] { loop->Run(); });
+  // Until its first turn, InLoopThread() is true on every thread (the
+  // owner sets the loop up): deciding before that would commit here, beside
+  // the loop. fixgw's own hook compares with the loop thread's id.
+  std::promise<void> turned;
+  loop->Post([&] { turned.set_value(); });
+  turned.get_future().wait();
   for (int i = 0; i < 50; ++i) {
     f.Decide("k" + std::to_string(i));
     // Returned: journaled.
@@ -477,7 +484,7 @@ TEST(OrderPipelineTest, HandOverGoesBehindCommittedMessages) {
   f.pipeline->AttachLoop(LoopOf(*loop, /*commit_on_loop=*/false));
   f.Decide("order");  // the committer commits it and posts its delivery
   std::vector<Send> probe(1);
-  probe[0].message.setField(11, "probe");
+  probe[0].message->setField(11, "probe");
   probe[0].probe = true;
   probe[0].target = FIX::SessionID("FIX.4.4", "GW", "SIM");
   f.pipeline->HandOver(std::move(probe));
