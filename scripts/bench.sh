@@ -30,8 +30,10 @@
 #   sessions: 1, 4 and 16 broker sessions at once (one fixload each,
 #     SESSIONS_IN_FLIGHT orders in flight in all, default 200), for router,
 #     passthrough, normal and full: the sum of their throughput, and the
-#     CPU share of the middle process (fixgw or fixrouter) and of fixsim
-#     (fixsim must never be the bottleneck: its share is far below one core);
+#     CPU of the middle process (fixgw or fixrouter) and of fixsim, as a
+#     share of the run's wall time (logons included: it reads low) and in
+#     µs per order (the figure to compare; fixsim must never be the
+#     bottleneck);
 #   tidal: on the normal path, one session sends 5 x R_QUIET orders/s for
 #     10 s (R_QUIET = 1/8 of the normal path's measured maximum), while a
 #     second session sends R_QUIET orders/s throughout, measured in 5 s
@@ -307,7 +309,7 @@ run_sessions() {
       -v g="$(awk -v a="$g0" -v b="$(cpu_s "$gw_pid")" 'BEGIN {print b - a}')" \
       -v s="$(awk -v a="$s0" -v b="$(cpu_s "$sim_pid")" 'BEGIN {print b - a}')" \
       -v tp="$tp" \
-      'BEGIN {printf "{\"sessions\":%d,\"path\":\"%s\",\"in_flight\":%d,\"requested\":%d,\"acked\":%d,\"rejected\":%d,\"missing\":%d,\"elapsed_s\":%.3f,\"throughput_ops\":%.1f,\"fixgw_cpu_share\":%.2f,\"fixsim_cpu_share\":%.2f}\n", n, mode, in_flight, requested, acked, rejected, missing, t, tp, g / t, s / t}' |
+      'BEGIN {printf "{\"sessions\":%d,\"path\":\"%s\",\"in_flight\":%d,\"requested\":%d,\"acked\":%d,\"rejected\":%d,\"missing\":%d,\"elapsed_s\":%.3f,\"throughput_ops\":%.1f,\"fixgw_cpu_share\":%.2f,\"fixsim_cpu_share\":%.2f,\"middle_cpu_us_per_order\":%.1f,\"fixsim_cpu_us_per_order\":%.1f}\n", n, mode, in_flight, requested, acked, rejected, missing, t, tp, g / t, s / t, acked ? g * 1e6 / acked : 0, acked ? s * 1e6 / acked : 0}' |
     tee -a "$results"
   if [ "$acked" != $((per * n)) ] || [ "$missing" != 0 ] || [ "$rejected" != 0 ]; then
     echo "WARNING: incomplete sessions run $mode x $n: $acked of $((per * n)) acked, $rejected rejected, $missing missing" >&2
@@ -435,13 +437,17 @@ done
 sess() { grep "\"sessions\":$1,\"path\":\"$2\"" "$results" | field throughput_ops || true; }
 {
   echo
-  printf '%-9s %-12s %9s %14s %14s %12s\n' sessions path "in flight" "orders/s" "middle cpu" "fixsim cpu"
+  # CPU per order is the figure to compare: the shares are over the whole
+  # run, fixload's logons included, so they read low.
+  printf '%-9s %-12s %9s %14s %14s %12s %16s %16s\n' sessions path "in flight" "orders/s" "middle cpu" "fixsim cpu" "middle µs/order" "fixsim µs/order"
   grep '"sessions":' "$results" | while read -r line; do
-    printf '%-9s %-12s %9s %14s %14s %12s\n' "$(echo "$line" | field sessions)" \
+    printf '%-9s %-12s %9s %14s %14s %12s %16s %16s\n' "$(echo "$line" | field sessions)" \
       "$(echo "$line" | grep -o '"path":"[a-z]*"' | cut -d'"' -f4)" \
       "$(echo "$line" | field in_flight)" \
       "$(echo "$line" | field throughput_ops)" "$(echo "$line" | field fixgw_cpu_share)" \
-      "$(echo "$line" | field fixsim_cpu_share)"
+      "$(echo "$line" | field fixsim_cpu_share)" \
+      "$(echo "$line" | field middle_cpu_us_per_order)" \
+      "$(echo "$line" | field fixsim_cpu_us_per_order)"
   done
 } >&2
 

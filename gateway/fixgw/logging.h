@@ -21,8 +21,8 @@ struct LogOptions {
 };
 
 // Replaces the default logger. A file that cannot be opened is an error
-// naming it. Lines at warn and above are flushed at once, the rest at least
-// every second.
+// naming it. Lines at warn and above are written at once, the rest within
+// 100 ms (buffered: not a system call per line).
 Status InitLogging(const LogOptions& options);
 
 }  // namespace fixgw::gw
