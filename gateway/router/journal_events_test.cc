@@ -1,6 +1,7 @@
 #include "gateway/router/journal_events.h"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <string>
@@ -297,6 +298,26 @@ TEST(JournalEventsTest, EveryEventKindRoundTripsWithEveryField) {
     ASSERT_TRUE(decoded.ok()) << decoded.status().message() << "\n" << json;
     EXPECT_TRUE(SameEvent(event, *decoded)) << json;
     EXPECT_EQ(EncodeEvent(*decoded), json);
+  }
+}
+
+// The encoder writes JSON text itself; it must be the text nlohmann's
+// dump() gives (the format journals were written in), escapes included.
+TEST(JournalEventsTest, TextIsWhatNlohmannWouldWrite) {
+  std::vector<JournalEvent> events = SampleEvents();
+  std::string every_byte;
+  for (int c = 1; c < 0x80; ++c) every_byte += static_cast<char>(c);
+  NewOrder odd = SampleOrder();
+  odd.cl_ord_id = every_byte;
+  odd.account = "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80";  // UTF-8 as is
+  odd.symbol = "\xc3";                                     // cut: hex
+  events.push_back(NewOrderAccepted{"S\t\"1\"\\", odd, "GW-\x7f"});
+  for (const JournalEvent& event : events) {
+    const std::string json = EncodeEvent(event);
+    EXPECT_EQ(nlohmann::ordered_json::parse(json).dump(), json);
+    Result<JournalEvent> decoded = DecodeEvent(json);
+    ASSERT_TRUE(decoded.ok()) << decoded.status().message() << "\n" << json;
+    EXPECT_TRUE(SameEvent(event, *decoded)) << json;
   }
 }
 
