@@ -43,7 +43,8 @@ bool Accepts(int port) {
   a.sin_family = AF_INET;
   a.sin_port = htons(static_cast<uint16_t>(port));
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0;
+  const bool ok =
+      ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0;
   ::close(fd);
   return ok;
 }
@@ -260,12 +261,12 @@ TEST_F(GatewayServiceTest, LogrotateCopytruncateKeepsBothWritersAppending) {
   ASSERT_TRUE(broker.Next("D", Order("before-rotation")));
   ASSERT_TRUE(broker.WaitFor({"35=8", "11=before-rotation"}))
       << broker.Transcript();
-  ASSERT_TRUE(cluster_.WaitForGatewayLog("ClOrdID=before-rotation", 1,
-                                         seconds(5)));
+  ASSERT_TRUE(
+      cluster_.WaitForGatewayLog("ClOrdID=before-rotation", 1, seconds(5)));
   // fixgw flushes info lines to its LogFile within a second.
   const std::string own_log = logs + "/fixgw.log";
-  for (int i = 0; i < 150 && Slurp(own_log).find("before-rotation") ==
-                                 std::string::npos;
+  for (int i = 0;
+       i < 150 && Slurp(own_log).find("before-rotation") == std::string::npos;
        ++i) {
     std::this_thread::sleep_for(milliseconds(20));
   }
@@ -291,8 +292,8 @@ TEST_F(GatewayServiceTest, LogrotateCopytruncateKeepsBothWritersAppending) {
   ASSERT_TRUE(broker.Next("D", Order("after-rotation")));
   ASSERT_TRUE(broker.WaitFor({"35=8", "11=after-rotation"}))
       << broker.Transcript();
-  ASSERT_TRUE(cluster_.WaitForGatewayLog("ClOrdID=after-rotation", 1,
-                                         seconds(5)));
+  ASSERT_TRUE(
+      cluster_.WaitForGatewayLog("ClOrdID=after-rotation", 1, seconds(5)));
   // Every current log: rotated (a copy beside it holds the first order's
   // lines) and written on from its start, without a hole of NULs where
   // the old content was.
@@ -304,8 +305,11 @@ TEST_F(GatewayServiceTest, LogrotateCopytruncateKeepsBothWritersAppending) {
       {"fixgw.log", "before-rotation", "after-rotation"},
       {"fix/FIX.4.4-GW-BROKER1.messages.current.log", "before-rotation",
        "after-rotation"},
-      {"fix/FIX.4.4-GW-SIM.messages.current.log", "\x01" "11=GWT-1\x01",
-       "\x01" "11=GWT-2\x01"}};
+      {"fix/FIX.4.4-GW-SIM.messages.current.log",
+       "\x01"
+       "11=GWT-1\x01",
+       "\x01"
+       "11=GWT-2\x01"}};
   for (const Log& log : checked) {
     const std::filesystem::path current = logs + "/" + log.name;
     // Lines reach the files a moment after the messages.

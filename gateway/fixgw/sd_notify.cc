@@ -63,12 +63,11 @@ Result<ServiceNotifier> ServiceNotifier::Create(const Environment& env) {
   std::memcpy(n.address_.sun_path, name.data(), name.size());
   if (name[0] == '@') n.address_.sun_path[0] = '\0';
   n.address_size_ = static_cast<socklen_t>(
-      offsetof(sockaddr_un, sun_path) + name.size() +
-      (name[0] == '/' ? 1 : 0));
+      offsetof(sockaddr_un, sun_path) + name.size() + (name[0] == '/' ? 1 : 0));
   n.fd_.Reset(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
   if (!n.fd_.valid()) {
-    return Status::Unavailable("NOTIFY_SOCKET=" + name + ": socket: " +
-                               std::strerror(errno));
+    return Status::Unavailable("NOTIFY_SOCKET=" + name +
+                               ": socket: " + std::strerror(errno));
   }
   return n;
 }
@@ -77,9 +76,9 @@ Status ServiceNotifier::Notify(std::string_view state) const {
   if (!enabled()) return Status::Ok();
   ssize_t sent = 0;
   do {
-    sent = ::sendto(fd_.get(), state.data(), state.size(), MSG_NOSIGNAL,
-                    reinterpret_cast<const sockaddr*>(&address_),
-                    address_size_);
+    sent =
+        ::sendto(fd_.get(), state.data(), state.size(), MSG_NOSIGNAL,
+                 reinterpret_cast<const sockaddr*>(&address_), address_size_);
   } while (sent < 0 && errno == EINTR);
   if (sent < 0) {
     return Status::Unavailable(std::string("notify socket: ") +

@@ -30,10 +30,10 @@ class ServiceNotifier {
  public:
   // What the service manager put in the environment.
   struct Environment {
-    std::optional<std::string> notify_socket;   // NOTIFY_SOCKET
-    std::optional<std::string> watchdog_usec;   // WATCHDOG_USEC
-    std::optional<std::string> watchdog_pid;    // WATCHDOG_PID
-    pid_t pid = 0;                              // this process
+    std::optional<std::string> notify_socket;  // NOTIFY_SOCKET
+    std::optional<std::string> watchdog_usec;  // WATCHDOG_USEC
+    std::optional<std::string> watchdog_pid;   // WATCHDOG_PID
+    pid_t pid = 0;                             // this process
   };
   static Environment ReadEnvironment();
 

@@ -25,9 +25,9 @@ class ManagerSocket {
     a.sun_family = AF_UNIX;
     std::memcpy(a.sun_path, name.data(), name.size());
     if (name[0] == '@') a.sun_path[0] = '\0';
-    const auto size = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) +
-                                             name.size() +
-                                             (name[0] == '/' ? 1 : 0));
+    const auto size =
+        static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + name.size() +
+                               (name[0] == '/' ? 1 : 0));
     bound_ = ::bind(fd_, reinterpret_cast<sockaddr*>(&a), size) == 0;
   }
   ~ManagerSocket() { ::close(fd_); }
