@@ -286,6 +286,12 @@ int Run(const RunFlags& flags) {
   // The risk file is checked before anything is created (it is loaded and
   // journaled below, once the journal is open).
   std::vector<std::string> warnings;
+  // The accounts the configuration names: the per-account metrics' label
+  // values (metrics.h); any other account is counted as "other".
+  std::set<std::string> configured_accounts;
+  for (const auto& [key, options] : session_options->sessions) {
+    configured_accounts.insert(options.default_account);
+  }
   if (config->risk_checks) {
     auto limits = risk::LoadRiskFile(config->risk_config);
     if (!limits.ok()) {
@@ -299,6 +305,16 @@ int Run(const RunFlags& flags) {
     }
     warnings = gw::RiskFileWarnings(*limits, broker_keys, config->symbols,
                                     config->risk_config);
+    for (const auto& [name, unused] : limits->accounts) {
+      configured_accounts.insert(name);
+    }
+    for (const auto& [name, session] : limits->sessions) {
+      configured_accounts.insert(session.allowed_accounts.begin(),
+                                 session.allowed_accounts.end());
+    }
+    configured_accounts.insert(limits->default_session.allowed_accounts.begin(),
+                               limits->default_session.allowed_accounts.end());
+    configured_accounts.erase("*");
   }
   // Where the sessions listen and connect (read only; nothing is bound).
   for (const bool acceptor : {true, false}) {
@@ -434,6 +450,13 @@ int Run(const RunFlags& flags) {
   const FIX::SessionID exchange = *exchanges.getSessions().begin();
   gw::GatewayApplication app(journal.get(), router, risk.get(), exchange);
   app.SetLogonAuth(&*auth);
+  {
+    std::set<std::string> broker_keys;
+    for (const FIX::SessionID& id : brokers.getSessions()) {
+      broker_keys.insert(id.toString());
+    }
+    app.metrics().SetLabelValues(broker_keys, configured_accounts);
+  }
   app.SetSessionOptions(session_options->sessions);
   app.UseSessionStore(sessions.get());
   app.StartLivenessProbe(
@@ -453,6 +476,7 @@ int Run(const RunFlags& flags) {
     admin_options.journal_path = config->journal_path;
     admin_options.max_pending = std::chrono::seconds(config->max_pending_s);
     admin_options.access = std::move(admin_access);
+    admin_options.version = FIXGW_VERSION;
     for (const auto& [key, options] : session_options->sessions) {
       if (!options.default_account.empty()) {
         admin_options.default_accounts.insert(options.default_account);
