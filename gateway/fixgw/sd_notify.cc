@@ -55,15 +55,16 @@ Result<ServiceNotifier> ServiceNotifier::Create(const Environment& env) {
   }
   // A path needs room for its NUL; an abstract name's leading NUL replaces
   // the '@'.
-  const size_t room = sizeof(n.address_.sun_path) - (name[0] == '/' ? 1 : 0);
+  const size_t room = sizeof(n.address_.sun_path) - (name[0] == '/' ? 1u : 0u);
   if (name.size() > room) {
     return Status::InvalidArgument("NOTIFY_SOCKET=" + name + ": too long");
   }
   n.address_.sun_family = AF_UNIX;
   std::memcpy(n.address_.sun_path, name.data(), name.size());
   if (name[0] == '@') n.address_.sun_path[0] = '\0';
-  n.address_size_ = static_cast<socklen_t>(
-      offsetof(sockaddr_un, sun_path) + name.size() + (name[0] == '/' ? 1 : 0));
+  n.address_size_ =
+      static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + name.size() +
+                             (name[0] == '/' ? 1u : 0u));
   n.fd_.Reset(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
   if (!n.fd_.valid()) {
     return Status::Unavailable("NOTIFY_SOCKET=" + name +

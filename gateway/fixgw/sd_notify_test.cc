@@ -27,7 +27,7 @@ class ManagerSocket {
     if (name[0] == '@') a.sun_path[0] = '\0';
     const auto size =
         static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + name.size() +
-                               (name[0] == '/' ? 1 : 0));
+                               (name[0] == '/' ? 1u : 0u));
     bound_ = ::bind(fd_, reinterpret_cast<sockaddr*>(&a), size) == 0;
   }
   ~ManagerSocket() { ::close(fd_); }
