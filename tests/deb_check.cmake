@@ -4,7 +4,8 @@
 # package is unpacked (`dpkg-deb -x`) into a scratch root:
 # - every program answers --version, and has a man page that renders;
 # - the unit is Type=notify with a watchdog, checks the configuration in
-#   ExecStartPre, and names the package's /usr/bin/fixgw;
+#   ExecStartPre, names the package's /usr/bin/fixgw, and passes
+#   systemd-analyze verify (where installed);
 # - the example settings (share/doc/fixgw/fixgw.cfg) pass the unpacked
 #   fixgw's --check-config (exit 0) with the files they name in place: the
 #   dictionary, /etc/fixgw/risk.toml (the documented example),
@@ -136,6 +137,19 @@ foreach(line
 endforeach()
 if(unit MATCHES "/usr/local/")
   message(FATAL_ERROR "the package's fixgw.service names /usr/local/")
+endif()
+# systemd's own check of the unit (it wants ExecStart's program to exist:
+# the unpacked one).
+find_program(SYSTEMD_ANALYZE systemd-analyze)
+if(SYSTEMD_ANALYZE)
+  string(REPLACE "/usr/bin/fixgw" "${root}/usr/bin/fixgw" checked "${unit}")
+  file(WRITE "${WORK}/fixgw.service" "${checked}")
+  run(COMMAND "${SYSTEMD_ANALYZE}" verify "${WORK}/fixgw.service"
+      RC rc OUT out ERR err)
+  if(NOT rc EQUAL 0 OR NOT err STREQUAL "")
+    message(FATAL_ERROR "systemd-analyze verify fixgw.service: exit ${rc}\n"
+                        "${out}${err}")
+  endif()
 endif()
 
 # 6. The example settings, checked by the unpacked fixgw.
