@@ -8,6 +8,7 @@
 // info, per-account series (label values from the configuration only),
 // process and journal figures; and /health's query options.
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <cctype>
 #include <chrono>
@@ -396,6 +397,22 @@ TEST_F(GatewayMetricsTest, PerAccountBuildProcessAndJournalMetrics) {
   const double started =
       std::stod("0" + Sample(m, "process_start_time_seconds"));
   EXPECT_GT(started, static_cast<double>(::time(nullptr)) - 120) << m;
+
+  // An account added to the risk file and reloaded (SIGHUP) gets its own
+  // series from then on.
+  cluster_.risk_limits += "[accounts.ACC7]\ncash = \"1000000\"\n";
+  std::string error;
+  ASSERT_FALSE(cluster_.WriteGatewayFiles(&error).empty()) << error;
+  cluster_.gateway().Signal(SIGHUP);
+  ASSERT_TRUE(cluster_.WaitForGatewayLog("SIGHUP: risk file", 1,
+                                         std::chrono::seconds(5)));
+  ASSERT_TRUE(b1->Next("D", Order("n1", "ACC7")));
+  ASSERT_TRUE(b1->WaitFor({"35=8", "11=n1", "150=0"})) << b1->Transcript();
+  m = cluster_.Admin("GET", "/metrics").body;
+  EXPECT_EQ(Sample(m, "fixgw_orders_accepted_by_account_total{" + s1 +
+                          ",account=\"ACC7\"}"),
+            "1")
+      << m;
 }
 
 TEST_F(GatewayMetricsTest, HealthOptionsAddBrokerAndKillSwitchChecks) {

@@ -177,7 +177,8 @@ TEST_F(GatewayServiceTest, TellsTheServiceManagerReadyWatchdogReloadStopping) {
         << got[static_cast<size_t>(i)].text;
   }
 
-  // The watchdog: about every 200 ms, counted over 2 s after READY.
+  // The watchdog: about every 200 ms, counted over 2 s after READY (10;
+  // fewer on a loaded machine or under a sanitizer, never twice as many).
   std::this_thread::sleep_for(seconds(2));
   got = manager.Received();
   const auto window_start = got[static_cast<size_t>(ready)].at;
@@ -188,7 +189,7 @@ TEST_F(GatewayServiceTest, TellsTheServiceManagerReadyWatchdogReloadStopping) {
       ++pings;
     }
   }
-  EXPECT_GE(pings, 6) << manager.Transcript();
+  EXPECT_GE(pings, 4) << manager.Transcript();
   EXPECT_LE(pings, 12) << manager.Transcript();
 
   // SIGHUP: RELOADING=1 (with MONOTONIC_USEC), then READY=1 again.

@@ -816,6 +816,9 @@ Status GatewayApplication::LoadRiskLimits(const std::string& path,
   if (!text.ok()) return text.status();
   Result<risk::RiskLimits> limits = risk::ParseRiskLimits(*text, path);
   if (!limits.ok()) return limits.status();
+  // Accounts the file adds become label values of the per-account
+  // metrics (metrics.h); none is ever removed.
+  metrics_.AddAccounts(RiskFileAccounts(*limits));
   DecisionScope decision(*this);
   if (*limits == risk_->limits()) return Status::Ok();
   Process(RiskLimitsLoaded{path + " by " + who, *text}, "", Now());
@@ -1229,6 +1232,19 @@ std::map<std::string, uint64_t> GatewayApplication::denials() const {
 }
 
 // ---- end of security (issue 7).
+
+std::set<std::string> RiskFileAccounts(const risk::RiskLimits& limits) {
+  std::set<std::string> accounts;
+  for (const auto& [name, unused] : limits.accounts) accounts.insert(name);
+  for (const auto& [name, session] : limits.sessions) {
+    accounts.insert(session.allowed_accounts.begin(),
+                    session.allowed_accounts.end());
+  }
+  accounts.insert(limits.default_session.allowed_accounts.begin(),
+                  limits.default_session.allowed_accounts.end());
+  accounts.erase("*");
+  return accounts;
+}
 
 Status RecoverFromJournal(store::Journal& journal, OrderRouter& router,
                           std::vector<GatewayApplication::Output>* outbox) {

@@ -305,16 +305,7 @@ int Run(const RunFlags& flags) {
     }
     warnings = gw::RiskFileWarnings(*limits, broker_keys, config->symbols,
                                     config->risk_config);
-    for (const auto& [name, unused] : limits->accounts) {
-      configured_accounts.insert(name);
-    }
-    for (const auto& [name, session] : limits->sessions) {
-      configured_accounts.insert(session.allowed_accounts.begin(),
-                                 session.allowed_accounts.end());
-    }
-    configured_accounts.insert(limits->default_session.allowed_accounts.begin(),
-                               limits->default_session.allowed_accounts.end());
-    configured_accounts.erase("*");
+    configured_accounts.merge(gw::RiskFileAccounts(*limits));
   }
   // Where the sessions listen and connect (read only; nothing is bound).
   for (const bool acceptor : {true, false}) {

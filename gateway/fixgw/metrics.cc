@@ -314,8 +314,18 @@ void GatewayMetrics::SetLabelValues(const std::set<std::string>& sessions,
   }
 }
 
+void GatewayMetrics::AddAccounts(const std::set<std::string>& accounts) {
+  std::lock_guard lock(mu_);
+  for (const std::string& a : accounts) {
+    if (a.empty() || account_index_.contains(a)) continue;
+    account_index_.emplace(a, static_cast<uint32_t>(account_labels_.size()));
+    account_labels_.push_back(a);
+  }
+}
+
 GatewayMetrics::LabelKey GatewayMetrics::Key(const std::string& session,
                                              const std::string& account) const {
+  std::lock_guard lock(mu_);
   LabelKey key;
   if (auto it = session_index_.find(session); it != session_index_.end()) {
     key.session = it->second;

@@ -12,8 +12,8 @@
 // Per-session and per-account series (fixgw_orders_accepted_by_account_total,
 // fixgw_orders_rejected_by_account_total, fixgw_order_path_by_account_seconds)
 // take their label values from the configuration only (SetLabelValues: the
-// broker sessions and the accounts of the risk file and DefaultAccount);
-// any other session or account is counted under "other", an order without
+// broker sessions and the accounts of the risk file and DefaultAccount;
+// AddAccounts: those of a reloaded risk file); any other session or account is counted under "other", an order without
 // an account under "none". So a broker cannot grow the series by sending
 // new Account values.
 //
@@ -125,7 +125,9 @@ class GatewayMetrics {
   // sessions start.
   void SetLabelValues(const std::set<std::string>& sessions,
                       const std::set<std::string>& accounts);
-  // Thread-safe (immutable once set).
+  // Accounts a reloaded risk file names; those already known keep their
+  // index (a series never changes its labels).
+  void AddAccounts(const std::set<std::string>& accounts);
   LabelKey Key(const std::string& session, const std::string& account) const;
 
   void CountMessage(const std::string& session, Direction d,
@@ -167,7 +169,7 @@ class GatewayMetrics {
   std::map<std::string, uint64_t> cxl_rejected_;     // guarded by mu_
   std::map<std::string, uint64_t> denials_;          // guarded by mu_
   std::map<std::string, bool> logged_on_;            // guarded by mu_
-  // Label values by index (see LabelKey); set before start, then read-only.
+  // Label values by index (see LabelKey); guarded by mu_. Only ever grow.
   std::vector<std::string> session_labels_{std::string(kOtherLabel)};
   std::vector<std::string> account_labels_{std::string(kOtherLabel),
                                            std::string(kNoAccountLabel)};

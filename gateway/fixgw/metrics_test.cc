@@ -230,6 +230,14 @@ TEST(MetricsTest, PerAccountSeriesTakeLabelValuesFromTheConfigurationOnly) {
                          "\",account=\"other\"}"),
             "1")
       << t;
+  // A reloaded risk file adds ACC3; ACC1 keeps its series.
+  m.AddAccounts({"ACC1", "ACC3"});
+  m.CountOrderAccepted(m.Key(b1, "ACC3"));
+  m.CountOrderAccepted(m.Key(b1, "ACC1"));
+  PromWriter after;
+  m.Write(after);
+  EXPECT_EQ(Value(after.text(), acc + "ACC3\"}"), "1") << after.text();
+  EXPECT_EQ(Value(after.text(), acc + "ACC1\"}"), "3") << after.text();
   // Families are declared even before anything is counted.
   PromWriter empty;
   GatewayMetrics().Write(empty);
