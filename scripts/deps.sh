@@ -8,7 +8,7 @@ packages=(
   libquickfix-dev libsqlite3-dev libssl-dev openssl libfmt-dev libcli11-dev
   googletest libgtest-dev libgmock-dev clang libclang-rt-14-dev
   libtomlplusplus-dev libbenchmark-dev libcpp-httplib-dev libspdlog-dev
-  chromium
+  chromium dpkg-dev file logrotate prometheus
 )
 
 missing=()

@@ -1,4 +1,5 @@
 #include "gateway/fixgw/admin_names.h"
+#include "gateway/fixgw/admin_server.h"
 
 #include <gtest/gtest.h>
 
@@ -50,6 +51,37 @@ TEST(AdminNamesTest, UnknownAccountIsRefusedWithTheAccounts) {
             "unknown account 'acc1': the accounts are ACC1, ACC2");
   EXPECT_EQ(ResolveAccountName({}, "X\nforged").status().message(),
             "unknown account 'X?forged': the accounts are none configured");
+}
+
+}  // namespace
+}  // namespace fixgw::gw
+
+namespace fixgw::gw {
+namespace {
+
+TEST(HealthChecks, QueryOptionsAreZeroOrOneAndKnown) {
+  auto none = ParseHealthChecks({});
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->brokers);
+  EXPECT_FALSE(none->kill);
+  auto both = ParseHealthChecks({{"brokers", "1"}, {"kill", "1"}});
+  ASSERT_TRUE(both.ok());
+  EXPECT_TRUE(both->brokers);
+  EXPECT_TRUE(both->kill);
+  auto off = ParseHealthChecks({{"kill", "0"}});
+  ASSERT_TRUE(off.ok());
+  EXPECT_FALSE(off->kill);
+  auto unknown = ParseHealthChecks({{"broker", "1"}});
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.status().message().find("unknown /health option 'broker'"),
+            std::string::npos)
+      << unknown.status().message();
+  EXPECT_NE(unknown.status().message().find("brokers=1"), std::string::npos);
+  auto bad = ParseHealthChecks({{"kill", "yes"}});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("kill must be 0 or 1"),
+            std::string::npos)
+      << bad.status().message();
 }
 
 }  // namespace

@@ -79,8 +79,33 @@ std::string Utilisation(Notional limit, Notional available) {
 
 }  // namespace
 
+Result<HealthChecks> ParseHealthChecks(
+    const std::multimap<std::string, std::string>& query) {
+  HealthChecks checks;
+  for (const auto& [key, value] : query) {
+    bool* flag = key == "brokers" ? &checks.brokers
+                 : key == "kill"  ? &checks.kill
+                                  : nullptr;
+    if (flag == nullptr) {
+      return Status::InvalidArgument(
+          "unknown /health option '" + Printable(key, 64) +
+          "': the options are brokers=1 (fail while a broker session is "
+          "logged out) and kill=1 (fail while the global kill switch is "
+          "engaged)");
+    }
+    if (value != "0" && value != "1") {
+      return Status::InvalidArgument("/health option " + key +
+                                     " must be 0 or 1, not '" +
+                                     Printable(value, 64) + "'");
+    }
+    *flag = value == "1";
+  }
+  return checks;
+}
+
 std::string HealthProblems(GatewayApplication& app,
-                           const AdminOptions& options) {
+                           const AdminOptions& options,
+                           const HealthChecks& checks) {
   std::string problems;
   const GatewayApplication::ExchangeLiveness exchange = app.Liveness();
   if (!exchange.logged_on) {
@@ -101,6 +126,16 @@ std::string HealthProblems(GatewayApplication& app,
     }
   }
   if (app.draining()) problems += "gateway is shutting down\n";
+  if (checks.brokers) {
+    for (const SessionStatus& s : app.Sessions()) {
+      if (!s.exchange && !s.logged_on) {
+        problems += "broker session " + s.id + " is logged out\n";
+      }
+    }
+  }
+  if (checks.kill && app.KillSwitches().global) {
+    problems += "the global kill switch is engaged\n";
+  }
   if (!options.journal_path.empty()) {
     struct statvfs fs {};
     const std::string dir = DirectoryOf(options.journal_path);
@@ -133,9 +168,11 @@ AdminServer::AdminServer(GatewayApplication& app, AdminOptions options)
                    ? httplib::Server::HandlerResponse::Handled
                    : httplib::Server::HandlerResponse::Unhandled;
       });
-  server_->Get("/health", [this](const httplib::Request&,
+  server_->Get("/health", [this](const httplib::Request& req,
                                  httplib::Response& res) {
-    const std::string problems = HealthProblems(app_, options_);
+    auto checks = ParseHealthChecks(req.params);
+    if (!checks.ok()) return Error(res, 400, checks.status().message());
+    const std::string problems = HealthProblems(app_, options_, *checks);
     if (problems.empty()) {
       res.set_content("ok\n", "text/plain");
     } else {
@@ -350,7 +387,14 @@ AdminServer::~AdminServer() {
 
 std::string AdminServer::Metrics() {
   PromWriter w;
+  w.Family("fixgw_build_info", "gauge",
+           "1, labelled with the running fixgw's version");
+  w.Sample("fixgw_build_info", {{"version", options_.version}}, int64_t{1});
   app_.metrics().Write(w);
+  WriteProcessMetrics(w);
+  if (!options_.journal_path.empty()) {
+    WriteJournalFiles(w, options_.journal_path);
+  }
   w.Family("fixgw_admin_requests_refused_total", "counter",
            "admin API requests refused, by reason");
   for (AdminRefusal r : kAllAdminRefusals) {

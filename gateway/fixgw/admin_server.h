@@ -7,9 +7,13 @@
 //                       writable and its disk has room, and the gateway is
 //                       not shutting down; 503 with the reasons otherwise
 //                       (one per line). The only request that needs no
-//                       credentials.
+//                       credentials. Query options (0 or 1, default 0):
+//                       brokers=1 also fails while a configured broker
+//                       session is logged out, kill=1 while the global
+//                       kill switch is engaged; any other parameter is 400.
 //   GET  /metrics       Prometheus text format (metrics.h, and gauges read
-//                       at scrape time: sessions, open orders, risk use)
+//                       at scrape time: fixgw_build_info, sessions, open
+//                       orders, risk use, the process, the journal's files)
 //   GET  /sessions      every FIX session as JSON: logged on, sequence
 //                       numbers, messages in and out
 //   GET  /state         the gateway's state as JSON (state_report.h)
@@ -40,6 +44,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <array>
 #include <atomic>
 #include <memory>
@@ -71,11 +76,23 @@ struct AdminOptions {
   // Accounts configured outside the risk file (the sessions'
   // DefaultAccount): valid kill-switch names besides the risk file's.
   std::set<std::string> default_accounts;
+  std::string version;  // fixgw_build_info{version}
 };
+
+// What /health checks besides the defaults (its query options).
+struct HealthChecks {
+  bool brokers = false;  // every broker session logged on
+  bool kill = false;     // the global kill switch not engaged
+};
+// `query`: the request's parameters. InvalidArgument naming an unknown
+// parameter or a value other than 0 and 1.
+Result<HealthChecks> ParseHealthChecks(
+    const std::multimap<std::string, std::string>& query);
 
 // The reasons the gateway is not healthy, one per line; "" when it is.
 std::string HealthProblems(GatewayApplication& app,
-                           const AdminOptions& options);
+                           const AdminOptions& options,
+                           const HealthChecks& checks = {});
 
 class AdminServer {
  public:

@@ -794,7 +794,8 @@ void GatewayApplication::SendNow(Send& send) {
     FIX::Session::sendToTarget(*send.message, send.target);
     if (send.received != SteadyTime{}) {
       metrics_.ObservePath(send.path,
-                           std::chrono::steady_clock::now() - send.received);
+                           std::chrono::steady_clock::now() - send.received,
+                           send.labels);
     }
   } catch (const FIX::SessionNotFound&) {
     // The sessions are gone (shutdown). The message is journaled: the
@@ -815,6 +816,9 @@ Status GatewayApplication::LoadRiskLimits(const std::string& path,
   if (!text.ok()) return text.status();
   Result<risk::RiskLimits> limits = risk::ParseRiskLimits(*text, path);
   if (!limits.ok()) return limits.status();
+  // Accounts the file adds become label values of the per-account
+  // metrics (metrics.h); none is ever removed.
+  metrics_.AddAccounts(RiskFileAccounts(*limits));
   DecisionScope decision(*this);
   if (*limits == risk_->limits()) return Status::Ok();
   Process(RiskLimitsLoaded{path + " by " + who, *text}, "", Now());
@@ -887,6 +891,34 @@ void GatewayApplication::Process(const JournalEvent& event,
     entries.push_back(SentEntry(action, *messages.back(), now));
   }
 
+  // The account of the order the event is about, for the per-account
+  // metrics; the order table when the event does not name it.
+  const auto order_account = [&](const std::string& id,
+                                 const std::string& orig) REQUIRES(mu_) {
+    for (const std::string* i : {&id, &orig}) {
+      if (i->empty()) continue;
+      if (auto o = router_.FindOrder(keys.session, *i)) return o->account;
+    }
+    return std::string();
+  };
+  std::string account = std::visit(
+      [&](const auto& e) REQUIRES(mu_) -> std::string {
+        using T = std::decay_t<decltype(e)>;
+        if constexpr (std::is_same_v<T, NewOrderAccepted> ||
+                      std::is_same_v<T, NewOrderRejected>) {
+          return e.order.account;
+        } else if constexpr (std::is_same_v<T, CancelReplaceForwarded>) {
+          return e.is_replace ? e.replace.account
+                              : order_account(e.cancel.cl_ord_id,
+                                              e.cancel.orig_cl_ord_id);
+        } else if constexpr (std::is_same_v<T, CancelReplaceRejected>) {
+          return order_account(e.reject.cl_ord_id, e.reject.orig_cl_ord_id);
+        } else {
+          return std::string();
+        }
+      },
+      event);
+
   Batch batch;
   batch.entries = std::move(entries);
   batch.logs.swap(observed_);
@@ -897,13 +929,32 @@ void GatewayApplication::Process(const JournalEvent& event,
   for (size_t i = 0; i < actions.size(); ++i) {
     FIX::SessionID target = exchange_session_;
     GatewayMetrics::Path path = GatewayMetrics::Path::kBrokerToExchange;
+    GatewayMetrics::LabelKey labels;
     if (const auto* b = std::get_if<ToBroker>(&actions[i])) {
       target.fromString(b->session);
       path = from_exchange ? GatewayMetrics::Path::kExchangeToBroker
                            : GatewayMetrics::Path::kGatewayAnswer;
+      const auto* report = std::get_if<ExecutionReport>(&b->message);
+      std::string report_account;
+      if (report != nullptr) {
+        report_account = report->account;
+        if (report_account.empty()) {
+          if (auto o = router_.FindOrder(b->session, report->cl_ord_id)) {
+            report_account = o->account;
+          }
+        }
+      }
+      labels = metrics_.Key(
+          b->session, report_account.empty() ? account : report_account);
+    } else {
+      const auto& m = std::get<ToExchange>(actions[i]).message;
+      const std::string* a = &account;
+      if (const auto* o = std::get_if<NewOrder>(&m)) a = &o->account;
+      if (const auto* r = std::get_if<ReplaceRequest>(&m)) a = &r->account;
+      labels = metrics_.Key(keys.session, *a);
     }
-    batch.sends.push_back(
-        Send{std::move(messages[i]), std::move(target), received, path});
+    batch.sends.push_back(Send{std::move(messages[i]), std::move(target),
+                               received, path, labels});
   }
   if (!actions.empty()) {
     batch.crash_point = from_exchange ? "after-report" : "after-journal";
@@ -923,7 +974,8 @@ void GatewayApplication::Observe(const JournalEvent& event, Timestamp now) {
       [&](const auto& e) REQUIRES(mu_) {
         using T = std::decay_t<decltype(e)>;
         if constexpr (std::is_same_v<T, NewOrderAccepted>) {
-          metrics_.CountOrderAccepted();
+          metrics_.CountOrderAccepted(
+              metrics_.Key(e.session, e.order.account));
           Note(spdlog::level::info, 
               "order accepted session={} ClOrdID={} exch={} account={} {} {} "
               "{} @ {}",
@@ -932,7 +984,8 @@ void GatewayApplication::Observe(const JournalEvent& event, Timestamp now) {
               e.order.price ? FormatPrice(*e.order.price) : "market");
         } else if constexpr (std::is_same_v<T, NewOrderRejected>) {
           const std::string label = RejectReasonLabel(e.rejection);
-          metrics_.CountOrderRejected(label);
+          metrics_.CountOrderRejected(
+              label, metrics_.Key(e.session, e.order.account));
           if (label == "entitlement") metrics_.CountDenial("entitlement");
           refused(e.session, e.order.cl_ord_id, "order", e.rejection.text);
           Note(spdlog::level::info, "order rejected session={} ClOrdID={} reason={}: {}",
@@ -1181,6 +1234,19 @@ std::map<std::string, uint64_t> GatewayApplication::denials() const {
 }
 
 // ---- end of security (issue 7).
+
+std::set<std::string> RiskFileAccounts(const risk::RiskLimits& limits) {
+  std::set<std::string> accounts;
+  for (const auto& [name, unused] : limits.accounts) accounts.insert(name);
+  for (const auto& [name, session] : limits.sessions) {
+    accounts.insert(session.allowed_accounts.begin(),
+                    session.allowed_accounts.end());
+  }
+  accounts.insert(limits.default_session.allowed_accounts.begin(),
+                  limits.default_session.allowed_accounts.end());
+  accounts.erase("*");
+  return accounts;
+}
 
 Status RecoverFromJournal(store::Journal& journal, OrderRouter& router,
                           std::vector<GatewayApplication::Output>* outbox) {

@@ -92,6 +92,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <deque>
 #include <functional>
@@ -494,6 +495,10 @@ inline constexpr int64_t kOutboxWindow = 50'000;
 
 // "silent for 5 s, TestRequest unanswered for 3 s" (whole seconds).
 std::string SilenceText(const GatewayApplication::ExchangeLiveness& l);
+
+// The accounts a risk file names ([accounts.X], allowed_accounts; not
+// "*"): label values of the per-account metrics.
+std::set<std::string> RiskFileAccounts(const risk::RiskLimits& limits);
 
 Status RecoverFromJournal(
     store::Journal& journal, OrderRouter& router,

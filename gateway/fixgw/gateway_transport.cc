@@ -176,6 +176,14 @@ Status GatewayTransport::Start() {
   return Status::Ok();
 }
 
+void GatewayTransport::Every(std::chrono::milliseconds period,
+                             std::function<void()> fn) {
+  net::EventLoop* loop = loop_.get();
+  loop->Post([loop, period, fn = std::move(fn)]() mutable {
+    loop->ScheduleEvery(period, std::move(fn));
+  });
+}
+
 void GatewayTransport::OnClosed(const fix::ClosedConnection& c) {
   if (auto denial = DenialOf(c)) {
     app_.NoteDenial(denial->kind, denial->session, denial->code,

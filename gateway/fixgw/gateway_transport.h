@@ -23,6 +23,7 @@
 #include <chrono>
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -92,6 +93,11 @@ class GatewayTransport {
   void LogoutExchange(std::chrono::milliseconds wait);
   // Cuts what is left and ends the loop thread; idempotent.
   void Stop();
+
+  // After Start: runs `fn` on the loop thread every `period` for as long
+  // as the loop turns (the service watchdog, main.cc: a loop that is stuck
+  // stops calling it).
+  void Every(std::chrono::milliseconds period, std::function<void()> fn);
 
   // The broker listeners' bound ports.
   std::vector<std::uint16_t> broker_ports() const { return broker_ports_; }

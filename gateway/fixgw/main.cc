@@ -19,6 +19,12 @@
 // exchange (up to 5 s each), closes the journal and exits 0. Exit 2 on bad configuration, a bad risk file or an
 // unusable journal, 3 if the journal fails while running.
 //
+// Under systemd (Type=notify, NOTIFY_SOCKET set; sd_notify.h) fixgw says
+// READY=1 once the journal is recovered, the broker listeners are bound
+// and the admin API serves; STATUS= what it does; RELOADING=1 around a
+// SIGHUP; STOPPING=1 when it drains; and, with WatchdogSec=, WATCHDOG=1
+// every half of it from the event loop that owns the sessions.
+//
 // Nothing is created before the whole configuration (settings, risk file)
 // is valid. Then, in order: the file mode (FileMode, through the umask),
 // the journal directory check, the log, the journal's lock (one gateway
@@ -33,6 +39,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <time.h>
+
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 
 #include <CLI/CLI.hpp>
@@ -56,6 +66,7 @@
 #include "gateway/fixgw/gateway_config.h"
 #include "gateway/fixgw/gateway_transport.h"
 #include "gateway/fixgw/logging.h"
+#include "gateway/fixgw/sd_notify.h"
 #include "gateway/fixgw/session_options.h"
 #include "gateway/router/journal_events.h"
 #include "risk/limits.h"
@@ -200,6 +211,24 @@ int CheckJournalAtStart(store::Journal& journal, store::VerifyMode mode,
   return 0;
 }
 
+// Tells the service manager (Type=notify, sd_notify.h) what fixgw is doing;
+// a failure to tell it is logged once, never fatal.
+void Tell(const gw::ServiceNotifier& notifier, const std::string& state) {
+  static std::atomic<bool> warned{false};
+  if (Status st = notifier.Notify(state); !st.ok() && !warned.exchange(true)) {
+    spdlog::warn("service manager not told '{}': {}", state, st.message());
+  }
+}
+
+// MONOTONIC_USEC=: newer systemd wants it with RELOADING=1.
+std::string MonotonicUsec() {
+  struct timespec ts {};
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+  return "MONOTONIC_USEC=" +
+         std::to_string(static_cast<int64_t>(ts.tv_sec) * 1'000'000 +
+                        ts.tv_nsec / 1000);
+}
+
 int Run(const RunFlags& flags) {
   const std::string& config_path = flags.config;
   auto split =
@@ -257,6 +286,12 @@ int Run(const RunFlags& flags) {
   // The risk file is checked before anything is created (it is loaded and
   // journaled below, once the journal is open).
   std::vector<std::string> warnings;
+  // The accounts the configuration names: the per-account metrics' label
+  // values (metrics.h); any other account is counted as "other".
+  std::set<std::string> configured_accounts;
+  for (const auto& [key, options] : session_options->sessions) {
+    configured_accounts.insert(options.default_account);
+  }
   if (config->risk_checks) {
     auto limits = risk::LoadRiskFile(config->risk_config);
     if (!limits.ok()) {
@@ -270,6 +305,7 @@ int Run(const RunFlags& flags) {
     }
     warnings = gw::RiskFileWarnings(*limits, broker_keys, config->symbols,
                                     config->risk_config);
+    configured_accounts.merge(gw::RiskFileAccounts(*limits));
   }
   // Where the sessions listen and connect (read only; nothing is bound).
   for (const bool acceptor : {true, false}) {
@@ -300,6 +336,15 @@ int Run(const RunFlags& flags) {
                                    : std::string());
     return 0;
   }
+  // The service manager's socket (Type=notify): READY=1 once the journal
+  // is recovered, the listeners bound and the admin API up; WATCHDOG=1
+  // from the event loop. Not started by systemd: does nothing.
+  auto notifier =
+      gw::ServiceNotifier::Create(gw::ServiceNotifier::ReadEnvironment());
+  if (!notifier.ok()) {
+    fmt::print(stderr, "fixgw: {}\n", notifier.status().message());
+    return 2;
+  }
   // Every file fixgw creates from here on (journal, -wal, -shm, lock, head,
   // logs, FIX logs) gets FileMode: 0600, or 0640 for the service's group.
   ::umask(config->file_mode == 0640 ? 027 : 077);
@@ -321,6 +366,8 @@ int Run(const RunFlags& flags) {
       return 2;
     }
     journal = std::move(*opened);
+    Tell(*notifier, gw::StatusLine("verifying and replaying the journal " +
+                                   config->journal_path));
     if (int code = CheckJournalAtStart(*journal, config->journal_verify, flags);
         code != 0) {
       return code;
@@ -394,6 +441,13 @@ int Run(const RunFlags& flags) {
   const FIX::SessionID exchange = *exchanges.getSessions().begin();
   gw::GatewayApplication app(journal.get(), router, risk.get(), exchange);
   app.SetLogonAuth(&*auth);
+  {
+    std::set<std::string> broker_keys;
+    for (const FIX::SessionID& id : brokers.getSessions()) {
+      broker_keys.insert(id.toString());
+    }
+    app.metrics().SetLabelValues(broker_keys, configured_accounts);
+  }
   app.SetSessionOptions(session_options->sessions);
   app.UseSessionStore(sessions.get());
   app.StartLivenessProbe(
@@ -413,6 +467,7 @@ int Run(const RunFlags& flags) {
     admin_options.journal_path = config->journal_path;
     admin_options.max_pending = std::chrono::seconds(config->max_pending_s);
     admin_options.access = std::move(admin_access);
+    admin_options.version = FIXGW_VERSION;
     for (const auto& [key, options] : session_options->sessions) {
       if (!options.default_account.empty()) {
         admin_options.default_accounts.insert(options.default_account);
@@ -479,9 +534,25 @@ int Run(const RunFlags& flags) {
   spdlog::info("started: {} broker session(s){}, exchange {}{}",
                split->acceptor_count, split->acceptor_tls ? " (TLS)" : "",
                exchange.toString(), split->initiator_tls ? " (TLS)" : "");
+  const std::string serving = gw::StatusLine(
+      fmt::format("serving {} broker session(s), exchange {}",
+                  split->acceptor_count, exchange.toString()));
+  Tell(*notifier, "READY=1\n" + serving);
+  if (auto timeout = notifier->watchdog_timeout()) {
+    // From the loop that owns every session: if it stops turning, the
+    // pings stop and the manager restarts fixgw (WatchdogSec=).
+    const auto period = std::max(
+        std::chrono::milliseconds(1),
+        std::chrono::duration_cast<std::chrono::milliseconds>(*timeout / 2));
+    (*transport)->Every(period, [&n = *notifier] { Tell(n, "WATCHDOG=1"); });
+    spdlog::info("watchdog: pinging the service manager every {} ms",
+                 period.count());
+  }
 
   int sig = stop.Wait();
   while (sig == SIGHUP) {
+    Tell(*notifier, "RELOADING=1\n" + MonotonicUsec() + "\n" +
+                        gw::StatusLine("reloading the risk file"));
     if (risk) {
       Status st = app.LoadRiskLimits(config->risk_config, "SIGHUP");
       if (st.ok()) {
@@ -491,10 +562,16 @@ int Run(const RunFlags& flags) {
                       st.message());
       }
     }
+    Tell(*notifier, "READY=1\n" + serving);
     sig = stop.Wait();
   }
   spdlog::warn("signal {}: draining (up to {} s)", sig,
                config->drain_timeout_s);
+  Tell(*notifier,
+       "STOPPING=1\n" +
+           gw::StatusLine(fmt::format("draining (up to {} s), then logging "
+                                      "out",
+                                      config->drain_timeout_s)));
   app.BeginDrain();
   const size_t waiting =
       app.WaitForDrain(std::chrono::seconds(config->drain_timeout_s));

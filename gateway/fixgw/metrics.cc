@@ -1,8 +1,18 @@
 #include "gateway/fixgw/metrics.h"
 
 #include <fmt/format.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <time.h>
+#include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
 #include <optional>
+#include <sstream>
+
+#include "gateway/core/path.h"
 
 namespace fixgw::gw {
 namespace {
@@ -178,6 +188,184 @@ std::string CancelRejectReasonLabel(const CancelReject& r) {
   return "other";
 }
 
+namespace {
+
+// Seconds as a decimal: FormatMicros of a timespec.
+int64_t Micros(const struct timespec& ts) {
+  return static_cast<int64_t>(ts.tv_sec) * 1'000'000 + ts.tv_nsec / 1000;
+}
+
+}  // namespace
+
+void WriteProcessMetrics(PromWriter& w) {
+  // /proc/self/stat: after the command name in parentheses (which may hold
+  // spaces and parentheses: take the last ')'), field 3 is the state.
+  std::ifstream stat_file("/proc/self/stat");
+  std::string stat((std::istreambuf_iterator<char>(stat_file)),
+                   std::istreambuf_iterator<char>());
+  const size_t close = stat.rfind(')');
+  std::vector<std::string> fields;  // fields[0] is field 3 (state)
+  if (close != std::string::npos) {
+    std::istringstream in(stat.substr(close + 1));
+    for (std::string f; in >> f;) fields.push_back(f);
+  }
+  const auto field = [&fields](size_t number) -> std::optional<uint64_t> {
+    if (number < 3 || number - 3 >= fields.size()) return std::nullopt;
+    const std::string& f = fields[number - 3];
+    uint64_t v = 0;
+    for (char c : f) {
+      if (c < '0' || c > '9') return std::nullopt;
+      v = v * 10 + static_cast<uint64_t>(c - '0');
+    }
+    return v;
+  };
+  const long ticks = ::sysconf(_SC_CLK_TCK);
+  const long page = ::sysconf(_SC_PAGESIZE);
+  // Start time: field 22 is in ticks since boot. Converted with the clocks
+  // (no /proc/stat: the unit's ProcSubset=pid hides it).
+  if (auto start_ticks = field(22); start_ticks && ticks > 0) {
+    struct timespec boot {}, real {};
+    ::clock_gettime(CLOCK_BOOTTIME, &boot);
+    ::clock_gettime(CLOCK_REALTIME, &real);
+    const int64_t since_boot = static_cast<int64_t>(
+        *start_ticks * 1'000'000 / static_cast<uint64_t>(ticks));
+    w.Family("process_start_time_seconds", "gauge",
+             "start time of the process since the Unix epoch in seconds");
+    w.Sample("process_start_time_seconds", {},
+             std::string_view(FormatMicros(Micros(real) - Micros(boot) +
+                                           since_boot)));
+  }
+  if (auto utime = field(14), stime = field(15); utime && stime && ticks > 0) {
+    w.Family("process_cpu_seconds_total", "counter",
+             "user and system CPU time spent in seconds");
+    w.Sample("process_cpu_seconds_total", {},
+             std::string_view(FormatMicros(static_cast<int64_t>(
+                 (*utime + *stime) * 1'000'000 / static_cast<uint64_t>(ticks)))));
+  }
+  if (auto threads = field(20)) {
+    w.Family("process_threads", "gauge", "threads of the process");
+    w.Sample("process_threads", {}, *threads);
+  }
+  if (auto vsize = field(23)) {
+    w.Family("process_virtual_memory_bytes", "gauge",
+             "virtual memory size in bytes");
+    w.Sample("process_virtual_memory_bytes", {}, *vsize);
+  }
+  if (auto rss = field(24); rss && page > 0) {
+    w.Family("process_resident_memory_bytes", "gauge",
+             "resident memory size in bytes");
+    w.Sample("process_resident_memory_bytes", {},
+             *rss * static_cast<uint64_t>(page));
+  }
+  std::error_code ec;
+  uint64_t fds = 0;
+  for (std::filesystem::directory_iterator it("/proc/self/fd", ec), end;
+       !ec && it != end; it.increment(ec)) {
+    ++fds;
+  }
+  if (!ec) {
+    w.Family("process_open_fds", "gauge", "open file descriptors");
+    w.Sample("process_open_fds", {}, fds);
+  }
+  struct rlimit limit {};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) == 0) {
+    w.Family("process_max_fds", "gauge",
+             "the limit of open file descriptors (RLIMIT_NOFILE)");
+    w.Sample("process_max_fds", {}, static_cast<uint64_t>(limit.rlim_cur));
+  }
+}
+
+void WriteJournalFiles(PromWriter& w, const std::string& journal_path) {
+  const auto size = [](const std::string& path) -> uint64_t {
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size)
+                                          : 0;
+  };
+  w.Family("fixgw_journal_size_bytes", "gauge",
+           "size of the journal's SQLite file");
+  w.Sample("fixgw_journal_size_bytes", {}, size(journal_path));
+  w.Family("fixgw_journal_wal_size_bytes", "gauge",
+           "size of the journal's write-ahead log (-wal); 0 when absent");
+  w.Sample("fixgw_journal_wal_size_bytes", {}, size(journal_path + "-wal"));
+  struct statvfs fs {};
+  if (::statvfs(DirectoryOf(journal_path).c_str(), &fs) == 0) {
+    w.Family("fixgw_journal_disk_free_bytes", "gauge",
+             "bytes free to the service on the journal's file system");
+    w.Sample("fixgw_journal_disk_free_bytes", {},
+             static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize);
+  }
+}
+
+void GatewayMetrics::SetLabelValues(const std::set<std::string>& sessions,
+                                    const std::set<std::string>& accounts) {
+  std::lock_guard lock(mu_);
+  session_labels_.resize(1);
+  account_labels_.resize(2);
+  session_index_.clear();
+  account_index_.clear();
+  for (const std::string& s : sessions) {
+    session_index_.emplace(s, static_cast<uint32_t>(session_labels_.size()));
+    session_labels_.push_back(s);
+  }
+  for (const std::string& a : accounts) {
+    if (a.empty()) continue;
+    account_index_.emplace(a, static_cast<uint32_t>(account_labels_.size()));
+    account_labels_.push_back(a);
+  }
+}
+
+void GatewayMetrics::AddAccounts(const std::set<std::string>& accounts) {
+  std::lock_guard lock(mu_);
+  for (const std::string& a : accounts) {
+    if (a.empty() || account_index_.contains(a)) continue;
+    account_index_.emplace(a, static_cast<uint32_t>(account_labels_.size()));
+    account_labels_.push_back(a);
+  }
+}
+
+GatewayMetrics::LabelKey GatewayMetrics::Key(const std::string& session,
+                                             const std::string& account) const {
+  std::lock_guard lock(mu_);
+  LabelKey key;
+  if (auto it = session_index_.find(session); it != session_index_.end()) {
+    key.session = it->second;
+  }
+  if (account.empty()) {
+    key.account = 1;
+  } else if (auto it = account_index_.find(account);
+             it != account_index_.end()) {
+    key.account = it->second;
+  }
+  return key;
+}
+
+void GatewayMetrics::CountOrderAccepted(LabelKey key) {
+  CountOrderAccepted();
+  std::lock_guard lock(mu_);
+  ++accepted_by_key_[{key.session, key.account}];
+}
+
+void GatewayMetrics::CountOrderRejected(const std::string& reason,
+                                        LabelKey key) {
+  std::lock_guard lock(mu_);
+  ++rejected_[reason];
+  ++rejected_by_key_[{reason, key.session, key.account}];
+}
+
+void GatewayMetrics::ObservePath(Path p, std::chrono::nanoseconds d,
+                                 LabelKey key) {
+  ObservePath(p, d);
+  LatencyHistogram* h = nullptr;
+  {
+    std::lock_guard lock(mu_);
+    auto& slot =
+        paths_by_key_[{static_cast<size_t>(p), key.session, key.account}];
+    if (!slot) slot = std::make_unique<LatencyHistogram>();
+    h = slot.get();  // never removed: valid after the lock
+  }
+  h->Observe(d);
+}
+
 void GatewayMetrics::CountMessage(const std::string& session, Direction d,
                                   const std::string& msg_type) {
   std::lock_guard lock(mu_);
@@ -289,12 +477,42 @@ void GatewayMetrics::Write(PromWriter& w) const {
   for (const auto& [reason, n] : denials_) {
     w.Sample("fixgw_denials_total", {{"reason", reason}}, n);
   }
+  w.Family("fixgw_orders_accepted_by_account_total", "counter",
+           "NewOrderSingles accepted, by broker session and account "
+           "(configured ones; others: \"other\")");
+  for (const auto& [key, n] : accepted_by_key_) {
+    w.Sample("fixgw_orders_accepted_by_account_total",
+             {{"session", session_labels_[key.first]},
+              {"account", account_labels_[key.second]}},
+             n);
+  }
+  w.Family("fixgw_orders_rejected_by_account_total", "counter",
+           "NewOrderSingles refused by the gateway, by broker session, "
+           "account and reason");
+  for (const auto& [key, n] : rejected_by_key_) {
+    const auto& [reason, session, account] = key;
+    w.Sample("fixgw_orders_rejected_by_account_total",
+             {{"session", session_labels_[session]},
+              {"account", account_labels_[account]},
+              {"reason", reason}},
+             n);
+  }
   w.Family("fixgw_order_path_seconds", "histogram",
            "time from a message's arrival at the gateway to the send of what "
            "it caused");
   for (size_t i = 0; i < paths_.size(); ++i) {
     paths_[i].Write(w, "fixgw_order_path_seconds",
                     {{"path", std::string(kPathLabels[i])}});
+  }
+  w.Family("fixgw_order_path_by_account_seconds", "histogram",
+           "fixgw_order_path_seconds by the broker session and account the "
+           "message is for");
+  for (const auto& [key, h] : paths_by_key_) {
+    const auto& [path, session, account] = key;
+    h->Write(w, "fixgw_order_path_by_account_seconds",
+             {{"path", std::string(kPathLabels[path])},
+              {"session", session_labels_[session]},
+              {"account", account_labels_[account]}});
   }
   w.Family("fixgw_journal_commit_seconds", "histogram",
            "duration of one journal transaction (group commit)");

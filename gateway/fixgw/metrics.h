@@ -5,7 +5,17 @@
 // type; orders accepted and refused (by reason); fills; denials; the order
 // path and journal commit histograms. What is a state rather than a sum
 // (sessions logged on, sequence numbers, open orders, risk use) is read at
-// scrape time by the admin server and written next to it.
+// scrape time by the admin server and written next to it, with the
+// process's own figures (WriteProcessMetrics) and the journal's files
+// (WriteJournalFiles).
+//
+// Per-session and per-account series (fixgw_orders_accepted_by_account_total,
+// fixgw_orders_rejected_by_account_total, fixgw_order_path_by_account_seconds)
+// take their label values from the configuration only (SetLabelValues: the
+// broker sessions and the accounts of the risk file and DefaultAccount;
+// AddAccounts: those of a reloaded risk file); any other session or account is counted under "other", an order without
+// an account under "none". So a broker cannot grow the series by sending
+// new Account values.
 //
 // Thread-safe: counters are updated from the loop thread (the sessions),
 // the committer thread and the admin server's threads. The mutex is a
@@ -17,7 +27,9 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -80,14 +92,43 @@ std::string RejectReasonLabel(const Rejection& r);
 // The same for a cancel/replace refusal (CxlRejReason names).
 std::string CancelRejectReasonLabel(const CancelReject& r);
 
+// Process figures from /proc/self: process_start_time_seconds,
+// process_open_fds, process_max_fds, process_resident_memory_bytes,
+// process_virtual_memory_bytes, process_threads, process_cpu_seconds_total
+// (the names Prometheus's client libraries use). A figure /proc does not
+// give is left out.
+void WriteProcessMetrics(PromWriter& w);
+// fixgw_journal_size_bytes, fixgw_journal_wal_size_bytes (0 when there is
+// no -wal file) and fixgw_journal_disk_free_bytes (free to an unprivileged
+// user on the journal's file system) of the journal at `journal_path`.
+void WriteJournalFiles(PromWriter& w, const std::string& journal_path);
+
 class GatewayMetrics {
  public:
+  // Label values for the per-session and per-account series: index 0 is
+  // "other", 1 "none" (no account), then the configured ones.
+  struct LabelKey {
+    uint32_t session = 0;
+    uint32_t account = 0;
+  };
+  static constexpr std::string_view kOtherLabel = "other";
+  static constexpr std::string_view kNoAccountLabel = "none";
+
   enum class Direction { kIn, kOut };
   // Where an order-path latency runs from and to: an order (or cancel,
   // replace) from a broker until it is sent to the exchange; an exchange
   // report or cancel reject until it is sent to the broker; a broker message
   // the gateway answers itself (a reject, a status) until the answer is sent.
   enum class Path { kBrokerToExchange, kExchangeToBroker, kGatewayAnswer };
+
+  // The configured broker sessions (keys) and accounts; once, before the
+  // sessions start.
+  void SetLabelValues(const std::set<std::string>& sessions,
+                      const std::set<std::string>& accounts);
+  // Accounts a reloaded risk file names; those already known keep their
+  // index (a series never changes its labels).
+  void AddAccounts(const std::set<std::string>& accounts);
+  LabelKey Key(const std::string& session, const std::string& account) const;
 
   void CountMessage(const std::string& session, Direction d,
                     const std::string& msg_type);
@@ -97,10 +138,15 @@ class GatewayMetrics {
   bool logged_on(const std::string& session) const;
   void CountOrderAccepted();
   void CountOrderRejected(const std::string& reason);
+  // The same, also under the order's session and account.
+  void CountOrderAccepted(LabelKey key);
+  void CountOrderRejected(const std::string& reason, LabelKey key);
   void CountCancelReplaceRejected(const std::string& reason);
   void CountFill();
   void CountDenial(const std::string& reason);
   void ObservePath(Path p, std::chrono::nanoseconds d);
+  // The same, also under the session and account the message is for.
+  void ObservePath(Path p, std::chrono::nanoseconds d, LabelKey key);
   void ObserveCommit(std::chrono::nanoseconds d, size_t entries);
   // A TestRequest the gateway sent to probe a silent exchange.
   void CountExchangeTestRequest();
@@ -123,6 +169,22 @@ class GatewayMetrics {
   std::map<std::string, uint64_t> cxl_rejected_;     // guarded by mu_
   std::map<std::string, uint64_t> denials_;          // guarded by mu_
   std::map<std::string, bool> logged_on_;            // guarded by mu_
+  // Label values by index (see LabelKey); guarded by mu_. Only ever grow.
+  std::vector<std::string> session_labels_{std::string(kOtherLabel)};
+  std::vector<std::string> account_labels_{std::string(kOtherLabel),
+                                           std::string(kNoAccountLabel)};
+  std::map<std::string, uint32_t, std::less<>> session_index_;
+  std::map<std::string, uint32_t, std::less<>> account_index_;
+  // (session, account) -> count; (reason, session, account) -> count;
+  // guarded by mu_. Only combinations seen are written.
+  std::map<std::pair<uint32_t, uint32_t>, uint64_t> accepted_by_key_;
+  std::map<std::tuple<std::string, uint32_t, uint32_t>, uint64_t>
+      rejected_by_key_;
+  // (path, session, account) -> histogram, made when first observed;
+  // guarded by mu_ (the histograms themselves are lock-free).
+  std::map<std::tuple<size_t, uint32_t, uint32_t>,
+           std::unique_ptr<LatencyHistogram>>
+      paths_by_key_;
   std::atomic<uint64_t> accepted_{0};
   std::atomic<uint64_t> fills_{0};
   std::atomic<uint64_t> commit_entries_{0};

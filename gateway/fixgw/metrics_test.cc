@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <ctime>
+#include <filesystem>
+#include <fstream>
 #include <thread>
 
 namespace fixgw::gw {
@@ -155,6 +158,141 @@ TEST(MetricsTest, ConcurrentUpdatesAreAllCounted) {
   for (auto& t : threads) t.join();
   EXPECT_EQ(m.SessionTotals("S").second, 40'000u);
   EXPECT_EQ(m.path_count(GatewayMetrics::Path::kExchangeToBroker), 40'000u);
+}
+
+// The value of `series` (exactly as written) in `text`, "" if absent.
+std::string Value(const std::string& text, const std::string& series) {
+  const std::string key = "\n" + series + " ";
+  const size_t at = ("\n" + text).find(key);
+  if (at == std::string::npos) return "";
+  const size_t start = at + key.size() - 1;
+  return text.substr(start, text.find('\n', start) - start);
+}
+
+TEST(MetricsTest, PerAccountSeriesTakeLabelValuesFromTheConfigurationOnly) {
+  GatewayMetrics m;
+  const std::string b1 = "FIX.4.4:GW->BROKER1";
+  m.SetLabelValues({b1, "FIX.4.4:GW->BROKER2"}, {"ACC1", "ACC2", ""});
+  m.CountOrderAccepted(m.Key(b1, "ACC1"));
+  m.CountOrderAccepted(m.Key(b1, "ACC1"));
+  m.CountOrderRejected("throttle", m.Key(b1, "ACC2"));
+  // A broker inventing accounts, and a session nobody configured, add no
+  // series: they count under "other" (no account: "none").
+  for (int i = 0; i < 50; ++i) {
+    m.CountOrderAccepted(m.Key(b1, "INVENTED" + std::to_string(i)));
+    m.CountOrderRejected("entitlement",
+                         m.Key("FIX.4.4:GW->X" + std::to_string(i), ""));
+  }
+  m.ObservePath(GatewayMetrics::Path::kBrokerToExchange, microseconds(300),
+                m.Key(b1, "ACC1"));
+  m.ObservePath(GatewayMetrics::Path::kExchangeToBroker, microseconds(30),
+                m.Key(b1, "NOPE"));
+  PromWriter w;
+  m.Write(w);
+  const std::string& t = w.text();
+  // The totals stay as they were.
+  EXPECT_EQ(Value(t, "fixgw_orders_accepted_total"), "52") << t;
+  EXPECT_EQ(Value(t, "fixgw_orders_rejected_total{reason=\"entitlement\"}"),
+            "50");
+  EXPECT_EQ(Value(t, "fixgw_order_path_seconds_count{path=\"broker_to_exchange\"}"),
+            "1");
+  const std::string acc = "fixgw_orders_accepted_by_account_total{session=\"" +
+                          b1 + "\",account=\"";
+  EXPECT_EQ(Value(t, acc + "ACC1\"}"), "2") << t;
+  EXPECT_EQ(Value(t, acc + "other\"}"), "50") << t;
+  EXPECT_EQ(Value(t, "fixgw_orders_rejected_by_account_total{session=\"" + b1 +
+                         "\",account=\"ACC2\",reason=\"throttle\"}"),
+            "1")
+      << t;
+  EXPECT_EQ(Value(t, "fixgw_orders_rejected_by_account_total{session=\"other\","
+                     "account=\"none\",reason=\"entitlement\"}"),
+            "50")
+      << t;
+  EXPECT_EQ(t.find("INVENTED"), std::string::npos);
+  EXPECT_EQ(t.find("GW->X"), std::string::npos);
+  EXPECT_EQ(Value(t, "fixgw_order_path_by_account_seconds_count{path=\""
+                     "broker_to_exchange\",session=\"" + b1 +
+                         "\",account=\"ACC1\"}"),
+            "1")
+      << t;
+  EXPECT_EQ(Value(t, "fixgw_order_path_by_account_seconds_bucket{path=\""
+                     "broker_to_exchange\",session=\"" + b1 +
+                         "\",account=\"ACC1\",le=\"0.00025\"}"),
+            "0")
+      << t;
+  EXPECT_EQ(Value(t, "fixgw_order_path_by_account_seconds_bucket{path=\""
+                     "broker_to_exchange\",session=\"" + b1 +
+                         "\",account=\"ACC1\",le=\"0.0005\"}"),
+            "1")
+      << t;
+  EXPECT_EQ(Value(t, "fixgw_order_path_by_account_seconds_count{path=\""
+                     "exchange_to_broker\",session=\"" + b1 +
+                         "\",account=\"other\"}"),
+            "1")
+      << t;
+  // A reloaded risk file adds ACC3; ACC1 keeps its series.
+  m.AddAccounts({"ACC1", "ACC3"});
+  m.CountOrderAccepted(m.Key(b1, "ACC3"));
+  m.CountOrderAccepted(m.Key(b1, "ACC1"));
+  PromWriter after;
+  m.Write(after);
+  EXPECT_EQ(Value(after.text(), acc + "ACC3\"}"), "1") << after.text();
+  EXPECT_EQ(Value(after.text(), acc + "ACC1\"}"), "3") << after.text();
+  // Families are declared even before anything is counted.
+  PromWriter empty;
+  GatewayMetrics().Write(empty);
+  for (const char* family :
+       {"# TYPE fixgw_orders_accepted_by_account_total counter",
+        "# TYPE fixgw_orders_rejected_by_account_total counter",
+        "# TYPE fixgw_order_path_by_account_seconds histogram"}) {
+    EXPECT_NE(empty.text().find(family), std::string::npos) << family;
+  }
+}
+
+TEST(MetricsTest, ProcessMetricsComeFromProcSelf) {
+  PromWriter w;
+  WriteProcessMetrics(w);
+  const std::string& t = w.text();
+  const auto number = [&t](const char* name) {
+    const std::string v = Value(t, name);
+    return v.empty() ? -1.0 : std::stod(v);
+  };
+  const double now = static_cast<double>(::time(nullptr));
+  const double start = number("process_start_time_seconds");
+  EXPECT_GT(start, now - 3600) << t;  // this test started within the hour
+  EXPECT_LE(start, now + 1) << t;
+  EXPECT_GE(number("process_open_fds"), 3) << t;  // stdin, stdout, stderr
+  EXPECT_GE(number("process_max_fds"), number("process_open_fds")) << t;
+  EXPECT_GT(number("process_resident_memory_bytes"), 1'000'000) << t;
+  EXPECT_GE(number("process_virtual_memory_bytes"),
+            number("process_resident_memory_bytes"))
+      << t;
+  EXPECT_GE(number("process_cpu_seconds_total"), 0) << t;
+  const double threads = number("process_threads");
+  std::thread other([] { std::this_thread::sleep_for(microseconds(200'000)); });
+  PromWriter w2;
+  WriteProcessMetrics(w2);
+  other.join();
+  EXPECT_EQ(std::stod(Value(w2.text(), "process_threads")), threads + 1)
+      << w2.text();
+}
+
+TEST(MetricsTest, JournalFilesAreMeasured) {
+  char dir[] = "/tmp/fixgw-metrics-XXXXXX";
+  ASSERT_NE(::mkdtemp(dir), nullptr);
+  const std::string journal = std::string(dir) + "/journal.db";
+  PromWriter none;
+  WriteJournalFiles(none, journal);  // not there yet
+  EXPECT_EQ(Value(none.text(), "fixgw_journal_size_bytes"), "0");
+  EXPECT_EQ(Value(none.text(), "fixgw_journal_wal_size_bytes"), "0");
+  { std::ofstream(journal) << std::string(4096, 'j'); }
+  { std::ofstream(journal + "-wal") << std::string(100, 'w'); }
+  PromWriter w;
+  WriteJournalFiles(w, journal);
+  EXPECT_EQ(Value(w.text(), "fixgw_journal_size_bytes"), "4096") << w.text();
+  EXPECT_EQ(Value(w.text(), "fixgw_journal_wal_size_bytes"), "100");
+  EXPECT_GT(std::stod(Value(w.text(), "fixgw_journal_disk_free_bytes")), 0);
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

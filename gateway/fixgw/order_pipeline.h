@@ -87,6 +87,8 @@ class OrderPipeline {
     // a kill-switch cancel), and the latency histogram it counts in.
     SteadyTime received{};
     GatewayMetrics::Path path = GatewayMetrics::Path::kGatewayAnswer;
+    // The broker session and account the latency also counts under.
+    GatewayMetrics::LabelKey labels{};
     // A liveness TestRequest: journaled nowhere (HandOver), sent only while
     // the exchange is logged on, no crash point, no latency.
     bool probe = false;
