@@ -221,7 +221,9 @@ int Randomness(sqlite3_vfs* vfs, int n, char* out) {
 int Sleep(sqlite3_vfs* vfs, int micros) {
   return Base(vfs)->xSleep(Base(vfs), micros);
 }
-int CurrentTime(sqlite3_vfs* vfs, double* out) {
+// SQLite's VFS ABI hands the time over as a Julian day (floating point); it is
+// passed through untouched, never used as a domain value.
+int CurrentTime(sqlite3_vfs* vfs, double* out) {  // layering: sqlite-abi
   return Base(vfs)->xCurrentTime(Base(vfs), out);
 }
 int GetLastError(sqlite3_vfs* vfs, int n, char* out) {
