@@ -262,6 +262,15 @@ Json Encode(const KillSwitchChanged& e) {
   return j;
 }
 
+Json Encode(const OperatorCancelRequested& e) {
+  Json j;
+  j["source"] = Str(e.source);
+  j["reason"] = Str(e.reason);
+  j["orig_exch_cl_ord_id"] = Str(e.cancel.orig_exch_cl_ord_id);
+  j["exch_cl_ord_id"] = Str(e.cancel.exch_cl_ord_id);
+  return j;
+}
+
 Json Encode(const RiskLimitsLoaded& e) {
   Json j;
   j["source"] = Str(e.source);
@@ -687,6 +696,14 @@ JournalEvent DecodeObject(const Obj& root) {
     });
     return e;
   }
+  if (kind == "OperatorCancelRequested") {
+    OperatorCancelRequested e;
+    e.source = root.String("source");
+    e.reason = root.String("reason");
+    e.cancel.orig_exch_cl_ord_id = root.String("orig_exch_cl_ord_id");
+    e.cancel.exch_cl_ord_id = root.String("exch_cl_ord_id");
+    return e;
+  }
   if (kind == "RiskLimitsLoaded") {
     return RiskLimitsLoaded{root.String("source"), root.String("text")};
   }
@@ -763,6 +780,9 @@ struct KindVisitor {
   std::string_view operator()(const MassStatusAnswered&) const {
     return "MassStatusAnswered";
   }
+  std::string_view operator()(const OperatorCancelRequested&) const {
+    return "OperatorCancelRequested";
+  }
 };
 
 }  // namespace
@@ -791,7 +811,7 @@ bool IsRecordOnly(std::string_view kind) {
          kind == kResendIgnored || kind == kExchangeMessageIgnored ||
          kind == kLogonRefused || kind == kConnectionRefused ||
          kind == kRejectSent || kind == kJournalVerified ||
-         kind == kJournalDamageAccepted;
+         kind == kJournalDamageAccepted || kind == kSessionControl;
 }
 
 std::string_view KindName(const JournalEvent& event) {
