@@ -519,6 +519,17 @@ TrailRow TrailBuilder::Build(const store::JournalEntry& e) {
               tracker_.Link(hit->order, "", c.exch_cl_ord_id);
             }
           }
+        } else if constexpr (std::is_same_v<T, gw::OperatorCancelRequested>) {
+          row.direction = Direction::kInternal;
+          row.status = "OperatorCancel";
+          row.exch_cl_ord_id = ev.cancel.exch_cl_ord_id;
+          row.reason = "canceled by the operator";
+          if (!ev.reason.empty()) row.reason += ": " + ev.reason;
+          if (!ev.source.empty()) row.reason += " (by " + ev.source + ")";
+          if (auto hit = tracker_.ByExch(ev.cancel.orig_exch_cl_ord_id)) {
+            tracker_.Link(hit->order, "", ev.cancel.exch_cl_ord_id);
+            Complete(hit->order, row);
+          }
         } else if constexpr (std::is_same_v<T, gw::RiskLimitsLoaded>) {
           row.direction = Direction::kInternal;
           row.status = "Loaded";
@@ -790,7 +801,8 @@ Result<TrailStats> ReplayTrail(
     TrailBuilder learner(keep);
     Status st = journal.ForEach(0, [&](const store::JournalEntry& e) {
       if (e.kind == "NewOrderAccepted" || e.kind == "CancelReplaceForwarded" ||
-          e.kind == "KillSwitchChanged") {
+          e.kind == "KillSwitchChanged" ||
+          e.kind == "OperatorCancelRequested") {
         static_cast<void>(learner.Build(e));
       }
       return true;
