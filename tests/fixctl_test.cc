@@ -245,6 +245,14 @@ TEST_F(FixctlTest, StatusOrdersCancelKillSwitchAndRiskReload) {
                 "'OperatorCancelRequested' AND payload LIKE "
                 "'%admin token:harness from 127.0.0.1%'"),
             2);
+  // The audit trail ties the operator's cancel to the order.
+  const Ran trail = RunCapturing({FIXREPLAY_BIN, "--order", "o1",
+                                  cluster_.journal()},
+                                 dir_.path() + "/trail", seconds(30));
+  EXPECT_EQ(trail.rc, 0) << Describe(trail);
+  EXPECT_TRUE(Has(trail.out, "OperatorCancel") &&
+              Has(trail.out, "canceled by the operator: fat finger"))
+      << trail.out;
 
   // Kill switch by the session's short name: orders refused; released.
   r = Ctl({"kill-switch", "engage", "session", "BROKER1", "--reason", "drill"});
