@@ -237,6 +237,9 @@ TEST_F(FixctlTest, StatusOrdersCancelKillSwitchAndRiskReload) {
   r = Ctl({"cancel", "GW-NOSUCH"});
   EXPECT_EQ(r.rc, 1) << Describe(r);
   EXPECT_TRUE(Has(r.err, "HTTP 404")) << r.err;
+  r = Ctl({"cancel", gw_id, "--session", "BROKER1"});
+  EXPECT_EQ(r.rc, 1) << Describe(r);
+  EXPECT_TRUE(Has(r.err, "HTTP 400")) << r.err;
   r = Ctl({"cancel", "--session", "BROKR1", "--clordid", "o2"});
   EXPECT_EQ(r.rc, 1) << Describe(r);
   EXPECT_TRUE(Has(r.err, "valid names: ")) << r.err;

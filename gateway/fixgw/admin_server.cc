@@ -357,7 +357,12 @@ void AdminServer::CancelOrder(const httplib::Request& req,
                  "name the order by order=<the gateway's ClOrdID> or by "
                  "session=<name> and cl_ord_id=<the broker's ClOrdID>");
   }
-  if (!cl_ord_id.empty() || !session.empty()) {
+  if (!order.empty() && !session.empty()) {
+    return Error(res, 400,
+                 "order= names the order by itself; session= goes with "
+                 "cl_ord_id=");
+  }
+  if (!cl_ord_id.empty()) {
     if (session.empty()) {
       return Error(res, 400, "cl_ord_id needs session=<name>");
     }
