@@ -62,10 +62,10 @@
 // Thread-safety: requests are served on the server's own threads and call
 // GatewayApplication's thread-safe operator actions; AdminAccess is
 // immutable and the refusal counters are atomic. Session control goes
-// through the SessionControl port (set once the sessions run, cleared
-// before they stop), which runs each action on the event loop; its
-// pointer is guarded by control_mu_, held for the whole call so that
-// clearing it waits for a call in flight.
+// through the SessionControl port (set once the sessions run; fixgw
+// destroys the server before they stop), which runs each action on the
+// event loop; its pointer is guarded by control_mu_, held for the whole
+// call so that clearing it waits for a call in flight.
 #pragma once
 
 #include <chrono>
