@@ -344,6 +344,14 @@ TEST_F(FixctlTest, LogoutLogonDisableEnableOfABrokerSession) {
                 "session='FIX.4.4:GW->BROKER1' AND payload LIKE "
                 "'%admin token:harness from 127.0.0.1%'"),
             4);  // logout, logon, disable, enable; the refused logon: none
+  const Ran trail = RunCapturing(
+      {FIXREPLAY_BIN, "--session", "BROKER1", cluster_.journal()},
+      dir_.path() + "/trail", seconds(30));
+  EXPECT_EQ(trail.rc, 0) << Describe(trail);
+  EXPECT_TRUE(Has(trail.out, "Session:disable") &&
+              Has(trail.out, "admin token:harness from 127.0.0.1: "
+                             "maintenance"))
+      << trail.out;
   EXPECT_EQ(cluster_.JournalCount(
                 "SELECT count(*) FROM journal WHERE kind='LogonRefused' AND "
                 "payload LIKE '%session_disabled%'"),

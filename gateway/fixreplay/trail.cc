@@ -346,6 +346,10 @@ TrailRow TrailBuilder::Build(const store::JournalEntry& e) {
     FromJournalCheck(e, row);
     return row;
   }
+  if (e.kind == gw::kSessionControl) {
+    FromSessionControl(e, row);
+    return row;
+  }
   Result<gw::JournalEvent> event = gw::DecodeEvent(e.payload);
   if (!event.ok()) {
     FromUndecodable(e, event.status(), row);
@@ -693,6 +697,27 @@ void TrailBuilder::FromDenial(const store::JournalEntry& e, TrailRow& row) {
   } else {
     row.reason = "denial payload not understood";
     Problem(e, row.reason);
+  }
+}
+
+void TrailBuilder::FromSessionControl(const store::JournalEntry& e,
+                                      TrailRow& row) {
+  // An operator's session action (admin API): status the action, reason
+  // who asked, why, and for the sequence numbers the numbers.
+  row.direction = Direction::kInternal;
+  const auto p = nlohmann::json::parse(e.payload, nullptr, false);
+  const auto field = [&](const char* key) -> std::string {
+    if (!p.is_object() || !p.contains(key)) return "";
+    return p[key].is_string() ? p[key].get<std::string>() : p[key].dump();
+  };
+  row.status = "Session:" + field("action");
+  row.reason = "session " + field("action") + " by " + field("source");
+  if (!field("reason").empty()) row.reason += ": " + field("reason");
+  if (!field("next_sender").empty()) {
+    row.reason += "; next sender " + field("next_sender_before") + " -> " +
+                  field("next_sender") + ", next target " +
+                  field("next_target_before") + " -> " +
+                  field("next_target");
   }
 }
 
