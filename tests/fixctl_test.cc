@@ -145,8 +145,8 @@ constexpr const char* kB1 = "FIX.4.4:GW->BROKER1";
 constexpr const char* kB2 = "FIX.4.4:GW->BROKER2";
 
 TEST_F(FixctlTest, HelpVersionUsageAndConnectionErrors) {
-  Ran r = RunCapturing({FIXCTL_BIN, "--version"}, dir_.path() + "/v",
-                       seconds(10));
+  Ran r =
+      RunCapturing({FIXCTL_BIN, "--version"}, dir_.path() + "/v", seconds(10));
   EXPECT_EQ(r.rc, 0) << Describe(r);
   EXPECT_TRUE(Has(r.out, "fixctl ")) << r.out;
   r = RunCapturing({FIXCTL_BIN, "--help"}, dir_.path() + "/h", seconds(10));
@@ -165,25 +165,25 @@ TEST_F(FixctlTest, HelpVersionUsageAndConnectionErrors) {
   EXPECT_EQ(r.rc, 2) << Describe(r);
   EXPECT_TRUE(Has(r.err, "loopback")) << r.err;
   // Nobody listens: a connection error is 2 as well.
-  r = RunCapturing({FIXCTL_BIN, "--port", std::to_string(FreePort()),
-                    "sessions"},
-                   dir_.path() + "/c", seconds(10));
+  r = RunCapturing(
+      {FIXCTL_BIN, "--port", std::to_string(FreePort()), "sessions"},
+      dir_.path() + "/c", seconds(10));
   EXPECT_EQ(r.rc, 2) << Describe(r);
   EXPECT_TRUE(Has(r.err, "no answer")) << r.err;
   // A wrong token: the gateway refuses, exit 1 with its message; the
   // environment variable is used without --token-file.
-  r = RunCapturing({"/usr/bin/env",
-                    "FIXGW_ADMIN_TOKEN=wrong-token-0123456789abcdefghijklmnop",
-                    FIXCTL_BIN, "--url",
-                    "http://127.0.0.1:" + std::to_string(cluster_.admin_port()),
-                    "sessions"},
-                   dir_.path() + "/t", seconds(10));
+  r = RunCapturing(
+      {"/usr/bin/env",
+       "FIXGW_ADMIN_TOKEN=wrong-token-0123456789abcdefghijklmnop", FIXCTL_BIN,
+       "--url", "http://127.0.0.1:" + std::to_string(cluster_.admin_port()),
+       "sessions"},
+      dir_.path() + "/t", seconds(10));
   EXPECT_EQ(r.rc, 1) << Describe(r);
   EXPECT_TRUE(Has(r.err, "HTTP 401")) << r.err;
-  r = RunCapturing({"/usr/bin/env", "FIXGW_ADMIN_TOKEN=" + cluster_.admin_token,
-                    FIXCTL_BIN, "--port", std::to_string(cluster_.admin_port()),
-                    "sessions"},
-                   dir_.path() + "/e", seconds(10));
+  r = RunCapturing(
+      {"/usr/bin/env", "FIXGW_ADMIN_TOKEN=" + cluster_.admin_token, FIXCTL_BIN,
+       "--port", std::to_string(cluster_.admin_port()), "sessions"},
+      dir_.path() + "/e", seconds(10));
   EXPECT_EQ(r.rc, 0) << Describe(r);
   EXPECT_TRUE(Has(r.out, kB1)) << r.out;
 }
@@ -219,7 +219,8 @@ TEST_F(FixctlTest, StatusOrdersCancelKillSwitchAndRiskReload) {
   EXPECT_TRUE(Has(r.out, gw_id)) << r.out;
   auto canceled = b1->WaitFor({"35=8", "11=o1", "150=4", "39=4"});
   ASSERT_TRUE(canceled) << b1->Transcript() << GatewayLog();
-  EXPECT_EQ(Field(*canceled, 58), "canceled by the gateway operator: fat finger");
+  EXPECT_EQ(Field(*canceled, 58),
+            "canceled by the gateway operator: fat finger");
   // By session and broker ClOrdID, the account checked.
   r = Ctl({"cancel", "--session", "BROKER1", "--clordid", "o2", "--account",
            "ACC9"});
@@ -243,15 +244,14 @@ TEST_F(FixctlTest, StatusOrdersCancelKillSwitchAndRiskReload) {
   r = Ctl({"cancel", "--session", "BROKR1", "--clordid", "o2"});
   EXPECT_EQ(r.rc, 1) << Describe(r);
   EXPECT_TRUE(Has(r.err, "valid names: ")) << r.err;
-  EXPECT_EQ(cluster_.JournalCount(
-                "SELECT count(*) FROM journal WHERE kind="
-                "'OperatorCancelRequested' AND payload LIKE "
-                "'%admin token:harness from 127.0.0.1%'"),
+  EXPECT_EQ(cluster_.JournalCount("SELECT count(*) FROM journal WHERE kind="
+                                  "'OperatorCancelRequested' AND payload LIKE "
+                                  "'%admin token:harness from 127.0.0.1%'"),
             2);
   // The audit trail ties the operator's cancel to the order.
-  const Ran trail = RunCapturing({FIXREPLAY_BIN, "--order", "o1",
-                                  cluster_.journal()},
-                                 dir_.path() + "/trail", seconds(30));
+  const Ran trail =
+      RunCapturing({FIXREPLAY_BIN, "--order", "o1", cluster_.journal()},
+                   dir_.path() + "/trail", seconds(30));
   EXPECT_EQ(trail.rc, 0) << Describe(trail);
   EXPECT_TRUE(Has(trail.out, "OperatorCancel") &&
               Has(trail.out, "canceled by the operator: fat finger"))
@@ -298,7 +298,8 @@ TEST_F(FixctlTest, LogoutLogonDisableEnableOfABrokerSession) {
   ASSERT_EQ(r.rc, 0) << Describe(r) << GatewayLog();
   auto logout = b1->WaitFor({"35=5"});
   ASSERT_TRUE(logout) << b1->Transcript() << GatewayLog();
-  EXPECT_EQ(Field(*logout, 58), "logged out by the gateway operator: end of day");
+  EXPECT_EQ(Field(*logout, 58),
+            "logged out by the gateway operator: end of day");
   LoggedOut(b1, ended);
   EXPECT_EQ(Session(kB1).value("admission", ""), "logged-out");
   EXPECT_TRUE(Has(RefusedLogon("BROKER1"), "until the operator logs it on"));
@@ -344,13 +345,14 @@ TEST_F(FixctlTest, LogoutLogonDisableEnableOfABrokerSession) {
                 "session='FIX.4.4:GW->BROKER1' AND payload LIKE "
                 "'%admin token:harness from 127.0.0.1%'"),
             4);  // logout, logon, disable, enable; the refused logon: none
-  const Ran trail = RunCapturing(
-      {FIXREPLAY_BIN, "--session", "BROKER1", cluster_.journal()},
-      dir_.path() + "/trail", seconds(30));
+  const Ran trail =
+      RunCapturing({FIXREPLAY_BIN, "--session", "BROKER1", cluster_.journal()},
+                   dir_.path() + "/trail", seconds(30));
   EXPECT_EQ(trail.rc, 0) << Describe(trail);
   EXPECT_TRUE(Has(trail.out, "Session:disable") &&
-              Has(trail.out, "admin token:harness from 127.0.0.1: "
-                             "maintenance"))
+              Has(trail.out,
+                  "admin token:harness from 127.0.0.1: "
+                  "maintenance"))
       << trail.out;
   EXPECT_EQ(cluster_.JournalCount(
                 "SELECT count(*) FROM journal WHERE kind='LogonRefused' AND "
@@ -364,8 +366,8 @@ TEST_F(FixctlTest, LogoutLogonDisableEnableOfABrokerSession) {
 
 TEST_F(FixctlTest, SequenceNumbersAndTheExchangeSession) {
   // Logged out: set-seq takes effect; the next logon uses the numbers.
-  Ran r = Ctl({"session", "set-seq", "BROKER2", "--sender", "50", "--target",
-               "20"});
+  Ran r = Ctl(
+      {"session", "set-seq", "BROKER2", "--sender", "50", "--target", "20"});
   ASSERT_EQ(r.rc, 0) << Describe(r) << GatewayLog();
   Json s = Session(kB2);
   EXPECT_EQ(s.value("next_sender_seq", 0), 50) << s.dump();

@@ -33,8 +33,8 @@ std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
     s.remove_prefix(1);
   }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' ||
-                        s.back() == '\r')) {
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
     s.remove_suffix(1);
   }
   return s;
@@ -55,8 +55,9 @@ Result<Endpoint> ParseUrl(std::string_view url, bool any_host) {
   }
   const size_t colon = url.rfind(':');
   if (colon == std::string_view::npos || colon == 0) {
-    return Status::InvalidArgument("--url needs a host and a port: "
-                                   "http://127.0.0.1:PORT");
+    return Status::InvalidArgument(
+        "--url needs a host and a port: "
+        "http://127.0.0.1:PORT");
   }
   Endpoint e;
   e.host = std::string(url.substr(0, colon));
@@ -126,8 +127,9 @@ std::string RefusalText(const Answer& answer) {
     if (j.contains("valid") && j["valid"].is_array()) {
       std::vector<std::string> names;
       for (const Json& n : j["valid"]) names.push_back(Cell(n));
-      text += fmt::format("\nvalid names: {}",
-                          names.empty() ? "none" : fmt::format("{}", fmt::join(names, ", ")));
+      text += fmt::format(
+          "\nvalid names: {}",
+          names.empty() ? "none" : fmt::format("{}", fmt::join(names, ", ")));
     }
   } else {
     text = std::string(Trim(answer.body));
@@ -149,7 +151,8 @@ std::string Table(const std::vector<std::vector<std::string>>& rows) {
     std::string line;
     for (size_t i = 0; i < row.size(); ++i) {
       line += row[i];
-      if (i + 1 < row.size()) line += std::string(widths[i] - row[i].size() + 2, ' ');
+      if (i + 1 < row.size())
+        line += std::string(widths[i] - row[i].size() + 2, ' ');
     }
     out += line + "\n";
   }
@@ -182,12 +185,11 @@ std::string OrdersTable(const std::string& state_json) {
       {"ORDER", "SESSION", "CLORDID", "ACCOUNT", "SYMBOL", "SIDE", "QTY",
        "PRICE", "CUM", "LEAVES", "STATUS"}};
   for (const Json& o : j["open_orders"]) {
-    rows.push_back({CellOf(o, "exch_cl_ord_id"), CellOf(o, "session"),
-                    CellOf(o, "cl_ord_id"), CellOf(o, "account"),
-                    CellOf(o, "symbol"), CellOf(o, "side"),
-                    CellOf(o, "order_qty"), CellOf(o, "price"),
-                    CellOf(o, "cum_qty"), CellOf(o, "leaves_qty"),
-                    CellOf(o, "status")});
+    rows.push_back(
+        {CellOf(o, "exch_cl_ord_id"), CellOf(o, "session"),
+         CellOf(o, "cl_ord_id"), CellOf(o, "account"), CellOf(o, "symbol"),
+         CellOf(o, "side"), CellOf(o, "order_qty"), CellOf(o, "price"),
+         CellOf(o, "cum_qty"), CellOf(o, "leaves_qty"), CellOf(o, "status")});
   }
   return Table(rows);
 }
@@ -197,9 +199,9 @@ std::string StateText(const std::string& state_json) {
   if (!j.is_object()) return state_json;
   std::string out = "Open orders:\n" + OrdersTable(state_json);
   if (j.contains("accounts") && j["accounts"].is_object()) {
-    std::vector<std::vector<std::string>> rows{
-        {"ACCOUNT", "CASH", "AVAILABLE", "RESERVED", "OPEN ORDERS",
-         "POSITIONS"}};
+    std::vector<std::vector<std::string>> rows{{"ACCOUNT", "CASH", "AVAILABLE",
+                                                "RESERVED", "OPEN ORDERS",
+                                                "POSITIONS"}};
     for (const auto& [name, a] : j["accounts"].items()) {
       std::vector<std::string> positions;
       if (a.contains("positions") && a["positions"].is_object()) {
@@ -220,8 +222,9 @@ std::string StateText(const std::string& state_json) {
     for (const char* scope : {"accounts", "sessions"}) {
       if (k.contains(scope) && k[scope].is_array()) {
         for (const Json& n : k[scope]) {
-          engaged.push_back(std::string(scope, std::string_view(scope).size() - 1) +
-                            " " + Cell(n));
+          engaged.push_back(
+              std::string(scope, std::string_view(scope).size() - 1) + " " +
+              Cell(n));
         }
       }
     }

@@ -6,12 +6,11 @@
 #pragma once
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "gateway/core/result.h"
 
@@ -48,7 +47,8 @@ struct Request {
 };
 
 // A POST with `params` (empty values left out) as its JSON body.
-Request Post(std::string path, const std::map<std::string, std::string>& params);
+Request Post(std::string path,
+             const std::map<std::string, std::string>& params);
 
 // An answer of the gateway: its HTTP status and body.
 struct Answer {

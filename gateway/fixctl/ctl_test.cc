@@ -24,10 +24,10 @@ TEST(FixctlUrlTest, TakesLoopbackUrlsAndRefusesOtherHosts) {
   EXPECT_NE(remote.status().message().find("not loopback"), std::string::npos);
   EXPECT_TRUE(ParseUrl("http://10.0.0.5:8081", true).ok());
 
-  for (const char* bad : {"https://127.0.0.1:8081", "127.0.0.1:8081",
-                          "http://127.0.0.1", "http://127.0.0.1:0",
-                          "http://127.0.0.1:65536", "http://127.0.0.1:80x",
-                          "http://127.0.0.1:8081/health", "http://:8081"}) {
+  for (const char* bad :
+       {"https://127.0.0.1:8081", "127.0.0.1:8081", "http://127.0.0.1",
+        "http://127.0.0.1:0", "http://127.0.0.1:65536", "http://127.0.0.1:80x",
+        "http://127.0.0.1:8081/health", "http://:8081"}) {
     EXPECT_FALSE(ParseUrl(bad, false).ok()) << bad;
   }
 }
@@ -106,8 +106,7 @@ TEST(FixctlOutputTest, TablesAlignColumnsAndKeepUnexpectedBodies) {
   EXPECT_NE(orders.find("c1"), std::string::npos) << orders;
   const std::string text = StateText(state);
   EXPECT_NE(text.find("AAPL 3"), std::string::npos) << text;
-  EXPECT_NE(text.find("Kill switches engaged: account ACC2"),
-            std::string::npos)
+  EXPECT_NE(text.find("Kill switches engaged: account ACC2"), std::string::npos)
       << text;
   EXPECT_EQ(FieldsText(R"({"engaged":true,"cancels_sent":2})"),
             "engaged:       yes\ncancels_sent:  2\n");
@@ -126,9 +125,9 @@ TEST(FixctlOutputTest, StatusSummarisesHealthSessionsAndOrders) {
             "health: ok\nexchange: FIX.4.4:GW->SIM logged on\n"
             "brokers: 1 of 2 logged on\nopen orders: 2\n"
             "kill switches engaged: 2 (GLOBAL)\n");
-  const std::string bad = StatusText(
-      {503, "exchange session is down\ngateway is shutting down\n"}, "[]",
-      "{}");
+  const std::string bad =
+      StatusText({503, "exchange session is down\ngateway is shutting down\n"},
+                 "[]", "{}");
   EXPECT_NE(bad.find("health: NOT OK (HTTP 503)\n  - exchange session is "
                      "down\n  - gateway is shutting down\n"),
             std::string::npos)

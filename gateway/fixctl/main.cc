@@ -66,11 +66,10 @@ class Client {
     if (!token_.empty()) {
       headers.emplace("Authorization", "Bearer " + token_);
     }
-    httplib::Result r =
-        request.method == "GET"
-            ? http_.Get(request.path, headers)
-            : http_.Post(request.path, headers, request.body,
-                         "application/json");
+    httplib::Result r = request.method == "GET"
+                            ? http_.Get(request.path, headers)
+                            : http_.Post(request.path, headers, request.body,
+                                         "application/json");
     if (!r) {
       fmt::print(stderr, "fixctl: no answer from the admin API at {}{}: {}\n",
                  where_, request.path, httplib::to_string(r.error()));
@@ -134,16 +133,17 @@ int main(int argc, char** argv) {
 
   CLI::App* status = cli.add_subcommand(
       "status", "health (with the reasons when not healthy) and a summary");
-  CLI::App* sessions =
-      cli.add_subcommand("sessions", "every FIX session: logged on, "
-                                     "admission, sequence numbers");
+  CLI::App* sessions = cli.add_subcommand("sessions",
+                                          "every FIX session: logged on, "
+                                          "admission, sequence numbers");
   CLI::App* orders = cli.add_subcommand("orders", "the open orders");
   CLI::App* state = cli.add_subcommand(
       "state", "open orders, accounts (cash, positions), kill switches");
 
-  CLI::App* kill = cli.add_subcommand(
-      "kill-switch", "engage or disengage a kill switch (engaging cancels "
-                     "the scope's open orders)");
+  CLI::App* kill =
+      cli.add_subcommand("kill-switch",
+                         "engage or disengage a kill switch (engaging cancels "
+                         "the scope's open orders)");
   std::string kill_action, kill_scope, kill_name, kill_reason;
   kill->add_option("action", kill_action, "engage or disengage")
       ->required()
@@ -165,14 +165,16 @@ int main(int argc, char** argv) {
   std::string s_action, s_name, s_reason;
   std::optional<int64_t> s_sender, s_target;
   bool s_force = false;
-  session->add_option("action", s_action,
-                      "logon, logout, enable, disable, set-seq or reset-seq")
+  session
+      ->add_option("action", s_action,
+                   "logon, logout, enable, disable, set-seq or reset-seq")
       ->required()
       ->check(CLI::IsMember(
           {"logon", "logout", "enable", "disable", "set-seq", "reset-seq"}));
-  session->add_option("name", s_name,
-                      "the session: full key (FIX.4.4:GW->ALPHA) or short "
-                      "name (ALPHA)")
+  session
+      ->add_option("name", s_name,
+                   "the session: full key (FIX.4.4:GW->ALPHA) or short "
+                   "name (ALPHA)")
       ->required();
   session->add_option("--sender", s_sender,
                       "set-seq: the next MsgSeqNum the gateway sends");
@@ -184,8 +186,9 @@ int main(int argc, char** argv) {
                       "why (journaled; the Text of a Logout it sends)");
 
   CLI::App* cancel = cli.add_subcommand(
-      "cancel", "cancel one open order at the exchange; its broker gets the "
-                "Canceled report");
+      "cancel",
+      "cancel one open order at the exchange; its broker gets the "
+      "Canceled report");
   std::string c_order, c_session, c_clordid, c_account, c_reason;
   cancel->add_option("order", c_order,
                      "the gateway's ClOrdID of the order (ORDER in "
@@ -265,8 +268,8 @@ int main(int argc, char** argv) {
       ctl::Json out{{"health", health->status == 200 ? "ok" : health->body},
                     {"sessions", ctl::Json::parse(s->body, nullptr, false)},
                     {"state", ctl::Json::parse(st->body, nullptr, false)}};
-      fmt::print("{}\n", out.dump(-1, ' ', false,
-                                  ctl::Json::error_handler_t::replace));
+      fmt::print("{}\n",
+                 out.dump(-1, ' ', false, ctl::Json::error_handler_t::replace));
     } else {
       fmt::print("{}", ctl::StatusText(*health, s->body, st->body));
     }
@@ -290,12 +293,12 @@ int main(int argc, char** argv) {
                      : "an account or session kill switch needs a name");
       return ctl::kUsage;
     }
-    return Show(client.Send(ctl::Post("/kill-switch",
-                                      {{"action", kill_action},
-                                       {"scope", kill_scope},
-                                       {"name", kill_name},
-                                       {"reason", kill_reason}})),
-                opt.json, ctl::FieldsText);
+    return Show(
+        client.Send(ctl::Post("/kill-switch", {{"action", kill_action},
+                                               {"scope", kill_scope},
+                                               {"name", kill_name},
+                                               {"reason", kill_reason}})),
+        opt.json, ctl::FieldsText);
   }
   if (*risk && *reload) {
     return Show(client.Send(ctl::Post("/risk/reload", {})), opt.json,
@@ -310,9 +313,8 @@ int main(int argc, char** argv) {
       fmt::print(stderr, "fixctl: set-seq needs --sender, --target or both\n");
       return ctl::kUsage;
     }
-    std::map<std::string, std::string> params{{"session", s_name},
-                                              {"action", s_action},
-                                              {"reason", s_reason}};
+    std::map<std::string, std::string> params{
+        {"session", s_name}, {"action", s_action}, {"reason", s_reason}};
     if (s_sender) params["next_sender"] = std::to_string(*s_sender);
     if (s_target) params["next_target"] = std::to_string(*s_target);
     if (s_force) params["force"] = "true";
@@ -327,13 +329,13 @@ int main(int argc, char** argv) {
                  "ClOrdID) or by --session NAME --clordid ID\n");
       return ctl::kUsage;
     }
-    return Show(client.Send(ctl::Post("/orders/cancel",
-                                      {{"order", c_order},
-                                       {"session", c_session},
-                                       {"cl_ord_id", c_clordid},
-                                       {"account", c_account},
-                                       {"reason", c_reason}})),
-                opt.json, ctl::FieldsText);
+    return Show(
+        client.Send(ctl::Post("/orders/cancel", {{"order", c_order},
+                                                 {"session", c_session},
+                                                 {"cl_ord_id", c_clordid},
+                                                 {"account", c_account},
+                                                 {"reason", c_reason}})),
+        opt.json, ctl::FieldsText);
   }
   fmt::print(stderr, "fixctl: no command (fixctl --help for usage)\n");
   return ctl::kUsage;

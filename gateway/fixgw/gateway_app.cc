@@ -982,7 +982,8 @@ void GatewayApplication::Observe(const JournalEvent& event, Timestamp now) {
                        e.session, e.request.mass_status_req_id,
                        e.refusal.empty() ? "" : " refused: " + e.refusal);
         } else if constexpr (std::is_same_v<T, OperatorCancelRequested>) {
-          Note(spdlog::level::info, "operator cancel sent exch={} orig={} by {}",
+          Note(spdlog::level::info,
+               "operator cancel sent exch={} orig={} by {}",
                e.cancel.exch_cl_ord_id, e.cancel.orig_exch_cl_ord_id, e.source);
         } else if constexpr (std::is_same_v<T, StatusAnswered>) {
           Note(spdlog::level::debug, "status answered session={} ClOrdID={}", e.session,

@@ -25,7 +25,8 @@ Result<std::optional<int64_t>> SeqParam(
       value > std::numeric_limits<int32_t>::max()) {
     return Status::InvalidArgument(std::string(key) +
                                    " must be a whole number from 1 to "
-                                   "2147483647 (got '" + text + "')");
+                                   "2147483647 (got '" +
+                                   text + "')");
   }
   return std::optional<int64_t>(value);
 }
@@ -77,7 +78,8 @@ Result<SessionCommand> ParseSessionCommand(
   if (!parsed) {
     return Status::InvalidArgument(
         "action must be logon, logout, enable, disable, set-seq or reset-seq "
-        "(got '" + action + "')");
+        "(got '" +
+        action + "')");
   }
   command.action = *parsed;
   command.session = Param(params, "session");

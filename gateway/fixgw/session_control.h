@@ -33,9 +33,16 @@
 
 namespace fixgw::gw {
 
-enum class SessionAction { kLogon, kLogout, kEnable, kDisable, kSetSeq, kResetSeq };
+enum class SessionAction {
+  kLogon,
+  kLogout,
+  kEnable,
+  kDisable,
+  kSetSeq,
+  kResetSeq
+};
 inline constexpr SessionAction kAllSessionActions[] = {
-    SessionAction::kLogon,  SessionAction::kLogout, SessionAction::kEnable,
+    SessionAction::kLogon,   SessionAction::kLogout, SessionAction::kEnable,
     SessionAction::kDisable, SessionAction::kSetSeq, SessionAction::kResetSeq};
 
 // "logon", "logout", "enable", "disable", "set-seq", "reset-seq".
@@ -52,9 +59,9 @@ struct SessionCommand {
   std::string session;  // the full session key (names resolved before)
   std::optional<int64_t> next_sender;  // set-seq
   std::optional<int64_t> next_target;  // set-seq
-  bool force = false;  // seq actions while logged on
-  std::string source;  // "admin token:NAME from 127.0.0.1:PORT"
-  std::string reason;  // free text, may be empty
+  bool force = false;                  // seq actions while logged on
+  std::string source;                  // "admin token:NAME from 127.0.0.1:PORT"
+  std::string reason;                  // free text, may be empty
 };
 
 // The API's parameters (ParseAdminParams' strings: session, action,

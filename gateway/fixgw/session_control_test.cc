@@ -32,9 +32,8 @@ TEST(SessionControlTest, ParsesSetSeqWithEitherOrBothNumbers) {
   EXPECT_FALSE(c->next_target.has_value());
   EXPECT_TRUE(c->force);
   EXPECT_EQ(c->reason, "venue asked");
-  c = ParseSessionCommand({{"session", "A"},
-                           {"action", "set-seq"},
-                           {"next_target", "2147483647"}});
+  c = ParseSessionCommand(
+      {{"session", "A"}, {"action", "set-seq"}, {"next_target", "2147483647"}});
   ASSERT_TRUE(c.ok()) << c.status().message();
   EXPECT_EQ(c->next_target, 2147483647);
   EXPECT_FALSE(c->force);
@@ -54,18 +53,16 @@ TEST(SessionControlTest, RefusesBadParametersNamingThem) {
                 .find("needs next_sender, next_target or both"),
             std::string::npos);
   for (const char* bad : {"0", "-1", "2147483648", "1x", "x", " 5"}) {
-    EXPECT_NE(error({{"session", "A"},
-                     {"action", "set-seq"},
-                     {"next_sender", bad}})
-                  .find("next_sender must be a whole number"),
-              std::string::npos)
+    EXPECT_NE(
+        error({{"session", "A"}, {"action", "set-seq"}, {"next_sender", bad}})
+            .find("next_sender must be a whole number"),
+        std::string::npos)
         << bad;
   }
-  EXPECT_NE(error({{"session", "A"},
-                   {"action", "logout"},
-                   {"next_target", "3"}})
-                .find("set-seq only"),
-            std::string::npos);
+  EXPECT_NE(
+      error({{"session", "A"}, {"action", "logout"}, {"next_target", "3"}})
+          .find("set-seq only"),
+      std::string::npos);
   EXPECT_NE(error({{"session", "A"}, {"action", "reset-seq"}, {"force", "yes"}})
                 .find("force must be"),
             std::string::npos);

@@ -217,7 +217,7 @@ class OrderRouter::Impl {
     std::vector<ChainLink> chain;  // oldest first; includes pending links
     std::optional<PendingRequest> pending;
     std::string risk_key;        // first exchange ClOrdID
-    std::string gateway_cancel;  // exch ClOrdID of a kill-switch/operator cancel
+    std::string gateway_cancel;  // exch ClOrdID of the gateway's own cancel
     std::string kill_text;       // Text for the broker when it completes
     // What eviction must take out of the indexes besides the chain: every
     // kill-switch cancel's exchange ClOrdID, and the exchange ExecIDs and

@@ -315,8 +315,8 @@ TEST_F(RouterRiskTest, KillSwitchWithTheExchangeDownSendsNothing) {
 TEST_F(RouterRiskTest, OperatorCancelsOneOrderAndTheBrokerHearsOfIt) {
   const std::string a = Live(kS1, Buy("o1", 100, "10"));
   const std::string b = Live(kS1, Buy("o2", 100, "10"));
-  Result<JournalEvent> e =
-      router_.DecideOperatorCancel(a, "admin token:ops from 127.0.0.1", "stuck");
+  Result<JournalEvent> e = router_.DecideOperatorCancel(
+      a, "admin token:ops from 127.0.0.1", "stuck");
   ASSERT_TRUE(e.ok()) << e.status().message();
   const auto& op = std::get<OperatorCancelRequested>(*e);
   EXPECT_EQ(op.cancel.orig_exch_cl_ord_id, a);
