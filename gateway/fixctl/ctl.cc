@@ -25,6 +25,13 @@ std::string CellOf(const Json& object, const char* key) {
   return Cell(object[key]);
 }
 
+// `object[key]` if it is a boolean; false otherwise (never throws, unlike
+// Json::value on a value of another type).
+bool True(const Json& object, const char* key) {
+  return object.is_object() && object.contains(key) &&
+         object[key].is_boolean() && object[key].get<bool>();
+}
+
 Json Parse(std::string_view text) {
   return Json::parse(text, nullptr, /*allow_exceptions=*/false);
 }
@@ -218,7 +225,7 @@ std::string StateText(const std::string& state_json) {
   if (j.contains("kill_switches") && j["kill_switches"].is_object()) {
     const Json& k = j["kill_switches"];
     std::vector<std::string> engaged;
-    if (k.value("global", false)) engaged.push_back("global");
+    if (True(k, "global")) engaged.push_back("global");
     for (const char* scope : {"accounts", "sessions"}) {
       if (k.contains(scope) && k[scope].is_array()) {
         for (const Json& n : k[scope]) {
@@ -258,7 +265,7 @@ std::string StatusText(const Answer& health, const std::string& sessions_json,
     int brokers = 0, brokers_up = 0;
     std::string exchange = "none";
     for (const Json& s : sessions) {
-      const bool up = s.value("logged_on", false);
+      const bool up = True(s, "logged_on");
       if (CellOf(s, "role") == "exchange") {
         exchange = CellOf(s, "session") + (up ? " logged on" : " logged out");
       } else {
@@ -276,12 +283,12 @@ std::string StatusText(const Answer& health, const std::string& sessions_json,
   }
   if (state.is_object() && state.contains("kill_switches")) {
     const Json& k = state["kill_switches"];
-    size_t n = k.value("global", false) ? 1 : 0;
+    size_t n = True(k, "global") ? 1 : 0;
     for (const char* scope : {"accounts", "sessions"}) {
       if (k.contains(scope) && k[scope].is_array()) n += k[scope].size();
     }
     out += fmt::format("kill switches engaged: {}{}\n", n,
-                       k.value("global", false) ? " (GLOBAL)" : "");
+                       True(k, "global") ? " (GLOBAL)" : "");
   }
   return out;
 }

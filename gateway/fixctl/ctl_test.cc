@@ -92,6 +92,11 @@ TEST(FixctlOutputTest, TablesAlignColumnsAndKeepUnexpectedBodies) {
       << table;
   EXPECT_NE(table.find("  7  "), std::string::npos) << table;
   EXPECT_EQ(SessionsTable("oops"), "oops");
+  // Values of unexpected types print as they are; nothing throws.
+  EXPECT_NO_THROW(StatusText({200, "ok"}, R"([{"logged_on":"yes"},7])",
+                             R"({"kill_switches":{"global":1,"accounts":3}})"));
+  EXPECT_NO_THROW(StateText(R"({"open_orders":[1],"accounts":{"A":5},)"
+                            R"("kill_switches":[]})"));
   EXPECT_EQ(OrdersTable(R"({"open_orders":[]})"), "no open orders\n");
   const std::string state =
       R"({"open_orders":[{"session":"S","cl_ord_id":"c1",)"
