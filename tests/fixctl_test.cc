@@ -193,6 +193,12 @@ TEST_F(FixctlTest, StatusOrdersCancelKillSwitchAndRiskReload) {
   EXPECT_EQ(r.rc, 0) << Describe(r) << GatewayLog();
   EXPECT_TRUE(Has(r.out, "health: ok")) << r.out;
   EXPECT_TRUE(Has(r.out, "brokers: 0 of 2 logged on")) << r.out;
+  r = Ctl({"--json", "status"});
+  EXPECT_EQ(r.rc, 0) << Describe(r);
+  const Json status = Json::parse(r.out, nullptr, false);
+  EXPECT_EQ(status.value("health", ""), "ok") << r.out;
+  EXPECT_TRUE(status.contains("sessions") && status["sessions"].is_array())
+      << r.out;
   r = Ctl({"sessions"});
   EXPECT_EQ(r.rc, 0) << Describe(r);
   EXPECT_TRUE(Has(r.out, "ADMISSION")) << r.out;
