@@ -163,7 +163,7 @@ TEST_F(FixctlTest, HelpVersionUsageAndConnectionErrors) {
   r = RunCapturing({FIXCTL_BIN, "--url", "http://192.0.2.1:8081", "sessions"},
                    dir_.path() + "/u", seconds(10));
   EXPECT_EQ(r.rc, 2) << Describe(r);
-  EXPECT_TRUE(Has(r.err, "loopback")) << r.err;
+  EXPECT_TRUE(Has(r.err, "127.0.0.1 only")) << r.err;
   // Nobody listens: a connection error is 2 as well.
   r = RunCapturing(
       {FIXCTL_BIN, "--port", std::to_string(FreePort()), "sessions"},

@@ -78,12 +78,11 @@ Result<Endpoint> ParseUrl(std::string_view url, bool any_host) {
                                    "'");
   }
   e.port = value;
-  if (e.host == "[::1]") e.host = "::1";
-  if (!any_host && e.host != "127.0.0.1" && e.host != "localhost" &&
-      e.host != "::1") {
+  // fixgw binds its admin API to 127.0.0.1 only: ::1 would never answer.
+  if (!any_host && e.host != "127.0.0.1" && e.host != "localhost") {
     return Status::InvalidArgument(
-        "--url: the admin API listens on loopback only; " + e.host +
-        " is not loopback (--any-host to insist)");
+        "--url: the admin API listens on 127.0.0.1 only; " + e.host +
+        " is another host (--any-host to insist)");
   }
   return e;
 }

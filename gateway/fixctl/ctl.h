@@ -29,9 +29,9 @@ struct Endpoint {
 };
 
 // "http://HOST:PORT" (a trailing "/" allowed; no path, no https: the admin
-// API is plain HTTP on loopback). HOST must be 127.0.0.1, localhost or
-// [::1] unless `any_host` (fixctl --any-host, e.g. through an SSH tunnel's
-// other end). InvalidArgument with the reason otherwise.
+// API is plain HTTP on 127.0.0.1). HOST must be 127.0.0.1 or localhost
+// unless `any_host` (fixctl --any-host, e.g. a tunnel's other end).
+// InvalidArgument with the reason otherwise.
 Result<Endpoint> ParseUrl(std::string_view url, bool any_host);
 
 // The token of a token file's text (AdminTokenFile: one "NAME TOKEN" per

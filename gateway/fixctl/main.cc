@@ -117,10 +117,12 @@ int main(int argc, char** argv) {
   Options opt;
   cli.add_option("--port", opt.port,
                  "the gateway's AdminPort on 127.0.0.1 (default 8081)");
-  cli.add_option("--url", opt.url,
-                 "http://127.0.0.1:PORT instead of --port (loopback only)");
-  cli.add_flag("--any-host", opt.any_host,
-               "let --url name a host that is not loopback (a tunnel)");
+  cli.add_option(
+      "--url", opt.url,
+      "http://127.0.0.1:PORT instead of --port (127.0.0.1 or localhost only)");
+  cli.add_flag(
+      "--any-host", opt.any_host,
+      "let --url name a host that is not 127.0.0.1 or localhost (a tunnel)");
   cli.add_option("--token-file", opt.token_file,
                  "AdminTokenFile-format file (NAME TOKEN lines); default: "
                  "the environment variable FIXGW_ADMIN_TOKEN");
