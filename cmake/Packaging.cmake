@@ -22,8 +22,8 @@ validated, checked against pre-trade risk limits, journaled in SQLite with
 exactly-once semantics and routed to the exchange; execution reports flow
 back to the broker that owns the order. Also: fixsim (an exchange
 simulator), fixload (a scripted FIX client and load generator), fixreplay
-(the journal's audit trail and hash-chain check) and fixlog (FIX logs with
-field names).")
+(the journal's audit trail and hash-chain check), fixlog (FIX logs with
+field names) and fixctl (the operator's command line over the admin API).")
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_RELEASE 1)

@@ -19,7 +19,7 @@ foreach(var BUILD_DIR WORK)
     message(FATAL_ERROR "deb_check.cmake: -D${var}= is required")
   endif()
 endforeach()
-set(programs fixgw fixsim fixload fixreplay fixlog)
+set(programs fixgw fixsim fixload fixreplay fixlog fixctl)
 file(REMOVE_RECURSE "${WORK}")
 file(MAKE_DIRECTORY "${WORK}")
 

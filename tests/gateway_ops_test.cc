@@ -216,6 +216,7 @@ TEST_F(GatewayOpsTest, MetricsMatchTheOrderFlow) {
   ASSERT_EQ(s.status, 200);
   EXPECT_NE(s.body.find("{\"session\":\"" + b1_id +
                         "\",\"role\":\"broker\",\"logged_on\":true,"
+                        "\"admission\":\"open\","
                         "\"next_sender_seq\":8,\"next_target_seq\":7,"
                         "\"messages_in\":6,\"messages_out\":7}"),
             std::string::npos)

@@ -14,7 +14,7 @@ if(NOT rc EQUAL 0)
   message(FATAL_ERROR "cmake --install failed (${rc}):\n${out}\n${err}")
 endif()
 set(doc "${PREFIX}/share/doc/fixgw")
-foreach(f bin/fixgw bin/fixsim bin/fixload bin/fixreplay bin/fixlog
+foreach(f bin/fixgw bin/fixsim bin/fixload bin/fixreplay bin/fixlog bin/fixctl
           share/fixgw/FIX44.xml share/fixgw/FIX42.xml
           share/doc/fixgw/README.md share/doc/fixgw/operations.md
           share/doc/fixgw/fixreplay.md share/doc/fixgw/fixgw.service
@@ -43,7 +43,7 @@ if(at EQUAL -1 OR unit MATCHES "/usr/local/")
   message(FATAL_ERROR "lib/systemd/system/fixgw.service does not name "
                       "${PREFIX}/bin/fixgw:\n${unit}")
 endif()
-foreach(program fixgw fixsim fixload fixreplay fixlog)
+foreach(program fixgw fixsim fixload fixreplay fixlog fixctl)
   execute_process(COMMAND "${PREFIX}/bin/${program}" --version
                   RESULT_VARIABLE rc OUTPUT_VARIABLE out)
   if(NOT rc EQUAL 0 OR NOT out MATCHES "^${program} [0-9]+\\.[0-9]+\\.[0-9]+\n$")

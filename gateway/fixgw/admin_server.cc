@@ -260,6 +260,14 @@ AdminServer::AdminServer(GatewayApplication& app, AdminOptions options)
              {"cancels_sent", result->cancels_sent}};
     res.set_content(Dump(out) + "\n", "application/json");
   });
+  server_->Post("/session", [this](const httplib::Request& req,
+                                   httplib::Response& res) {
+    ControlSession(req, res);
+  });
+  server_->Post("/orders/cancel", [this](const httplib::Request& req,
+                                         httplib::Response& res) {
+    CancelOrder(req, res);
+  });
   server_->Post("/risk/reload", [this](const httplib::Request& req,
                                        httplib::Response& res) {
     const AdminVerdict verdict = Admit(req, res);
@@ -280,6 +288,139 @@ AdminServer::AdminServer(GatewayApplication& app, AdminOptions options)
     res.set_content(Dump(Json{{"reloaded", options_.risk_path}}) + "\n",
                     "application/json");
   });
+}
+
+void AdminServer::SetSessionControl(SessionControl* control) {
+  MutexLock lock(control_mu_);
+  control_ = control;
+}
+
+std::set<std::string> AdminServer::AllSessions() {
+  std::set<std::string> keys;
+  for (const SessionStatus& s : app_.Sessions()) keys.insert(s.id);
+  return keys;
+}
+
+namespace {
+
+// 404 (400 if ambiguous) {"error":..,"valid":[names]}.
+void UnknownSession(httplib::Response& res, const Status& status,
+                    const std::set<std::string>& keys) {
+  Json valid = Json::array();
+  for (const std::string& n : SessionNamesAccepted(keys)) valid.push_back(n);
+  res.status = status.code() == Status::Code::kNotFound ? 404 : 400;
+  res.set_content(
+      Dump(Json{{"error", status.message()}, {"valid", std::move(valid)}}) +
+          "\n",
+      "application/json");
+}
+
+int HttpStatusOf(const Status& status) {
+  switch (status.code()) {
+    case Status::Code::kNotFound:
+      return 404;
+    case Status::Code::kFailedPrecondition:
+      return 409;
+    case Status::Code::kUnavailable:
+      return 503;
+    case Status::Code::kInternal:
+      return 500;
+    default:
+      return 400;
+  }
+}
+
+}  // namespace
+
+void AdminServer::ControlSession(const httplib::Request& req,
+                                 httplib::Response& res) {
+  const AdminVerdict verdict = Admit(req, res);
+  if (verdict.refusal) return;
+  auto params = ParseAdminParams(req.body, {{"session", 128},
+                                            {"action", 16},
+                                            {"next_sender", 16},
+                                            {"next_target", 16},
+                                            {"force", 8},
+                                            {"reason", 256}});
+  if (!params.ok()) {
+    return Refused(req, res, AdminRefusal::kBadRequest, 400,
+                   params.status().message());
+  }
+  Result<SessionCommand> command = ParseSessionCommand(*params);
+  if (!command.ok()) return Error(res, 400, command.status().message());
+  const std::set<std::string> keys = AllSessions();
+  Result<std::string> key = ResolveSessionName(keys, command->session);
+  if (!key.ok()) return UnknownSession(res, key.status(), keys);
+  command->session = *key;
+  command->source = "admin " + verdict.identity + " from " + req.remote_addr;
+  Result<SessionControlOutcome> outcome =
+      Status::Unavailable("the FIX sessions are not running");
+  {
+    MutexLock lock(control_mu_);
+    if (control_ != nullptr) outcome = control_->Control(*command);
+  }
+  if (!outcome.ok()) {
+    return Error(res, HttpStatusOf(outcome.status()),
+                 outcome.status().message());
+  }
+  Json out{{"session", outcome->session},
+           {"action", std::string(SessionActionName(command->action))},
+           {"role", outcome->exchange ? "exchange" : "broker"},
+           {"logged_on", outcome->logged_on},
+           {"admission", std::string(AdmissionName(outcome->admission))},
+           {"next_sender_seq", outcome->next_sender_seq},
+           {"next_target_seq", outcome->next_target_seq}};
+  res.set_content(Dump(out) + "\n", "application/json");
+}
+
+void AdminServer::CancelOrder(const httplib::Request& req,
+                              httplib::Response& res) {
+  const AdminVerdict verdict = Admit(req, res);
+  if (verdict.refusal) return;
+  auto params = ParseAdminParams(req.body, {{"order", 64},
+                                            {"session", 128},
+                                            {"cl_ord_id", 64},
+                                            {"account", 64},
+                                            {"reason", 256}});
+  if (!params.ok()) {
+    return Refused(req, res, AdminRefusal::kBadRequest, 400,
+                   params.status().message());
+  }
+  const std::string order = Param(*params, "order");
+  std::string session = Param(*params, "session");
+  const std::string cl_ord_id = Param(*params, "cl_ord_id");
+  if (order.empty() == cl_ord_id.empty()) {
+    return Error(res, 400,
+                 "name the order by order=<the gateway's ClOrdID> or by "
+                 "session=<name> and cl_ord_id=<the broker's ClOrdID>");
+  }
+  if (!order.empty() && !session.empty()) {
+    return Error(res, 400,
+                 "order= names the order by itself; session= goes with "
+                 "cl_ord_id=");
+  }
+  if (!cl_ord_id.empty()) {
+    if (session.empty()) {
+      return Error(res, 400, "cl_ord_id needs session=<name>");
+    }
+    const std::set<std::string> keys = KnownSessions();
+    Result<std::string> key = ResolveSessionName(keys, session);
+    if (!key.ok()) return UnknownSession(res, key.status(), keys);
+    session = *key;
+  }
+  auto result = app_.CancelOrder(
+      order, session, cl_ord_id, Param(*params, "account"),
+      "admin " + verdict.identity + " from " + req.remote_addr,
+      Param(*params, "reason"));
+  if (!result.ok()) {
+    return Error(res, HttpStatusOf(result.status()),
+                 result.status().message());
+  }
+  Json out{{"session", result->session},
+           {"cl_ord_id", result->cl_ord_id},
+           {"order", result->exch_cl_ord_id},
+           {"cancel", result->cancel_exch_cl_ord_id}};
+  res.set_content(Dump(out) + "\n", "application/json");
 }
 
 AdminVerdict AdminServer::Admit(const httplib::Request& req,
@@ -502,6 +643,8 @@ std::string AdminServer::SessionsJson() {
     out.push_back(Json{{"session", s.id},
                        {"role", s.exchange ? "exchange" : "broker"},
                        {"logged_on", s.logged_on},
+                       {"admission",
+                        std::string(AdmissionName(app_.AdmissionOf(s.id)))},
                        {"next_sender_seq", s.next_sender_seq},
                        {"next_target_seq", s.next_target_seq},
                        {"messages_in", s.messages_in},

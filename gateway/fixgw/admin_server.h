@@ -25,6 +25,31 @@
 //                       "cancels_sent":N}; 400 with the error otherwise
 //   POST /risk/reload   re-reads the risk file (like SIGHUP); body empty or
 //                       {}; 200, or 400 naming the file and key
+//   POST /session       control one FIX session (session_control.h):
+//                       session=KEY|SHORT NAME (brokers' and the
+//                       exchange's), action=logon|logout|enable|disable|
+//                       set-seq|reset-seq, next_sender=N and/or
+//                       next_target=N (set-seq), force=true (the seq
+//                       actions while logged on), reason=free text.
+//                       200 {"session","action","role","logged_on",
+//                       "admission","next_sender_seq","next_target_seq"}
+//                       (the state after the action); 404 {"error",
+//                       "valid":[names]} for an unknown session; 409 for
+//                       a seq action while logged on without force, or
+//                       logon of a disabled session; 400 for bad
+//                       parameters or enable/disable of the exchange; 503
+//                       before the sessions run
+//   POST /orders/cancel cancel one open order at the exchange: order=the
+//                       gateway's ClOrdID (exch_cl_ord_id in /state), or
+//                       session=NAME and cl_ord_id=the broker's ClOrdID;
+//                       account=ACCOUNT (optional: must be the order's);
+//                       reason=free text (the Text of the Canceled report
+//                       the broker gets). 200 {"session","cl_ord_id",
+//                       "order","cancel"}; 404 for no such order or
+//                       session; 409 for an order finished or with a
+//                       request pending, or the exchange down
+//   GET /sessions also shows each session's "admission" (open, logged-out,
+//   disabled).
 //
 // Every request passes AdminAccess (admin_auth.h) first: Host and Origin
 // must be this port on loopback, credentials (Authorization: Bearer TOKEN,
@@ -40,7 +65,11 @@
 //
 // Thread-safety: requests are served on the server's own threads and call
 // GatewayApplication's thread-safe operator actions; AdminAccess is
-// immutable and the refusal counters are atomic.
+// immutable and the refusal counters are atomic. Session control goes
+// through the SessionControl port (set once the sessions run; fixgw
+// destroys the server before they stop), which runs each action on the
+// event loop; its pointer is guarded by control_mu_, held for the whole
+// call so that clearing it waits for a call in flight.
 #pragma once
 
 #include <chrono>
@@ -53,8 +82,10 @@
 #include <thread>
 
 #include "gateway/core/result.h"
+#include "gateway/core/thread_annotations.h"
 #include "gateway/fixgw/admin_auth.h"
 #include "gateway/fixgw/gateway_app.h"
+#include "gateway/fixgw/session_control.h"
 
 namespace httplib {
 class Server;
@@ -107,7 +138,16 @@ class AdminServer {
   // when this returns. Unavailable if the port cannot be bound.
   Status Start(int port);
 
+  // The sessions' control port (null: none, POST /session answers 503).
+  // `control` must stay valid until it is replaced or cleared; clearing
+  // waits for a call in flight.
+  void SetSessionControl(SessionControl* control) EXCLUDES(control_mu_);
+
  private:
+  void ControlSession(const httplib::Request& req, httplib::Response& res);
+  void CancelOrder(const httplib::Request& req, httplib::Response& res);
+  // Every FIX session's key, the exchange's included.
+  std::set<std::string> AllSessions();
   std::string Metrics();
   std::string SessionsJson();
   // Valid kill-switch names: the broker sessions' keys, and the accounts
@@ -135,6 +175,8 @@ class AdminServer {
   std::thread thread_;
   std::atomic<bool> listen_ended_{false};
   std::array<std::atomic<uint64_t>, std::size(kAllAdminRefusals)> refused_{};
+  Mutex control_mu_;
+  SessionControl* control_ GUARDED_BY(control_mu_) = nullptr;
 };
 
 }  // namespace fixgw::gw

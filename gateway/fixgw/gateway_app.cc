@@ -102,6 +102,8 @@ Keys KeysOf(const JournalEvent& event) {
           return {"", "", e.exch_cl_ord_id};
         } else if constexpr (std::is_same_v<T, MassStatusAnswered>) {
           return {e.session, "", ""};
+        } else if constexpr (std::is_same_v<T, OperatorCancelRequested>) {
+          return {"", "", e.cancel.exch_cl_ord_id};
         } else {
           return {};
         }
@@ -441,6 +443,7 @@ void GatewayApplication::fromAdmin(const FIX::Message& msg,
     }
     return;
   }
+  CheckAdmission(msg, id);
   AuthenticateLogon(msg, id);
   if (type == "A") {
     // QuickFIX has already reset both sequence numbers if the Logon asked
@@ -1033,6 +1036,10 @@ void GatewayApplication::Observe(const JournalEvent& event, Timestamp now) {
           Note(spdlog::level::info, "mass status answered session={} MassStatusReqID={}{}",
                        e.session, e.request.mass_status_req_id,
                        e.refusal.empty() ? "" : " refused: " + e.refusal);
+        } else if constexpr (std::is_same_v<T, OperatorCancelRequested>) {
+          Note(spdlog::level::info,
+               "operator cancel sent exch={} orig={} by {}",
+               e.cancel.exch_cl_ord_id, e.cancel.orig_exch_cl_ord_id, e.source);
         } else if constexpr (std::is_same_v<T, StatusAnswered>) {
           Note(spdlog::level::debug, "status answered session={} ClOrdID={}", e.session,
                         e.request.cl_ord_id);
@@ -1248,12 +1255,111 @@ std::set<std::string> RiskFileAccounts(const risk::RiskLimits& limits) {
   return accounts;
 }
 
+// ---- operator session control and cancels.
+
+Admission GatewayApplication::AdmissionOf(const std::string& session) {
+  MutexLock lock(admission_mu_);
+  auto it = admission_.find(session);
+  return it == admission_.end() ? Admission::kOpen : it->second;
+}
+
+void GatewayApplication::SetAdmission(const std::string& session,
+                                      Admission admission) {
+  MutexLock lock(admission_mu_);
+  if (admission == Admission::kOpen) {
+    admission_.erase(session);
+  } else {
+    admission_[session] = admission;
+  }
+}
+
+void GatewayApplication::CheckAdmission(const FIX::Message& msg,
+                                        const FIX::SessionID& id) {
+  if (id == exchange_session_ || HeaderField(msg, tag::MsgType) != "A") return;
+  const std::string session = id.toString();
+  const Admission admission = AdmissionOf(session);
+  if (admission == Admission::kOpen) return;
+  const bool disabled = admission == Admission::kDisabled;
+  const std::string text =
+      disabled ? "session disabled by the gateway operator: logons are "
+                 "refused until it is enabled"
+               : "session logged out by the gateway operator: logons are "
+                 "refused until the operator logs it on";
+  spdlog::warn("logon refused session={}: {}", session, text);
+  {
+    DecisionScope decision(*this);  // journaled before QuickFIX answers
+    JournalDenial({kLogonRefused, session,
+                   disabled ? "session_disabled" : "session_logged_out", text,
+                   fix::MaskPassword(Printable(msg))});
+  }
+  throw FIX::RejectLogon(text);
+}
+
+void GatewayApplication::JournalSessionControl(const std::string& session,
+                                               const std::string& payload) {
+  DecisionScope decision(*this);
+  Record(kSessionControl, session, "", "", payload);
+}
+
+Result<GatewayApplication::CancelOrderResult> GatewayApplication::CancelOrder(
+    const std::string& exch_cl_ord_id, const std::string& session,
+    const std::string& cl_ord_id, const std::string& account,
+    const std::string& source, const std::string& reason) {
+  DecisionScope decision(*this);
+  SyncExchangeState();
+  std::optional<OrderSnapshot> order;
+  if (exch_cl_ord_id.empty()) {
+    order = router_.FindOrder(session, cl_ord_id);
+    if (!order) {
+      return Status::NotFound("no order with ClOrdID '" + cl_ord_id +
+                              "' on session " + session);
+    }
+  } else {
+    for (OrderSnapshot& s : router_.Orders()) {
+      if (s.exch_cl_ord_id == exch_cl_ord_id) order = std::move(s);
+    }
+  }
+  if (order && !account.empty() && order->account != account) {
+    return Status::NotFound("order " + order->exch_cl_ord_id +
+                            " is not account " + account + "'s (it is " +
+                            order->account + "'s)");
+  }
+  Result<JournalEvent> event = router_.DecideOperatorCancel(
+      order ? order->exch_cl_ord_id : exch_cl_ord_id, source, reason);
+  if (!event.ok()) return event.status();
+  const auto& op = std::get<OperatorCancelRequested>(*event);
+  CancelOrderResult result;
+  result.exch_cl_ord_id = op.cancel.orig_exch_cl_ord_id;
+  result.cancel_exch_cl_ord_id = op.cancel.exch_cl_ord_id;
+  if (order) {
+    result.session = order->session;
+    result.cl_ord_id = order->cl_ord_id;
+  }
+  spdlog::warn("operator cancel of {} (session={} ClOrdID={}) by {}{}",
+               result.exch_cl_ord_id, result.session, result.cl_ord_id, source,
+               reason.empty() ? "" : " (" + reason + ")");
+  Process(*event, "", Now());
+  return result;
+}
+
 Status RecoverFromJournal(store::Journal& journal, OrderRouter& router,
-                          std::vector<GatewayApplication::Output>* outbox) {
+                          std::vector<GatewayApplication::Output>* outbox,
+                          std::set<std::string>* disabled_sessions) {
   Status failure;
   int64_t events = 0;
   const int64_t window_start = journal.last_seq() - kOutboxWindow;
   Status st = journal.ForEach(0, [&](const store::JournalEntry& entry) {
+    if (disabled_sessions != nullptr && entry.kind == kSessionControl) {
+      // The operator's last enable/disable of each session stands.
+      const auto payload = nlohmann::json::parse(entry.payload, nullptr,
+                                                 /*allow_exceptions=*/false);
+      if (payload.is_object() && payload.contains("action") &&
+          payload["action"].is_string()) {
+        const std::string action = payload["action"].get<std::string>();
+        if (action == "disable") disabled_sessions->insert(entry.session);
+        if (action == "enable") disabled_sessions->erase(entry.session);
+      }
+    }
     if (IsRecordOnly(entry.kind)) return true;  // no state in these
     auto event = DecodeEvent(entry.payload);
     if (!event.ok()) {

@@ -109,6 +109,7 @@
 #include "gateway/core/thread_annotations.h"
 #include "gateway/fixgw/metrics.h"
 #include "gateway/fixgw/order_pipeline.h"
+#include "gateway/fixgw/session_control.h"
 #include "gateway/fixgw/status_page.h"
 #include "gateway/fixgw/logon_auth.h"
 #include "gateway/router/order_router.h"
@@ -188,6 +189,42 @@ class GatewayApplication : public FIX::Application {
                                          bool engaged,
                                          const std::string& source,
                                          const std::string& reason);
+
+  // ---- operator session control and cancels (admin API); thread-safe.
+
+  // Whether a broker session accepts logons (session_control.h); kOpen for
+  // a session never changed. Broker Logons are checked in fromAdmin: a
+  // refusal is journaled (LogonRefused, code session_disabled or
+  // session_logged_out) and answered with Logout + Text naming the
+  // operator. Takes admission_mu_ only (a leaf): safe under QuickFIX's
+  // session locks.
+  Admission AdmissionOf(const std::string& session);
+  void SetAdmission(const std::string& session, Admission admission);
+  // Journals an operator's session control (kSessionControl; `payload` a
+  // JSON object) and returns once the journal holds it. Any thread, the
+  // loop's included.
+  void JournalSessionControl(const std::string& session,
+                             const std::string& payload);
+
+  struct CancelOrderResult {
+    std::string session;
+    std::string cl_ord_id;       // the broker's
+    std::string exch_cl_ord_id;  // the order's at the exchange
+    std::string cancel_exch_cl_ord_id;  // the cancel's
+  };
+  // Sends an OrderCancelRequest for one open order (OperatorCancelRequested,
+  // journaled with `source`); the owning broker gets the exchange's answer
+  // as an unsolicited ExecutionReport. The order is named by the gateway's
+  // (exchange) ClOrdID, or by `session` (full key) and the broker's
+  // `cl_ord_id`; a non-empty `account` must be the order's. NotFound for
+  // no such order, FailedPrecondition for one that is finished or has a
+  // request pending, or while the exchange is down.
+  Result<CancelOrderResult> CancelOrder(const std::string& exch_cl_ord_id,
+                                        const std::string& session,
+                                        const std::string& cl_ord_id,
+                                        const std::string& account,
+                                        const std::string& source,
+                                        const std::string& reason);
 
   // StateJson (state_report.h) of the current state.
   std::string StateJson();
@@ -301,6 +338,11 @@ class GatewayApplication : public FIX::Application {
   void JournalDenial(const Denial& denial) REQUIRES(mu_);
   const LogonAuthenticator* auth_ = nullptr;
   std::vector<Denial> noted_denials_ GUARDED_BY(control_mu_);
+  // For fromAdmin: a broker Logon to a session the operator logged out or
+  // disabled is journaled and thrown as FIX::RejectLogon.
+  void CheckAdmission(const FIX::Message& msg, const FIX::SessionID& id);
+  Mutex admission_mu_;  // a leaf
+  std::map<std::string, Admission> admission_ GUARDED_BY(admission_mu_);
 
   // QuickFIX's own rejects (35=3, 35=j), seen in toAdmin/toApp under
   // QuickFIX's session lock, where the mutex may not be taken: handed to
@@ -500,8 +542,11 @@ std::string SilenceText(const GatewayApplication::ExchangeLiveness& l);
 // "*"): label values of the per-account metrics.
 std::set<std::string> RiskFileAccounts(const risk::RiskLimits& limits);
 
+// If `disabled_sessions` is set it receives the sessions whose last
+// enable/disable (kSessionControl) was a disable.
 Status RecoverFromJournal(
     store::Journal& journal, OrderRouter& router,
-    std::vector<GatewayApplication::Output>* outbox = nullptr);
+    std::vector<GatewayApplication::Output>* outbox = nullptr,
+    std::set<std::string>* disabled_sessions = nullptr);
 
 }  // namespace fixgw::gw

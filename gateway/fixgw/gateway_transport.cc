@@ -5,6 +5,8 @@
 
 #include <future>
 
+#include <nlohmann/json.hpp>
+
 #include "gateway/fix/transport_settings.h"
 #include "gateway/fixgw/gateway_app.h"
 #include "gateway/router/journal_events.h"
@@ -278,6 +280,129 @@ void GatewayTransport::LogoutSide(fix::SessionDriver& driver,
   // What is left (peers that did not answer, connections without a
   // session) is cut; the listeners close with it.
   OnLoop([&] { transport.reset(); });
+}
+
+Result<SessionControlOutcome> GatewayTransport::Control(
+    const SessionCommand& command) {
+  return OnLoop([&] { return ControlOnLoop(command); });
+}
+
+Result<SessionControlOutcome> GatewayTransport::ControlOnLoop(
+    const SessionCommand& c) {
+  FIX::SessionID id;
+  id.fromString(c.session);
+  const bool exchange = id == exchange_session_;
+  fix::SessionDriver& driver = exchange ? *exchange_ : *brokers_;
+  FIX::Session* s = driver.Find(id);
+  if (s == nullptr) return Status::NotFound("no FIX session " + c.session);
+  const auto outcome = [&] {
+    SessionControlOutcome o;
+    o.session = c.session;
+    o.exchange = exchange;
+    o.logged_on = driver.connected(id) && s->isLoggedOn();
+    o.admission = app_.AdmissionOf(c.session);
+    o.next_sender_seq = s->getExpectedSenderNum();
+    o.next_target_seq = s->getExpectedTargetNum();
+    return o;
+  };
+  const SessionControlOutcome before = outcome();
+  const std::string_view action = SessionActionName(c.action);
+  const bool seq_action = c.action == SessionAction::kSetSeq ||
+                          c.action == SessionAction::kResetSeq;
+  if (exchange && (c.action == SessionAction::kEnable ||
+                   c.action == SessionAction::kDisable)) {
+    return Status::InvalidArgument(
+        "the exchange session is the gateway's initiator: use logout to "
+        "keep it logged out and logon to let it log on again");
+  }
+  if (c.action == SessionAction::kLogon &&
+      before.admission == Admission::kDisabled) {
+    return Status::FailedPrecondition(c.session +
+                                      " is disabled: enable it first");
+  }
+  if (seq_action && before.logged_on && !c.force) {
+    return Status::FailedPrecondition(
+        c.session +
+        " is logged on: sequence numbers are changed while it is logged out, "
+        "or with force=true (which may make its peer log out)");
+  }
+
+  // Journaled before it takes effect, with who asked.
+  nlohmann::ordered_json payload{{"action", action},
+                                 {"source", c.source},
+                                 {"reason", c.reason}};
+  if (seq_action) {
+    payload["force"] = c.force;
+    payload["logged_on"] = before.logged_on;
+    payload["next_sender_before"] = before.next_sender_seq;
+    payload["next_target_before"] = before.next_target_seq;
+    const int64_t reset_to = 1;
+    payload["next_sender"] =
+        c.action == SessionAction::kResetSeq
+            ? reset_to
+            : c.next_sender.value_or(before.next_sender_seq);
+    payload["next_target"] =
+        c.action == SessionAction::kResetSeq
+            ? reset_to
+            : c.next_target.value_or(before.next_target_seq);
+  }
+  app_.JournalSessionControl(
+      c.session,
+      payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  spdlog::warn("session {}: {} by {}{}", c.session, action, c.source,
+               c.reason.empty() ? "" : " (" + c.reason + ")");
+
+  const std::string text =
+      "by the gateway operator" + (c.reason.empty() ? "" : ": " + c.reason);
+  // A Logout now (Text `why`); the session is then enabled again in
+  // QuickFIX for a broker, whose logons the application refuses with a
+  // Text of its own (GatewayApplication::CheckAdmission), and stays
+  // disabled for the exchange, which then does not log on again.
+  const auto logout = [&](const std::string& why) {
+    s->logout(why);
+    if (driver.connected(id)) driver.Tick(s, FIX::UtcTimeStamp());
+    if (!exchange) s->logon();
+  };
+  try {
+    switch (c.action) {
+      case SessionAction::kLogon:
+        app_.SetAdmission(c.session, Admission::kOpen);
+        if (exchange) {
+          s->logon();
+          if (driver.connected(id)) driver.Tick(s, FIX::UtcTimeStamp());
+        }
+        break;
+      case SessionAction::kLogout:
+        app_.SetAdmission(c.session, Admission::kLoggedOut);
+        logout("logged out " + text);
+        break;
+      case SessionAction::kEnable:
+        app_.SetAdmission(c.session, Admission::kOpen);
+        break;
+      case SessionAction::kDisable:
+        app_.SetAdmission(c.session, Admission::kDisabled);
+        if (before.logged_on) logout("session disabled " + text);
+        break;
+      case SessionAction::kSetSeq:
+        if (c.next_sender) {
+          s->setNextSenderMsgSeqNum(static_cast<int>(*c.next_sender));
+        }
+        if (c.next_target) {
+          s->setNextTargetMsgSeqNum(static_cast<int>(*c.next_target));
+        }
+        break;
+      case SessionAction::kResetSeq:
+        // QuickFIX's reset: a Logout if logged on, a disconnect, and the
+        // store reset (messages discarded, both numbers 1, new creation
+        // time).
+        s->reset();
+        break;
+    }
+  } catch (const std::exception& e) {
+    return Status::Internal(c.session + ": " + std::string(action) +
+                            " failed: " + e.what());
+  }
+  return outcome();
 }
 
 void GatewayTransport::LogoutBrokers(std::chrono::milliseconds wait) {

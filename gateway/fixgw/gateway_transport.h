@@ -17,7 +17,10 @@
 // Shutdown: LogoutBrokers and LogoutExchange send a Logout to every
 // logged-on session of that side and wait, up to `wait`, for the
 // connections to end; what is left is cut. Stop ends the loop thread.
-// Every public method is called from one control thread (main).
+// Every public method is called from one control thread (main), except
+// Control (SessionControl, session_control.h), which the admin server
+// calls from its threads between Start and LogoutBrokers: it runs the
+// action on the loop thread and waits for it.
 #pragma once
 
 #include <chrono>
@@ -35,6 +38,7 @@
 #include "gateway/fix/fix_transport.h"
 #include "gateway/fix/quickfix.h"
 #include "gateway/fix/session_driver.h"
+#include "gateway/fixgw/session_control.h"
 #include "gateway/net/net.h"
 
 namespace fixgw::gw {
@@ -72,7 +76,7 @@ struct GatewayTransportOptions {
   bool commit_on_loop = false;
 };
 
-class GatewayTransport {
+class GatewayTransport final : public SessionControl {
  public:
   static constexpr std::size_t kPauseAboveBytes = 4 * 1024 * 1024;
   static constexpr std::size_t kResumeBelowBytes = 1024 * 1024;
@@ -82,7 +86,7 @@ class GatewayTransport {
   // line naming the file, the session and the key.
   static Result<std::unique_ptr<GatewayTransport>> Create(
       GatewayApplication& app, const GatewayTransportOptions& options);
-  ~GatewayTransport();  // Stop()
+  ~GatewayTransport() override;  // Stop()
   GatewayTransport(const GatewayTransport&) = delete;
   GatewayTransport& operator=(const GatewayTransport&) = delete;
 
@@ -98,6 +102,10 @@ class GatewayTransport {
   // as the loop turns (the service watchdog, main.cc: a loop that is stuck
   // stops calling it).
   void Every(std::chrono::milliseconds period, std::function<void()> fn);
+  // Operator session control (session_control.h): journaled, then done,
+  // on the loop thread. Only while the loop runs (after Start, before
+  // LogoutBrokers).
+  Result<SessionControlOutcome> Control(const SessionCommand& command) override;
 
   // The broker listeners' bound ports.
   std::vector<std::uint16_t> broker_ports() const { return broker_ports_; }
@@ -105,6 +113,7 @@ class GatewayTransport {
  private:
   GatewayTransport(GatewayApplication& app, std::unique_ptr<net::EventLoop> loop);
   void OnClosed(const fix::ClosedConnection& closed);
+  Result<SessionControlOutcome> ControlOnLoop(const SessionCommand& command);
   void CheckBackpressure();
   // Runs `fn` on the loop thread and waits for it.
   template <typename Fn>

@@ -418,8 +418,10 @@ int Run(const RunFlags& flags) {
                               config->refuse_when_exchange_unresponsive},
       risk.get());
   std::vector<gw::GatewayApplication::Output> outbox;
+  std::set<std::string> disabled_sessions;
   if (journal) {
-    if (Status st = gw::RecoverFromJournal(*journal, router, &outbox);
+    if (Status st = gw::RecoverFromJournal(*journal, router, &outbox,
+                                           &disabled_sessions);
         !st.ok()) {
       fmt::print(stderr, "fixgw: recovery failed: {}\n", st.message());
       return 2;
@@ -450,6 +452,13 @@ int Run(const RunFlags& flags) {
   }
   app.SetSessionOptions(session_options->sessions);
   app.UseSessionStore(sessions.get());
+  // The operator's disables stand across restarts (admin POST /session).
+  for (const std::string& session : disabled_sessions) {
+    spdlog::warn("{} is disabled by the operator (journaled): its logons are "
+                 "refused until it is enabled",
+                 session);
+    app.SetAdmission(session, gw::Admission::kDisabled);
+  }
   app.StartLivenessProbe(
       {std::chrono::seconds(config->exchange_silence_s),
        std::chrono::seconds(config->exchange_answer_s)});
@@ -531,6 +540,7 @@ int Run(const RunFlags& flags) {
     fmt::print(stderr, "fixgw: {}\n", st.message());
     return 2;
   }
+  if (admin) admin->SetSessionControl(transport->get());
   spdlog::info("started: {} broker session(s){}, exchange {}{}",
                split->acceptor_count, split->acceptor_tls ? " (TLS)" : "",
                exchange.toString(), split->initiator_tls ? " (TLS)" : "");

@@ -346,6 +346,10 @@ TrailRow TrailBuilder::Build(const store::JournalEntry& e) {
     FromJournalCheck(e, row);
     return row;
   }
+  if (e.kind == gw::kSessionControl) {
+    FromSessionControl(e, row);
+    return row;
+  }
   Result<gw::JournalEvent> event = gw::DecodeEvent(e.payload);
   if (!event.ok()) {
     FromUndecodable(e, event.status(), row);
@@ -519,6 +523,17 @@ TrailRow TrailBuilder::Build(const store::JournalEntry& e) {
               tracker_.Link(hit->order, "", c.exch_cl_ord_id);
             }
           }
+        } else if constexpr (std::is_same_v<T, gw::OperatorCancelRequested>) {
+          row.direction = Direction::kInternal;
+          row.status = "OperatorCancel";
+          row.exch_cl_ord_id = ev.cancel.exch_cl_ord_id;
+          row.reason = "canceled by the operator";
+          if (!ev.reason.empty()) row.reason += ": " + ev.reason;
+          if (!ev.source.empty()) row.reason += " (by " + ev.source + ")";
+          if (auto hit = tracker_.ByExch(ev.cancel.orig_exch_cl_ord_id)) {
+            tracker_.Link(hit->order, "", ev.cancel.exch_cl_ord_id);
+            Complete(hit->order, row);
+          }
         } else if constexpr (std::is_same_v<T, gw::RiskLimitsLoaded>) {
           row.direction = Direction::kInternal;
           row.status = "Loaded";
@@ -685,6 +700,27 @@ void TrailBuilder::FromDenial(const store::JournalEntry& e, TrailRow& row) {
   }
 }
 
+void TrailBuilder::FromSessionControl(const store::JournalEntry& e,
+                                      TrailRow& row) {
+  // An operator's session action (admin API): status the action, reason
+  // who asked, why, and for the sequence numbers the numbers.
+  row.direction = Direction::kInternal;
+  const auto p = nlohmann::json::parse(e.payload, nullptr, false);
+  const auto field = [&](const char* key) -> std::string {
+    if (!p.is_object() || !p.contains(key)) return "";
+    return p[key].is_string() ? p[key].get<std::string>() : p[key].dump();
+  };
+  row.status = "Session:" + field("action");
+  row.reason = "session " + field("action") + " by " + field("source");
+  if (!field("reason").empty()) row.reason += ": " + field("reason");
+  if (!field("next_sender").empty()) {
+    row.reason += "; next sender " + field("next_sender_before") + " -> " +
+                  field("next_sender") + ", next target " +
+                  field("next_target_before") + " -> " +
+                  field("next_target");
+  }
+}
+
 void TrailBuilder::FromJournalCheck(const store::JournalEntry& e,
                                     TrailRow& row) {
   // fixgw's start-up check of this journal (issue 18).
@@ -790,7 +826,8 @@ Result<TrailStats> ReplayTrail(
     TrailBuilder learner(keep);
     Status st = journal.ForEach(0, [&](const store::JournalEntry& e) {
       if (e.kind == "NewOrderAccepted" || e.kind == "CancelReplaceForwarded" ||
-          e.kind == "KillSwitchChanged") {
+          e.kind == "KillSwitchChanged" ||
+          e.kind == "OperatorCancelRequested") {
         static_cast<void>(learner.Build(e));
       }
       return true;

@@ -164,6 +164,7 @@ class TrailBuilder {
   void FromSentToExchange(const store::JournalEntry& e, TrailRow& row);
   void FromRecord(const store::JournalEntry& e, TrailRow& row);
   void FromDenial(const store::JournalEntry& e, TrailRow& row);
+  void FromSessionControl(const store::JournalEntry& e, TrailRow& row);
   void FromJournalCheck(const store::JournalEntry& e, TrailRow& row);
   void FromRejectSent(const store::JournalEntry& e, TrailRow& row);
   void FromUndecodable(const store::JournalEntry& e, const Status& why,

@@ -347,6 +347,40 @@ TEST(TrailJournalCheckTest, StartUpChecksAreInternalRowsWithWhatWasFound) {
   EXPECT_EQ(stats->first_problem, "");
 }
 
+TEST(TrailSessionControlTest, OperatorSessionActionsAreInternalRows) {
+  TempJournal tmp;
+  {
+    Scenario s(tmp.path());
+    store::JournalEntry e;
+    e.time = At(1);
+    e.kind = gw::kSessionControl;
+    e.session = "FIX.4.4:GW->B1";
+    e.payload = R"({"action":"disable","source":"admin token:ops from )"
+                R"(127.0.0.1","reason":"maintenance"})";
+    ASSERT_TRUE(s.writer().Raw(e).ok());
+    e.time = At(2);
+    e.payload = R"({"action":"set-seq","source":"admin token:ops from )"
+                R"(127.0.0.1","reason":"","force":false,"logged_on":false,)"
+                R"("next_sender_before":7,"next_target_before":3,)"
+                R"("next_sender":50,"next_target":3})";
+    ASSERT_TRUE(s.writer().Raw(e).ok());
+    ASSERT_TRUE(s.writer().Flush().ok());
+  }
+  std::vector<TrailRow> rows;
+  Result<TrailStats> stats = AllRows(tmp.path(), rows);
+  ASSERT_TRUE(stats.ok()) << stats.status().message();
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].direction, Direction::kInternal);
+  EXPECT_EQ(rows[0].session, "FIX.4.4:GW->B1");
+  EXPECT_EQ(rows[0].status, "Session:disable");
+  EXPECT_EQ(rows[0].reason,
+            "session disable by admin token:ops from 127.0.0.1: maintenance");
+  EXPECT_EQ(rows[1].reason,
+            "session set-seq by admin token:ops from 127.0.0.1; next sender "
+            "7 -> 50, next target 3 -> 3");
+  EXPECT_EQ(stats->unknown_kinds, 0);
+}
+
 TEST(OrderTrackerTest, ForgetsTheOldestFinishedOrdersBeyondItsBound) {
   OrderTracker t(/*keep_finished=*/1);
   const auto* a = t.Add(kB1, "a", "GW-1", "ACC", "AAPL", "Buy");

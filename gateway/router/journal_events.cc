@@ -366,6 +366,13 @@ void Encode(JsonOut& j, const KillSwitchChanged& e) {
   j.CloseArray();
 }
 
+void Encode(JsonOut& j, const OperatorCancelRequested& e) {
+  j.Field("source", e.source);
+  j.Field("reason", e.reason);
+  j.Field("orig_exch_cl_ord_id", e.cancel.orig_exch_cl_ord_id);
+  j.Field("exch_cl_ord_id", e.cancel.exch_cl_ord_id);
+}
+
 void Encode(JsonOut& j, const RiskLimitsLoaded& e) {
   j.Field("source", e.source);
   j.Field("text", e.text);
@@ -797,6 +804,14 @@ JournalEvent DecodeObject(const Obj& root) {
     });
     return e;
   }
+  if (kind == "OperatorCancelRequested") {
+    OperatorCancelRequested e;
+    e.source = root.String("source");
+    e.reason = root.String("reason");
+    e.cancel.orig_exch_cl_ord_id = root.String("orig_exch_cl_ord_id");
+    e.cancel.exch_cl_ord_id = root.String("exch_cl_ord_id");
+    return e;
+  }
   if (kind == "RiskLimitsLoaded") {
     return RiskLimitsLoaded{root.String("source"), root.String("text")};
   }
@@ -873,6 +888,9 @@ struct KindVisitor {
   std::string_view operator()(const MassStatusAnswered&) const {
     return "MassStatusAnswered";
   }
+  std::string_view operator()(const OperatorCancelRequested&) const {
+    return "OperatorCancelRequested";
+  }
 };
 
 }  // namespace
@@ -901,7 +919,7 @@ bool IsRecordOnly(std::string_view kind) {
          kind == kResendIgnored || kind == kExchangeMessageIgnored ||
          kind == kLogonRefused || kind == kConnectionRefused ||
          kind == kRejectSent || kind == kJournalVerified ||
-         kind == kJournalDamageAccepted;
+         kind == kJournalDamageAccepted || kind == kSessionControl;
 }
 
 std::string_view KindName(const JournalEvent& event) {

@@ -142,6 +142,19 @@ struct KillSwitchChanged {
   std::vector<GatewayCancel> cancels;
 };
 
+// An operator (admin API) asked the gateway to cancel one open order at
+// the exchange: `cancel` is decided like a kill-switch cancel (the order's
+// current exchange ClOrdID and the cancel's new one). The broker that owns
+// the order gets the exchange's answer as an unsolicited cancel whose Text
+// names the operator's reason. `source` says who ("admin token:NAME from
+// 127.0.0.1:PORT"), `reason` why (may be empty).
+struct OperatorCancelRequested {
+  std::string source;
+  std::string reason;
+  GatewayCancel cancel;
+  bool operator==(const OperatorCancelRequested&) const = default;
+};
+
 // The risk limits in force from now on: the risk file's text as read (not
 // its path), so that a replay rebuilds the same limits whatever the file
 // holds today. `source` is the path it was read from.
@@ -179,7 +192,8 @@ using JournalEvent =
                  CancelReplaceRejected, StatusAnswered, ExchangeReportReceived,
                  ExchangeCancelRejectReceived, ExchangeSessionChanged,
                  KillSwitchChanged, RiskLimitsLoaded, JournalContinued,
-                 ExchangeRequestRefused, MassStatusAnswered>;
+                 ExchangeRequestRefused, MassStatusAnswered,
+                 OperatorCancelRequested>;
 
 // "global", "account" or "session".
 std::string_view KillScopeName(risk::KillScope::Kind kind);
@@ -209,6 +223,14 @@ inline constexpr const char* kRejectSent = "RejectSent";
 // {"problem","first_bad_seq","reason","by"}).
 inline constexpr const char* kJournalVerified = "JournalVerified";
 inline constexpr const char* kJournalDamageAccepted = "JournalDamageAccepted";
+// An operator's session control (admin API: logon, logout, enable,
+// disable, set-seq, reset-seq): session set; payload {"action":..,
+// "source":..,"reason":..} plus, for the sequence numbers, "next_sender"
+// and "next_target" before and after. Changes no order or risk state; the
+// gateway reads the last enable/disable of each session at start-up
+// (RecoverFromJournal), so a disabled session stays disabled across a
+// restart.
+inline constexpr const char* kSessionControl = "SessionControl";
 bool IsRecordOnly(std::string_view kind);
 
 // The event's kind as journaled ("NewOrderAccepted", ...).

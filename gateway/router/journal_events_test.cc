@@ -108,6 +108,10 @@ bool Same(const MassStatusAnswered& a, const MassStatusAnswered& b) {
          a.exec_id == b.exec_id && a.refusal == b.refusal;
 }
 
+bool Same(const OperatorCancelRequested& a, const OperatorCancelRequested& b) {
+  return a == b;
+}
+
 bool SameEvent(const JournalEvent& a, const JournalEvent& b) {
   if (a.index() != b.index()) return false;
   return std::visit(
@@ -272,6 +276,9 @@ std::vector<JournalEvent> SampleEvents() {
   // The liveness probe's verdict, with its reason.
   events.push_back(ExchangeSessionChanged{
       true, false, "silent for 5 s, TestRequest unanswered for 3 s"});
+  events.push_back(OperatorCancelRequested{
+      "admin token:ops from 127.0.0.1:5000", "stuck \"order\"",
+      GatewayCancel{"GW-7", "GW-8"}});
   return events;
 }
 
@@ -336,7 +343,8 @@ TEST(JournalEventsTest, KindNamesEveryEvent) {
           "ExchangeSessionChanged", "KillSwitchChanged", "KillSwitchChanged",
           "RiskLimitsLoaded", "JournalContinued", "ExchangeReportReceived",
           "ExchangeRequestRefused", "MassStatusAnswered",
-          "MassStatusAnswered", "ExchangeSessionChanged"}));
+          "MassStatusAnswered", "ExchangeSessionChanged",
+          "OperatorCancelRequested"}));
 }
 
 TEST(JournalEventsTest, EncodesKindFirstAndFixValuesWithoutFloats) {

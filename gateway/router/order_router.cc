@@ -217,7 +217,7 @@ class OrderRouter::Impl {
     std::vector<ChainLink> chain;  // oldest first; includes pending links
     std::optional<PendingRequest> pending;
     std::string risk_key;        // first exchange ClOrdID
-    std::string gateway_cancel;  // exch ClOrdID of a kill-switch cancel
+    std::string gateway_cancel;  // exch ClOrdID of the gateway's own cancel
     std::string kill_text;       // Text for the broker when it completes
     // What eviction must take out of the indexes besides the chain: every
     // kill-switch cancel's exchange ClOrdID, and the exchange ExecIDs and
@@ -531,6 +531,40 @@ class OrderRouter::Impl {
           s.exch_cl_ord_id, options.id_prefix + "-" + std::to_string(++seq)});
     }
     return event;
+  }
+
+  Result<JournalEvent> DecideOperatorCancel(const std::string& exch_id,
+                                            std::string source,
+                                            std::string reason) const {
+    const std::optional<OrderNo> index = IndexByExch(exch_id);
+    if (!index) {
+      return Status::NotFound("no order with the gateway's ClOrdID '" +
+                              exch_id + "'");
+    }
+    const OrderSnapshot& s = orders.at(*index).snap;
+    if (IsTerminal(s.status)) {
+      return Status::FailedPrecondition(
+          "order " + s.exch_cl_ord_id + " is " + std::string(Name(s.status)) +
+          ": nothing to cancel");
+    }
+    if (s.cancel_pending || s.replace_pending) {
+      return Status::FailedPrecondition(
+          "order " + s.exch_cl_ord_id +
+          " has a cancel or replace pending at the exchange");
+    }
+    if (!exchange_up) {
+      return Status::FailedPrecondition(
+          "the exchange session is down: the cancel cannot be sent");
+    }
+    return JournalEvent(OperatorCancelRequested{
+        std::move(source), std::move(reason),
+        GatewayCancel{s.exch_cl_ord_id, NextExchId()}});
+  }
+
+  static std::string OperatorText(const OperatorCancelRequested& e) {
+    std::string text = "canceled by the gateway operator";
+    if (!e.reason.empty()) text += ": " + e.reason;
+    return text;
   }
 
   static std::string KillText(const KillSwitchChanged& e) {
@@ -1067,30 +1101,49 @@ class OrderRouter::Impl {
     }
     std::vector<Action> out;
     for (const GatewayCancel& c : e.cancels) {
-      Advance(exch_seq, c.exch_cl_ord_id);
-      std::optional<OrderNo> index = IndexByExch(c.orig_exch_cl_ord_id);
-      if (!index || by_exch.contains(c.exch_cl_ord_id)) continue;
-      OrderState& o = orders.at(*index);
-      OrderSnapshot& s = o.snap;
-      if (IsTerminal(s.status) || s.cancel_pending) continue;
-      by_exch.emplace(c.exch_cl_ord_id, *index);
-      o.gateway_cancels.push_back(c.exch_cl_ord_id);
-      o.gateway_cancel = c.exch_cl_ord_id;
-      o.kill_text = KillText(e);
-      s.cancel_pending = true;
-      Track(*index, at);
-      CancelRequest cancel;
-      cancel.cl_ord_id = c.exch_cl_ord_id;
-      cancel.orig_cl_ord_id = c.orig_exch_cl_ord_id;
-      cancel.order_id = s.order_id;
-      cancel.symbol = s.symbol;
-      cancel.side = s.side;
-      cancel.transact_time = at;
-      // OrderQty: FIX 4.2 venues require it on a cancel (4.4 allows it).
-      cancel.extra = {{38, FormatQty(s.order_qty)}};
-      out.push_back(ToExchange{std::move(cancel)});
+      if (auto cancel = ApplyGatewayCancel(c, KillText(e), at)) {
+        out.push_back(std::move(*cancel));
+      }
     }
     return out;
+  }
+
+  std::vector<Action> ApplyEvent(const OperatorCancelRequested& e,
+                                 Timestamp at) {
+    std::vector<Action> out;
+    if (auto cancel = ApplyGatewayCancel(e.cancel, OperatorText(e), at)) {
+      out.push_back(std::move(*cancel));
+    }
+    return out;
+  }
+
+  // A cancel the gateway itself sends (kill switch, operator): the order
+  // waits for it, and its answer reaches the broker with `text`. Nothing
+  // for an order unknown, finished or with a cancel pending.
+  std::optional<Action> ApplyGatewayCancel(const GatewayCancel& c,
+                                           std::string text, Timestamp at) {
+    Advance(exch_seq, c.exch_cl_ord_id);
+    std::optional<OrderNo> index = IndexByExch(c.orig_exch_cl_ord_id);
+    if (!index || by_exch.contains(c.exch_cl_ord_id)) return std::nullopt;
+    OrderState& o = orders.at(*index);
+    OrderSnapshot& s = o.snap;
+    if (IsTerminal(s.status) || s.cancel_pending) return std::nullopt;
+    by_exch.emplace(c.exch_cl_ord_id, *index);
+    o.gateway_cancels.push_back(c.exch_cl_ord_id);
+    o.gateway_cancel = c.exch_cl_ord_id;
+    o.kill_text = std::move(text);
+    s.cancel_pending = true;
+    Track(*index, at);
+    CancelRequest cancel;
+    cancel.cl_ord_id = c.exch_cl_ord_id;
+    cancel.orig_cl_ord_id = c.orig_exch_cl_ord_id;
+    cancel.order_id = s.order_id;
+    cancel.symbol = s.symbol;
+    cancel.side = s.side;
+    cancel.transact_time = at;
+    // OrderQty: FIX 4.2 venues require it on a cancel (4.4 allows it).
+    cancel.extra = {{38, FormatQty(s.order_qty)}};
+    return Action{ToExchange{std::move(cancel)}};
   }
 
   std::vector<Action> ApplyEvent(const RiskLimitsLoaded& e, Timestamp) {
@@ -1270,6 +1323,13 @@ JournalEvent OrderRouter::DecideKillSwitch(const risk::KillScope& scope,
                                            std::string reason) const {
   return impl_->DecideKillSwitch(scope, engaged, std::move(source),
                                  std::move(reason));
+}
+
+Result<JournalEvent> OrderRouter::DecideOperatorCancel(
+    const std::string& exch_cl_ord_id, std::string source,
+    std::string reason) const {
+  return impl_->DecideOperatorCancel(exch_cl_ord_id, std::move(source),
+                                     std::move(reason));
 }
 
 JournalEvent OrderRouter::DecideUndecodableCancelReplace(

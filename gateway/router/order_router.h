@@ -140,6 +140,16 @@ class OrderRouter {
   JournalEvent DecideKillSwitch(const risk::KillScope& scope, bool engaged,
                                 std::string source, std::string reason) const;
 
+  // An operator's cancel of one order, named by any exchange ClOrdID of
+  // its chain (the gateway's order id, as /state shows it): a cancel with a
+  // fresh exchange ClOrdID, sent and answered like a kill-switch cancel.
+  // NotFound for an order the table does not hold; FailedPrecondition for
+  // one that is finished, has a cancel or replace pending, or while the
+  // exchange session is down (nothing is queued).
+  Result<JournalEvent> DecideOperatorCancel(const std::string& exch_cl_ord_id,
+                                            std::string source,
+                                            std::string reason) const;
+
   // End-of-day rollover: the first event of the journal that continues the
   // current one, whose last entry is `last_seq` with hash `last_hash`
   // (JournalContinued: limits as last loaded, engaged kill switches, each

@@ -312,6 +312,63 @@ TEST_F(RouterRiskTest, KillSwitchWithTheExchangeDownSendsNothing) {
   EXPECT_TRUE(risk_.state().kill.global);
 }
 
+TEST_F(RouterRiskTest, OperatorCancelsOneOrderAndTheBrokerHearsOfIt) {
+  const std::string a = Live(kS1, Buy("o1", 100, "10"));
+  const std::string b = Live(kS1, Buy("o2", 100, "10"));
+  Result<JournalEvent> e = router_.DecideOperatorCancel(
+      a, "admin token:ops from 127.0.0.1", "stuck");
+  ASSERT_TRUE(e.ok()) << e.status().message();
+  const auto& op = std::get<OperatorCancelRequested>(*e);
+  EXPECT_EQ(op.cancel.orig_exch_cl_ord_id, a);
+  EXPECT_NE(op.cancel.exch_cl_ord_id, a);
+  EXPECT_NE(op.cancel.exch_cl_ord_id, b);
+  std::vector<Action> out = Apply(*e);
+  ASSERT_EQ(out.size(), 1u);
+  const auto& cancel =
+      std::get<CancelRequest>(std::get<ToExchange>(out[0]).message);
+  EXPECT_EQ(cancel.cl_ord_id, op.cancel.exch_cl_ord_id);
+  EXPECT_EQ(cancel.orig_cl_ord_id, a);
+  EXPECT_EQ(cancel.extra, (FixFields{{38, "100"}}));
+  EXPECT_TRUE(router_.FindOrder(kS1, "o1")->cancel_pending);
+  EXPECT_FALSE(router_.FindOrder(kS1, "o2")->cancel_pending);
+
+  // A second request while the first is pending is refused, not queued.
+  Result<JournalEvent> twice = router_.DecideOperatorCancel(a, "admin", "");
+  ASSERT_FALSE(twice.ok());
+  EXPECT_EQ(twice.status().code(), Status::Code::kFailedPrecondition);
+
+  ExecutionReport canceled = Report(op.cancel.exch_cl_ord_id, "C-a",
+                                    ExecType::kCanceled, OrdStatus::kCanceled,
+                                    100, 0, 0);
+  canceled.orig_cl_ord_id = a;
+  out = Apply(ExchangeReportReceived{canceled});
+  ASSERT_EQ(out.size(), 1u);
+  const auto& to_broker = std::get<ToBroker>(out[0]);
+  EXPECT_EQ(to_broker.session, kS1);
+  const auto& er = std::get<ExecutionReport>(to_broker.message);
+  EXPECT_EQ(er.cl_ord_id, "o1");
+  EXPECT_EQ(er.orig_cl_ord_id, "");
+  EXPECT_EQ(er.exec_type, ExecType::kCanceled);
+  EXPECT_EQ(er.text, "canceled by the gateway operator: stuck");
+  EXPECT_EQ(Acc("ACC1").open_orders, 1);
+
+  // Finished, unknown, or the exchange down: refused with the reason.
+  Result<JournalEvent> done = router_.DecideOperatorCancel(a, "admin", "");
+  ASSERT_FALSE(done.ok());
+  EXPECT_EQ(done.status().code(), Status::Code::kFailedPrecondition);
+  EXPECT_NE(done.status().message().find("nothing to cancel"),
+            std::string::npos);
+  Result<JournalEvent> unknown =
+      router_.DecideOperatorCancel("GW-NOPE", "admin", "");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.status().code(), Status::Code::kNotFound);
+  Apply(ExchangeSessionChanged{false});
+  Result<JournalEvent> down = router_.DecideOperatorCancel(b, "admin", "");
+  ASSERT_FALSE(down.ok());
+  EXPECT_NE(down.status().message().find("exchange session is down"),
+            std::string::npos);
+}
+
 TEST_F(RouterRiskTest, ReplayOfTheJournalRebuildsRiskAndState) {
   const std::string id = Live(kS1, Buy("o1", 500, "10"));
   ExecutionReport fill = Report(id, "F1", ExecType::kTrade,
