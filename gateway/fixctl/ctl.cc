@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include "gateway/core/text.h"
+
 namespace fixgw::ctl {
 namespace {
 
@@ -34,17 +36,6 @@ bool True(const Json& object, const char* key) {
 
 Json Parse(std::string_view text) {
   return Json::parse(text, nullptr, /*allow_exceptions=*/false);
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() &&
-         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
-    s.remove_suffix(1);
-  }
-  return s;
 }
 
 }  // namespace
@@ -94,7 +85,7 @@ Result<std::string> TokenFromFile(std::string_view text,
   while (!text.empty()) {
     ++line_no;
     const size_t nl = text.find('\n');
-    std::string_view line = Trim(text.substr(0, nl));
+    std::string_view line = TrimBlanks(text.substr(0, nl));
     text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
     if (line.empty() || line.front() == '#') continue;
     const size_t space = line.find_first_of(" \t");
@@ -103,7 +94,7 @@ Result<std::string> TokenFromFile(std::string_view text,
           "line {}: expected 'NAME TOKEN' (one name, one token)", line_no));
     }
     const std::string_view line_name = line.substr(0, space);
-    const std::string_view token = Trim(line.substr(space));
+    const std::string_view token = TrimBlanks(line.substr(space));
     if (token.empty() || token.find_first_of(" \t") != std::string_view::npos) {
       return Status::InvalidArgument(fmt::format(
           "line {}: expected 'NAME TOKEN' (one name, one token)", line_no));
@@ -138,7 +129,7 @@ std::string RefusalText(const Answer& answer) {
           names.empty() ? "none" : fmt::format("{}", fmt::join(names, ", ")));
     }
   } else {
-    text = std::string(Trim(answer.body));
+    text = std::string(TrimBlanks(answer.body));
     while (!text.empty() && text.back() == '\n') text.pop_back();
   }
   return fmt::format("HTTP {}: {}", answer.status, text);
@@ -245,7 +236,7 @@ std::string StateText(const std::string& state_json) {
 std::string StatusText(const Answer& health, const std::string& sessions_json,
                        const std::string& state_json) {
   std::string out;
-  std::string problems(Trim(health.body));
+  std::string problems(TrimBlanks(health.body));
   while (!problems.empty() && problems.back() == '\n') problems.pop_back();
   if (health.status == 200) {
     out += "health: ok\n";

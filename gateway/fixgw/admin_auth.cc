@@ -14,6 +14,7 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "gateway/core/text.h"
 #include "gateway/core/utf8.h"
 
 namespace fixgw::gw {
@@ -65,13 +66,6 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
     if (Lower(a[i]) != Lower(b[i])) return false;
   }
   return true;
-}
-
-std::string_view Trim(std::string_view s) {
-  const size_t first = s.find_first_not_of(" \t");
-  if (first == std::string_view::npos) return {};
-  const size_t last = s.find_last_not_of(" \t");
-  return s.substr(first, last - first + 1);
 }
 
 // Whitespace-separated fields of one line.
@@ -143,7 +137,7 @@ Result<AdminTokens> AdminTokens::Parse(std::string_view text) {
     start = end + 1;
     ++line_number;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    line = Trim(line);
+    line = TrimBlanks(line);
     if (line.empty() || line.front() == '#') continue;
     const std::string where = "line " + std::to_string(line_number) + ": ";
     const std::vector<std::string_view> fields = Fields(line);
@@ -333,12 +327,12 @@ AdminVerdict AdminAccess::Check(const AdminRequest& request) const {
                     "credentials required: Authorization: Bearer TOKEN",
                     challenge);
     }
-    const std::string_view value = Trim(*request.authorization);
+    const std::string_view value = TrimBlanks(*request.authorization);
     const size_t space = value.find(' ');
     const std::string_view scheme = value.substr(0, space);
     const std::string_view credentials = space == std::string_view::npos
                                              ? std::string_view()
-                                             : Trim(value.substr(space + 1));
+                                             : TrimBlanks(value.substr(space + 1));
     std::optional<std::string> name;
     if (EqualsIgnoreCase(scheme, "Bearer")) {
       challenge = std::string(kBearerChallenge) + ", error=\"invalid_token\"";
@@ -371,7 +365,7 @@ AdminVerdict AdminAccess::Check(const AdminRequest& request) const {
     // (no CORS preflight); application/json it cannot, and we never answer
     // a preflight with CORS headers.
     std::string_view media = request.content_type.value_or("");
-    media = Trim(media.substr(0, media.find(';')));
+    media = TrimBlanks(media.substr(0, media.find(';')));
     if (!EqualsIgnoreCase(media, "application/json")) {
       return Refuse(AdminRefusal::kContentType, 415,
                     std::string("send Content-Type: application/json and the "
@@ -391,7 +385,7 @@ AdminVerdict AdminAccess::Check(const AdminRequest& request) const {
 Result<std::map<std::string, std::string>> ParseAdminParams(
     std::string_view body, const std::map<std::string, size_t>& limits) {
   std::map<std::string, std::string> out;
-  if (Trim(body).empty()) return out;
+  if (TrimBlanks(body).empty()) return out;
   using Json = nlohmann::json;
   // The last key read: a parse error past it is in its value.
   std::string last_key;

@@ -6,21 +6,11 @@
 #include <sstream>
 
 #include "gateway/core/session_name.h"
+#include "gateway/core/text.h"
 #include "gateway/fix/settings.h"
 
 namespace fixgw::gw {
 namespace {
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() &&
-         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
 
 std::string Upper(std::string_view s) {
   std::string out(s);
@@ -269,18 +259,18 @@ std::map<std::string, std::string> KeySpelling(std::string_view text,
   while (start < text.size()) {
     size_t end = text.find('\n', start);
     if (end == std::string_view::npos) end = text.size();
-    std::string_view line = Trim(text.substr(start, end - start));
+    std::string_view line = TrimBlanks(text.substr(start, end - start));
     start = end + 1;
     if (line.empty() || line.front() == '#') continue;
     if (line.front() == '[') {
       const size_t close = line.find(']');
       inside = close != std::string_view::npos &&
-               Upper(Trim(line.substr(1, close - 1))) == Upper(section);
+               Upper(TrimBlanks(line.substr(1, close - 1))) == Upper(section);
       continue;
     }
     const size_t eq = line.find('=');
     if (!inside || eq == std::string_view::npos) continue;
-    const std::string_view key = Trim(line.substr(0, eq));
+    const std::string_view key = TrimBlanks(line.substr(0, eq));
     spelling.emplace(Upper(key), std::string(key));
   }
   return spelling;
