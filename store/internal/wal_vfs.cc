@@ -221,11 +221,6 @@ int Randomness(sqlite3_vfs* vfs, int n, char* out) {
 int Sleep(sqlite3_vfs* vfs, int micros) {
   return Base(vfs)->xSleep(Base(vfs), micros);
 }
-// SQLite's VFS ABI hands the time over as a Julian day (floating point); it is
-// passed through untouched, never used as a domain value.
-int CurrentTime(sqlite3_vfs* vfs, double* out) {  // layering: sqlite-abi
-  return Base(vfs)->xCurrentTime(Base(vfs), out);
-}
 int GetLastError(sqlite3_vfs* vfs, int n, char* out) {
   return Base(vfs)->xGetLastError(Base(vfs), n, out);
 }
@@ -255,7 +250,10 @@ const char* Register() {
   v.xDlClose = DlClose;
   v.xRandomness = Randomness;
   v.xSleep = Sleep;
-  v.xCurrentTime = CurrentTime;
+  // SQLite asks a version-2 VFS for the time through xCurrentTimeInt64
+  // (below); the older entry point is the base's own, whose unix version
+  // does not look at the VFS it is given.
+  v.xCurrentTime = base->xCurrentTime;
   v.xGetLastError = GetLastError;
   v.xCurrentTimeInt64 = CurrentTimeInt64;
   if (sqlite3_vfs_register(&v, /*makeDflt=*/0) != SQLITE_OK) return nullptr;
