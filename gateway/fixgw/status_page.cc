@@ -55,7 +55,8 @@ std::string BoundLabel(int64_t micros) {
 constexpr std::string_view kStyle = R"(
 body { font-family: sans-serif; margin: 1.5em; color: #222; }
 h1 { font-size: 1.4em; } h2 { font-size: 1.1em; margin-top: 1.5em; }
-table { border-collapse: collapse; }
+table { border-collapse: collapse; font-size: 0.9em; }
+td.time, td.remote { white-space: nowrap; }
 th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: left; }
 th { background: #f0f0f0; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
