@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <map>
+#include <regex>
 #include <set>
 #include <thread>
 
@@ -433,6 +434,13 @@ TEST_F(GatewayOpsTest, StatusPageRendersInHeadlessChromium) {
   // A ClOrdID with markup: shown as text, never as a tag.
   ASSERT_EQ(Field(Submit(*b1, "<i>big</i>", "ACC1", '1', 200, "100"), 39),
             "8");
+  // ACC2 sells 4 into the resting buy: ACC1 is long 4 MSFT, 6 still open.
+  auto b2 = LoggedOn("BROKER2");
+  ASSERT_EQ(Field(Submit(*b2, "s1", "ACC2", '2', 4, "100"), 150), "0");
+  ASSERT_TRUE(b1->WaitFor({"35=8", "11=rest", "150=F", "39=1"}))
+      << b1->Transcript();
+  ASSERT_TRUE(b2->WaitFor({"35=8", "11=s1", "150=F", "39=2"}))
+      << b2->Transcript();
   ASSERT_EQ(cluster_.Admin("POST",
                            "/kill-switch?action=engage&scope=account&name=ACC2"
                            "&reason=test")
@@ -461,12 +469,54 @@ TEST_F(GatewayOpsTest, StatusPageRendersInHeadlessChromium) {
   EXPECT_NE(dom.find("&lt;i&gt;big&lt;/i&gt;"), std::string::npos) << dom;
   EXPECT_EQ(dom.find("<i>big</i>"), std::string::npos) << dom;
   EXPECT_NE(dom.find("buying power: need 20000.00"), std::string::npos) << dom;
+  // The build's version and an uptime.
+  EXPECT_NE(dom.find("<b id=\"version\">" FIXGW_VERSION "</b>"),
+            std::string::npos)
+      << dom;
+  EXPECT_TRUE(std::regex_search(
+      dom, std::regex("<b id=\"uptime\">\\d\\d:\\d\\d:\\d\\d</b>")))
+      << dom;
+  // Each broker's live connection comes from 127.0.0.1, and its logon
+  // time is shown (ISO 8601, UTC); the broker is open for logons.
+  EXPECT_TRUE(std::regex_search(
+      dom, std::regex("FIX\\.4\\.4:GW-&gt;BROKER1</td><td>broker</td>"
+                      "<td><span class=\"up\">logged on</span></td>"
+                      "<td>open</td><td class=\"remote\">127\\.0\\.0\\.1:"
+                      "\\d+</td><td class=\"time\">\\d{4}-\\d\\d-\\d\\dT"
+                      "\\d\\d:\\d\\d:\\d\\d\\.\\d{6}Z</td>")))
+      << dom;
+  // BROKER1: 1 order accepted, 1 refused.
+  EXPECT_TRUE(std::regex_search(
+      dom, std::regex("BROKER1</td>.*<td class=\"num\">1</td>"
+                      "<td class=\"num\">\\d+\\.\\d\\d</td>"
+                      "<td class=\"num\">1</td>")))
+      << dom;
+  // The accounts: ACC1's cash use and long position, ACC2's short one.
+  EXPECT_NE(dom.find("<table id=\"accounts\">"), std::string::npos) << dom;
+  EXPECT_NE(dom.find("<tr><td>ACC1</td><td class=\"num\">10000.00</td>"
+                     "<td class=\"num\">-400.00</td>"
+                     "<td class=\"num\">600.00</td>"
+                     "<td class=\"num\">9000.00</td>"
+                     "<td class=\"num\">10.0 %</td>"),
+            std::string::npos)
+      << dom;
+  EXPECT_NE(dom.find("<tr><td>ACC1</td><td>MSFT</td><td class=\"num\">4</td>"
+                     "<td class=\"num\">6</td>"),
+            std::string::npos)
+      << dom;
+  EXPECT_NE(dom.find("<tr><td>ACC2</td><td>MSFT</td><td class=\"num\">-4</td>"),
+            std::string::npos)
+      << dom;
+  // The latency chart holds the orders' bars.
+  EXPECT_NE(dom.find("<div id=\"latency\">"), std::string::npos) << dom;
+  EXPECT_NE(dom.find("<svg class=\"chart\""), std::string::npos) << dom;
 
   const std::string shot = std::string(FIXGW_ARTIFACTS) + "/status_page.png";
   std::filesystem::create_directories(FIXGW_ARTIFACTS);
   std::filesystem::remove(shot);
   std::vector<std::string> capture = common;
-  capture.insert(capture.end(), {"--window-size=1200,900",
+  // Tall enough for the whole page, the latency charts at its end included.
+  capture.insert(capture.end(), {"--window-size=1400,2000",
                                  "--screenshot=" + shot, url});
   const std::string shot_log = dir_.path() + "/screenshot.log";
   ASSERT_EQ(RunToCompletion(capture, shot_log, seconds(60)), 0)

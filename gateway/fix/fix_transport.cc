@@ -28,6 +28,8 @@ struct FixTransport::Link : FIX::Responder {
   net::PeerAddress peer;
   std::optional<std::size_t> connect;  // index into connects_: outbound
   std::uint16_t local_port = 0;        // the listener's port (inbound)
+  // The turn time of the last message read (FixTransport::session_links).
+  std::optional<net::EventLoop::Clock::time_point> last_received;
   bool refused = false;  // reported already; the close is not reported
   bool ended = false;    // the session called disconnect()
 
@@ -180,6 +182,7 @@ void FixTransport::Dial(std::size_t connect) {
 
 void FixTransport::OnMessage(Link& link, std::string_view raw) {
   if (link.refused) return;
+  link.last_received = loop_.Now();
   const std::string message(raw);
   if (link.session == nullptr) {
     if (link.connect) return;  // outbound, not yet attached: cannot happen
@@ -269,6 +272,17 @@ std::size_t FixTransport::outbound_bytes(const FIX::SessionID& session) const {
     }
   }
   return 0;
+}
+
+std::vector<FixTransport::SessionLink> FixTransport::session_links() const {
+  std::vector<SessionLink> out;
+  for (const auto& [ptr, link] : links_) {
+    if (link->session == nullptr || link->conn == nullptr) continue;
+    out.push_back(SessionLink{link->session->getSessionID(), link->peer,
+                              !link->connect.has_value(),
+                              link->last_received});
+  }
+  return out;
 }
 
 void FixTransport::PauseAccepted(bool paused) {

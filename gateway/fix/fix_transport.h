@@ -105,6 +105,16 @@ class FixTransport {
   // Bytes queued and not yet written to `session`'s connection (0 without
   // one): how far behind its peer reads.
   std::size_t outbound_bytes(const FIX::SessionID& session) const;
+  // Each connection that has a session: the session, the peer (for a
+  // dialled connection the host and port it dialled) and when its last
+  // message arrived (the loop's turn time; nullopt before the first).
+  struct SessionLink {
+    FIX::SessionID session;
+    net::PeerAddress peer;
+    bool inbound = true;
+    std::optional<net::EventLoop::Clock::time_point> last_received;
+  };
+  std::vector<SessionLink> session_links() const;
   // Stops (true) or resumes reading from every accepted connection, those
   // accepted later included: backpressure through TCP while what the
   // gateway must send waits.

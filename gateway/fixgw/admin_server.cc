@@ -51,32 +51,6 @@ std::optional<std::string_view> Header(const httplib::Request& req,
 // The most a POST body may hold; parameters are a few short strings.
 constexpr size_t kMaxBodyBytes = 64 << 10;
 
-// used / limit as a decimal fraction with 6 digits ("0.25"); 0 when the
-// limit is not positive. Long division digit by digit: no overflow for any
-// int64 amounts.
-std::string Utilisation(Notional limit, Notional available) {
-  if (limit.micros() <= 0) return "0";
-  const uint64_t den = static_cast<uint64_t>(limit.micros());
-  // used = limit - available, in unsigned arithmetic (available may be
-  // negative, or above the limit after sells).
-  const bool negative = available.micros() > limit.micros();
-  const uint64_t used =
-      negative ? static_cast<uint64_t>(available.micros()) - den
-               : den - static_cast<uint64_t>(available.micros());
-  uint64_t whole = used / den;
-  uint64_t rest = used % den;
-  int64_t micros = 0;
-  for (int i = 0; i < 6; ++i) {
-    // rest < den <= INT64_MAX, so rest * 10 fits in uint64.
-    rest *= 10;
-    micros = micros * 10 + static_cast<int64_t>(rest / den);
-    rest %= den;
-  }
-  if (whole > 1'000'000) whole = 1'000'000;  // a ratio past 10^6 is moot
-  const int64_t total = static_cast<int64_t>(whole) * 1'000'000 + micros;
-  return FormatMicros(negative ? -total : total);
-}
-
 }  // namespace
 
 Result<HealthChecks> ParseHealthChecks(
@@ -159,6 +133,7 @@ std::string HealthProblems(GatewayApplication& app,
 AdminServer::AdminServer(GatewayApplication& app, AdminOptions options)
     : app_(app),
       options_(std::move(options)),
+      started_(options_.started == Timestamp{} ? Now() : options_.started),
       server_(std::make_unique<httplib::Server>()) {
   server_->set_payload_max_length(kMaxBodyBytes);
   // Every request, routed or not, is checked before any handler runs.
@@ -189,24 +164,8 @@ AdminServer::AdminServer(GatewayApplication& app, AdminOptions options)
     res.set_content(SessionsJson(), "application/json");
   });
   server_->Get("/", [this](const httplib::Request&, httplib::Response& res) {
-    StatusView view;
-    view.now = Now();
-    view.exchange_up = app_.exchange_logged_on();
-    view.draining = app_.draining();
-    const std::string problems = HealthProblems(app_, options_);
-    view.health = problems.empty() ? "ok" : problems;
-    if (!view.health.empty() && view.health.back() == '\n') {
-      view.health.pop_back();
-    }
-    view.sessions = app_.Sessions();
-    const OrderRouter::OrderCounts counts = app_.CountOrders();
-    view.open_orders = counts.open;
-    view.awaiting_exchange = counts.awaiting_exchange;
-    view.orders_accepted = app_.metrics().orders_accepted();
-    view.risk_checks = app_.risk_checks();
-    view.kill = app_.KillSwitches();
-    view.refusals = app_.RecentRefusals();
-    res.set_content(RenderStatusPage(view), "text/html; charset=utf-8");
+    res.set_content(RenderStatusPage(StatusPageView()),
+                    "text/html; charset=utf-8");
   });
   server_->Get("/state", [this](const httplib::Request&,
                                 httplib::Response& res) {
@@ -619,7 +578,8 @@ std::string AdminServer::Metrics() {
            "(cash limit - available) / cash limit: 1 = buying power used up");
   for (const auto& a : use) {
     w.Sample("fixgw_risk_cash_utilisation", {{"account", a.account}},
-             std::string_view(Utilisation(a.cash_limit, a.available)));
+             std::string_view(
+                 FormatMicros(UtilisationMicros(a.cash_limit, a.available))));
   }
   const risk::KillSwitches kill = app_.KillSwitches();
   w.Family("fixgw_kill_switch_engaged", "gauge",
@@ -635,6 +595,56 @@ std::string AdminServer::Metrics() {
              int64_t{1});
   }
   return w.text();
+}
+
+StatusView AdminServer::StatusPageView() {
+  StatusView view;
+  view.now = Now();
+  view.version = options_.version;
+  view.started = started_;
+  view.exchange_up = app_.exchange_logged_on();
+  view.draining = app_.draining();
+  const std::string problems = HealthProblems(app_, options_);
+  view.health = problems.empty() ? "ok" : problems;
+  if (!view.health.empty() && view.health.back() == '\n') {
+    view.health.pop_back();
+  }
+  view.sessions = app_.Sessions();
+  std::vector<SessionConnection> connections;
+  {
+    MutexLock lock(control_mu_);
+    if (control_ != nullptr) connections = control_->Connections();
+  }
+  for (SessionStatus& s : view.sessions) {
+    for (const SessionConnection& c : connections) {
+      if (c.session != s.id) continue;
+      s.remote = c.remote;
+      s.heard_ago = c.heard_ago;
+    }
+  }
+  const OrderRouter::OrderCounts counts = app_.CountOrders();
+  view.open_orders = counts.open;
+  view.awaiting_exchange = counts.awaiting_exchange;
+  view.orders_accepted = app_.metrics().orders_accepted();
+  view.risk_checks = app_.risk_checks();
+  view.accounts = app_.RiskUse();
+  view.kill = app_.KillSwitches();
+  view.refusals = app_.RecentRefusals();
+  const std::vector<int64_t> bounds(LatencyHistogram::kBoundsMicros.begin(),
+                                    LatencyHistogram::kBoundsMicros.end());
+  using Path = GatewayMetrics::Path;
+  for (const auto& [path, title] :
+       {std::pair{Path::kBrokerToExchange, "broker to exchange (orders, "
+                                           "cancels, replaces)"},
+        std::pair{Path::kExchangeToBroker, "exchange to broker (reports)"},
+        std::pair{Path::kGatewayAnswer, "answered by the gateway (rejects, "
+                                        "status)"}}) {
+    const auto counts_of = app_.metrics().path(path).Counts();
+    view.latency.push_back(LatencyChart{
+        title, bounds, std::vector<uint64_t>(counts_of.begin(),
+                                             counts_of.end())});
+  }
+  return view;
 }
 
 std::string AdminServer::SessionsJson() {

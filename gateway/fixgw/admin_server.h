@@ -1,6 +1,9 @@
 // fixgw's admin HTTP API (cpp-httplib), bound to 127.0.0.1 only:
 //
-//   GET  /              status page for people (status_page.h)
+//   GET  /              status page for people (status_page.h): version,
+//                       uptime, sessions with their connections, accounts
+//                       and positions, orders, kill switches, refusals and
+//                       the order-path latency as a chart
 //   GET  /health        200 "ok" when the exchange session is logged on and
 //                       answering, no order has waited longer than
 //                       max_pending for the exchange, the journal is
@@ -107,7 +110,10 @@ struct AdminOptions {
   // Accounts configured outside the risk file (the sessions'
   // DefaultAccount): valid kill-switch names besides the risk file's.
   std::set<std::string> default_accounts;
-  std::string version;  // fixgw_build_info{version}
+  std::string version;  // fixgw_build_info{version}, the status page's
+  // When the process started (the status page's uptime); the epoch: when
+  // the server is made.
+  Timestamp started{};
 };
 
 // What /health checks besides the defaults (its query options).
@@ -150,6 +156,10 @@ class AdminServer {
   std::set<std::string> AllSessions();
   std::string Metrics();
   std::string SessionsJson();
+  // GET /: everything the page shows, gathered as /sessions and /metrics
+  // gather it, plus the sessions' connections read on the event loop
+  // through the SessionControl port.
+  StatusView StatusPageView() EXCLUDES(control_mu_);
   // Valid kill-switch names: the broker sessions' keys, and the accounts
   // of the risk file (in force and on disk: [accounts.*] and entitlements),
   // the sessions' DefaultAccount and the order flow; engaged switches too.
@@ -171,6 +181,7 @@ class AdminServer {
 
   GatewayApplication& app_;
   const AdminOptions options_;
+  const Timestamp started_;
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
   std::atomic<bool> listen_ended_{false};

@@ -190,6 +190,10 @@ GatewayApplication::~GatewayApplication() {
 void GatewayApplication::onLogon(const FIX::SessionID& id) {
   spdlog::info("{} logged on", id.toString());
   metrics_.SetLoggedOn(id.toString(), true);
+  {
+    MutexLock lock(presence_mu_);
+    last_change_[id.toString()].logon = Now();
+  }
   if (id == exchange_session_) {
     ExchangeStateChanged(true);
     return;
@@ -211,6 +215,10 @@ const GatewayApplication::SessionOptions& GatewayApplication::OptionsOf(
 void GatewayApplication::onLogout(const FIX::SessionID& id) {
   spdlog::info("{} logged out", id.toString());
   metrics_.SetLoggedOn(id.toString(), false);
+  {
+    MutexLock lock(presence_mu_);  // a leaf: safe under the session's lock
+    last_change_[id.toString()].logout = Now();
+  }
   if (id == exchange_session_) ExchangeStateChanged(false);
 }
 
@@ -1083,6 +1091,20 @@ std::vector<GatewayApplication::SessionInfo> GatewayApplication::Sessions() {
     info.next_target_seq = session->getExpectedTargetNum();
     std::tie(info.messages_in, info.messages_out) =
         metrics_.SessionTotals(info.id);
+    if (!info.exchange) {
+      info.admission = AdmissionOf(info.id);
+      const GatewayMetrics::OrderTotals orders =
+          metrics_.SessionOrders(info.id);
+      info.orders_accepted = orders.accepted;
+      info.orders_rejected = orders.rejected;
+    }
+    {
+      MutexLock lock(presence_mu_);
+      if (auto it = last_change_.find(info.id); it != last_change_.end()) {
+        info.last_logon = it->second.logon;
+        info.last_logout = it->second.logout;
+      }
+    }
     out.push_back(std::move(info));
   }
   return out;
@@ -1105,10 +1127,26 @@ std::vector<GatewayApplication::AccountUse> GatewayApplication::RiskUse() {
     accounts.insert(name);
   }
   for (const std::string& name : accounts) {
+    const risk::AccountLimits& limits = risk_->limits().Account(name);
+    AccountUse use;
+    use.account = name;
+    use.cash_limit = limits.cash;
+    use.available = risk_->AvailableCash(name);
+    use.max_open_orders = limits.max_open_orders;
     const auto it = risk_->state().accounts.find(name);
-    out.push_back(AccountUse{
-        name, risk_->limits().Account(name).cash, risk_->AvailableCash(name),
-        it == risk_->state().accounts.end() ? Notional() : it->second.reserved});
+    if (it != risk_->state().accounts.end()) {
+      const risk::AccountState& state = it->second;
+      use.net_cash = state.net_cash;
+      use.reserved = state.reserved;
+      use.open_orders = state.open_orders;
+      for (const auto& [symbol, e] : state.symbols) {
+        const risk::PositionLimit& p = limits.PositionFor(symbol);
+        use.positions.push_back(PositionStatus{symbol, e.position, e.open_buy,
+                                               e.open_sell, p.max_long,
+                                               p.max_short});
+      }
+    }
+    out.push_back(std::move(use));
   }
   return out;
 }

@@ -279,19 +279,18 @@ class GatewayApplication : public FIX::Application {
   // ---- read by the admin server; thread-safe.
   GatewayMetrics& metrics() { return metrics_; }
   using SessionInfo = SessionStatus;
-  // Every FIX session of this process, brokers' and the exchange's.
+  // Every FIX session of this process, brokers' and the exchange's, with
+  // what the application knows of it (not the connection: remote and
+  // heard_ago stay empty; the transport has them).
   std::vector<SessionInfo> Sessions();
   // The last kRecentRefusals refusals, newest first.
   std::vector<RefusalNote> RecentRefusals();
   static constexpr size_t kRecentRefusals = 20;
-  // Per account: the risk file's cash, and what is available and reserved
-  // now. Empty without risk checks.
-  struct AccountUse {
-    std::string account;
-    Notional cash_limit;
-    Notional available;
-    Notional reserved;
-  };
+  // Per account (the risk file's and every one the order flow used): the
+  // risk file's cash, net cash of fills, what is reserved and available
+  // now, open orders and positions against their limits. Empty without
+  // risk checks.
+  using AccountUse = AccountStatus;
   std::vector<AccountUse> RiskUse();
   // The kill switches in force (none without risk checks).
   risk::KillSwitches KillSwitches();
@@ -379,6 +378,12 @@ class GatewayApplication : public FIX::Application {
   };
   Mutex presence_mu_;
   std::map<std::string, Logons> logons_ GUARDED_BY(presence_mu_);
+  // Every session's (the exchange's too) last logon and logout since this
+  // process started, for the status page.
+  struct LastChange {
+    std::optional<Timestamp> logon, logout;
+  };
+  std::map<std::string, LastChange> last_change_ GUARDED_BY(presence_mu_);
   std::map<std::string, uint64_t> sent_while_away_ GUARDED_BY(presence_mu_);
   using SteadyTime = OrderPipeline::SteadyTime;
   using Inbound = OrderPipeline::Inbound;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <future>
 
 #include <nlohmann/json.hpp>
@@ -285,6 +286,30 @@ void GatewayTransport::LogoutSide(fix::SessionDriver& driver,
 Result<SessionControlOutcome> GatewayTransport::Control(
     const SessionCommand& command) {
   return OnLoop([&] { return ControlOnLoop(command); });
+}
+
+std::vector<SessionConnection> GatewayTransport::Connections() {
+  return OnLoop([&] {
+    std::vector<SessionConnection> out;
+    const auto now = net::EventLoop::Clock::now();
+    for (const fix::FixTransport* t :
+         {broker_transport_.get(), exchange_transport_.get()}) {
+      if (t == nullptr) continue;  // logged out and gone (shutdown)
+      for (const fix::FixTransport::SessionLink& l : t->session_links()) {
+        SessionConnection c;
+        c.session = l.session.toString();
+        c.remote = l.peer.ToString();
+        if (l.last_received) {
+          c.heard_ago = std::max(
+              std::chrono::microseconds(0),
+              std::chrono::duration_cast<std::chrono::microseconds>(
+                  now - *l.last_received));
+        }
+        out.push_back(std::move(c));
+      }
+    }
+    return out;
+  });
 }
 
 Result<SessionControlOutcome> GatewayTransport::ControlOnLoop(

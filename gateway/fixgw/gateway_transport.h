@@ -106,6 +106,8 @@ class GatewayTransport final : public SessionControl {
   // on the loop thread. Only while the loop runs (after Start, before
   // LogoutBrokers).
   Result<SessionControlOutcome> Control(const SessionCommand& command) override;
+  // Read on the loop thread, like Control (and under the same contract).
+  std::vector<SessionConnection> Connections() override;
 
   // The broker listeners' bound ports.
   std::vector<std::uint16_t> broker_ports() const { return broker_ports_; }

@@ -230,6 +230,7 @@ std::string MonotonicUsec() {
 }
 
 int Run(const RunFlags& flags) {
+  const Timestamp started = Now();  // the status page's uptime
   const std::string& config_path = flags.config;
   auto split =
       fix::LoadSessionSettings(config_path, gw::GatewaySessionDefaults());
@@ -477,6 +478,7 @@ int Run(const RunFlags& flags) {
     admin_options.max_pending = std::chrono::seconds(config->max_pending_s);
     admin_options.access = std::move(admin_access);
     admin_options.version = FIXGW_VERSION;
+    admin_options.started = started;
     for (const auto& [key, options] : session_options->sessions) {
       if (!options.default_account.empty()) {
         admin_options.default_accounts.insert(options.default_account);

@@ -103,6 +103,30 @@ std::string FormatMicros(int64_t micros) {
   return out + "." + digits;
 }
 
+int64_t UtilisationMicros(Notional limit, Notional available) {
+  if (limit.micros() <= 0) return 0;
+  const uint64_t den = static_cast<uint64_t>(limit.micros());
+  // used = limit - available, in unsigned arithmetic (available may be
+  // negative, or above the limit after sells).
+  const bool negative = available.micros() > limit.micros();
+  const uint64_t used =
+      negative ? static_cast<uint64_t>(available.micros()) - den
+               : den - static_cast<uint64_t>(available.micros());
+  // Long division digit by digit: no overflow for any int64 amounts.
+  uint64_t whole = used / den;
+  uint64_t rest = used % den;
+  int64_t micros = 0;
+  for (int i = 0; i < 6; ++i) {
+    // rest < den <= INT64_MAX, so rest * 10 fits in uint64.
+    rest *= 10;
+    micros = micros * 10 + static_cast<int64_t>(rest / den);
+    rest %= den;
+  }
+  if (whole > 1'000'000) whole = 1'000'000;  // a ratio past 10^6 is moot
+  const int64_t total = static_cast<int64_t>(whole) * 1'000'000 + micros;
+  return negative ? -total : total;
+}
+
 void PromWriter::Family(std::string_view name, std::string_view type,
                         std::string_view help) {
   out_ += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
@@ -146,6 +170,21 @@ void LatencyHistogram::Observe(std::chrono::nanoseconds d) {
   }
   sum_nanos_.fetch_add(nanos, std::memory_order_relaxed);
   count_.fetch_add(1, std::memory_order_relaxed);
+}
+
+std::array<uint64_t, LatencyHistogram::kBoundsMicros.size() + 1>
+LatencyHistogram::Counts() const {
+  std::array<uint64_t, kBoundsMicros.size() + 1> out{};
+  // The count first, as in Write: the overflow bucket is what the count
+  // holds beyond the bounded buckets, never negative.
+  const uint64_t count = count_.load(std::memory_order_relaxed);
+  uint64_t bounded = 0;
+  for (size_t i = 0; i < kBoundsMicros.size(); ++i) {
+    out[i] = buckets_[i].load(std::memory_order_relaxed);
+    bounded += out[i];
+  }
+  out[kBoundsMicros.size()] = count > bounded ? count - bounded : 0;
+  return out;
 }
 
 void LatencyHistogram::Write(PromWriter& w, std::string_view name,
@@ -436,6 +475,22 @@ std::pair<uint64_t, uint64_t> GatewayMetrics::SessionTotals(
     (std::get<1>(it->first) == Direction::kIn ? in : out) += it->second;
   }
   return {in, out};
+}
+
+GatewayMetrics::OrderTotals GatewayMetrics::SessionOrders(
+    const std::string& session) const {
+  std::lock_guard lock(mu_);
+  OrderTotals totals;
+  const auto it = session_index_.find(session);
+  if (it == session_index_.end()) return totals;
+  const uint32_t index = it->second;
+  for (const auto& [key, n] : accepted_by_key_) {
+    if (key.first == index) totals.accepted += n;
+  }
+  for (const auto& [key, n] : rejected_by_key_) {
+    if (std::get<1>(key) == index) totals.rejected += n;
+  }
+  return totals;
 }
 
 uint64_t GatewayMetrics::path_count(Path p) const {

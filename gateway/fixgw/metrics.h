@@ -64,6 +64,12 @@ std::string EscapeLabel(std::string_view value);
 // Micro-units as a decimal number: 1500 -> "0.0015", -2 -> "-0.000002".
 std::string FormatMicros(int64_t micros);
 
+// How much of an account's cash is used: (limit - available) / limit in
+// micro-units (250'000 = 0.25, 1'000'000 = all of it; negative when
+// available exceeds the limit after sells), its magnitude capped at 10^12;
+// 0 when the limit is not positive. Exact for any int64 amounts.
+int64_t UtilisationMicros(Notional limit, Notional available);
+
 // A cumulative histogram of durations with fixed bucket bounds
 // (microseconds). Lock-free observations.
 class LatencyHistogram {
@@ -76,6 +82,10 @@ class LatencyHistogram {
 
   void Observe(std::chrono::nanoseconds d);
   uint64_t count() const { return count_.load(std::memory_order_relaxed); }
+  // Observations per bucket (not cumulative), in kBoundsMicros order, and
+  // last those above the last bound. Read while others observe, the
+  // buckets need not add up to count() exactly.
+  std::array<uint64_t, kBoundsMicros.size() + 1> Counts() const;
   // Writes NAME_bucket{..,le=".."}, NAME_sum and NAME_count samples.
   void Write(PromWriter& w, std::string_view name, const Labels& labels) const;
 
@@ -153,7 +163,17 @@ class GatewayMetrics {
 
   // Messages in and out of one session so far.
   std::pair<uint64_t, uint64_t> SessionTotals(const std::string& session) const;
+  // NewOrderSingles accepted and refused from one broker session so far
+  // (0 and 0 for a session that is not a configured broker label value).
+  struct OrderTotals {
+    uint64_t accepted = 0;
+    uint64_t rejected = 0;
+  };
+  OrderTotals SessionOrders(const std::string& session) const;
   uint64_t path_count(Path p) const;
+  const LatencyHistogram& path(Path p) const {
+    return paths_[static_cast<size_t>(p)];
+  }
   uint64_t orders_accepted() const { return accepted_.load(); }
   std::map<std::string, uint64_t> denials() const;
 

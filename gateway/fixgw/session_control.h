@@ -23,11 +23,13 @@
 // Pure values and parsing here; thread-compatible.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "gateway/core/result.h"
 
@@ -83,15 +85,26 @@ struct SessionControlOutcome {
   int64_t next_target_seq = 0;
 };
 
+// One session's live connection, as the event loop that owns it sees it.
+struct SessionConnection {
+  std::string session;  // the full session key
+  std::string remote;   // the peer, "127.0.0.1:50312" or "[::1]:50312"
+  // Since the last message received on this connection; none yet: nullopt.
+  std::optional<std::chrono::microseconds> heard_ago;
+};
+
 // The sessions as the admin server reaches them; implemented on the event
-// loop. Errors: NotFound (no such session), InvalidArgument (an action the
-// session's side does not have), FailedPrecondition (logged on, without
-// force; disabled, for logon), Internal (the store refused).
+// loop. Control errors: NotFound (no such session), InvalidArgument (an
+// action the session's side does not have), FailedPrecondition (logged on,
+// without force; disabled, for logon), Internal (the store refused).
 class SessionControl {
  public:
   virtual ~SessionControl() = default;
   virtual Result<SessionControlOutcome> Control(
       const SessionCommand& command) = 0;
+  // Every session that has a connection now (named by its first message,
+  // or dialled), read on the loop; sessions without one are absent.
+  virtual std::vector<SessionConnection> Connections() = 0;
 };
 
 }  // namespace fixgw::gw
