@@ -1,6 +1,6 @@
 // Order and execution events exchanged between the FIX adapters and the
 // domain (matching engine, later router, risk and journal). They mirror the
-// FIX 4.4 messages D, F, G, H, 8 and 9 with domain types; adapters convert
+// FIX 4.4 messages D, F, G, H, AF, q, 8, 9 and r with domain types; adapters convert
 // to and from FIX. Plain values, thread-compatible.
 #pragma once
 
@@ -92,6 +92,45 @@ struct MassStatusRequest {
   int req_type = 7;
   std::string account;  // Account (1): when set, only that account's orders
   std::string symbol;   // Symbol (55)
+};
+
+// OrderMassCancelRequest (q, FIX 4.4): cancel every open order of the
+// session that matches. MassCancelRequestType (530) 1: the orders of
+// `symbol`; 7: all orders. `side` and `account`, when set, narrow the set
+// further (Account (1) is not a FIX 4.4 field of q; it arrives only from a
+// session that allows fields outside the dictionary).
+struct MassCancelRequest {
+  std::string cl_ord_id;  // ClOrdID (11)
+  char req_type = '7';    // MassCancelRequestType (530), its FIX char
+  std::string symbol;     // Symbol (55); empty when absent
+  std::optional<Side> side;  // Side (54); nullopt when absent
+  std::string account;    // Account (1); empty when absent
+  Timestamp transact_time;
+};
+
+// OrderMassCancelReport (r): the answer to a MassCancelRequest.
+struct MassCancelReport {
+  std::string cl_ord_id;  // the request's ClOrdID (11)
+  std::string order_id;   // OrderID (37): the gateway's id of the request
+  char req_type = '7';    // MassCancelRequestType (530), as requested
+  // MassCancelResponse (531): '0' rejected, else the request type honoured.
+  char response = '0';
+  // MassCancelRejectReason (532) when rejected: 0 not supported, 1 unknown
+  // security, 99 other.
+  std::optional<int> reject_reason;
+  // The orders it cancels (AffectedOrdGrp): OrigClOrdID (41), the order's
+  // current broker ClOrdID, and AffectedOrderID (535), the exchange's
+  // OrderID (empty while the exchange has not acknowledged the order).
+  struct Affected {
+    std::string orig_cl_ord_id;
+    std::string order_id;
+    bool operator==(const Affected&) const = default;
+  };
+  std::vector<Affected> affected;  // TotalAffectedOrders (533) = size
+  std::string symbol;              // echoed when requested
+  std::optional<Side> side;        // echoed when requested
+  std::string text;                // Text (58)
+  Timestamp transact_time;
 };
 
 // ExecutionReport (8). Invariant for accepted orders:

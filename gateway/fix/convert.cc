@@ -383,6 +383,21 @@ Decoded<MassStatusRequest> DecodeMassStatusRequest(const FIX::Message& msg) {
   return r;
 }
 
+Decoded<MassCancelRequest> DecodeMassCancelRequest(const FIX::Message& msg) {
+  MassCancelRequest r;
+  r.cl_ord_id = Get(msg, tag::ClOrdID);
+  r.req_type = GetChar(msg, tag::MassCancelRequestType);
+  r.symbol = Get(msg, tag::Symbol);
+  r.account = Get(msg, tag::Account);
+  if (msg.isSetField(tag::Side)) {
+    Side side = Side::kBuy;
+    if (auto rej = DecodeSide(msg, &side)) return *rej;
+    r.side = side;
+  }
+  r.transact_time = DecodeTime(msg, tag::TransactTime);
+  return r;
+}
+
 Decoded<ExecutionReport> DecodeExecutionReport(const FIX::Message& msg) {
   ExecutionReport r;
   r.order_id = Get(msg, tag::OrderID);
@@ -605,6 +620,30 @@ FIX::Message EncodeCancelReject(const CancelReject& r, const Dialect& to) {
   SetIfNotEmpty(msg, tag::Text, r.text);
   SetTime(msg, tag::TransactTime, r.transact_time, to);
   AddExtra(msg, r.extra, to);
+  return msg;
+}
+
+FIX::Message EncodeMassCancelReport(const MassCancelReport& r,
+                                    const Dialect& to) {
+  FIX::Message msg = Start(to, "r");
+  SetIfNotEmpty(msg, tag::ClOrdID, r.cl_ord_id);
+  Set(msg, tag::OrderID, r.order_id.empty() ? "NONE" : r.order_id);
+  SetChar(msg, tag::MassCancelRequestType, r.req_type);
+  SetChar(msg, tag::MassCancelResponse, r.response);
+  if (r.reject_reason) {
+    Set(msg, tag::MassCancelRejectReason, std::to_string(*r.reject_reason));
+  }
+  Set(msg, tag::TotalAffectedOrders, std::to_string(r.affected.size()));
+  for (const MassCancelReport::Affected& a : r.affected) {
+    FIX::Group entry(tag::NoAffectedOrders, tag::OrigClOrdID);
+    entry.setField(tag::OrigClOrdID, a.orig_cl_ord_id);
+    if (!a.order_id.empty()) entry.setField(tag::AffectedOrderID, a.order_id);
+    msg.addGroup(entry);
+  }
+  SetIfNotEmpty(msg, tag::Symbol, r.symbol);
+  if (r.side) SetChar(msg, tag::Side, ToFix(*r.side));
+  SetIfNotEmpty(msg, tag::Text, r.text);
+  SetTime(msg, tag::TransactTime, r.transact_time, to);
   return msg;
 }
 

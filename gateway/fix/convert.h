@@ -61,6 +61,11 @@ Decoded<CancelRequest> DecodeCancelRequest(const FIX::Message& msg);
 Decoded<ReplaceRequest> DecodeReplaceRequest(const FIX::Message& msg);
 Decoded<StatusRequest> DecodeStatusRequest(const FIX::Message& msg);
 Decoded<MassStatusRequest> DecodeMassStatusRequest(const FIX::Message& msg);
+// OrderMassCancelRequest (q): ClOrdID, MassCancelRequestType, Symbol, Side,
+// Account (if the session lets it through), TransactTime. Refused: a Side
+// this project does not trade. Whether the type is supported, and whether
+// type 1 has its Symbol, is for the caller to judge.
+Decoded<MassCancelRequest> DecodeMassCancelRequest(const FIX::Message& msg);
 // FIX 4.2's ExecTransType Cancel/Correct/Status become kTradeCancel,
 // kTradeCorrect and kOrderStatus, its PartialFill/Fill kTrade.
 Decoded<ExecutionReport> DecodeExecutionReport(const FIX::Message& msg);
@@ -77,6 +82,11 @@ FIX::Message EncodeExecutionReport(const ExecutionReport& report,
                                    const Dialect& to = {});
 FIX::Message EncodeCancelReject(const CancelReject& reject,
                                 const Dialect& to = {});
+// OrderMassCancelReport (r), FIX 4.4 (FIX 4.2 has no such message):
+// TotalAffectedOrders (533) always, the AffectedOrdGrp (534: 41, 535) one
+// entry per affected order, AffectedOrderID only when known.
+FIX::Message EncodeMassCancelReport(const MassCancelReport& report,
+                                    const Dialect& to = {});
 
 // The string value of `tag`, or nullopt when absent.
 std::optional<std::string> FieldText(const FIX::FieldMap& map, int tag);

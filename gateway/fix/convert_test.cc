@@ -363,5 +363,59 @@ TEST(ConvertTest, Fix42BustIsATradeCancel) {
   EXPECT_EQ(std::get<ExecutionReport>(d).last_qty, Qty(100));
 }
 
+TEST(ConvertTest, MassCancelRequestDecodesAndTheReportIsValidFix44) {
+  FIX::Message in = Parse(
+      FIXGW_FIX44_XML,
+      "8=FIX.4.4|9=1|35=q|49=B|56=GW|34=2|52=20261126-10:00:00.000|11=m1|"
+      "530=1|55=AAPL|54=2|60=20261126-10:00:00.123|10=000|");
+  auto decoded = DecodeMassCancelRequest(in);
+  ASSERT_TRUE(std::holds_alternative<MassCancelRequest>(decoded));
+  const MassCancelRequest& q = std::get<MassCancelRequest>(decoded);
+  EXPECT_EQ(q.cl_ord_id, "m1");
+  EXPECT_EQ(q.req_type, '1');
+  EXPECT_EQ(q.symbol, "AAPL");
+  EXPECT_EQ(q.side, std::optional<Side>(Side::kSell));
+  EXPECT_EQ(q.account, "");
+  EXPECT_EQ(FormatFixTimestamp(q.transact_time, 3), "20261126-10:00:00.123");
+
+  // A Side the project does not trade is refused, not guessed.
+  auto odd = DecodeMassCancelRequest(Parse(
+      FIXGW_FIX44_XML,
+      "8=FIX.4.4|9=1|35=q|49=B|56=GW|34=2|52=20261126-10:00:00.000|11=m2|"
+      "530=7|54=3|60=20261126-10:00:00.123|10=000|"));
+  EXPECT_TRUE(std::holds_alternative<Rejection>(odd));
+
+  MassCancelReport r;
+  r.cl_ord_id = "m1";
+  r.order_id = "GW-M3";
+  r.req_type = '1';
+  r.response = '1';
+  r.affected = {{"o1", "EX-1"}, {"o2", ""}};
+  r.symbol = "AAPL";
+  r.side = Side::kSell;
+  r.text = "2 order(s) to cancel";
+  FIX::Message out = EncodeMassCancelReport(r);
+  const std::string body = Body(out);
+  EXPECT_NE(body.find("|533=2|534=2|41=o1|535=EX-1|41=o2|"), std::string::npos)
+      << body;
+  EXPECT_EQ(out.getField(tag::MassCancelResponse), "1");
+  EXPECT_FALSE(out.isSetField(tag::MassCancelRejectReason));
+  FIX::DataDictionary strict = Dict(FIXGW_FIX44_XML);
+  EXPECT_NO_THROW(strict.validate(out, &strict, &strict)) << body;
+
+  MassCancelReport refused;
+  refused.cl_ord_id = "m9";
+  refused.order_id = "GW-M4";
+  refused.req_type = '3';
+  refused.response = '0';
+  refused.reject_reason = 0;
+  refused.text = "not supported";
+  FIX::Message no = EncodeMassCancelReport(refused);
+  EXPECT_EQ(no.getField(tag::MassCancelRejectReason), "0");
+  EXPECT_EQ(no.getField(tag::TotalAffectedOrders), "0");
+  EXPECT_FALSE(no.isSetField(tag::NoAffectedOrders));
+  EXPECT_NO_THROW(strict.validate(no, &strict, &strict)) << Body(no);
+}
+
 }  // namespace
 }  // namespace fixgw::fix

@@ -74,7 +74,8 @@ std::string OutputKey(std::string_view fix_message) {
   std::string_view id;
   if (type == "8") {
     id = exec_id;
-  } else if (type == "9" || type == "D" || type == "F" || type == "G") {
+  } else if (type == "9" || type == "D" || type == "F" || type == "G" ||
+             type == "r") {
     id = cl_ord_id;
   } else {
     return std::string();
@@ -91,7 +92,8 @@ std::string MessageOutputKey(const FIX::Message& message) {
   if (!message.getHeader().getFieldIfSet(type)) return std::string();
   const std::string& t = type.getValue();
   const int tag = t == "8" ? FIX::FIELD::ExecID
-                  : (t == "9" || t == "D" || t == "F" || t == "G")
+                  : (t == "9" || t == "D" || t == "F" || t == "G" ||
+                     t == "r")
                       ? FIX::FIELD::ClOrdID
                       : 0;
   if (tag == 0 || !message.isSetField(tag)) return std::string();

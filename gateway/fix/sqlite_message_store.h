@@ -35,8 +35,8 @@
 namespace fixgw::fix {
 
 // The outbox key of a FIX message, as the gateway journals and the store
-// records it: MsgType 8 -> "8:" + ExecID (17); MsgType 9, D, F, G ->
-// "<MsgType>:" + ClOrdID (11); "" for every other message (session-level
+// records it: MsgType 8 -> "8:" + ExecID (17); MsgType 9, D, F, G, r
+// (OrderMassCancelReport: the request's ClOrdID) -> "<MsgType>:" + ClOrdID (11); "" for every other message (session-level
 // messages, j, ...) and when the field is missing. Fields are separated by
 // SOH, or by '|' when the text holds no SOH (the journal's printable form);
 // the first occurrence of a tag counts. Pure, thread-safe.

@@ -28,7 +28,10 @@ inline FIX::Message EncodeAction(const Action& action,
                 return fix::EncodeReplaceRequest(m, to);
               } else if constexpr (std::is_same_v<T, ExecutionReport>) {
                 return fix::EncodeExecutionReport(m, to);
+              } else if constexpr (std::is_same_v<T, MassCancelReport>) {
+                return fix::EncodeMassCancelReport(m, to);
               } else {
+                static_assert(std::is_same_v<T, CancelReject>);
                 return fix::EncodeCancelReject(m, to);
               }
             },

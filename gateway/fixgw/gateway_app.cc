@@ -104,6 +104,8 @@ Keys KeysOf(const JournalEvent& event) {
           return {e.session, "", ""};
         } else if constexpr (std::is_same_v<T, OperatorCancelRequested>) {
           return {"", "", e.cancel.exch_cl_ord_id};
+        } else if constexpr (std::is_same_v<T, MassCancelRequested>) {
+          return {e.session, e.request.cl_ord_id, ""};
         } else {
           return {};
         }
@@ -490,8 +492,17 @@ void GatewayApplication::FromBroker(const FIX::Message& msg,
                                     const std::string& type) {
   const SteadyTime received = std::chrono::steady_clock::now();
   if (type != "D" && type != "F" && type != "G" && type != "H" &&
-      type != "AF") {
+      type != "AF" && type != "q") {
     throw FIX::UnsupportedMessageType();
+  }
+  // OrderMassCancelRequest for one security without its Symbol: FIX 4.4
+  // makes Symbol conditionally required; QuickFIX answers the exception
+  // with a BusinessMessageReject 380=5 naming tag 55 (journaled as
+  // RejectSent), and the request is not processed.
+  if (type == "q" &&
+      fix::FieldText(msg, tag::MassCancelRequestType) == std::string("1") &&
+      fix::FieldText(msg, tag::Symbol).value_or("").empty()) {
+    throw FIX::FieldNotFound(tag::Symbol);
   }
   const SessionKey session = id.toString();
   const bool poss_dup = HeaderField(msg, tag::PossDupFlag) == "Y" ||
@@ -547,6 +558,16 @@ void GatewayApplication::FromBroker(const FIX::Message& msg,
       event = router_.DecideUndecodableCancelReplace(
           session, is_replace, cl_ord_id,
           fix::FieldText(msg, tag::OrigClOrdID).value_or(""), *failure);
+    }
+  } else if (type == "q") {
+    auto decoded = fix::DecodeMassCancelRequest(msg);
+    if (auto* q = std::get_if<MassCancelRequest>(&decoded)) {
+      event = router_.DecideMassCancel(session, *q);
+    } else {
+      event = router_.DecideUndecodableMassCancel(
+          session, cl_ord_id,
+          fix::FieldText(msg, tag::MassCancelRequestType).value_or("?"),
+          std::get<fix::Rejection>(decoded).text);
     }
   } else if (type == "AF") {
     auto decoded = fix::DecodeMassStatusRequest(msg);
@@ -1044,6 +1065,20 @@ void GatewayApplication::Observe(const JournalEvent& event, Timestamp now) {
           Note(spdlog::level::info, "mass status answered session={} MassStatusReqID={}{}",
                        e.session, e.request.mass_status_req_id,
                        e.refusal.empty() ? "" : " refused: " + e.refusal);
+        } else if constexpr (std::is_same_v<T, MassCancelRequested>) {
+          if (e.reject_reason) {
+            refused(e.session, e.request.cl_ord_id, "mass cancel", e.text);
+            Note(spdlog::level::info,
+                 "mass cancel refused session={} ClOrdID={} "
+                 "MassCancelRejectReason={}: {}",
+                 e.session, e.request.cl_ord_id, *e.reject_reason, e.text);
+          } else {
+            Note(spdlog::level::info,
+                 "mass cancel accepted session={} ClOrdID={} "
+                 "MassCancelRequestType={} id={}: {} cancel(s)",
+                 e.session, e.request.cl_ord_id, e.request.req_type,
+                 e.order_id, e.cancels.size());
+          }
         } else if constexpr (std::is_same_v<T, OperatorCancelRequested>) {
           Note(spdlog::level::info,
                "operator cancel sent exch={} orig={} by {}",

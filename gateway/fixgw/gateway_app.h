@@ -138,8 +138,10 @@ class GatewayApplication : public FIX::Application {
   void toAdmin(FIX::Message& msg, const FIX::SessionID& id) override;
   void toApp(FIX::Message& msg, const FIX::SessionID& id) override;
   void fromAdmin(const FIX::Message& msg, const FIX::SessionID& id) override;
-  // Broker side: D, F, G, H, AF; anything else throws
-  // FIX::UnsupportedMessageType (QuickFIX answers BusinessMessageReject).
+  // Broker side: D, F, G, H, AF, q; anything else throws
+  // FIX::UnsupportedMessageType (QuickFIX answers BusinessMessageReject);
+  // a q of MassCancelRequestType 1 without Symbol throws
+  // FIX::FieldNotFound (BusinessMessageReject 380=5).
   // Exchange side: 8, 9, and a BusinessMessageReject (j) of a forwarded
   // D/F/G (so is a session Reject, 35=3, in fromAdmin): the broker gets
   // the refusal. Anything else is logged and journaled as ignored.

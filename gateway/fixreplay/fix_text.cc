@@ -71,6 +71,9 @@ std::string MsgTypeName(std::string_view msg_type) {
       {"G", "OrderCancelReplaceRequest"},
       {"H", "OrderStatusRequest"},
       {"j", "BusinessMessageReject"},
+      {"q", "OrderMassCancelRequest"},
+      {"r", "OrderMassCancelReport"},
+      {"AF", "OrderMassStatusRequest"},
   };
   if (msg_type.empty()) return {};
   for (const Entry& e : kNames) {

@@ -68,6 +68,8 @@ Keys KeysOf(const gw::JournalEvent& event) {
         } else if constexpr (std::is_same_v<T,
                                             gw::ExchangeCancelRejectReceived>) {
           return {"", "", e.reject.cl_ord_id};
+        } else if constexpr (std::is_same_v<T, gw::MassCancelRequested>) {
+          return {e.session, e.request.cl_ord_id, ""};
         } else {
           return {};
         }
@@ -129,6 +131,21 @@ std::string FixTextOf(const gw::Action& action, Timestamp at) {
       f.F(6, FormatPrice(m.avg_px));
       if (m.ord_rej_reason) f.F(103, std::to_string(ToFix(*m.ord_rej_reason)));
       f.Opt(58, m.text).F(60, FormatFixTimestamp(m.transact_time));
+      return f.Done();
+    } else if constexpr (std::is_same_v<T, MassCancelReport>) {
+      Fix f("r", target, at);
+      f.Opt(11, m.cl_ord_id).F(37, m.order_id).C(530, m.req_type);
+      f.C(531, m.response);
+      if (m.reject_reason) f.F(532, std::to_string(*m.reject_reason));
+      f.F(533, std::to_string(m.affected.size()));
+      if (!m.affected.empty()) {
+        f.F(534, std::to_string(m.affected.size()));
+        for (const MassCancelReport::Affected& a : m.affected) {
+          f.F(41, a.orig_cl_ord_id).Opt(535, a.order_id);
+        }
+      }
+      f.Opt(55, m.symbol).Opt(58, m.text);
+      f.F(60, FormatFixTimestamp(m.transact_time));
       return f.Done();
     } else {
       static_assert(std::is_same_v<T, CancelReject>);

@@ -562,6 +562,36 @@ TrailRow TrailBuilder::Build(const store::JournalEntry& e) {
             row.account = hit->order->account;
             Complete(hit->order, row);
           }
+        } else if constexpr (std::is_same_v<T, gw::MassCancelRequested>) {
+          // One row for the request and its decision; the per-order
+          // cancels are linked to their orders, whose own rows (the cancel
+          // sent, the exchange's Canceled) follow.
+          row.direction = Direction::kFromBroker;
+          row.msg_type = "OrderMassCancelRequest";
+          row.session = ev.session;
+          row.cl_ord_id = ev.request.cl_ord_id;
+          row.order_id = ev.order_id;
+          row.account = ev.request.account;
+          row.symbol = ev.request.symbol;
+          if (ev.request.side) row.side = S(Name(*ev.request.side));
+          if (ev.reject_reason) {
+            row.status = "Rejected";
+            row.reason = "MassCancelRejectReason " +
+                         std::to_string(*ev.reject_reason) + ": " + ev.text;
+          } else {
+            row.status = "Accepted";
+            row.reason = "MassCancelRequestType " +
+                         std::string(1, ev.request.req_type) + "; " +
+                         std::to_string(ev.cancels.size()) +
+                         " order(s) canceled at the exchange";
+            for (const gw::MassCancelRequested::Cancel& c : ev.cancels) {
+              row.reason += (&c == &ev.cancels.front() ? ": " : ", ");
+              row.reason += c.orig_cl_ord_id;
+              if (auto hit = tracker_.ByExch(c.cancel.orig_exch_cl_ord_id)) {
+                tracker_.Link(hit->order, "", c.cancel.exch_cl_ord_id);
+              }
+            }
+          }
         } else if constexpr (std::is_same_v<T, gw::MassStatusAnswered>) {
           row.direction = Direction::kFromBroker;
           row.msg_type = "OrderMassStatusRequest";
@@ -827,7 +857,8 @@ Result<TrailStats> ReplayTrail(
     Status st = journal.ForEach(0, [&](const store::JournalEntry& e) {
       if (e.kind == "NewOrderAccepted" || e.kind == "CancelReplaceForwarded" ||
           e.kind == "KillSwitchChanged" ||
-          e.kind == "OperatorCancelRequested") {
+          e.kind == "OperatorCancelRequested" ||
+          e.kind == "MassCancelRequested") {
         static_cast<void>(learner.Build(e));
       }
       return true;

@@ -7,6 +7,8 @@
 // "6" for OrdRejReason 6). Optional values (price, ord_rej_reason) are absent
 // when unset. Text that is not well-formed UTF-8 (counterparties send any
 // bytes) is stored as {"hex":"..."} so that IDs replay byte for byte.
+// A MassCancelRequested's optional Side and MassCancelRejectReason are
+// absent when unset.
 // A CancelReplaceForwarded carries only the meaningful request
 // ("cancel" or "replace"); the other decodes as a default value.
 //
@@ -373,6 +375,35 @@ void Encode(JsonOut& j, const OperatorCancelRequested& e) {
   j.Field("exch_cl_ord_id", e.cancel.exch_cl_ord_id);
 }
 
+void Encode(JsonOut& j, const MassCancelRequested& e) {
+  j.Field("session", e.session);
+  j.Key("request");
+  j.Open();
+  j.Field("cl_ord_id", e.request.cl_ord_id);
+  j.Field("req_type", e.request.req_type);
+  j.Field("symbol", e.request.symbol);
+  if (e.request.side) j.Field("side", ToFix(*e.request.side));
+  j.Field("account", e.request.account);
+  j.Field("transact_time", FormatFixTimestamp(e.request.transact_time));
+  j.Close();
+  j.Field("order_id", e.order_id);
+  if (e.reject_reason) {
+    j.Field("reject_reason", std::to_string(*e.reject_reason));
+  }
+  j.Field("text", e.text);
+  j.Key("cancels");
+  j.OpenArray();
+  for (const MassCancelRequested::Cancel& c : e.cancels) {
+    j.Open();
+    j.Field("orig_exch_cl_ord_id", c.cancel.orig_exch_cl_ord_id);
+    j.Field("exch_cl_ord_id", c.cancel.exch_cl_ord_id);
+    j.Field("orig_cl_ord_id", c.orig_cl_ord_id);
+    j.Field("order_id", c.order_id);
+    j.Close();
+  }
+  j.CloseArray();
+}
+
 void Encode(JsonOut& j, const RiskLimitsLoaded& e) {
   j.Field("source", e.source);
   j.Field("text", e.text);
@@ -579,6 +610,9 @@ std::optional<CxlRejResponseTo> ResponseToFromFix(char c) {
 }
 bool ValidOrdRejReason(int v) { return (v >= 0 && v <= 18) || v == 99; }
 bool ValidCxlRejReason(int v) { return (v >= 0 && v <= 6) || v == 99; }
+bool ValidMassCancelRejectReason(int v) {
+  return (v >= 0 && v <= 6) || v == 99;
+}
 
 Side GetSide(const Obj& o) { return o.CharEnum("side", &SideFromFix, "Side"); }
 OrdType GetOrdType(const Obj& o) {
@@ -812,6 +846,35 @@ JournalEvent DecodeObject(const Obj& root) {
     e.cancel.exch_cl_ord_id = root.String("exch_cl_ord_id");
     return e;
   }
+  if (kind == "MassCancelRequested") {
+    MassCancelRequested e;
+    e.session = root.String("session");
+    Obj request = root.Child("request");
+    e.request.cl_ord_id = request.String("cl_ord_id");
+    const std::string type = request.String("req_type");
+    if (type.size() != 1) {
+      request.Fail("req_type", "bad MassCancelRequestType '" + type + "'");
+    }
+    e.request.req_type = type[0];
+    e.request.symbol = request.String("symbol");
+    if (request.Has("side")) e.request.side = GetSide(request);
+    e.request.account = request.String("account");
+    e.request.transact_time = request.Time("transact_time");
+    e.order_id = root.String("order_id");
+    if (root.Has("reject_reason")) {
+      e.reject_reason = root.IntEnum<int>("reject_reason",
+                                          &ValidMassCancelRejectReason,
+                                          "MassCancelRejectReason");
+    }
+    e.text = root.String("text");
+    root.ForEachIn("cancels", [&](const Obj& c) {
+      e.cancels.push_back(MassCancelRequested::Cancel{
+          GatewayCancel{c.String("orig_exch_cl_ord_id"),
+                        c.String("exch_cl_ord_id")},
+          c.String("orig_cl_ord_id"), c.String("order_id")});
+    });
+    return e;
+  }
   if (kind == "RiskLimitsLoaded") {
     return RiskLimitsLoaded{root.String("source"), root.String("text")};
   }
@@ -890,6 +953,9 @@ struct KindVisitor {
   }
   std::string_view operator()(const OperatorCancelRequested&) const {
     return "OperatorCancelRequested";
+  }
+  std::string_view operator()(const MassCancelRequested&) const {
+    return "MassCancelRequested";
   }
 };
 

@@ -6,6 +6,7 @@
 // Values only, thread-compatible.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <variant>
@@ -155,6 +156,31 @@ struct OperatorCancelRequested {
   bool operator==(const OperatorCancelRequested&) const = default;
 };
 
+// A broker's OrderMassCancelRequest (q), decided. The broker gets an
+// OrderMassCancelReport (r) under the gateway's id `order_id` for the
+// request; accepted (no `reject_reason`), the gateway sends one cancel to
+// the exchange per entry of `cancels`, decided like a kill-switch cancel
+// (the order's current exchange ClOrdID and the cancel's new one), and the
+// report lists those orders (the broker's ClOrdID and the exchange's
+// OrderID of each, as they were when decided). The decision, the report and
+// the cancels are one journal entry: a crash leaves all or nothing of them.
+// Refused (`reject_reason`: MassCancelRejectReason 532, `text` why): the
+// report says so and nothing is cancelled.
+struct MassCancelRequested {
+  struct Cancel {
+    GatewayCancel cancel;
+    std::string orig_cl_ord_id;  // the order's broker ClOrdID (41)
+    std::string order_id;        // exchange OrderID (535); "" if none yet
+    bool operator==(const Cancel&) const = default;
+  };
+  SessionKey session;
+  MassCancelRequest request;
+  std::string order_id;  // OrderID (37) of the report: "<prefix>-M<n>"
+  std::optional<int> reject_reason;
+  std::string text;
+  std::vector<Cancel> cancels;
+};
+
 // The risk limits in force from now on: the risk file's text as read (not
 // its path), so that a replay rebuilds the same limits whatever the file
 // holds today. `source` is the path it was read from.
@@ -193,7 +219,7 @@ using JournalEvent =
                  ExchangeCancelRejectReceived, ExchangeSessionChanged,
                  KillSwitchChanged, RiskLimitsLoaded, JournalContinued,
                  ExchangeRequestRefused, MassStatusAnswered,
-                 OperatorCancelRequested>;
+                 OperatorCancelRequested, MassCancelRequested>;
 
 // "global", "account" or "session".
 std::string_view KillScopeName(risk::KillScope::Kind kind);

@@ -112,6 +112,17 @@ bool Same(const OperatorCancelRequested& a, const OperatorCancelRequested& b) {
   return a == b;
 }
 
+bool Same(const MassCancelRequested& a, const MassCancelRequested& b) {
+  const MassCancelRequest& x = a.request;
+  const MassCancelRequest& y = b.request;
+  return a.session == b.session && x.cl_ord_id == y.cl_ord_id &&
+         x.req_type == y.req_type && x.symbol == y.symbol &&
+         x.side == y.side && x.account == y.account &&
+         x.transact_time == y.transact_time && a.order_id == b.order_id &&
+         a.reject_reason == b.reject_reason && a.text == b.text &&
+         a.cancels == b.cancels;
+}
+
 bool SameEvent(const JournalEvent& a, const JournalEvent& b) {
   if (a.index() != b.index()) return false;
   return std::visit(
@@ -279,6 +290,25 @@ std::vector<JournalEvent> SampleEvents() {
   events.push_back(OperatorCancelRequested{
       "admin token:ops from 127.0.0.1:5000", "stuck \"order\"",
       GatewayCancel{"GW-7", "GW-8"}});
+  // A mass cancel accepted, with Side and Account, two cancels (one of an
+  // order not yet acknowledged: no OrderID) ...
+  MassCancelRequested mass;
+  mass.session = "FIX.4.4:GW->B1";
+  mass.request = MassCancelRequest{"MC-\"1\"", '1', "AAA", Side::kSell,
+                                   "ACC1", At(kT0)};
+  mass.order_id = "GW-M12";
+  mass.cancels = {{GatewayCancel{"GW-2", "GW-9"}, "o-2", "EX-7"},
+                  {GatewayCancel{"GW-3", "GW-10"}, "o-3", ""}};
+  events.push_back(mass);
+  // ... and one refused: no Side, a MassCancelRejectReason, no cancels.
+  MassCancelRequested refused;
+  refused.session = "FIX.4.4:GW->B1";
+  refused.request.cl_ord_id = "MC-2";
+  refused.request.req_type = '3';
+  refused.order_id = "GW-M13";
+  refused.reject_reason = 0;
+  refused.text = "MassCancelRequestType '3' is not supported";
+  events.push_back(refused);
   return events;
 }
 
@@ -344,7 +374,8 @@ TEST(JournalEventsTest, KindNamesEveryEvent) {
           "RiskLimitsLoaded", "JournalContinued", "ExchangeReportReceived",
           "ExchangeRequestRefused", "MassStatusAnswered",
           "MassStatusAnswered", "ExchangeSessionChanged",
-          "OperatorCancelRequested"}));
+          "OperatorCancelRequested", "MassCancelRequested",
+          "MassCancelRequested"}));
 }
 
 TEST(JournalEventsTest, EncodesKindFirstAndFixValuesWithoutFloats) {
@@ -361,6 +392,25 @@ TEST(JournalEventsTest, EncodesKindFirstAndFixValuesWithoutFloats) {
   EXPECT_EQ(EncodeEvent(ExchangeSessionChanged{true, false, "silent"}),
             R"({"kind":"ExchangeSessionChanged","up":true,)"
             R"("responsive":false,"reason":"silent"})");
+}
+
+TEST(JournalEventsTest, MassCancelRejectReasonOutsideFix44IsRefused) {
+  MassCancelRequested e;
+  e.session = "S";
+  e.request.cl_ord_id = "MC-1";
+  e.order_id = "GW-M1";
+  e.reject_reason = 99;
+  const std::string json = EncodeEvent(e);
+  EXPECT_NE(json.find(R"("reject_reason":"99")"), std::string::npos) << json;
+  EXPECT_NE(json.find(R"("cancels":[])"), std::string::npos) << json;
+  EXPECT_EQ(json.find(R"("side")"), std::string::npos) << json;
+  EXPECT_NE(DecodeError(Replace(json, R"("99")", R"("7")")).message().find(
+                "reject_reason"),
+            std::string::npos);
+  EXPECT_NE(DecodeError(Replace(json, R"("req_type":"7")", R"("req_type":"")"))
+                .message()
+                .find("req_type"),
+            std::string::npos);
 }
 
 TEST(JournalEventsTest, IntegerEnumsAreDecimalStrings) {

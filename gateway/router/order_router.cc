@@ -51,6 +51,15 @@
 //   ClOrdID for its whole life (replaces do not re-key it). A risk event
 //   the engine refuses (it cannot happen when checks and events agree) is
 //   counted in risk_errors() with its message; the order flow goes on.
+// - Mass cancel (35=q): orders with a cancel or replace pending are left
+//   out and not counted (a cancel pending is already on its way; cancelling
+//   an order whose replace is in flight could race the replace at the
+//   exchange, and the broker asked for that replace); the broker may send
+//   the request again once the replace is answered. Orders not yet
+//   acknowledged are included. The per-order answers reach the broker as
+//   unsolicited cancels (no OrigClOrdID) whose Text names the request's
+//   ClOrdID; a cancel the exchange rejects is not relayed (as for the kill
+//   switch) and leaves the order open.
 // - Kill switch: orders with a cancel pending are not cancelled again; an
 //   order with a replace pending is cancelled under its current exchange
 //   ClOrdID. A kill-switch cancel rejected by the exchange leaves the order
@@ -559,6 +568,68 @@ class OrderRouter::Impl {
     return JournalEvent(OperatorCancelRequested{
         std::move(source), std::move(reason),
         GatewayCancel{s.exch_cl_ord_id, NextExchId()}});
+  }
+
+  JournalEvent DecideMassCancel(const SessionKey& session,
+                                const MassCancelRequest& request) const {
+    MassCancelRequested event;
+    event.session = session;
+    event.request = request;
+    event.order_id = options.id_prefix + "-M" + std::to_string(exec_seq + 1);
+    auto refuse = [&](int reason, std::string text) -> JournalEvent {
+      event.reject_reason = reason;
+      event.text = std::move(text);
+      return event;
+    };
+    const char type = request.req_type;
+    if (request.cl_ord_id.empty()) {
+      return refuse(99, "ClOrdID is empty: nothing canceled");
+    }
+    if (Used(session, request.cl_ord_id)) {
+      return refuse(99, "duplicate ClOrdID " + Quoted(request.cl_ord_id) +
+                            " on this session: nothing canceled");
+    }
+    if (type != '1' && type != '7') {
+      return refuse(0, "MassCancelRequestType " +
+                           Quoted(std::string(1, type)) +
+                           " is not supported (1: one Symbol, 7: all "
+                           "orders): nothing canceled");
+    }
+    if (type == '1' && request.symbol.empty()) {
+      return refuse(1, "MassCancelRequestType 1 needs a Symbol: nothing "
+                       "canceled");
+    }
+    if (type == '1' && !options.symbols.empty() &&
+        !options.symbols.contains(request.symbol)) {
+      return refuse(1, "unknown symbol " + Quoted(request.symbol) +
+                           ": nothing canceled");
+    }
+    if (!exchange_up) {
+      return refuse(99, "exchange session is down: nothing canceled");
+    }
+    if (!exchange_responsive && options.refuse_when_exchange_unresponsive) {
+      return refuse(99, "exchange is not answering: nothing canceled");
+    }
+    uint64_t seq = exch_seq;
+    for (const auto& [no, o] : orders) {
+      const OrderSnapshot& s = o.snap;
+      if (s.session != session || IsTerminal(s.status) || s.cancel_pending ||
+          s.replace_pending) {
+        continue;
+      }
+      if (type == '1' && s.symbol != request.symbol) continue;
+      if (request.side && s.side != *request.side) continue;
+      if (!request.account.empty() && s.account != request.account) continue;
+      event.cancels.push_back(MassCancelRequested::Cancel{
+          GatewayCancel{s.exch_cl_ord_id,
+                        options.id_prefix + "-" + std::to_string(++seq)},
+          s.cl_ord_id, s.order_id});
+    }
+    return event;
+  }
+
+  static std::string MassCancelText(const MassCancelRequested& e) {
+    return "canceled by OrderMassCancelRequest " + Quoted(e.request.cl_ord_id);
   }
 
   static std::string OperatorText(const OperatorCancelRequested& e) {
@@ -1117,6 +1188,51 @@ class OrderRouter::Impl {
     return out;
   }
 
+  // The report first, then the cancels: the broker reads which orders will
+  // be canceled before any of them is.
+  std::vector<Action> ApplyEvent(const MassCancelRequested& e, Timestamp at) {
+    Advance(exec_seq, e.order_id);
+    if (!e.request.cl_ord_id.empty()) {
+      used.Insert(e.session, e.request.cl_ord_id);
+    }
+    MassCancelReport report;
+    report.cl_ord_id = e.request.cl_ord_id;
+    report.order_id = e.order_id;
+    report.req_type = e.request.req_type;
+    report.symbol = e.request.symbol;
+    report.side = e.request.side;
+    report.text = e.text;
+    report.transact_time = at;
+    std::vector<Action> out;
+    out.push_back(ToBroker{e.session, MassCancelReport{}});
+    if (e.reject_reason) {
+      report.response = '0';
+      report.reject_reason = e.reject_reason;
+    } else {
+      report.response = e.request.req_type;
+      const std::string text = MassCancelText(e);
+      for (const MassCancelRequested::Cancel& c : e.cancels) {
+        // Only an order of the requesting session, ever (a journal that
+        // says otherwise is not obeyed).
+        std::optional<OrderNo> index = IndexByExch(c.cancel.orig_exch_cl_ord_id);
+        if (!index || orders.at(*index).snap.session != e.session) {
+          Advance(exch_seq, c.cancel.exch_cl_ord_id);
+          continue;
+        }
+        if (auto cancel = ApplyGatewayCancel(c.cancel, text, at)) {
+          report.affected.push_back({c.orig_cl_ord_id, c.order_id});
+          out.push_back(std::move(*cancel));
+        }
+      }
+      if (report.text.empty()) {
+        report.text = std::to_string(report.affected.size()) +
+                      " order(s) to cancel";
+      }
+    }
+    std::get<ToBroker>(out.front()).message = std::move(report);
+    return out;
+  }
+
   // A cancel the gateway itself sends (kill switch, operator): the order
   // waits for it, and its answer reaches the broker with `text`. Nothing
   // for an order unknown, finished or with a cancel pending.
@@ -1337,6 +1453,25 @@ JournalEvent OrderRouter::DecideUndecodableCancelReplace(
     const std::string& orig_cl_ord_id, const Rejection& why) const {
   return impl_->DecideUndecodableCancelReplace(session, is_replace, cl_ord_id,
                                                orig_cl_ord_id, why);
+}
+
+JournalEvent OrderRouter::DecideMassCancel(
+    const SessionKey& session, const MassCancelRequest& request) const {
+  return impl_->DecideMassCancel(session, request);
+}
+
+JournalEvent OrderRouter::DecideUndecodableMassCancel(
+    const SessionKey& session, const std::string& cl_ord_id,
+    const std::string& req_type, std::string text) const {
+  MassCancelRequested event;
+  event.session = session;
+  event.request.cl_ord_id = cl_ord_id;
+  event.request.req_type = req_type.size() == 1 ? req_type[0] : '7';
+  event.order_id =
+      impl_->options.id_prefix + "-M" + std::to_string(impl_->exec_seq + 1);
+  event.reject_reason = 99;
+  event.text = std::move(text) + ": nothing canceled";
+  return event;
 }
 
 JournalContinued OrderRouter::DecideContinuation(std::string previous_file,

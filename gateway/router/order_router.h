@@ -29,7 +29,7 @@ namespace fixgw::gw {
 // A message for a broker session.
 struct ToBroker {
   SessionKey session;
-  std::variant<ExecutionReport, CancelReject> message;
+  std::variant<ExecutionReport, CancelReject, MassCancelReport> message;
 };
 // A message for the exchange session (exchange ClOrdIDs).
 struct ToExchange {
@@ -149,6 +149,28 @@ class OrderRouter {
   Result<JournalEvent> DecideOperatorCancel(const std::string& exch_cl_ord_id,
                                             std::string source,
                                             std::string reason) const;
+
+  // OrderMassCancelRequest (q) of `session` (MassCancelRequested). Refused,
+  // with MassCancelRejectReason (532) and Text, when: the ClOrdID is empty
+  // or already used by the session (99); MassCancelRequestType is neither 1
+  // (one Symbol) nor 7 (all orders) (0: not supported); type 1 without a
+  // Symbol, or with one outside Options::symbols (1); the exchange session
+  // is down, or not answering with
+  // Options::refuse_when_exchange_unresponsive (99). Otherwise accepted: a
+  // cancel (fresh exchange ClOrdID) for every order of `session` that is
+  // open, matches Symbol (type 1), Side and Account when the request has
+  // them, and has no cancel or replace pending; orders the exchange has not
+  // acknowledged yet are included (their cancel follows the order on the
+  // same FIX session). Another session's orders are never touched. An
+  // engaged kill switch does not stop it (it blocks orders, not cancels).
+  JournalEvent DecideMassCancel(const SessionKey& session,
+                                const MassCancelRequest& request) const;
+  // A mass cancel request that failed decoding (an unsupported Side):
+  // refused with MassCancelRejectReason 99 and `text`.
+  JournalEvent DecideUndecodableMassCancel(const SessionKey& session,
+                                           const std::string& cl_ord_id,
+                                           const std::string& req_type,
+                                           std::string text) const;
 
   // End-of-day rollover: the first event of the journal that continues the
   // current one, whose last entry is `last_seq` with hash `last_hash`

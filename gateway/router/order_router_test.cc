@@ -193,6 +193,16 @@ std::string Describe(const Action& action) {
     if (const auto* er = std::get_if<ExecutionReport>(&to->message)) {
       return to->session + " " + EncodeEvent(ExchangeReportReceived{*er});
     }
+    if (const auto* r = std::get_if<MassCancelReport>(&to->message)) {
+      std::string out = to->session + " r " + r->cl_ord_id + " " +
+                        r->order_id + " " + r->req_type + r->response + " " +
+                        std::to_string(r->reject_reason.value_or(-1)) + " " +
+                        r->text;
+      for (const auto& a : r->affected) {
+        out += " [" + a.orig_cl_ord_id + " " + a.order_id + "]";
+      }
+      return out;
+    }
     return to->session + " " +
            EncodeEvent(ExchangeCancelRejectReceived{
                std::get<CancelReject>(to->message)});
@@ -1963,6 +1973,264 @@ TEST_F(OrderRouterTest, CountsOpenOrdersAndThoseAwaitingTheExchange) {
   EXPECT_EQ(c.awaiting_exchange, 0u);
   Apply(RejectedNew(kS1, Limit("big", 5000)));  // refused: never open
   EXPECT_EQ(router_.CountOrders().open, 0u);
+}
+
+// ---- OrderMassCancelRequest (35=q) ------------------------------------------
+
+MassCancelRequest MassCancel(const std::string& cl_ord_id, char type,
+                             const std::string& symbol = "") {
+  MassCancelRequest q;
+  q.cl_ord_id = cl_ord_id;
+  q.req_type = type;
+  q.symbol = symbol;
+  q.transact_time = At(45);
+  return q;
+}
+
+class MassCancelTest : public OrderRouterTest {
+ protected:
+  MassCancelRequested Decide(const SessionKey& session,
+                             const MassCancelRequest& q) {
+    JournalEvent e = router_.DecideMassCancel(session, q);
+    EXPECT_TRUE(std::holds_alternative<MassCancelRequested>(e));
+    if (!std::holds_alternative<MassCancelRequested>(e)) return {};
+    return std::get<MassCancelRequested>(e);
+  }
+  // The report an applied event sends first, to `session`.
+  static MassCancelReport Report(const std::vector<Action>& actions,
+                                 const SessionKey& session = kS1) {
+    EXPECT_FALSE(actions.empty());
+    if (actions.empty()) return {};
+    const auto* to = std::get_if<ToBroker>(&actions[0]);
+    EXPECT_NE(to, nullptr);
+    if (to == nullptr) return {};
+    EXPECT_EQ(to->session, session);
+    EXPECT_TRUE(std::holds_alternative<MassCancelReport>(to->message));
+    if (!std::holds_alternative<MassCancelReport>(to->message)) return {};
+    return std::get<MassCancelReport>(to->message);
+  }
+  // The cancels an applied event sends to the exchange, in order.
+  static std::vector<CancelRequest> Cancels(
+      const std::vector<Action>& actions) {
+    std::vector<CancelRequest> out;
+    for (const Action& a : actions) {
+      if (const auto* x = std::get_if<ToExchange>(&a)) {
+        out.push_back(std::get<CancelRequest>(x->message));
+      }
+    }
+    return out;
+  }
+  void Ack(const std::string& exch_id, int64_t qty = 100) {
+    FromExchange(Er(exch_id, "E-ack-" + exch_id, ExecType::kNew,
+                    OrdStatus::kNew, qty, 0, qty));
+  }
+};
+
+TEST_F(MassCancelTest, BySymbolCancelsThatSymbolsOpenOrdersOfTheSessionOnly) {
+  SetExchange(true);
+  LiveOrder(kS1, "o1", "GW-1");
+  New(kS1, Limit("o2", 100, "10.5", "BBB"));  // GW-2
+  Ack("GW-2");
+  New(kS2, Limit("o1"));  // GW-3: same ClOrdID and symbol, other session
+  Ack("GW-3");
+
+  MassCancelRequested e = Decide(kS1, MassCancel("m1", '1', "AAA"));
+  EXPECT_FALSE(e.reject_reason.has_value()) << e.text;
+  ASSERT_EQ(e.cancels.size(), 1u);
+  EXPECT_EQ(e.cancels[0].cancel,
+            (GatewayCancel{"GW-1", "GW-4"}));
+  EXPECT_EQ(e.cancels[0].orig_cl_ord_id, "o1");
+  EXPECT_EQ(e.cancels[0].order_id, "EX-O1");
+
+  std::vector<Action> out = Apply(e);
+  ASSERT_EQ(out.size(), 2u) << Describe(out);
+  MassCancelReport r = Report(out);
+  EXPECT_EQ(r.cl_ord_id, "m1");
+  EXPECT_EQ(r.order_id, e.order_id);
+  EXPECT_EQ(r.req_type, '1');
+  EXPECT_EQ(r.response, '1');
+  EXPECT_FALSE(r.reject_reason.has_value());
+  ASSERT_EQ(r.affected.size(), 1u);
+  EXPECT_EQ(r.affected[0], (MassCancelReport::Affected{"o1", "EX-O1"}));
+  std::vector<CancelRequest> cancels = Cancels(out);
+  ASSERT_EQ(cancels.size(), 1u);
+  EXPECT_EQ(cancels[0].cl_ord_id, "GW-4");
+  EXPECT_EQ(cancels[0].orig_cl_ord_id, "GW-1");
+  EXPECT_EQ(cancels[0].symbol, "AAA");
+
+  // The exchange confirms: the broker gets an unsolicited cancel naming the
+  // request, and the order's reservation is released.
+  ASSERT_TRUE(risk_->state().orders.contains("GW-1"));
+  ExecutionReport canceled = ToBrokerOnly<ExecutionReport>(FromExchange(
+      Er("GW-4", "E-c1", ExecType::kCanceled, OrdStatus::kCanceled, 100, 0, 0,
+         "GW-1")));
+  EXPECT_EQ(canceled.cl_ord_id, "o1");
+  EXPECT_EQ(canceled.orig_cl_ord_id, "");
+  EXPECT_NE(canceled.text.find("'m1'"), std::string::npos) << canceled.text;
+  EXPECT_FALSE(risk_->state().orders.contains("GW-1"));
+
+  // BBB of the same session and everything of the other session untouched.
+  EXPECT_EQ(router_.FindOrder(kS1, "o2")->status, OrdStatus::kNew);
+  EXPECT_FALSE(router_.FindOrder(kS1, "o2")->cancel_pending);
+  EXPECT_EQ(router_.FindOrder(kS2, "o1")->status, OrdStatus::kNew);
+  EXPECT_FALSE(router_.FindOrder(kS2, "o1")->cancel_pending);
+  EXPECT_TRUE(risk_->state().orders.contains("GW-3"));
+}
+
+TEST_F(MassCancelTest, AllOrdersNarrowedByAccountAndSide) {
+  SetExchange(true);
+  NewOrder a1 = Limit("o1");
+  NewOrder a2 = Limit("o2");
+  a2.account = "ACC2";
+  NewOrder a2_sell = Limit("o3");
+  a2_sell.account = "ACC2";
+  a2_sell.side = Side::kSell;
+  New(kS1, a1);       // GW-1
+  New(kS1, a2);       // GW-2
+  New(kS1, a2_sell);  // GW-3
+  New(kS2, a2);       // GW-4: ACC2 on the other session
+
+  MassCancelRequest q = MassCancel("m1", '7');
+  q.account = "ACC2";
+  q.side = Side::kBuy;
+  MassCancelRequested e = Decide(kS1, q);
+  ASSERT_EQ(e.cancels.size(), 1u);
+  EXPECT_EQ(e.cancels[0].orig_cl_ord_id, "o2");
+
+  q = MassCancel("m2", '7');
+  q.account = "ACC2";
+  e = Decide(kS1, q);
+  ASSERT_EQ(e.cancels.size(), 2u);
+  EXPECT_EQ(e.cancels[0].orig_cl_ord_id, "o2");
+  EXPECT_EQ(e.cancels[1].orig_cl_ord_id, "o3");
+  EXPECT_EQ(e.cancels[1].cancel.exch_cl_ord_id, "GW-6");
+
+  e = Decide(kS1, MassCancel("m3", '7'));
+  ASSERT_EQ(e.cancels.size(), 3u);
+  std::vector<Action> out = Apply(e);
+  EXPECT_EQ(Report(out).affected.size(), 3u);
+  EXPECT_EQ(Report(out).response, '7');
+  EXPECT_EQ(Cancels(out).size(), 3u);
+  EXPECT_FALSE(router_.FindOrder(kS2, "o2")->cancel_pending);
+}
+
+TEST_F(MassCancelTest, SkipsOrdersWithACancelOrReplacePendingIncludesUnacked) {
+  SetExchange(true);
+  LiveOrder(kS1, "o1", "GW-1");
+  LiveOrder(kS1, "o2", "GW-2");
+  CancelOrder(kS1, Cancel("c1", "o1"));         // GW-3 pending
+  ReplaceOrder(kS1, Replace("r2", "o2", 200));  // GW-4 pending
+  New(kS1, Limit("o3"));                        // GW-5, not acknowledged
+
+  MassCancelRequested e = Decide(kS1, MassCancel("m1", '7'));
+  ASSERT_EQ(e.cancels.size(), 1u);
+  EXPECT_EQ(e.cancels[0].orig_cl_ord_id, "o3");
+  EXPECT_EQ(e.cancels[0].order_id, "");  // no OrderID yet
+  std::vector<Action> out = Apply(e);
+  MassCancelReport r = Report(out);
+  ASSERT_EQ(r.affected.size(), 1u);
+  EXPECT_EQ(r.affected[0], (MassCancelReport::Affected{"o3", ""}));
+  ASSERT_EQ(Cancels(out).size(), 1u);
+  EXPECT_EQ(Cancels(out)[0].orig_cl_ord_id, "GW-5");
+  EXPECT_TRUE(router_.FindOrder(kS1, "o3")->cancel_pending);
+
+  // A second request finds nothing left to cancel.
+  out = Apply(Decide(kS1, MassCancel("m2", '7')));
+  ASSERT_EQ(out.size(), 1u) << Describe(out);
+  EXPECT_EQ(Report(out).response, '7');
+  EXPECT_TRUE(Report(out).affected.empty());
+}
+
+TEST_F(MassCancelTest, NothingOpenAnswersZeroAffectedOrders) {
+  SetExchange(true);
+  New(kS2, Limit("p1"));  // another session's order is not counted
+  LiveOrder(kS1, "o1", "GW-2");
+  FromExchange(Er("GW-2", "E-f", ExecType::kCanceled, OrdStatus::kCanceled,
+                  100, 0, 0));
+  std::vector<Action> out = Apply(Decide(kS1, MassCancel("m1", '7')));
+  ASSERT_EQ(out.size(), 1u) << Describe(out);
+  MassCancelReport r = Report(out);
+  EXPECT_EQ(r.response, '7');
+  EXPECT_TRUE(r.affected.empty());
+  EXPECT_FALSE(r.reject_reason.has_value());
+  EXPECT_FALSE(router_.FindOrder(kS2, "p1")->cancel_pending);
+}
+
+TEST_F(MassCancelTest, RefusesWhatItCannotHonourAndCancelsNothing) {
+  SetExchange(true);
+  LiveOrder(kS1, "o1", "GW-1");
+  struct Case {
+    MassCancelRequest q;
+    int reason;
+    const char* text;
+  };
+  const std::vector<Case> cases = {
+      {MassCancel("m1", '3'), 0, "MassCancelRequestType '3' is not supported"},
+      {MassCancel("m1", '6'), 0, "MassCancelRequestType '6' is not supported"},
+      {MassCancel("m1", '1', "ZZZ"), 1, "unknown symbol 'ZZZ'"},
+      {MassCancel("m1", '1'), 1, "needs a Symbol"},
+      {MassCancel("o1", '7'), 99, "duplicate ClOrdID 'o1'"},
+      {MassCancel("", '7'), 99, "ClOrdID is empty"},
+  };
+  for (const Case& c : cases) {
+    MassCancelRequested e = Decide(kS1, c.q);
+    ASSERT_TRUE(e.reject_reason.has_value()) << c.text;
+    EXPECT_EQ(*e.reject_reason, c.reason) << c.text;
+    EXPECT_NE(e.text.find(c.text), std::string::npos) << e.text;
+    EXPECT_TRUE(e.cancels.empty());
+  }
+  std::vector<Action> out = Apply(Decide(kS1, MassCancel("m1", '3')));
+  ASSERT_EQ(out.size(), 1u) << Describe(out);
+  MassCancelReport r = Report(out);
+  EXPECT_EQ(r.response, '0');
+  EXPECT_EQ(r.req_type, '3');
+  EXPECT_EQ(r.reject_reason, std::optional<int>(0));
+  EXPECT_FALSE(r.text.empty());
+  EXPECT_FALSE(router_.FindOrder(kS1, "o1")->cancel_pending);
+  // Its ClOrdID is used now: a resend is recognised, a reuse refused.
+  EXPECT_TRUE(router_.KnowsClOrdId(kS1, "m1"));
+  EXPECT_EQ(Decide(kS1, MassCancel("m1", '7')).reject_reason,
+            std::optional<int>(99));
+
+  SetExchange(false);
+  MassCancelRequested down = Decide(kS1, MassCancel("m2", '7'));
+  EXPECT_EQ(down.reject_reason, std::optional<int>(99));
+  EXPECT_NE(down.text.find("exchange session is down"), std::string::npos);
+}
+
+TEST_F(MassCancelTest, AnEngagedKillSwitchDoesNotStopIt) {
+  SetExchange(true);
+  LiveOrder(kS1, "o1", "GW-1");
+  // A kill switch on another account: it blocks new orders, not cancels.
+  Apply(router_.DecideKillSwitch(
+      risk::KillScope{risk::KillScope::Kind::kAccount, "ACC9"}, true, "t", ""));
+  MassCancelRequested e = Decide(kS1, MassCancel("m1", '7'));
+  EXPECT_FALSE(e.reject_reason.has_value());
+  EXPECT_EQ(e.cancels.size(), 1u);
+}
+
+TEST_F(MassCancelTest, ReplayingTheJournaledEventRebuildsTheSameState) {
+  SetExchange(true);
+  LiveOrder(kS1, "o1", "GW-1");
+  New(kS1, Limit("o2"));
+  // Rebuild what the test applied so far, then the mass cancel, in a fresh
+  // router from the encoded events.
+  OrderRouter replica(Options(), nullptr);
+  replica.Apply(ExchangeSessionChanged{true}, At(1));
+  replica.Apply(replica.DecideNewOrder(kS1, Limit("o1")), At(2));
+  replica.Apply(ExchangeReportReceived{Er("GW-1", "E-ack-GW-1", ExecType::kNew,
+                                          OrdStatus::kNew, 100, 0, 100)},
+                At(3));
+  replica.Apply(replica.DecideNewOrder(kS1, Limit("o2")), At(4));
+  MassCancelRequested e = Decide(kS1, MassCancel("m1", '7'));
+  std::vector<Action> live = Apply(e);
+  Result<JournalEvent> decoded = DecodeEvent(EncodeEvent(e));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().message();
+  std::vector<Action> replayed = replica.Apply(*decoded, last_at_);
+  EXPECT_EQ(Describe(replayed), Describe(live));
+  // Applied twice (a corrupt journal), the cancels are not sent again.
+  std::vector<Action> again = replica.Apply(*decoded, last_at_);
+  EXPECT_TRUE(Cancels(again).empty());
 }
 
 }  // namespace
