@@ -76,6 +76,15 @@ namespace {
 
 using namespace fixgw;
 
+// Start-up errors go to stderr after whatever the log still holds (info
+// lines are written behind, logging.h), so that the error is the last line
+// an operator or a supervisor sees.
+template <typename... Args>
+void PrintToStderr(fmt::format_string<Args...> format, Args&&... args) {
+  spdlog::default_logger()->flush();
+  fmt::print(stderr, format, std::forward<Args>(args)...);
+}
+
 struct RunFlags {
   std::string config;
   // --check-config: read and check everything start-up reads (settings,
@@ -139,7 +148,7 @@ int CheckJournalAtStart(store::Journal& journal, store::VerifyMode mode,
                         const RunFlags& flags) {
   auto check = store::CheckAtStart(journal, mode);
   if (!check.ok()) {
-    fmt::print(stderr, "fixgw: {}\n", check.status().message());
+    PrintToStderr( "fixgw: {}\n", check.status().message());
     return 2;
   }
   const char* mode_name =
@@ -147,7 +156,7 @@ int CheckJournalAtStart(store::Journal& journal, store::VerifyMode mode,
   std::string reason = "verified at start";
   if (!check->ok()) {
     if (!flags.accept_damage) {
-      fmt::print(stderr,
+      PrintToStderr(
                  "fixgw: journal {} is damaged: {}; refusing to start "
                  "(fixreplay --verify {} shows the chain; to start anyway "
                  "for forensics: --accept-journal-damage REASON, which is "
@@ -171,7 +180,7 @@ int CheckJournalAtStart(store::Journal& journal, store::VerifyMode mode,
     if (Status st =
             AppendRecord(journal, gw::kJournalDamageAccepted, payload);
         !st.ok()) {
-      fmt::print(stderr, "fixgw: {}\n", st.message());
+      PrintToStderr( "fixgw: {}\n", st.message());
       return 2;
     }
     reason = "damage accepted at start";
@@ -194,18 +203,18 @@ int CheckJournalAtStart(store::Journal& journal, store::VerifyMode mode,
         {"took_us", check->took.count()}};
     if (Status st = AppendRecord(journal, gw::kJournalVerified, payload);
         !st.ok()) {
-      fmt::print(stderr, "fixgw: {}\n", st.message());
+      PrintToStderr( "fixgw: {}\n", st.message());
       return 2;
     }
   }
   if (Status st = journal.SyncToDisk(); !st.ok()) {
-    fmt::print(stderr, "fixgw: {}\n", st.message());
+    PrintToStderr( "fixgw: {}\n", st.message());
     return 2;
   }
   if (Status st = store::WriteHead(
           journal.path(), store::RecordedHead{journal.head(), Now(), reason});
       !st.ok()) {
-    fmt::print(stderr, "fixgw: {}\n", st.message());
+    PrintToStderr( "fixgw: {}\n", st.message());
     return 2;
   }
   return 0;
@@ -235,11 +244,11 @@ int Run(const RunFlags& flags) {
   auto split =
       fix::LoadSessionSettings(config_path, gw::GatewaySessionDefaults());
   if (!split.ok()) {
-    fmt::print(stderr, "fixgw: {}\n", split.status().message());
+    PrintToStderr( "fixgw: {}\n", split.status().message());
     return 2;
   }
   if (split->acceptor_count == 0 || split->initiator_count != 1) {
-    fmt::print(stderr,
+    PrintToStderr(
                "fixgw: {}: needs at least one broker session "
                "(ConnectionType=acceptor) and exactly one exchange session "
                "(ConnectionType=initiator), found {} and {}\n",
@@ -248,12 +257,12 @@ int Run(const RunFlags& flags) {
   }
   auto session_options = gw::LoadSessionOptions(*split, config_path);
   if (!session_options.ok()) {
-    fmt::print(stderr, "fixgw: {}\n", session_options.status().message());
+    PrintToStderr( "fixgw: {}\n", session_options.status().message());
     return 2;
   }
   auto config = gw::LoadGatewayConfig(config_path);
   if (!config.ok()) {
-    fmt::print(stderr, "fixgw: {}\n", config.status().message());
+    PrintToStderr( "fixgw: {}\n", config.status().message());
     return 2;
   }
   // Read now so that a bad token file stops start-up before anything is
@@ -263,7 +272,7 @@ int Run(const RunFlags& flags) {
     if (config->admin_auth) {
       auto tokens = gw::LoadAdminTokenFile(config->admin_token_file);
       if (!tokens.ok()) {
-        fmt::print(stderr, "fixgw: {}: [GATEWAY] AdminTokenFile {}: {}\n",
+        PrintToStderr( "fixgw: {}: [GATEWAY] AdminTokenFile {}: {}\n",
                    config_path, config->admin_token_file,
                    tokens.status().message());
         return 2;
@@ -276,12 +285,12 @@ int Run(const RunFlags& flags) {
   }
   auto auth = gw::LoadLogonAuth(split->acceptors, config_path);
   if (!auth.ok()) {
-    fmt::print(stderr, "fixgw: {}\n", auth.status().message());
+    PrintToStderr( "fixgw: {}\n", auth.status().message());
     return 2;
   }
   auto allowed = gw::LoadAllowedAddresses(split->acceptors, config_path);
   if (!allowed.ok()) {
-    fmt::print(stderr, "fixgw: {}\n", allowed.status().message());
+    PrintToStderr( "fixgw: {}\n", allowed.status().message());
     return 2;
   }
   // The risk file is checked before anything is created (it is loaded and
@@ -296,7 +305,7 @@ int Run(const RunFlags& flags) {
   if (config->risk_checks) {
     auto limits = risk::LoadRiskFile(config->risk_config);
     if (!limits.ok()) {
-      fmt::print(stderr, "fixgw: {}: [GATEWAY] RiskConfig: {}\n", config_path,
+      PrintToStderr( "fixgw: {}: [GATEWAY] RiskConfig: {}\n", config_path,
                  limits.status().message());
       return 2;
     }
@@ -314,20 +323,20 @@ int Run(const RunFlags& flags) {
         acceptor ? split->acceptors : split->initiators, acceptor,
         acceptor ? split->acceptor_tls : split->initiator_tls, config_path);
     if (!plan.ok()) {
-      fmt::print(stderr, "fixgw: {}\n", plan.status().message());
+      PrintToStderr( "fixgw: {}\n", plan.status().message());
       return 2;
     }
   }
   if (!config->pass_through) {
     if (Status st = CheckJournalDirectory(config->journal_path, config_path);
         !st.ok()) {
-      fmt::print(stderr, "fixgw: {}\n", st.message());
+      PrintToStderr( "fixgw: {}\n", st.message());
       return 2;
     }
   }
   if (flags.check_only) {
     for (const std::string& w : warnings) {
-      fmt::print(stderr, "fixgw: warning: {}\n", w);
+      PrintToStderr( "fixgw: warning: {}\n", w);
     }
     fmt::print("fixgw: {}: configuration OK: {} broker session(s), exchange "
                "{}{}\n",
@@ -343,7 +352,7 @@ int Run(const RunFlags& flags) {
   auto notifier =
       gw::ServiceNotifier::Create(gw::ServiceNotifier::ReadEnvironment());
   if (!notifier.ok()) {
-    fmt::print(stderr, "fixgw: {}\n", notifier.status().message());
+    PrintToStderr( "fixgw: {}\n", notifier.status().message());
     return 2;
   }
   // Every file fixgw creates from here on (journal, -wal, -shm, lock, head,
@@ -352,7 +361,7 @@ int Run(const RunFlags& flags) {
   if (Status st = gw::InitLogging(gw::LogOptions{
           config->log_level, config->log_console, config->log_file});
       !st.ok()) {
-    fmt::print(stderr, "fixgw: {}: [GATEWAY] {}\n", config_path, st.message());
+    PrintToStderr( "fixgw: {}: [GATEWAY] {}\n", config_path, st.message());
     return 2;
   }
   // PassThrough=Y (the benchmark baseline) has neither journal nor session
@@ -363,7 +372,7 @@ int Run(const RunFlags& flags) {
     auto opened =
         store::Journal::Open(config->journal_path, config->journal_sync);
     if (!opened.ok()) {
-      fmt::print(stderr, "fixgw: {}\n", opened.status().message());
+      PrintToStderr( "fixgw: {}\n", opened.status().message());
       return 2;
     }
     journal = std::move(*opened);
@@ -379,7 +388,7 @@ int Run(const RunFlags& flags) {
     // sends commit in one transaction (store/session_store.h).
     auto stores = store::SessionStore::Open(*journal);
     if (!stores.ok()) {
-      fmt::print(stderr, "fixgw: {}\n", stores.status().message());
+      PrintToStderr( "fixgw: {}\n", stores.status().message());
       return 2;
     }
     sessions = std::move(*stores);
@@ -424,7 +433,7 @@ int Run(const RunFlags& flags) {
     if (Status st = gw::RecoverFromJournal(*journal, router, &outbox,
                                            &disabled_sessions);
         !st.ok()) {
-      fmt::print(stderr, "fixgw: recovery failed: {}\n", st.message());
+      PrintToStderr( "fixgw: recovery failed: {}\n", st.message());
       return 2;
     }
   }
@@ -466,7 +475,7 @@ int Run(const RunFlags& flags) {
   if (risk) {
     if (Status st = app.LoadRiskLimits(config->risk_config, "start-up");
         !st.ok()) {
-      fmt::print(stderr, "fixgw: {}\n", st.message());
+      PrintToStderr( "fixgw: {}\n", st.message());
       return 2;
     }
   }
@@ -486,7 +495,7 @@ int Run(const RunFlags& flags) {
     }
     admin = std::make_unique<gw::AdminServer>(app, std::move(admin_options));
     if (Status st = admin->Start(config->admin_port); !st.ok()) {
-      fmt::print(stderr, "fixgw: {}: {}\n", config_path, st.message());
+      PrintToStderr( "fixgw: {}: {}\n", config_path, st.message());
       return 2;
     }
   }
@@ -524,7 +533,7 @@ int Run(const RunFlags& flags) {
       config->pass_through || config->journal_sync == store::SyncMode::kNormal;
   auto transport = gw::GatewayTransport::Create(app, transport_options);
   if (!transport.ok()) {
-    fmt::print(stderr, "fixgw: {}\n", transport.status().message());
+    PrintToStderr( "fixgw: {}\n", transport.status().message());
     return 2;
   }
   if (sessions) {
@@ -532,14 +541,14 @@ int Run(const RunFlags& flags) {
     // stored is handed to its session now.
     auto resent = app.SendOutbox(outbox, *sessions);
     if (!resent.ok()) {
-      fmt::print(stderr, "fixgw: {}\n", resent.status().message());
+      PrintToStderr( "fixgw: {}\n", resent.status().message());
       return 2;
     }
   }
   // The broker listeners bind first: a port in use is one line and exit 2
   // before the exchange is dialled.
   if (Status st = (*transport)->Start(); !st.ok()) {
-    fmt::print(stderr, "fixgw: {}\n", st.message());
+    PrintToStderr( "fixgw: {}\n", st.message());
     return 2;
   }
   if (admin) admin->SetSessionControl(transport->get());
@@ -618,13 +627,13 @@ int Run(const RunFlags& flags) {
 int HashPasswordCommand(int iterations) {
   std::string password;
   if (!std::getline(std::cin, password) || password.empty()) {
-    fmt::print(stderr, "fixgw: --hash-password: no password on stdin\n");
+    PrintToStderr( "fixgw: --hash-password: no password on stdin\n");
     return 2;
   }
   if (!password.empty() && password.back() == '\r') password.pop_back();
   auto h = gw::HashPassword(password, iterations);
   if (!h.ok()) {
-    fmt::print(stderr, "fixgw: {}\n", h.status().message());
+    PrintToStderr( "fixgw: {}\n", h.status().message());
     return 2;
   }
   fmt::print("{}\n", gw::FormatPasswordHash(*h));
@@ -636,7 +645,7 @@ int HashPasswordCommand(int iterations) {
 int NewAdminTokenCommand(const std::string& name) {
   auto line = gw::NewAdminTokenLine(name);
   if (!line.ok()) {
-    fmt::print(stderr, "fixgw: --new-admin-token: {}\n",
+    PrintToStderr( "fixgw: --new-admin-token: {}\n",
                line.status().message());
     return 2;
   }
@@ -701,13 +710,13 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return cli.exit(e);
   } catch (const CLI::ParseError& e) {
-    fmt::print(stderr, "fixgw: {} (fixgw --help for usage)\n", e.what());
+    PrintToStderr( "fixgw: {} (fixgw --help for usage)\n", e.what());
     return 2;
   }
   if (hash_password) return HashPasswordCommand(iterations);
   if (token_name) return NewAdminTokenCommand(*token_name);
   if (flags.config.empty()) {
-    fmt::print(stderr,
+    PrintToStderr(
                "fixgw: --config FILE is required (fixgw --help for usage)\n");
     return 2;
   }
@@ -718,7 +727,7 @@ int main(int argc, char** argv) {
       if (static_cast<unsigned char>(c) < 0x20 || c == '\x7f') printable = false;
     }
     if (!printable) {
-      fmt::print(stderr,
+      PrintToStderr(
                  "fixgw: --accept-journal-damage needs a reason: 1 to 256 "
                  "characters, no control characters\n");
       return 2;
