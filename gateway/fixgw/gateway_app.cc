@@ -1422,16 +1422,9 @@ Status RecoverFromJournal(store::Journal& journal, OrderRouter& router,
   int64_t events = 0;
   const int64_t window_start = journal.last_seq() - kOutboxWindow;
   Status st = journal.ForEach(0, [&](const store::JournalEntry& entry) {
-    if (disabled_sessions != nullptr && entry.kind == kSessionControl) {
-      // The operator's last enable/disable of each session stands.
-      const auto payload = nlohmann::json::parse(entry.payload, nullptr,
-                                                 /*allow_exceptions=*/false);
-      if (payload.is_object() && payload.contains("action") &&
-          payload["action"].is_string()) {
-        const std::string action = payload["action"].get<std::string>();
-        if (action == "disable") disabled_sessions->insert(entry.session);
-        if (action == "enable") disabled_sessions->erase(entry.session);
-      }
+    if (disabled_sessions != nullptr) {
+      TrackDisabledSessions(entry.kind, entry.session, entry.payload,
+                            *disabled_sessions);
     }
     if (IsRecordOnly(entry.kind)) return true;  // no state in these
     auto event = DecodeEvent(entry.payload);

@@ -198,12 +198,16 @@ int Roll(const Args& args) {
   fmt::print(
       "{}: rolled into {}: continues after seq {} hash {}; carried: risk "
       "limits {}, {} kill switch(es), {} account(s){}; {} FIX session(s) "
-      "with {} stored message(s)\n",
+      "with {} stored message(s){}\n",
       args.journal, *args.roll, c.previous_last_seq, c.previous_last_hash,
       c.risk_source.empty() ? "none" : "from " + c.risk_source,
       c.kill_switches.size(), c.accounts.size(),
       args.reset_cash ? " (positions only)" : "", result.sessions,
-      result.messages);
+      result.messages,
+      result.disabled_sessions.empty()
+          ? ""
+          : fmt::format("; still disabled: {}",
+                        fmt::join(result.disabled_sessions, ", ")));
   return kOk;
 }
 

@@ -32,6 +32,8 @@ Status ReplayInto(const store::Journal& journal, Timestamp until,
   Status st = journal.ForEach(0, [&](const store::JournalEntry& e) {
     if (e.time > until) return false;
     state.last_seq = e.seq;
+    gw::TrackDisabledSessions(e.kind, e.session, e.payload,
+                              state.disabled_sessions);
     if (IsRecordOnly(e.kind)) return true;
     Result<gw::JournalEvent> event = gw::DecodeEvent(e.payload);
     if (!event.ok()) {

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,9 @@ struct ReplayedState {
   // may be incomplete; the first one is named.
   int64_t unknown_kinds = 0;
   std::string first_unknown;
+  // Broker sessions the operator disabled (SessionControl) and did not
+  // enable again: fixgw refuses their logons (the rollover carries them).
+  std::set<std::string> disabled_sessions;
 };
 
 // Replays `journal` up to `until` (inclusive). The journal is read as a

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <utility>
 
 #include "gateway/core/clock.h"
@@ -87,8 +88,10 @@ std::string OpenOrdersText(const gw::OrderRouter& router,
   return text;
 }
 
-// Writes the new journal: seed, first entry, session stores; then checks
-// it. The caller removes the file if this fails.
+// Writes the new journal: seed, first entry, one SessionControl "disable"
+// per session the operator left disabled (fixgw reads them at start, as it
+// reads the old journal's), session stores; then checks it. The caller
+// removes the file if this fails.
 Status WriteContinuation(const RollOptions& options, RollResult* result) {
   store::ChainSeed seed{options.old_path, result->carried.previous_last_seq,
                         result->carried.previous_last_hash};
@@ -101,6 +104,18 @@ Status WriteContinuation(const RollOptions& options, RollResult* result) {
     entry.kind = "JournalContinued";
     entry.payload = gw::EncodeEvent(result->carried);
     std::vector<store::JournalEntry> entries{entry};
+    for (const std::string& session : result->disabled_sessions) {
+      store::JournalEntry disable;
+      disable.time = options.at;
+      disable.kind = gw::kSessionControl;
+      disable.session = session;
+      disable.payload = nlohmann::ordered_json{
+          {"action", "disable"},
+          {"source", "fixreplay --roll"},
+          {"reason", "disabled in " + options.old_path + " when it was rolled"},
+      }.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      entries.push_back(std::move(disable));
+    }
     if (Status st = (*journal)->Append(entries); !st.ok()) return st;
   }
   auto copied = store::CopySessionStores(options.old_path, options.new_path,
@@ -113,7 +128,9 @@ Status WriteContinuation(const RollOptions& options, RollResult* result) {
   if (!written.ok()) return written.status();
   auto report = (*written)->Verify();
   if (!report.ok()) return report.status();
-  if (report->first_bad_seq || report->entries != 1) {
+  const int64_t written_entries =
+      1 + static_cast<int64_t>(result->disabled_sessions.size());
+  if (report->first_bad_seq || report->entries != written_entries) {
     return Status::Internal(
         options.new_path +
         ": the new journal does not verify: " + report->problem);
@@ -217,6 +234,8 @@ Status RollJournal(const RollOptions& options, RollResult* result) {
     }
     result->carried.accounts = std::move(kept);
   }
+  result->disabled_sessions.assign(state.disabled_sessions.begin(),
+                                   state.disabled_sessions.end());
   old->reset();  // the archive stays untouched; nothing more to read
 
   if (Status st = WriteContinuation(options, result); !st.ok()) {

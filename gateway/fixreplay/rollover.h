@@ -41,6 +41,9 @@ struct RollResult {
   gw::JournalContinued carried;  // the new journal's first event
   int64_t sessions = 0;          // FIX session stores copied
   int64_t messages = 0;          // stored outgoing messages copied
+  // Broker sessions disabled by the operator at the end of the old
+  // journal: the new one starts with a SessionControl "disable" for each.
+  std::vector<std::string> disabled_sessions;
 };
 
 // Refuses (one line naming the file, nothing written) when: the old file

@@ -103,6 +103,23 @@ class RolloverTest : public ::testing::Test {
     ASSERT_TRUE((*j)->Append(entries).ok());
   }
 
+  // Appends an operator's session action (a record-only entry, as
+  // fixgw's admin API journals it).
+  static void AppendSessionControl(const std::string& path,
+                                   const std::string& session,
+                                   const std::string& action, int64_t ms) {
+    auto j = store::Journal::Open(path, store::SyncMode::kNormal);
+    ASSERT_TRUE(j.ok()) << j.status().message();
+    store::JournalEntry entry;
+    entry.time = At(ms);
+    entry.kind = gw::kSessionControl;
+    entry.session = session;
+    entry.payload = R"({"action":")" + action +
+                    R"(","source":"admin","reason":"test"})";
+    std::vector<store::JournalEntry> entries{entry};
+    ASSERT_TRUE((*j)->Append(entries).ok());
+  }
+
   store::VerifyReport VerifyOf(const std::string& path) {
     auto journal = store::Journal::OpenReadOnly(path);
     EXPECT_TRUE(journal.ok()) << journal.status().message();
@@ -177,6 +194,29 @@ TEST_F(RolloverTest, ResetCashCarriesPositionsOnly) {
   const ReplayedState after = StateOf(Path("next.db"));
   EXPECT_EQ(after.risk.Cash("ACC1").micros(), 1'000'000'000'000);
   EXPECT_EQ(after.risk.Exposure("ACC1", "AAPL").position, Qty(300));
+}
+
+TEST_F(RolloverTest, CarriesTheSessionsTheOperatorLeftDisabled) {
+  WriteDay();
+  AppendSessionControl(tmp_.path(), "FIX.4.4:GW->S1", "disable", 100);
+  AppendSessionControl(tmp_.path(), "FIX.4.4:GW->S2", "disable", 101);
+  AppendSessionControl(tmp_.path(), "FIX.4.4:GW->S2", "logout", 102);
+  AppendSessionControl(tmp_.path(), "FIX.4.4:GW->S2", "enable", 103);
+  ASSERT_EQ(StateOf(tmp_.path()).disabled_sessions,
+            std::set<std::string>{"FIX.4.4:GW->S1"});
+
+  RollResult result;
+  Status st = Roll(tmp_.path(), Path("next.db"), &result);
+  ASSERT_TRUE(st.ok()) << st.message();
+  EXPECT_EQ(result.disabled_sessions,
+            std::vector<std::string>{"FIX.4.4:GW->S1"});
+  // fixgw reads the new journal's SessionControl entries at start-up as it
+  // read the old one's: S1 stays disabled, S2 stays enabled.
+  EXPECT_EQ(StateOf(Path("next.db")).disabled_sessions,
+            std::set<std::string>{"FIX.4.4:GW->S1"});
+  const store::VerifyReport report = VerifyOf(Path("next.db"));
+  EXPECT_FALSE(report.first_bad_seq);
+  EXPECT_EQ(report.entries, 2);
 }
 
 TEST_F(RolloverTest, RefusesOpenOrdersNamingThem) {

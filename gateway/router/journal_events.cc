@@ -988,6 +988,19 @@ bool IsRecordOnly(std::string_view kind) {
          kind == kJournalDamageAccepted || kind == kSessionControl;
 }
 
+void TrackDisabledSessions(std::string_view kind, const std::string& session,
+                           std::string_view payload,
+                           std::set<std::string>& disabled) {
+  if (kind != kSessionControl) return;
+  const auto json = nlohmann::json::parse(payload, nullptr,
+                                          /*allow_exceptions=*/false);
+  if (!json.is_object()) return;
+  const auto action = json.find("action");
+  if (action == json.end() || !action->is_string()) return;
+  if (*action == "disable") disabled.insert(session);
+  if (*action == "enable") disabled.erase(session);
+}
+
 std::string_view KindName(const JournalEvent& event) {
   return std::visit(KindVisitor{}, event);
 }

@@ -6,7 +6,7 @@
 // Values only, thread-compatible.
 #pragma once
 
-#include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <variant>
@@ -257,6 +257,13 @@ inline constexpr const char* kJournalDamageAccepted = "JournalDamageAccepted";
 // (RecoverFromJournal), so a disabled session stays disabled across a
 // restart.
 inline constexpr const char* kSessionControl = "SessionControl";
+// Keeps `disabled` (broker sessions whose logons are refused) up to date
+// with one journal entry: a SessionControl "disable" adds its session, an
+// "enable" removes it, anything else changes nothing. Fed every entry in
+// order, the last enable/disable of each session stands.
+void TrackDisabledSessions(std::string_view kind, const std::string& session,
+                           std::string_view payload,
+                           std::set<std::string>& disabled);
 bool IsRecordOnly(std::string_view kind);
 
 // The event's kind as journaled ("NewOrderAccepted", ...).
