@@ -357,6 +357,9 @@ TEST_F(GatewayOpsTest, HealthSaysWhenTheExchangeStopsAnswering) {
       << cluster_.SimMessages();
   EXPECT_EQ(cluster_.GatewayLogCount("is not answering: silent for"), 1)
       << GatewayLog();
+  // An info line: the log writes those behind (within 100 ms).
+  EXPECT_TRUE(cluster_.WaitForGatewayLog("answers again after", 1, seconds(5)))
+      << GatewayLog();
   EXPECT_EQ(cluster_.GatewayLogCount("answers again after"), 1) << GatewayLog();
   // Forwarded, not refused (RefuseOrdersWhenExchangeUnresponsive=N).
   EXPECT_EQ(SimReceived("D"), 4);
