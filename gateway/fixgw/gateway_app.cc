@@ -293,18 +293,20 @@ void GatewayApplication::CheckCancelOnDisconnect() {
     const int64_t delay = OptionsOf(d.session).cancel_on_disconnect_delay_s;
     Result<JournalEvent> event =
         router_.DecideCancelOnDisconnect(d.session, d.reason, delay);
-    MutexLock lock(cod_mu_);
-    CodTimer& timer = cod_[d.session];
-    if (!event.ok()) {
-      // Stays due: fires once the exchange can take the cancels.
-      if (!std::exchange(timer.waiting_logged, true)) {
-        spdlog::warn("{}: cancel-on-disconnect ({}) is due but waits: {}",
-                     d.session, d.reason, event.status().message());
+    {
+      MutexLock lock(cod_mu_);  // not held while the event is processed
+      CodTimer& timer = cod_[d.session];
+      if (!event.ok()) {
+        // Stays due: fires once the exchange can take the cancels.
+        if (!std::exchange(timer.waiting_logged, true)) {
+          spdlog::warn("{}: cancel-on-disconnect ({}) is due but waits: {}",
+                       d.session, d.reason, event.status().message());
+        }
+        continue;
       }
-      continue;
+      timer.deadline.reset();
+      timer.waiting_logged = false;
     }
-    timer.deadline.reset();
-    timer.waiting_logged = false;
     const auto& fired = std::get<CancelOnDisconnectFired>(*event);
     if (fired.cancels.empty()) {
       spdlog::info("{}: cancel-on-disconnect ({}): no open order to cancel",
