@@ -225,6 +225,31 @@ TEST_F(GatewayCancelOnDisconnectTest, ALogoutCancelsToo) {
 }
 
 TEST_F(GatewayCancelOnDisconnectTest,
+       ABrokerThatResetsSeesTheCancelsThroughMassStatus) {
+  Configure(0);
+  std::string error;
+  ASSERT_TRUE(cluster_.StartGateway(&error)) << error;
+  {
+    Broker b1(cluster_.gateway_port(), "BROKER1");
+    LogonAndOrder(b1, {{"o1", "AAPL", "100"}});
+  }
+  ASSERT_TRUE(WaitSimCancels(1, seconds(5))) << Log();
+  ASSERT_TRUE(cluster_.WaitForGatewayLog("ExecType=Canceled", 1, seconds(5)))
+      << Log();
+  // A logon with ResetSeqNumFlag discards what was stored for the broker;
+  // OrderMassStatusRequest (all orders) still says the order is canceled.
+  Broker b1(cluster_.gateway_port(), "BROKER1");
+  ASSERT_TRUE(b1.Logon(1, /*reset=*/true));
+  ASSERT_TRUE(b1.WaitFor({"35=A"})) << b1.Transcript() << Log();
+  ASSERT_TRUE(b1.Next("AF", "584=ms1|585=7|"));
+  auto status = b1.WaitFor({"35=8", "584=ms1", "11=o1"}, seconds(5));
+  ASSERT_TRUE(status) << b1.Transcript() << Log();
+  EXPECT_EQ(Field(*status, 150), "I");
+  EXPECT_EQ(Field(*status, 39), "4");
+  EXPECT_EQ(Field(*status, 151), "0");
+}
+
+TEST_F(GatewayCancelOnDisconnectTest,
        ASigtermDrainCancelsNothingAndTheRestartCountsAsAway) {
   Configure(0);
   std::string error;
