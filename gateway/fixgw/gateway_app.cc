@@ -106,6 +106,8 @@ Keys KeysOf(const JournalEvent& event) {
           return {"", "", e.cancel.exch_cl_ord_id};
         } else if constexpr (std::is_same_v<T, MassCancelRequested>) {
           return {e.session, e.request.cl_ord_id, ""};
+        } else if constexpr (std::is_same_v<T, CancelOnDisconnectFired>) {
+          return {e.session, "", ""};
         } else {
           return {};
         }
@@ -200,10 +202,23 @@ void GatewayApplication::onLogon(const FIX::SessionID& id) {
     ExchangeStateChanged(true);
     return;
   }
-  MutexLock lock(presence_mu_);
-  Logons& logons = logons_[id.toString()];
-  logons.previous = logons.current;
-  logons.current = Now();
+  {
+    MutexLock lock(presence_mu_);
+    Logons& logons = logons_[id.toString()];
+    logons.previous = logons.current;
+    logons.current = Now();
+  }
+  if (OptionsOf(id.toString()).cancel_on_disconnect) {
+    MutexLock lock(cod_mu_);
+    CodTimer& timer = cod_[id.toString()];
+    timer.logout_received = false;
+    if (timer.deadline) {
+      timer.deadline.reset();
+      timer.waiting_logged = false;
+      spdlog::info("{}: cancel-on-disconnect disarmed: logged back on in time",
+                   id.toString());
+    }
+  }
 }
 
 const GatewayApplication::SessionOptions& GatewayApplication::OptionsOf(
@@ -221,7 +236,85 @@ void GatewayApplication::onLogout(const FIX::SessionID& id) {
     MutexLock lock(presence_mu_);  // a leaf: safe under the session's lock
     last_change_[id.toString()].logout = Now();
   }
-  if (id == exchange_session_) ExchangeStateChanged(false);
+  if (id == exchange_session_) {
+    ExchangeStateChanged(false);
+    return;
+  }
+  // The drain's own logouts (and any while shutting down) arm nothing.
+  if (OptionsOf(id.toString()).cancel_on_disconnect && !draining_.load()) {
+    MutexLock lock(cod_mu_);
+    CodTimer& timer = cod_[id.toString()];
+    ArmCancelOnDisconnect(
+        id.toString(), timer.logout_received ? "logout" : "disconnect");
+  }
+}
+
+void GatewayApplication::ArmCancelOnDisconnect(const std::string& session,
+                                               std::string reason) {
+  const int64_t delay = OptionsOf(session).cancel_on_disconnect_delay_s;
+  CodTimer& timer = cod_[session];
+  timer.deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(delay);
+  timer.reason = std::move(reason);
+  timer.logout_received = false;
+  timer.waiting_logged = false;
+  spdlog::info("{}: cancel-on-disconnect armed ({}): its open orders are "
+               "canceled unless it logs on within {} s",
+               session, timer.reason, delay);
+}
+
+void GatewayApplication::ArmCancelOnDisconnectAtStart() {
+  MutexLock lock(cod_mu_);
+  for (const auto& [session, options] : session_options_) {
+    if (options.cancel_on_disconnect) ArmCancelOnDisconnect(session, "restart");
+  }
+}
+
+void GatewayApplication::CheckCancelOnDisconnect() {
+  if (draining_.load()) return;
+  struct Due {
+    std::string session, reason;
+  };
+  std::vector<Due> due;
+  {
+    MutexLock lock(cod_mu_);
+    const SteadyTime now = std::chrono::steady_clock::now();
+    for (const auto& [session, timer] : cod_) {
+      if (timer.deadline && *timer.deadline <= now) {
+        due.push_back({session, timer.reason});
+      }
+    }
+  }
+  if (due.empty()) return;
+  DecisionScope decision(*this);
+  // Decided on the exchange's current state, as a broker message is.
+  SyncExchangeState();
+  for (const Due& d : due) {
+    const int64_t delay = OptionsOf(d.session).cancel_on_disconnect_delay_s;
+    Result<JournalEvent> event =
+        router_.DecideCancelOnDisconnect(d.session, d.reason, delay);
+    {
+      MutexLock lock(cod_mu_);  // not held while the event is processed
+      CodTimer& timer = cod_[d.session];
+      if (!event.ok()) {
+        // Stays due: fires once the exchange can take the cancels.
+        if (!std::exchange(timer.waiting_logged, true)) {
+          spdlog::warn("{}: cancel-on-disconnect ({}) is due but waits: {}",
+                       d.session, d.reason, event.status().message());
+        }
+        continue;
+      }
+      timer.deadline.reset();
+      timer.waiting_logged = false;
+    }
+    const auto& fired = std::get<CancelOnDisconnectFired>(*event);
+    if (fired.cancels.empty()) {
+      spdlog::info("{}: cancel-on-disconnect ({}): no open order to cancel",
+                   d.session, d.reason);
+      continue;
+    }
+    Process(*event, "", Now());
+  }
 }
 
 void GatewayApplication::ExchangeStateChanged(bool logged_on) {
@@ -452,6 +545,10 @@ void GatewayApplication::fromAdmin(const FIX::Message& msg,
                    text.empty() ? "" : ": " + SanitizedForLog(text));
     }
     return;
+  }
+  if (type == "5" && OptionsOf(id.toString()).cancel_on_disconnect) {
+    MutexLock lock(cod_mu_);
+    cod_[id.toString()].logout_received = true;
   }
   CheckAdmission(msg, id);
   AuthenticateLogon(msg, id);
@@ -1079,6 +1176,12 @@ void GatewayApplication::Observe(const JournalEvent& event, Timestamp now) {
                  e.session, e.request.cl_ord_id, e.request.req_type,
                  e.order_id, e.cancels.size());
           }
+        } else if constexpr (std::is_same_v<T, CancelOnDisconnectFired>) {
+          metrics_.CountCancelOnDisconnect(e.cancels.size());
+          Note(spdlog::level::warn,
+               "cancel-on-disconnect fired session={} reason={} delay={} s: "
+               "{} order(s) to cancel",
+               e.session, e.reason, e.delay_seconds, e.cancels.size());
         } else if constexpr (std::is_same_v<T, OperatorCancelRequested>) {
           Note(spdlog::level::info,
                "operator cancel sent exch={} orig={} by {}",

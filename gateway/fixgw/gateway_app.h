@@ -155,6 +155,10 @@ class GatewayApplication : public FIX::Application {
   struct SessionOptions {
     fix::Dialect dialect;
     std::string default_account;
+    // Broker sessions: CancelOnDisconnect=Y and its delay (see "Cancel on
+    // disconnect" below).
+    bool cancel_on_disconnect = false;
+    int64_t cancel_on_disconnect_delay_s = 0;
   };
   // Keyed by SessionID::toString(). Set before the sessions start.
   void SetSessionOptions(std::map<std::string, SessionOptions> options) {
@@ -278,6 +282,29 @@ class GatewayApplication : public FIX::Application {
   // orders still wait.
   size_t WaitForDrain(std::chrono::milliseconds timeout);
 
+  // ---- cancel on disconnect (CancelOnDisconnect=Y sessions).
+  // A broker session with CancelOnDisconnect=Y that logs out or loses its
+  // connection (onLogout; "logout" if it sent a Logout, else "disconnect")
+  // while the gateway is not draining is armed: a deadline of now + its
+  // delay. Logging back on disarms it. CheckCancelOnDisconnect, run on the
+  // event loop every kCancelOnDisconnectTick (fixgw/main.cc, like the
+  // watchdog), fires each session past its deadline: one journaled
+  // CancelOnDisconnectFired with a cancel per open order (none journaled if
+  // nothing is open), then the session is disarmed until it comes and goes
+  // again. While the exchange is down nothing can be sent: the session
+  // stays due and fires once the exchange is back. Nothing fires while
+  // draining (SIGTERM), and the drain's own logouts arm nothing.
+  // After a restart the gateway cannot know how long a broker has been
+  // away, so ArmCancelOnDisconnectAtStart (before the listeners open) arms
+  // every such session ("restart"): its orders are cancelled unless it
+  // logs on within its delay of the start. Orders whose cancel is already
+  // journaled have a cancel pending and are not cancelled again; a cancel
+  // journaled but never sent goes out with the outbox.
+  static constexpr std::chrono::milliseconds kCancelOnDisconnectTick{100};
+  void ArmCancelOnDisconnectAtStart();
+  // Event loop thread (it decides and commits there).
+  void CheckCancelOnDisconnect();
+
   // ---- read by the admin server; thread-safe.
   GatewayMetrics& metrics() { return metrics_; }
   using SessionInfo = SessionStatus;
@@ -380,6 +407,19 @@ class GatewayApplication : public FIX::Application {
   };
   Mutex presence_mu_;
   std::map<std::string, Logons> logons_ GUARDED_BY(presence_mu_);
+  // Cancel-on-disconnect timers, per CancelOnDisconnect=Y session. cod_mu_
+  // is a leaf (taken in QuickFIX's callbacks, under its session locks, and
+  // under mu_, never the other way round).
+  struct CodTimer {
+    std::optional<OrderPipeline::SteadyTime> deadline;  // armed while set
+    std::string reason;
+    bool logout_received = false;  // the broker's 35=5 came first
+    bool waiting_logged = false;   // "waits for the exchange" said once
+  };
+  void ArmCancelOnDisconnect(const std::string& session, std::string reason)
+      REQUIRES(cod_mu_);
+  Mutex cod_mu_;
+  std::map<std::string, CodTimer> cod_ GUARDED_BY(cod_mu_);
   // Every session's (the exchange's too) last logon and logout since this
   // process started, for the status page.
   struct LastChange {

@@ -545,11 +545,24 @@ int Run(const RunFlags& flags) {
       return 2;
     }
   }
+  // Cancel-on-disconnect: no broker is connected yet, and none may have
+  // been for a while (a crash, a stop): every CancelOnDisconnect=Y session
+  // counts as away from now on, before a broker can log on.
+  bool any_cancel_on_disconnect = false;
+  for (const auto& [key, options] : session_options->sessions) {
+    any_cancel_on_disconnect |= options.cancel_on_disconnect;
+  }
+  if (any_cancel_on_disconnect) app.ArmCancelOnDisconnectAtStart();
   // The broker listeners bind first: a port in use is one line and exit 2
   // before the exchange is dialled.
   if (Status st = (*transport)->Start(); !st.ok()) {
     PrintToStderr( "fixgw: {}\n", st.message());
     return 2;
+  }
+  if (any_cancel_on_disconnect) {
+    // On the loop that owns the sessions, like the watchdog below.
+    (*transport)->Every(gw::GatewayApplication::kCancelOnDisconnectTick,
+                        [&app] { app.CheckCancelOnDisconnect(); });
   }
   if (admin) admin->SetSessionControl(transport->get());
   spdlog::info("started: {} broker session(s){}, exchange {}{}",

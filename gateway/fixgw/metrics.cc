@@ -465,6 +465,11 @@ void GatewayMetrics::CountExchangeTestRequest() {
   exchange_test_requests_.fetch_add(1, std::memory_order_relaxed);
 }
 
+void GatewayMetrics::CountCancelOnDisconnect(size_t cancels) {
+  cod_fired_.fetch_add(1, std::memory_order_relaxed);
+  cod_cancels_.fetch_add(cancels, std::memory_order_relaxed);
+}
+
 std::pair<uint64_t, uint64_t> GatewayMetrics::SessionTotals(
     const std::string& session) const {
   std::lock_guard lock(mu_);
@@ -580,6 +585,13 @@ void GatewayMetrics::Write(PromWriter& w) const {
            "silent for ExchangeSilenceSeconds");
   w.Sample("fixgw_exchange_test_requests_total", {},
            exchange_test_requests_.load());
+  w.Family("fixgw_cancel_on_disconnect_total", "counter",
+           "cancel-on-disconnects that fired (a broker session with "
+           "CancelOnDisconnect=Y away longer than its delay)");
+  w.Sample("fixgw_cancel_on_disconnect_total", {}, cod_fired_.load());
+  w.Family("fixgw_cancel_on_disconnect_orders_total", "counter",
+           "cancels sent to the exchange by cancel-on-disconnect");
+  w.Sample("fixgw_cancel_on_disconnect_orders_total", {}, cod_cancels_.load());
 }
 
 }  // namespace fixgw::gw

@@ -160,6 +160,8 @@ class GatewayMetrics {
   void ObserveCommit(std::chrono::nanoseconds d, size_t entries);
   // A TestRequest the gateway sent to probe a silent exchange.
   void CountExchangeTestRequest();
+  // A cancel-on-disconnect that fired, and the cancels it sent.
+  void CountCancelOnDisconnect(size_t cancels);
 
   // Messages in and out of one session so far.
   std::pair<uint64_t, uint64_t> SessionTotals(const std::string& session) const;
@@ -209,6 +211,8 @@ class GatewayMetrics {
   std::atomic<uint64_t> fills_{0};
   std::atomic<uint64_t> commit_entries_{0};
   std::atomic<uint64_t> exchange_test_requests_{0};
+  std::atomic<uint64_t> cod_fired_{0};
+  std::atomic<uint64_t> cod_cancels_{0};
   std::array<LatencyHistogram, 3> paths_;
   LatencyHistogram commits_;
 };

@@ -91,6 +91,34 @@ Status AddSide(const FIX::SessionSettings& side, bool acceptor,
       }
       options.default_account = account;
     }
+    if (d.has("CancelOnDisconnect")) {
+      const std::string v = d.getString("CancelOnDisconnect");
+      if (v != "Y" && v != "N") {
+        return KeyError(origin, id, "CancelOnDisconnect", v, "must be Y or N");
+      }
+      if (!acceptor && v == "Y") {
+        return KeyError(origin, id, "CancelOnDisconnect", v,
+                        "only broker (acceptor) sessions take it");
+      }
+      options.cancel_on_disconnect = v == "Y";
+    }
+    if (d.has("CancelOnDisconnectDelaySeconds")) {
+      const std::string v = d.getString("CancelOnDisconnectDelaySeconds");
+      int64_t seconds = -1;
+      const auto [ptr, ec] =
+          std::from_chars(v.data(), v.data() + v.size(), seconds);
+      if (v.empty() || ec != std::errc() || ptr != v.data() + v.size() ||
+          seconds < 0 || seconds > kMaxCancelOnDisconnectDelaySeconds) {
+        return KeyError(origin, id, "CancelOnDisconnectDelaySeconds", v,
+                        "must be a whole number of seconds from 0 to " +
+                            std::to_string(kMaxCancelOnDisconnectDelaySeconds));
+      }
+      if (!options.cancel_on_disconnect) {
+        return KeyError(origin, id, "CancelOnDisconnectDelaySeconds", v,
+                        "needs CancelOnDisconnect=Y in the same session");
+      }
+      options.cancel_on_disconnect_delay_s = seconds;
+    }
     if (d.has("PassThroughDeny")) {
       const std::string list = d.getString("PassThroughDeny");
       auto tags = ParseTags(list);

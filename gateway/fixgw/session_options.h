@@ -11,6 +11,12 @@
 //                              user-defined tags >= 5000)
 //   DefaultAccount=ACC1      broker sessions: Account of orders without one
 //   PassThroughDeny=58,9001  tags never passed through to this session
+//   CancelOnDisconnect=N     broker sessions: Y cancels the session's open
+//                              orders when it logs out or its connection
+//                              drops and it is not back within the delay
+//   CancelOnDisconnectDelaySeconds=0
+//                            that delay, 0 to 3600 (with
+//                              CancelOnDisconnect=Y only)
 //
 // Errors are one line naming the file, the session and the key.
 #pragma once
@@ -25,6 +31,8 @@
 #include "gateway/fixgw/gateway_app.h"
 
 namespace fixgw::gw {
+
+inline constexpr int64_t kMaxCancelOnDisconnectDelaySeconds = 3600;
 
 struct LoadedSessionOptions {
   std::map<std::string, GatewayApplication::SessionOptions> sessions;

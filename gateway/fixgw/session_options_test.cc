@@ -55,6 +55,23 @@ TEST_F(SessionOptionsTest, ReadsVersionPrecisionDefaultAccountAndDenyList) {
   EXPECT_EQ(exchange_defaults_.getString("AllowUnknownMsgFields"), "Y");
 }
 
+TEST_F(SessionOptionsTest, CancelOnDisconnectIsOffByDefaultWithoutDelay) {
+  auto o = Load("");
+  ASSERT_TRUE(o.ok()) << o.status().message();
+  EXPECT_FALSE(o->sessions.at("FIX.4.4:GW->B1").cancel_on_disconnect);
+  EXPECT_EQ(o->sessions.at("FIX.4.4:GW->B1").cancel_on_disconnect_delay_s, 0);
+  o = Load("CancelOnDisconnect=Y\n");
+  ASSERT_TRUE(o.ok()) << o.status().message();
+  EXPECT_TRUE(o->sessions.at("FIX.4.4:GW->B1").cancel_on_disconnect);
+  EXPECT_EQ(o->sessions.at("FIX.4.4:GW->B1").cancel_on_disconnect_delay_s, 0);
+  EXPECT_FALSE(o->sessions.at("FIX.4.4:GW->X").cancel_on_disconnect);
+  o = Load("CancelOnDisconnect=Y\nCancelOnDisconnectDelaySeconds=3600\n",
+           "CancelOnDisconnect=N\n");
+  ASSERT_TRUE(o.ok()) << o.status().message();
+  EXPECT_EQ(o->sessions.at("FIX.4.4:GW->B1").cancel_on_disconnect_delay_s,
+            3600);
+}
+
 TEST_F(SessionOptionsTest, ExchangeBlockMayKeepQuickFixsStrictChecks) {
   ASSERT_TRUE(Load("", "ValidateUserDefinedFields=Y\n").ok());
   EXPECT_EQ(exchange_defaults_.getString("ValidateUserDefinedFields"), "Y");
@@ -79,7 +96,24 @@ TEST_F(SessionOptionsTest, ErrorsNameTheSessionAndTheKey) {
             "sessions take one"},
            {"PassThroughDeny=58,x\n", "",
             "session FIX.4.4:GW->B1: PassThroughDeny=58,x: 'x' is not a tag "
-            "number"}}) {
+            "number"},
+           {"CancelOnDisconnect=yes\n", "",
+            "session FIX.4.4:GW->B1: CancelOnDisconnect=yes: must be Y or N"},
+           {"", "CancelOnDisconnect=Y\n",
+            "session FIX.4.4:GW->X: CancelOnDisconnect=Y: only broker "
+            "(acceptor) sessions take it"},
+           {"CancelOnDisconnect=Y\nCancelOnDisconnectDelaySeconds=-1\n", "",
+            "session FIX.4.4:GW->B1: CancelOnDisconnectDelaySeconds=-1: must "
+            "be a whole number of seconds from 0 to 3600"},
+           {"CancelOnDisconnect=Y\nCancelOnDisconnectDelaySeconds=3601\n", "",
+            "session FIX.4.4:GW->B1: CancelOnDisconnectDelaySeconds=3601: "
+            "must be a whole number of seconds from 0 to 3600"},
+           {"CancelOnDisconnect=Y\nCancelOnDisconnectDelaySeconds=1.5\n", "",
+            "session FIX.4.4:GW->B1: CancelOnDisconnectDelaySeconds=1.5: must "
+            "be a whole number of seconds from 0 to 3600"},
+           {"CancelOnDisconnectDelaySeconds=5\n", "",
+            "session FIX.4.4:GW->B1: CancelOnDisconnectDelaySeconds=5: needs "
+            "CancelOnDisconnect=Y in the same session"}}) {
     auto o = Load(c.broker, c.exchange);
     ASSERT_FALSE(o.ok()) << c.message;
     EXPECT_EQ(o.status().message(), path_ + ": " + c.message);

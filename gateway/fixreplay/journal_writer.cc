@@ -70,6 +70,8 @@ Keys KeysOf(const gw::JournalEvent& event) {
           return {"", "", e.reject.cl_ord_id};
         } else if constexpr (std::is_same_v<T, gw::MassCancelRequested>) {
           return {e.session, e.request.cl_ord_id, ""};
+        } else if constexpr (std::is_same_v<T, gw::CancelOnDisconnectFired>) {
+          return {e.session, "", ""};
         } else {
           return {};
         }

@@ -355,6 +355,20 @@ TrailRow TrailBuilder::Build(const store::JournalEntry& e) {
     FromUndecodable(e, event.status(), row);
     return row;
   }
+  // The orders a mass cancel or a cancel-on-disconnect cancels: counted
+  // and named in the row's reason, each cancel linked to its order (whose
+  // own rows, the cancel sent and the exchange's Canceled, follow).
+  auto list_cancels = [&](const std::vector<gw::SessionOrderCancel>& cancels) {
+    row.reason += std::to_string(cancels.size()) +
+                  " order(s) canceled at the exchange";
+    for (const gw::SessionOrderCancel& c : cancels) {
+      row.reason += (&c == &cancels.front() ? ": " : ", ");
+      row.reason += c.orig_cl_ord_id;
+      if (auto hit = tracker_.ByExch(c.cancel.orig_exch_cl_ord_id)) {
+        tracker_.Link(hit->order, "", c.cancel.exch_cl_ord_id);
+      }
+    }
+  };
   std::visit(
       [&](const auto& ev) {
         using T = std::decay_t<decltype(ev)>;
@@ -581,17 +595,18 @@ TrailRow TrailBuilder::Build(const store::JournalEntry& e) {
           } else {
             row.status = "Accepted";
             row.reason = "MassCancelRequestType " +
-                         std::string(1, ev.request.req_type) + "; " +
-                         std::to_string(ev.cancels.size()) +
-                         " order(s) canceled at the exchange";
-            for (const gw::MassCancelRequested::Cancel& c : ev.cancels) {
-              row.reason += (&c == &ev.cancels.front() ? ": " : ", ");
-              row.reason += c.orig_cl_ord_id;
-              if (auto hit = tracker_.ByExch(c.cancel.orig_exch_cl_ord_id)) {
-                tracker_.Link(hit->order, "", c.cancel.exch_cl_ord_id);
-              }
-            }
+                         std::string(1, ev.request.req_type) + "; ";
+            list_cancels(ev.cancels);
           }
+        } else if constexpr (std::is_same_v<T, gw::CancelOnDisconnectFired>) {
+          // The gateway's own decision for a broker that went away.
+          row.direction = Direction::kInternal;
+          row.msg_type = "CancelOnDisconnect";
+          row.session = ev.session;
+          row.status = "Fired";
+          row.reason = "session gone (" + ev.reason + "), not back within " +
+                       std::to_string(ev.delay_seconds) + " s; ";
+          list_cancels(ev.cancels);
         } else if constexpr (std::is_same_v<T, gw::MassStatusAnswered>) {
           row.direction = Direction::kFromBroker;
           row.msg_type = "OrderMassStatusRequest";
@@ -858,7 +873,8 @@ Result<TrailStats> ReplayTrail(
       if (e.kind == "NewOrderAccepted" || e.kind == "CancelReplaceForwarded" ||
           e.kind == "KillSwitchChanged" ||
           e.kind == "OperatorCancelRequested" ||
-          e.kind == "MassCancelRequested") {
+          e.kind == "MassCancelRequested" ||
+          e.kind == "CancelOnDisconnectFired") {
         static_cast<void>(learner.Build(e));
       }
       return true;

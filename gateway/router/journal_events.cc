@@ -375,6 +375,22 @@ void Encode(JsonOut& j, const OperatorCancelRequested& e) {
   j.Field("exch_cl_ord_id", e.cancel.exch_cl_ord_id);
 }
 
+// "cancels": [{orig_exch_cl_ord_id, exch_cl_ord_id, orig_cl_ord_id,
+// order_id}, ...] of a mass cancel or a cancel-on-disconnect.
+void EncodeCancels(JsonOut& j, const std::vector<SessionOrderCancel>& cancels) {
+  j.Key("cancels");
+  j.OpenArray();
+  for (const SessionOrderCancel& c : cancels) {
+    j.Open();
+    j.Field("orig_exch_cl_ord_id", c.cancel.orig_exch_cl_ord_id);
+    j.Field("exch_cl_ord_id", c.cancel.exch_cl_ord_id);
+    j.Field("orig_cl_ord_id", c.orig_cl_ord_id);
+    j.Field("order_id", c.order_id);
+    j.Close();
+  }
+  j.CloseArray();
+}
+
 void Encode(JsonOut& j, const MassCancelRequested& e) {
   j.Field("session", e.session);
   j.Key("request");
@@ -391,17 +407,14 @@ void Encode(JsonOut& j, const MassCancelRequested& e) {
     j.Field("reject_reason", std::to_string(*e.reject_reason));
   }
   j.Field("text", e.text);
-  j.Key("cancels");
-  j.OpenArray();
-  for (const MassCancelRequested::Cancel& c : e.cancels) {
-    j.Open();
-    j.Field("orig_exch_cl_ord_id", c.cancel.orig_exch_cl_ord_id);
-    j.Field("exch_cl_ord_id", c.cancel.exch_cl_ord_id);
-    j.Field("orig_cl_ord_id", c.orig_cl_ord_id);
-    j.Field("order_id", c.order_id);
-    j.Close();
-  }
-  j.CloseArray();
+  EncodeCancels(j, e.cancels);
+}
+
+void Encode(JsonOut& j, const CancelOnDisconnectFired& e) {
+  j.Field("session", e.session);
+  j.Field("reason", e.reason);
+  j.IntField("delay_seconds", e.delay_seconds);
+  EncodeCancels(j, e.cancels);
 }
 
 void Encode(JsonOut& j, const RiskLimitsLoaded& e) {
@@ -734,6 +747,17 @@ ExecutionReport DecodeReport(const Obj& o) {
   return r;
 }
 
+std::vector<SessionOrderCancel> DecodeCancels(const Obj& root) {
+  std::vector<SessionOrderCancel> cancels;
+  root.ForEachIn("cancels", [&](const Obj& c) {
+    cancels.push_back(SessionOrderCancel{
+        GatewayCancel{c.String("orig_exch_cl_ord_id"),
+                      c.String("exch_cl_ord_id")},
+        c.String("orig_cl_ord_id"), c.String("order_id")});
+  });
+  return cancels;
+}
+
 JournalEvent DecodeObject(const Obj& root) {
   const std::string kind = root.String("kind");
   if (kind == "NewOrderAccepted") {
@@ -867,12 +891,19 @@ JournalEvent DecodeObject(const Obj& root) {
                                           "MassCancelRejectReason");
     }
     e.text = root.String("text");
-    root.ForEachIn("cancels", [&](const Obj& c) {
-      e.cancels.push_back(MassCancelRequested::Cancel{
-          GatewayCancel{c.String("orig_exch_cl_ord_id"),
-                        c.String("exch_cl_ord_id")},
-          c.String("orig_cl_ord_id"), c.String("order_id")});
-    });
+    e.cancels = DecodeCancels(root);
+    return e;
+  }
+  if (kind == "CancelOnDisconnectFired") {
+    CancelOnDisconnectFired e;
+    e.session = root.String("session");
+    e.reason = root.String("reason");
+    const uint64_t delay = root.Count("delay_seconds");
+    if (delay > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+      root.Fail("delay_seconds", "out of range");
+    }
+    e.delay_seconds = static_cast<int64_t>(delay);
+    e.cancels = DecodeCancels(root);
     return e;
   }
   if (kind == "RiskLimitsLoaded") {
@@ -956,6 +987,9 @@ struct KindVisitor {
   }
   std::string_view operator()(const MassCancelRequested&) const {
     return "MassCancelRequested";
+  }
+  std::string_view operator()(const CancelOnDisconnectFired&) const {
+    return "CancelOnDisconnectFired";
   }
 };
 

@@ -6,6 +6,8 @@
 // Values only, thread-compatible.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -166,19 +168,40 @@ struct OperatorCancelRequested {
 // the cancels are one journal entry: a crash leaves all or nothing of them.
 // Refused (`reject_reason`: MassCancelRejectReason 532, `text` why): the
 // report says so and nothing is cancelled.
+// One order of a broker session that the gateway cancels on the session's
+// behalf (mass cancel, cancel-on-disconnect): the cancel's exchange
+// ClOrdIDs, and the order as the broker knows it when decided.
+struct SessionOrderCancel {
+  GatewayCancel cancel;
+  std::string orig_cl_ord_id;  // the order's broker ClOrdID (41)
+  std::string order_id;        // exchange OrderID (535); "" if none yet
+  bool operator==(const SessionOrderCancel&) const = default;
+};
+
 struct MassCancelRequested {
-  struct Cancel {
-    GatewayCancel cancel;
-    std::string orig_cl_ord_id;  // the order's broker ClOrdID (41)
-    std::string order_id;        // exchange OrderID (535); "" if none yet
-    bool operator==(const Cancel&) const = default;
-  };
+  using Cancel = SessionOrderCancel;
   SessionKey session;
   MassCancelRequest request;
   std::string order_id;  // OrderID (37) of the report: "<prefix>-M<n>"
   std::optional<int> reject_reason;
   std::string text;
   std::vector<Cancel> cancels;
+};
+
+// Cancel-on-disconnect fired: broker session `session`, configured with
+// CancelOnDisconnect=Y, went away (`reason`: "logout" when it sent a
+// Logout, "disconnect" when its connection ended without one, "restart"
+// when it was not back within the delay after the gateway started) and did
+// not log back on within `delay_seconds`. The gateway sends one cancel per
+// entry of `cancels` (decided like a kill-switch cancel); the broker gets
+// each Canceled report as an unsolicited cancel, stored for its next logon.
+// The decision and every cancel are one journal entry.
+struct CancelOnDisconnectFired {
+  SessionKey session;
+  std::string reason;
+  int64_t delay_seconds = 0;
+  std::vector<SessionOrderCancel> cancels;
+  bool operator==(const CancelOnDisconnectFired&) const = default;
 };
 
 // The risk limits in force from now on: the risk file's text as read (not
@@ -219,7 +242,8 @@ using JournalEvent =
                  ExchangeCancelRejectReceived, ExchangeSessionChanged,
                  KillSwitchChanged, RiskLimitsLoaded, JournalContinued,
                  ExchangeRequestRefused, MassStatusAnswered,
-                 OperatorCancelRequested, MassCancelRequested>;
+                 OperatorCancelRequested, MassCancelRequested,
+                 CancelOnDisconnectFired>;
 
 // "global", "account" or "session".
 std::string_view KillScopeName(risk::KillScope::Kind kind);

@@ -123,6 +123,10 @@ bool Same(const MassCancelRequested& a, const MassCancelRequested& b) {
          a.cancels == b.cancels;
 }
 
+bool Same(const CancelOnDisconnectFired& a, const CancelOnDisconnectFired& b) {
+  return a == b;
+}
+
 bool SameEvent(const JournalEvent& a, const JournalEvent& b) {
   if (a.index() != b.index()) return false;
   return std::visit(
@@ -309,6 +313,11 @@ std::vector<JournalEvent> SampleEvents() {
   refused.reject_reason = 0;
   refused.text = "MassCancelRequestType '3' is not supported";
   events.push_back(refused);
+  // Cancel-on-disconnect: two orders, one not acknowledged yet.
+  events.push_back(CancelOnDisconnectFired{
+      "FIX.4.4:GW->B1", "disconnect", 5,
+      {{GatewayCancel{"GW-4", "GW-11"}, "o-\"4\"", "EX-8"},
+       {GatewayCancel{"GW-5", "GW-12"}, "o-5", ""}}});
   return events;
 }
 
@@ -375,7 +384,7 @@ TEST(JournalEventsTest, KindNamesEveryEvent) {
           "ExchangeRequestRefused", "MassStatusAnswered",
           "MassStatusAnswered", "ExchangeSessionChanged",
           "OperatorCancelRequested", "MassCancelRequested",
-          "MassCancelRequested"}));
+          "MassCancelRequested", "CancelOnDisconnectFired"}));
 }
 
 TEST(JournalEventsTest, EncodesKindFirstAndFixValuesWithoutFloats) {
@@ -410,6 +419,25 @@ TEST(JournalEventsTest, MassCancelRejectReasonOutsideFix44IsRefused) {
   EXPECT_NE(DecodeError(Replace(json, R"("req_type":"7")", R"("req_type":"")"))
                 .message()
                 .find("req_type"),
+            std::string::npos);
+}
+
+TEST(JournalEventsTest, CancelOnDisconnectIsWrittenAsDocumented) {
+  const std::string json = EncodeEvent(CancelOnDisconnectFired{
+      "S1", "logout", 0, {{GatewayCancel{"GW-1", "GW-3"}, "o1", "X1"}}});
+  EXPECT_EQ(json,
+            R"({"kind":"CancelOnDisconnectFired","session":"S1",)"
+            R"("reason":"logout","delay_seconds":0,"cancels":[)"
+            R"({"orig_exch_cl_ord_id":"GW-1","exch_cl_ord_id":"GW-3",)"
+            R"("orig_cl_ord_id":"o1","order_id":"X1"}]})");
+  EXPECT_NE(DecodeError(Replace(json, R"("delay_seconds":0)",
+                                R"("delay_seconds":-1)"))
+                .message()
+                .find("delay_seconds"),
+            std::string::npos);
+  EXPECT_NE(DecodeError(Replace(json, R"("session":"S1",)", ""))
+                .message()
+                .find("session"),
             std::string::npos);
 }
 

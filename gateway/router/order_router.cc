@@ -60,6 +60,14 @@
 //   unsolicited cancels (no OrigClOrdID) whose Text names the request's
 //   ClOrdID; a cancel the exchange rejects is not relayed (as for the kill
 //   switch) and leaves the order open.
+// - Cancel-on-disconnect: every open order of the session without a cancel
+//   pending, those with a replace pending included (the broker is gone: a
+//   replace it asked for must not leave the order live; the cancel names
+//   the order's current exchange ClOrdID and its OrderID, as a kill-switch
+//   cancel does). An order with a cancel pending is left to that cancel.
+//   Unacknowledged orders are included. The Canceled reports reach the
+//   broker as unsolicited cancels, Text "canceled on disconnect (...)"; a
+//   cancel the exchange rejects is not relayed and leaves the order open.
 // - Kill switch: orders with a cancel pending are not cancelled again; an
 //   order with a replace pending is cancelled under its current exchange
 //   ClOrdID. A kill-switch cancel rejected by the exchange leaves the order
@@ -610,26 +618,67 @@ class OrderRouter::Impl {
     if (!exchange_responsive && options.refuse_when_exchange_unresponsive) {
       return refuse(99, "exchange is not answering: nothing canceled");
     }
+    event.cancels = SessionCancels(
+        session, /*with_replace_pending=*/false, [&](const OrderSnapshot& s) {
+          return (type != '1' || s.symbol == request.symbol) &&
+                 (!request.side || s.side == *request.side) &&
+                 (request.account.empty() || s.account == request.account);
+        });
+    return event;
+  }
+
+  Result<JournalEvent> DecideCancelOnDisconnect(const SessionKey& session,
+                                                std::string reason,
+                                                int64_t delay_seconds) const {
+    if (!exchange_up) {
+      return Status::FailedPrecondition("the exchange session is down");
+    }
+    if (!exchange_responsive && options.refuse_when_exchange_unresponsive) {
+      return Status::FailedPrecondition("the exchange is not answering");
+    }
+    CancelOnDisconnectFired event;
+    event.session = session;
+    event.reason = std::move(reason);
+    event.delay_seconds = delay_seconds;
+    event.cancels =
+        SessionCancels(session, /*with_replace_pending=*/true,
+                       [](const OrderSnapshot&) { return true; });
+    return JournalEvent(std::move(event));
+  }
+
+  // A cancel (fresh exchange ClOrdIDs, in order-table order) for every open
+  // order of `session` that `matches`, has no cancel pending and, unless
+  // `with_replace_pending`, no replace pending either.
+  template <typename Matches>
+  std::vector<SessionOrderCancel> SessionCancels(const SessionKey& session,
+                                                 bool with_replace_pending,
+                                                 Matches matches) const {
+    std::vector<SessionOrderCancel> cancels;
     uint64_t seq = exch_seq;
     for (const auto& [no, o] : orders) {
       const OrderSnapshot& s = o.snap;
       if (s.session != session || IsTerminal(s.status) || s.cancel_pending ||
-          s.replace_pending) {
+          (s.replace_pending && !with_replace_pending) || !matches(s)) {
         continue;
       }
-      if (type == '1' && s.symbol != request.symbol) continue;
-      if (request.side && s.side != *request.side) continue;
-      if (!request.account.empty() && s.account != request.account) continue;
-      event.cancels.push_back(MassCancelRequested::Cancel{
+      cancels.push_back(SessionOrderCancel{
           GatewayCancel{s.exch_cl_ord_id,
                         options.id_prefix + "-" + std::to_string(++seq)},
           s.cl_ord_id, s.order_id});
     }
-    return event;
+    return cancels;
   }
 
   static std::string MassCancelText(const MassCancelRequested& e) {
     return "canceled by OrderMassCancelRequest " + Quoted(e.request.cl_ord_id);
+  }
+
+  static std::string DisconnectText(const CancelOnDisconnectFired& e) {
+    std::string text = "canceled on disconnect (" + e.reason;
+    if (e.delay_seconds > 0) {
+      text += ", not back within " + std::to_string(e.delay_seconds) + " s";
+    }
+    return text + ")";
   }
 
   static std::string OperatorText(const OperatorCancelRequested& e) {
@@ -1210,19 +1259,10 @@ class OrderRouter::Impl {
       report.reject_reason = e.reject_reason;
     } else {
       report.response = e.request.req_type;
-      const std::string text = MassCancelText(e);
-      for (const MassCancelRequested::Cancel& c : e.cancels) {
-        // Only an order of the requesting session, ever (a journal that
-        // says otherwise is not obeyed).
-        std::optional<OrderNo> index = IndexByExch(c.cancel.orig_exch_cl_ord_id);
-        if (!index || orders.at(*index).snap.session != e.session) {
-          Advance(exch_seq, c.cancel.exch_cl_ord_id);
-          continue;
-        }
-        if (auto cancel = ApplyGatewayCancel(c.cancel, text, at)) {
-          report.affected.push_back({c.orig_cl_ord_id, c.order_id});
-          out.push_back(std::move(*cancel));
-        }
+      for (const SessionOrderCancel* c :
+           ApplySessionCancels(e.session, e.cancels, MassCancelText(e), at,
+                               out)) {
+        report.affected.push_back({c->orig_cl_ord_id, c->order_id});
       }
       if (report.text.empty()) {
         report.text = std::to_string(report.affected.size()) +
@@ -1231,6 +1271,37 @@ class OrderRouter::Impl {
     }
     std::get<ToBroker>(out.front()).message = std::move(report);
     return out;
+  }
+
+  // The broker learns nothing now (it is away): each Canceled report is
+  // stored for its next logon.
+  std::vector<Action> ApplyEvent(const CancelOnDisconnectFired& e,
+                                 Timestamp at) {
+    std::vector<Action> out;
+    ApplySessionCancels(e.session, e.cancels, DisconnectText(e), at, out);
+    return out;
+  }
+
+  // The cancels of `cancels` that apply, appended to `out`; returns the
+  // entries that were sent. Only an order of `session`, ever (a journal
+  // that says otherwise is not obeyed); an entry skipped still advances the
+  // exchange ClOrdID counter, so that a replay assigns the same IDs.
+  std::vector<const SessionOrderCancel*> ApplySessionCancels(
+      const SessionKey& session, const std::vector<SessionOrderCancel>& cancels,
+      const std::string& text, Timestamp at, std::vector<Action>& out) {
+    std::vector<const SessionOrderCancel*> sent;
+    for (const SessionOrderCancel& c : cancels) {
+      std::optional<OrderNo> index = IndexByExch(c.cancel.orig_exch_cl_ord_id);
+      if (!index || orders.at(*index).snap.session != session) {
+        Advance(exch_seq, c.cancel.exch_cl_ord_id);
+        continue;
+      }
+      if (auto cancel = ApplyGatewayCancel(c.cancel, text, at)) {
+        sent.push_back(&c);
+        out.push_back(std::move(*cancel));
+      }
+    }
+    return sent;
   }
 
   // A cancel the gateway itself sends (kill switch, operator): the order
@@ -1458,6 +1529,13 @@ JournalEvent OrderRouter::DecideUndecodableCancelReplace(
 JournalEvent OrderRouter::DecideMassCancel(
     const SessionKey& session, const MassCancelRequest& request) const {
   return impl_->DecideMassCancel(session, request);
+}
+
+Result<JournalEvent> OrderRouter::DecideCancelOnDisconnect(
+    const SessionKey& session, std::string reason,
+    int64_t delay_seconds) const {
+  return impl_->DecideCancelOnDisconnect(session, std::move(reason),
+                                         delay_seconds);
 }
 
 JournalEvent OrderRouter::DecideUndecodableMassCancel(

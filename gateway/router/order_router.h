@@ -165,6 +165,18 @@ class OrderRouter {
   // engaged kill switch does not stop it (it blocks orders, not cancels).
   JournalEvent DecideMassCancel(const SessionKey& session,
                                 const MassCancelRequest& request) const;
+  // Cancel-on-disconnect of broker session `session`, which went away
+  // (`reason`: "logout", "disconnect" or "restart") and stayed away
+  // `delay_seconds` (CancelOnDisconnectFired): a cancel (fresh exchange
+  // ClOrdID) for every open order of the session without a cancel pending,
+  // an order with a replace pending included (see order_router.cc); none
+  // of another session. The event may hold no cancel (nothing open).
+  // FailedPrecondition while the exchange session is down, or not
+  // answering with Options::refuse_when_exchange_unresponsive: nothing can
+  // be sent, the caller decides again later.
+  Result<JournalEvent> DecideCancelOnDisconnect(const SessionKey& session,
+                                                std::string reason,
+                                                int64_t delay_seconds) const;
   // A mass cancel request that failed decoding (an unsupported Side):
   // refused with MassCancelRejectReason 99 and `text`.
   JournalEvent DecideUndecodableMassCancel(const SessionKey& session,

@@ -2233,5 +2233,159 @@ TEST_F(MassCancelTest, ReplayingTheJournaledEventRebuildsTheSameState) {
   EXPECT_TRUE(Cancels(again).empty());
 }
 
+// ---- cancel-on-disconnect ---------------------------------------------------
+
+class CancelOnDisconnectTest : public MassCancelTest {
+ protected:
+  CancelOnDisconnectFired Decide(const SessionKey& session,
+                                 const std::string& reason = "disconnect",
+                                 int64_t delay = 5) {
+    Result<JournalEvent> e =
+        router_.DecideCancelOnDisconnect(session, reason, delay);
+    EXPECT_TRUE(e.ok()) << e.status().message();
+    if (!e.ok()) return {};
+    EXPECT_TRUE(std::holds_alternative<CancelOnDisconnectFired>(*e));
+    if (!std::holds_alternative<CancelOnDisconnectFired>(*e)) return {};
+    return std::get<CancelOnDisconnectFired>(*e);
+  }
+};
+
+TEST_F(CancelOnDisconnectTest, CancelsEveryOpenOrderOfTheSessionOnly) {
+  SetExchange(true);
+  LiveOrder(kS1, "o1", "GW-1");
+  New(kS1, Limit("o2", 100, "10.5", "BBB"));  // GW-2, not acknowledged
+  LiveOrder(kS2, "o1", "GW-3");               // the other session's
+  LiveOrder(kS1, "o4", "GW-4");
+  FromExchange(Er("GW-4", "E-c4", ExecType::kCanceled, OrdStatus::kCanceled,
+                  100, 0, 0));  // finished: nothing to cancel
+
+  CancelOnDisconnectFired e = Decide(kS1, "logout", 5);
+  EXPECT_EQ(e.session, kS1);
+  EXPECT_EQ(e.reason, "logout");
+  EXPECT_EQ(e.delay_seconds, 5);
+  ASSERT_EQ(e.cancels.size(), 2u);
+  EXPECT_EQ(e.cancels[0], (SessionOrderCancel{GatewayCancel{"GW-1", "GW-5"},
+                                              "o1", "EX-O1"}));
+  EXPECT_EQ(e.cancels[1], (SessionOrderCancel{GatewayCancel{"GW-2", "GW-6"},
+                                              "o2", ""}));
+
+  // Applied: one cancel per order to the exchange, nothing to the broker
+  // (it is away).
+  std::vector<Action> out = Apply(e);
+  ASSERT_EQ(out.size(), 2u) << Describe(out);
+  std::vector<CancelRequest> cancels = Cancels(out);
+  ASSERT_EQ(cancels.size(), 2u);
+  EXPECT_EQ(cancels[0].cl_ord_id, "GW-5");
+  EXPECT_EQ(cancels[0].orig_cl_ord_id, "GW-1");
+  EXPECT_EQ(cancels[0].order_id, "EX-O1");
+  EXPECT_EQ(cancels[1].orig_cl_ord_id, "GW-2");
+  EXPECT_EQ(cancels[1].symbol, "BBB");
+  EXPECT_TRUE(router_.FindOrder(kS1, "o1")->cancel_pending);
+  EXPECT_TRUE(router_.FindOrder(kS1, "o2")->cancel_pending);
+  EXPECT_FALSE(router_.FindOrder(kS2, "o1")->cancel_pending);
+
+  // Risk is released as each cancel is confirmed; the broker gets an
+  // unsolicited cancel saying why.
+  ASSERT_TRUE(risk_->state().orders.contains("GW-1"));
+  ExecutionReport canceled = ToBrokerOnly<ExecutionReport>(FromExchange(
+      Er("GW-5", "E-c1", ExecType::kCanceled, OrdStatus::kCanceled, 100, 0, 0,
+         "GW-1")));
+  EXPECT_EQ(canceled.cl_ord_id, "o1");
+  EXPECT_EQ(canceled.orig_cl_ord_id, "");
+  EXPECT_EQ(canceled.text, "canceled on disconnect (logout, not back within "
+                           "5 s)");
+  EXPECT_FALSE(risk_->state().orders.contains("GW-1"));
+  EXPECT_TRUE(risk_->state().orders.contains("GW-2"));
+  EXPECT_TRUE(risk_->state().orders.contains("GW-3"));
+}
+
+TEST_F(CancelOnDisconnectTest, IncludesPendingReplacesLeavesPendingCancels) {
+  SetExchange(true);
+  LiveOrder(kS1, "o1", "GW-1");
+  LiveOrder(kS1, "o2", "GW-2");
+  CancelOrder(kS1, Cancel("c1", "o1"));         // GW-3 pending
+  ReplaceOrder(kS1, Replace("r2", "o2", 200));  // GW-4 pending
+
+  CancelOnDisconnectFired e = Decide(kS1);
+  // o1's own cancel is on its way; o2 is cancelled under the ID the
+  // exchange knows it by until the replace is answered, with its OrderID.
+  ASSERT_EQ(e.cancels.size(), 1u);
+  EXPECT_EQ(e.cancels[0].orig_cl_ord_id, "o2");
+  EXPECT_EQ(e.cancels[0].cancel.orig_exch_cl_ord_id, "GW-2");
+  std::vector<Action> out = Apply(e);
+  ASSERT_EQ(Cancels(out).size(), 1u);
+  EXPECT_EQ(Cancels(out)[0].order_id, "EX-O1");
+
+  // The replace is confirmed first, then the cancel: the order ends
+  // canceled and the broker gets both reports.
+  ExecutionReport replaced = ToBrokerOnly<ExecutionReport>(FromExchange(
+      Er("GW-4", "E-r2", ExecType::kReplaced, OrdStatus::kNew, 200, 0, 200,
+         "GW-2")));
+  EXPECT_EQ(replaced.cl_ord_id, "r2");
+  ExecutionReport canceled = ToBrokerOnly<ExecutionReport>(FromExchange(
+      Er("GW-5", "E-c2", ExecType::kCanceled, OrdStatus::kCanceled, 200, 0, 0,
+         "GW-4")));
+  EXPECT_EQ(canceled.cl_ord_id, "r2");
+  EXPECT_EQ(router_.FindOrder(kS1, "r2")->status, OrdStatus::kCanceled);
+  EXPECT_FALSE(risk_->state().orders.contains("GW-2"));
+}
+
+TEST_F(CancelOnDisconnectTest, DecidedAgainCancelsNothingTwice) {
+  SetExchange(true);
+  LiveOrder(kS1, "o1", "GW-1");
+  std::vector<Action> first = Apply(Decide(kS1));
+  ASSERT_EQ(Cancels(first).size(), 1u);
+  // A restart while the cancel is pending re-arms the session: the order
+  // has a cancel pending, so the second decision holds none.
+  CancelOnDisconnectFired again = Decide(kS1, "restart");
+  EXPECT_TRUE(again.cancels.empty());
+  EXPECT_TRUE(Apply(again).empty());
+}
+
+TEST_F(CancelOnDisconnectTest, WaitsWhileTheExchangeCannotTakeCancels) {
+  SetExchange(true);
+  LiveOrder(kS1, "o1", "GW-1");
+  SetExchange(false);
+  Result<JournalEvent> down =
+      router_.DecideCancelOnDisconnect(kS1, "disconnect", 0);
+  ASSERT_FALSE(down.ok());
+  EXPECT_NE(down.status().message().find("down"), std::string::npos);
+  EXPECT_FALSE(router_.FindOrder(kS1, "o1")->cancel_pending);
+  SetExchange(true);
+  EXPECT_EQ(Decide(kS1).cancels.size(), 1u);
+}
+
+TEST_F(CancelOnDisconnectTest, AppliesOnlyToTheNamedSessionsOrders) {
+  SetExchange(true);
+  LiveOrder(kS2, "p1", "GW-1");
+  // A journal naming another session's order (corrupt) is not obeyed, and
+  // the IDs it assigned are still consumed.
+  CancelOnDisconnectFired e{kS1, "disconnect", 0,
+                            {{GatewayCancel{"GW-1", "GW-2"}, "p1", ""}}};
+  EXPECT_TRUE(Apply(e).empty());
+  EXPECT_FALSE(router_.FindOrder(kS2, "p1")->cancel_pending);
+  New(kS1, Limit("o1"));
+  EXPECT_EQ(router_.FindOrder(kS1, "o1")->exch_cl_ord_id, "GW-3");
+}
+
+TEST_F(CancelOnDisconnectTest, ReplayingTheJournaledEventRebuildsTheSameState) {
+  SetExchange(true);
+  LiveOrder(kS1, "o1", "GW-1");
+  OrderRouter replica(Options(), nullptr);
+  replica.Apply(ExchangeSessionChanged{true}, At(1));
+  replica.Apply(replica.DecideNewOrder(kS1, Limit("o1")), At(2));
+  replica.Apply(ExchangeReportReceived{Er("GW-1", "E-ack-GW-1", ExecType::kNew,
+                                          OrdStatus::kNew, 100, 0, 100)},
+                At(3));
+  CancelOnDisconnectFired e = Decide(kS1, "restart", 30);
+  std::vector<Action> live = Apply(e);
+  Result<JournalEvent> decoded = DecodeEvent(EncodeEvent(e));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().message();
+  std::vector<Action> replayed = replica.Apply(*decoded, last_at_);
+  EXPECT_EQ(Describe(replayed), Describe(live));
+  // Applied twice (a corrupt journal), the cancel is not sent again.
+  EXPECT_TRUE(replica.Apply(*decoded, last_at_).empty());
+}
+
 }  // namespace
 }  // namespace fixgw::gw
