@@ -4,8 +4,8 @@
 // connection or logs out and stays away for its delay, fixsim gets one
 // OrderCancelRequest per open order of BROKER1 and nothing else; when it
 // logs back on it gets one Canceled report per order (by resend). A
-// reconnect within the delay cancels nothing, a SIGTERM drain cancels
-// nothing, and a kill -9 of fixgw while the timer runs, or right after it
+// reconnect within the delay cancels nothing, a SIGTERM drain and the
+// restart after it cancel nothing, and a kill -9 of fixgw while the timer runs, or right after it
 // fired, neither loses nor repeats a cancel.
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -250,7 +250,7 @@ TEST_F(GatewayCancelOnDisconnectTest,
 }
 
 TEST_F(GatewayCancelOnDisconnectTest,
-       ASigtermDrainCancelsNothingAndTheRestartCountsAsAway) {
+       ASigtermDrainAndTheRestartAfterItCancelNothing) {
   Configure(0);
   std::string error;
   ASSERT_TRUE(cluster_.StartGateway(&error)) << error;
@@ -266,19 +266,33 @@ TEST_F(GatewayCancelOnDisconnectTest,
   }
   EXPECT_EQ(SimCancels(), 0) << Log();
   EXPECT_EQ(cluster_.JournalCount(kCodEntries), 0);
-  // Armed at its start only, never by the drain's logout.
+  // Armed at its (first) start only, never by the drain's logout.
   EXPECT_EQ(cluster_.GatewayLogCount("cancel-on-disconnect armed (restart)"), 1)
       << Log();
   EXPECT_EQ(cluster_.GatewayLogCount("cancel-on-disconnect armed"), 1) << Log();
 
-  // After the restart the broker counts as away from the start: with a
-  // delay of 0 its order is cancelled as soon as the exchange is up.
+  // The restart after a clean stop arms nothing: with a delay of 0 the
+  // order would be cancelled as soon as the exchange is up if it did.
   ASSERT_TRUE(cluster_.StartGateway(&error)) << error;
+  ASSERT_TRUE(cluster_.WaitForGatewayLog(
+      "cancel-on-disconnect not armed at start: the last run stopped cleanly",
+      1, seconds(5)))
+      << Log();
+  std::this_thread::sleep_for(milliseconds(1500));  // 15 ticks of the timer
+  EXPECT_EQ(SimCancels(), 0) << Log();
+  EXPECT_EQ(cluster_.JournalCount(kCodEntries), 0);
+
+  // Once the broker comes and goes again, its order is cancelled.
+  {
+    Broker b1(cluster_.gateway_port(), "BROKER1");
+    ASSERT_TRUE(b1.Logon(1, /*reset=*/true));
+    ASSERT_TRUE(b1.WaitFor({"35=A"})) << b1.Transcript() << Log();
+  }  // the connection drops
   ASSERT_TRUE(WaitSimCancels(1, seconds(5))) << Log();
   EXPECT_EQ(
       cluster_.JournalCount("SELECT count(*) FROM journal WHERE "
                             "kind='CancelOnDisconnectFired' AND payload LIKE "
-                            "'%\"reason\":\"restart\"%'"),
+                            "'%\"reason\":\"disconnect\"%'"),
       1);
 }
 

@@ -294,9 +294,10 @@ class GatewayApplication : public FIX::Application {
   // again. While the exchange is down nothing can be sent: the session
   // stays due and fires once the exchange is back. Nothing fires while
   // draining (SIGTERM), and the drain's own logouts arm nothing.
-  // After a restart the gateway cannot know how long a broker has been
-  // away, so ArmCancelOnDisconnectAtStart (before the listeners open) arms
-  // every such session ("restart"): its orders are cancelled unless it
+  // After a crash the gateway cannot know how long a broker has been
+  // away, so ArmCancelOnDisconnectAtStart (before the listeners open; not
+  // called after a drained stop, fixgw/main.cc) arms every such session
+  // ("restart"): its orders are cancelled unless it
   // logs on within its delay of the start. Orders whose cancel is already
   // journaled have a cancel pending and are not cancelled again; a cancel
   // journaled but never sent goes out with the outbox.

@@ -142,15 +142,22 @@ Status AppendRecord(store::Journal& journal, const char* kind,
   return journal.Append(entries);
 }
 
+// The reason of the head recorded when fixgw stops after draining.
+constexpr const char* kCleanStop = "clean stop";
+
 // The start-up check (store/journal_head.h). Exit code 0 to go on, 2 to
 // stop; what it found is journaled and the new head recorded.
+// *stopped_cleanly: the last run recorded its head at a drained stop (not
+// a crash, not a first start).
 int CheckJournalAtStart(store::Journal& journal, store::VerifyMode mode,
-                        const RunFlags& flags) {
+                        const RunFlags& flags, bool* stopped_cleanly) {
   auto check = store::CheckAtStart(journal, mode);
   if (!check.ok()) {
     PrintToStderr( "fixgw: {}\n", check.status().message());
     return 2;
   }
+  *stopped_cleanly = check->ok() && check->recorded &&
+                     check->recorded->reason == kCleanStop;
   const char* mode_name =
       mode == store::VerifyMode::kFull ? "full" : "checkpoint";
   std::string reason = "verified at start";
@@ -367,6 +374,7 @@ int Run(const RunFlags& flags) {
   // PassThrough=Y (the benchmark baseline) has neither journal nor session
   // stores: QuickFIX keeps sessions in memory.
   std::unique_ptr<store::Journal> journal;
+  bool last_run_stopped_cleanly = false;  // the journal's recorded head says
   std::unique_ptr<store::SessionStore> sessions;
   if (!config->pass_through) {
     auto opened =
@@ -378,7 +386,8 @@ int Run(const RunFlags& flags) {
     journal = std::move(*opened);
     Tell(*notifier, gw::StatusLine("verifying and replaying the journal " +
                                    config->journal_path));
-    if (int code = CheckJournalAtStart(*journal, config->journal_verify, flags);
+    if (int code = CheckJournalAtStart(*journal, config->journal_verify, flags,
+                                       &last_run_stopped_cleanly);
         code != 0) {
       return code;
     }
@@ -545,14 +554,24 @@ int Run(const RunFlags& flags) {
       return 2;
     }
   }
-  // Cancel-on-disconnect: no broker is connected yet, and none may have
-  // been for a while (a crash, a stop): every CancelOnDisconnect=Y session
-  // counts as away from now on, before a broker can log on.
+  // Cancel-on-disconnect: no broker is connected yet. After a crash (or a
+  // first start) every CancelOnDisconnect=Y session counts as away from
+  // now on, before a broker can log on: its connection dropped with the
+  // gateway. After a drained stop the gateway logged the brokers out
+  // itself, which is no disconnect of theirs: the sessions are armed when
+  // they next come and go.
   bool any_cancel_on_disconnect = false;
   for (const auto& [key, options] : session_options->sessions) {
     any_cancel_on_disconnect |= options.cancel_on_disconnect;
   }
-  if (any_cancel_on_disconnect) app.ArmCancelOnDisconnectAtStart();
+  if (any_cancel_on_disconnect) {
+    if (last_run_stopped_cleanly) {
+      spdlog::info("cancel-on-disconnect not armed at start: the last run "
+                   "stopped cleanly (drained)");
+    } else {
+      app.ArmCancelOnDisconnectAtStart();
+    }
+  }
   // The broker listeners bind first: a port in use is one line and exit 2
   // before the exchange is dialled.
   if (Status st = (*transport)->Start(); !st.ok()) {
@@ -625,7 +644,7 @@ int Run(const RunFlags& flags) {
   (*transport)->Stop();
   if (head_recorder) {
     app.FlushCommits();
-    if (Status st = head_recorder->Finish("clean stop"); !st.ok()) {
+    if (Status st = head_recorder->Finish(kCleanStop); !st.ok()) {
       spdlog::error("journal head not recorded at stop: {}", st.message());
     }
   }
