@@ -155,6 +155,9 @@ class GatewayApplication : public FIX::Application {
   struct SessionOptions {
     fix::Dialect dialect;
     std::string default_account;
+    // Role=dropcopy (session_options.h): the session gets copies of other
+    // sessions' reports and may send no orders (BusinessMessageReject).
+    bool drop_copy = false;
   };
   // Keyed by SessionID::toString(). Set before the sessions start.
   void SetSessionOptions(std::map<std::string, SessionOptions> options) {
