@@ -42,23 +42,6 @@ int SimLines(const std::string& log, const std::vector<std::string>& fields) {
   return n;
 }
 
-// The MsgSeqNums of the messages `broker` received that hold every one of
-// `fields` (a message resent under its MsgSeqNum is one delivery).
-std::set<std::string> Deliveries(Broker& broker,
-                                 const std::vector<std::string>& fields) {
-  std::set<std::string> seqs;
-  std::istringstream in(broker.Transcript());
-  for (std::string line; std::getline(in, line);) {
-    line += "|";
-    bool all = true;
-    for (const std::string& f : fields) {
-      all = all && line.find("|" + f + "|") != std::string::npos;
-    }
-    if (all) seqs.insert(Field(line, 34));
-  }
-  return seqs;
-}
-
 std::string Order(const std::string& id, const std::string& symbol,
                   const std::string& price) {
   return "11=" + id + "|1=ACC1|55=" + symbol + "|54=1|60=" + FixNow() +
@@ -257,9 +240,9 @@ TEST_P(GatewayMassCancelCrashTest, EveryOrderCancelledOnceAcrossTheCrash) {
                                            seconds(1)))
         << Log();
     broker.WaitClosed(milliseconds(500));
-    reports = Deliveries(broker, {"35=r", "11=m1"});
-    cancels_o1 = Deliveries(broker, {"35=8", "11=o1", "150=4"});
-    cancels_o2 = Deliveries(broker, {"35=8", "11=o2", "150=4"});
+    reports = DeliveredSeqs(broker, {"35=r", "11=m1"});
+    cancels_o1 = DeliveredSeqs(broker, {"35=8", "11=o1", "150=4"});
+    cancels_o2 = DeliveredSeqs(broker, {"35=8", "11=o2", "150=4"});
   }
 
   cluster_.gateway_env.clear();
@@ -292,13 +275,13 @@ TEST_P(GatewayMassCancelCrashTest, EveryOrderCancelledOnceAcrossTheCrash) {
   ASSERT_TRUE(broker.WaitFor({"35=8", "11=o2", "150=4"}, seconds(10)))
       << broker.Transcript() << Log();
   std::this_thread::sleep_for(milliseconds(1000));
-  for (const std::string& s : Deliveries(broker, {"35=r", "11=m1"})) {
+  for (const std::string& s : DeliveredSeqs(broker, {"35=r", "11=m1"})) {
     reports.insert(s);
   }
-  for (const std::string& s : Deliveries(broker, {"35=8", "11=o1", "150=4"})) {
+  for (const std::string& s : DeliveredSeqs(broker, {"35=8", "11=o1", "150=4"})) {
     cancels_o1.insert(s);
   }
-  for (const std::string& s : Deliveries(broker, {"35=8", "11=o2", "150=4"})) {
+  for (const std::string& s : DeliveredSeqs(broker, {"35=8", "11=o2", "150=4"})) {
     cancels_o2.insert(s);
   }
   EXPECT_EQ(reports.size(), 1u) << broker.Transcript();
