@@ -346,6 +346,13 @@ TEST_F(GatewayDropCopyTest, RequestsOnADropCopySessionAreRefusedWithBusinessReje
   EXPECT_EQ(all.Count({"35=5"}, milliseconds(300)), 0) << all.Transcript();
   EXPECT_EQ(all.Count({"35=8"}, milliseconds(0)), 0) << all.Transcript();
   EXPECT_EQ(cluster_.SimMessages().find("\x01" "35=D\x01"), std::string::npos);
+  // The admin API shows the drop copies as such.
+  const Cluster::HttpReply sessions = cluster_.Admin("GET", "/sessions");
+  EXPECT_EQ(sessions.status, 200) << sessions.body;
+  EXPECT_EQ(Occurrences(sessions.body, R"("role":"dropcopy")"), 2)
+      << sessions.body;
+  EXPECT_EQ(Occurrences(sessions.body, R"("role":"broker")"), 2)
+      << sessions.body;
   // Each refusal journaled once, naming the session.
   EXPECT_EQ(cluster_.JournalCount(
                 "SELECT count(*) FROM journal WHERE kind='RejectSent' AND "

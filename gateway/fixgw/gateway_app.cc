@@ -1181,6 +1181,7 @@ std::vector<GatewayApplication::SessionInfo> GatewayApplication::Sessions() {
     SessionInfo info;
     info.id = id.toString();
     info.exchange = id == exchange_session_;
+    info.drop_copy = !info.exchange && OptionsOf(info.id).drop_copy;
     info.logged_on = metrics_.logged_on(info.id);
     info.next_sender_seq = session->getExpectedSenderNum();
     info.next_target_seq = session->getExpectedTargetNum();
