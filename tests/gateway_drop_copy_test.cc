@@ -221,8 +221,10 @@ TEST_F(GatewayDropCopyTest, AConsumerThatWasAwayGetsWhatItMissedOnce) {
     before = Deliveries(all.Received(), {});
     last_seen = MaxSeq(all);
   }  // DROPALL disconnects
-  ASSERT_TRUE(cluster_.WaitForGatewayLog("DROPALL logged out", 1, seconds(5)) ||
-              true);
+  // Away for certain before the activity it must catch up on.
+  ASSERT_TRUE(
+      cluster_.WaitForGatewayLog("GW->DROPALL logged out", 1, seconds(5)))
+      << Log();
   for (const char* id : {"o2", "o3", "o4"}) Place(b1, id, "ACC1", "1", "99");
   ASSERT_TRUE(b1.Next("F", "11=c2|41=o2|55=AAPL|54=1|60=" + FixNow() +
                                "|38=10|"));
@@ -268,6 +270,9 @@ TEST_F(GatewayDropCopyTest, NothingLostOrRepeatedAcrossAKillWhileBehind) {
       dc_received = all.Received();
       dc_last_seen = MaxSeq(all);
     }
+    ASSERT_TRUE(
+        cluster_.WaitForGatewayLog("GW->DROPALL logged out", 1, seconds(5)))
+        << Log();
     Place(b1, "o2", "ACC1", "1", "99");
     ASSERT_TRUE(b1.Next("D", Order("o3", "ACC1", "1", "98")));
     ASSERT_TRUE(cluster_.gateway().Wait(seconds(10)).has_value()) << Log();
