@@ -136,7 +136,7 @@ TEST_F(GatewayCancelOnDisconnectTest,
   auto b1 = Return(4, {"o1", "o2"});
   for (const char* id : {"o1", "o2"}) {
     EXPECT_EQ(
-        Deliveries(*b1, {"35=8", std::string("11=") + id, "150=4"}).size(), 1u)
+        DeliveredSeqs(*b1, {"35=8", std::string("11=") + id, "150=4"}).size(), 1u)
         << b1->Transcript();
   }
   // Unsolicited (no OrigClOrdID), with the reason in Text.
@@ -211,7 +211,7 @@ TEST_F(GatewayCancelOnDisconnectTest, ALogoutCancelsToo) {
   auto b1 = Return(5, {"o1", "o2"});
   for (const char* id : {"o1", "o2"}) {
     EXPECT_EQ(
-        Deliveries(*b1, {"35=8", std::string("11=") + id, "150=4"}).size(), 1u)
+        DeliveredSeqs(*b1, {"35=8", std::string("11=") + id, "150=4"}).size(), 1u)
         << b1->Transcript();
   }
   // The audit trail has the decision and the orders it cancelled.
@@ -338,10 +338,10 @@ TEST_F(GatewayCancelOnDisconnectTest,
   auto b1 = Return(4, {"o1", "o2"});
   for (const char* id : {"o1", "o2"}) {
     EXPECT_EQ(
-        Deliveries(*b1, {"35=8", std::string("11=") + id, "150=4"}).size(), 1u)
+        DeliveredSeqs(*b1, {"35=8", std::string("11=") + id, "150=4"}).size(), 1u)
         << b1->Transcript();
     EXPECT_EQ(
-        Deliveries(*b1, {"35=8", std::string("11=") + id, "150=0"}).size(), 1u)
+        DeliveredSeqs(*b1, {"35=8", std::string("11=") + id, "150=0"}).size(), 1u)
         << b1->Transcript();
   }
 }
@@ -381,7 +381,7 @@ TEST_P(GatewayCancelOnDisconnectCrashTest, EveryOrderCancelledOnce) {
   auto b1 = Return(4, {"o1", "o2"});
   for (const char* id : {"o1", "o2"}) {
     EXPECT_EQ(
-        Deliveries(*b1, {"35=8", std::string("11=") + id, "150=4"}).size(), 1u)
+        DeliveredSeqs(*b1, {"35=8", std::string("11=") + id, "150=4"}).size(), 1u)
         << b1->Transcript();
   }
 }

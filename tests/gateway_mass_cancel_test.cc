@@ -221,9 +221,9 @@ TEST_P(GatewayMassCancelCrashTest, EveryOrderCancelledOnceAcrossTheCrash) {
                                            seconds(1)))
         << Log();
     broker.WaitClosed(milliseconds(500));
-    reports = Deliveries(broker, {"35=r", "11=m1"});
-    cancels_o1 = Deliveries(broker, {"35=8", "11=o1", "150=4"});
-    cancels_o2 = Deliveries(broker, {"35=8", "11=o2", "150=4"});
+    reports = DeliveredSeqs(broker, {"35=r", "11=m1"});
+    cancels_o1 = DeliveredSeqs(broker, {"35=8", "11=o1", "150=4"});
+    cancels_o2 = DeliveredSeqs(broker, {"35=8", "11=o2", "150=4"});
   }
 
   cluster_.gateway_env.clear();
@@ -256,13 +256,13 @@ TEST_P(GatewayMassCancelCrashTest, EveryOrderCancelledOnceAcrossTheCrash) {
   ASSERT_TRUE(broker.WaitFor({"35=8", "11=o2", "150=4"}, seconds(10)))
       << broker.Transcript() << Log();
   std::this_thread::sleep_for(milliseconds(1000));
-  for (const std::string& s : Deliveries(broker, {"35=r", "11=m1"})) {
+  for (const std::string& s : DeliveredSeqs(broker, {"35=r", "11=m1"})) {
     reports.insert(s);
   }
-  for (const std::string& s : Deliveries(broker, {"35=8", "11=o1", "150=4"})) {
+  for (const std::string& s : DeliveredSeqs(broker, {"35=8", "11=o1", "150=4"})) {
     cancels_o1.insert(s);
   }
-  for (const std::string& s : Deliveries(broker, {"35=8", "11=o2", "150=4"})) {
+  for (const std::string& s : DeliveredSeqs(broker, {"35=8", "11=o2", "150=4"})) {
     cancels_o2.insert(s);
   }
   EXPECT_EQ(reports.size(), 1u) << broker.Transcript();

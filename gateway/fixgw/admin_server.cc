@@ -103,7 +103,8 @@ std::string HealthProblems(GatewayApplication& app,
   if (checks.brokers) {
     for (const SessionStatus& s : app.Sessions()) {
       if (!s.exchange && !s.logged_on) {
-        problems += "broker session " + s.id + " is logged out\n";
+        problems += std::string(s.drop_copy ? "drop-copy" : "broker") +
+                    " session " + s.id + " is logged out\n";
       }
     }
   }
@@ -507,7 +508,7 @@ std::string AdminServer::Metrics() {
            "1 when the FIX session is logged on");
   for (const SessionStatus& s : sessions) {
     w.Sample("fixgw_session_logged_on",
-             {{"session", s.id}, {"role", s.exchange ? "exchange" : "broker"}},
+             {{"session", s.id}, {"role", SessionRole(s)}},
              int64_t{s.logged_on ? 1 : 0});
   }
   w.Family("fixgw_session_next_sender_seq", "gauge",
@@ -651,7 +652,7 @@ std::string AdminServer::SessionsJson() {
   Json out = Json::array();
   for (const SessionStatus& s : app_.Sessions()) {
     out.push_back(Json{{"session", s.id},
-                       {"role", s.exchange ? "exchange" : "broker"},
+                       {"role", SessionRole(s)},
                        {"logged_on", s.logged_on},
                        {"admission",
                         std::string(AdmissionName(app_.AdmissionOf(s.id)))},

@@ -27,6 +27,10 @@ namespace {
 
 namespace tag = FIX::FIELD;
 
+// How the Text of the gateway's BusinessMessageReject on a drop-copy
+// session begins.
+constexpr const char* kDropCopyRefusal = "drop-copy session:";
+
 std::string Printable(const FIX::Message& msg) {
   std::string s = msg.toString();
   for (char& c : s) {
@@ -509,9 +513,17 @@ void GatewayApplication::toAdmin(FIX::Message& msg, const FIX::SessionID& id) {
 void GatewayApplication::toApp(FIX::Message& msg, const FIX::SessionID& id) {
   const std::string type = HeaderField(msg, tag::MsgType);
   metrics_.CountMessage(id.toString(), GatewayMetrics::Direction::kOut, type);
-  // The gateway never sends a BusinessMessageReject itself: this one is
-  // QuickFIX's answer to a message type fromApp refused.
-  if (type == "j") NoteReject(msg, id);
+  // A BusinessMessageReject is QuickFIX's answer to a message type fromApp
+  // refused, except the gateway's own refusals on a drop-copy session
+  // (RefuseOnDropCopy), which are journaled before they are sent.
+  if (type == "j" && !IsDropCopyRefusal(msg, id)) NoteReject(msg, id);
+}
+
+bool GatewayApplication::IsDropCopyRefusal(const FIX::Message& msg,
+                                           const FIX::SessionID& id) const {
+  return OptionsOf(id.toString()).drop_copy &&
+         fix::FieldText(msg, tag::Text).value_or("").rfind(kDropCopyRefusal,
+                                                           0) == 0;
 }
 
 void GatewayApplication::NoteReject(const FIX::Message& msg,
@@ -584,10 +596,58 @@ void GatewayApplication::fromApp(const FIX::Message& msg,
   }
 }
 
+void GatewayApplication::RefuseOnDropCopy(const FIX::Message& msg,
+                                          const FIX::SessionID& id,
+                                          const std::string& type,
+                                          SteadyTime received) {
+  const SessionKey session = id.toString();
+  const int64_t seq = InboundSeq(msg);
+  const std::string cl_ord_id = fix::FieldText(msg, tag::ClOrdID).value_or("");
+  const std::string text = fmt::format(
+      "{} it receives copies of reports and takes no orders or requests "
+      "(MsgType {} refused)",
+      kDropCopyRefusal, type);
+  auto reject = std::make_unique<FIX::Message>();
+  reject->getHeader().setField(FIX::MsgType("j"));
+  reject->setField(FIX::RefSeqNum(static_cast<int>(seq)));
+  reject->setField(FIX::RefMsgType(type));
+  if (!cl_ord_id.empty()) {
+    reject->setField(FIX::BusinessRejectRefID(cl_ord_id));
+  }
+  // 3 = unsupported message type: none is supported on this session.
+  reject->setField(FIX::BusinessRejectReason(3));
+  reject->setField(FIX::Text(text));
+
+  DecisionScope decision(*this, Inbound{session, seq});
+  const Timestamp now = Now();
+  Note(spdlog::level::warn, "refused session={} MsgType={} ClOrdID={}: {}",
+       session, type, cl_ord_id, text);
+  refusals_.push_front(RefusalNote{now, session, cl_ord_id, "drop copy", text});
+  if (refusals_.size() > kRecentRefusals) refusals_.pop_back();
+  Batch batch;
+  store::JournalEntry e;
+  e.time = now;
+  e.kind = kRejectSent;
+  e.session = session;
+  e.cl_ord_id = cl_ord_id;
+  e.payload = R"({"peer":"broker","reason":"drop_copy"})";
+  e.raw_fix = Printable(*reject);
+  batch.entries.push_back(std::move(e));
+  batch.logs.swap(observed_);
+  batch.sends.push_back(Send{std::move(reject), id, received,
+                             GatewayMetrics::Path::kGatewayAnswer,
+                             metrics_.Key(session, "")});
+  Enqueue(std::move(batch));
+}
+
 void GatewayApplication::FromBroker(const FIX::Message& msg,
                                     const FIX::SessionID& id,
                                     const std::string& type) {
   const SteadyTime received = std::chrono::steady_clock::now();
+  if (OptionsOf(id.toString()).drop_copy) {
+    RefuseOnDropCopy(msg, id, type, received);
+    return;
+  }
   if (type != "D" && type != "F" && type != "G" && type != "H" &&
       type != "AF" && type != "q") {
     throw FIX::UnsupportedMessageType();
@@ -1224,6 +1284,7 @@ std::vector<GatewayApplication::SessionInfo> GatewayApplication::Sessions() {
     SessionInfo info;
     info.id = id.toString();
     info.exchange = id == exchange_session_;
+    info.drop_copy = !info.exchange && OptionsOf(info.id).drop_copy;
     info.logged_on = metrics_.logged_on(info.id);
     info.next_sender_seq = session->getExpectedSenderNum();
     info.next_target_seq = session->getExpectedTargetNum();

@@ -159,6 +159,9 @@ class GatewayApplication : public FIX::Application {
     // disconnect" below).
     bool cancel_on_disconnect = false;
     int64_t cancel_on_disconnect_delay_s = 0;
+    // Role=dropcopy (session_options.h): the session gets copies of other
+    // sessions' reports and may send no orders (BusinessMessageReject).
+    bool drop_copy = false;
   };
   // Keyed by SessionID::toString(). Set before the sessions start.
   void SetSessionOptions(std::map<std::string, SessionOptions> options) {
@@ -388,6 +391,14 @@ class GatewayApplication : public FIX::Application {
 
   void FromBroker(const FIX::Message& msg, const FIX::SessionID& id,
                   const std::string& type);
+  // Any application message on a drop-copy session: answered with a
+  // BusinessMessageReject (380=3, Text saying why), journaled as RejectSent
+  // (payload reason "drop_copy") with the inbound seq, like any refusal.
+  bool IsDropCopyRefusal(const FIX::Message& msg,
+                         const FIX::SessionID& id) const;
+  void RefuseOnDropCopy(const FIX::Message& msg, const FIX::SessionID& id,
+                        const std::string& type,
+                        OrderPipeline::SteadyTime received);
   void FromExchange(const FIX::Message& msg, const std::string& type);
   // A session Reject (35=3) or BusinessMessageReject (35=j) from the
   // exchange: if it names a D/F/G the gateway forwarded (by ClOrdID, or by

@@ -323,6 +323,13 @@ int Run(const RunFlags& flags) {
     warnings = gw::RiskFileWarnings(*limits, broker_keys, config->symbols,
                                     config->risk_config);
     configured_accounts.merge(gw::RiskFileAccounts(*limits));
+    // A drop copy of an account no configuration names would stay silent.
+    if (Status st = gw::CheckDropCopyAccounts(*session_options,
+                                              configured_accounts, config_path);
+        !st.ok()) {
+      fmt::print(stderr, "fixgw: {}\n", st.message());
+      return 2;
+    }
   }
   // Where the sessions listen and connect (read only; nothing is bound).
   for (const bool acceptor : {true, false}) {
@@ -434,7 +441,8 @@ int Run(const RunFlags& flags) {
   gw::OrderRouter router(
       gw::OrderRouter::Options{config->id_prefix, config->symbols,
                               config->finished_orders_kept,
-                              config->refuse_when_exchange_unresponsive},
+                              config->refuse_when_exchange_unresponsive,
+                              session_options->drop_copies},
       risk.get());
   std::vector<gw::GatewayApplication::Output> outbox;
   std::set<std::string> disabled_sessions;

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "gateway/fix/describe.h"
+#include "gateway/fixgw/admin_names.h"
 
 namespace fixgw::gw {
 namespace {
@@ -12,6 +13,22 @@ Status KeyError(const std::string& origin, const FIX::SessionID& id,
                 const std::string& what) {
   return Status::InvalidArgument(origin + ": session " + id.toString() +
                                  ": " + key + "=" + value + ": " + what);
+}
+
+// "A, B ,C" -> {"A", "B", "C"}; empty items are skipped.
+std::vector<std::string> ParseNames(const std::string& text) {
+  std::vector<std::string> names;
+  size_t pos = 0;
+  while (pos <= text.size()) {
+    size_t end = text.find(',', pos);
+    if (end == std::string::npos) end = text.size();
+    std::string item = text.substr(pos, end - pos);
+    while (!item.empty() && item.front() == ' ') item.erase(item.begin());
+    while (!item.empty() && item.back() == ' ') item.pop_back();
+    if (!item.empty()) names.push_back(std::move(item));
+    pos = end + 1;
+  }
+  return names;
 }
 
 // "58, 9001" -> {58, 9001}.
@@ -128,7 +145,86 @@ Status AddSide(const FIX::SessionSettings& side, bool acceptor,
       }
       options.dialect.deny = std::move(*tags);
     }
+    const bool has_sessions = d.has("DropCopySessions");
+    const bool has_accounts = d.has("DropCopyAccounts");
+    if (d.has("Role")) {
+      const std::string role = d.getString("Role");
+      if (!acceptor) {
+        return KeyError(origin, id, "Role", role,
+                        "only broker (acceptor) sessions take one");
+      }
+      if (role == "dropcopy") {
+        options.drop_copy = true;
+      } else if (role != "broker") {
+        return KeyError(origin, id, "Role", role,
+                        "must be broker or dropcopy");
+      }
+    }
+    for (const auto& [key, present] :
+         {std::pair{"DropCopySessions", has_sessions},
+          std::pair{"DropCopyAccounts", has_accounts}}) {
+      if (present && !options.drop_copy) {
+        return KeyError(origin, id, key, d.getString(key),
+                        "only a session with Role=dropcopy takes one");
+      }
+    }
+    if (options.drop_copy && !options.default_account.empty()) {
+      return KeyError(origin, id, "DefaultAccount", options.default_account,
+                      "a drop-copy session sends no orders");
+    }
+    if (options.drop_copy) {
+      OrderRouter::Options::DropCopy dc;
+      dc.session = id.toString();
+      if (has_accounts) {
+        for (std::string& a : ParseNames(d.getString("DropCopyAccounts"))) {
+          dc.accounts.insert(std::move(a));
+        }
+      }
+      // Session names are resolved once every session is read.
+      if (has_sessions) {
+        for (std::string& n : ParseNames(d.getString("DropCopySessions"))) {
+          dc.sessions.insert(std::move(n));
+        }
+      }
+      out.drop_copies.push_back(std::move(dc));
+    }
     out.sessions.emplace(id.toString(), std::move(options));
+  }
+  return Status::Ok();
+}
+
+// Replaces each drop copy's DropCopySessions names by the full keys of the
+// broker sessions they name.
+Status ResolveDropCopySessions(const FIX::SessionSettings& acceptors,
+                               const std::string& origin,
+                               LoadedSessionOptions& out) {
+  std::set<std::string> brokers;
+  std::set<std::string> drop_copies;
+  for (const auto& dc : out.drop_copies) drop_copies.insert(dc.session);
+  for (const FIX::SessionID& id : acceptors.getSessions()) {
+    if (!drop_copies.contains(id.toString())) brokers.insert(id.toString());
+  }
+  for (auto& dc : out.drop_copies) {
+    FIX::SessionID id;
+    id.fromString(dc.session);
+    const std::string list =
+        acceptors.get(id).has("DropCopySessions")
+            ? acceptors.get(id).getString("DropCopySessions")
+            : std::string();
+    std::set<SessionKey> keys;
+    for (const std::string& name : dc.sessions) {
+      Result<std::string> key = ResolveSessionName(brokers, name);
+      if (!key.ok()) {
+        Result<std::string> other = ResolveSessionName(drop_copies, name);
+        return KeyError(origin, id, "DropCopySessions", list,
+                        other.ok() ? "'" + name +
+                                         "' is a drop-copy session, not a "
+                                         "broker session"
+                                   : key.status().message());
+      }
+      keys.insert(*key);
+    }
+    dc.sessions = std::move(keys);
   }
   return Status::Ok();
 }
@@ -148,10 +244,35 @@ Result<LoadedSessionOptions> LoadSessionOptions(const fix::SplitSettings& split,
         !st.ok()) {
       return st;
     }
+    if (Status st = ResolveDropCopySessions(split.acceptors, origin, out);
+        !st.ok()) {
+      return st;
+    }
     return out;
   } catch (const std::exception& e) {
     return Status::InvalidArgument(origin + ": " + e.what());
   }
+}
+
+Status CheckDropCopyAccounts(const LoadedSessionOptions& loaded,
+                             const std::set<std::string>& accounts,
+                             const std::string& origin) {
+  for (const auto& dc : loaded.drop_copies) {
+    for (const std::string& account : dc.accounts) {
+      Result<std::string> known = ResolveAccountName(accounts, account);
+      if (!known.ok()) {
+        std::string list;
+        for (const std::string& a : dc.accounts) {
+          list += (list.empty() ? "" : ",") + a;
+        }
+        FIX::SessionID id;
+        id.fromString(dc.session);
+        return KeyError(origin, id, "DropCopyAccounts", list,
+                        known.status().message());
+      }
+    }
+  }
+  return Status::Ok();
 }
 
 fix::SideDefaults GatewaySessionDefaults() {

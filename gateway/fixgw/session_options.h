@@ -17,18 +17,29 @@
 //   CancelOnDisconnectDelaySeconds=0
 //                            that delay, 0 to 3600 (with
 //                              CancelOnDisconnect=Y only)
+//   Role=broker              broker sessions: broker (sends orders, default)
+//                              or dropcopy (receives a copy of the reports
+//                              of the sessions and accounts below; sends no
+//                              orders)
+//   DropCopySessions=B1,B2   Role=dropcopy only: the broker sessions it
+//                              copies (full key or short name); absent or
+//                              empty: every broker session
+//   DropCopyAccounts=A1,A2   Role=dropcopy only: the accounts it copies;
+//                              absent or empty: every account
 //
 // Errors are one line naming the file, the session and the key.
 #pragma once
 
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "gateway/core/result.h"
 #include "gateway/fix/settings.h"
 #include "gateway/fixgw/gateway_app.h"
+#include "gateway/router/order_router.h"
 
 namespace fixgw::gw {
 
@@ -36,12 +47,23 @@ inline constexpr int64_t kMaxCancelOnDisconnectDelaySeconds = 3600;
 
 struct LoadedSessionOptions {
   std::map<std::string, GatewayApplication::SessionOptions> sessions;
+  // The drop-copy sessions (Role=dropcopy), their DropCopySessions
+  // resolved to full session keys.
+  std::vector<OrderRouter::Options::DropCopy> drop_copies;
   // The dictionaries the dialects point into (one per file).
   std::vector<std::unique_ptr<FIX::DataDictionary>> dictionaries;
 };
 
 Result<LoadedSessionOptions> LoadSessionOptions(const fix::SplitSettings& split,
                                                 const std::string& origin);
+
+// Checks every DropCopyAccounts name against `accounts` (the risk file's
+// and the sessions' DefaultAccount): an unknown one is an error naming the
+// file, the session and the key. Without risk checks there is no list of
+// accounts and the caller does not call this.
+Status CheckDropCopyAccounts(const LoadedSessionOptions& loaded,
+                             const std::set<std::string>& accounts,
+                             const std::string& origin);
 
 // QuickFIX keys fixgw gives sessions that do not set them: the exchange
 // session accepts user-defined fields (>= 5000) and standard fields outside

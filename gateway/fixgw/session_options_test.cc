@@ -12,8 +12,10 @@ namespace {
 // `exchange` are extra lines for their blocks.
 class SessionOptionsTest : public ::testing::Test {
  protected:
+  // `more`: further [SESSION] blocks, after the exchange's.
   Result<LoadedSessionOptions> Load(const std::string& broker,
-                                    const std::string& exchange = "") {
+                                    const std::string& exchange = "",
+                                    const std::string& more = "") {
     std::ofstream(path_) << "[DEFAULT]\nBeginString=FIX.4.4\nSenderCompID=GW\n"
                             "StartTime=00:00:00\nEndTime=00:00:00\n"
                             "HeartBtInt=30\nDataDictionary=" FIXGW_FIX44_XML "\n"
@@ -23,7 +25,7 @@ class SessionOptionsTest : public ::testing::Test {
                          << "\n[SESSION]\nConnectionType=initiator\n"
                             "TargetCompID=X\nSocketConnectHost=127.0.0.1\n"
                             "SocketConnectPort=2\n"
-                         << exchange;
+                         << exchange << more;
     auto split = fix::LoadSessionSettings(path_, GatewaySessionDefaults());
     if (!split.ok()) return split.status();
     exchange_defaults_ = split->initiators.get(
@@ -118,6 +120,95 @@ TEST_F(SessionOptionsTest, ErrorsNameTheSessionAndTheKey) {
     ASSERT_FALSE(o.ok()) << c.message;
     EXPECT_EQ(o.status().message(), path_ + ": " + c.message);
   }
+}
+
+// A broker-side session block for TargetCompID `comp` with `keys`.
+std::string Acceptor(const std::string& comp, const std::string& keys) {
+  return "\n[SESSION]\nConnectionType=acceptor\nTargetCompID=" + comp +
+         "\nSocketAcceptPort=1\n" + keys;
+}
+
+TEST_F(SessionOptionsTest, SessionsAreBrokersUnlessTheirRoleIsDropCopy) {
+  auto o = Load("Role=broker\n", "",
+                Acceptor("B2", "") + Acceptor("DC", "Role=dropcopy\n"));
+  ASSERT_TRUE(o.ok()) << o.status().message();
+  EXPECT_FALSE(o->sessions.at("FIX.4.4:GW->B1").drop_copy);
+  EXPECT_FALSE(o->sessions.at("FIX.4.4:GW->B2").drop_copy);
+  EXPECT_TRUE(o->sessions.at("FIX.4.4:GW->DC").drop_copy);
+  // Without lists it copies every session and account.
+  ASSERT_EQ(o->drop_copies.size(), 1u);
+  EXPECT_EQ(o->drop_copies[0].session, "FIX.4.4:GW->DC");
+  EXPECT_TRUE(o->drop_copies[0].sessions.empty());
+  EXPECT_TRUE(o->drop_copies[0].accounts.empty());
+}
+
+TEST_F(SessionOptionsTest, DropCopyListsResolveShortAndFullSessionNames) {
+  auto o = Load("", "",
+                Acceptor("B2", "") +
+                    Acceptor("DC", "Role=dropcopy\nDropCopySessions=B1, "
+                                   "FIX.4.4:GW->B2\n"
+                                   "DropCopyAccounts=ACC1 ,ACC2\n") +
+                    Acceptor("DC2", "Role=dropcopy\nDropCopySessions=\n"));
+  ASSERT_TRUE(o.ok()) << o.status().message();
+  ASSERT_EQ(o->drop_copies.size(), 2u);
+  const auto& dc = o->drop_copies[0].session == "FIX.4.4:GW->DC"
+                       ? o->drop_copies[0]
+                       : o->drop_copies[1];
+  const auto& dc2 = &dc == &o->drop_copies[0] ? o->drop_copies[1]
+                                               : o->drop_copies[0];
+  EXPECT_EQ(dc.sessions,
+            (std::set<std::string>{"FIX.4.4:GW->B1", "FIX.4.4:GW->B2"}));
+  EXPECT_EQ(dc.accounts, (std::set<std::string>{"ACC1", "ACC2"}));
+  EXPECT_EQ(dc2.session, "FIX.4.4:GW->DC2");
+  EXPECT_TRUE(dc2.sessions.empty());  // empty means every session
+}
+
+TEST_F(SessionOptionsTest, DropCopyErrorsNameTheFileTheSessionAndTheKey) {
+  struct Case {
+    std::string broker, exchange, more, message;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"Role=trader\n", "", "",
+            "session FIX.4.4:GW->B1: Role=trader: must be broker or dropcopy"},
+           {"", "Role=dropcopy\n", "",
+            "session FIX.4.4:GW->X: Role=dropcopy: only broker (acceptor) "
+            "sessions take one"},
+           {"DropCopyAccounts=ACC1\n", "", "",
+            "session FIX.4.4:GW->B1: DropCopyAccounts=ACC1: only a session "
+            "with Role=dropcopy takes one"},
+           {"DropCopySessions=B1\n", "", "",
+            "session FIX.4.4:GW->B1: DropCopySessions=B1: only a session "
+            "with Role=dropcopy takes one"},
+           {"", "", Acceptor("DC", "Role=dropcopy\nDefaultAccount=A\n"),
+            "session FIX.4.4:GW->DC: DefaultAccount=A: a drop-copy session "
+            "sends no orders"},
+           {"", "", Acceptor("DC", "Role=dropcopy\nDropCopySessions=NOPE\n"),
+            "session FIX.4.4:GW->DC: DropCopySessions=NOPE: unknown session "
+            "'NOPE'"},
+           {"", "",
+            Acceptor("DC", "Role=dropcopy\nDropCopySessions=B1,DC2\n") +
+                Acceptor("DC2", "Role=dropcopy\n"),
+            "session FIX.4.4:GW->DC: DropCopySessions=B1,DC2: 'DC2' is a "
+            "drop-copy session, not a broker session"}}) {
+    auto o = Load(c.broker, c.exchange, c.more);
+    ASSERT_FALSE(o.ok()) << c.message;
+    // The unknown-name message goes on to list the valid names.
+    EXPECT_EQ(o.status().message().substr(0, path_.size() + 2 +
+                                                 c.message.size()),
+              path_ + ": " + c.message);
+  }
+}
+
+TEST_F(SessionOptionsTest, DropCopyAccountsMustBeConfiguredAccounts) {
+  auto o = Load("", "",
+                Acceptor("DC", "Role=dropcopy\nDropCopyAccounts=ACC1,ACCX\n"));
+  ASSERT_TRUE(o.ok()) << o.status().message();
+  EXPECT_TRUE(CheckDropCopyAccounts(*o, {"ACC1", "ACCX", "ACC3"}, path_).ok());
+  Status st = CheckDropCopyAccounts(*o, {"ACC1", "ACC3"}, path_);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.message(),
+            path_ + ": session FIX.4.4:GW->DC: DropCopyAccounts=ACC1,ACCX: "
+                    "unknown account 'ACCX': the accounts are ACC1, ACC3");
 }
 
 }  // namespace

@@ -237,7 +237,7 @@ std::string RenderStatusPage(const StatusView& v) {
         "<td class=\"time\">{}</td><td class=\"num\">{}</td>"
         "<td class=\"num\">{}</td><td class=\"num\">{}</td>"
         "<td class=\"num\">{}</td><td class=\"num\">{}</td>{}</tr>\n",
-        EscapeHtml(s.id), s.exchange ? "exchange" : "broker",
+        EscapeHtml(s.id), SessionRole(s),
         updown(s.logged_on, "logged on", "logged out"), admission,
         s.remote.empty() ? "-" : EscapeHtml(s.remote),
         TimeOrNever(s.last_logon), TimeOrNever(s.last_logout),

@@ -46,7 +46,15 @@ struct SessionStatus {
   // the process started (0 for the exchange).
   uint64_t orders_accepted = 0;
   uint64_t orders_rejected = 0;
+  // A broker-side session with Role=dropcopy (false for the exchange).
+  bool drop_copy = false;
 };
+
+// "exchange", "dropcopy" or "broker": the role /sessions, the metrics and
+// the status page show.
+inline const char* SessionRole(const SessionStatus& s) {
+  return s.exchange ? "exchange" : s.drop_copy ? "dropcopy" : "broker";
+}
 
 // A refusal the gateway sent.
 struct RefusalNote {

@@ -114,6 +114,21 @@ TEST(StatusPageTest, ShowsSessionsOrdersAndKillSwitches) {
   EXPECT_EQ(html.find("<script"), std::string::npos);
 }
 
+TEST(StatusPageTest, ShowsEachSessionsRoleDropCopiesIncluded) {
+  StatusView v;
+  SessionStatus dc = Session("FIX.4.4:GW->BACKOFFICE", false, true);
+  dc.drop_copy = true;
+  v.sessions.push_back(Session("FIX.4.4:GW->BROKER1", false, true));
+  v.sessions.push_back(dc);
+  v.sessions.push_back(Session("FIX.4.4:GW->SIM", true, true));
+  EXPECT_STREQ(SessionRole(v.sessions[0]), "broker");
+  EXPECT_STREQ(SessionRole(v.sessions[1]), "dropcopy");
+  EXPECT_STREQ(SessionRole(v.sessions[2]), "exchange");
+  const std::string html = RenderStatusPage(v);
+  EXPECT_EQ(Count(html, "<td>dropcopy</td>"), 1u) << html;
+  EXPECT_EQ(Count(html, "<td>broker</td>"), 1u) << html;
+}
+
 TEST(StatusPageTest, ShowsVersionAndUptime) {
   StatusView v;
   v.health = "ok";

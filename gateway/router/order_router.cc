@@ -304,6 +304,76 @@ class OrderRouter::Impl {
     return o.snap.cl_ord_id;
   }
 
+  // ---- drop copy (Options::drop_copies) --------------------------------
+
+  bool IsDropCopy(const SessionKey& session) const {
+    for (const Options::DropCopy& dc : options.drop_copies) {
+      if (dc.session == session) return true;
+    }
+    return false;
+  }
+  // The account a message to a broker session is about; nullopt if none is
+  // known (a cancel reject of an unknown order, a mass cancel without one).
+  std::optional<std::string> AccountOf(const JournalEvent& event,
+                                       const ToBroker& b) const {
+    const auto of_order = [&](const std::string& id,
+                              const std::string& orig)
+        -> std::optional<std::string> {
+      for (const std::string* i : {&id, &orig}) {
+        if (i->empty()) continue;
+        if (const OrderState* o = FindByBroker(b.session, *i)) {
+          return o->snap.account;
+        }
+      }
+      return std::nullopt;
+    };
+    if (const auto* r = std::get_if<ExecutionReport>(&b.message)) {
+      if (!r->account.empty()) return r->account;
+      return of_order(r->cl_ord_id, r->orig_cl_ord_id);
+    }
+    if (const auto* r = std::get_if<CancelReject>(&b.message)) {
+      return of_order(r->cl_ord_id, r->orig_cl_ord_id);
+    }
+    if (const auto* m = std::get_if<MassCancelRequested>(&event)) {
+      if (!m->request.account.empty()) return m->request.account;
+    }
+    return std::nullopt;
+  }
+  std::vector<Action> AddDropCopies(const JournalEvent& event,
+                                    std::vector<Action> actions) const {
+    std::vector<Action> out;
+    out.reserve(actions.size());
+    for (Action& action : actions) {
+      const auto* b = std::get_if<ToBroker>(&action);
+      if (b == nullptr || IsDropCopy(b->session)) {
+        out.push_back(std::move(action));
+        continue;
+      }
+      const std::optional<std::string> account = AccountOf(event, *b);
+      ToBroker original = *b;
+      out.push_back(std::move(action));
+      for (const Options::DropCopy& dc : options.drop_copies) {
+        if (!dc.sessions.empty() && !dc.sessions.contains(original.session)) {
+          continue;
+        }
+        if (!dc.accounts.empty() &&
+            (!account || !dc.accounts.contains(*account))) {
+          continue;
+        }
+        ToBroker copy{dc.session, original.message};
+        if (auto* r = std::get_if<ExecutionReport>(&copy.message)) {
+          std::erase_if(r->extra, [](const FixField& f) {
+            return f.tag == kCopyMsgIndicatorTag;
+          });
+          r->extra.push_back(FixField{kCopyMsgIndicatorTag, "Y"});
+        }
+        out.push_back(std::move(copy));
+      }
+    }
+    return out;
+  }
+  static constexpr int kCopyMsgIndicatorTag = 797;
+
   std::string NextExchId() const {
     return options.id_prefix + "-" + std::to_string(exch_seq + 1);
   }
@@ -1566,8 +1636,14 @@ JournalEvent OrderRouter::DecideStatus(const SessionKey& session,
 
 std::vector<Action> OrderRouter::Apply(const JournalEvent& event,
                                        Timestamp at) {
-  return std::visit([&](const auto& e) { return impl_->ApplyEvent(e, at); },
-                    event);
+  std::vector<Action> actions = std::visit(
+      [&](const auto& e) { return impl_->ApplyEvent(e, at); }, event);
+  if (impl_->options.drop_copies.empty() ||
+      std::holds_alternative<StatusAnswered>(event) ||
+      std::holds_alternative<MassStatusAnswered>(event)) {
+    return actions;
+  }
+  return impl_->AddDropCopies(event, std::move(actions));
 }
 
 bool OrderRouter::exchange_up() const { return impl_->exchange_up; }

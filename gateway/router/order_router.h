@@ -84,6 +84,34 @@ class OrderRouter {
     // false), as if it were down; Text "exchange is not answering: ...".
     // Off: they are forwarded and wait for the exchange.
     bool refuse_when_exchange_unresponsive = false;
+    // Drop-copy sessions (a broker-side session with Role=dropcopy). Apply
+    // adds, right after each ExecutionReport, OrderCancelReject and
+    // OrderMassCancelReport it sends a broker session, one copy of it
+    // (ToBroker to the drop-copy session) per drop copy that covers it: the
+    // copy goes through the same journal, session store and resend as the
+    // original, so it is delivered exactly once and in journal order.
+    // Copies keep every field of the original (the broker's ClOrdID, the
+    // ExecID); an ExecutionReport's copy also carries CopyMsgIndicator
+    // (797) = Y in its pass-through fields (FIX 4.4 defines 797 on the
+    // ExecutionReport only). Not copied: the answers to status requests
+    // (H, AF: ExecType OrderStatus; they describe, they report nothing
+    // new) and anything sent to a drop-copy session itself.
+    struct DropCopy {
+      SessionKey session = {};
+      // The accounts it covers; empty: every account. A report covers an
+      // account by its Account (the order's, from the order table, when
+      // the report has none); a cancel reject by its order's account (an
+      // unknown order has none: copied only to drop copies without an
+      // account filter); a mass cancel report by the request's Account.
+      std::set<std::string> accounts = {};
+      // The broker sessions it covers; empty: every one.
+      std::set<SessionKey> sessions = {};
+      bool operator==(const DropCopy&) const = default;
+    };
+    // Applied by Apply, so a replay of the journal derives the copies of
+    // the configuration given here, not of the one in force when the
+    // events were journaled (see README, "Drop copy").
+    std::vector<DropCopy> drop_copies = {};
   };
 
   // `risk` may be null (pass-through: no pre-trade check, no kill switch);

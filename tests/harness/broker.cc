@@ -115,6 +115,36 @@ std::string Broker::Transcript() {
   return out;
 }
 
+std::vector<std::string> Broker::Received() {
+  // A zero timeout would read nothing: take what is there, briefly.
+  Collect(milliseconds(50));
+  return messages_;
+}
+
+std::vector<std::string> Deliveries(const std::vector<std::string>& received,
+                                    const std::vector<std::string>& fields) {
+  std::vector<std::string> out;
+  std::set<std::string> seqs;
+  for (const std::string& msg : received) {
+    const std::string line = "|" + msg + "|";
+    bool all = true;
+    for (const std::string& f : fields) {
+      all = all && line.find("|" + f + "|") != std::string::npos;
+    }
+    if (all && seqs.insert(Field(line, 34)).second) out.push_back(msg);
+  }
+  return out;
+}
+
+std::set<std::string> DeliveredSeqs(Broker& broker,
+                                    const std::vector<std::string>& fields) {
+  std::set<std::string> seqs;
+  for (const std::string& msg : Deliveries(broker.Received(), fields)) {
+    seqs.insert(Field("|" + msg, 34));
+  }
+  return seqs;
+}
+
 bool Broker::Matches(const std::string& msg,
                      const std::vector<std::string>& fields) {
   return std::all_of(fields.begin(), fields.end(), [&](const std::string& f) {

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -63,6 +64,9 @@ class Broker {
 
   // Everything received, one message a line, for failure messages.
   std::string Transcript();
+  // Everything received so far (reading what arrives within 50 ms), in
+  // arrival order.
+  std::vector<std::string> Received();
 
  private:
   static bool Matches(const std::string& msg,
@@ -82,5 +86,15 @@ class Broker {
 
 // The value of `tag` in a '|'-separated message, or "" if absent.
 std::string Field(const std::string& msg, int tag);
+
+// The messages of `received` (arrival order) holding every one of `fields`
+// ("tag=value"), only the first of each MsgSeqNum: a message resent under
+// its MsgSeqNum (PossDupFlag, after a ResendRequest) is one delivery, as a
+// FIX engine delivers it once. Arrival order.
+std::vector<std::string> Deliveries(const std::vector<std::string>& received,
+                                    const std::vector<std::string>& fields);
+// The MsgSeqNums of `broker`'s deliveries holding every one of `fields`.
+std::set<std::string> DeliveredSeqs(Broker& broker,
+                                    const std::vector<std::string>& fields);
 
 }  // namespace fixgw::testing

@@ -17,21 +17,6 @@ int SimLines(const std::string& log, const std::vector<std::string>& fields) {
   return n;
 }
 
-std::set<std::string> Deliveries(Broker& broker,
-                                 const std::vector<std::string>& fields) {
-  std::set<std::string> seqs;
-  std::istringstream in(broker.Transcript());
-  for (std::string line; std::getline(in, line);) {
-    line += "|";
-    bool all = true;
-    for (const std::string& f : fields) {
-      all = all && line.find("|" + f + "|") != std::string::npos;
-    }
-    if (all) seqs.insert(Field(line, 34));
-  }
-  return seqs;
-}
-
 std::string Order(const std::string& id, const std::string& symbol,
                   const std::string& price) {
   return "11=" + id + "|1=ACC1|55=" + symbol + "|54=1|60=" + FixNow() +
