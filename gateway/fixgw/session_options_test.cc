@@ -34,7 +34,10 @@ class SessionOptionsTest : public ::testing::Test {
   }
   ~SessionOptionsTest() override { unlink(path_.c_str()); }
 
-  std::string path_ = ::testing::TempDir() + "session_options_test.cfg";
+  // One file per process: ctest runs each test as its own process, in
+  // parallel.
+  std::string path_ = ::testing::TempDir() + "session_options_test." +
+                      std::to_string(getpid()) + ".cfg";
   FIX::Dictionary exchange_defaults_;
 };
 
