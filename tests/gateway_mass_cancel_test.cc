@@ -36,21 +36,12 @@ class GatewayMassCancelTest : public ::testing::Test {
     ASSERT_TRUE(cluster_.StartSim(&error)) << error;
   }
 
-  std::string Log() {
-    return "--- fixgw log:\n" + ReadFile(cluster_.gateway_log()) +
-           "--- fixsim messages:\n" + cluster_.SimMessages();
-  }
+  std::string Log() { return ClusterLog(cluster_); }
 
   // Logs `broker` on (reset) and places the orders, each acknowledged.
   void LogonAndOrder(Broker& broker,
                      const std::vector<std::vector<std::string>>& orders) {
-    ASSERT_TRUE(broker.Logon(1, /*reset=*/true));
-    ASSERT_TRUE(broker.WaitFor({"35=A"})) << broker.Transcript() << Log();
-    for (const auto& o : orders) {
-      ASSERT_TRUE(broker.Next("D", Order(o[0], o[1], o[2])));
-      ASSERT_TRUE(broker.WaitFor({"35=8", "11=" + o[0], "150=0"}, seconds(10)))
-          << broker.Transcript() << Log();
-    }
+    ASSERT_EQ(fixgw::testing::LogonAndOrder(broker, orders), "") << Log();
   }
 
   TempDir dir_;

@@ -16,6 +16,7 @@
 
 #include "tests/harness/broker.h"
 #include "tests/harness/cluster.h"
+#include "tests/harness/order_flow.h"
 #include "tests/harness/process.h"
 
 namespace fixgw::testing {
@@ -23,20 +24,6 @@ namespace {
 
 using std::chrono::milliseconds;
 using std::chrono::seconds;
-
-// Lines of fixsim's message log holding every one of `fields`.
-int SimLines(const std::string& log, const std::vector<std::string>& fields) {
-  std::istringstream in(log);
-  int n = 0;
-  for (std::string line; std::getline(in, line);) {
-    bool all = true;
-    for (const std::string& f : fields) {
-      all = all && line.find("\x01" + f + "\x01") != std::string::npos;
-    }
-    n += all ? 1 : 0;
-  }
-  return n;
-}
 
 // fixsim running; fixgw started by each test. `Base` is ::testing::Test or
 // a parameterised test.

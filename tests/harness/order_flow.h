@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "tests/harness/broker.h"
+#include "tests/harness/cluster.h"
 
 namespace fixgw::testing {
 
@@ -21,5 +22,15 @@ int SimLines(const std::string& log, const std::vector<std::string>& fields);
 // account ACC1, ClOrdID `id`.
 std::string Order(const std::string& id, const std::string& symbol,
                   const std::string& price);
+
+// Logs `broker` on (sequence 1, reset) and places `orders` ({ClOrdID,
+// symbol, price} each, as Order), waiting for each one's New report.
+// Returns "" when all went through, else what failed with the broker's
+// transcript.
+std::string LogonAndOrder(Broker& broker,
+                          const std::vector<std::vector<std::string>>& orders);
+
+// fixgw's log and fixsim's messages, for a failure message.
+std::string ClusterLog(const Cluster& cluster);
 
 }  // namespace fixgw::testing
