@@ -53,6 +53,23 @@ class GatewayCancelOnDisconnectTest : public ::testing::Test {
     ASSERT_EQ(fixgw::testing::LogonAndOrder(broker, orders), "") << Log();
   }
 
+  // Starts fixgw; BROKER1 places o1 (GWT-1) and o2 (GWT-2), BROKER2 p1
+  // (GWT-3); then both connections drop without a Logout, and BROKER1's
+  // timer is armed.
+  void OrdersThenBothDrop() {
+    std::string error;
+    ASSERT_TRUE(cluster_.StartGateway(&error)) << error;
+    {
+      Broker b1(cluster_.gateway_port(), "BROKER1");
+      Broker b2(cluster_.gateway_port(), "BROKER2");
+      LogonAndOrder(b1, {{"o1", "AAPL", "100"}, {"o2", "MSFT", "250"}});
+      LogonAndOrder(b2, {{"p1", "AAPL", "100"}});
+    }
+    ASSERT_TRUE(cluster_.WaitForGatewayLog(
+        "GW->BROKER1: cancel-on-disconnect armed (disconnect)", 1, seconds(5)))
+        << Log();
+  }
+
   // Cancels fixsim received for the order it knows as `exch_id`.
   int SimCancels(const std::string& exch_id) {
     return SimLines(cluster_.SimMessages(), {"35=F", "41=" + exch_id});
@@ -94,17 +111,8 @@ class GatewayCancelOnDisconnectTest : public ::testing::Test {
 TEST_F(GatewayCancelOnDisconnectTest,
        ADroppedConnectionCancelsTheSessionsOrdersAfterTheDelay) {
   Configure(2);
-  std::string error;
-  ASSERT_TRUE(cluster_.StartGateway(&error)) << error;
-  {
-    Broker b1(cluster_.gateway_port(), "BROKER1");
-    Broker b2(cluster_.gateway_port(), "BROKER2");
-    LogonAndOrder(b1, {{"o1", "AAPL", "100"}, {"o2", "MSFT", "250"}});
-    LogonAndOrder(b2, {{"p1", "AAPL", "100"}});
-  }  // both connections drop, without a Logout
-  ASSERT_TRUE(cluster_.WaitForGatewayLog(
-      "GW->BROKER1: cancel-on-disconnect armed (disconnect)", 1, seconds(5)))
-      << Log();
+  OrdersThenBothDrop();
+  if (HasFatalFailure()) return;
   // Not before the delay...
   std::this_thread::sleep_for(milliseconds(1000));
   EXPECT_EQ(SimCancels(), 0) << Log();
@@ -290,17 +298,9 @@ TEST_F(GatewayCancelOnDisconnectTest,
 TEST_F(GatewayCancelOnDisconnectTest,
        AKillWhileTheTimerRunsCancelsOnceAfterTheRestart) {
   Configure(3);
+  OrdersThenBothDrop();
+  if (HasFatalFailure()) return;
   std::string error;
-  ASSERT_TRUE(cluster_.StartGateway(&error)) << error;
-  {
-    Broker b1(cluster_.gateway_port(), "BROKER1");
-    Broker b2(cluster_.gateway_port(), "BROKER2");
-    LogonAndOrder(b1, {{"o1", "AAPL", "100"}, {"o2", "MSFT", "250"}});
-    LogonAndOrder(b2, {{"p1", "AAPL", "100"}});
-  }
-  ASSERT_TRUE(cluster_.WaitForGatewayLog(
-      "GW->BROKER1: cancel-on-disconnect armed (disconnect)", 1, seconds(5)))
-      << Log();
   // The timer runs (3 s): kill -9.
   cluster_.gateway().Signal(SIGKILL);
   ASSERT_TRUE(cluster_.gateway().Wait(seconds(10)).has_value());
