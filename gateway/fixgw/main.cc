@@ -153,22 +153,22 @@ int CheckJournalAtStart(store::Journal& journal, store::VerifyMode mode,
                         const RunFlags& flags, bool* stopped_cleanly) {
   auto check = store::CheckAtStart(journal, mode);
   if (!check.ok()) {
-    PrintToStderr( "fixgw: {}\n", check.status().message());
+    PrintToStderr("fixgw: {}\n", check.status().message());
     return 2;
   }
-  *stopped_cleanly = check->ok() && check->recorded &&
-                     check->recorded->reason == kCleanStop;
+  *stopped_cleanly =
+      check->ok() && check->recorded && check->recorded->reason == kCleanStop;
   const char* mode_name =
       mode == store::VerifyMode::kFull ? "full" : "checkpoint";
   std::string reason = "verified at start";
   if (!check->ok()) {
     if (!flags.accept_damage) {
       PrintToStderr(
-                 "fixgw: journal {} is damaged: {}; refusing to start "
-                 "(fixreplay --verify {} shows the chain; to start anyway "
-                 "for forensics: --accept-journal-damage REASON, which is "
-                 "journaled)\n",
-                 journal.path(), check->problem, journal.path());
+          "fixgw: journal {} is damaged: {}; refusing to start "
+          "(fixreplay --verify {} shows the chain; to start anyway "
+          "for forensics: --accept-journal-damage REASON, which is "
+          "journaled)\n",
+          journal.path(), check->problem, journal.path());
       return 2;
     }
     spdlog::critical(
@@ -187,7 +187,7 @@ int CheckJournalAtStart(store::Journal& journal, store::VerifyMode mode,
     if (Status st =
             AppendRecord(journal, gw::kJournalDamageAccepted, payload);
         !st.ok()) {
-      PrintToStderr( "fixgw: {}\n", st.message());
+      PrintToStderr("fixgw: {}\n", st.message());
       return 2;
     }
     reason = "damage accepted at start";
@@ -210,18 +210,18 @@ int CheckJournalAtStart(store::Journal& journal, store::VerifyMode mode,
         {"took_us", check->took.count()}};
     if (Status st = AppendRecord(journal, gw::kJournalVerified, payload);
         !st.ok()) {
-      PrintToStderr( "fixgw: {}\n", st.message());
+      PrintToStderr("fixgw: {}\n", st.message());
       return 2;
     }
   }
   if (Status st = journal.SyncToDisk(); !st.ok()) {
-    PrintToStderr( "fixgw: {}\n", st.message());
+    PrintToStderr("fixgw: {}\n", st.message());
     return 2;
   }
   if (Status st = store::WriteHead(
           journal.path(), store::RecordedHead{journal.head(), Now(), reason});
       !st.ok()) {
-    PrintToStderr( "fixgw: {}\n", st.message());
+    PrintToStderr("fixgw: {}\n", st.message());
     return 2;
   }
   return 0;
@@ -251,25 +251,25 @@ int Run(const RunFlags& flags) {
   auto split =
       fix::LoadSessionSettings(config_path, gw::GatewaySessionDefaults());
   if (!split.ok()) {
-    PrintToStderr( "fixgw: {}\n", split.status().message());
+    PrintToStderr("fixgw: {}\n", split.status().message());
     return 2;
   }
   if (split->acceptor_count == 0 || split->initiator_count != 1) {
     PrintToStderr(
-               "fixgw: {}: needs at least one broker session "
-               "(ConnectionType=acceptor) and exactly one exchange session "
-               "(ConnectionType=initiator), found {} and {}\n",
-               config_path, split->acceptor_count, split->initiator_count);
+        "fixgw: {}: needs at least one broker session "
+        "(ConnectionType=acceptor) and exactly one exchange session "
+        "(ConnectionType=initiator), found {} and {}\n",
+        config_path, split->acceptor_count, split->initiator_count);
     return 2;
   }
   auto session_options = gw::LoadSessionOptions(*split, config_path);
   if (!session_options.ok()) {
-    PrintToStderr( "fixgw: {}\n", session_options.status().message());
+    PrintToStderr("fixgw: {}\n", session_options.status().message());
     return 2;
   }
   auto config = gw::LoadGatewayConfig(config_path);
   if (!config.ok()) {
-    PrintToStderr( "fixgw: {}\n", config.status().message());
+    PrintToStderr("fixgw: {}\n", config.status().message());
     return 2;
   }
   // Read now so that a bad token file stops start-up before anything is
@@ -279,9 +279,9 @@ int Run(const RunFlags& flags) {
     if (config->admin_auth) {
       auto tokens = gw::LoadAdminTokenFile(config->admin_token_file);
       if (!tokens.ok()) {
-        PrintToStderr( "fixgw: {}: [GATEWAY] AdminTokenFile {}: {}\n",
-                   config_path, config->admin_token_file,
-                   tokens.status().message());
+        PrintToStderr("fixgw: {}: [GATEWAY] AdminTokenFile {}: {}\n",
+                      config_path, config->admin_token_file,
+                      tokens.status().message());
         return 2;
       }
       admin_access =
@@ -292,12 +292,12 @@ int Run(const RunFlags& flags) {
   }
   auto auth = gw::LoadLogonAuth(split->acceptors, config_path);
   if (!auth.ok()) {
-    PrintToStderr( "fixgw: {}\n", auth.status().message());
+    PrintToStderr("fixgw: {}\n", auth.status().message());
     return 2;
   }
   auto allowed = gw::LoadAllowedAddresses(split->acceptors, config_path);
   if (!allowed.ok()) {
-    PrintToStderr( "fixgw: {}\n", allowed.status().message());
+    PrintToStderr("fixgw: {}\n", allowed.status().message());
     return 2;
   }
   // The risk file is checked before anything is created (it is loaded and
@@ -312,8 +312,8 @@ int Run(const RunFlags& flags) {
   if (config->risk_checks) {
     auto limits = risk::LoadRiskFile(config->risk_config);
     if (!limits.ok()) {
-      PrintToStderr( "fixgw: {}: [GATEWAY] RiskConfig: {}\n", config_path,
-                 limits.status().message());
+      PrintToStderr("fixgw: {}: [GATEWAY] RiskConfig: {}\n", config_path,
+                    limits.status().message());
       return 2;
     }
     std::set<std::string> broker_keys;
@@ -337,20 +337,20 @@ int Run(const RunFlags& flags) {
         acceptor ? split->acceptors : split->initiators, acceptor,
         acceptor ? split->acceptor_tls : split->initiator_tls, config_path);
     if (!plan.ok()) {
-      PrintToStderr( "fixgw: {}\n", plan.status().message());
+      PrintToStderr("fixgw: {}\n", plan.status().message());
       return 2;
     }
   }
   if (!config->pass_through) {
     if (Status st = CheckJournalDirectory(config->journal_path, config_path);
         !st.ok()) {
-      PrintToStderr( "fixgw: {}\n", st.message());
+      PrintToStderr("fixgw: {}\n", st.message());
       return 2;
     }
   }
   if (flags.check_only) {
     for (const std::string& w : warnings) {
-      PrintToStderr( "fixgw: warning: {}\n", w);
+      PrintToStderr("fixgw: warning: {}\n", w);
     }
     fmt::print("fixgw: {}: configuration OK: {} broker session(s), exchange "
                "{}{}\n",
@@ -366,7 +366,7 @@ int Run(const RunFlags& flags) {
   auto notifier =
       gw::ServiceNotifier::Create(gw::ServiceNotifier::ReadEnvironment());
   if (!notifier.ok()) {
-    PrintToStderr( "fixgw: {}\n", notifier.status().message());
+    PrintToStderr("fixgw: {}\n", notifier.status().message());
     return 2;
   }
   // Every file fixgw creates from here on (journal, -wal, -shm, lock, head,
@@ -375,7 +375,7 @@ int Run(const RunFlags& flags) {
   if (Status st = gw::InitLogging(gw::LogOptions{
           config->log_level, config->log_console, config->log_file});
       !st.ok()) {
-    PrintToStderr( "fixgw: {}: [GATEWAY] {}\n", config_path, st.message());
+    PrintToStderr("fixgw: {}: [GATEWAY] {}\n", config_path, st.message());
     return 2;
   }
   // PassThrough=Y (the benchmark baseline) has neither journal nor session
@@ -387,7 +387,7 @@ int Run(const RunFlags& flags) {
     auto opened =
         store::Journal::Open(config->journal_path, config->journal_sync);
     if (!opened.ok()) {
-      PrintToStderr( "fixgw: {}\n", opened.status().message());
+      PrintToStderr("fixgw: {}\n", opened.status().message());
       return 2;
     }
     journal = std::move(*opened);
@@ -404,7 +404,7 @@ int Run(const RunFlags& flags) {
     // sends commit in one transaction (store/session_store.h).
     auto stores = store::SessionStore::Open(*journal);
     if (!stores.ok()) {
-      PrintToStderr( "fixgw: {}\n", stores.status().message());
+      PrintToStderr("fixgw: {}\n", stores.status().message());
       return 2;
     }
     sessions = std::move(*stores);
@@ -440,9 +440,9 @@ int Run(const RunFlags& flags) {
   }
   gw::OrderRouter router(
       gw::OrderRouter::Options{config->id_prefix, config->symbols,
-                              config->finished_orders_kept,
-                              config->refuse_when_exchange_unresponsive,
-                              session_options->drop_copies},
+                               config->finished_orders_kept,
+                               config->refuse_when_exchange_unresponsive,
+                               session_options->drop_copies},
       risk.get());
   std::vector<gw::GatewayApplication::Output> outbox;
   std::set<std::string> disabled_sessions;
@@ -450,7 +450,7 @@ int Run(const RunFlags& flags) {
     if (Status st = gw::RecoverFromJournal(*journal, router, &outbox,
                                            &disabled_sessions);
         !st.ok()) {
-      PrintToStderr( "fixgw: recovery failed: {}\n", st.message());
+      PrintToStderr("fixgw: recovery failed: {}\n", st.message());
       return 2;
     }
   }
@@ -492,7 +492,7 @@ int Run(const RunFlags& flags) {
   if (risk) {
     if (Status st = app.LoadRiskLimits(config->risk_config, "start-up");
         !st.ok()) {
-      PrintToStderr( "fixgw: {}\n", st.message());
+      PrintToStderr("fixgw: {}\n", st.message());
       return 2;
     }
   }
@@ -512,7 +512,7 @@ int Run(const RunFlags& flags) {
     }
     admin = std::make_unique<gw::AdminServer>(app, std::move(admin_options));
     if (Status st = admin->Start(config->admin_port); !st.ok()) {
-      PrintToStderr( "fixgw: {}: {}\n", config_path, st.message());
+      PrintToStderr("fixgw: {}: {}\n", config_path, st.message());
       return 2;
     }
   }
@@ -550,7 +550,7 @@ int Run(const RunFlags& flags) {
       config->pass_through || config->journal_sync == store::SyncMode::kNormal;
   auto transport = gw::GatewayTransport::Create(app, transport_options);
   if (!transport.ok()) {
-    PrintToStderr( "fixgw: {}\n", transport.status().message());
+    PrintToStderr("fixgw: {}\n", transport.status().message());
     return 2;
   }
   if (sessions) {
@@ -558,7 +558,7 @@ int Run(const RunFlags& flags) {
     // stored is handed to its session now.
     auto resent = app.SendOutbox(outbox, *sessions);
     if (!resent.ok()) {
-      PrintToStderr( "fixgw: {}\n", resent.status().message());
+      PrintToStderr("fixgw: {}\n", resent.status().message());
       return 2;
     }
   }
@@ -574,8 +574,9 @@ int Run(const RunFlags& flags) {
   }
   if (any_cancel_on_disconnect) {
     if (last_run_stopped_cleanly) {
-      spdlog::info("cancel-on-disconnect not armed at start: the last run "
-                   "stopped cleanly (drained)");
+      spdlog::info(
+          "cancel-on-disconnect not armed at start: the last run "
+          "stopped cleanly (drained)");
     } else {
       app.ArmCancelOnDisconnectAtStart();
     }
@@ -583,13 +584,14 @@ int Run(const RunFlags& flags) {
   // The broker listeners bind first: a port in use is one line and exit 2
   // before the exchange is dialled.
   if (Status st = (*transport)->Start(); !st.ok()) {
-    PrintToStderr( "fixgw: {}\n", st.message());
+    PrintToStderr("fixgw: {}\n", st.message());
     return 2;
   }
   if (any_cancel_on_disconnect) {
     // On the loop that owns the sessions, like the watchdog below.
-    (*transport)->Every(gw::GatewayApplication::kCancelOnDisconnectTick,
-                        [&app] { app.CheckCancelOnDisconnect(); });
+    (*transport)
+        ->Every(gw::GatewayApplication::kCancelOnDisconnectTick,
+                [&app] { app.CheckCancelOnDisconnect(); });
   }
   if (admin) admin->SetSessionControl(transport->get());
   spdlog::info("started: {} broker session(s){}, exchange {}{}",
@@ -667,13 +669,13 @@ int Run(const RunFlags& flags) {
 int HashPasswordCommand(int iterations) {
   std::string password;
   if (!std::getline(std::cin, password) || password.empty()) {
-    PrintToStderr( "fixgw: --hash-password: no password on stdin\n");
+    PrintToStderr("fixgw: --hash-password: no password on stdin\n");
     return 2;
   }
   if (!password.empty() && password.back() == '\r') password.pop_back();
   auto h = gw::HashPassword(password, iterations);
   if (!h.ok()) {
-    PrintToStderr( "fixgw: {}\n", h.status().message());
+    PrintToStderr("fixgw: {}\n", h.status().message());
     return 2;
   }
   fmt::print("{}\n", gw::FormatPasswordHash(*h));
@@ -685,8 +687,7 @@ int HashPasswordCommand(int iterations) {
 int NewAdminTokenCommand(const std::string& name) {
   auto line = gw::NewAdminTokenLine(name);
   if (!line.ok()) {
-    PrintToStderr( "fixgw: --new-admin-token: {}\n",
-               line.status().message());
+    PrintToStderr("fixgw: --new-admin-token: {}\n", line.status().message());
     return 2;
   }
   fmt::print("{}\n", *line);
@@ -750,14 +751,14 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return cli.exit(e);
   } catch (const CLI::ParseError& e) {
-    PrintToStderr( "fixgw: {} (fixgw --help for usage)\n", e.what());
+    PrintToStderr("fixgw: {} (fixgw --help for usage)\n", e.what());
     return 2;
   }
   if (hash_password) return HashPasswordCommand(iterations);
   if (token_name) return NewAdminTokenCommand(*token_name);
   if (flags.config.empty()) {
     PrintToStderr(
-               "fixgw: --config FILE is required (fixgw --help for usage)\n");
+        "fixgw: --config FILE is required (fixgw --help for usage)\n");
     return 2;
   }
   if (flags.accept_damage) {
@@ -768,8 +769,8 @@ int main(int argc, char** argv) {
     }
     if (!printable) {
       PrintToStderr(
-                 "fixgw: --accept-journal-damage needs a reason: 1 to 256 "
-                 "characters, no control characters\n");
+          "fixgw: --accept-journal-damage needs a reason: 1 to 256 "
+          "characters, no control characters\n");
       return 2;
     }
   }
