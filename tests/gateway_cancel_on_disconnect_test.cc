@@ -380,9 +380,7 @@ TEST_P(GatewayCancelOnDisconnectCrashTest, EveryOrderCancelledOnce) {
 INSTANTIATE_TEST_SUITE_P(Points, GatewayCancelOnDisconnectCrashTest,
                          ::testing::Values("after-journal", "after-send"),
                          [](const auto& param_info) {
-                           std::string name = param_info.param;
-                           name.erase(name.find('-'), 1);
-                           return name;
+                           return CrashPointTestName(param_info.param);
                          });
 
 }  // namespace

@@ -272,9 +272,7 @@ INSTANTIATE_TEST_SUITE_P(Points, GatewayMassCancelCrashTest,
                          ::testing::Values("before-journal", "after-journal",
                                            "after-send"),
                          [](const auto& param_info) {
-                           std::string name = param_info.param;
-                           name.erase(name.find('-'), 1);
-                           return name;
+                           return CrashPointTestName(param_info.param);
                          });
 
 }  // namespace

@@ -150,9 +150,7 @@ INSTANTIATE_TEST_SUITE_P(Points, GatewayRecoveryTest,
                          ::testing::Values("after-journal", "after-send",
                                            "after-report"),
                          [](const auto& param_info) {
-                           std::string name = param_info.param;
-                           name.erase(name.find('-'), 1);
-                           return name;
+                           return CrashPointTestName(param_info.param);
                          });
 
 }  // namespace

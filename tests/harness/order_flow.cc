@@ -44,6 +44,11 @@ std::string LogonAndOrder(Broker& broker,
   return "";
 }
 
+std::string CrashPointTestName(std::string point) {
+  std::erase(point, '-');
+  return point;
+}
+
 std::string ClusterLog(const Cluster& cluster) {
   return "--- fixgw log:\n" + ReadFile(cluster.gateway_log()) +
          "--- fixsim messages:\n" + cluster.SimMessages();

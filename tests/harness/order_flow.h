@@ -30,6 +30,9 @@ std::string Order(const std::string& id, const std::string& symbol,
 std::string LogonAndOrder(Broker& broker,
                           const std::vector<std::vector<std::string>>& orders);
 
+// A crash point ("after-journal") as a test name's part ("afterjournal").
+std::string CrashPointTestName(std::string point);
+
 // fixgw's log and fixsim's messages, for a failure message.
 std::string ClusterLog(const Cluster& cluster);
 
