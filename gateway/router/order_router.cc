@@ -499,7 +499,9 @@ class OrderRouter::Impl {
         return reject(refused->reason, std::move(refused->text));
       }
     }
-    return NewOrderAccepted{session, order, NextExchId(), *venue};
+    // One venue: no name in the event, so the journal reads as before.
+    return NewOrderAccepted{session, order, NextExchId(),
+                            several_venues() ? *venue : VenueName()};
   }
 
   JournalEvent RejectCancelReplace(const SessionKey& session, bool is_replace,
@@ -1806,6 +1808,14 @@ std::vector<VenueName> OrderRouter::VenueNames() const {
   std::vector<VenueName> names;
   for (const auto& v : impl_->options.venues) names.push_back(v.name);
   return names;
+}
+
+std::vector<VenueName> OrderRouter::VenuesUp() const {
+  std::vector<VenueName> up;
+  for (const auto& [name, state] : impl_->venue_state) {
+    if (state.up) up.push_back(name);
+  }
+  return up;
 }
 
 const VenueName& OrderRouter::CanonicalVenue(const VenueName& venue) const {

@@ -281,6 +281,9 @@ class OrderRouter {
   bool VenueResponsive(const VenueName& venue) const;
   // The configured venues' names, in Options::venues order ({""} without).
   std::vector<VenueName> VenueNames() const;
+  // Every venue whose session the journal says is up, configured or not
+  // (an event may name a venue of another configuration).
+  std::vector<VenueName> VenuesUp() const;
   // The venue an event's venue field names: itself, or the default venue
   // for "".
   const VenueName& CanonicalVenue(const VenueName& venue) const;
