@@ -586,6 +586,22 @@ std::string AdminServer::Metrics() {
     w.Sample("fixgw_venue_silence_seconds", {{"venue", v.name}},
              std::string_view(FormatMicros(v.liveness.silence.count())));
   }
+  const std::vector<GatewayApplication::VenueRate> rates = app_.VenueRates();
+  w.Family("fixgw_venue_queued_messages", "gauge",
+           "messages waiting for the venue's MaxMessagesPerSecond");
+  for (const auto& r : rates) {
+    w.Sample("fixgw_venue_queued_messages", {{"venue", r.name}}, r.queued);
+  }
+  w.Family("fixgw_venue_paced_messages_total", "counter",
+           "messages that waited for the venue's MaxMessagesPerSecond");
+  for (const auto& r : rates) {
+    w.Sample("fixgw_venue_paced_messages_total", {{"venue", r.name}}, r.paced);
+  }
+  w.Family("fixgw_venue_rate_refusals_total", "counter",
+           "orders, cancels and replaces refused: the venue's queue was full");
+  for (const auto& r : rates) {
+    w.Sample("fixgw_venue_rate_refusals_total", {{"venue", r.name}}, r.refused);
+  }
   const auto oldest = app_.OldestAwaiting();
   const int64_t pending_micros =
       oldest ? std::max<int64_t>(0, (Now() - oldest->since).count()) : 0;

@@ -206,7 +206,7 @@ void GatewayApplication::onLogon(const FIX::SessionID& id) {
     MutexLock lock(presence_mu_);
     last_change_[id.toString()].logon = Now();
   }
-  if (const Venue* venue = VenueOf(id)) {
+  if (Venue* venue = VenueOf(id)) {
     ExchangeStateChanged(*venue, true);
     return;
   }
@@ -229,7 +229,7 @@ void GatewayApplication::onLogon(const FIX::SessionID& id) {
   }
 }
 
-const GatewayApplication::Venue* GatewayApplication::VenueOf(
+GatewayApplication::Venue* GatewayApplication::VenueOf(
     const FIX::SessionID& id) const {
   for (const auto& v : venues_) {
     if (v->session == id) return v.get();
@@ -237,7 +237,7 @@ const GatewayApplication::Venue* GatewayApplication::VenueOf(
   return nullptr;
 }
 
-const GatewayApplication::Venue* GatewayApplication::VenueNamed(
+GatewayApplication::Venue* GatewayApplication::VenueNamed(
     const VenueName& name) const {
   if (name.empty()) return venues_.front().get();  // the default venue
   for (const auto& v : venues_) {
@@ -284,7 +284,7 @@ void GatewayApplication::onLogout(const FIX::SessionID& id) {
     MutexLock lock(presence_mu_);  // a leaf: safe under the session's lock
     last_change_[id.toString()].logout = Now();
   }
-  if (const Venue* venue = VenueOf(id)) {
+  if (Venue* venue = VenueOf(id)) {
     ExchangeStateChanged(*venue, false);
     return;
   }
@@ -369,9 +369,8 @@ void GatewayApplication::CheckCancelOnDisconnect() {
   }
 }
 
-void GatewayApplication::ExchangeStateChanged(const Venue& venue,
-                                              bool logged_on) {
-  const_cast<Venue&>(venue).logged_on.store(logged_on);
+void GatewayApplication::ExchangeStateChanged(Venue& venue, bool logged_on) {
+  venue.logged_on.store(logged_on);
   {
     MutexLock lock(control_mu_);
     control_wake_ = true;
@@ -444,8 +443,7 @@ int64_t GatewayApplication::SteadyNanos() {
       .count();
 }
 
-void GatewayApplication::ExchangeHeard(const Venue& venue) {
-  Venue& v = const_cast<Venue&>(venue);
+void GatewayApplication::ExchangeHeard(Venue& v) {
   v.last_heard.store(SteadyNanos());
   // Rare: the probe thread ends the "not answering" state at once rather
   // than at its next tick.
@@ -634,7 +632,7 @@ void GatewayApplication::NoteReject(const FIX::Message& msg,
 
 void GatewayApplication::fromAdmin(const FIX::Message& msg,
                                    const FIX::SessionID& id) {
-  const Venue* venue = VenueOf(id);
+  Venue* venue = VenueOf(id);
   if (venue != nullptr) ExchangeHeard(*venue);
   const std::string type = HeaderField(msg, tag::MsgType);
   metrics_.CountMessage(id.toString(), GatewayMetrics::Direction::kIn, type);
@@ -677,7 +675,7 @@ void GatewayApplication::fromAdmin(const FIX::Message& msg,
 
 void GatewayApplication::fromApp(const FIX::Message& msg,
                                  const FIX::SessionID& id) {
-  const Venue* venue = VenueOf(id);
+  Venue* venue = VenueOf(id);
   if (venue != nullptr) ExchangeHeard(*venue);
   const std::string type = HeaderField(msg, tag::MsgType);
   metrics_.CountMessage(id.toString(), GatewayMetrics::Direction::kIn, type);
@@ -849,6 +847,8 @@ void GatewayApplication::FromBroker(const FIX::Message& msg,
     }
     event = router_.DecideStatus(session, request);
   }
+  // A venue with MaxMessagesPerSecond whose queue is full refuses.
+  if (auto refused = RateRefusal(*event, session)) event = std::move(refused);
   Process(*event, Printable(msg), now, received);
 }
 
@@ -1072,7 +1072,134 @@ void GatewayApplication::SendNow(Send& send) {
     }
     return;
   }
-  const bool to_exchange = VenueOf(send.target) != nullptr;
+  if (Venue* venue = VenueOf(send.target);
+      venue != nullptr && venue->rate > 0 && !Pace(*venue, send)) {
+    return;  // queued: PaceVenues sends it
+  }
+  Deliver(send);
+}
+
+bool GatewayApplication::Pace(Venue& v, Send& send) {
+  Refill(v, std::chrono::steady_clock::now());
+  if (v.queue.empty() && v.micro_tokens >= kMicroTokensPerMessage) {
+    v.micro_tokens -= kMicroTokensPerMessage;
+    v.tokens.store(v.micro_tokens / kMicroTokensPerMessage);
+    return true;
+  }
+  v.queue.push_back(std::move(send));
+  v.queued.store(static_cast<int64_t>(v.queue.size()));
+  v.paced.fetch_add(1);
+  return false;
+}
+
+void GatewayApplication::Refill(Venue& v, SteadyTime now) {
+  const int64_t cap = v.rate * kMicroTokensPerMessage;
+  const int64_t elapsed =
+      std::chrono::duration_cast<std::chrono::microseconds>(now - v.refilled)
+          .count();
+  if (elapsed <= 0) return;
+  v.refilled = now;
+  // rate messages a second = rate micro-tokens a microsecond.
+  if (elapsed >= (cap - v.micro_tokens) / v.rate) {
+    v.micro_tokens = cap;
+  } else {
+    v.micro_tokens += elapsed * v.rate;
+  }
+  v.tokens.store(v.micro_tokens / kMicroTokensPerMessage);
+}
+
+void GatewayApplication::PaceVenues() {
+  const SteadyTime now = std::chrono::steady_clock::now();
+  for (const auto& venue : venues_) {
+    Venue& v = *venue;
+    if (v.rate == 0 || v.queue.empty()) continue;
+    Refill(v, now);
+    while (!v.queue.empty() && v.micro_tokens >= kMicroTokensPerMessage) {
+      v.micro_tokens -= kMicroTokensPerMessage;
+      Send send = std::move(v.queue.front());
+      v.queue.pop_front();
+      v.queued.store(static_cast<int64_t>(v.queue.size()));
+      v.tokens.store(v.micro_tokens / kMicroTokensPerMessage);
+      Deliver(send);
+    }
+  }
+}
+
+void GatewayApplication::SetVenueRate(const VenueName& venue,
+                                      int64_t per_second, int64_t max_queued) {
+  Venue* v = VenueNamed(venue);
+  if (v == nullptr || per_second <= 0) return;
+  v->rate = per_second;
+  v->max_queued = max_queued;
+  v->micro_tokens = per_second * kMicroTokensPerMessage;  // a full second
+  v->tokens.store(per_second);
+  v->refilled = std::chrono::steady_clock::now();
+}
+
+bool GatewayApplication::paces() const {
+  for (const auto& v : venues_) {
+    if (v->rate > 0) return true;
+  }
+  return false;
+}
+
+std::vector<GatewayApplication::VenueRate> GatewayApplication::VenueRates()
+    const {
+  std::vector<VenueRate> out;
+  for (const auto& v : venues_) {
+    out.push_back({v->name, v->rate, v->queued.load(), v->paced.load(),
+                   v->rate_refusals.load()});
+  }
+  return out;
+}
+
+std::optional<JournalEvent> GatewayApplication::RateRefusal(
+    const JournalEvent& event, const SessionKey& session) {
+  const auto full = [&](const VenueName& name) -> Venue* {
+    Venue* v = VenueNamed(router_.CanonicalVenue(name));
+    // What would wait if this were decided now: everything decided and
+    // not sent yet, less what the bucket lets through at once.
+    if (v == nullptr || v->rate == 0 ||
+        v->in_flight.load() - v->tokens.load() < v->max_queued) {
+      return nullptr;
+    }
+    return v;
+  };
+  const auto text = [](const Venue& v, const char* what) {
+    return fmt::format(
+        "venue {} is over its message rate ({} a second, {} waiting): {} not "
+        "sent",
+        v.name, v.rate, v.queued.load(), what);
+  };
+  if (const auto* e = std::get_if<NewOrderAccepted>(&event)) {
+    Venue* v = full(e->venue);
+    if (v == nullptr) return std::nullopt;
+    v->rate_refusals.fetch_add(1);
+    return router_.DecideUndecodableOrder(
+        session, e->order,
+        Rejection{OrdRejReason::kExchangeClosed, text(*v, "order")});
+  }
+  if (const auto* e = std::get_if<CancelReplaceForwarded>(&event)) {
+    const std::string& cl_ord_id =
+        e->is_replace ? e->replace.cl_ord_id : e->cancel.cl_ord_id;
+    const std::string& orig =
+        e->is_replace ? e->replace.orig_cl_ord_id : e->cancel.orig_cl_ord_id;
+    const std::optional<OrderSnapshot> order = router_.FindOrder(session, orig);
+    Venue* v = order ? full(order->venue) : nullptr;
+    if (v == nullptr) return std::nullopt;
+    v->rate_refusals.fetch_add(1);
+    return router_.DecideUndecodableCancelReplace(
+        session, e->is_replace, cl_ord_id, orig,
+        Rejection{OrdRejReason::kOther,
+                  text(*v, e->is_replace ? "replace" : "cancel")});
+  }
+  return std::nullopt;
+}
+
+void GatewayApplication::Deliver(Send& send) {
+  Venue* venue = VenueOf(send.target);
+  const bool to_exchange = venue != nullptr;
+  if (to_exchange && venue->rate > 0) venue->in_flight.fetch_sub(1);
   if (!to_exchange && !metrics_.logged_on(send.target.toString())) {
     MutexLock presence(presence_mu_);
     ++sent_while_away_[send.target.toString()];
@@ -1217,6 +1344,11 @@ void GatewayApplication::Process(const JournalEvent& event,
       std::holds_alternative<ExchangeRequestRefused>(event);
   for (size_t i = 0; i < actions.size(); ++i) {
     FIX::SessionID target = ExchangeSessionOf(actions[i]);
+    if (std::holds_alternative<ToExchange>(actions[i])) {
+      if (Venue* v = VenueOf(target); v != nullptr && v->rate > 0) {
+        v->in_flight.fetch_add(1);
+      }
+    }
     GatewayMetrics::Path path = GatewayMetrics::Path::kBrokerToExchange;
     GatewayMetrics::LabelKey labels;
     if (const auto* b = std::get_if<ToBroker>(&actions[i])) {

@@ -260,6 +260,29 @@ class GatewayApplication : public FIX::Application {
   // Every venue's session is logged on.
   bool exchange_logged_on() const;
 
+  // ---- venue message rates (MaxMessagesPerSecond).
+  // Before the sessions start: at most `per_second` orders, cancels and
+  // replaces a second go to `venue`; more wait (in order) for the loop's
+  // PaceVenues. A broker's order, cancel or replace decided while
+  // `max_queued` wait is refused (ExecutionReport Rejected or
+  // OrderCancelReject, Text "venue X is over its message rate ...");
+  // the gateway's own cancels (kill switch, mass cancel,
+  // cancel-on-disconnect, operator) always queue.
+  void SetVenueRate(const VenueName& venue, int64_t per_second,
+                    int64_t max_queued);
+  bool paces() const;  // some venue has a rate
+  // On the loop, every kPaceTick: sends what the tokens allow.
+  void PaceVenues();
+  static constexpr std::chrono::milliseconds kPaceTick{10};
+  static constexpr int64_t kMicroTokensPerMessage = 1'000'000;
+  struct VenueRate {
+    VenueName name;
+    int64_t per_second = 0;
+    int64_t queued = 0;
+    uint64_t paced = 0, refused = 0;
+  };
+  std::vector<VenueRate> VenueRates() const;
+
   // ---- exchange liveness (see the file comment); thread-safe.
   struct LivenessOptions {
     std::chrono::milliseconds silence{2000};  // ExchangeSilenceSeconds
@@ -431,10 +454,36 @@ class GatewayApplication : public FIX::Application {
     // The probe thread's own.
     uint64_t probes_sent = 0;
     int64_t quiet_from = 0;
+    // MaxMessagesPerSecond (SetVenueRate; 0: none): a token bucket of one
+    // second's worth, and the messages waiting for a token. Loop thread,
+    // except the atomics (read by deciders and the metrics).
+    int64_t rate = 0;
+    int64_t max_queued = 0;
+    int64_t micro_tokens = 0;
+    OrderPipeline::SteadyTime refilled{};
+    std::deque<OrderPipeline::Send> queue;
+    std::atomic<int64_t> queued{0};  // queue.size()
+    // Decided (Process) and not yet handed to the session: what a new
+    // decision would wait behind; and the whole tokens in the bucket.
+    std::atomic<int64_t> in_flight{0};
+    std::atomic<int64_t> tokens{0};
+    std::atomic<uint64_t> rate_refusals{0};  // orders, cancels, replaces
+    std::atomic<uint64_t> paced{0};          // messages that waited
   };
   // The venue whose session `id` is; null for a broker session.
-  const Venue* VenueOf(const FIX::SessionID& id) const;
-  const Venue* VenueNamed(const VenueName& name) const;
+  Venue* VenueOf(const FIX::SessionID& id) const;
+  Venue* VenueNamed(const VenueName& name) const;
+  // Pacing (MaxMessagesPerSecond): whether `send` may go now (taking a
+  // token) or was queued; and the tokens earned since the last refill.
+  bool Pace(Venue& venue, OrderPipeline::Send& send);
+  static void Refill(Venue& venue, OrderPipeline::SteadyTime now);
+  // Hands `send` to its session (SendNow once paced).
+  void Deliver(OrderPipeline::Send& send);
+  // A decided order, cancel or replace for a venue whose queue is full:
+  // the refusal that replaces it (nullopt: it may go).
+  std::optional<JournalEvent> RateRefusal(const JournalEvent& event,
+                                          const SessionKey& session)
+      REQUIRES(mu_);
   static ExchangeLiveness LivenessOf(const Venue& venue);
   static bool Responsive(const Venue& venue);
   // One probe tick of `venue` (LivenessLoop); true if its verdict changed.
@@ -568,13 +617,13 @@ class GatewayApplication : public FIX::Application {
               const std::string& payload = "{}") REQUIRES(mu_);
   // Hands a logon/logout of the exchange session to the control thread;
   // takes no lock but control_mu_ (safe under QuickFIX's session lock).
-  void ExchangeStateChanged(const Venue& venue, bool logged_on);
+  void ExchangeStateChanged(Venue& venue, bool logged_on);
   // Queues a change of the exchange session's state (logon, or
   // responsiveness while logged on); requires mu_.
   void SyncExchangeState() REQUIRES(mu_);
   void ControlLoop();
   // Notes a message from the exchange (liveness); lock-free.
-  void ExchangeHeard(const Venue& venue);
+  void ExchangeHeard(Venue& venue);
   // The session of a ToExchange's venue (an empty SessionID, logged as an
   // error, for a venue not configured: a journal of another configuration),
   // and its key; for a ToBroker, the first venue's (unused).

@@ -488,6 +488,9 @@ int Run(const RunFlags& flags) {
     app.metrics().SetLabelValues(broker_keys, configured_accounts);
   }
   app.SetSessionOptions(session_options->sessions);
+  for (const gw::VenueConfig& v : session_options->venues) {
+    app.SetVenueRate(v.name, v.max_messages_per_second, v.max_queued_messages);
+  }
   app.UseSessionStore(sessions.get());
   // The operator's disables stand across restarts (admin POST /session).
   for (const std::string& session : disabled_sessions) {
@@ -602,6 +605,12 @@ int Run(const RunFlags& flags) {
     (*transport)
         ->Every(gw::GatewayApplication::kCancelOnDisconnectTick,
                 [&app] { app.CheckCancelOnDisconnect(); });
+  }
+  if (app.paces()) {
+    // MaxMessagesPerSecond: queued messages leave on the loop.
+    (*transport)->Every(gw::GatewayApplication::kPaceTick, [&app] {
+      app.PaceVenues();
+    });
   }
   if (admin) admin->SetSessionControl(transport->get());
   std::string venue_list;
