@@ -281,6 +281,15 @@ TEST_F(GatewayVenuesTest, ADownVenueRefusesItsOrdersAndLeavesTheOtherAlone) {
   EXPECT_TRUE(StartsWith(Field("|" + *reject, 58), "venue XB is down"))
       << *reject;
   EXPECT_EQ(Field("|" + *reject, 41), "m1");
+  // A replace of m1 too.
+  ASSERT_TRUE(b1.Next("G", "11=r-m1|41=m1|1=ACC1|55=MSFT|54=1|60=" + FixNow() +
+                               "|38=20|40=2|44=249.46|59=0|"));
+  reject = b1.WaitFor({"35=9", "11=r-m1"}, seconds(10));
+  ASSERT_TRUE(reject) << b1.Transcript() << Log();
+  EXPECT_EQ(Field("|" + *reject, 434), "2") << *reject;
+  EXPECT_TRUE(StartsWith(Field("|" + *reject, 58), "venue XB is down"))
+      << *reject;
+  EXPECT_EQ(SimCount(kXB, "G") + SimCount(kXA, "G"), 0) << Log();
 
   // XA goes on: a new order, a cancel.
   ASSERT_TRUE(Place(b1, VenueOrder("a3", "AAPL", "1", "99.45")));
