@@ -45,11 +45,7 @@ start_two_venues_and_gateway() {
   render docs/examples/fixsim.cfg "$run/fixsim-b.cfg" PORT="$simb_port" SPEC="$spec"
   sed -i 's/^SenderCompID=SIM$/SenderCompID=SIMB/' "$run/fixsim-b.cfg"
   render docs/examples/fixgw.cfg "$run/fixgw.cfg" PORT="$gw_port" SIMPORT="$sim_port" ADMINPORT="$admin_port" SPEC="$spec" DIR="$run"
-  # NOPE is no instrument (not in Symbols): listed for XA only so that
-  # demo.script's unknown symbol is refused as such (OrdRejReason 1); with
-  # several venues fixgw looks for the symbol's venue first and would
-  # refuse it as "no venue for symbol" (99).
-  sed -i 's/^TargetCompID=SIM$/TargetCompID=SIM\nVenue=XA\nVenueSymbols=AAPL,EURX,NOPE/' "$run/fixgw.cfg"
+  sed -i 's/^TargetCompID=SIM$/TargetCompID=SIM\nVenue=XA\nVenueSymbols=AAPL,EURX/' "$run/fixgw.cfg"
   # Before [GATEWAY], with the other sessions.
   local more
   more=$(printf '%s\n' \
