@@ -7,7 +7,7 @@
 # --mix --record; BROKER2 with CancelOnDisconnect=Y, 1 s) and a drop-copy
 # consumer DROPCOPY (fixload --script tests/crash/receive.fix: receives
 # only, reconnects through the kills). BROKER2 reaches the gateway, and the
-# gateway reaches fixsim SIM, through crashproxy, which cuts a
+# gateway reaches each fixsim, through crashproxy, which cuts a
 # connection in the middle of a FIX message on demand. Then, N times: let
 # orders flow a random 0.2-2 s and SIGKILL fixgw; every third kill (every
 # second with --short) is instead a deterministic crash point inside fixgw
@@ -145,10 +145,10 @@ points=(after-journal after-send after-report)
 # ---- processes -------------------------------------------------------------
 
 sim_pid=0 sim2_pid=0 gw_pid=0 b1_pid=0 b2_pid=0 dc_pid=0 xproxy_pid=0
-bproxy_pid=0 bench_sim_pid=0 bench_gw_pid=0
+x2proxy_pid=0 bproxy_pid=0 bench_sim_pid=0 bench_gw_pid=0
 cleanup() {
   local p
-  for p in $b1_pid $b2_pid $dc_pid $gw_pid $bench_gw_pid $xproxy_pid \
+  for p in $b1_pid $b2_pid $dc_pid $gw_pid $bench_gw_pid $xproxy_pid $x2proxy_pid \
            $bproxy_pid $sim_pid $sim2_pid $bench_sim_pid; do
     [ "$p" -gt 0 ] 2>/dev/null && kill -KILL "$p" 2>/dev/null || true
   done
@@ -332,6 +332,8 @@ sim_port=$(free_port)
 sim2_port=""
 [ "$venues" = 2 ] && sim2_port=$(free_port)
 xproxy_port=$(free_port)
+x2proxy_port=""
+[ "$venues" = 2 ] && x2proxy_port=$(free_port)
 gw_port=$(free_port)
 bproxy_port=$(free_port)
 admin_port=$(free_port)
@@ -354,9 +356,15 @@ xproxy_pid=$!
   </dev/null 2>>"$run/proxy-broker2.log" 3>&- &
 bproxy_pid=$!
 wait_port "$xproxy_port" 10 || fail "crashproxy did not start"
+if [ "$venues" = 2 ]; then
+  "$bin/crashproxy" --name exchange2 --listen "$x2proxy_port" \
+    --connect "$sim2_port" </dev/null 2>>"$run/proxy-exchange2.log" 3>&- &
+  x2proxy_pid=$!
+  wait_port "$x2proxy_port" 10 || fail "crashproxy did not start"
+fi
 wait_port "$bproxy_port" 10 || fail "crashproxy did not start"
 render_gw "$run" "$gw_port" "$xproxy_port" "$admin_port" "$sync" log \
-  "$sim2_port"
+  "$x2proxy_port"
 render tests/crash/broker.cfg.in "$run/broker1.cfg" PORT="$gw_port" \
   SPEC="$spec" SENDER=BROKER1
 render tests/crash/broker.cfg.in "$run/dropcopy.cfg" PORT="$gw_port" \
@@ -416,6 +424,21 @@ sample() {
   printf '%s\t%s\t%s\t%s\t%s\n' "$(( ($(now_us) - flow_start) / 1000000 ))" \
     "${rss:-0}" "$fds" "$bytes" "${orders:-0}" >>"$run/soak.tsv"
 }
+# cut_leg: a mid-message cut, in turn on BROKER2's leg and an exchange leg
+# (with two venues SIM's and SIM2's in turn).
+cut_leg() {
+  cut_requests=$((cut_requests + 1))
+  if [ $((cut_requests % 2)) -eq 1 ]; then
+    kill -USR1 "$bproxy_pid"
+    event "cut requested on BROKER2's leg"
+  elif [ "$venues" = 2 ] && [ $((cut_requests % 4)) -eq 0 ]; then
+    kill -USR1 "$x2proxy_pid"
+    event "cut requested on the exchange leg of SIM2"
+  else
+    kill -USR1 "$xproxy_pid"
+    event "cut requested on the exchange leg of SIM"
+  fi
+}
 # kill_sim [LO HI]: SIGKILL one fixsim (with two venues SIM2 first, then
 # each in turn), pause LO-HI ms if given, restart it.
 kill_sim() {
@@ -445,14 +468,7 @@ if [ "$soak" -gt 0 ]; then
     kill -0 "$gw_pid" 2>/dev/null || fail "fixgw died during the soak; see $run/fixgw.log"
     sample
     if [ $((tick % 10)) -eq 0 ]; then
-      cut_requests=$((cut_requests + 1))
-      if [ $((cut_requests % 2)) -eq 0 ]; then
-        kill -USR1 "$xproxy_pid"
-        event "cut requested on the exchange leg"
-      else
-        kill -USR1 "$bproxy_pid"
-        event "cut requested on BROKER2's leg"
-      fi
+      cut_leg
     fi
     if [ $((tick % 60)) -eq 0 ]; then
       kill_sim
@@ -491,14 +507,7 @@ for ((k = 1; k <= kills; k++)); do
   start_gw "$next_spec"
   if [[ "$cuts_at" == *" $k "* ]]; then
     sleep_ms 300 1000
-    cut_requests=$((cut_requests + 1))
-    if [ $((cut_requests % 2)) -eq 0 ]; then
-      kill -USR1 "$xproxy_pid"
-      event "cut requested on the exchange leg"
-    else
-      kill -USR1 "$bproxy_pid"
-      event "cut requested on BROKER2's leg"
-    fi
+    cut_leg
   fi
 done
 echo "crashtest: $kills kills done ($random_kills random, $point_kills at crash points, $missed_points crash points not reached), $sim_kills fixsim restart(s)" >&3
@@ -564,8 +573,9 @@ done
 stop_process $gw_pid
 gw_pid=0
 stop_process $xproxy_pid
+stop_process $x2proxy_pid
 stop_process $bproxy_pid
-xproxy_pid=0 bproxy_pid=0
+xproxy_pid=0 x2proxy_pid=0 bproxy_pid=0
 stop_process $sim_pid
 stop_process $sim2_pid
 sim_pid=0 sim2_pid=0
