@@ -1,9 +1,10 @@
 // The crash battery's checker (scripts/crashtest.sh, program crashcheck):
 // compares, per ClOrdID, what each broker sent and received (fixload
-// --record files), what the exchange received and reported (fixsim's
-// QuickFIX message log of its GW session) and what the gateway journaled,
-// and the gateway's final state (GET /state) against a replay of the
-// journal and against the brokers' own fills. Reads only; pure over its
+// --record files), what each venue received and reported (its fixsim's
+// QuickFIX message log of its GW session), what the drop-copy consumer
+// received and what the gateway journaled, and the gateway's final state
+// (GET /state) against a replay of the journal and against the brokers'
+// own fills. "The exchange" below is every venue together. Reads only; pure over its
 // inputs (the program does the file reading). Thread-compatible.
 //
 // Definitions (the counts of the summary line):
