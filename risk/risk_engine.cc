@@ -60,6 +60,7 @@ const AccountState* RiskEngine::FindAccount(std::string_view account) const {
 
 Candidate RiskEngine::NewCandidate(const OrderTerms& order, Timestamp at) {
   return Candidate{.session = order.session,
+                   .venue = order.venue,
                    .account = order.account,
                    .symbol = order.symbol,
                    .side = order.side,
@@ -79,6 +80,7 @@ std::optional<Candidate> RiskEngine::ReplaceCandidate(
   const OpenOrder& o = it->second;
   const Qty leaves = std::max(Qty(0), new_qty - o.cum_qty);
   return Candidate{.session = o.session,
+                   .venue = o.venue,
                    .account = o.account,
                    .symbol = o.symbol,
                    .side = o.side,
@@ -141,6 +143,10 @@ std::optional<Rejection> RiskEngine::CheckKillSwitch(const Candidate& c) const {
   if (k.accounts.count(c.account) > 0) {
     return Reject(OrdRejReason::kBrokerOption,
                   "kill switch engaged for account " + std::string(c.account));
+  }
+  if (k.venues.count(c.venue) > 0) {
+    return Reject(OrdRejReason::kBrokerOption,
+                  "kill switch engaged for venue " + std::string(c.venue));
   }
   return std::nullopt;
 }
@@ -368,6 +374,7 @@ Status RiskEngine::OrderAccepted(const OrderKey& key, const OrderTerms& order,
   a.reserved = *total;
   ++a.open_orders;
   state_.orders.emplace(key, OpenOrder{.session = order.session,
+                                       .venue = order.venue,
                                        .account = order.account,
                                        .symbol = order.symbol,
                                        .side = order.side,
@@ -614,6 +621,9 @@ void RiskEngine::EngageKillSwitch(const KillScope& scope) {
     case KillScope::Kind::kSession:
       state_.kill.sessions.insert(scope.name);
       break;
+    case KillScope::Kind::kVenue:
+      state_.kill.venues.insert(scope.name);
+      break;
   }
 }
 
@@ -627,6 +637,9 @@ void RiskEngine::DisengageKillSwitch(const KillScope& scope) {
       break;
     case KillScope::Kind::kSession:
       state_.kill.sessions.erase(scope.name);
+      break;
+    case KillScope::Kind::kVenue:
+      state_.kill.venues.erase(scope.name);
       break;
   }
 }
@@ -671,6 +684,9 @@ std::vector<KillScope> RiskEngine::EngagedKillSwitches() const {
   }
   for (const auto& name : state_.kill.sessions) {
     out.push_back({KillScope::Kind::kSession, std::string(name)});
+  }
+  for (const auto& name : state_.kill.venues) {
+    out.push_back({KillScope::Kind::kVenue, std::string(name)});
   }
   return out;
 }
@@ -717,7 +733,8 @@ std::vector<OrderKey> RiskEngine::OpenOrdersIn(const KillScope& scope) const {
     const bool match =
         scope.kind == KillScope::Kind::kGlobal ||
         (scope.kind == KillScope::Kind::kAccount && o.account == scope.name) ||
-        (scope.kind == KillScope::Kind::kSession && o.session == scope.name);
+        (scope.kind == KillScope::Kind::kSession && o.session == scope.name) ||
+        (scope.kind == KillScope::Kind::kVenue && o.venue == scope.name);
     if (match) keys.push_back(key);
   }
   return keys;

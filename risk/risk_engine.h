@@ -29,6 +29,9 @@ using SessionName = std::string;  // "FIX.4.4:GW->BROKER1"
 // What a new order asks for. `price` is set iff ord_type is kLimit.
 struct OrderTerms {
   SessionName session;
+  // The venue the order is routed to (a kill switch of scope venue blocks
+  // it); empty when the gateway has one unnamed venue.
+  std::string venue = {};
   std::string account;
   std::string symbol;
   Side side = Side::kBuy;
@@ -54,6 +57,7 @@ struct PendingReplace {
 // exceed the limits whichever way the exchange answers.
 struct OpenOrder {
   SessionName session;
+  std::string venue = {};
   std::string account;
   std::string symbol;
   Side side = Side::kBuy;
@@ -94,6 +98,7 @@ struct KillSwitches {
   bool global = false;
   NameSet accounts;
   NameSet sessions;
+  NameSet venues;
   bool operator==(const KillSwitches&) const = default;
 };
 
@@ -106,9 +111,9 @@ struct RiskState {
 };
 
 struct KillScope {
-  enum class Kind { kGlobal, kAccount, kSession };
+  enum class Kind { kGlobal, kAccount, kSession, kVenue };
   Kind kind = Kind::kGlobal;
-  std::string name;  // account or session; empty for kGlobal
+  std::string name;  // account, session or venue; empty for kGlobal
   bool operator==(const KillScope&) const = default;
 };
 
@@ -128,6 +133,7 @@ struct CarriedAccount {
 // for the check).
 struct Candidate {
   std::string_view session;
+  std::string_view venue = {};
   std::string_view account;
   std::string_view symbol;
   Side side = Side::kBuy;
@@ -234,7 +240,8 @@ class RiskEngine {
   // Every account with a non-zero net cash or position, by name: what a
   // rollover carries into the next journal.
   std::vector<CarriedAccount> CarriedAccounts() const;
-  // The engaged kill switches: global first, then accounts, then sessions.
+  // The engaged kill switches: global first, then accounts, then sessions,
+  // then venues.
   std::vector<KillScope> EngagedKillSwitches() const;
   // Open orders in `scope` (oldest key order): what an engaged kill switch
   // must cancel at the exchange.

@@ -216,7 +216,7 @@ std::string StateText(const std::string& state_json) {
     const Json& k = j["kill_switches"];
     std::vector<std::string> engaged;
     if (True(k, "global")) engaged.push_back("global");
-    for (const char* scope : {"accounts", "sessions"}) {
+    for (const char* scope : {"accounts", "sessions", "venues"}) {
       if (k.contains(scope) && k[scope].is_array()) {
         for (const Json& n : k[scope]) {
           engaged.push_back(
@@ -274,7 +274,7 @@ std::string StatusText(const Answer& health, const std::string& sessions_json,
   if (state.is_object() && state.contains("kill_switches")) {
     const Json& k = state["kill_switches"];
     size_t n = True(k, "global") ? 1 : 0;
-    for (const char* scope : {"accounts", "sessions"}) {
+    for (const char* scope : {"accounts", "sessions", "venues"}) {
       if (k.contains(scope) && k[scope].is_array()) n += k[scope].size();
     }
     out += fmt::format("kill switches engaged: {}{}\n", n,

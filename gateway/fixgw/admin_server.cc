@@ -81,12 +81,18 @@ std::string HealthProblems(GatewayApplication& app,
                            const AdminOptions& options,
                            const HealthChecks& checks) {
   std::string problems;
-  const GatewayApplication::ExchangeLiveness exchange = app.Liveness();
-  if (!exchange.logged_on) {
-    problems += "exchange session is down\n";
-  } else if (!exchange.responsive) {
-    problems +=
-        "exchange session is not answering: " + SilenceText(exchange) + "\n";
+  const std::vector<GatewayApplication::VenueLiveness> venues =
+      app.VenuesLiveness();
+  for (const GatewayApplication::VenueLiveness& v : venues) {
+    // One venue keeps the single-exchange wording.
+    const std::string who = venues.size() > 1
+                                ? "venue " + v.name + " (" + v.session + ")"
+                                : std::string("exchange session");
+    if (!v.liveness.logged_on) {
+      problems += who + " is down\n";
+    } else if (!v.liveness.responsive) {
+      problems += who + " is not answering: " + SilenceText(v.liveness) + "\n";
+    }
   }
   if (auto oldest = app.OldestAwaiting()) {
     const auto waited = Now() - oldest->since;
@@ -193,7 +199,8 @@ AdminServer::AdminServer(GatewayApplication& app, AdminOptions options)
     auto kind = KillScopeFromName(scope_name);
     if (!kind) {
       return Error(res, 400,
-                   "scope must be 'global', 'account' or 'session' (got '" +
+                   "scope must be 'global', 'account', 'session' or 'venue' "
+                   "(got '" +
                        scope_name + "')");
     }
     risk::KillScope scope{*kind, Param(*params, "name")};
@@ -457,9 +464,26 @@ std::set<std::string> AdminServer::KnownAccounts() {
 
 Result<std::string> AdminServer::ResolveKillName(risk::KillScope::Kind kind,
                                                  const std::string& name) {
+  if (kind == risk::KillScope::Kind::kVenue) {
+    const std::set<std::string> venues = KnownVenues();
+    if (venues.contains(name)) return name;
+    return Status::NotFound("no venue '" + name + "'");
+  }
   return kind == risk::KillScope::Kind::kSession
              ? ResolveSessionName(KnownSessions(), name)
              : ResolveAccountName(KnownAccounts(), name);
+}
+
+std::set<std::string> AdminServer::KnownVenues() {
+  std::set<std::string> venues;
+  for (const GatewayApplication::VenueLiveness& v : app_.VenuesLiveness()) {
+    venues.insert(v.name);
+  }
+  // An engaged switch can always be released, configured or not.
+  for (const std::string& name : app_.KillSwitches().venues) {
+    venues.insert(name);
+  }
+  return venues;
 }
 
 void AdminServer::UnknownName(httplib::Response& res, const Status& status,
@@ -469,6 +493,8 @@ void AdminServer::UnknownName(httplib::Response& res, const Status& status,
     for (const std::string& n : SessionNamesAccepted(KnownSessions())) {
       valid.push_back(n);
     }
+  } else if (kind == risk::KillScope::Kind::kVenue) {
+    for (const std::string& n : KnownVenues()) valid.push_back(n);
   } else {
     for (const std::string& n : KnownAccounts()) valid.push_back(n);
   }
@@ -534,7 +560,7 @@ std::string AdminServer::Metrics() {
            static_cast<uint64_t>(counts.awaiting_exchange));
   const GatewayApplication::ExchangeLiveness exchange = app_.Liveness();
   w.Family("fixgw_exchange_up", "gauge",
-           "1 when the exchange session is logged on and answering");
+           "1 when every venue's session is logged on and answering");
   w.Sample("fixgw_exchange_up", {},
            int64_t{exchange.logged_on && exchange.responsive ? 1 : 0});
   w.Family("fixgw_exchange_responsive", "gauge",
@@ -546,6 +572,36 @@ std::string AdminServer::Metrics() {
            "seconds since the last message from the exchange");
   w.Sample("fixgw_exchange_silence_seconds", {},
            std::string_view(FormatMicros(exchange.silence.count())));
+  const std::vector<GatewayApplication::VenueLiveness> venues =
+      app_.VenuesLiveness();
+  w.Family("fixgw_venue_up", "gauge",
+           "1 when the venue's session is logged on and answering");
+  for (const GatewayApplication::VenueLiveness& v : venues) {
+    w.Sample("fixgw_venue_up", {{"venue", v.name}, {"session", v.session}},
+             int64_t{v.liveness.logged_on && v.liveness.responsive ? 1 : 0});
+  }
+  w.Family("fixgw_venue_silence_seconds", "gauge",
+           "seconds since the last message from the venue");
+  for (const GatewayApplication::VenueLiveness& v : venues) {
+    w.Sample("fixgw_venue_silence_seconds", {{"venue", v.name}},
+             std::string_view(FormatMicros(v.liveness.silence.count())));
+  }
+  const std::vector<GatewayApplication::VenueRate> rates = app_.VenueRates();
+  w.Family("fixgw_venue_queued_messages", "gauge",
+           "messages waiting for the venue's MaxMessagesPerSecond");
+  for (const auto& r : rates) {
+    w.Sample("fixgw_venue_queued_messages", {{"venue", r.name}}, r.queued);
+  }
+  w.Family("fixgw_venue_paced_messages_total", "counter",
+           "messages that waited for the venue's MaxMessagesPerSecond");
+  for (const auto& r : rates) {
+    w.Sample("fixgw_venue_paced_messages_total", {{"venue", r.name}}, r.paced);
+  }
+  w.Family("fixgw_venue_rate_refusals_total", "counter",
+           "orders, cancels and replaces refused: the venue's queue was full");
+  for (const auto& r : rates) {
+    w.Sample("fixgw_venue_rate_refusals_total", {{"venue", r.name}}, r.refused);
+  }
   const auto oldest = app_.OldestAwaiting();
   const int64_t pending_micros =
       oldest ? std::max<int64_t>(0, (Now() - oldest->since).count()) : 0;
@@ -593,6 +649,10 @@ std::string AdminServer::Metrics() {
   }
   for (const std::string& name : kill.sessions) {
     w.Sample("fixgw_kill_switch_engaged", {{"scope", "session"}, {"name", name}},
+             int64_t{1});
+  }
+  for (const std::string& name : kill.venues) {
+    w.Sample("fixgw_kill_switch_engaged", {{"scope", "venue"}, {"name", name}},
              int64_t{1});
   }
   return w.text();
@@ -651,15 +711,17 @@ StatusView AdminServer::StatusPageView() {
 std::string AdminServer::SessionsJson() {
   Json out = Json::array();
   for (const SessionStatus& s : app_.Sessions()) {
-    out.push_back(Json{{"session", s.id},
-                       {"role", SessionRole(s)},
-                       {"logged_on", s.logged_on},
-                       {"admission",
-                        std::string(AdmissionName(app_.AdmissionOf(s.id)))},
-                       {"next_sender_seq", s.next_sender_seq},
-                       {"next_target_seq", s.next_target_seq},
-                       {"messages_in", s.messages_in},
-                       {"messages_out", s.messages_out}});
+    Json session{
+        {"session", s.id},
+        {"role", SessionRole(s)},
+        {"logged_on", s.logged_on},
+        {"admission", std::string(AdmissionName(app_.AdmissionOf(s.id)))},
+        {"next_sender_seq", s.next_sender_seq},
+        {"next_target_seq", s.next_target_seq},
+        {"messages_in", s.messages_in},
+        {"messages_out", s.messages_out}};
+    if (s.exchange) session["venue"] = s.venue;
+    out.push_back(std::move(session));
   }
   return Dump(out) + "\n";
 }

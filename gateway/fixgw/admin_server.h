@@ -164,6 +164,8 @@ class AdminServer {
   // of the risk file (in force and on disk: [accounts.*] and entitlements),
   // the sessions' DefaultAccount and the order flow; engaged switches too.
   std::set<std::string> KnownSessions();
+  // The configured venues and those with a kill switch engaged.
+  std::set<std::string> KnownVenues();
   std::set<std::string> KnownAccounts();
   // The configured name `name` stands for (a session's short name becomes
   // its key), or why it is refused.

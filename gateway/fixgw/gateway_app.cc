@@ -157,23 +157,27 @@ NewOrder PartialOrder(const FIX::Message& msg) {
 GatewayApplication::GatewayApplication(store::Journal* journal,
                                        OrderRouter& router,
                                        risk::RiskEngine* risk,
-                                       FIX::SessionID exchange_session)
+                                       std::vector<VenueSession> venues)
     : journal_(journal),
       router_(router),
       risk_(risk),
-      exchange_session_(std::move(exchange_session)),
-      pipeline_(mu_, journal_port_, session_port_,
-                [](const Status& st) {
-                  spdlog::critical(
-                      "journal append failed, stopping so that nothing "
-                      "unjournaled is sent: {}",
-                      st.message());
-                  // Flush, not spdlog::shutdown(): that destroys the logger
-                  // while other threads may still be logging (TSan).
-                  spdlog::default_logger()->flush();
-                  _exit(3);
-                },
-                OrderPipeline::Options{kMaxPendingBatches}) {
+      pipeline_(
+          mu_, journal_port_, session_port_,
+          [](const Status& st) {
+            spdlog::critical(
+                "journal append failed, stopping so that nothing "
+                "unjournaled is sent: {}",
+                st.message());
+            // Flush, not spdlog::shutdown(): that destroys the logger
+            // while other threads may still be logging (TSan).
+            spdlog::default_logger()->flush();
+            _exit(3);
+          },
+          OrderPipeline::Options{kMaxPendingBatches}) {
+  for (VenueSession& v : venues) {
+    venues_.push_back(
+        std::make_unique<Venue>(std::move(v.name), std::move(v.session)));
+  }
   // Started here, once every member is constructed (the thread reads
   // members declared after it).
   control_ = std::thread([this] { ControlLoop(); });
@@ -202,8 +206,8 @@ void GatewayApplication::onLogon(const FIX::SessionID& id) {
     MutexLock lock(presence_mu_);
     last_change_[id.toString()].logon = Now();
   }
-  if (id == exchange_session_) {
-    ExchangeStateChanged(true);
+  if (Venue* venue = VenueOf(id)) {
+    ExchangeStateChanged(*venue, true);
     return;
   }
   {
@@ -225,6 +229,46 @@ void GatewayApplication::onLogon(const FIX::SessionID& id) {
   }
 }
 
+GatewayApplication::Venue* GatewayApplication::VenueOf(
+    const FIX::SessionID& id) const {
+  for (const auto& v : venues_) {
+    if (v->session == id) return v.get();
+  }
+  return nullptr;
+}
+
+GatewayApplication::Venue* GatewayApplication::VenueNamed(
+    const VenueName& name) const {
+  if (name.empty()) return venues_.front().get();  // the default venue
+  for (const auto& v : venues_) {
+    if (v->name == name) return v.get();
+  }
+  return nullptr;
+}
+
+FIX::SessionID GatewayApplication::ExchangeSessionOf(
+    const Action& action) const {
+  const auto* x = std::get_if<ToExchange>(&action);
+  if (x == nullptr) return venues_.front()->session;
+  if (const Venue* venue = VenueNamed(x->venue)) return venue->session;
+  spdlog::error(
+      "a message for venue '{}', which is not configured, is not "
+      "sent (a journal written with another configuration?)",
+      x->venue);
+  return FIX::SessionID();
+}
+
+std::string GatewayApplication::ExchangeKeyOf(const Action& action) const {
+  return ExchangeSessionOf(action).toString();
+}
+
+bool GatewayApplication::exchange_logged_on() const {
+  for (const auto& v : venues_) {
+    if (!v->logged_on.load()) return false;
+  }
+  return true;
+}
+
 const GatewayApplication::SessionOptions& GatewayApplication::OptionsOf(
     const std::string& session) const {
   static const SessionOptions kDefaults;
@@ -240,8 +284,8 @@ void GatewayApplication::onLogout(const FIX::SessionID& id) {
     MutexLock lock(presence_mu_);  // a leaf: safe under the session's lock
     last_change_[id.toString()].logout = Now();
   }
-  if (id == exchange_session_) {
-    ExchangeStateChanged(false);
+  if (Venue* venue = VenueOf(id)) {
+    ExchangeStateChanged(*venue, false);
     return;
   }
   // The drain's own logouts (and any while shutting down) arm nothing.
@@ -308,7 +352,11 @@ void GatewayApplication::CheckCancelOnDisconnect() {
         }
         continue;
       }
-      timer.deadline.reset();
+      // Orders left on a venue that cannot take a cancel now: due again
+      // (decided for them once the venue is back).
+      if (router_.OpenOrdersOnUnusableVenues(d.session) == 0) {
+        timer.deadline.reset();
+      }
       timer.waiting_logged = false;
     }
     const auto& fired = std::get<CancelOnDisconnectFired>(*event);
@@ -321,8 +369,8 @@ void GatewayApplication::CheckCancelOnDisconnect() {
   }
 }
 
-void GatewayApplication::ExchangeStateChanged(bool logged_on) {
-  exchange_logged_on_.store(logged_on);
+void GatewayApplication::ExchangeStateChanged(Venue& venue, bool logged_on) {
+  venue.logged_on.store(logged_on);
   {
     MutexLock lock(control_mu_);
     control_wake_ = true;
@@ -354,10 +402,11 @@ void GatewayApplication::ControlLoop() {
       for (NotedReject& r : rejects) {
         // Stamped now, like every entry (journal times follow seqs); the
         // reject's own SendingTime is in raw_fix.
+        FIX::SessionID id;
+        id.fromString(r.session);
         Record(kRejectSent, r.session, "", r.raw_fix,
-               r.session == exchange_session_.toString()
-                   ? R"({"peer":"exchange"})"
-                   : R"({"peer":"broker"})");
+               VenueOf(id) != nullptr ? R"({"peer":"exchange"})"
+                                      : R"({"peer":"broker"})");
       }
     }
     control_mu_.Lock();
@@ -366,20 +415,26 @@ void GatewayApplication::ControlLoop() {
 }
 
 void GatewayApplication::SyncExchangeState() {
-  const bool up = exchange_logged_on_.load();
-  // Responsiveness is journaled while logged on only; a logout resets it.
-  const bool responsive = !up || exchange_responsive();
-  if (up == router_.exchange_up() &&
-      (!up || responsive == router_.exchange_responsive())) {
-    return;
+  for (const auto& v : venues_) {
+    const bool up = v->logged_on.load();
+    // Responsiveness is journaled while logged on only; a logout resets it.
+    const bool responsive = !up || Responsive(*v);
+    const bool was_up = router_.VenueUp(v->name);
+    if (up == was_up &&
+        (!up || responsive == router_.VenueResponsive(v->name))) {
+      continue;
+    }
+    // One venue's events name it; the journal of a one-venue gateway
+    // reads as before (its venue is the default).
+    ExchangeSessionChanged change{up, responsive, "",
+                                  venues_.size() > 1 ? v->name : VenueName()};
+    if (!responsive) {
+      change.reason = SilenceText(LivenessOf(*v));
+    } else if (up && was_up) {
+      change.reason = "answering again";
+    }
+    Process(change, "", Now());
   }
-  ExchangeSessionChanged change{up, responsive, ""};
-  if (!responsive) {
-    change.reason = SilenceText(Liveness());
-  } else if (up && router_.exchange_up()) {
-    change.reason = "answering again";
-  }
-  Process(change, "", Now());
 }
 
 int64_t GatewayApplication::SteadyNanos() {
@@ -388,26 +443,34 @@ int64_t GatewayApplication::SteadyNanos() {
       .count();
 }
 
-void GatewayApplication::ExchangeHeard() {
-  last_heard_.store(SteadyNanos());
+void GatewayApplication::ExchangeHeard(Venue& v) {
+  v.last_heard.store(SteadyNanos());
   // Rare: the probe thread ends the "not answering" state at once rather
   // than at its next tick.
-  if (unresponsive_.load()) liveness_cv_.notify_all();
+  if (v.unresponsive.load()) liveness_cv_.notify_all();
+}
+
+bool GatewayApplication::Responsive(const Venue& v) {
+  return !v.unresponsive.load() || v.last_heard.load() > v.probe_sent.load();
 }
 
 bool GatewayApplication::exchange_responsive() const {
-  return !unresponsive_.load() || last_heard_.load() > probe_sent_.load();
+  for (const auto& v : venues_) {
+    if (!Responsive(*v)) return false;
+  }
+  return true;
 }
 
-GatewayApplication::ExchangeLiveness GatewayApplication::Liveness() const {
+GatewayApplication::ExchangeLiveness GatewayApplication::LivenessOf(
+    const Venue& v) {
   using std::chrono::microseconds;
   using std::chrono::nanoseconds;
   ExchangeLiveness l;
-  l.logged_on = exchange_logged_on_.load();
-  l.responsive = exchange_responsive();
+  l.logged_on = v.logged_on.load();
+  l.responsive = Responsive(v);
   const int64_t now = SteadyNanos();
-  const int64_t heard = last_heard_.load();
-  const int64_t sent = probe_sent_.load();
+  const int64_t heard = v.last_heard.load();
+  const int64_t sent = v.probe_sent.load();
   l.silence = std::chrono::duration_cast<microseconds>(
       nanoseconds(std::max<int64_t>(0, now - heard)));
   if (sent != 0 && heard <= sent) {
@@ -415,6 +478,28 @@ GatewayApplication::ExchangeLiveness GatewayApplication::Liveness() const {
         nanoseconds(std::max<int64_t>(0, now - sent)));
   }
   return l;
+}
+
+GatewayApplication::ExchangeLiveness GatewayApplication::Liveness() const {
+  ExchangeLiveness all;
+  all.logged_on = !venues_.empty();
+  for (const auto& v : venues_) {
+    const ExchangeLiveness l = LivenessOf(*v);
+    all.logged_on = all.logged_on && l.logged_on;
+    all.responsive = all.responsive && l.responsive;
+    all.silence = std::max(all.silence, l.silence);
+    all.unanswered = std::max(all.unanswered, l.unanswered);
+  }
+  return all;
+}
+
+std::vector<GatewayApplication::VenueLiveness>
+GatewayApplication::VenuesLiveness() const {
+  std::vector<VenueLiveness> out;
+  for (const auto& v : venues_) {
+    out.push_back({v->name, v->key, LivenessOf(*v)});
+  }
+  return out;
 }
 
 std::optional<OrderRouter::AwaitingOrder> GatewayApplication::OldestAwaiting() {
@@ -431,51 +516,13 @@ void GatewayApplication::StartLivenessProbe(LivenessOptions options) {
 void GatewayApplication::LivenessLoop() {
   // Ticks bound how late a verdict can be; the thresholds are seconds.
   constexpr auto kTick = std::chrono::milliseconds(100);
-  const int64_t silence =
-      std::chrono::nanoseconds(liveness_options_.silence).count();
-  const int64_t answer =
-      std::chrono::nanoseconds(liveness_options_.answer).count();
-  int64_t quiet_from = 0;  // last message heard before the outstanding probe
   liveness_mu_.Lock();
   while (!liveness_stopping_) {
     liveness_cv_.wait_for(liveness_mu_, kTick);
     if (liveness_stopping_) break;
     liveness_mu_.Unlock();
     bool changed = false;
-    const int64_t now = SteadyNanos();
-    const int64_t heard = last_heard_.load();
-    const int64_t sent = probe_sent_.load();
-    if (!exchange_logged_on_.load()) {
-      // The next logon starts afresh; its Logon is the first thing heard.
-      unresponsive_.store(false);
-      probe_sent_.store(0);
-    } else if (sent != 0 && heard > sent) {
-      if (unresponsive_.load()) {
-        unresponsive_.store(false);
-        spdlog::info("exchange {} answers again after {:.1f} s of silence",
-                     exchange_session_.toString(),
-                     static_cast<double>(heard - quiet_from) / 1e9);
-        changed = true;
-      }
-      probe_sent_.store(0);
-    } else if (sent == 0) {
-      if (now - heard >= silence) {
-        quiet_from = heard;
-        probe_sent_.store(now);
-        QueueProbe("fixgw-health-" + std::to_string(++probes_sent_));
-      }
-    } else if (!unresponsive_.load() && now - sent >= answer) {
-      unresponsive_.store(true);
-      const ExchangeLiveness l = Liveness();
-      if (l.responsive) {
-        // Something arrived since `heard` was read: no verdict after all.
-        unresponsive_.store(false);
-      } else {
-        spdlog::warn("exchange {} is not answering: {}",
-                     exchange_session_.toString(), SilenceText(l));
-        changed = true;
-      }
-    }
+    for (const auto& v : venues_) changed = ProbeTick(*v) || changed;
     if (changed) {
       DecisionScope decision(*this);
       SyncExchangeState();
@@ -485,11 +532,52 @@ void GatewayApplication::LivenessLoop() {
   liveness_mu_.Unlock();
 }
 
-void GatewayApplication::QueueProbe(const std::string& test_req_id) {
+bool GatewayApplication::ProbeTick(Venue& v) {
+  const int64_t silence =
+      std::chrono::nanoseconds(liveness_options_.silence).count();
+  const int64_t answer =
+      std::chrono::nanoseconds(liveness_options_.answer).count();
+  const int64_t now = SteadyNanos();
+  const int64_t heard = v.last_heard.load();
+  const int64_t sent = v.probe_sent.load();
+  if (!v.logged_on.load()) {
+    // The next logon starts afresh; its Logon is the first thing heard.
+    v.unresponsive.store(false);
+    v.probe_sent.store(0);
+  } else if (sent != 0 && heard > sent) {
+    v.probe_sent.store(0);
+    if (v.unresponsive.load()) {
+      v.unresponsive.store(false);
+      spdlog::info("exchange {} answers again after {:.1f} s of silence", v.key,
+                   static_cast<double>(heard - v.quiet_from) / 1e9);
+      return true;
+    }
+  } else if (sent == 0) {
+    if (now - heard >= silence) {
+      v.quiet_from = heard;  // last message heard before the probe
+      v.probe_sent.store(now);
+      QueueProbe(v, "fixgw-health-" + std::to_string(++v.probes_sent));
+    }
+  } else if (!v.unresponsive.load() && now - sent >= answer) {
+    v.unresponsive.store(true);
+    const ExchangeLiveness l = LivenessOf(v);
+    if (l.responsive) {
+      // Something arrived since `heard` was read: no verdict after all.
+      v.unresponsive.store(false);
+    } else {
+      spdlog::warn("exchange {} is not answering: {}", v.key, SilenceText(l));
+      return true;
+    }
+  }
+  return false;
+}
+
+void GatewayApplication::QueueProbe(const Venue& venue,
+                                    const std::string& test_req_id) {
   Send send;
   send.message->getHeader().setField(FIX::MsgType(FIX::MsgType_TestRequest));
   send.message->setField(FIX::TestReqID(test_req_id));
-  send.target = exchange_session_;
+  send.target = venue.session;
   send.probe = true;
   std::vector<Send> sends;
   sends.push_back(std::move(send));
@@ -544,11 +632,12 @@ void GatewayApplication::NoteReject(const FIX::Message& msg,
 
 void GatewayApplication::fromAdmin(const FIX::Message& msg,
                                    const FIX::SessionID& id) {
-  if (id == exchange_session_) ExchangeHeard();
+  Venue* venue = VenueOf(id);
+  if (venue != nullptr) ExchangeHeard(*venue);
   const std::string type = HeaderField(msg, tag::MsgType);
   metrics_.CountMessage(id.toString(), GatewayMetrics::Direction::kIn, type);
-  if (id == exchange_session_) {
-    if (type == "3") FromExchangeReject(msg, type);
+  if (venue != nullptr) {
+    if (type == "3") FromExchangeReject(msg, type, *venue);
     if (type == "5") {
       // Why the venue ends the session (e.g. "MsgSeqNum too low" after a
       // journal lost its tail): otherwise the reconnects say nothing.
@@ -586,11 +675,12 @@ void GatewayApplication::fromAdmin(const FIX::Message& msg,
 
 void GatewayApplication::fromApp(const FIX::Message& msg,
                                  const FIX::SessionID& id) {
-  if (id == exchange_session_) ExchangeHeard();
+  Venue* venue = VenueOf(id);
+  if (venue != nullptr) ExchangeHeard(*venue);
   const std::string type = HeaderField(msg, tag::MsgType);
   metrics_.CountMessage(id.toString(), GatewayMetrics::Direction::kIn, type);
-  if (id == exchange_session_) {
-    FromExchange(msg, type);
+  if (venue != nullptr) {
+    FromExchange(msg, type, *venue);
   } else {
     FromBroker(msg, id, type);
   }
@@ -757,6 +847,8 @@ void GatewayApplication::FromBroker(const FIX::Message& msg,
     }
     event = router_.DecideStatus(session, request);
   }
+  // A venue with MaxMessagesPerSecond whose queue is full refuses.
+  if (auto refused = RateRefusal(*event, session)) event = std::move(refused);
   Process(*event, Printable(msg), now, received);
 }
 
@@ -775,14 +867,18 @@ JournalEvent GatewayApplication::DrainRefusal(const FIX::Message& msg,
 }
 
 void GatewayApplication::FromExchange(const FIX::Message& msg,
-                                      const std::string& type) {
+                                      const std::string& type,
+                                      const Venue& venue) {
   const SteadyTime received = std::chrono::steady_clock::now();
-  const Inbound inbound{exchange_session_.toString(), InboundSeq(msg)};
+  const Inbound inbound{venue.key, InboundSeq(msg)};
+  // What the events say the message came on: nothing with one venue, so
+  // that such a journal reads as before.
+  const VenueName from = venues_.size() > 1 ? venue.name : VenueName();
   if (type == "8") {
     auto decoded = fix::DecodeExecutionReport(msg);
     if (auto* r = std::get_if<ExecutionReport>(&decoded)) {
       DecisionScope decision(*this, inbound);
-      switch (router_.ClassifyReport(*r)) {
+      switch (router_.ClassifyReport(*r, from)) {
         case OrderRouter::ReportFate::kDuplicate:
           // The exchange resends after a reconnect; each ExecID counts
           // once per order.
@@ -805,7 +901,8 @@ void GatewayApplication::FromExchange(const FIX::Message& msg,
           }
           break;
       }
-      Process(ExchangeReportReceived{*r}, Printable(msg), Now(), received);
+      Process(ExchangeReportReceived{*r, from}, Printable(msg), Now(),
+              received);
       return;
     }
     spdlog::warn("exchange report not understood ({}): {}",
@@ -820,13 +917,13 @@ void GatewayApplication::FromExchange(const FIX::Message& msg,
       DecisionScope decision(*this, inbound);
       // Resent after a reconnect: each request is refused once.
       if (router_.KnowsCancelReject(c->cl_ord_id)) return;
-      Process(ExchangeCancelRejectReceived{*c}, Printable(msg), Now(),
+      Process(ExchangeCancelRejectReceived{*c, from}, Printable(msg), Now(),
               received);
       return;
     }
   }
   if (type == "j") {
-    FromExchangeReject(msg, type);
+    FromExchangeReject(msg, type, venue);
     return;
   }
   spdlog::warn("exchange message {} not handled: {}", type, Printable(msg));
@@ -835,9 +932,10 @@ void GatewayApplication::FromExchange(const FIX::Message& msg,
 }
 
 void GatewayApplication::FromExchangeReject(const FIX::Message& msg,
-                                            const std::string& type) {
+                                            const std::string& type,
+                                            const Venue& venue) {
   const SteadyTime received = std::chrono::steady_clock::now();
-  const std::string exchange = exchange_session_.toString();
+  const std::string& exchange = venue.key;
   // What it refers to: RefMsgType + BusinessRejectRefID (the ClOrdID of a
   // D/F/G) on a 35=j; otherwise the message sent at RefSeqNum.
   std::string ref_type = fix::FieldText(msg, tag::RefMsgType).value_or("");
@@ -877,7 +975,9 @@ void GatewayApplication::FromExchangeReject(const FIX::Message& msg,
   DecisionScope decision(*this, Inbound{exchange, InboundSeq(msg)});
   if ((ref_type == "D" || ref_type == "F" || ref_type == "G") &&
       !cl_ord_id.empty()) {
-    Process(router_.DecideExchangeRefusal(cl_ord_id, ref_type[0], text),
+    Process(router_.DecideExchangeRefusal(
+                cl_ord_id, ref_type[0], text,
+                venues_.size() > 1 ? venue.name : VenueName()),
             Printable(msg), Now(), received);
     return;
   }
@@ -960,7 +1060,8 @@ Status GatewayApplication::Prestore(const std::vector<Batch>& batches) {
 void GatewayApplication::SendNow(Send& send) {
   if (send.probe) {
     // Never while logged out: QuickFIX would store it and spend a seq.
-    if (exchange_logged_on_.load()) {
+    if (const Venue* venue = VenueOf(send.target);
+        venue != nullptr && venue->logged_on.load()) {
       try {
         if (FIX::Session::sendToTarget(*send.message, send.target)) {
           metrics_.CountExchangeTestRequest();
@@ -971,8 +1072,135 @@ void GatewayApplication::SendNow(Send& send) {
     }
     return;
   }
-  if (!(send.target == exchange_session_) &&
-      !metrics_.logged_on(send.target.toString())) {
+  if (Venue* venue = VenueOf(send.target);
+      venue != nullptr && venue->rate > 0 && !Pace(*venue, send)) {
+    return;  // queued: PaceVenues sends it
+  }
+  Deliver(send);
+}
+
+bool GatewayApplication::Pace(Venue& v, Send& send) {
+  Refill(v, std::chrono::steady_clock::now());
+  if (v.queue.empty() && v.micro_tokens >= kMicroTokensPerMessage) {
+    v.micro_tokens -= kMicroTokensPerMessage;
+    v.tokens.store(v.micro_tokens / kMicroTokensPerMessage);
+    return true;
+  }
+  v.queue.push_back(std::move(send));
+  v.queued.store(static_cast<int64_t>(v.queue.size()));
+  v.paced.fetch_add(1);
+  return false;
+}
+
+void GatewayApplication::Refill(Venue& v, SteadyTime now) {
+  const int64_t cap = v.rate * kMicroTokensPerMessage;
+  const int64_t elapsed =
+      std::chrono::duration_cast<std::chrono::microseconds>(now - v.refilled)
+          .count();
+  if (elapsed <= 0) return;
+  v.refilled = now;
+  // rate messages a second = rate micro-tokens a microsecond.
+  if (elapsed >= (cap - v.micro_tokens) / v.rate) {
+    v.micro_tokens = cap;
+  } else {
+    v.micro_tokens += elapsed * v.rate;
+  }
+  v.tokens.store(v.micro_tokens / kMicroTokensPerMessage);
+}
+
+void GatewayApplication::PaceVenues() {
+  const SteadyTime now = std::chrono::steady_clock::now();
+  for (const auto& venue : venues_) {
+    Venue& v = *venue;
+    if (v.rate == 0 || v.queue.empty()) continue;
+    Refill(v, now);
+    while (!v.queue.empty() && v.micro_tokens >= kMicroTokensPerMessage) {
+      v.micro_tokens -= kMicroTokensPerMessage;
+      Send send = std::move(v.queue.front());
+      v.queue.pop_front();
+      v.queued.store(static_cast<int64_t>(v.queue.size()));
+      v.tokens.store(v.micro_tokens / kMicroTokensPerMessage);
+      Deliver(send);
+    }
+  }
+}
+
+void GatewayApplication::SetVenueRate(const VenueName& venue,
+                                      int64_t per_second, int64_t max_queued) {
+  Venue* v = VenueNamed(venue);
+  if (v == nullptr || per_second <= 0) return;
+  v->rate = per_second;
+  v->max_queued = max_queued;
+  v->micro_tokens = per_second * kMicroTokensPerMessage;  // a full second
+  v->tokens.store(per_second);
+  v->refilled = std::chrono::steady_clock::now();
+}
+
+bool GatewayApplication::paces() const {
+  for (const auto& v : venues_) {
+    if (v->rate > 0) return true;
+  }
+  return false;
+}
+
+std::vector<GatewayApplication::VenueRate> GatewayApplication::VenueRates()
+    const {
+  std::vector<VenueRate> out;
+  for (const auto& v : venues_) {
+    out.push_back({v->name, v->rate, v->queued.load(), v->paced.load(),
+                   v->rate_refusals.load()});
+  }
+  return out;
+}
+
+std::optional<JournalEvent> GatewayApplication::RateRefusal(
+    const JournalEvent& event, const SessionKey& session) {
+  const auto full = [&](const VenueName& name) -> Venue* {
+    Venue* v = VenueNamed(router_.CanonicalVenue(name));
+    // What would wait if this were decided now: everything decided and
+    // not sent yet, less what the bucket lets through at once.
+    if (v == nullptr || v->rate == 0 ||
+        v->in_flight.load() - v->tokens.load() < v->max_queued) {
+      return nullptr;
+    }
+    return v;
+  };
+  const auto text = [](const Venue& v, const char* what) {
+    return fmt::format(
+        "venue {} is over its message rate ({} a second, {} waiting): {} not "
+        "sent",
+        v.name, v.rate, v.queued.load(), what);
+  };
+  if (const auto* e = std::get_if<NewOrderAccepted>(&event)) {
+    Venue* v = full(e->venue);
+    if (v == nullptr) return std::nullopt;
+    v->rate_refusals.fetch_add(1);
+    return router_.DecideUndecodableOrder(
+        session, e->order,
+        Rejection{OrdRejReason::kExchangeClosed, text(*v, "order")});
+  }
+  if (const auto* e = std::get_if<CancelReplaceForwarded>(&event)) {
+    const std::string& cl_ord_id =
+        e->is_replace ? e->replace.cl_ord_id : e->cancel.cl_ord_id;
+    const std::string& orig =
+        e->is_replace ? e->replace.orig_cl_ord_id : e->cancel.orig_cl_ord_id;
+    const std::optional<OrderSnapshot> order = router_.FindOrder(session, orig);
+    Venue* v = order ? full(order->venue) : nullptr;
+    if (v == nullptr) return std::nullopt;
+    v->rate_refusals.fetch_add(1);
+    return router_.DecideUndecodableCancelReplace(
+        session, e->is_replace, cl_ord_id, orig,
+        Rejection{OrdRejReason::kOther,
+                  text(*v, e->is_replace ? "replace" : "cancel")});
+  }
+  return std::nullopt;
+}
+
+void GatewayApplication::Deliver(Send& send) {
+  Venue* venue = VenueOf(send.target);
+  const bool to_exchange = venue != nullptr;
+  if (to_exchange && venue->rate > 0) venue->in_flight.fetch_sub(1);
+  if (!to_exchange && !metrics_.logged_on(send.target.toString())) {
     MutexLock presence(presence_mu_);
     ++sent_while_away_[send.target.toString()];
   }
@@ -993,7 +1221,7 @@ void GatewayApplication::SendNow(Send& send) {
                  "it at the next start",
                  send.target.toString());
   }
-  if (send.target == exchange_session_) crash_.Hit("after-send");
+  if (to_exchange) crash_.Hit("after-send");
 }
 
 Status GatewayApplication::LoadRiskLimits(const std::string& path,
@@ -1075,8 +1303,7 @@ void GatewayApplication::Process(const JournalEvent& event,
     // Message has no move constructor).
     messages.emplace_back(new FIX::Message(EncodeAction(
         action,
-        OptionsOf(b != nullptr ? b->session : exchange_session_.toString())
-            .dialect)));
+        OptionsOf(b != nullptr ? b->session : ExchangeKeyOf(action)).dialect)));
     entries.push_back(SentEntry(action, *messages.back(), now));
   }
 
@@ -1116,7 +1343,12 @@ void GatewayApplication::Process(const JournalEvent& event,
       std::holds_alternative<ExchangeCancelRejectReceived>(event) ||
       std::holds_alternative<ExchangeRequestRefused>(event);
   for (size_t i = 0; i < actions.size(); ++i) {
-    FIX::SessionID target = exchange_session_;
+    FIX::SessionID target = ExchangeSessionOf(actions[i]);
+    if (std::holds_alternative<ToExchange>(actions[i])) {
+      if (Venue* v = VenueOf(target); v != nullptr && v->rate > 0) {
+        v->in_flight.fetch_add(1);
+      }
+    }
     GatewayMetrics::Path path = GatewayMetrics::Path::kBrokerToExchange;
     GatewayMetrics::LabelKey labels;
     if (const auto* b = std::get_if<ToBroker>(&actions[i])) {
@@ -1283,7 +1515,9 @@ std::vector<GatewayApplication::SessionInfo> GatewayApplication::Sessions() {
     if (session == nullptr) continue;
     SessionInfo info;
     info.id = id.toString();
-    info.exchange = id == exchange_session_;
+    const Venue* venue = VenueOf(id);
+    info.exchange = venue != nullptr;
+    if (venue != nullptr) info.venue = venue->name;
     info.drop_copy = !info.exchange && OptionsOf(info.id).drop_copy;
     info.logged_on = metrics_.logged_on(info.id);
     info.next_sender_seq = session->getExpectedSenderNum();
@@ -1378,7 +1612,7 @@ Result<int> GatewayApplication::SendOutbox(const std::vector<Output>& outputs,
   std::map<std::string, Timestamp> created_of;
   for (const Output& out : outputs) {
     const auto* b = std::get_if<ToBroker>(&out.action);
-    FIX::SessionID target = exchange_session_;
+    FIX::SessionID target = ExchangeSessionOf(out.action);
     if (b != nullptr) target.fromString(b->session);
     std::string session = target.toString();
     const FIX::Message msg =
@@ -1425,7 +1659,7 @@ Result<int> GatewayApplication::SendOutbox(const std::vector<Output>& outputs,
 
 void GatewayApplication::AuthenticateLogon(const FIX::Message& msg,
                                            const FIX::SessionID& id) {
-  if (auth_ == nullptr || id == exchange_session_ ||
+  if (auth_ == nullptr || VenueOf(id) != nullptr ||
       HeaderField(msg, tag::MsgType) != "A") {
     return;
   }
@@ -1512,7 +1746,7 @@ void GatewayApplication::SetAdmission(const std::string& session,
 
 void GatewayApplication::CheckAdmission(const FIX::Message& msg,
                                         const FIX::SessionID& id) {
-  if (id == exchange_session_ || HeaderField(msg, tag::MsgType) != "A") return;
+  if (VenueOf(id) != nullptr || HeaderField(msg, tag::MsgType) != "A") return;
   const std::string session = id.toString();
   const Admission admission = AdmissionOf(session);
   if (admission == Admission::kOpen) return;
@@ -1609,18 +1843,21 @@ Status RecoverFromJournal(store::Journal& journal, OrderRouter& router,
   if (!failure.ok()) return failure;
   spdlog::info("recovered {} events from {}, {} orders", events,
                journal.path(), router.Orders().size());
-  if (router.exchange_up()) {
-    // The previous run ended without logging the exchange out (a crash).
-    JournalEvent down = ExchangeSessionChanged{false};
+  // The previous run ended without logging a venue out (a crash).
+  std::vector<store::JournalEntry> entries;
+  const bool several = router.VenueNames().size() > 1;
+  for (const VenueName& venue : router.VenuesUp()) {
+    // One venue: no name, as its events have none.
+    JournalEvent down =
+        ExchangeSessionChanged(false, true, "", several ? venue : VenueName());
     router.Apply(down, Now());
     store::JournalEntry e;
     e.time = Now();
     e.kind = std::string(KindName(down));
     e.payload = EncodeEvent(down);
-    std::vector<store::JournalEntry> entries{e};
-    return journal.Append(entries);
+    entries.push_back(std::move(e));
   }
-  return Status::Ok();
+  return entries.empty() ? Status::Ok() : journal.Append(entries);
 }
 
 }  // namespace fixgw::gw

@@ -125,8 +125,14 @@ class GatewayApplication : public FIX::Application {
   // and `risk` (the router's engine; null without risk checks) must outlive
   // this object; the router must already hold the recovered state
   // (RecoverFromJournal).
+  // One exchange-side session per venue (the router's Options::venues,
+  // same names, same order).
+  struct VenueSession {
+    VenueName name;
+    FIX::SessionID session;
+  };
   GatewayApplication(store::Journal* journal, OrderRouter& router,
-                     risk::RiskEngine* risk, FIX::SessionID exchange_session);
+                     risk::RiskEngine* risk, std::vector<VenueSession> venues);
   ~GatewayApplication() override;
   GatewayApplication(const GatewayApplication&) = delete;
   GatewayApplication& operator=(const GatewayApplication&) = delete;
@@ -251,7 +257,31 @@ class GatewayApplication : public FIX::Application {
   // sent; an error if the store cannot be read.
   Result<int> SendOutbox(const std::vector<Output>& outputs,
                          store::SessionStore& sessions);
-  bool exchange_logged_on() const { return exchange_logged_on_.load(); }
+  // Every venue's session is logged on.
+  bool exchange_logged_on() const;
+
+  // ---- venue message rates (MaxMessagesPerSecond).
+  // Before the sessions start: at most `per_second` orders, cancels and
+  // replaces a second go to `venue`; more wait (in order) for the loop's
+  // PaceVenues. A broker's order, cancel or replace decided while
+  // `max_queued` wait is refused (ExecutionReport Rejected or
+  // OrderCancelReject, Text "venue X is over its message rate ...");
+  // the gateway's own cancels (kill switch, mass cancel,
+  // cancel-on-disconnect, operator) always queue.
+  void SetVenueRate(const VenueName& venue, int64_t per_second,
+                    int64_t max_queued);
+  bool paces() const;  // some venue has a rate
+  // On the loop, every kPaceTick: sends what the tokens allow.
+  void PaceVenues();
+  static constexpr std::chrono::milliseconds kPaceTick{10};
+  static constexpr int64_t kMicroTokensPerMessage = 1'000'000;
+  struct VenueRate {
+    VenueName name;
+    int64_t per_second = 0;
+    int64_t queued = 0;
+    uint64_t paced = 0, refused = 0;
+  };
+  std::vector<VenueRate> VenueRates() const;
 
   // ---- exchange liveness (see the file comment); thread-safe.
   struct LivenessOptions {
@@ -262,7 +292,8 @@ class GatewayApplication : public FIX::Application {
   // the exchange counts as answering whenever it is logged on.
   void StartLivenessProbe(LivenessOptions options);
   // False from when a TestRequest went unanswered for `answer` until the
-  // exchange sends anything; true otherwise (also while logged out).
+  // exchange sends anything; true otherwise (also while logged out). Of
+  // every venue: false if one does not answer.
   bool exchange_responsive() const;
   struct ExchangeLiveness {
     bool logged_on = false;
@@ -273,7 +304,16 @@ class GatewayApplication : public FIX::Application {
     // Age of the outstanding TestRequest; 0 if none.
     std::chrono::microseconds unanswered{0};
   };
+  // All venues at once: logged on and answering if every one is; the
+  // longest silence and unanswered TestRequest.
   ExchangeLiveness Liveness() const;
+  struct VenueLiveness {
+    VenueName name;
+    std::string session;
+    ExchangeLiveness liveness;
+  };
+  // Each venue's, in configuration order.
+  std::vector<VenueLiveness> VenuesLiveness() const;
   // The order waiting longest for an exchange answer (for /health).
   std::optional<OrderRouter::AwaitingOrder> OldestAwaiting();
 
@@ -399,13 +439,64 @@ class GatewayApplication : public FIX::Application {
   void RefuseOnDropCopy(const FIX::Message& msg, const FIX::SessionID& id,
                         const std::string& type,
                         OrderPipeline::SteadyTime received);
-  void FromExchange(const FIX::Message& msg, const std::string& type);
+  // An exchange-side session: its venue's name, its session and its
+  // liveness (see the file comment; the atomics are per venue).
+  struct Venue {
+    Venue(VenueName n, FIX::SessionID s)
+        : name(std::move(n)), session(std::move(s)), key(session.toString()) {}
+    const VenueName name;
+    const FIX::SessionID session;
+    const std::string key;  // session.toString()
+    std::atomic<bool> logged_on{false};
+    std::atomic<int64_t> last_heard{SteadyNanos()};
+    std::atomic<int64_t> probe_sent{0};
+    std::atomic<bool> unresponsive{false};
+    // The probe thread's own.
+    uint64_t probes_sent = 0;
+    int64_t quiet_from = 0;
+    // MaxMessagesPerSecond (SetVenueRate; 0: none): a token bucket of one
+    // second's worth, and the messages waiting for a token. Loop thread,
+    // except the atomics (read by deciders and the metrics).
+    int64_t rate = 0;
+    int64_t max_queued = 0;
+    int64_t micro_tokens = 0;
+    OrderPipeline::SteadyTime refilled{};
+    std::deque<OrderPipeline::Send> queue;
+    std::atomic<int64_t> queued{0};  // queue.size()
+    // Decided (Process) and not yet handed to the session: what a new
+    // decision would wait behind; and the whole tokens in the bucket.
+    std::atomic<int64_t> in_flight{0};
+    std::atomic<int64_t> tokens{0};
+    std::atomic<uint64_t> rate_refusals{0};  // orders, cancels, replaces
+    std::atomic<uint64_t> paced{0};          // messages that waited
+  };
+  // The venue whose session `id` is; null for a broker session.
+  Venue* VenueOf(const FIX::SessionID& id) const;
+  Venue* VenueNamed(const VenueName& name) const;
+  // Pacing (MaxMessagesPerSecond): whether `send` may go now (taking a
+  // token) or was queued; and the tokens earned since the last refill.
+  bool Pace(Venue& venue, OrderPipeline::Send& send);
+  static void Refill(Venue& venue, OrderPipeline::SteadyTime now);
+  // Hands `send` to its session (SendNow once paced).
+  void Deliver(OrderPipeline::Send& send);
+  // A decided order, cancel or replace for a venue whose queue is full:
+  // the refusal that replaces it (nullopt: it may go).
+  std::optional<JournalEvent> RateRefusal(const JournalEvent& event,
+                                          const SessionKey& session)
+      REQUIRES(mu_);
+  static ExchangeLiveness LivenessOf(const Venue& venue);
+  static bool Responsive(const Venue& venue);
+  // One probe tick of `venue` (LivenessLoop); true if its verdict changed.
+  bool ProbeTick(Venue& venue);
+  void FromExchange(const FIX::Message& msg, const std::string& type,
+                    const Venue& venue);
   // A session Reject (35=3) or BusinessMessageReject (35=j) from the
   // exchange: if it names a D/F/G the gateway forwarded (by ClOrdID, or by
   // the MsgSeqNum it was sent with, looked up in the session store), the
   // order or request is refused towards its broker; else logged and
   // journaled as ignored.
-  void FromExchangeReject(const FIX::Message& msg, const std::string& type);
+  void FromExchangeReject(const FIX::Message& msg, const std::string& type,
+                          const Venue& venue);
   // The options of `session` (defaults if none were set).
   const SessionOptions& OptionsOf(const std::string& session) const;
   std::map<std::string, SessionOptions> session_options_;  // set before start
@@ -526,16 +617,21 @@ class GatewayApplication : public FIX::Application {
               const std::string& payload = "{}") REQUIRES(mu_);
   // Hands a logon/logout of the exchange session to the control thread;
   // takes no lock but control_mu_ (safe under QuickFIX's session lock).
-  void ExchangeStateChanged(bool logged_on);
+  void ExchangeStateChanged(Venue& venue, bool logged_on);
   // Queues a change of the exchange session's state (logon, or
   // responsiveness while logged on); requires mu_.
   void SyncExchangeState() REQUIRES(mu_);
   void ControlLoop();
   // Notes a message from the exchange (liveness); lock-free.
-  void ExchangeHeard();
+  void ExchangeHeard(Venue& venue);
+  // The session of a ToExchange's venue (an empty SessionID, logged as an
+  // error, for a venue not configured: a journal of another configuration),
+  // and its key; for a ToBroker, the first venue's (unused).
+  FIX::SessionID ExchangeSessionOf(const Action& action) const;
+  std::string ExchangeKeyOf(const Action& action) const;
   void LivenessLoop();  // the probe thread
   // Hands a TestRequest to the loop, for the exchange session.
-  void QueueProbe(const std::string& test_req_id);
+  void QueueProbe(const Venue& venue, const std::string& test_req_id);
   static int64_t SteadyNanos();
 
   store::Journal* const journal_;
@@ -543,24 +639,20 @@ class GatewayApplication : public FIX::Application {
   OrderRouter& router_ GUARDED_BY(mu_);
   risk::RiskEngine* const risk_ PT_GUARDED_BY(mu_);
   CrashPoint crash_ = CrashPoint::FromEnvironment();
-  const FIX::SessionID exchange_session_;
+  // Made once in the constructor (never resized: threads hold pointers).
+  std::vector<std::unique_ptr<Venue>> venues_;
   // The decision lock: serialises the router, the risk engine and the
   // pipeline's queue (OrderPipeline::Scope takes it).
   Mutex mu_;
   uint64_t risk_errors_seen_ GUARDED_BY(mu_) = 0;
 
-  std::atomic<bool> exchange_logged_on_{false};
-  // Liveness, in steady-clock nanoseconds. last_heard_ is written by the
-  // exchange's QuickFIX thread; probe_sent_ (0: no TestRequest outstanding)
-  // and unresponsive_ only by the probe thread, which sets unresponsive_
-  // only while probe_sent_ is set and nothing was heard after it, so
-  // `!unresponsive_ || last_heard_ > probe_sent_` is the verdict at any
+  // Liveness (Venue), in steady-clock nanoseconds. last_heard is written
+  // by the loop thread; probe_sent (0: no TestRequest outstanding) and
+  // unresponsive only by the probe thread, which sets unresponsive only
+  // while probe_sent is set and nothing was heard after it, so
+  // `!unresponsive || last_heard > probe_sent` is the verdict at any
   // moment, whichever thread reads it.
-  std::atomic<int64_t> last_heard_{SteadyNanos()};
-  std::atomic<int64_t> probe_sent_{0};
-  std::atomic<bool> unresponsive_{false};
   LivenessOptions liveness_options_;  // set before the probe thread starts
-  uint64_t probes_sent_ = 0;          // probe thread only (TestReqID numbers)
   Mutex liveness_mu_;                 // with liveness_cv_; a leaf
   std::condition_variable_any liveness_cv_;
   bool liveness_stopping_ GUARDED_BY(liveness_mu_) = false;

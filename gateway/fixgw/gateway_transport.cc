@@ -98,11 +98,11 @@ Result<std::unique_ptr<GatewayTransport>> GatewayTransport::Create(
   if (!exchange.ok()) return exchange.status();
   t->listens_ = std::move(brokers->listens);
   t->connects_ = std::move(exchange->connects);
-  if (t->connects_.size() != 1) {
-    return Status::InvalidArgument(
-        options.origin + ": needs exactly one exchange session");
+  if (t->connects_.empty()) {
+    return Status::InvalidArgument(options.origin +
+                                   ": needs at least one exchange session");
   }
-  t->exchange_session_ = t->connects_.front().session;
+  for (const auto& c : t->connects_) t->exchange_sessions_.insert(c.session);
   auto broker_driver = fix::SessionDriver::Create(
       app, *options.stores, options.broker_log, *options.brokers);
   if (!broker_driver.ok()) {
@@ -213,17 +213,28 @@ void GatewayTransport::OnClosed(const fix::ClosedConnection& c) {
 
 void GatewayTransport::CheckBackpressure() {
   if (broker_transport_ == nullptr || exchange_transport_ == nullptr) return;
-  const std::size_t behind =
-      exchange_transport_->outbound_bytes(exchange_session_);
+  // The venue furthest behind decides: one slow venue pauses every broker
+  // (their orders may be for it; the gateway does not queue them).
+  std::size_t behind = 0;
+  const FIX::SessionID* slowest = nullptr;
+  for (const FIX::SessionID& id : exchange_sessions_) {
+    const std::size_t bytes = exchange_transport_->outbound_bytes(id);
+    if (slowest == nullptr || bytes > behind) {
+      behind = bytes;
+      slowest = &id;
+    }
+  }
+  if (slowest == nullptr) return;
   const bool paused = broker_transport_->accepted_paused();
   if (!paused && behind > kPauseAboveBytes) {
-    spdlog::warn("exchange {} reads slower than orders arrive ({} bytes "
-                 "unsent): the brokers are not read until it catches up",
-                 exchange_session_.toString(), behind);
+    spdlog::warn(
+        "exchange {} reads slower than orders arrive ({} bytes "
+        "unsent): the brokers are not read until it catches up",
+        slowest->toString(), behind);
     broker_transport_->PauseAccepted(true);
   } else if (paused && behind < kResumeBelowBytes) {
     spdlog::info("exchange {} caught up: reading the brokers again",
-                 exchange_session_.toString());
+                 slowest->toString());
     broker_transport_->PauseAccepted(false);
   }
 }
@@ -316,7 +327,7 @@ Result<SessionControlOutcome> GatewayTransport::ControlOnLoop(
     const SessionCommand& c) {
   FIX::SessionID id;
   id.fromString(c.session);
-  const bool exchange = id == exchange_session_;
+  const bool exchange = exchange_sessions_.contains(id);
   fix::SessionDriver& driver = exchange ? *exchange_ : *brokers_;
   FIX::Session* s = driver.Find(id);
   if (s == nullptr) return Status::NotFound("no FIX session " + c.session);

@@ -64,7 +64,7 @@ std::optional<std::string> RefuseAddress(
 
 struct GatewayTransportOptions {
   const FIX::SessionSettings* brokers = nullptr;    // acceptor sessions
-  const FIX::SessionSettings* exchanges = nullptr;  // the initiator session
+  const FIX::SessionSettings* exchanges = nullptr;  // the venues' sessions
   bool broker_tls = false;
   bool exchange_tls = false;
   std::string origin{};  // the settings file, for errors
@@ -133,7 +133,7 @@ class GatewayTransport final : public SessionControl {
   std::unique_ptr<fix::SessionDriver> exchange_;
   std::vector<fix::FixListen> listens_;
   std::vector<fix::FixConnect> connects_;
-  FIX::SessionID exchange_session_;
+  std::set<FIX::SessionID> exchange_sessions_;  // one per venue
   // Loop thread only, once started.
   std::unique_ptr<fix::FixTransport> broker_transport_;
   std::unique_ptr<fix::FixTransport> exchange_transport_;

@@ -5,8 +5,8 @@
 //        fixgw --version | --help
 //
 // FILE is one QuickFIX settings file: acceptor sessions face the brokers,
-// the one initiator session faces the exchange, and a [GATEWAY] section holds
-// the gateway's own keys (gateway_config.h). At start the journal and the
+// each initiator session faces one venue (Venue=), and a [GATEWAY] section
+// holds the gateway's own keys (gateway_config.h). At start the journal and the
 // session stores (in the journal's file) are opened, the order table and
 // risk state rebuilt from the journal, the risk file loaded (journaled if
 // its limits changed) and the outbox handed to the sessions; then the
@@ -16,8 +16,9 @@
 // is shutting down"), cancels still flow; fixgw waits up to
 // DrainTimeoutSeconds until no order waits for an exchange answer and every
 // answer is sent, then stops the admin API, logs out the brokers, then the
-// exchange (up to 5 s each), closes the journal and exits 0. Exit 2 on bad configuration, a bad risk file or an
-// unusable journal, 3 if the journal fails while running.
+// exchange (up to 5 s each), closes the journal and exits 0. Exit 2 on bad
+// configuration, a bad risk file or an unusable journal, 3 if the journal fails
+// while running.
 //
 // Under systemd (Type=notify, NOTIFY_SOCKET set; sd_notify.h) fixgw says
 // READY=1 once the journal is recovered, the broker listeners are bound
@@ -254,10 +255,10 @@ int Run(const RunFlags& flags) {
     PrintToStderr("fixgw: {}\n", split.status().message());
     return 2;
   }
-  if (split->acceptor_count == 0 || split->initiator_count != 1) {
+  if (split->acceptor_count == 0 || split->initiator_count == 0) {
     PrintToStderr(
         "fixgw: {}: needs at least one broker session "
-        "(ConnectionType=acceptor) and exactly one exchange session "
+        "(ConnectionType=acceptor) and at least one exchange session "
         "(ConnectionType=initiator), found {} and {}\n",
         config_path, split->acceptor_count, split->initiator_count);
     return 2;
@@ -352,12 +353,17 @@ int Run(const RunFlags& flags) {
     for (const std::string& w : warnings) {
       PrintToStderr("fixgw: warning: {}\n", w);
     }
-    fmt::print("fixgw: {}: configuration OK: {} broker session(s), exchange "
-               "{}{}\n",
-               config_path, split->acceptor_count,
-               split->initiators.getSessions().begin()->toString(),
-               config->risk_checks ? ", risk file " + config->risk_config
-                                   : std::string());
+    std::string venues;
+    for (const gw::VenueConfig& v : session_options->venues) {
+      venues += (venues.empty() ? "" : ", ") + v.name + " (" +
+                v.session.toString() + ")";
+    }
+    fmt::print(
+        "fixgw: {}: configuration OK: {} broker session(s), "
+        "venue(s) {}{}\n",
+        config_path, split->acceptor_count, venues,
+        config->risk_checks ? ", risk file " + config->risk_config
+                            : std::string());
     return 0;
   }
   // The service manager's socket (Type=notify): READY=1 once the journal
@@ -439,10 +445,10 @@ int Run(const RunFlags& flags) {
     spdlog::warn("RiskChecks=off: no pre-trade risk checks");
   }
   gw::OrderRouter router(
-      gw::OrderRouter::Options{config->id_prefix, config->symbols,
-                               config->finished_orders_kept,
-                               config->refuse_when_exchange_unresponsive,
-                               session_options->drop_copies},
+      gw::OrderRouter::Options{
+          config->id_prefix, config->symbols, config->finished_orders_kept,
+          config->refuse_when_exchange_unresponsive,
+          session_options->drop_copies, session_options->RouterVenues()},
       risk.get());
   std::vector<gw::GatewayApplication::Output> outbox;
   std::set<std::string> disabled_sessions;
@@ -467,8 +473,12 @@ int Run(const RunFlags& flags) {
   }
   const FIX::SessionSettings& brokers = split->acceptors;
   const FIX::SessionSettings& exchanges = split->initiators;
-  const FIX::SessionID exchange = *exchanges.getSessions().begin();
-  gw::GatewayApplication app(journal.get(), router, risk.get(), exchange);
+  std::vector<gw::GatewayApplication::VenueSession> venue_sessions;
+  for (const gw::VenueConfig& v : session_options->venues) {
+    venue_sessions.push_back({v.name, v.session});
+  }
+  gw::GatewayApplication app(journal.get(), router, risk.get(),
+                             std::move(venue_sessions));
   app.SetLogonAuth(&*auth);
   {
     std::set<std::string> broker_keys;
@@ -478,6 +488,9 @@ int Run(const RunFlags& flags) {
     app.metrics().SetLabelValues(broker_keys, configured_accounts);
   }
   app.SetSessionOptions(session_options->sessions);
+  for (const gw::VenueConfig& v : session_options->venues) {
+    app.SetVenueRate(v.name, v.max_messages_per_second, v.max_queued_messages);
+  }
   app.UseSessionStore(sessions.get());
   // The operator's disables stand across restarts (admin POST /session).
   for (const std::string& session : disabled_sessions) {
@@ -593,13 +606,26 @@ int Run(const RunFlags& flags) {
         ->Every(gw::GatewayApplication::kCancelOnDisconnectTick,
                 [&app] { app.CheckCancelOnDisconnect(); });
   }
+  if (app.paces()) {
+    // MaxMessagesPerSecond: queued messages leave on the loop.
+    (*transport)->Every(gw::GatewayApplication::kPaceTick, [&app] {
+      app.PaceVenues();
+    });
+  }
   if (admin) admin->SetSessionControl(transport->get());
+  std::string venue_list;
+  for (const gw::VenueConfig& v : session_options->venues) {
+    venue_list += (venue_list.empty() ? "" : ", ") +
+                  (session_options->venues.size() > 1
+                       ? v.name + " " + v.session.toString()
+                       : v.session.toString());
+  }
   spdlog::info("started: {} broker session(s){}, exchange {}{}",
                split->acceptor_count, split->acceptor_tls ? " (TLS)" : "",
-               exchange.toString(), split->initiator_tls ? " (TLS)" : "");
-  const std::string serving = gw::StatusLine(
-      fmt::format("serving {} broker session(s), exchange {}",
-                  split->acceptor_count, exchange.toString()));
+               venue_list, split->initiator_tls ? " (TLS)" : "");
+  const std::string serving =
+      gw::StatusLine(fmt::format("serving {} broker session(s), exchange {}",
+                                 split->acceptor_count, venue_list));
   Tell(*notifier, "READY=1\n" + serving);
   if (auto timeout = notifier->watchdog_timeout()) {
     // From the loop that owns every session: if it stops turning, the

@@ -54,6 +54,95 @@ Result<std::set<int>> ParseTags(const std::string& text) {
   return tags;
 }
 
+bool IsVenueName(const std::string& name) {
+  if (name.empty() || name.size() > kMaxVenueNameLength) return false;
+  for (char c : name) {
+    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                    (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// A whole number in [low, high] from key `key` of `d`, else `fallback`.
+Result<int64_t> NumberKey(const FIX::Dictionary& d, const std::string& key,
+                          int64_t low, int64_t high, int64_t fallback) {
+  if (!d.has(key)) return fallback;
+  const std::string v = d.getString(key);
+  int64_t n = 0;
+  const auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (v.empty() || ec != std::errc() || ptr != v.data() + v.size() || n < low ||
+      n > high) {
+    return Status::InvalidArgument("must be a whole number from " +
+                                   std::to_string(low) + " to " +
+                                   std::to_string(high));
+  }
+  return n;
+}
+
+constexpr const char* kVenueKeys[] = {
+    "Venue", "VenueSymbols", "MaxMessagesPerSecond", "MaxQueuedMessages"};
+
+Status AddVenues(const FIX::SessionSettings& initiators,
+                 const std::string& origin, LoadedSessionOptions& out) {
+  const std::set<FIX::SessionID> ids = initiators.getSessions();
+  std::map<std::string, VenueName> symbol_owner;
+  for (const FIX::SessionID& id : ids) {
+    const FIX::Dictionary& d = initiators.get(id);
+    VenueConfig v;
+    v.session = id;
+    if (d.has("Venue")) {
+      v.name = d.getString("Venue");
+      if (!IsVenueName(v.name)) {
+        return KeyError(origin, id, "Venue", v.name,
+                        "must be 1 to 32 letters, digits, '_', '-' or '.'");
+      }
+    } else if (ids.size() > 1) {
+      return KeyError(origin, id, "Venue", "",
+                      "every exchange session needs a Venue name when there "
+                      "are several");
+    } else {
+      v.name = id.getTargetCompID().getValue();
+    }
+    for (const VenueConfig& other : out.venues) {
+      if (other.name == v.name) {
+        return KeyError(origin, id, "Venue", v.name,
+                        "already the name of " + other.session.toString());
+      }
+    }
+    if (d.has("VenueSymbols")) {
+      for (std::string& symbol : ParseNames(d.getString("VenueSymbols"))) {
+        auto [owner, fresh] = symbol_owner.emplace(symbol, v.name);
+        if (!fresh) {
+          return KeyError(origin, id, "VenueSymbols",
+                          d.getString("VenueSymbols"),
+                          "symbol " + symbol + " is already routed to venue " +
+                              owner->second);
+        }
+        v.symbols.insert(std::move(symbol));
+      }
+    }
+    Result<int64_t> rate =
+        NumberKey(d, "MaxMessagesPerSecond", 0, kMaxMessagesPerSecondLimit, 0);
+    if (!rate.ok()) {
+      return KeyError(origin, id, "MaxMessagesPerSecond",
+                      d.getString("MaxMessagesPerSecond"),
+                      rate.status().message());
+    }
+    Result<int64_t> queued =
+        NumberKey(d, "MaxQueuedMessages", 1, kMaxMessagesPerSecondLimit, 1000);
+    if (!queued.ok()) {
+      return KeyError(origin, id, "MaxQueuedMessages",
+                      d.getString("MaxQueuedMessages"),
+                      queued.status().message());
+    }
+    v.max_messages_per_second = *rate;
+    v.max_queued_messages = *queued;
+    out.venues.push_back(std::move(v));
+  }
+  return Status::Ok();
+}
+
 Status AddSide(const FIX::SessionSettings& side, bool acceptor,
                const std::string& origin, LoadedSessionOptions& out,
                std::map<std::string, const FIX::DataDictionary*>& by_path) {
@@ -135,6 +224,14 @@ Status AddSide(const FIX::SessionSettings& side, bool acceptor,
                         "needs CancelOnDisconnect=Y in the same session");
       }
       options.cancel_on_disconnect_delay_s = seconds;
+    }
+    if (acceptor) {
+      for (const char* key : kVenueKeys) {
+        if (d.has(key)) {
+          return KeyError(origin, id, key, d.getString(key),
+                          "only exchange (initiator) sessions take one");
+        }
+      }
     }
     if (d.has("PassThroughDeny")) {
       const std::string list = d.getString("PassThroughDeny");
@@ -248,10 +345,20 @@ Result<LoadedSessionOptions> LoadSessionOptions(const fix::SplitSettings& split,
         !st.ok()) {
       return st;
     }
+    if (Status st = AddVenues(split.initiators, origin, out); !st.ok()) {
+      return st;
+    }
     return out;
   } catch (const std::exception& e) {
     return Status::InvalidArgument(origin + ": " + e.what());
   }
+}
+
+std::vector<OrderRouter::Options::Venue> LoadedSessionOptions::RouterVenues()
+    const {
+  std::vector<OrderRouter::Options::Venue> out;
+  for (const VenueConfig& v : venues) out.push_back({v.name, v.symbols});
+  return out;
 }
 
 Status CheckDropCopyAccounts(const LoadedSessionOptions& loaded,

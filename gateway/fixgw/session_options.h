@@ -27,6 +27,24 @@
 //   DropCopyAccounts=A1,A2   Role=dropcopy only: the accounts it copies;
 //                              absent or empty: every account
 //
+// Exchange (initiator) sessions, one per venue:
+//   Venue=XA                 the venue's name (letters, digits, '_', '-',
+//                              '.'; at most 32): what ExDestination (100)
+//                              names, and the name in /health, the metrics,
+//                              the kill switch and the journal. Required on
+//                              every exchange session when there are
+//                              several; with one it defaults to the
+//                              session's TargetCompID
+//   VenueSymbols=AAPL,MSFT   the symbols routed to this venue when an order
+//                              has no ExDestination (a symbol may be listed
+//                              by one venue only)
+//   MaxMessagesPerSecond=0   at most this many orders, cancels and replaces
+//                              a second to the venue (0: no limit); more
+//                              wait in a queue
+//   MaxQueuedMessages=1000   how many may wait; an order, cancel or replace
+//                              that finds the queue full is refused (with
+//                              MaxMessagesPerSecond only)
+//
 // Errors are one line naming the file, the session and the key.
 #pragma once
 
@@ -45,7 +63,24 @@ namespace fixgw::gw {
 
 inline constexpr int64_t kMaxCancelOnDisconnectDelaySeconds = 3600;
 
+inline constexpr size_t kMaxVenueNameLength = 32;
+inline constexpr int64_t kMaxMessagesPerSecondLimit = 1'000'000;
+
+// One exchange session as configured.
+struct VenueConfig {
+  VenueName name;
+  FIX::SessionID session;
+  std::set<std::string> symbols;        // VenueSymbols
+  int64_t max_messages_per_second = 0;  // 0: no limit
+  int64_t max_queued_messages = 1000;
+};
+
 struct LoadedSessionOptions {
+  // The exchange sessions, in the settings file's order (the first is the
+  // default venue: see OrderRouter::Options::venues).
+  std::vector<VenueConfig> venues;
+  // The router's view of them.
+  std::vector<OrderRouter::Options::Venue> RouterVenues() const;
   std::map<std::string, GatewayApplication::SessionOptions> sessions;
   // The drop-copy sessions (Role=dropcopy), their DropCopySessions
   // resolved to full session keys.

@@ -26,7 +26,8 @@ namespace fixgw::gw {
 // One FIX session as the admin API shows it.
 struct SessionStatus {
   std::string id;  // "FIX.4.4:GW->BROKER1"
-  bool exchange = false;
+  bool exchange = false;  // a venue's session
+  std::string venue;      // its venue's name
   bool logged_on = false;
   int next_sender_seq = 0;  // the next MsgSeqNum we send
   int next_target_seq = 0;  // the next MsgSeqNum we expect

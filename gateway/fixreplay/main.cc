@@ -2,7 +2,7 @@
 // while fixgw runs). Usage and output are documented in docs/fixreplay.md:
 //
 //   fixreplay JOURNAL [--format F] [--order ID] [--account A] [--symbol S]
-//                     [--session S] [--from TIME] [--to TIME]
+//                     [--session S] [--venue V] [--from TIME] [--to TIME]
 //   fixreplay JOURNAL --as-of TIME [--format F] [--account A] [--symbol S]
 //                     [--session S]
 //   fixreplay JOURNAL [JOURNAL...] --verify
@@ -49,7 +49,7 @@ struct Args {
   std::vector<std::string> journals;
   std::string journal;  // journals[0]
   std::string format = "text";
-  std::optional<std::string> order, account, symbol, session;
+  std::optional<std::string> order, account, symbol, session, venue;
   std::optional<std::string> from, to, as_of;
   bool verify = false;
   std::optional<std::string> roll;
@@ -175,6 +175,7 @@ bool NamesSeen(const Args& args, const replay::TrailStats& stats) {
   check(args.account, stats.accounts, "account", "accounts", false);
   check(args.symbol, stats.symbols, "symbol", "symbols", false);
   check(args.session, stats.sessions, "session", "sessions", true);
+  check(args.venue, stats.venues, "venue", "venues", false);
   if (args.order && !stats.order_seen) {
     fmt::print(stderr,
                "fixreplay: {}: order '{}' never occurs in this journal (as a "
@@ -225,7 +226,7 @@ int Run(const Args& args) {
     return kUsage;
   }
   const bool filtered = args.order || args.account || args.symbol ||
-                        args.session || args.from || args.to;
+                        args.session || args.venue || args.from || args.to;
   if (state_json && (!args.as_of || filtered)) {
     fmt::print(stderr,
                "fixreplay: --format state-json is the whole state as of a "
@@ -255,10 +256,10 @@ int Run(const Args& args) {
                "filter or --as-of\n");
     return kUsage;
   }
-  if (args.as_of && (args.order || args.from || args.to)) {
+  if (args.as_of && (args.order || args.venue || args.from || args.to)) {
     fmt::print(stderr,
                "fixreplay: --as-of takes only --account, --symbol and "
-               "--session as filters (not --order, --from, --to)\n");
+               "--session as filters (not --order, --venue, --from, --to)\n");
     return kUsage;
   }
   bool ok = true;
@@ -328,6 +329,7 @@ int Run(const Args& args) {
 
   replay::TrailFilter filter{args.order,   args.account, args.symbol,
                              args.session, from,         to};
+  filter.venue = args.venue;
   if (*format == replay::Format::kCsv) out.Write(replay::TrailCsvHeader());
   Result<replay::TrailStats> stats =
       replay::ReplayTrail(**journal, filter, [&](const replay::TrailRow& row) {
@@ -379,6 +381,9 @@ int main(int argc, char** argv) {
   cli.add_option("--symbol", args.symbol, "only this symbol");
   cli.add_option("--session", args.session,
                  "only this broker session (full key or the broker's CompID)");
+  cli.add_option("--venue", args.venue,
+                 "only the orders routed to this venue (Venue= of a gateway "
+                 "with several) and its session's changes");
   cli.add_option("--from", args.from, "from this UTC time (inclusive)");
   cli.add_option("--to", args.to, "up to this UTC time (inclusive)");
   cli.add_option("--as-of", args.as_of,

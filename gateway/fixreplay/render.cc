@@ -204,6 +204,7 @@ constexpr Column kColumns[] = {
     {"leaves_qty", &TrailRow::leaves_qty, true},
     {"status", &TrailRow::status, false},
     {"reason", &TrailRow::reason, false},
+    {"venue", &TrailRow::venue, false},
 };
 
 std::string TextRow(const TrailRow& row) {

@@ -69,13 +69,13 @@ TEST(RenderTrailTest, CsvHasAHeaderAndOneQuotedRecordPerRow) {
             "seq,time,session,direction,msg_type,event,account,cl_ord_id,"
             "orig_cl_ord_id,exch_cl_ord_id,symbol,side,qty,price,ord_type,tif,"
             "exec_type,exec_id,order_id,last_qty,last_px,cum_qty,leaves_qty,"
-            "status,reason\n");
+            "status,reason,venue\n");
   TrailRow r = SampleRow();
   r.reason = "a, \"b\"\nc";
   EXPECT_EQ(RenderTrailRow(Format::kCsv, r),
             "7,2026-11-26T18:50:14.010000Z,FIX.4.4:GW->BROKER1,from-broker,"
             "NewOrderSingle,NewOrderRejected,ACC1,x1,,,XYZ,Buy,5,10.00,Limit,"
-            "Day,,,,,,,,Rejected,\"a, \"\"b\"\"\nc\"\n");
+            "Day,,,,,,,,Rejected,\"a, \"\"b\"\"\nc\",\n");
   EXPECT_EQ(Count(RenderTrailRow(Format::kCsv, SampleRow()), ','),
             Count(header, ','));
 }
@@ -91,7 +91,7 @@ TEST(RenderTrailTest, JsonIsOneObjectPerLineWithIntegersAndNulls) {
       R"("price":"10.00","ord_type":"Limit","tif":"Day","exec_type":null,)"
       R"("exec_id":null,"order_id":null,"last_qty":null,"last_px":null,)"
       R"("cum_qty":null,"leaves_qty":null,"status":"Rejected",)"
-      R"("reason":"OrdRejReason=1: unknown symbol 'XYZ'"})"
+      R"("reason":"OrdRejReason=1: unknown symbol 'XYZ'","venue":null})"
       "\n");
 }
 

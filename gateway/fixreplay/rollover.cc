@@ -210,7 +210,7 @@ Status RollJournal(const RollOptions& options, RollResult* result) {
         old_path + ": holds entries this version does not know (first: " +
         state.first_unknown + "); not rolled");
   }
-  if (router.exchange_up()) {
+  if (!router.VenuesUp().empty()) {
     return Status::FailedPrecondition(
         old_path +
         ": ends with the exchange session up: fixgw is running on it or "

@@ -198,7 +198,8 @@ const OrderTracker::Order* OrderTracker::Add(const std::string& session,
                                              const std::string& exch_cl_ord_id,
                                              const std::string& account,
                                              const std::string& symbol,
-                                             const std::string& side) {
+                                             const std::string& side,
+                                             const std::string& venue) {
   const uint64_t number = next_number_++;
   if (exch_cl_ord_id.empty() || by_exch_.contains(exch_cl_ord_id) ||
       by_broker_.contains(BrokerKey(session, cl_ord_id))) {
@@ -210,6 +211,7 @@ const OrderTracker::Order* OrderTracker::Add(const std::string& session,
   o.account = account;
   o.symbol = symbol;
   o.side = side;
+  o.venue = venue;
   o.exch_ids.push_back(exch_cl_ord_id);
   o.broker_ids.push_back(cl_ord_id);
   by_exch_.emplace(exch_cl_ord_id, std::make_pair(number, cl_ord_id));
@@ -310,6 +312,7 @@ void TrailBuilder::Complete(const OrderTracker::Order* order, TrailRow& row) {
   if (row.account.empty()) row.account = order->account;
   if (row.symbol.empty()) row.symbol = order->symbol;
   if (row.side.empty()) row.side = order->side;
+  if (row.venue.empty()) row.venue = order->venue;
 }
 
 TrailRow TrailBuilder::Build(const store::JournalEntry& e) {
@@ -388,7 +391,7 @@ TrailRow TrailBuilder::Build(const store::JournalEntry& e) {
           row.tif = S(Name(o.tif));
           row.status = "Accepted";
           Complete(tracker_.Add(ev.session, o.cl_ord_id, ev.exch_cl_ord_id,
-                                o.account, o.symbol, row.side),
+                                o.account, o.symbol, row.side, ev.venue),
                    row);
         } else if constexpr (std::is_same_v<T, gw::NewOrderRejected>) {
           const NewOrder& o = ev.order;
@@ -517,6 +520,7 @@ TrailRow TrailBuilder::Build(const store::JournalEntry& e) {
                        : ev.responsive ? "ExchangeUp"
                                        : "ExchangeNotAnswering";
           row.reason = ev.reason;
+          row.venue = ev.venue;
         } else if constexpr (std::is_same_v<T, gw::KillSwitchChanged>) {
           row.direction = Direction::kInternal;
           row.status = ev.engaged ? "Engaged" : "Disengaged";
@@ -524,6 +528,8 @@ TrailRow TrailBuilder::Build(const store::JournalEntry& e) {
             row.account = ev.scope.name;
           } else if (ev.scope.kind == risk::KillScope::Kind::kSession) {
             row.session = ev.scope.name;
+          } else if (ev.scope.kind == risk::KillScope::Kind::kVenue) {
+            row.venue = ev.scope.name;
           }
           row.reason = "kill switch " + ScopeText(ev.scope);
           if (!ev.reason.empty()) row.reason += ": " + ev.reason;
@@ -888,8 +894,8 @@ Result<TrailStats> ReplayTrail(
 
   TrailBuilder builder(keep);
   TrailStats stats;
-  const bool scoped =
-      filter.order_id || filter.account || filter.symbol || filter.session;
+  const bool scoped = filter.order_id || filter.account || filter.symbol ||
+                      filter.session || filter.venue;
   Status st = journal.ForEach(0, [&](const store::JournalEntry& e) {
     ++stats.entries;
     TrailRow row = builder.Build(e);
@@ -900,6 +906,7 @@ Result<TrailStats> ReplayTrail(
     if (filter.session && !row.session.empty()) {
       stats.sessions.insert(row.session);
     }
+    if (filter.venue && !row.venue.empty()) stats.venues.insert(row.venue);
     if (filter.order_id && !stats.order_seen) {
       const std::string& id = *filter.order_id;
       stats.order_seen = orders.contains(builder.last_order()) ||
@@ -913,6 +920,7 @@ Result<TrailStats> ReplayTrail(
     if (filter.session && !SessionMatches(row.session, *filter.session)) {
       return true;
     }
+    if (filter.venue && row.venue != *filter.venue) return true;
     if (filter.order_id) {
       const std::string& id = *filter.order_id;
       const bool named = row.cl_ord_id == id || row.orig_cl_ord_id == id ||
@@ -920,7 +928,7 @@ Result<TrailStats> ReplayTrail(
       if (!orders.contains(builder.last_order()) && !named) return true;
     }
     if (scoped && row.direction == Direction::kInternal &&
-        row.session.empty() && row.account.empty()) {
+        row.session.empty() && row.account.empty() && row.venue.empty()) {
       return true;  // gateway-wide events belong to no order or account
     }
     ++stats.rows;

@@ -75,6 +75,9 @@ struct TrailRow {
   std::string leaves_qty;
   std::string status;  // OrdStatus, or the decision ("Accepted", "Rejected")
   std::string reason;  // Text, with OrdRejReason / CxlRejReason when given
+  // The venue of the order, or of the exchange session the row is about;
+  // "" in journals of a gateway with one venue (their events name none).
+  std::string venue;
 };
 
 // What the trail knows of each order: its broker session and account, and
@@ -87,6 +90,7 @@ class OrderTracker {
     std::string account;
     std::string symbol;
     std::string side;
+    std::string venue;
     std::vector<std::string> exch_ids;    // the chain, oldest first
     std::vector<std::string> broker_ids;  // ditto ("" for gateway cancels)
     bool finished = false;
@@ -107,7 +111,7 @@ class OrderTracker {
   const Order* Add(const std::string& session, const std::string& cl_ord_id,
                    const std::string& exch_cl_ord_id,
                    const std::string& account, const std::string& symbol,
-                   const std::string& side);
+                   const std::string& side, const std::string& venue = {});
   // A new link of `order`'s chain (a forwarded cancel/replace, or a
   // gateway's own cancel with an empty broker ClOrdID, which then pairs
   // with the order's latest broker ClOrdID).
@@ -192,6 +196,9 @@ struct TrailFilter {
   std::optional<std::string> session;
   std::optional<Timestamp> from;  // inclusive
   std::optional<Timestamp> to;    // inclusive
+  // The orders routed to this venue and its session's changes (journals of
+  // a gateway with several venues: one venue's events name none).
+  std::optional<std::string> venue = std::nullopt;
 };
 
 // Record-only kinds: gw::IsRecordOnly (gateway/router/journal_events.h).
@@ -212,7 +219,7 @@ struct TrailStats {
   // For each name filter given: every value of that kind in the journal
   // (all rows, before any filter), so that a name the journal never saw
   // is told apart from one with no entries in the time range.
-  std::set<std::string> accounts, symbols, sessions;
+  std::set<std::string> accounts, symbols, sessions, venues;
   // With order_id: whether any entry names it or its chain.
   bool order_seen = false;
 };

@@ -263,11 +263,18 @@ void EncodeReport(JsonOut& j, const ExecutionReport& r) {
 
 // Each event's members, written after "kind" in the event's object.
 
+// "venue" only when set, so that a gateway with one unnamed venue writes
+// what it wrote before there were several.
+void PutVenue(JsonOut& j, const VenueName& venue) {
+  if (!venue.empty()) j.Field("venue", venue);
+}
+
 void Encode(JsonOut& j, const NewOrderAccepted& e) {
   j.Field("session", e.session);
   j.Key("order");
   EncodeNewOrder(j, e.order);
   j.Field("exch_cl_ord_id", e.exch_cl_ord_id);
+  PutVenue(j, e.venue);
 }
 
 void Encode(JsonOut& j, const NewOrderRejected& e) {
@@ -317,11 +324,13 @@ void Encode(JsonOut& j, const StatusAnswered& e) {
 void Encode(JsonOut& j, const ExchangeReportReceived& e) {
   j.Key("report");
   EncodeReport(j, e.report);
+  PutVenue(j, e.venue);
 }
 
 void Encode(JsonOut& j, const ExchangeCancelRejectReceived& e) {
   j.Key("reject");
   EncodeCancelReject(j, e.reject);
+  PutVenue(j, e.venue);
 }
 
 void Encode(JsonOut& j, const ExchangeRequestRefused& e) {
@@ -329,6 +338,7 @@ void Encode(JsonOut& j, const ExchangeRequestRefused& e) {
   j.Field("ref_msg_type", e.ref_msg_type);
   j.Field("text", e.text);
   j.Field("exec_id", e.exec_id);
+  PutVenue(j, e.venue);
 }
 
 void Encode(JsonOut& j, const MassStatusAnswered& e) {
@@ -349,6 +359,7 @@ void Encode(JsonOut& j, const ExchangeSessionChanged& e) {
   j.BoolField("up", e.up);
   if (!e.responsive) j.BoolField("responsive", false);
   if (!e.reason.empty()) j.Field("reason", e.reason);
+  PutVenue(j, e.venue);
 }
 
 void Encode(JsonOut& j, const KillSwitchChanged& e) {
@@ -747,6 +758,10 @@ ExecutionReport DecodeReport(const Obj& o) {
   return r;
 }
 
+VenueName GetVenue(const Obj& root) {
+  return root.Has("venue") ? root.String("venue") : VenueName();
+}
+
 std::vector<SessionOrderCancel> DecodeCancels(const Obj& root) {
   std::vector<SessionOrderCancel> cancels;
   root.ForEachIn("cancels", [&](const Obj& c) {
@@ -765,6 +780,7 @@ JournalEvent DecodeObject(const Obj& root) {
     e.session = root.String("session");
     e.order = DecodeNewOrder(root.Child("order"));
     e.exch_cl_ord_id = root.String("exch_cl_ord_id");
+    e.venue = GetVenue(root);
     return e;
   }
   if (kind == "NewOrderRejected") {
@@ -808,17 +824,19 @@ JournalEvent DecodeObject(const Obj& root) {
     return e;
   }
   if (kind == "ExchangeReportReceived") {
-    return ExchangeReportReceived{DecodeReport(root.Child("report"))};
+    return ExchangeReportReceived{DecodeReport(root.Child("report")),
+                                  GetVenue(root)};
   }
   if (kind == "ExchangeCancelRejectReceived") {
     return ExchangeCancelRejectReceived{
-        DecodeCancelReject(root.Child("reject"))};
+        DecodeCancelReject(root.Child("reject")), GetVenue(root)};
   }
   if (kind == "ExchangeSessionChanged") {
     ExchangeSessionChanged e;
     e.up = root.Bool("up");
     if (root.Has("responsive")) e.responsive = root.Bool("responsive");
     if (root.Has("reason")) e.reason = root.String("reason");
+    e.venue = GetVenue(root);
     return e;
   }
   if (kind == "ExchangeRequestRefused") {
@@ -831,6 +849,7 @@ JournalEvent DecodeObject(const Obj& root) {
     e.ref_msg_type = type[0];
     e.text = root.String("text");
     e.exec_id = root.String("exec_id");
+    e.venue = GetVenue(root);
     return e;
   }
   if (kind == "MassStatusAnswered") {
@@ -1003,6 +1022,8 @@ std::string_view KillScopeName(risk::KillScope::Kind kind) {
       return "account";
     case risk::KillScope::Kind::kSession:
       return "session";
+    case risk::KillScope::Kind::kVenue:
+      return "venue";
   }
   return "global";
 }
@@ -1011,6 +1032,7 @@ std::optional<risk::KillScope::Kind> KillScopeFromName(std::string_view name) {
   if (name == "global") return risk::KillScope::Kind::kGlobal;
   if (name == "account") return risk::KillScope::Kind::kAccount;
   if (name == "session") return risk::KillScope::Kind::kSession;
+  if (name == "venue") return risk::KillScope::Kind::kVenue;
   return std::nullopt;
 }
 

@@ -23,12 +23,18 @@ namespace fixgw::gw {
 // A broker session, as QuickFIX names it ("FIX.4.4:GW->BROKER1").
 using SessionKey = std::string;
 
+// The name of an exchange-side session (Venue= in the settings file).
+// Events written before fixgw had several venues carry none: "" stands for
+// the default venue (OrderRouter::Options::venues' first).
+using VenueName = std::string;
+
 // A broker's NewOrderSingle was accepted and is forwarded to the exchange
-// under `exch_cl_ord_id`.
+// `venue` under `exch_cl_ord_id`.
 struct NewOrderAccepted {
   SessionKey session;
   NewOrder order;
   std::string exch_cl_ord_id;
+  VenueName venue = {};
 };
 
 // A broker's NewOrderSingle was refused by the gateway (validation, risk,
@@ -72,11 +78,13 @@ struct StatusAnswered {
 // An ExecutionReport from the exchange (exchange ClOrdIDs), before mapping.
 struct ExchangeReportReceived {
   ExecutionReport report;
+  VenueName venue = {};  // the session it came on
 };
 
 // An OrderCancelReject from the exchange (exchange ClOrdIDs).
 struct ExchangeCancelRejectReceived {
   CancelReject reject;
+  VenueName venue = {};  // the session it came on
 };
 
 // The exchange refused a message the gateway forwarded to it: a session
@@ -90,6 +98,7 @@ struct ExchangeRequestRefused {
   char ref_msg_type = 'D';     // 'D', 'F' or 'G'
   std::string text;            // the venue's reason, as the broker reads it
   std::string exec_id;         // gateway ExecID, for a refused D
+  VenueName venue = {};        // the session the refusal came on
 };
 
 // A broker's OrderMassStatusRequest (AF), answered from the order table:
@@ -117,11 +126,15 @@ struct MassStatusAnswered {
 struct ExchangeSessionChanged {
   ExchangeSessionChanged() = default;
   explicit ExchangeSessionChanged(bool is_up, bool is_responsive = true,
-                                  std::string why = {})
-      : up(is_up), responsive(is_responsive), reason(std::move(why)) {}
+                                  std::string why = {}, VenueName where = {})
+      : up(is_up),
+        responsive(is_responsive),
+        reason(std::move(why)),
+        venue(std::move(where)) {}
   bool up = false;
   bool responsive = true;
   std::string reason;
+  VenueName venue;  // whose session; encoded only when set
 };
 
 // A cancel the gateway itself sends to the exchange (kill switch): the
@@ -245,7 +258,7 @@ using JournalEvent =
                  OperatorCancelRequested, MassCancelRequested,
                  CancelOnDisconnectFired>;
 
-// "global", "account" or "session".
+// "global", "account", "session" or "venue".
 std::string_view KillScopeName(risk::KillScope::Kind kind);
 std::optional<risk::KillScope::Kind> KillScopeFromName(std::string_view name);
 

@@ -68,6 +68,14 @@
 //   Unacknowledged orders are included. The Canceled reports reach the
 //   broker as unsolicited cancels, Text "canceled on disconnect (...)"; a
 //   cancel the exchange rejects is not relayed and leaves the order open.
+// - Several venues: an exchange report, cancel reject or refusal is taken
+//   only from the venue the order was routed to (another venue's is
+//   ignored, as for an unknown order). A kill switch, a mass cancel and a
+//   cancel-on-disconnect cancel the orders on venues that can take a
+//   cancel now and leave the others open: a mass cancel's report says how
+//   many it left; a cancel-on-disconnect is decided again for them
+//   (OpenOrdersOnUnusableVenues) once their venue is back. With one venue
+//   the texts say "exchange" as before; with several they name the venue.
 // - Kill switch: orders with a cancel pending are not cancelled again; an
 //   order with a replace pending is cancelled under its current exchange
 //   ClOrdID. A kill-switch cancel rejected by the exchange leaves the order
@@ -258,11 +266,20 @@ class OrderRouter::Impl {
   using BrokerKey = std::pair<SessionKey, std::string>;
   using OrderNo = uint64_t;  // orders are numbered as they enter the table
 
-  Impl(Options o, risk::RiskEngine* r) : options(std::move(o)), risk(r) {}
+  Impl(Options o, risk::RiskEngine* r) : options(std::move(o)), risk(r) {
+    if (options.venues.empty()) options.venues.push_back(Options::Venue{});
+    for (const Options::Venue& v : options.venues) {
+      venue_state.emplace(v.name, VenueState{});
+      for (const std::string& symbol : v.symbols) {
+        symbol_venue.emplace(symbol, v.name);
+      }
+    }
+  }
 
   static risk::OrderTerms Terms(const SessionKey& session,
-                                const NewOrder& order) {
+                                const NewOrder& order, const VenueName& venue) {
     return risk::OrderTerms{.session = session,
+                            .venue = venue,
                             .account = order.account,
                             .symbol = order.symbol,
                             .side = order.side,
@@ -277,6 +294,65 @@ class OrderRouter::Impl {
     ++risk_errors;
     last_risk_error = st.message();
   }
+
+  // ---- venues -----------------------------------------------------------
+
+  struct VenueState {
+    bool up = false;
+    bool responsive = true;  // meaningful while up
+  };
+  const VenueName& Canon(const VenueName& venue) const {
+    return venue.empty() ? options.venues.front().name : venue;
+  }
+  bool several_venues() const { return options.venues.size() > 1; }
+  const VenueState* StateOf(const VenueName& venue) const {
+    auto it = venue_state.find(Canon(venue));
+    return it == venue_state.end() ? nullptr : &it->second;
+  }
+  // Why `venue` cannot take `what` ("order", "cancel"...) now; nullopt if
+  // it can. One venue keeps the texts of the single-exchange gateway.
+  std::optional<std::string> Unusable(const VenueName& venue,
+                                      const std::string& what) const {
+    const VenueState* v = StateOf(venue);
+    const std::string name =
+        several_venues() ? "venue " + Canon(venue) : std::string();
+    if (v == nullptr || !v->up) {
+      return (several_venues() ? name + " is down: "
+                               : std::string("exchange session is down: ")) +
+             what + " not sent";
+    }
+    if (!v->responsive && options.refuse_when_exchange_unresponsive) {
+      return (several_venues() ? name + " is not answering: "
+                               : std::string("exchange is not answering: ")) +
+             what + " not sent";
+    }
+    return std::nullopt;
+  }
+  // Where a new order goes, or why it cannot go anywhere.
+  Result<VenueName> Route(const NewOrder& order) const {
+    if (!several_venues()) return options.venues.front().name;
+    for (const FixField& f : order.extra) {
+      if (f.tag != kExDestinationTag) continue;
+      for (const Options::Venue& v : options.venues) {
+        if (v.name == f.value) return v.name;
+      }
+      std::string names;
+      for (const Options::Venue& v : options.venues) {
+        names += (names.empty() ? "" : ", ") + v.name;
+      }
+      return Status::InvalidArgument(
+          "unknown venue " + Quoted(f.value) +
+          " in ExDestination (100) (venues: " + names + ")");
+    }
+    auto it = symbol_venue.find(order.symbol);
+    if (it == symbol_venue.end()) {
+      return Status::InvalidArgument("no venue for symbol " +
+                                     Quoted(order.symbol) +
+                                     ": set ExDestination (100)");
+    }
+    return it->second;
+  }
+  static constexpr int kExDestinationTag = 100;
 
   // ---- lookups ----------------------------------------------------------
 
@@ -397,13 +473,12 @@ class OrderRouter::Impl {
           OrdRejReason::kDuplicateOrder,
           "duplicate ClOrdID " + Quoted(order.cl_ord_id) + " on this session");
     }
-    if (!exchange_up) {
-      return reject(OrdRejReason::kExchangeClosed,
-                    "exchange session is down: order not sent");
+    Result<VenueName> venue = Route(order);
+    if (!venue.ok()) {
+      return reject(OrdRejReason::kOther, venue.status().message());
     }
-    if (!exchange_responsive && options.refuse_when_exchange_unresponsive) {
-      return reject(OrdRejReason::kExchangeClosed,
-                    "exchange is not answering: order not sent");
+    if (auto why = Unusable(*venue, "order")) {
+      return reject(OrdRejReason::kExchangeClosed, std::move(*why));
     }
     if (!options.symbols.empty() && !options.symbols.contains(order.symbol)) {
       return reject(OrdRejReason::kUnknownSymbol,
@@ -418,12 +493,15 @@ class OrderRouter::Impl {
       return reject(bad->reason, std::move(bad->text));
     }
     if (risk != nullptr) {
-      if (auto refused = risk->CheckNewOrder(Terms(session, order), at)) {
+      if (auto refused =
+              risk->CheckNewOrder(Terms(session, order, *venue), at)) {
         if (refused->text.empty()) refused->text = "refused by risk check";
         return reject(refused->reason, std::move(refused->text));
       }
     }
-    return NewOrderAccepted{session, order, NextExchId()};
+    // One venue: no name in the event, so the journal reads as before.
+    return NewOrderAccepted{session, order, NextExchId(),
+                            several_venues() ? *venue : VenueName()};
   }
 
   JournalEvent RejectCancelReplace(const SessionKey& session, bool is_replace,
@@ -480,15 +558,8 @@ class OrderRouter::Impl {
           std::string("a ") + (s.cancel_pending ? "cancel" : "replace") +
               " is already pending for order " + Quoted(orig_cl_ord_id)};
     }
-    if (!exchange_up) {
-      return Refusal{
-          CxlRejReason::kBrokerOption,
-          std::string("exchange session is down: ") + what + " not sent"};
-    }
-    if (!exchange_responsive && options.refuse_when_exchange_unresponsive) {
-      return Refusal{
-          CxlRejReason::kBrokerOption,
-          std::string("exchange is not answering: ") + what + " not sent"};
+    if (auto why = Unusable(s.venue, what)) {
+      return Refusal{CxlRejReason::kBrokerOption, std::move(*why)};
     }
     return std::nullopt;
   }
@@ -596,6 +667,8 @@ class OrderRouter::Impl {
         return s.account == scope.name;
       case risk::KillScope::Kind::kSession:
         return s.session == scope.name;
+      case risk::KillScope::Kind::kVenue:
+        return s.venue == scope.name;
     }
     return false;
   }
@@ -607,11 +680,13 @@ class OrderRouter::Impl {
     event.engaged = engaged;
     event.source = std::move(source);
     event.reason = std::move(reason);
-    if (!engaged || !exchange_up) return event;
+    if (!engaged) return event;
     uint64_t seq = exch_seq;
     for (const auto& [no, o] : orders) {
       const OrderSnapshot& s = o.snap;
-      if (IsTerminal(s.status) || s.cancel_pending || !InScope(scope, s)) {
+      const VenueState* v = StateOf(s.venue);
+      if (IsTerminal(s.status) || s.cancel_pending || !InScope(scope, s) ||
+          v == nullptr || !v->up) {
         continue;
       }
       event.cancels.push_back(GatewayCancel{
@@ -639,9 +714,11 @@ class OrderRouter::Impl {
           "order " + s.exch_cl_ord_id +
           " has a cancel or replace pending at the exchange");
     }
-    if (!exchange_up) {
+    if (const VenueState* v = StateOf(s.venue); v == nullptr || !v->up) {
       return Status::FailedPrecondition(
-          "the exchange session is down: the cancel cannot be sent");
+          several_venues()
+              ? "venue " + s.venue + " is down: the cancel cannot be sent"
+              : "the exchange session is down: the cancel cannot be sent");
     }
     return JournalEvent(OperatorCancelRequested{
         std::move(source), std::move(reason),
@@ -682,47 +759,69 @@ class OrderRouter::Impl {
       return refuse(1, "unknown symbol " + Quoted(request.symbol) +
                            ": nothing canceled");
     }
-    if (!exchange_up) {
-      return refuse(99, "exchange session is down: nothing canceled");
+    if (!several_venues()) {
+      if (auto why = Unusable(options.venues.front().name, "order")) {
+        return refuse(99,
+                      why->substr(0, why->find(':')) + ": nothing canceled");
+      }
     }
-    if (!exchange_responsive && options.refuse_when_exchange_unresponsive) {
-      return refuse(99, "exchange is not answering: nothing canceled");
+    const auto matches = [&](const OrderSnapshot& s) {
+      return (type != '1' || s.symbol == request.symbol) &&
+             (!request.side || s.side == *request.side) &&
+             (request.account.empty() || s.account == request.account);
+    };
+    std::set<VenueName> left_on;
+    event.cancels = SessionCancels(session, /*with_replace_pending=*/false,
+                                   matches, &left_on);
+    if (!left_on.empty()) {
+      std::string names;
+      for (const VenueName& v : left_on) {
+        names += (names.empty() ? "" : ", ") + v;
+      }
+      if (event.cancels.empty()) {
+        return refuse(99, "venue(s) " + names +
+                              " cannot take a cancel now: nothing canceled");
+      }
+      event.text =
+          std::to_string(event.cancels.size()) + " order(s) to cancel; " +
+          std::to_string(UnusableCount(session, false, matches)) +
+          " left open: venue(s) " + names + " cannot take a cancel now";
     }
-    event.cancels = SessionCancels(
-        session, /*with_replace_pending=*/false, [&](const OrderSnapshot& s) {
-          return (type != '1' || s.symbol == request.symbol) &&
-                 (!request.side || s.side == *request.side) &&
-                 (request.account.empty() || s.account == request.account);
-        });
     return event;
   }
 
   Result<JournalEvent> DecideCancelOnDisconnect(const SessionKey& session,
                                                 std::string reason,
                                                 int64_t delay_seconds) const {
-    if (!exchange_up) {
-      return Status::FailedPrecondition("the exchange session is down");
-    }
-    if (!exchange_responsive && options.refuse_when_exchange_unresponsive) {
-      return Status::FailedPrecondition("the exchange is not answering");
+    if (!several_venues()) {
+      if (auto why = Unusable(options.venues.front().name, "cancel")) {
+        return Status::FailedPrecondition(*why);
+      }
     }
     CancelOnDisconnectFired event;
     event.session = session;
     event.reason = std::move(reason);
     event.delay_seconds = delay_seconds;
-    event.cancels =
-        SessionCancels(session, /*with_replace_pending=*/true,
-                       [](const OrderSnapshot&) { return true; });
+    std::set<VenueName> left_on;
+    event.cancels = SessionCancels(
+        session, /*with_replace_pending=*/true,
+        [](const OrderSnapshot&) { return true; }, &left_on);
+    if (event.cancels.empty() && !left_on.empty()) {
+      return Status::FailedPrecondition("venue " + *left_on.begin() +
+                                        " cannot take a cancel now");
+    }
     return JournalEvent(std::move(event));
   }
 
   // A cancel (fresh exchange ClOrdIDs, in order-table order) for every open
   // order of `session` that `matches`, has no cancel pending and, unless
   // `with_replace_pending`, no replace pending either.
+  // Orders on a venue that cannot take a cancel now are left out; their
+  // venues are added to `*left_on` when given.
   template <typename Matches>
-  std::vector<SessionOrderCancel> SessionCancels(const SessionKey& session,
-                                                 bool with_replace_pending,
-                                                 Matches matches) const {
+  std::vector<SessionOrderCancel> SessionCancels(
+      const SessionKey& session, bool with_replace_pending, Matches matches,
+      std::set<VenueName>* left_on = nullptr) const {
     std::vector<SessionOrderCancel> cancels;
     uint64_t seq = exch_seq;
     for (const auto& [no, o] : orders) {
@@ -731,12 +830,32 @@ class OrderRouter::Impl {
           (s.replace_pending && !with_replace_pending) || !matches(s)) {
         continue;
       }
+      if (Unusable(s.venue, "cancel")) {
+        if (left_on != nullptr) left_on->insert(s.venue);
+        continue;
+      }
       cancels.push_back(SessionOrderCancel{
           GatewayCancel{s.exch_cl_ord_id,
                         options.id_prefix + "-" + std::to_string(++seq)},
           s.cl_ord_id, s.order_id});
     }
     return cancels;
+  }
+
+  // How many orders SessionCancels would leave out for their venue.
+  template <typename Matches>
+  size_t UnusableCount(const SessionKey& session, bool with_replace_pending,
+                       Matches matches) const {
+    size_t n = 0;
+    for (const auto& [no, o] : orders) {
+      const OrderSnapshot& s = o.snap;
+      if (s.session == session && !IsTerminal(s.status) && !s.cancel_pending &&
+          (!s.replace_pending || with_replace_pending) && matches(s) &&
+          Unusable(s.venue, "cancel")) {
+        ++n;
+      }
+    }
+    return n;
   }
 
   static std::string MassCancelText(const MassCancelRequested& e) {
@@ -780,6 +899,7 @@ class OrderRouter::Impl {
     s.session = e.session;
     s.cl_ord_id = e.order.cl_ord_id;
     s.exch_cl_ord_id = e.exch_cl_ord_id;
+    s.venue = Canon(e.venue);
     s.account = e.order.account;
     s.symbol = e.order.symbol;
     s.side = e.order.side;
@@ -792,7 +912,8 @@ class OrderRouter::Impl {
     o.chain.push_back({e.order.cl_ord_id, e.exch_cl_ord_id});
     o.risk_key = e.exch_cl_ord_id;
     if (risk != nullptr) {
-      RiskResult(risk->OrderAccepted(o.risk_key, Terms(e.session, e.order), at));
+      RiskResult(risk->OrderAccepted(o.risk_key,
+                                     Terms(e.session, e.order, s.venue), at));
     }
     const OrderNo index = next_order_no++;
     orders.emplace(index, std::move(o));
@@ -800,10 +921,11 @@ class OrderRouter::Impl {
     by_exch.emplace(e.exch_cl_ord_id, index);
     Track(index, at);
 
+    const VenueName venue = Canon(e.venue);
     NewOrder out = e.order;
     out.cl_ord_id = e.exch_cl_ord_id;
     out.transact_time = OrAt(e.order.transact_time, at);
-    return {ToExchange{std::move(out)}};
+    return {ToExchange{std::move(out), venue}};
   }
 
   std::vector<Action> ApplyEvent(const NewOrderRejected& e, Timestamp at) {
@@ -864,7 +986,7 @@ class OrderRouter::Impl {
       out.side = s.side;
       out.transact_time = OrAt(e.cancel.transact_time, at);
       out.extra = e.cancel.extra;
-      return {ToExchange{std::move(out)}};
+      return {ToExchange{std::move(out), s.venue}};
     }
     s.replace_pending = true;
     Track(*index, at);
@@ -880,7 +1002,7 @@ class OrderRouter::Impl {
     out.symbol = s.symbol;
     out.side = s.side;
     out.transact_time = OrAt(e.replace.transact_time, at);
-    return {ToExchange{std::move(out)}};
+    return {ToExchange{std::move(out), s.venue}};
   }
 
   std::vector<Action> ApplyEvent(const CancelReplaceRejected& e, Timestamp at) {
@@ -934,10 +1056,13 @@ class OrderRouter::Impl {
 
   // The order an exchange report or reject names (ClOrdID, else
   // OrigClOrdID), if the table holds it.
+  // Only an order of `venue` (the session the message came on).
   std::optional<OrderNo> IndexOfReport(const std::string& cl_ord_id,
-                                       const std::string& orig) const {
+                                       const std::string& orig,
+                                       const VenueName& venue) const {
     std::optional<OrderNo> index = IndexByExch(cl_ord_id);
     if (!index) index = IndexByExch(orig);
+    if (index && orders.at(*index).snap.venue != Canon(venue)) return {};
     return index;
   }
 
@@ -946,8 +1071,10 @@ class OrderRouter::Impl {
            o.exec_ids.end();
   }
 
-  ReportFate ClassifyReport(const ExecutionReport& r) const {
-    std::optional<OrderNo> index = IndexOfReport(r.cl_ord_id, r.orig_cl_ord_id);
+  ReportFate ClassifyReport(const ExecutionReport& r,
+                            const VenueName& venue) const {
+    std::optional<OrderNo> index =
+        IndexOfReport(r.cl_ord_id, r.orig_cl_ord_id, venue);
     if (!index) return ReportFate::kUnknownOrder;
     if (!r.exec_id.empty() && HasExec(orders.at(*index), r.exec_id)) {
       return ReportFate::kDuplicate;
@@ -958,7 +1085,8 @@ class OrderRouter::Impl {
   std::string ExecIdReusedFrom(const ExecutionReport& r) const {
     if (r.exec_id.empty()) return {};
     auto owner = exec_owner.find(r.exec_id);
-    std::optional<OrderNo> index = IndexOfReport(r.cl_ord_id, r.orig_cl_ord_id);
+    std::optional<OrderNo> index = IndexByExch(r.cl_ord_id);
+    if (!index) index = IndexByExch(r.orig_cl_ord_id);
     if (owner == exec_owner.end() || !index || owner->second == *index) {
       return {};
     }
@@ -998,7 +1126,8 @@ class OrderRouter::Impl {
   std::vector<Action> ApplyEvent(const ExchangeReportReceived& e,
                                  Timestamp at) {
     const ExecutionReport& r = e.report;
-    std::optional<OrderNo> index = IndexOfReport(r.cl_ord_id, r.orig_cl_ord_id);
+    std::optional<OrderNo> index =
+        IndexOfReport(r.cl_ord_id, r.orig_cl_ord_id, e.venue);
     if (!index) return {};
     OrderState& o = orders.at(*index);
     OrderSnapshot& s = o.snap;
@@ -1093,16 +1222,16 @@ class OrderRouter::Impl {
                                    r.exec_type == ExecType::kTradeCorrect ||
                                    r.exec_type == ExecType::kRestated)) {
       // The exchange says how much is open now: risk follows.
-      RiskResult(risk->LeavesRestated(
-          o.risk_key,
-          risk::OrderTerms{.session = s.session,
-                           .account = s.account,
-                           .symbol = s.symbol,
-                           .side = s.side,
-                           .ord_type = s.ord_type,
-                           .qty = s.order_qty,
-                           .price = s.price},
-          s.leaves_qty));
+      RiskResult(risk->LeavesRestated(o.risk_key,
+                                      risk::OrderTerms{.session = s.session,
+                                                       .venue = s.venue,
+                                                       .account = s.account,
+                                                       .symbol = s.symbol,
+                                                       .side = s.side,
+                                                       .ord_type = s.ord_type,
+                                                       .qty = s.order_qty,
+                                                       .price = s.price},
+                                      s.leaves_qty));
     }
 
     ExecutionReport out = r;
@@ -1126,7 +1255,8 @@ class OrderRouter::Impl {
   std::vector<Action> ApplyEvent(const ExchangeRequestRefused& e,
                                  Timestamp at) {
     Advance(exec_seq, e.exec_id);
-    std::optional<OrderNo> index = IndexByExch(e.exch_cl_ord_id);
+    std::optional<OrderNo> index =
+        IndexOfReport(e.exch_cl_ord_id, /*orig=*/{}, e.venue);
     if (!index) return {};
     const OrderState& o = orders.at(*index);
     const OrderSnapshot& s = o.snap;
@@ -1144,7 +1274,8 @@ class OrderRouter::Impl {
                                              e.exch_cl_ord_id) ||
                            o.gateway_cancel == e.exch_cl_ord_id;
       if (!pending) return {};  // answered already, or not a request
-      return ApplyEvent(ExchangeCancelRejectReceived{std::move(reject)}, at);
+      return ApplyEvent(
+          ExchangeCancelRejectReceived{std::move(reject), e.venue}, at);
     }
     // Only an order the exchange has not traded can be refused.
     if (o.chain.front().exch_cl_ord_id != e.exch_cl_ord_id ||
@@ -1166,7 +1297,7 @@ class OrderRouter::Impl {
     r.ord_rej_reason = OrdRejReason::kOther;
     r.text = e.text;
     r.transact_time = at;
-    return ApplyEvent(ExchangeReportReceived{std::move(r)}, at);
+    return ApplyEvent(ExchangeReportReceived{std::move(r), e.venue}, at);
   }
 
   std::vector<Action> ApplyEvent(const MassStatusAnswered& e, Timestamp at) {
@@ -1227,8 +1358,8 @@ class OrderRouter::Impl {
     if (!r.cl_ord_id.empty() && cancel_rejects.contains(r.cl_ord_id)) {
       return {};  // the same request refused twice (a resend)
     }
-    std::optional<OrderNo> index = IndexByExch(r.cl_ord_id);
-    if (!index) index = IndexByExch(r.orig_cl_ord_id);
+    std::optional<OrderNo> index =
+        IndexOfReport(r.cl_ord_id, r.orig_cl_ord_id, e.venue);
     if (!index) return {};
     OrderState& o = orders.at(*index);
     OrderSnapshot& s = o.snap;
@@ -1276,8 +1407,9 @@ class OrderRouter::Impl {
   }
 
   std::vector<Action> ApplyEvent(const ExchangeSessionChanged& e, Timestamp) {
-    exchange_up = e.up;
-    exchange_responsive = e.responsive;
+    VenueState& v = venue_state[Canon(e.venue)];
+    v.up = e.up;
+    v.responsive = e.responsive;
     return {};
   }
 
@@ -1400,7 +1532,7 @@ class OrderRouter::Impl {
     cancel.transact_time = at;
     // OrderQty: FIX 4.2 venues require it on a cancel (4.4 allows it).
     cancel.extra = {{38, FormatQty(s.order_qty)}};
-    return Action{ToExchange{std::move(cancel)}};
+    return Action{ToExchange{std::move(cancel), s.venue}};
   }
 
   std::vector<Action> ApplyEvent(const RiskLimitsLoaded& e, Timestamp) {
@@ -1523,8 +1655,10 @@ class OrderRouter::Impl {
   risk::RiskEngine* risk;
   uint64_t risk_errors = 0;
   std::string last_risk_error;
-  bool exchange_up = false;
-  bool exchange_responsive = true;  // meaningful while exchange_up
+  // Each venue's session as the journal says it: every configured venue,
+  // and any other an event named.
+  std::map<VenueName, VenueState> venue_state;
+  std::map<std::string, VenueName> symbol_venue;  // Options::venues' symbols
   uint64_t exch_seq = 0;                  // exchange ClOrdIDs assigned so far
   uint64_t exec_seq = 0;                  // gateway ExecIDs assigned so far
   RiskLimitsLoaded limits_loaded;         // the limits in force, as loaded
@@ -1646,10 +1780,52 @@ std::vector<Action> OrderRouter::Apply(const JournalEvent& event,
   return impl_->AddDropCopies(event, std::move(actions));
 }
 
-bool OrderRouter::exchange_up() const { return impl_->exchange_up; }
+bool OrderRouter::exchange_up() const {
+  for (const auto& v : impl_->options.venues) {
+    if (!VenueUp(v.name)) return false;
+  }
+  return true;
+}
 
 bool OrderRouter::exchange_responsive() const {
-  return impl_->exchange_responsive;
+  for (const auto& v : impl_->options.venues) {
+    if (!VenueResponsive(v.name)) return false;
+  }
+  return true;
+}
+
+bool OrderRouter::VenueUp(const VenueName& venue) const {
+  const Impl::VenueState* v = impl_->StateOf(venue);
+  return v != nullptr && v->up;
+}
+
+bool OrderRouter::VenueResponsive(const VenueName& venue) const {
+  const Impl::VenueState* v = impl_->StateOf(venue);
+  return v == nullptr || !v->up || v->responsive;
+}
+
+std::vector<VenueName> OrderRouter::VenueNames() const {
+  std::vector<VenueName> names;
+  for (const auto& v : impl_->options.venues) names.push_back(v.name);
+  return names;
+}
+
+std::vector<VenueName> OrderRouter::VenuesUp() const {
+  std::vector<VenueName> up;
+  for (const auto& [name, state] : impl_->venue_state) {
+    if (state.up) up.push_back(name);
+  }
+  return up;
+}
+
+const VenueName& OrderRouter::CanonicalVenue(const VenueName& venue) const {
+  return impl_->Canon(venue);
+}
+
+size_t OrderRouter::OpenOrdersOnUnusableVenues(
+    const SessionKey& session) const {
+  return impl_->UnusableCount(session, /*with_replace_pending=*/true,
+                              [](const OrderSnapshot&) { return true; });
 }
 
 uint64_t OrderRouter::risk_errors() const { return impl_->risk_errors; }
@@ -1668,8 +1844,8 @@ bool OrderRouter::KnowsExecId(const std::string& exec_id) const {
 }
 
 OrderRouter::ReportFate OrderRouter::ClassifyReport(
-    const ExecutionReport& report) const {
-  return impl_->ClassifyReport(report);
+    const ExecutionReport& report, const VenueName& venue) const {
+  return impl_->ClassifyReport(report, venue);
 }
 
 std::string OrderRouter::ExecIdReusedFrom(const ExecutionReport& report) const {
@@ -1686,9 +1862,11 @@ JournalEvent OrderRouter::DecideMassStatus(const SessionKey& session,
 
 JournalEvent OrderRouter::DecideExchangeRefusal(std::string exch_cl_ord_id,
                                                 char ref_msg_type,
-                                                std::string text) const {
+                                                std::string text,
+                                                VenueName venue) const {
   return ExchangeRequestRefused{std::move(exch_cl_ord_id), ref_msg_type,
-                                std::move(text), impl_->NextExecId()};
+                                std::move(text), impl_->NextExecId(),
+                                std::move(venue)};
 }
 
 bool OrderRouter::KnowsCancelReject(const std::string& exch_cl_ord_id) const {

@@ -31,9 +31,10 @@ struct ToBroker {
   SessionKey session;
   std::variant<ExecutionReport, CancelReject, MassCancelReport> message;
 };
-// A message for the exchange session (exchange ClOrdIDs).
+// A message for an exchange session (exchange ClOrdIDs): the venue's.
 struct ToExchange {
   std::variant<NewOrder, CancelRequest, ReplaceRequest> message;
+  VenueName venue = {};  // Options::venues' name (never "")
 };
 using Action = std::variant<ToBroker, ToExchange>;
 
@@ -43,6 +44,7 @@ struct OrderSnapshot {
   std::string cl_ord_id;        // broker's current ClOrdID
   std::string exch_cl_ord_id;   // current exchange ClOrdID
   std::string order_id;         // exchange OrderID, once known
+  VenueName venue;              // where it was routed
   std::string account;
   std::string symbol;
   Side side = Side::kBuy;
@@ -112,6 +114,22 @@ class OrderRouter {
     // the configuration given here, not of the one in force when the
     // events were journaled (see README, "Drop copy").
     std::vector<DropCopy> drop_copies = {};
+    // The exchange sessions (Venue= of each initiator). The first is the
+    // default venue: the one an event without a venue (journaled before
+    // fixgw had several) belongs to. Empty: one venue named "".
+    // With one venue every order goes to it and ExDestination (100) is
+    // only passed through. With several, an order goes to the venue its
+    // ExDestination names (exactly; any other value is refused), else to
+    // the venue whose `symbols` hold its Symbol, else it is refused; a
+    // venue that is down (or not answering, with
+    // refuse_when_exchange_unresponsive) refuses its orders, cancels and
+    // replaces, and no other venue's.
+    struct Venue {
+      VenueName name = {};
+      std::set<std::string> symbols = {};  // VenueSymbols
+      bool operator==(const Venue&) const = default;
+    };
+    std::vector<Venue> venues = {};
   };
 
   // `risk` may be null (pass-through: no pre-trade check, no kill switch);
@@ -234,8 +252,8 @@ class OrderRouter {
   // The exchange refused (35=3 / 35=j) the D, F or G it got under
   // `exch_cl_ord_id` for `text` (ExchangeRequestRefused).
   JournalEvent DecideExchangeRefusal(std::string exch_cl_ord_id,
-                                     char ref_msg_type,
-                                     std::string text) const;
+                                     char ref_msg_type, std::string text,
+                                     VenueName venue = {}) const;
 
   // Applies an event; returns what to send. Exchange reports for unknown
   // exchange ClOrdIDs and repeated ExecIDs are ignored (no action).
@@ -252,10 +270,27 @@ class OrderRouter {
   // ID counters past the previous journal's.
   std::vector<Action> Apply(const JournalEvent& event, Timestamp at);
 
+  // Every venue's session is logged on.
   bool exchange_up() const;
-  // False while the last ExchangeSessionChanged said the logged-on exchange
-  // does not answer.
+  // False while the last ExchangeSessionChanged of some venue said its
+  // logged-on session does not answer.
   bool exchange_responsive() const;
+  // One venue's state as the journal says it (up false for a name that is
+  // not configured and never appeared).
+  bool VenueUp(const VenueName& venue) const;
+  bool VenueResponsive(const VenueName& venue) const;
+  // The configured venues' names, in Options::venues order ({""} without).
+  std::vector<VenueName> VenueNames() const;
+  // Every venue whose session the journal says is up, configured or not
+  // (an event may name a venue of another configuration).
+  std::vector<VenueName> VenuesUp() const;
+  // The venue an event's venue field names: itself, or the default venue
+  // for "".
+  const VenueName& CanonicalVenue(const VenueName& venue) const;
+  // Open orders of `session` on venues that cannot take a cancel now (down,
+  // or not answering with refuse_when_exchange_unresponsive) and without a
+  // cancel pending: what a cancel-on-disconnect left for later.
+  size_t OpenOrdersOnUnusableVenues(const SessionKey& session) const;
   // Risk events the engine refused so far, and the last one's message.
   uint64_t risk_errors() const;
   const std::string& last_risk_error() const;
@@ -269,7 +304,11 @@ class OrderRouter {
   enum class ReportFate { kApply, kDuplicate, kUnknownOrder };
   // Whether some order in the table carried the exchange ExecID.
   bool KnowsExecId(const std::string& exec_id) const;
-  ReportFate ClassifyReport(const ExecutionReport& report) const;
+  // A report that came on `venue`'s session ("": the default venue) and
+  // names an order routed to another venue is kUnknownOrder: a venue
+  // reports only on its own orders.
+  ReportFate ClassifyReport(const ExecutionReport& report,
+                            const VenueName& venue = {}) const;
   // The exchange ClOrdID of another order that already carried the
   // report's ExecID (a venue reusing ExecIDs), or empty. Such a report is
   // applied all the same (ExecIDs are deduplicated per order), and relayed

@@ -70,7 +70,8 @@ std::string StateJson(const OrderRouter& router,
   const risk::KillSwitches& k = risk->state().kill;
   root["kill_switches"] = Json{{"global", k.global},
                                {"accounts", Names(k.accounts)},
-                               {"sessions", Names(k.sessions)}};
+                               {"sessions", Names(k.sessions)},
+                               {"venues", Names(k.venues)}};
   return Dump(root);
 }
 
