@@ -584,8 +584,8 @@ event "all stopped"
 set +e
 venue_args=(--venue "SIM::$run/sim-log/FIX.4.4-SIM-GW.messages.current.log")
 if [ "$venues" = 2 ]; then
-  venue_args=(--venue "SIM:AAPL:$run/sim-log/FIX.4.4-SIM-GW.messages.current.log"
-    --venue "SIM2:MSFT:$run/sim-log/FIX.4.4-SIM2-GW.messages.current.log")
+  venue_args=(--venue "SIM=XA:AAPL:$run/sim-log/FIX.4.4-SIM-GW.messages.current.log"
+    --venue "SIM2=XB:MSFT:$run/sim-log/FIX.4.4-SIM2-GW.messages.current.log")
 fi
 end_args=()
 [ -s "$run/broker2-end.rec" ] && end_args=(--record "$run/broker2-end.rec")

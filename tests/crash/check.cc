@@ -846,7 +846,7 @@ bool SameAmount(const Json& a, const Json& b) {
 
 void CheckStateAgainstReplay(const CheckInput& in, const Json& state,
                              CheckResult* r) {
-  Result<std::string> replay = ReplayState(in.journal, in.id_prefix);
+  Result<std::string> replay = ReplayState(in.journal, in.id_prefix, in.venues);
   if (!replay.ok()) {
     r->errors.push_back("journal replay failed: " + replay.status().message());
     return;
@@ -1105,9 +1105,16 @@ std::vector<RunEvent> ParseEvents(std::string_view text) {
 }
 
 Result<std::string> ReplayState(const std::vector<store::JournalEntry>& journal,
-                                const std::string& id_prefix) {
+                                const std::string& id_prefix,
+                                const std::vector<VenueInput>& venues) {
   risk::RiskEngine risk{risk::RiskLimits{}};
-  gw::OrderRouter router(gw::OrderRouter::Options{id_prefix, {}}, &risk);
+  gw::OrderRouter::Options options{id_prefix, {}};
+  for (const VenueInput& v : venues) {
+    options.venues.push_back(gw::OrderRouter::Options::Venue{
+        .name = v.name.empty() ? v.comp_id : v.name,
+        .symbols = {v.symbols.begin(), v.symbols.end()}});
+  }
+  gw::OrderRouter router(options, &risk);
   for (const store::JournalEntry& e : journal) {
     // Record-only kinds (SentToBroker, SentToExchange, ResendIgnored, ...)
     // hold no state; fixgw's recovery skips them, and so does this replay.

@@ -156,6 +156,7 @@ std::vector<RunEvent> ParseEvents(std::string_view text);
 struct VenueInput {
   std::string comp_id;               // the exchange's SenderCompID
   std::vector<std::string> symbols;  // empty: every symbol
+  std::string name = {};             // its Venue= in fixgw ("": comp_id)
 };
 
 struct CheckInput {
@@ -241,8 +242,10 @@ struct CheckResult {
 
 CheckResult Check(const CheckInput& input);
 
-// StateJson (gateway/router/state_report.h) of a replay of `journal`.
+// StateJson (gateway/router/state_report.h) of a replay of `journal`,
+// through a router configured with `venues` as fixgw was (none: one venue).
 Result<std::string> ReplayState(const std::vector<store::JournalEntry>& journal,
-                                const std::string& id_prefix);
+                                const std::string& id_prefix,
+                                const std::vector<VenueInput>& venues = {});
 
 }  // namespace fixgw::crash

@@ -1,6 +1,6 @@
 // crashcheck: the crash battery's verdict (scripts/crashtest.sh). Reads the
 // brokers' fixload --record files, each venue's fixsim message log of its
-// GW session (--venue COMPID:SYMBOLS:LOG, or --sim-log for one venue), the
+// GW session (--venue COMPID=NAME:SYMBOLS:LOG, or --sim-log for one venue), the
 // drop-copy consumer's record and message log if there is one, the
 // gateway's journal (read-only) and the gateway's final GET /state, and
 // prints every bad case, then one line of counts not treated as failures,
@@ -60,8 +60,9 @@ int main(int argc, char** argv) {
                      "session");
   auto* venue_option = app.add_option(
       "--venue", venues,
-      "a venue: COMPID:SYMBOL,SYMBOL:LOG (fixsim's SenderCompID, the "
-      "symbols routed to it, empty for all, its messages log)");
+      "a venue: COMPID[=NAME]:SYMBOL,SYMBOL:LOG (fixsim's SenderCompID, "
+      "fixgw's Venue= for it (default COMPID), the symbols routed to it, "
+      "empty for all, its messages log)");
   sim_log_option->excludes(venue_option);
   std::string dc_record, dc_log;
   app.add_option("--dropcopy-record", dc_record,
@@ -124,6 +125,10 @@ int main(int argc, char** argv) {
       return Fail("--venue " + v + ": want COMPID:SYMBOLS:LOG");
     }
     crash::VenueInput venue{.comp_id = v.substr(0, a), .symbols = {}};
+    if (size_t eq = venue.comp_id.find('='); eq != std::string::npos) {
+      venue.name = venue.comp_id.substr(eq + 1);
+      venue.comp_id.resize(eq);
+    }
     std::stringstream symbols(v.substr(a + 1, b - a - 1));
     for (std::string sym; std::getline(symbols, sym, ',');) {
       if (!sym.empty()) venue.symbols.push_back(sym);
