@@ -55,7 +55,7 @@
 #   --bench, --no-bench
 #                measure (or not) both modes' throughput first (default:
 #                yes, except with --short)
-#   --venues V   1 (default): one fixsim venue, SIM; 2: two venues (SIM, SIM2)
+#   --venues V   2 (default): two fixsim venues, SIM and SIM2; 1: SIM alone
 #   --bin DIR    use the programs in DIR instead of building the release
 #                preset (the test suite passes its build's bin/)
 #   --dir DIR    put the run's files in DIR (default: a new /tmp directory,
@@ -75,7 +75,7 @@ seed=1
 bench=""
 bin=""
 run=""
-venues=1
+venues=2
 usage() {
   sed -n '/^# Usage:/,/^# Exit codes/p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2

@@ -1,11 +1,11 @@
 // The crash battery's short form in the test suite: scripts/crashtest.sh
-// --short with this build's programs (8 kills of fixgw, half of them at the
-// deterministic crash points after-journal / after-send / after-report, a
-// fixsim kill, two mid-message cuts; a drop-copy consumer and a
-// cancel-on-disconnect broker), then its summary line must show that
-// nothing was lost or duplicated, nothing misrouted, the drop copy got
-// every report once, and the state equals the journal's replay and the
-// brokers' fills. The run's files are kept when the test fails.
+// --short with this build's programs, with one venue and with two (8 kills
+// of fixgw, half of them at the deterministic crash points after-journal /
+// after-send / after-report, a fixsim kill, two mid-message cuts; a
+// drop-copy consumer and a cancel-on-disconnect broker), then its summary
+// line must show that nothing was lost, duplicated or misrouted, the drop
+// copy got every report once, and the state equals the journal's replay
+// and the brokers' fills. The run's files are kept when the test fails.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -49,6 +49,15 @@ CrashtestRun ExpectCleanShortRun(const std::vector<std::string>& args,
 TEST(CrashBattery, ShortRunLosesAndDuplicatesNothing) {
   // BROKER1, BROKER2, DROPCOPY, SIM.
   const CrashtestRun run = ExpectCleanShortRun({"--venues", "1"}, 4);
+  if (!HasFailure()) std::filesystem::remove_all(run.dir);
+}
+
+TEST(CrashBattery, ShortRunWithTwoVenuesLosesMisroutesAndDuplicatesNothing) {
+  // BROKER1, BROKER2, DROPCOPY, SIM (venue XA: AAPL), SIM2 (XB: MSFT).
+  const CrashtestRun run = ExpectCleanShortRun({"--venues", "2"}, 5);
+  for (const char* venue : {"session SIM (venue)", "session SIM2 (venue)"}) {
+    EXPECT_NE(run.output.find(venue), std::string::npos) << run.output;
+  }
   if (!HasFailure()) std::filesystem::remove_all(run.dir);
 }
 
