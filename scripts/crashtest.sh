@@ -30,6 +30,7 @@
 #   crashtest: orders_sent=.. kills=.. lost=.. dup_at_exchange=..
 #              reports_lost=.. reports_dup=.. state_mismatch=.. misrouted=..
 #              dropcopy_lost=.. dropcopy_dup=.. dropcopy_unmarked=..
+#              cod_unexpected=..
 # (one line), last. Before the kills (not with --short) the throughput
 # of both durability modes is measured with fixload in closed loop, each on
 # a fresh fixsim + fixgw, so the cost of JournalSync=full is measured in the
@@ -590,7 +591,7 @@ fi
 end_args=()
 [ -s "$run/broker2-end.rec" ] && end_args=(--record "$run/broker2-end.rec")
 "$bin/crashcheck" --record "$run/broker1.rec" --record "$run/broker2.rec" \
-  "${end_args[@]}" "${venue_args[@]}" --dropcopy-record "$run/dropcopy.rec" \
+  "${end_args[@]}" "${venue_args[@]}" --cancel-on-disconnect BROKER2 --dropcopy-record "$run/dropcopy.rec" \
   --dropcopy-log "$run/dropcopy-log/FIX.4.4-DROPCOPY-GW.messages.current.log" \
   --journal "$run/journal.db" --state "$run/state.json" \
   --risk "$run/risk.toml" --events "$run/events.log" --kills "$kills" \

@@ -833,6 +833,15 @@ void CountBrokers(const Index& x, CheckResult* r) {
     }
     s->received = x.brokers[b].exec_in.size();
     s->unsolicited = cancels.size();
+    const auto& cod = x.in_.cancel_on_disconnect;
+    if (cod && !cancels.empty() &&
+        std::find(cod->begin(), cod->end(), s->name) == cod->end()) {
+      r->counts.cod_unexpected += cancels.size();
+      r->details.push_back(fmt::format(
+          "cod_unexpected: {} has no CancelOnDisconnect but received {} "
+          "cancel(s) canceled on disconnect, ExecID {} first",
+          br.session, cancels.size(), *cancels.begin()));
+    }
   }
 }
 
@@ -1133,11 +1142,12 @@ std::string CheckResult::Summary() const {
   return fmt::format(
       "crashtest: orders_sent={} kills={} lost={} dup_at_exchange={} "
       "reports_lost={} reports_dup={} state_mismatch={} misrouted={} "
-      "dropcopy_lost={} dropcopy_dup={} dropcopy_unmarked={}",
+      "dropcopy_lost={} dropcopy_dup={} dropcopy_unmarked={} "
+      "cod_unexpected={}",
       counts.orders_sent, kills, counts.lost, counts.dup_at_exchange,
       counts.reports_lost, counts.reports_dup, counts.state_mismatch,
       counts.misrouted, counts.dropcopy_lost, counts.dropcopy_dup,
-      counts.dropcopy_unmarked);
+      counts.dropcopy_unmarked, counts.cod_unexpected);
 }
 
 std::string SessionCounts::Line() const {

@@ -4,8 +4,8 @@
 // QuickFIX message log of its GW session), what the drop-copy consumer
 // received and what the gateway journaled, and the gateway's final state
 // (GET /state) against a replay of the journal and against the brokers'
-// own fills. "The exchange" below is every venue together. Reads only; pure over its
-// inputs (the program does the file reading). Thread-compatible.
+// own fills. "The exchange" below is every venue together. Reads only; pure
+// over its inputs (the program does the file reading). Thread-compatible.
 //
 // Definitions (the counts of the summary line):
 //
@@ -81,7 +81,9 @@
 //               CopyMsgIndicator (797) = Y. Counted per message.
 // Unsolicited cancels of cancel-on-disconnect (Text starting "canceled on
 // disconnect") are reports like any other: owed once to the broker and to
-// the drop copy; they are counted per session, not as failures.
+// the drop copy; they are counted per session, not as failures, except:
+// cod_unexpected  such a cancel (per ExecID) received by a broker session
+//               not in CheckInput::cancel_on_disconnect (when that is set).
 //
 // Also reported, not counted (they do not fit the definitions above but
 // point at the same kind of bug): cancels and replaces that got no answer
@@ -169,6 +171,8 @@ struct CheckInput {
   // message log (ParseSimLog with its own CompID as `exchange_comp_id`).
   std::optional<BrokerRecord> drop_copy;
   std::vector<SimMsg> drop_copy_log;
+  // The broker CompIDs with CancelOnDisconnect=Y; nullopt: not checked.
+  std::optional<std::vector<std::string>> cancel_on_disconnect;
   std::vector<store::JournalEntry> journal;
   std::string state_json;  // GET /state at the end of the run
   std::string risk_text;   // the risk file (initial cash)
@@ -189,6 +193,7 @@ struct Counts {
   uint64_t dropcopy_lost = 0;
   uint64_t dropcopy_dup = 0;
   uint64_t dropcopy_unmarked = 0;
+  uint64_t cod_unexpected = 0;
   // Not counted as failures (see above).
   uint64_t requests_unanswered = 0;
   uint64_t forwarded_not_at_exchange = 0;
@@ -198,7 +203,8 @@ struct Counts {
   bool ok() const {
     return lost == 0 && dup_at_exchange == 0 && reports_lost == 0 &&
            reports_dup == 0 && state_mismatch == 0 && misrouted == 0 &&
-           dropcopy_lost == 0 && dropcopy_dup == 0 && dropcopy_unmarked == 0;
+           dropcopy_lost == 0 && dropcopy_dup == 0 && dropcopy_unmarked == 0 &&
+           cod_unexpected == 0;
   }
 };
 
@@ -234,7 +240,7 @@ struct CheckResult {
 
   // "crashtest: orders_sent=.. kills=.. lost=.. dup_at_exchange=..
   // reports_lost=.. reports_dup=.. state_mismatch=.." then "misrouted=..
-  // dropcopy_lost=.. dropcopy_dup=.. dropcopy_unmarked=.."
+  // dropcopy_lost=.. dropcopy_dup=.. dropcopy_unmarked=.. cod_unexpected=.."
   std::string Summary() const;
   // "crashtest: also: requests_unanswered=.. ..."
   std::string Extra() const;

@@ -184,7 +184,8 @@ TEST_F(CheckTest, CleanRunCountsNothing) {
   EXPECT_EQ(r.Summary(),
             "crashtest: orders_sent=1 kills=0 lost=0 dup_at_exchange=0 "
             "reports_lost=0 reports_dup=0 state_mismatch=0 misrouted=0 "
-            "dropcopy_lost=0 dropcopy_dup=0 dropcopy_unmarked=0");
+            "dropcopy_lost=0 dropcopy_dup=0 dropcopy_unmarked=0 "
+            "cod_unexpected=0");
   EXPECT_EQ(Line(r, "B1").Line(),
             "crashtest: session B1 (broker): sent=1 received=2 lost=0 "
             "duplicated=0 unsolicited_cancels=0");
@@ -250,9 +251,13 @@ TEST_F(CheckTest, UnsolicitedCancelIsCountedForItsSession) {
       "dir=in\ttime_us=4\ttype=8\tseq=4\tpossdup=N\tclordid=c1\t"
       "execid=X1\texectype=4\tordstatus=4\ttext=canceled on disconnect "
       "(restart, not back within 1 s)\n";
+  input_.cancel_on_disconnect = std::vector<std::string>{"B1"};
   CheckResult r = Run();
   EXPECT_EQ(Line(r, "B1").unsolicited, 1u);
   EXPECT_EQ(Line(r, "B1").received, 3u);
+  EXPECT_EQ(r.counts.cod_unexpected, 0u);
+  input_.cancel_on_disconnect = std::vector<std::string>{"B2"};
+  EXPECT_EQ(Run().counts.cod_unexpected, 1u);
 }
 
 TEST_F(CheckTest, ReportNeverRelayedIsLostAndBreaksTheBrokersBook) {

@@ -10,6 +10,7 @@
 //   crashtest: orders_sent=N kills=K lost=0 dup_at_exchange=0
 //              reports_lost=0 reports_dup=0 state_mismatch=0 misrouted=0
 //              dropcopy_lost=0 dropcopy_dup=0 dropcopy_unmarked=0
+//              cod_unexpected=0
 //
 // (on one line). The definitions are in tests/crash/check.h. Exit codes: 0
 // every bad count is 0, 1 one is not (or an input is inconsistent), 2
@@ -64,6 +65,11 @@ int main(int argc, char** argv) {
       "fixgw's Venue= for it (default COMPID), the symbols routed to it, "
       "empty for all, its messages log)");
   sim_log_option->excludes(venue_option);
+  std::vector<std::string> cod;
+  auto* cod_option = app.add_option(
+      "--cancel-on-disconnect", cod,
+      "a broker CompID with CancelOnDisconnect=Y (others must get no "
+      "cancel-on-disconnect cancels)");
   std::string dc_record, dc_log;
   app.add_option("--dropcopy-record", dc_record,
                  "the drop-copy consumer's fixload --record file");
@@ -175,6 +181,7 @@ int main(int argc, char** argv) {
   });
   if (!read.ok()) return Fail(read.message());
 
+  if (cod_option->count() > 0) input.cancel_on_disconnect = cod;
   crash::CheckResult result = crash::Check(input);
   for (const std::string& d : result.details) {
     std::cout << d << (d.ends_with('\n') ? "" : "\n");
