@@ -4,7 +4,7 @@
 //   fixctl [--port N | --url http://127.0.0.1:N] [--token-file FILE
 //          [--token-name NAME]] [--json] COMMAND
 //     status | sessions | orders | state
-//     kill-switch engage|disengage global|account NAME|session NAME
+//     kill-switch engage|disengage global|account NAME|session NAME|venue NAME
 //                 [--reason TEXT]
 //     risk reload
 //     session logon|logout|enable|disable NAME [--reason TEXT]
@@ -150,9 +150,9 @@ int main(int argc, char** argv) {
   kill->add_option("action", kill_action, "engage or disengage")
       ->required()
       ->check(CLI::IsMember({"engage", "disengage"}));
-  kill->add_option("scope", kill_scope, "global, account or session")
+  kill->add_option("scope", kill_scope, "global, account, session or venue")
       ->required()
-      ->check(CLI::IsMember({"global", "account", "session"}));
+      ->check(CLI::IsMember({"global", "account", "session", "venue"}));
   kill->add_option("name", kill_name,
                    "the account, or the session (full key or short name)");
   kill->add_option("--reason", kill_reason, "why (journaled)");
@@ -292,7 +292,8 @@ int main(int argc, char** argv) {
       fmt::print(stderr, "fixctl: kill-switch: {}\n",
                  kill_scope == "global"
                      ? "a global kill switch takes no name"
-                     : "an account or session kill switch needs a name");
+                     : "an account, session or venue kill switch needs a "
+                       "name");
       return ctl::kUsage;
     }
     return Show(

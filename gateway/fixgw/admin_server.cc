@@ -587,6 +587,11 @@ std::string AdminServer::Metrics() {
              std::string_view(FormatMicros(v.liveness.silence.count())));
   }
   const std::vector<GatewayApplication::VenueRate> rates = app_.VenueRates();
+  w.Family("fixgw_venue_orders_total", "counter",
+           "NewOrderSingles sent to the venue since fixgw started");
+  for (const auto& r : rates) {
+    w.Sample("fixgw_venue_orders_total", {{"venue", r.name}}, r.orders);
+  }
   w.Family("fixgw_venue_queued_messages", "gauge",
            "messages waiting for the venue's MaxMessagesPerSecond");
   for (const auto& r : rates) {

@@ -1148,7 +1148,7 @@ std::vector<GatewayApplication::VenueRate> GatewayApplication::VenueRates()
   std::vector<VenueRate> out;
   for (const auto& v : venues_) {
     out.push_back({v->name, v->rate, v->queued.load(), v->paced.load(),
-                   v->rate_refusals.load()});
+                   v->rate_refusals.load(), v->orders.load()});
   }
   return out;
 }
@@ -1344,9 +1344,12 @@ void GatewayApplication::Process(const JournalEvent& event,
       std::holds_alternative<ExchangeRequestRefused>(event);
   for (size_t i = 0; i < actions.size(); ++i) {
     FIX::SessionID target = ExchangeSessionOf(actions[i]);
-    if (std::holds_alternative<ToExchange>(actions[i])) {
-      if (Venue* v = VenueOf(target); v != nullptr && v->rate > 0) {
-        v->in_flight.fetch_add(1);
+    if (const auto* x = std::get_if<ToExchange>(&actions[i])) {
+      if (Venue* v = VenueOf(target); v != nullptr) {
+        if (v->rate > 0) v->in_flight.fetch_add(1);
+        if (std::holds_alternative<NewOrder>(x->message)) {
+          v->orders.fetch_add(1);
+        }
       }
     }
     GatewayMetrics::Path path = GatewayMetrics::Path::kBrokerToExchange;

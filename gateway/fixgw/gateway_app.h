@@ -280,6 +280,7 @@ class GatewayApplication : public FIX::Application {
     int64_t per_second = 0;
     int64_t queued = 0;
     uint64_t paced = 0, refused = 0;
+    uint64_t orders = 0;  // NewOrderSingles decided for it since start
   };
   std::vector<VenueRate> VenueRates() const;
 
@@ -469,6 +470,7 @@ class GatewayApplication : public FIX::Application {
     std::atomic<int64_t> tokens{0};
     std::atomic<uint64_t> rate_refusals{0};  // orders, cancels, replaces
     std::atomic<uint64_t> paced{0};          // messages that waited
+    std::atomic<uint64_t> orders{0};         // NewOrderSingles sent to it
   };
   // The venue whose session `id` is; null for a broker session.
   Venue* VenueOf(const FIX::SessionID& id) const;

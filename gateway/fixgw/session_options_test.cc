@@ -214,5 +214,76 @@ TEST_F(SessionOptionsTest, DropCopyAccountsMustBeConfiguredAccounts) {
                     "unknown account 'ACCX': the accounts are ACC1, ACC3");
 }
 
+// A second exchange session, for the venue tests.
+constexpr const char* kSecondVenue =
+    "\n[SESSION]\nConnectionType=initiator\nTargetCompID=Y\n"
+    "SocketConnectHost=127.0.0.1\nSocketConnectPort=3\n";
+
+TEST_F(SessionOptionsTest, OneVenueIsNamedAfterItsTargetCompId) {
+  auto o = Load("");
+  ASSERT_TRUE(o.ok()) << o.status().message();
+  ASSERT_EQ(o->venues.size(), 1U);
+  EXPECT_EQ(o->venues[0].name, "X");
+  EXPECT_EQ(o->venues[0].session.toString(), "FIX.4.4:GW->X");
+  EXPECT_EQ(o->venues[0].max_messages_per_second, 0);
+  EXPECT_EQ(o->venues[0].max_queued_messages, 1000);
+}
+
+TEST_F(SessionOptionsTest, SeveralVenuesNeedNamesAndDistinctSymbols) {
+  auto o = Load("",
+                "Venue=XA\nVenueSymbols=AAPL, MSFT\n"
+                "MaxMessagesPerSecond=50\nMaxQueuedMessages=10\n",
+                std::string(kSecondVenue) + "Venue=XB\nVenueSymbols=IBM\n");
+  ASSERT_TRUE(o.ok()) << o.status().message();
+  ASSERT_EQ(o->venues.size(), 2U);
+  EXPECT_EQ(o->venues[0].name, "XA");
+  EXPECT_EQ(o->venues[0].symbols, (std::set<std::string>{"AAPL", "MSFT"}));
+  EXPECT_EQ(o->venues[0].max_messages_per_second, 50);
+  EXPECT_EQ(o->venues[0].max_queued_messages, 10);
+  EXPECT_EQ(o->venues[1].name, "XB");
+  EXPECT_EQ(o->RouterVenues().size(), 2U);
+
+  auto unnamed = Load("", "Venue=XA\n", kSecondVenue);
+  ASSERT_FALSE(unnamed.ok());
+  EXPECT_NE(unnamed.status().message().find(
+                "session FIX.4.4:GW->Y: Venue=: every exchange session needs "
+                "a Venue name when there are several"),
+            std::string::npos)
+      << unnamed.status().message();
+  auto twice =
+      Load("", "Venue=XA\nVenueSymbols=AAPL\n",
+           std::string(kSecondVenue) + "Venue=XB\nVenueSymbols=MSFT,AAPL\n");
+  ASSERT_FALSE(twice.ok());
+  EXPECT_NE(twice.status().message().find(
+                "VenueSymbols=MSFT,AAPL: symbol AAPL is already routed to "
+                "venue XA"),
+            std::string::npos)
+      << twice.status().message();
+  auto same = Load("", "Venue=XA\n", std::string(kSecondVenue) + "Venue=XA\n");
+  ASSERT_FALSE(same.ok());
+  EXPECT_NE(same.status().message().find("already the name of"),
+            std::string::npos);
+}
+
+TEST_F(SessionOptionsTest, VenueKeysAreCheckedAndBelongToExchangeSessions) {
+  for (const char* bad :
+       {"Venue=a b\n", "Venue=\n", "Venue=ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456\n",
+        "MaxMessagesPerSecond=-1\n", "MaxMessagesPerSecond=fast\n",
+        "MaxQueuedMessages=0\n"}) {
+    auto o = Load("", bad);
+    ASSERT_FALSE(o.ok()) << bad;
+    EXPECT_NE(o.status().message().find("session FIX.4.4:GW->X: "),
+              std::string::npos)
+        << o.status().message();
+  }
+  auto on_broker = Load("Venue=XA\n");
+  ASSERT_FALSE(on_broker.ok());
+  EXPECT_NE(on_broker.status().message().find(
+                "session FIX.4.4:GW->B1: Venue=XA: only exchange (initiator) "
+                "sessions take one"),
+            std::string::npos)
+      << on_broker.status().message();
+}
+
 }  // namespace
 }  // namespace fixgw::gw

@@ -7,10 +7,11 @@
 //   max(counter + 1, number embedded in the event's ID), so replaying a
 //   journal reproduces the next IDs even under another configuration.
 // - New order checks run in this order: empty ClOrdID, duplicate ClOrdID,
-//   exchange down, symbol, quantity, price, risk. A duplicate is reported as
-//   a duplicate even while the exchange is down: every ClOrdID has one fate,
-//   and a broker resending it never mistakes the duplicate for a retryable
-//   "exchange closed".
+//   exchange down, symbol, quantity, price, risk. With several venues:
+//   empty, duplicate, symbol, venue (routing, then the venue down), ... A
+//   duplicate is reported as a duplicate even while the exchange is down: every
+//   ClOrdID has one fate, and a broker resending it never mistakes the
+//   duplicate for a retryable "exchange closed".
 // - A refused order's or cancel/replace's ClOrdID counts as used (a resend
 //   is recognised by KnowsClOrdId and refused as a duplicate), except when
 //   the refusal is itself "duplicate": that ID already belongs to something
@@ -473,6 +474,13 @@ class OrderRouter::Impl {
           OrdRejReason::kDuplicateOrder,
           "duplicate ClOrdID " + Quoted(order.cl_ord_id) + " on this session");
     }
+    const bool known_symbol =
+        options.symbols.empty() || options.symbols.contains(order.symbol);
+    if (several_venues() && !known_symbol) {
+      // Before routing: an unknown symbol is that, not "no venue for it".
+      return reject(OrdRejReason::kUnknownSymbol,
+                    "unknown symbol " + Quoted(order.symbol));
+    }
     Result<VenueName> venue = Route(order);
     if (!venue.ok()) {
       return reject(OrdRejReason::kOther, venue.status().message());
@@ -480,7 +488,7 @@ class OrderRouter::Impl {
     if (auto why = Unusable(*venue, "order")) {
       return reject(OrdRejReason::kExchangeClosed, std::move(*why));
     }
-    if (!options.symbols.empty() && !options.symbols.contains(order.symbol)) {
+    if (!known_symbol) {
       return reject(OrdRejReason::kUnknownSymbol,
                     "unknown symbol " + Quoted(order.symbol));
     }

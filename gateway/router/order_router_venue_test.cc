@@ -145,6 +145,9 @@ TEST_F(VenueRouterTest, RefusesAnUnknownDestinationAndASymbolWithoutVenue) {
   // CCC is tradable but in no venue's table.
   EXPECT_EQ(RejectText(router_.DecideNewOrder(kS1, Limit("C2", "CCC"))),
             "no venue for symbol 'CCC': set ExDestination (100)");
+  // A symbol outside Options::symbols is unknown, whatever the routing.
+  EXPECT_EQ(RejectText(router_.DecideNewOrder(kS1, Limit("C4", "ZZZ"))),
+            "unknown symbol 'ZZZ'");
   // ... which ExDestination settles.
   EXPECT_TRUE(std::holds_alternative<NewOrderAccepted>(
       router_.DecideNewOrder(kS1, Limit("C3", "CCC", {{100, "XA"}}))));

@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -24,11 +25,41 @@ int Occurrences(const std::string& text, const std::string& what) {
 Cluster::Cluster(ClusterPaths paths, const TempDir& dir)
     : paths_(std::move(paths)),
       dir_(dir),
-      sim_port_(FreePort()),
       gw_port_(FreePort()),
       admin_port_(FreePort()),
       gw_log_(dir.path() + "/fixgw.log"),
-      sim_log_(dir.path() + "/fixsim.log") {}
+      sim_ports_{FreePort()},
+      sims_(1) {}
+
+void Cluster::SetVenues(std::vector<Venue> venues) {
+  venues_ = std::move(venues);
+  // A port a moment ago free may come back from FreePort: never two alike.
+  while (sim_ports_.size() < venues_.size()) {
+    const int port = FreePort();
+    if (port != gw_port_ && port != admin_port_ &&
+        std::find(sim_ports_.begin(), sim_ports_.end(), port) ==
+            sim_ports_.end()) {
+      sim_ports_.push_back(port);
+    }
+  }
+  sim_ports_.resize(std::max<size_t>(venues_.size(), 1));
+  sims_.resize(sim_ports_.size());
+}
+
+size_t Cluster::venue_count() const { return sim_ports_.size(); }
+
+Venue Cluster::venue(size_t i) const {
+  if (venues_.empty()) return Venue{"", exchange_comp_id, "", "", "", ""};
+  return venues_.at(i);
+}
+
+std::string Cluster::SimSuffix(size_t i) const {
+  return i == 0 ? std::string() : "-" + venue(i).comp_id;
+}
+
+std::string Cluster::sim_log(size_t i) const {
+  return dir_.path() + "/fixsim" + SimSuffix(i) + ".log";
+}
 
 std::string Cluster::SessionDefaults() const {
   return "StartTime=00:00:00\nEndTime=00:00:00\nHeartBtInt=30\n"
@@ -36,21 +67,35 @@ std::string Cluster::SessionDefaults() const {
          paths_.dictionary + "\n";
 }
 
-bool Cluster::StartSim(std::string* error) {
-  std::string cfg = "[DEFAULT]\nConnectionType=acceptor\nBeginString=FIX.4.4\n"
-                    "SenderCompID=SIM\nSocketAcceptHost=127.0.0.1\n"
-                    "SocketAcceptPort=" +
-                    std::to_string(sim_port_) + "\n" + SessionDefaults() +
-                    "FileLogPath=" + dir_.path() + "/simlog\n" + sim_extra +
-                    "\n[SESSION]\nTargetCompID=GW\n\n[SIM]\n"
-                    "Instruments=AAPL:0.01:100.00,MSFT:0.01:250.00\n"
-                    "LiquidityLevels=0\n" + sim_section_extra;
-  std::string path = dir_.Write("fixsim.cfg", cfg);
-  sim_ = std::make_unique<Process>(
-      std::vector<std::string>{paths_.fixsim, "--config", path}, sim_log_);
-  if (WaitForPort(sim_port_, seconds(10))) return true;
-  *error = "fixsim does not listen:\n" + ReadFile(sim_log_);
+bool Cluster::StartSim(size_t i, std::string* error) {
+  const Venue v = venue(i);
+  const std::string suffix = SimSuffix(i);
+  std::string cfg =
+      "[DEFAULT]\nConnectionType=acceptor\nBeginString=FIX.4.4\n"
+      "SenderCompID=" +
+      v.comp_id +
+      "\nSocketAcceptHost=127.0.0.1\n"
+      "SocketAcceptPort=" +
+      std::to_string(sim_port(i)) + "\n" + SessionDefaults() +
+      "FileLogPath=" + dir_.path() + "/simlog" + suffix + "\n" + sim_extra +
+      v.sim_extra +
+      "\n[SESSION]\nTargetCompID=GW\n\n[SIM]\n"
+      "Instruments=AAPL:0.01:100.00,MSFT:0.01:250.00\n"
+      "LiquidityLevels=0\n" +
+      sim_section_extra + v.sim_section_extra;
+  std::string path = dir_.Write("fixsim" + suffix + ".cfg", cfg);
+  sims_.at(i) = std::make_unique<Process>(
+      std::vector<std::string>{paths_.fixsim, "--config", path}, sim_log(i));
+  if (WaitForPort(sim_port(i), seconds(10))) return true;
+  *error = "fixsim " + v.comp_id + " does not listen:\n" + ReadFile(sim_log(i));
   return false;
+}
+
+bool Cluster::StartSims(std::string* error) {
+  for (size_t i = 0; i < venue_count(); ++i) {
+    if (!StartSim(i, error)) return false;
+  }
+  return true;
 }
 
 std::string Cluster::GatewayConfig() const {
@@ -65,22 +110,26 @@ std::string Cluster::GatewayConfig() const {
     auto it = broker_session_extra_for.find(broker);
     if (it != broker_session_extra_for.end()) broker_block += it->second;
   }
+  std::string venue_block;
+  for (size_t i = 0; i < venue_count(); ++i) {
+    const Venue v = venue(i);
+    venue_block +=
+        "\n[SESSION]\nConnectionType=initiator\nTargetCompID=" + v.comp_id +
+        "\nSocketConnectHost=127.0.0.1\nSocketConnectPort=" +
+        std::to_string(sim_port(i)) + "\n" +
+        (v.name.empty() ? "" : "Venue=" + v.name + "\n") +
+        (v.symbols.empty() ? "" : "VenueSymbols=" + v.symbols + "\n") +
+        exchange_session_extra + v.session_extra;
+  }
   return "[DEFAULT]\nBeginString=FIX.4.4\nSenderCompID=GW\n"
          "ReconnectInterval=1\n" +
-         SessionDefaults() +
-         broker_block +
-         "\n[SESSION]\nConnectionType=initiator\nTargetCompID=" +
-         exchange_comp_id +
-         "\nSocketConnectHost=127.0.0.1\nSocketConnectPort=" +
-         std::to_string(sim_port_) + "\n" + exchange_session_extra +
-         "\n[GATEWAY]\nJournalPath=" +
-         journal() +
+         SessionDefaults() + broker_block + venue_block +
+         "\n[GATEWAY]\nJournalPath=" + journal() +
          "\nJournalSync=normal\nIdPrefix=GWT\nSymbols=" + symbols +
-         "\nRiskConfig=" +
-         risk_file() + "\nAdminPort=" + std::to_string(admin_port_) + "\n" +
-         (write_admin_token_file
-              ? "AdminTokenFile=" + admin_token_file() + "\n"
-              : std::string()) +
+         "\nRiskConfig=" + risk_file() +
+         "\nAdminPort=" + std::to_string(admin_port_) + "\n" +
+         (write_admin_token_file ? "AdminTokenFile=" + admin_token_file() + "\n"
+                                 : std::string()) +
          gateway_extra;
 }
 
@@ -101,8 +150,13 @@ std::string Cluster::WriteGatewayFiles(std::string* error) const {
 bool Cluster::StartGateway(std::string* error, bool wait_for_exchange) {
   const std::string path = WriteGatewayFiles(error);
   if (path.empty()) return false;
-  const std::string logged_on = "GW->" + exchange_comp_id + " logged on";
-  const int logons_before = GatewayLogCount(logged_on);
+  // The venues whose fixsim runs, and how often each logged on before.
+  std::vector<std::pair<std::string, int>> logons;
+  for (size_t i = 0; i < venue_count(); ++i) {
+    if (i > 0 && (!sim_running(i) || !sims_[i]->Running())) continue;
+    const std::string logged_on = "GW->" + venue(i).comp_id + " logged on";
+    logons.emplace_back(logged_on, GatewayLogCount(logged_on));
+  }
   std::vector<std::string> argv;
   if (!gateway_env.empty()) {
     argv.push_back("/usr/bin/env");
@@ -114,11 +168,13 @@ bool Cluster::StartGateway(std::string* error, bool wait_for_exchange) {
     *error = "fixgw does not listen:\n" + ReadFile(gw_log_);
     return false;
   }
-  if (wait_for_exchange &&
-      !WaitForGatewayLog(logged_on, logons_before + 1,
-                         seconds(15))) {
-    *error = "fixgw's exchange session did not log on:\n" + ReadFile(gw_log_);
-    return false;
+  if (!wait_for_exchange) return true;
+  for (const auto& [logged_on, before] : logons) {
+    if (!WaitForGatewayLog(logged_on, before + 1, seconds(15))) {
+      *error = "fixgw's exchange session did not log on (" + logged_on +
+               "):\n" + ReadFile(gw_log_);
+      return false;
+    }
   }
   return true;
 }
@@ -135,8 +191,9 @@ std::string Cluster::ClientConfig(const std::string& sender) const {
                         client_extra);
 }
 
-std::string Cluster::SimMessages() const {
-  return ReadFile(dir_.path() + "/simlog/FIX.4.4-SIM-GW.messages.current.log");
+std::string Cluster::SimMessages(size_t i) const {
+  return ReadFile(dir_.path() + "/simlog" + SimSuffix(i) + "/FIX.4.4-" +
+                  venue(i).comp_id + "-GW.messages.current.log");
 }
 
 int Cluster::GatewayLogCount(const std::string& what) const {

@@ -1,7 +1,9 @@
 // fixsim + fixgw on free loopback ports, for end-to-end tests: writes their
 // settings files, starts and restarts them, and reads what they leave
-// behind (logs, the journal). Binds and connects to 127.0.0.1 only; every
-// wait is bounded. Not thread-safe; one test thread uses it.
+// behind (logs, the journal). One fixsim per venue (by default one venue,
+// TargetCompID SIM, as every config before venues existed). Binds and
+// connects to 127.0.0.1 only; every wait is bounded. Not thread-safe; one
+// test thread uses it.
 #pragma once
 
 #include <chrono>
@@ -20,21 +22,45 @@ struct ClusterPaths {
   std::string dictionary;  // fixspec/FIX44.xml
 };
 
+// One exchange-side venue: its own fixsim process (own port, log, message
+// logs, settings file) and the gateway's initiator [SESSION] towards it.
+struct Venue {
+  std::string name;     // Venue=; "" writes no Venue= key
+  std::string comp_id;  // fixsim's SenderCompID = the session's TargetCompID
+  std::string symbols;  // VenueSymbols= ("AAPL,MSFT"); "" writes none
+  std::string session_extra;      // more lines for the gateway's [SESSION]
+  std::string sim_extra;          // more lines for its fixsim's [DEFAULT]
+  std::string sim_section_extra;  // more lines for its fixsim's [SIM]
+};
+
 class Cluster {
  public:
   // Files go to `dir`, which must outlive the cluster.
   Cluster(ClusterPaths paths, const TempDir& dir);
 
-  // fixsim with one acceptor session for the gateway (TargetCompID GW),
-  // AAPL and MSFT, no seeded liquidity. False (and *error) if it does not
-  // listen within 10 s.
-  bool StartSim(std::string* error);
-  // fixgw with the broker sessions in `brokers`, the exchange session
-  // towards fixsim, the admin API on admin_port(), the risk
+  // Replaces the default venue (exchange_comp_id, no Venue= key) by
+  // `venues` (at least one), each with a free port of its own. Call before
+  // anything starts. Index 0 is what the venue-less accessors mean.
+  void SetVenues(std::vector<Venue> venues);
+  size_t venue_count() const;
+  // Venue `i` as configured (the default one: name "", comp_id
+  // exchange_comp_id).
+  Venue venue(size_t i = 0) const;
+
+  // fixsim of venue `i` (0: the first) with one acceptor session for the
+  // gateway (TargetCompID GW), AAPL and MSFT, no seeded liquidity. False
+  // (and *error) if it does not listen within 10 s.
+  bool StartSim(std::string* error) { return StartSim(0, error); }
+  bool StartSim(size_t i, std::string* error);
+  // Every venue's fixsim.
+  bool StartSims(std::string* error);
+  // fixgw with the broker sessions in `brokers`, one initiator session per
+  // venue, the admin API on admin_port(), the risk
   // file `risk_limits` (written at every start), and `gateway_extra`
   // appended to [GATEWAY].
-  // When `wait_for_exchange`, waits until the exchange session logged on
-  // once more than before (the log is appended to across restarts).
+  // When `wait_for_exchange`, waits until the session of every venue whose
+  // fixsim runs logged on once more than before (the log is appended to
+  // across restarts).
   bool StartGateway(std::string* error, bool wait_for_exchange = true);
 
   // Initiator settings for a broker client (fixload) as `sender`.
@@ -51,8 +77,9 @@ class Cluster {
                          std::chrono::milliseconds timeout) const;
   int GatewayLogCount(const std::string& what) const;
 
-  // Every message fixsim's GW session sent and received (QuickFIX FileLog).
-  std::string SimMessages() const;
+  // Every message the GW session of venue `i`'s fixsim sent and received
+  // (QuickFIX FileLog).
+  std::string SimMessages(size_t i = 0) const;
 
   // A single-integer query on the journal, read-only; -1 on error.
   int64_t JournalCount(const std::string& sql) const;
@@ -78,13 +105,15 @@ class Cluster {
   // "Bearer <admin_token>".
   std::string AdminBearer() const { return "Bearer " + admin_token; }
 
-  Process& sim() { return *sim_; }
+  // Venue `i`'s fixsim (started at least once: sim_running).
+  Process& sim(size_t i = 0) { return *sims_.at(i); }
   Process& gateway() { return *gw_; }
-  bool sim_running() const { return sim_ != nullptr; }
-  int sim_port() const { return sim_port_; }
+  bool sim_running(size_t i = 0) const { return sims_.at(i) != nullptr; }
+  int sim_port(size_t i = 0) const { return sim_ports_.at(i); }
   int gateway_port() const { return gw_port_; }
   const std::string& gateway_log() const { return gw_log_; }
-  const std::string& sim_log() const { return sim_log_; }
+  // Venue `i`'s fixsim stderr.
+  std::string sim_log(size_t i = 0) const;
   int admin_port() const { return admin_port_; }
   std::string journal() const { return dir_.path() + "/journal.db"; }
   std::string risk_file() const { return dir_.path() + "/risk.toml"; }
@@ -101,15 +130,16 @@ class Cluster {
   bool write_admin_token_file = true;
   std::string gateway_extra;  // more [GATEWAY] lines
   std::string symbols = "AAPL,MSFT";  // [GATEWAY] Symbols
-  std::string exchange_comp_id = "SIM";  // the exchange session's TargetCompID
-  // More lines for fixsim's [DEFAULT], every broker [SESSION] of the
-  // gateway, its exchange [SESSION], and the [SESSION] of ClientConfig
+  // The default venue's TargetCompID (unused after SetVenues).
+  std::string exchange_comp_id = "SIM";
+  // More lines for every fixsim's [DEFAULT], every broker [SESSION] of the
+  // gateway, every exchange [SESSION], and the [SESSION] of ClientConfig
   // (TLS keys, credentials). `broker_session_extra_for` adds lines to one
   // broker's block ("BROKER1" -> lines).
   std::string sim_extra, broker_session_extra, exchange_session_extra,
       client_extra;
   std::map<std::string, std::string> broker_session_extra_for;
-  std::string sim_section_extra;  // more lines for fixsim's [SIM] (faults)
+  std::string sim_section_extra;  // more lines for every fixsim's [SIM]
   // The broker CompIDs fixgw accepts (one acceptor session each).
   std::vector<std::string> brokers = {"BROKER1", "BROKER2"};
   // Environment settings ("NAME=value") for the next StartGateway.
@@ -139,14 +169,19 @@ reference_price = "250.00"
 
  private:
   std::string SessionDefaults() const;
+  // What venue `i`'s files are told apart by: "" for the first (the file
+  // names of a single-venue cluster), else "-" + its comp_id.
+  std::string SimSuffix(size_t i) const;
 
   const ClusterPaths paths_;
   const TempDir& dir_;
-  const int sim_port_;
   const int gw_port_;
   const int admin_port_;
-  std::string gw_log_, sim_log_;
-  std::unique_ptr<Process> sim_, gw_;
+  std::string gw_log_;
+  std::vector<Venue> venues_;                   // empty: the default venue
+  std::vector<int> sim_ports_;                  // one per venue
+  std::vector<std::unique_ptr<Process>> sims_;  // one per venue
+  std::unique_ptr<Process> gw_;
 };
 
 int Occurrences(const std::string& text, const std::string& what);

@@ -50,8 +50,13 @@ std::string CrashPointTestName(std::string point) {
 }
 
 std::string ClusterLog(const Cluster& cluster) {
-  return "--- fixgw log:\n" + ReadFile(cluster.gateway_log()) +
-         "--- fixsim messages:\n" + cluster.SimMessages();
+  std::string log = "--- fixgw log:\n" + ReadFile(cluster.gateway_log()) +
+                    "--- fixsim messages:\n" + cluster.SimMessages();
+  for (size_t i = 1; i < cluster.venue_count(); ++i) {
+    log += "--- fixsim " + cluster.venue(i).comp_id + " messages:\n" +
+           cluster.SimMessages(i);
+  }
+  return log;
 }
 
 }  // namespace fixgw::testing

@@ -33,7 +33,7 @@ std::string LogonAndOrder(Broker& broker,
 // A crash point ("after-journal") as a test name's part ("afterjournal").
 std::string CrashPointTestName(std::string point);
 
-// fixgw's log and fixsim's messages, for a failure message.
+// fixgw's log and every fixsim's messages, for a failure message.
 std::string ClusterLog(const Cluster& cluster);
 
 }  // namespace fixgw::testing
