@@ -1,22 +1,36 @@
 #!/usr/bin/env bash
 # The crash battery: does the gateway keep its exactly-once promise when it
-# dies at any moment? On 127.0.0.1 free ports: fixsim, fixgw (JournalSync per
-# --sync, AdminPort on) and two fixload brokers sending a mixed flow of
-# orders, cancels and replaces (fixload --mix --record). BROKER2 reaches the
-# gateway, and the gateway reaches fixsim, through crashproxy, which cuts a
+# dies at any moment? On 127.0.0.1 free ports: two venues (fixsim SIM, venue
+# XA, takes AAPL; fixsim SIM2, venue XB, takes MSFT; --venues 1: SIM alone
+# takes both), fixgw (JournalSync per --sync, AdminPort on), two fixload
+# brokers sending a mixed flow of orders, cancels and replaces (fixload
+# --mix --record; BROKER2 with CancelOnDisconnect=Y, 1 s) and a drop-copy
+# consumer DROPCOPY (fixload --script tests/crash/receive.fix: receives
+# only, reconnects through the kills). BROKER2 reaches the gateway, and the
+# gateway reaches each fixsim, through crashproxy, which cuts a
 # connection in the middle of a FIX message on demand. Then, N times: let
 # orders flow a random 0.2-2 s and SIGKILL fixgw; every third kill (every
 # second with --short) is instead a deterministic crash point inside fixgw
 # (FIXGW_CRASH_POINT=<point>:<n>, cycling after-journal, after-send,
-# after-report); restart it. A few times fixsim is SIGKILLed and restarted
-# too, and each proxy cuts its connection mid-message. At the end the
-# brokers stop sending and drain, GET /state is saved, everything stops, and
-# tests/crash/crashcheck compares what each broker sent and received, what
-# the exchange received and reported, the journal and the state (the
-# definitions are in tests/crash/check.h). It prints the bad cases, then the
-# throughput, then the summary line
+# after-report); restart it. A few times a fixsim (each venue in turn) is
+# SIGKILLed and restarted too, and each proxy cuts its connection
+# mid-message. At the end the brokers stop sending and drain, the drop copy
+# catches up, GET /state is saved, everything stops, and
+# tests/crash/crashcheck compares what each broker sent and received
+# (BROKER2 logs on once more at the end to collect the cancels its
+# cancel-on-disconnect owes it), what
+# each exchange received and reported (and whether each order reached its
+# symbol's venue), what the drop copy received (one copy of every report
+# the brokers got), the journal and the state (the definitions are in
+# tests/crash/check.h). It prints the bad cases, then the throughput, then
+# one line per session
+#   crashtest: session NAME (broker|dropcopy|venue): sent=.. received=..
+#              lost=.. duplicated=.. ...
+# then the summary line
 #   crashtest: orders_sent=.. kills=.. lost=.. dup_at_exchange=..
-#              reports_lost=.. reports_dup=.. state_mismatch=..
+#              reports_lost=.. reports_dup=.. state_mismatch=.. misrouted=..
+#              dropcopy_lost=.. dropcopy_dup=.. dropcopy_unmarked=..
+#              cod_unexpected=..
 # (one line), last. Before the kills (not with --short) the throughput
 # of both durability modes is measured with fixload in closed loop, each on
 # a fresh fixsim + fixgw, so the cost of JournalSync=full is measured in the
@@ -31,7 +45,7 @@
 #
 # Usage: scripts/crashtest.sh [--kills N] [--sync normal|full] [--short]
 #          [--soak SECONDS] [--rate R] [--seed S] [--bench | --no-bench]
-#          [--bin DIR] [--dir DIR]
+#          [--venues 1|2] [--bin DIR] [--dir DIR]
 #   --kills N    kills of fixgw (default 100; --short: 8)
 #   --soak S     no kills: a soak of S seconds (above)
 #   --sync M     JournalSync of the crash run (default normal)
@@ -42,6 +56,7 @@
 #   --bench, --no-bench
 #                measure (or not) both modes' throughput first (default:
 #                yes, except with --short)
+#   --venues V   2 (default): two fixsim venues, SIM and SIM2; 1: SIM alone
 #   --bin DIR    use the programs in DIR instead of building the release
 #                preset (the test suite passes its build's bin/)
 #   --dir DIR    put the run's files in DIR (default: a new /tmp directory,
@@ -61,6 +76,7 @@ seed=1
 bench=""
 bin=""
 run=""
+venues=2
 usage() {
   sed -n '/^# Usage:/,/^# Exit codes/p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
@@ -77,6 +93,7 @@ while [ $# -gt 0 ]; do
     --no-bench) bench=0; shift ;;
     --bin) [ $# -ge 2 ] || usage; bin="$2"; shift 2 ;;
     --dir) [ $# -ge 2 ] || usage; run="$2"; shift 2 ;;
+    --venues) [ $# -ge 2 ] || usage; venues="$2"; shift 2 ;;
     *) usage ;;
   esac
 done
@@ -90,6 +107,7 @@ case "$seed" in ''|*[!0-9]*) usage ;; esac
 case "$soak" in ''|*[!0-9]*) usage ;; esac
 [ "$soak" -gt 0 ] && kills=0
 case "$sync" in normal|full) ;; *) usage ;; esac
+case "$venues" in 1|2) ;; *) usage ;; esac
 { [ "$kills" -ge 1 ] || [ "$soak" -gt 0 ]; } && [ "$rate" -ge 1 ] || usage
 [ -n "$bench" ] || bench=$((1 - short))
 
@@ -127,12 +145,12 @@ points=(after-journal after-send after-report)
 
 # ---- processes -------------------------------------------------------------
 
-sim_pid=0 gw_pid=0 b1_pid=0 b2_pid=0 xproxy_pid=0 bproxy_pid=0
-bench_sim_pid=0 bench_gw_pid=0
+sim_pid=0 sim2_pid=0 gw_pid=0 b1_pid=0 b2_pid=0 dc_pid=0 xproxy_pid=0
+x2proxy_pid=0 bproxy_pid=0 bench_sim_pid=0 bench_gw_pid=0
 cleanup() {
   local p
-  for p in $b1_pid $b2_pid $gw_pid $bench_gw_pid $xproxy_pid $bproxy_pid \
-           $sim_pid $bench_sim_pid; do
+  for p in $b1_pid $b2_pid $dc_pid $gw_pid $bench_gw_pid $xproxy_pid $x2proxy_pid \
+           $bproxy_pid $sim_pid $sim2_pid $bench_sim_pid; do
     [ "$p" -gt 0 ] 2>/dev/null && kill -KILL "$p" 2>/dev/null || true
   done
   wait 2>/dev/null || true
@@ -188,28 +206,41 @@ http_get() {
 }
 
 sim_n=0
-# start_sim DIR PORT: fixsim with a fresh IdPrefix (ExecIDs never repeat).
+# start_sim DIR PORT [SIMID]: fixsim SIMID (default SIM) with a fresh
+# IdPrefix (ExecIDs never repeat, across venues too); its config and log are
+# DIR/<simid>.cfg and DIR/<simid>.log ("fixsim" for SIM).
 start_sim() {
-  local dir="$1" port="$2"
+  local dir="$1" port="$2" id="${3:-SIM}" name=fixsim
+  [ "$id" = SIM ] || name=$(echo "$id" | tr 'A-Z' 'a-z')
   sim_n=$((sim_n + 1))
-  render tests/crash/fixsim.cfg.in "$dir/fixsim.cfg" PORT="$port" SPEC="$spec" \
-    DIR="$dir" IDPREFIX="S$sim_n-"
-  "$bin/fixsim" --config "$dir/fixsim.cfg" </dev/null 2>>"$dir/fixsim.log" 3>&- &
+  render tests/crash/fixsim.cfg.in "$dir/$name.cfg" PORT="$port" SPEC="$spec" \
+    DIR="$dir" SIMID="$id" IDPREFIX="S$sim_n-"
+  "$bin/fixsim" --config "$dir/$name.cfg" </dev/null 2>>"$dir/$name.log" 3>&- &
   last_pid=$!
-  wait_port "$port" 10 || fail "fixsim did not start; see $dir/fixsim.log"
+  wait_port "$port" 10 || fail "fixsim $id did not start; see $dir/$name.log"
 }
 
-# render_gw DIR PORT SIMPORT ADMINPORT SYNC LOG; also DIR/admin-tokens (mode
-# 600) with a fresh token named crashtest, once per DIR.
+# render_gw DIR PORT SIMPORT ADMINPORT SYNC LOG [SIM2PORT]; also
+# DIR/admin-tokens (mode 600) with a fresh token named crashtest, once per
+# DIR. Without SIM2PORT one venue, SIM.
 render_gw() {
   local log="# no FileLog"
   [ "$6" = log ] && log="FileLogPath=$1/gw-log"
   cp tests/crash/risk.toml "$1/risk.toml"
   [ -s "$1/admin-tokens" ] ||
     (umask 077 && "$bin/fixgw" --new-admin-token crashtest >"$1/admin-tokens")
+  local v2="# " sim2port=0
+  [ -n "${7:-}" ] && v2="" sim2port="$7"
   render tests/crash/fixgw.cfg.in "$1/fixgw.cfg" PORT="$2" SIMPORT="$3" \
-    ADMINPORT="$4" SPEC="$spec" DIR="$1" SYNC="$5" LOG="$log"
+    ADMINPORT="$4" SPEC="$spec" DIR="$1" SYNC="$5" LOG="$log" \
+    SIM2PORT="$sim2port" V2="$v2"
 }
+
+# The gateway's exchange sessions in the crash run (one per venue).
+venue_ids=(SIM)
+[ "$venues" = 2 ] && venue_ids=(SIM SIM2)
+# The receiving sessions the drain waits for on the last incarnation.
+receivers=(BROKER1 BROKER2 DROPCOPY)
 
 gw_n=0
 gw_spec=""
@@ -218,12 +249,14 @@ gw_spec=""
 start_gw() {
   gw_spec="${1:-}"
   gw_n=$((gw_n + 1))
-  local logons
-  logons=$(grep -c -F "GW->SIM logged on" "$run/fixgw.log" 2>/dev/null || true)
-  logons=${logons:-0}
+  local logons=() v n
+  for v in "${venue_ids[@]}"; do
+    n=$(grep -c -F "GW->$v logged on" "$run/fixgw.log" 2>/dev/null || true)
+    logons+=("${n:-0}")
+  done
   broker_logons=()
   local b n
-  for b in BROKER1 BROKER2; do
+  for b in "${receivers[@]}"; do
     n=$(grep -c -F "GW->$b logged on" "$run/fixgw.log" 2>/dev/null || true)
     broker_logons+=("${n:-0}")
   done
@@ -247,13 +280,17 @@ start_gw() {
     sleep 0.05
   done
   deadline=$((SECONDS + 15))
-  while [ "$(grep -c -F "GW->SIM logged on" "$run/fixgw.log" 2>/dev/null || true)" -le "$logons" ]; do
-    kill -0 "$gw_pid" 2>/dev/null || return 0  # died at its crash point
-    if [ $SECONDS -ge $deadline ]; then
-      event "fixgw #$gw_n: exchange session not logged on after 15 s"
-      return 0
-    fi
-    sleep 0.05
+  local i=0
+  for v in "${venue_ids[@]}"; do
+    while [ "$(grep -c -F "GW->$v logged on" "$run/fixgw.log" 2>/dev/null || true)" -le "${logons[$i]}" ]; do
+      kill -0 "$gw_pid" 2>/dev/null || return 0  # died at its crash point
+      if [ $SECONDS -ge $deadline ]; then
+        event "fixgw #$gw_n: exchange session GW->$v not logged on after 15 s"
+        return 0
+      fi
+      sleep 0.05
+    done
+    i=$((i + 1))
   done
 }
 
@@ -293,18 +330,26 @@ fi
 # ---- the crash run -----------------------------------------------------------
 
 sim_port=$(free_port)
+sim2_port=""
+[ "$venues" = 2 ] && sim2_port=$(free_port)
 xproxy_port=$(free_port)
+x2proxy_port=""
+[ "$venues" = 2 ] && x2proxy_port=$(free_port)
 gw_port=$(free_port)
 bproxy_port=$(free_port)
 admin_port=$(free_port)
 if [ "$soak" -gt 0 ]; then
   echo "crashtest: files in $run; soak of $soak s, JournalSync=$sync, $rate requests/s per broker, seed $seed" >&3
 else
-  echo "crashtest: files in $run; $kills kills, JournalSync=$sync, $rate requests/s per broker, seed $seed" >&3
+  echo "crashtest: files in $run; $kills kills, JournalSync=$sync, $rate requests/s per broker, seed $seed, $venues venue(s)" >&3
 fi
 
 start_sim "$run" "$sim_port"
 sim_pid=$last_pid
+if [ "$venues" = 2 ]; then
+  start_sim "$run" "$sim2_port" SIM2
+  sim2_pid=$last_pid
+fi
 "$bin/crashproxy" --name exchange --listen "$xproxy_port" --connect "$sim_port" \
   </dev/null 2>>"$run/proxy-exchange.log" 3>&- &
 xproxy_pid=$!
@@ -312,10 +357,19 @@ xproxy_pid=$!
   </dev/null 2>>"$run/proxy-broker2.log" 3>&- &
 bproxy_pid=$!
 wait_port "$xproxy_port" 10 || fail "crashproxy did not start"
+if [ "$venues" = 2 ]; then
+  "$bin/crashproxy" --name exchange2 --listen "$x2proxy_port" \
+    --connect "$sim2_port" </dev/null 2>>"$run/proxy-exchange2.log" 3>&- &
+  x2proxy_pid=$!
+  wait_port "$x2proxy_port" 10 || fail "crashproxy did not start"
+fi
 wait_port "$bproxy_port" 10 || fail "crashproxy did not start"
-render_gw "$run" "$gw_port" "$xproxy_port" "$admin_port" "$sync" log
+render_gw "$run" "$gw_port" "$xproxy_port" "$admin_port" "$sync" log \
+  "$x2proxy_port"
 render tests/crash/broker.cfg.in "$run/broker1.cfg" PORT="$gw_port" \
   SPEC="$spec" SENDER=BROKER1
+render tests/crash/broker.cfg.in "$run/dropcopy.cfg" PORT="$gw_port" \
+  SPEC="$spec" SENDER=DROPCOPY
 render tests/crash/broker.cfg.in "$run/broker2.cfg" PORT="$bproxy_port" \
   SPEC="$spec" SENDER=BROKER2
 
@@ -347,7 +401,14 @@ start_broker 1 CR1
 b1_pid=$last_pid
 start_broker 2 CR2
 b2_pid=$last_pid
-event "brokers started"
+# The drop-copy consumer: receives only; its record is what its application
+# got, its message log shows 797 on each copy.
+"$bin/fixload" --config "$run/dropcopy.cfg" --script tests/crash/receive.fix \
+  --store-dir "$run/dropcopy-store" --record "$run/dropcopy.rec" \
+  --log-dir "$run/dropcopy-log" --logon-timeout 30 </dev/null \
+  >"$run/dropcopy.out" 2>"$run/dropcopy.log" 3>&- &
+dc_pid=$!
+event "brokers and drop copy started"
 flow_start=$(now_us)
 
 random_kills=0 point_kills=0 missed_points=0 sim_kills=0 cut_requests=0
@@ -364,6 +425,37 @@ sample() {
   printf '%s\t%s\t%s\t%s\t%s\n' "$(( ($(now_us) - flow_start) / 1000000 ))" \
     "${rss:-0}" "$fds" "$bytes" "${orders:-0}" >>"$run/soak.tsv"
 }
+# cut_leg: a mid-message cut, in turn on BROKER2's leg and an exchange leg
+# (with two venues SIM's and SIM2's in turn).
+cut_leg() {
+  cut_requests=$((cut_requests + 1))
+  if [ $((cut_requests % 2)) -eq 1 ]; then
+    kill -USR1 "$bproxy_pid"
+    event "cut requested on BROKER2's leg"
+  elif [ "$venues" = 2 ] && [ $((cut_requests % 4)) -eq 0 ]; then
+    kill -USR1 "$x2proxy_pid"
+    event "cut requested on the exchange leg of SIM2"
+  else
+    kill -USR1 "$xproxy_pid"
+    event "cut requested on the exchange leg of SIM"
+  fi
+}
+# kill_sim [LO HI]: SIGKILL one fixsim (with two venues SIM2 first, then
+# each in turn), pause LO-HI ms if given, restart it.
+kill_sim() {
+  local id=SIM var=sim_pid port=$sim_port
+  if [ "$venues" = 2 ] && [ $((sim_kills % 2)) -eq 0 ]; then
+    id=SIM2 var=sim2_pid port=$sim2_port
+  fi
+  kill -KILL "${!var}" 2>/dev/null || true
+  wait_exit "${!var}" 10 || fail "fixsim $id survives SIGKILL"
+  event "fixsim $id SIGKILLed"
+  sim_kills=$((sim_kills + 1))
+  [ $# -eq 2 ] && sleep_ms "$1" "$2"
+  start_sim "$run" "$port" "$id"
+  printf -v "$var" '%s' "$last_pid"
+  event "fixsim $id restarted"
+}
 if [ "$soak" -gt 0 ]; then
   printf 'seconds\trss_kb\tfds\tjournal_bytes\torders\n' >"$run/soak.tsv"
   soak_end=$((SECONDS + soak))
@@ -371,37 +463,24 @@ if [ "$soak" -gt 0 ]; then
   while [ $SECONDS -lt $soak_end ]; do
     sleep 5
     tick=$((tick + 5))
-    for b in $b1_pid $b2_pid; do
-      kill -0 "$b" 2>/dev/null || fail "a fixload broker exited early; see $run/broker*.log"
+    for b in $b1_pid $b2_pid $dc_pid; do
+      kill -0 "$b" 2>/dev/null || fail "a fixload broker or the drop copy exited early; see $run/broker*.log, $run/dropcopy.log"
     done
     kill -0 "$gw_pid" 2>/dev/null || fail "fixgw died during the soak; see $run/fixgw.log"
     sample
     if [ $((tick % 10)) -eq 0 ]; then
-      cut_requests=$((cut_requests + 1))
-      if [ $((cut_requests % 2)) -eq 0 ]; then
-        kill -USR1 "$xproxy_pid"
-        event "cut requested on the exchange leg"
-      else
-        kill -USR1 "$bproxy_pid"
-        event "cut requested on BROKER2's leg"
-      fi
+      cut_leg
     fi
     if [ $((tick % 60)) -eq 0 ]; then
-      kill -KILL "$sim_pid" 2>/dev/null || true
-      wait_exit "$sim_pid" 10 || fail "fixsim survives SIGKILL"
-      event "fixsim SIGKILLed"
-      sim_kills=$((sim_kills + 1))
-      start_sim "$run" "$sim_port"
-      sim_pid=$last_pid
-      event "fixsim restarted"
+      kill_sim
     fi
   done
   echo "crashtest: soak of $soak s done, $sim_kills fixsim restart(s), $cut_requests cut(s) requested" >&3
-  broker_logons=(-1 -1)  # no restart to wait for
+  broker_logons=(-1 -1 -1)  # no restart to wait for
 fi
 for ((k = 1; k <= kills; k++)); do
-  for b in $b1_pid $b2_pid; do
-    kill -0 "$b" 2>/dev/null || fail "a fixload broker exited early; see $run/broker*.log"
+  for b in $b1_pid $b2_pid $dc_pid; do
+    kill -0 "$b" 2>/dev/null || fail "a fixload broker or the drop copy exited early; see $run/broker*.log, $run/dropcopy.log"
   done
   if [ -n "$gw_spec" ]; then
     # The gateway kills itself at its crash point; bounded wait.
@@ -423,27 +502,13 @@ for ((k = 1; k <= kills; k++)); do
   fi
   event "kill $k: fixgw #$gw_n died: $how"
   if [[ "$sim_kills_at" == *" $k "* ]]; then
-    kill -KILL "$sim_pid" 2>/dev/null || true
-    wait_exit "$sim_pid" 10 || fail "fixsim survives SIGKILL"
-    event "fixsim SIGKILLed"
-    sim_kills=$((sim_kills + 1))
-    sleep_ms 200 800
-    start_sim "$run" "$sim_port"
-    sim_pid=$last_pid
-    event "fixsim restarted"
+    kill_sim 200 800
   fi
   spec_for "$k"
   start_gw "$next_spec"
   if [[ "$cuts_at" == *" $k "* ]]; then
     sleep_ms 300 1000
-    cut_requests=$((cut_requests + 1))
-    if [ $((cut_requests % 2)) -eq 0 ]; then
-      kill -USR1 "$xproxy_pid"
-      event "cut requested on the exchange leg"
-    else
-      kill -USR1 "$bproxy_pid"
-      event "cut requested on BROKER2's leg"
-    fi
+    cut_leg
   fi
 done
 echo "crashtest: $kills kills done ($random_kills random, $point_kills at crash points, $missed_points crash points not reached), $sim_kills fixsim restart(s)" >&3
@@ -454,7 +519,7 @@ echo "crashtest: $kills kills done ($random_kills random, $point_kills at crash 
 # because a session was down when they are told to stop.
 deadline=$((SECONDS + 30))
 i=0
-for b in BROKER1 BROKER2; do
+for b in "${receivers[@]}"; do
   while [ "$(grep -c -F "GW->$b logged on" "$run/fixgw.log" || true)" -le "${broker_logons[$i]}" ]; do
     if [ $SECONDS -ge $deadline ]; then
       event "$b not logged on to the last fixgw after 30 s"
@@ -474,6 +539,29 @@ for b in b1_pid b2_pid; do
   printf -v "$b" 0
 done
 event "brokers stopped"
+# BROKER2 has CancelOnDisconnect=Y (1 s): its logout just now armed it, and
+# the cancels of its open orders are owed to it. It logs on once more (same
+# store: what it missed is resent) and collects them for 5 s.
+sleep 2
+event "BROKER2 logs on again to collect its cancel-on-disconnect cancels"
+timeout -s TERM -k 10 5 "$bin/fixload" --config "$run/broker2.cfg" \
+  --script tests/crash/receive.fix --store-dir "$run/broker2-store" \
+  --record "$run/broker2-end.rec" --logon-timeout 10 </dev/null \
+  >"$run/broker2-end.out" 2>"$run/broker2-end.log" 3>&- || true
+event "BROKER2 logged out again"
+# The drop copy catches up: its record stops growing for 2 s (bounded).
+deadline=$((SECONDS + 30))
+last_lines=-1 still=0
+while [ $SECONDS -lt $deadline ] && [ $still -lt 20 ]; do
+  lines=$(wc -l <"$run/dropcopy.rec" 2>/dev/null || echo 0)
+  if [ "$lines" = "$last_lines" ]; then still=$((still + 1)); else still=0; fi
+  last_lines=$lines
+  sleep 0.1
+done
+[ $still -ge 20 ] || event "the drop copy still receiving after 30 s"
+stop_process $dc_pid
+dc_pid=0
+event "drop copy stopped"
 state_ok=0
 for _ in 1 2 3 4 5; do
   if http_get "$admin_port" /state "$run" >"$run/state.json"; then
@@ -486,15 +574,25 @@ done
 stop_process $gw_pid
 gw_pid=0
 stop_process $xproxy_pid
+stop_process $x2proxy_pid
 stop_process $bproxy_pid
-xproxy_pid=0 bproxy_pid=0
+xproxy_pid=0 x2proxy_pid=0 bproxy_pid=0
 stop_process $sim_pid
-sim_pid=0
+stop_process $sim2_pid
+sim_pid=0 sim2_pid=0
 event "all stopped"
 
 set +e
+venue_args=(--venue "SIM::$run/sim-log/FIX.4.4-SIM-GW.messages.current.log")
+if [ "$venues" = 2 ]; then
+  venue_args=(--venue "SIM=XA:AAPL:$run/sim-log/FIX.4.4-SIM-GW.messages.current.log"
+    --venue "SIM2=XB:MSFT:$run/sim-log/FIX.4.4-SIM2-GW.messages.current.log")
+fi
+end_args=()
+[ -s "$run/broker2-end.rec" ] && end_args=(--record "$run/broker2-end.rec")
 "$bin/crashcheck" --record "$run/broker1.rec" --record "$run/broker2.rec" \
-  --sim-log "$run/sim-log/FIX.4.4-SIM-GW.messages.current.log" \
+  "${end_args[@]}" "${venue_args[@]}" --cancel-on-disconnect BROKER2 --dropcopy-record "$run/dropcopy.rec" \
+  --dropcopy-log "$run/dropcopy-log/FIX.4.4-DROPCOPY-GW.messages.current.log" \
   --journal "$run/journal.db" --state "$run/state.json" \
   --risk "$run/risk.toml" --events "$run/events.log" --kills "$kills" \
   >"$run/check.out" 2>&1
@@ -514,7 +612,8 @@ flow_s=$(awk -v a="$flow_start" -v b="$flow_end" 'BEGIN { printf "%.1f", (b - a)
 flow_ops=$(awk -v n="$orders" -v a="$flow_start" -v b="$flow_end" \
   'BEGIN { printf "%.0f", n / ((b - a) / 1e6) }')
 
-grep -v '^crashtest: orders_sent=' "$run/check.out" | head -n 400
+grep -v -e '^crashtest: orders_sent=' -e '^crashtest: session ' \
+  "$run/check.out" | head -n 400
 if [ "$(wc -l <"$run/check.out")" -gt 400 ]; then
   echo "... (all of it in $run/check.out)"
 fi
@@ -536,5 +635,6 @@ if [ "$bench" = 1 ]; then
     if (n > 0) printf " (full costs %.0f%%)", 100 * (n - f) / n
     printf "\n" }'
 fi
+grep '^crashtest: session ' "$run/check.out"
 grep '^crashtest: orders_sent=' "$run/check.out"
 exit $verdict

@@ -116,6 +116,51 @@ std::string BrokerKey(const std::string& session, const std::string& id) {
   return session + '\x1f' + id;
 }
 
+// "FIX.4.4:BROKER1->GW" -> "BROKER1"; "FIX.4.4:GW->BROKER1" -> "GW".
+std::string SenderOf(const std::string& session) {
+  size_t colon = session.find(':');
+  size_t arrow = session.find("->");
+  if (colon == std::string::npos || arrow == std::string::npos) return session;
+  return session.substr(colon + 1, arrow - colon - 1);
+}
+
+// "FIX.4.4:GW->BROKER1" -> "BROKER1".
+std::string TargetOf(const std::string& session) {
+  size_t arrow = session.find("->");
+  return arrow == std::string::npos ? session : session.substr(arrow + 2);
+}
+
+// The session lines of `r`, by name (created by Check before the checks).
+SessionCounts* SessionOf(CheckResult* r, const std::string& name) {
+  for (SessionCounts& s : r->sessions) {
+    if (s.name == name) return &s;
+  }
+  static SessionCounts ignored;  // a name no line was made for
+  ignored = SessionCounts{};
+  return &ignored;
+}
+
+const std::string& VenueName(const CheckInput& in, size_t venue) {
+  static const std::string kDefault = "exchange";
+  return venue < in.venues.size() ? in.venues[venue].comp_id : kDefault;
+}
+
+// Whether `venue` takes `symbol` (a venue without symbols takes them all).
+bool VenueTakes(const CheckInput& in, size_t venue, const std::string& symbol) {
+  if (venue >= in.venues.size()) return true;
+  const std::vector<std::string>& list = in.venues[venue].symbols;
+  return list.empty() ||
+         std::find(list.begin(), list.end(), symbol) != list.end();
+}
+
+// The venue that takes `symbol` (the first that does), or venues.size().
+size_t VenueFor(const CheckInput& in, const std::string& symbol) {
+  for (size_t v = 0; v < in.venues.size(); ++v) {
+    if (VenueTakes(in, v, symbol)) return v;
+  }
+  return in.venues.size();
+}
+
 // Everything the checks look things up in.
 class Index {
  public:
@@ -238,10 +283,10 @@ class Index {
     for (size_t i : list) {
       const SimMsg& m = in_.sim[i];
       out += fmt::format(
-          "      exchange log line {} {}: {} 35={} 34={}{}{} 11={}{}{}\n",
-          m.line, m.logged_at, m.from_exchange ? "sent" : "received", m.type,
-          m.seq, m.possdup ? " 43=Y" : "", m.possresend ? " 97=Y" : "",
-          m.cl_ord_id,
+          "      {} log line {} {}: {} 35={} 34={}{}{} 11={}{}{}\n",
+          VenueName(in_, m.venue), m.line, m.logged_at,
+          m.from_exchange ? "sent" : "received", m.type, m.seq,
+          m.possdup ? " 43=Y" : "", m.possresend ? " 97=Y" : "", m.cl_ord_id,
           m.orig_cl_ord_id.empty() ? "" : " 41=" + m.orig_cl_ord_id,
           m.exec_id.empty() ? "" : " 17=" + m.exec_id + " 150=" + m.exec_type);
     }
@@ -381,6 +426,7 @@ void CheckLost(const Index& x, CheckResult* r, size_t max) {
       }
       const std::string key = BrokerKey(br.gateway_session, id);
       counted.insert(key);
+      ++SessionOf(r, SenderOf(br.session))->lost;
       std::string text = fmt::format(
           "lost (no answer): {} ClOrdID {} {} {} {}@{} got no answer at all\n",
           br.session, id, first.side == "1" ? "buy" : "sell", first.symbol,
@@ -416,6 +462,18 @@ void CheckLost(const Index& x, CheckResult* r, size_t max) {
       counted.insert(key);
       const std::vector<size_t>& entries = x.j_by_exch.at(exch);
       const store::JournalEntry& e = x.in_.journal[entries.front()];
+      ++SessionOf(r, TargetOf(e.session))->lost;
+      // The venue it should have reached: its symbol's, from the broker's
+      // record.
+      auto b = x.broker_by_gw_session.find(e.session);
+      if (b != x.broker_by_gw_session.end()) {
+        auto sent_it = x.brokers[b->second].sent.find(e.cl_ord_id);
+        if (sent_it != x.brokers[b->second].sent.end()) {
+          const std::string& symbol =
+              x.in_.brokers[b->second].messages[sent_it->second.front()].symbol;
+          ++SessionOf(r, VenueName(x.in_, VenueFor(x.in_, symbol)))->lost;
+        }
+      }
       std::string text = fmt::format(
           "lost (accepted, never at the exchange): {} ClOrdID {} -> {}\n",
           e.session, e.cl_ord_id, exch);
@@ -465,6 +523,12 @@ void CheckDuplicates(const Index& x, CheckResult* r, size_t max) {
         acks == x.sim_new_acks.end() ? 0 : acks->second.size();
     if (fresh <= 1 && ack_count <= 1) continue;
     ++dups;
+    ++SessionOf(r, VenueName(x.in_, x.in_.sim[receipts.front()].venue))
+          ->duplicated;
+    auto owner = x.owner_of_exch.find(exch);
+    if (owner != x.owner_of_exch.end()) {
+      ++SessionOf(r, TargetOf(owner->second.session))->duplicated;
+    }
     std::string text = fmt::format(
         "dup_at_exchange: {} received {} times other than as a PossDup "
         "resend, acknowledged (ExecType New) {} times\n",
@@ -479,6 +543,7 @@ void CheckDuplicates(const Index& x, CheckResult* r, size_t max) {
     const std::vector<std::string>& exch = x.accepted.at(key);
     if (exch.size() <= 1) continue;
     ++dups;
+    ++SessionOf(r, TargetOf(key.substr(0, key.find('\x1f'))))->duplicated;
     const std::string shown_key = key.substr(0, key.find('\x1f')) + " " +
                                   key.substr(key.find('\x1f') + 1);
     std::string text = fmt::format(
@@ -525,6 +590,8 @@ void CheckReports(const Index& x, CheckResult* r, size_t max) {
     }
     if (x.brokers[b->second].exec_in.contains(exec_id)) continue;
     ++r->counts.reports_lost;
+    ++SessionOf(r, TargetOf(owner->second.session))->lost;
+    ++SessionOf(r, VenueName(x.in_, m.venue))->lost;
     std::string text = fmt::format(
         "reports_lost: ExecID {} (ExecType {}, OrdStatus {}, exchange 11={}{}) "
         "for {} order {} never reached the broker\n",
@@ -556,6 +623,7 @@ void CheckReports(const Index& x, CheckResult* r, size_t max) {
       const std::vector<size_t>& lines = bx.exec_in.at(exec_id);
       if (lines.size() <= 1) continue;
       ++r->counts.reports_dup;
+      ++SessionOf(r, SenderOf(br.session))->duplicated;
       std::string text =
           fmt::format("reports_dup: {} received ExecID {} {} times:\n",
                       br.session, exec_id, lines.size());
@@ -625,6 +693,158 @@ void CheckReports(const Index& x, CheckResult* r, size_t max) {
   }
 }
 
+// Every order message at the venue its symbol maps to; per-venue counts.
+void CheckRouting(const Index& x, CheckResult* r, size_t max) {
+  const CheckInput& in = x.in_;
+  std::set<std::pair<size_t, std::string>> counted;
+  std::vector<std::set<std::string>> orders_in(
+      std::max<size_t>(in.venues.size(), 1));
+  std::vector<std::set<std::string>> exec_out(orders_in.size());
+  for (size_t i = 0; i < in.sim.size(); ++i) {
+    const SimMsg& m = in.sim[i];
+    const size_t v = std::min(m.venue, orders_in.size() - 1);
+    if (m.from_exchange && m.type == "8" && !m.exec_id.empty()) {
+      exec_out[v].insert(m.exec_id);
+    }
+    if (m.from_exchange || (m.type != "D" && m.type != "F" && m.type != "G")) {
+      continue;
+    }
+    orders_in[v].insert(m.cl_ord_id);
+    if (VenueTakes(in, m.venue, m.symbol)) continue;
+    if (!counted.insert({m.venue, m.cl_ord_id}).second) continue;
+    ++r->counts.misrouted;
+    ++SessionOf(r, VenueName(in, m.venue))->misrouted;
+    if (r->counts.misrouted > max) continue;
+    const size_t want = VenueFor(in, m.symbol);
+    std::string text = fmt::format(
+        "misrouted: {} received 35={} 11={} for symbol {}, which routes to "
+        "{}\n",
+        VenueName(in, m.venue), m.type, m.cl_ord_id, m.symbol,
+        want < in.venues.size() ? in.venues[want].comp_id : "no venue");
+    text += x.SimLines({i});
+    auto j = x.j_by_exch.find(m.cl_ord_id);
+    text += x.JournalLines(
+        j == x.j_by_exch.end() ? std::vector<size_t>{} : j->second,
+        m.cl_ord_id);
+    r->details.push_back(text);
+  }
+  for (size_t v = 0; v < orders_in.size(); ++v) {
+    SessionCounts* s = SessionOf(r, VenueName(in, v));
+    s->received = orders_in[v].size();
+    s->sent = exec_out[v].size();
+  }
+}
+
+// The drop copy holds one copy of every report the brokers received.
+void CheckDropCopy(const Index& x, CheckResult* r, size_t max) {
+  const CheckInput& in = x.in_;
+  if (!in.drop_copy) return;
+  const BrokerRecord& dc = *in.drop_copy;
+  SessionCounts* s = SessionOf(r, SenderOf(dc.session));
+  // ExecID + ClOrdID -> the copies' record lines.
+  std::map<std::string, std::vector<size_t>> copies;
+  std::vector<std::string> copy_order;
+  for (size_t i = 0; i < dc.messages.size(); ++i) {
+    const RecordMsg& m = dc.messages[i];
+    if (m.out || m.type != "8") continue;
+    auto& list = copies[BrokerKey(m.exec_id, m.cl_ord_id)];
+    if (list.empty()) copy_order.push_back(BrokerKey(m.exec_id, m.cl_ord_id));
+    list.push_back(i);
+  }
+  s->received = copies.size();
+  std::set<std::string> owed;
+  size_t shown = 0;
+  for (const BrokerRecord& br : in.brokers) {
+    std::set<std::string> seen;
+    for (const RecordMsg& m : br.messages) {
+      if (m.out || m.type != "8" || m.exec_type == "I") continue;
+      const std::string key = BrokerKey(m.exec_id, m.cl_ord_id);
+      if (!seen.insert(key).second) continue;
+      owed.insert(key);
+      ++s->sent;
+      if (copies.contains(key)) continue;
+      ++r->counts.dropcopy_lost;
+      ++s->lost;
+      Limit(&r->details, &shown, max,
+            fmt::format("dropcopy_lost: {} received ExecID {} (ClOrdID {}, "
+                        "ExecType {}{}) at broker record line {} {}; the "
+                        "drop copy never did\n",
+                        br.session, m.exec_id, m.cl_ord_id, m.exec_type,
+                        m.text.empty() ? "" : ", Text " + m.text, m.line,
+                        IsoOf(m.time_us)) +
+                x.Around(m.time_us));
+    }
+  }
+  if (shown > max) {
+    r->details.push_back(
+        fmt::format("... and {} more dropcopy_lost", shown - max));
+  }
+  shown = 0;
+  size_t extra = 0;
+  for (const std::string& key : copy_order) {
+    const std::vector<size_t>& lines = copies.at(key);
+    const RecordMsg& first = dc.messages[lines.front()];
+    if (!owed.contains(key) && ++extra <= max) {
+      r->details.push_back(fmt::format(
+          "drop copy of a report no broker received (not counted): ExecID "
+          "{} ClOrdID {} ExecType {} at {} line {}",
+          first.exec_id, first.cl_ord_id, first.exec_type, dc.path,
+          first.line));
+    }
+    if (lines.size() <= 1) continue;
+    ++r->counts.dropcopy_dup;
+    ++s->duplicated;
+    std::string text =
+        fmt::format("dropcopy_dup: {} received ExecID {} ClOrdID {} {} times\n",
+                    dc.session, first.exec_id, first.cl_ord_id, lines.size());
+    for (size_t i : lines) {
+      const RecordMsg& m = dc.messages[i];
+      text += fmt::format("      record line {} {}: 35=8 34={}{} 150={}\n",
+                          m.line, IsoOf(m.time_us), m.seq,
+                          m.possdup ? " 43=Y" : "", m.exec_type);
+    }
+    Limit(&r->details, &shown, max, text);
+  }
+  for (const SimMsg& m : in.drop_copy_log) {
+    if (m.from_exchange || m.type != "8" || m.copy_msg_indicator) continue;
+    ++r->counts.dropcopy_unmarked;
+    ++s->duplicated;
+    if (r->counts.dropcopy_unmarked <= max) {
+      r->details.push_back(fmt::format(
+          "dropcopy_unmarked: the drop copy's log line {} {}: 35=8 34={} "
+          "17={} 11={} without 797=Y",
+          m.line, m.logged_at, m.seq, m.exec_id, m.cl_ord_id));
+    }
+  }
+}
+
+// Per broker: orders sent, reports received, unsolicited cancels.
+void CountBrokers(const Index& x, CheckResult* r) {
+  for (size_t b = 0; b < x.in_.brokers.size(); ++b) {
+    const BrokerRecord& br = x.in_.brokers[b];
+    SessionCounts* s = SessionOf(r, SenderOf(br.session));
+    std::set<std::string> cancels;
+    for (const RecordMsg& m : br.messages) {
+      if (m.out && m.type == "D" && !m.possdup) ++s->sent;
+      if (!m.out && m.type == "8" &&
+          m.text.starts_with("canceled on disconnect")) {
+        cancels.insert(m.exec_id);
+      }
+    }
+    s->received = x.brokers[b].exec_in.size();
+    s->unsolicited = cancels.size();
+    const auto& cod = x.in_.cancel_on_disconnect;
+    if (cod && !cancels.empty() &&
+        std::find(cod->begin(), cod->end(), s->name) == cod->end()) {
+      r->counts.cod_unexpected += cancels.size();
+      r->details.push_back(fmt::format(
+          "cod_unexpected: {} has no CancelOnDisconnect but received {} "
+          "cancel(s) canceled on disconnect, ExecID {} first",
+          br.session, cancels.size(), *cancels.begin()));
+    }
+  }
+}
+
 // Compares two decimal strings numerically.
 bool SameAmount(const Json& a, const Json& b) {
   if (!a.is_string() || !b.is_string()) return a == b;
@@ -635,7 +855,7 @@ bool SameAmount(const Json& a, const Json& b) {
 
 void CheckStateAgainstReplay(const CheckInput& in, const Json& state,
                              CheckResult* r) {
-  Result<std::string> replay = ReplayState(in.journal, in.id_prefix);
+  Result<std::string> replay = ReplayState(in.journal, in.id_prefix, in.venues);
   if (!replay.ok()) {
     r->errors.push_back("journal replay failed: " + replay.status().message());
     return;
@@ -873,6 +1093,8 @@ std::vector<SimMsg> ParseSimLog(std::string_view text,
       m.side = FieldOf(fix, 54, '\x01');
       m.last_qty = FieldOf(fix, 32, '\x01');
       m.last_px = FieldOf(fix, 31, '\x01');
+      m.symbol = FieldOf(fix, 55, '\x01');
+      m.copy_msg_indicator = FieldOf(fix, 797, '\x01') == "Y";
       out.push_back(std::move(m));
     }
   }
@@ -892,9 +1114,16 @@ std::vector<RunEvent> ParseEvents(std::string_view text) {
 }
 
 Result<std::string> ReplayState(const std::vector<store::JournalEntry>& journal,
-                                const std::string& id_prefix) {
+                                const std::string& id_prefix,
+                                const std::vector<VenueInput>& venues) {
   risk::RiskEngine risk{risk::RiskLimits{}};
-  gw::OrderRouter router(gw::OrderRouter::Options{id_prefix, {}}, &risk);
+  gw::OrderRouter::Options options{id_prefix, {}};
+  for (const VenueInput& v : venues) {
+    options.venues.push_back(gw::OrderRouter::Options::Venue{
+        .name = v.name.empty() ? v.comp_id : v.name,
+        .symbols = {v.symbols.begin(), v.symbols.end()}});
+  }
+  gw::OrderRouter router(options, &risk);
   for (const store::JournalEntry& e : journal) {
     // Record-only kinds (SentToBroker, SentToExchange, ResendIgnored, ...)
     // hold no state; fixgw's recovery skips them, and so does this replay.
@@ -912,9 +1141,24 @@ Result<std::string> ReplayState(const std::vector<store::JournalEntry>& journal,
 std::string CheckResult::Summary() const {
   return fmt::format(
       "crashtest: orders_sent={} kills={} lost={} dup_at_exchange={} "
-      "reports_lost={} reports_dup={} state_mismatch={}",
+      "reports_lost={} reports_dup={} state_mismatch={} misrouted={} "
+      "dropcopy_lost={} dropcopy_dup={} dropcopy_unmarked={} "
+      "cod_unexpected={}",
       counts.orders_sent, kills, counts.lost, counts.dup_at_exchange,
-      counts.reports_lost, counts.reports_dup, counts.state_mismatch);
+      counts.reports_lost, counts.reports_dup, counts.state_mismatch,
+      counts.misrouted, counts.dropcopy_lost, counts.dropcopy_dup,
+      counts.dropcopy_unmarked, counts.cod_unexpected);
+}
+
+std::string SessionCounts::Line() const {
+  std::string line = fmt::format(
+      "crashtest: session {} ({}): sent={} received={} lost={} duplicated={}",
+      name, role, sent, received, lost, duplicated);
+  if (role == "venue") line += fmt::format(" misrouted={}", misrouted);
+  if (role == "broker") {
+    line += fmt::format(" unsolicited_cancels={}", unsolicited);
+  }
+  return line;
 }
 
 std::string CheckResult::Extra() const {
@@ -930,7 +1174,20 @@ std::string CheckResult::Extra() const {
 CheckResult Check(const CheckInput& input) {
   CheckResult r;
   r.kills = input.kills;
+  for (const BrokerRecord& br : input.brokers) {
+    r.sessions.push_back({.name = SenderOf(br.session), .role = "broker"});
+  }
+  if (input.drop_copy) {
+    r.sessions.push_back(
+        {.name = SenderOf(input.drop_copy->session), .role = "dropcopy"});
+  }
+  for (size_t v = 0; v < std::max<size_t>(input.venues.size(), 1); ++v) {
+    r.sessions.push_back({.name = VenueName(input, v), .role = "venue"});
+  }
   Index x(input);
+  CountBrokers(x, &r);
+  CheckRouting(x, &r, input.max_details);
+  CheckDropCopy(x, &r, input.max_details);
   CheckLost(x, &r, input.max_details);
   CheckDuplicates(x, &r, input.max_details);
   CheckReports(x, &r, input.max_details);

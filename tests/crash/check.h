@@ -1,10 +1,11 @@
 // The crash battery's checker (scripts/crashtest.sh, program crashcheck):
 // compares, per ClOrdID, what each broker sent and received (fixload
-// --record files), what the exchange received and reported (fixsim's
-// QuickFIX message log of its GW session) and what the gateway journaled,
-// and the gateway's final state (GET /state) against a replay of the
-// journal and against the brokers' own fills. Reads only; pure over its
-// inputs (the program does the file reading). Thread-compatible.
+// --record files), what each venue received and reported (its fixsim's
+// QuickFIX message log of its GW session), what the drop-copy consumer
+// received and what the gateway journaled, and the gateway's final state
+// (GET /state) against a replay of the journal and against the brokers'
+// own fills. "The exchange" below is every venue together. Reads only; pure
+// over its inputs (the program does the file reading). Thread-compatible.
 //
 // Definitions (the counts of the summary line):
 //
@@ -63,6 +64,27 @@
 //                     ExecID once; one per account whose cash or a position
 //                     differs.
 //
+// With several venues (one fixsim each) and a drop-copy consumer:
+//
+// misrouted     an order message (D, F or G) a venue received whose Symbol
+//               (55) that venue does not list (CheckInput::venues; a venue
+//               with no symbols takes every symbol). Counted per (venue,
+//               gateway ClOrdID).
+// dropcopy_lost a report a broker application received (35=8, not ExecType
+//               I, which drop copies do not get), keyed by ExecID + ClOrdID,
+//               of which the drop-copy consumer's application received no
+//               copy. Counted per (broker session, ExecID, ClOrdID).
+// dropcopy_dup  a copy (ExecID + ClOrdID) the consumer's application
+//               received more than once. Counted per key.
+// dropcopy_unmarked
+//               a 35=8 the consumer received (its message log) without
+//               CopyMsgIndicator (797) = Y. Counted per message.
+// Unsolicited cancels of cancel-on-disconnect (Text starting "canceled on
+// disconnect") are reports like any other: owed once to the broker and to
+// the drop copy; they are counted per session, not as failures, except:
+// cod_unexpected  such a cancel (per ExecID) received by a broker session
+//               not in CheckInput::cancel_on_disconnect (when that is set).
+//
 // Also reported, not counted (they do not fit the definitions above but
 // point at the same kind of bug): cancels and replaces that got no answer
 // (requests_unanswered), cancels and replaces the gateway forwarded
@@ -75,6 +97,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -113,7 +136,9 @@ struct SimMsg {
   std::string type, seq;
   bool possdup = false, possresend = false;
   std::string cl_ord_id, orig_cl_ord_id, exec_id, exec_type, ord_status;
-  std::string side, last_qty, last_px;
+  std::string side, last_qty, last_px, symbol;
+  bool copy_msg_indicator = false;  // 797=Y
+  size_t venue = 0;                 // index into CheckInput::venues
   int line = 0;
 };
 
@@ -129,9 +154,25 @@ struct RunEvent {
 };
 std::vector<RunEvent> ParseEvents(std::string_view text);
 
+// One venue: an exchange (fixsim) and the symbols the gateway routes to it.
+struct VenueInput {
+  std::string comp_id;               // the exchange's SenderCompID
+  std::vector<std::string> symbols;  // empty: every symbol
+  std::string name = {};             // its Venue= in fixgw ("": comp_id)
+};
+
 struct CheckInput {
   std::vector<BrokerRecord> brokers;
+  // Every venue's messages (SimMsg::venue says whose); `venues` empty means
+  // one venue taking every symbol.
   std::vector<SimMsg> sim;
+  std::vector<VenueInput> venues;
+  // The drop-copy consumer, if the run had one: its fixload record and its
+  // message log (ParseSimLog with its own CompID as `exchange_comp_id`).
+  std::optional<BrokerRecord> drop_copy;
+  std::vector<SimMsg> drop_copy_log;
+  // The broker CompIDs with CancelOnDisconnect=Y; nullopt: not checked.
+  std::optional<std::vector<std::string>> cancel_on_disconnect;
   std::vector<store::JournalEntry> journal;
   std::string state_json;  // GET /state at the end of the run
   std::string risk_text;   // the risk file (initial cash)
@@ -148,6 +189,11 @@ struct Counts {
   uint64_t reports_lost = 0;
   uint64_t reports_dup = 0;
   uint64_t state_mismatch = 0;
+  uint64_t misrouted = 0;
+  uint64_t dropcopy_lost = 0;
+  uint64_t dropcopy_dup = 0;
+  uint64_t dropcopy_unmarked = 0;
+  uint64_t cod_unexpected = 0;
   // Not counted as failures (see above).
   uint64_t requests_unanswered = 0;
   uint64_t forwarded_not_at_exchange = 0;
@@ -156,8 +202,29 @@ struct Counts {
   uint64_t unmapped_exchange_reports = 0;
   bool ok() const {
     return lost == 0 && dup_at_exchange == 0 && reports_lost == 0 &&
-           reports_dup == 0 && state_mismatch == 0;
+           reports_dup == 0 && state_mismatch == 0 && misrouted == 0 &&
+           dropcopy_lost == 0 && dropcopy_dup == 0 && dropcopy_unmarked == 0 &&
+           cod_unexpected == 0;
   }
+};
+
+// The counts of one session, from its own side.
+//   broker:  sent = orders (D) sent; received = distinct ExecIDs received;
+//            lost = its lost orders + its reports_lost; duplicated = its
+//            reports_dup + its orders in dup_at_exchange; unsolicited =
+//            cancel-on-disconnect cancels received.
+//   dropcopy: sent = reports the brokers received (copies owed); received =
+//            distinct copies received; lost = dropcopy_lost; duplicated =
+//            dropcopy_dup (+ dropcopy_unmarked).
+//   venue:   sent = distinct ExecIDs it reported; received = distinct
+//            gateway ClOrdIDs of the D/F/G it received; lost = orders
+//            accepted for it that never reached it + reports_lost of its
+//            reports; duplicated = its dup_at_exchange (1); misrouted.
+struct SessionCounts {
+  std::string name, role;
+  uint64_t sent = 0, received = 0, lost = 0, duplicated = 0;
+  uint64_t misrouted = 0, unsolicited = 0;
+  std::string Line() const;
 };
 
 struct CheckResult {
@@ -168,9 +235,12 @@ struct CheckResult {
   // Problems with the inputs themselves (unparsable state, journal events
   // that do not decode...); they make the run fail too.
   std::vector<std::string> errors;
+  // Brokers, then the drop copy, then the venues.
+  std::vector<SessionCounts> sessions;
 
   // "crashtest: orders_sent=.. kills=.. lost=.. dup_at_exchange=..
-  // reports_lost=.. reports_dup=.. state_mismatch=.."
+  // reports_lost=.. reports_dup=.. state_mismatch=.." then "misrouted=..
+  // dropcopy_lost=.. dropcopy_dup=.. dropcopy_unmarked=.. cod_unexpected=.."
   std::string Summary() const;
   // "crashtest: also: requests_unanswered=.. ..."
   std::string Extra() const;
@@ -178,8 +248,10 @@ struct CheckResult {
 
 CheckResult Check(const CheckInput& input);
 
-// StateJson (gateway/router/state_report.h) of a replay of `journal`.
+// StateJson (gateway/router/state_report.h) of a replay of `journal`,
+// through a router configured with `venues` as fixgw was (none: one venue).
 Result<std::string> ReplayState(const std::vector<store::JournalEntry>& journal,
-                                const std::string& id_prefix);
+                                const std::string& id_prefix,
+                                const std::vector<VenueInput>& venues = {});
 
 }  // namespace fixgw::crash

@@ -2,7 +2,10 @@
 // nothing, and each kind of fault counts exactly where check.h says.
 #include "tests/crash/check.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+
+#include <optional>
 
 #include "gateway/router/journal_events.h"
 #include "tests/crash/cut_point.h"
@@ -127,9 +130,38 @@ class CheckTest : public ::testing::Test {
     EXPECT_TRUE(record.ok()) << record.status().message();
     in.brokers.push_back(*record);
     in.sim = ParseSimLog(sim_, "SIM");
+    in.venues = venues_;
+    if (dc_record_) {
+      Result<BrokerRecord> dc = ParseRecord(*dc_record_, "dc.rec");
+      EXPECT_TRUE(dc.ok()) << dc.status().message();
+      in.drop_copy = *dc;
+      in.drop_copy_log = ParseSimLog(dc_log_, "DC");
+    }
     CheckResult r = Check(in);
     for (const std::string& e : r.errors) ADD_FAILURE() << e;
     return r;
+  }
+
+  // A drop copy that received a copy of E1 and E2 (with 797=Y).
+  void WithDropCopy() {
+    const std::string copy =
+        "dir=in\ttime_us=5\ttype=8\tseq={}\tpossdup=N\tclordid=c1\t"
+        "execid={}\texectype={}\n";
+    dc_record_ = "# fixload record v1 session=FIX.4.4:DC->GW\n" +
+                 fmt::format(fmt::runtime(copy), 2, "E1", "0") +
+                 fmt::format(fmt::runtime(copy), 3, "E2", "F");
+    dc_log_ = SimLine("GW", "8|34=2|11=c1|17=E1|150=0|797=Y") +
+              SimLine("GW", "8|34=3|11=c1|17=E2|150=F|797=Y");
+  }
+
+  static const SessionCounts& Line(const CheckResult& r,
+                                   const std::string& name) {
+    for (const SessionCounts& s : r.sessions) {
+      if (s.name == name) return s;
+    }
+    static const SessionCounts none;
+    ADD_FAILURE() << "no session line for " << name;
+    return none;
   }
 
   static std::string Details(const CheckResult& r) {
@@ -140,6 +172,9 @@ class CheckTest : public ::testing::Test {
 
   CheckInput input_;
   std::string record_, fill_, sim_;
+  std::vector<VenueInput> venues_;
+  std::optional<std::string> dc_record_;
+  std::string dc_log_;
 };
 
 TEST_F(CheckTest, CleanRunCountsNothing) {
@@ -148,7 +183,81 @@ TEST_F(CheckTest, CleanRunCountsNothing) {
   EXPECT_EQ(r.counts.orders_sent, 1u);
   EXPECT_EQ(r.Summary(),
             "crashtest: orders_sent=1 kills=0 lost=0 dup_at_exchange=0 "
-            "reports_lost=0 reports_dup=0 state_mismatch=0");
+            "reports_lost=0 reports_dup=0 state_mismatch=0 misrouted=0 "
+            "dropcopy_lost=0 dropcopy_dup=0 dropcopy_unmarked=0 "
+            "cod_unexpected=0");
+  EXPECT_EQ(Line(r, "B1").Line(),
+            "crashtest: session B1 (broker): sent=1 received=2 lost=0 "
+            "duplicated=0 unsolicited_cancels=0");
+  EXPECT_EQ(Line(r, "exchange").Line(),
+            "crashtest: session exchange (venue): sent=2 received=1 lost=0 "
+            "duplicated=0 misrouted=0");
+}
+
+TEST_F(CheckTest, OrderAtItsSymbolsVenueIsNotMisrouted) {
+  sim_ = SimLine("GW", "D|34=2|11=GW-1|55=AAPL") +
+         sim_.substr(sim_.find('\n') + 1);
+  venues_ = {{"SIM", {"AAPL"}}, {"SIM2", {"MSFT"}}};
+  CheckResult r = Run();
+  EXPECT_TRUE(r.counts.ok()) << r.Summary() << "\n" << Details(r);
+  EXPECT_EQ(Line(r, "SIM").received, 1u);
+  EXPECT_EQ(Line(r, "SIM2").received, 0u);
+}
+
+TEST_F(CheckTest, OrderAtAnotherSymbolsVenueIsMisrouted) {
+  sim_ = SimLine("GW", "D|34=2|11=GW-1|55=AAPL") +
+         sim_.substr(sim_.find('\n') + 1);
+  venues_ = {{"SIM", {"MSFT"}}, {"SIM2", {"AAPL"}}};
+  CheckResult r = Run();
+  EXPECT_EQ(r.counts.misrouted, 1u) << Details(r);
+  EXPECT_EQ(Line(r, "SIM").misrouted, 1u);
+  EXPECT_NE(Details(r).find("which routes to SIM2"), std::string::npos)
+      << Details(r);
+}
+
+TEST_F(CheckTest, DropCopyOfEveryReportOnceCountsNothing) {
+  WithDropCopy();
+  CheckResult r = Run();
+  EXPECT_TRUE(r.counts.ok()) << r.Summary() << "\n" << Details(r);
+  EXPECT_EQ(Line(r, "DC").Line(),
+            "crashtest: session DC (dropcopy): sent=2 received=2 lost=0 "
+            "duplicated=0");
+}
+
+TEST_F(CheckTest, ReportWithoutADropCopyIsDropCopyLost) {
+  WithDropCopy();
+  dc_record_ = dc_record_->substr(0, dc_record_->rfind("dir=in"));
+  CheckResult r = Run();
+  EXPECT_EQ(r.counts.dropcopy_lost, 1u) << Details(r);
+  EXPECT_NE(Details(r).find("ExecID E2"), std::string::npos) << Details(r);
+}
+
+TEST_F(CheckTest, CopyReceivedTwiceIsDropCopyDup) {
+  WithDropCopy();
+  *dc_record_ += dc_record_->substr(dc_record_->rfind("dir=in"));
+  CheckResult r = Run();
+  EXPECT_EQ(r.counts.dropcopy_dup, 1u) << Details(r);
+  EXPECT_EQ(Line(r, "DC").duplicated, 1u);
+}
+
+TEST_F(CheckTest, CopyWithoutCopyMsgIndicatorIsUnmarked) {
+  WithDropCopy();
+  dc_log_ += SimLine("GW", "8|34=4|11=c1|17=E3|150=0");
+  EXPECT_EQ(Run().counts.dropcopy_unmarked, 1u);
+}
+
+TEST_F(CheckTest, UnsolicitedCancelIsCountedForItsSession) {
+  fill_ +=
+      "dir=in\ttime_us=4\ttype=8\tseq=4\tpossdup=N\tclordid=c1\t"
+      "execid=X1\texectype=4\tordstatus=4\ttext=canceled on disconnect "
+      "(restart, not back within 1 s)\n";
+  input_.cancel_on_disconnect = std::vector<std::string>{"B1"};
+  CheckResult r = Run();
+  EXPECT_EQ(Line(r, "B1").unsolicited, 1u);
+  EXPECT_EQ(Line(r, "B1").received, 3u);
+  EXPECT_EQ(r.counts.cod_unexpected, 0u);
+  input_.cancel_on_disconnect = std::vector<std::string>{"B2"};
+  EXPECT_EQ(Run().counts.cod_unexpected, 1u);
 }
 
 TEST_F(CheckTest, ReportNeverRelayedIsLostAndBreaksTheBrokersBook) {

@@ -43,6 +43,22 @@ CrashtestRun RunCrashtest(const std::string& script, const std::string& bin_dir,
     std::array<int64_t, 7> values{};
     for (size_t i = 0; i < values.size(); ++i) values[i] = std::stoll(m[i + 1]);
     run.summary = values;
+    const size_t start = static_cast<size_t>(m.position(0));
+    const size_t end = run.output.find('\n', start);
+    const std::string line = run.output.substr(start, end - start);
+    const std::regex field("(\\w+)=(\\d+)");
+    for (auto it = std::sregex_iterator(line.begin(), line.end(), field);
+         it != std::sregex_iterator(); ++it) {
+      run.fields[(*it)[1]] = std::stoll((*it)[2]);
+    }
+  }
+  size_t pos = 0;
+  const std::string session_prefix = "crashtest: session ";
+  while ((pos = run.output.find(session_prefix, pos)) != std::string::npos) {
+    const size_t end = run.output.find('\n', pos);
+    run.sessions.push_back(run.output.substr(pos, end - pos));
+    pos = end == std::string::npos ? end : end + 1;
+    if (end == std::string::npos) break;
   }
   return run;
 }

@@ -6,6 +6,7 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,6 +20,11 @@ struct CrashtestRun {
   // orders_sent, kills, lost, dup_at_exchange, reports_lost, reports_dup,
   // state_mismatch; nullopt without a summary line.
   std::optional<std::array<int64_t, 7>> summary;
+  // Every name=value of the summary line, the 7 above and those appended
+  // after them (misrouted, dropcopy_lost, ...).
+  std::map<std::string, int64_t> fields;
+  // The per-session lines ("crashtest: session ..."), in order.
+  std::vector<std::string> sessions;
 };
 
 // bash SCRIPT ARGS... --bin BIN_DIR --dir DIR/run, bounded by `timeout`
