@@ -1131,17 +1131,13 @@ void GatewayApplication::SetVenueRate(const VenueName& venue,
   if (v == nullptr || per_second <= 0) return;
   v->rate = per_second;
   v->max_queued = max_queued;
+  paces_ = true;
   v->micro_tokens = per_second * kMicroTokensPerMessage;  // a full second
   v->tokens.store(per_second);
   v->refilled = std::chrono::steady_clock::now();
 }
 
-bool GatewayApplication::paces() const {
-  for (const auto& v : venues_) {
-    if (v->rate > 0) return true;
-  }
-  return false;
-}
+bool GatewayApplication::paces() const { return paces_; }
 
 std::vector<GatewayApplication::VenueRate> GatewayApplication::VenueRates()
     const {
@@ -1155,6 +1151,7 @@ std::vector<GatewayApplication::VenueRate> GatewayApplication::VenueRates()
 
 std::optional<JournalEvent> GatewayApplication::RateRefusal(
     const JournalEvent& event, const SessionKey& session) {
+  if (!paces_) return std::nullopt;  // the order path without rates
   const auto full = [&](const VenueName& name) -> Venue* {
     Venue* v = VenueNamed(router_.CanonicalVenue(name));
     // What would wait if this were decided now: everything decided and

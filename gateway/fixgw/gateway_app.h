@@ -643,6 +643,7 @@ class GatewayApplication : public FIX::Application {
   CrashPoint crash_ = CrashPoint::FromEnvironment();
   // Made once in the constructor (never resized: threads hold pointers).
   std::vector<std::unique_ptr<Venue>> venues_;
+  bool paces_ = false;  // some venue has a rate (set before the start)
   // The decision lock: serialises the router, the risk engine and the
   // pipeline's queue (OrderPipeline::Scope takes it).
   Mutex mu_;
