@@ -1153,7 +1153,7 @@ std::optional<JournalEvent> GatewayApplication::RateRefusal(
     const JournalEvent& event, const SessionKey& session) {
   if (!paces_) return std::nullopt;  // the order path without rates
   const auto full = [&](const VenueName& name) -> Venue* {
-    Venue* v = VenueNamed(router_.CanonicalVenue(name));
+    Venue* v = VenueNamed(name);  // "": the default venue
     // What would wait if this were decided now: everything decided and
     // not sent yet, less what the bucket lets through at once.
     if (v == nullptr || v->rate == 0 ||
