@@ -1,5 +1,5 @@
 // The FIX face of the gateway: one QuickFIX Application serving the broker
-// sessions (acceptor) and the exchange session (initiator).
+// sessions (acceptor) and one exchange session (initiator) per venue.
 //
 // Per inbound application message:
 //   under mu_: decode -> OrderRouter::Decide* -> OrderRouter::Apply -> queue
