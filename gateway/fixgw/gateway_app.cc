@@ -177,6 +177,7 @@ GatewayApplication::GatewayApplication(store::Journal* journal,
   for (VenueSession& v : venues) {
     venues_.push_back(
         std::make_unique<Venue>(std::move(v.name), std::move(v.session)));
+    venues_.back()->journaled = router_.JournaledVenue(venues_.back()->name);
   }
   // Started here, once every member is constructed (the thread reads
   // members declared after it).
@@ -424,10 +425,7 @@ void GatewayApplication::SyncExchangeState() {
         (!up || responsive == router_.VenueResponsive(v->name))) {
       continue;
     }
-    // One venue's events name it; the journal of a one-venue gateway
-    // reads as before (its venue is the default).
-    ExchangeSessionChanged change{up, responsive, "",
-                                  venues_.size() > 1 ? v->name : VenueName()};
+    ExchangeSessionChanged change{up, responsive, "", v->journaled};
     if (!responsive) {
       change.reason = SilenceText(LivenessOf(*v));
     } else if (up && was_up) {
@@ -871,9 +869,7 @@ void GatewayApplication::FromExchange(const FIX::Message& msg,
                                       const Venue& venue) {
   const SteadyTime received = std::chrono::steady_clock::now();
   const Inbound inbound{venue.key, InboundSeq(msg)};
-  // What the events say the message came on: nothing with one venue, so
-  // that such a journal reads as before.
-  const VenueName from = venues_.size() > 1 ? venue.name : VenueName();
+  const VenueName& from = venue.journaled;  // the events' venue
   if (type == "8") {
     auto decoded = fix::DecodeExecutionReport(msg);
     if (auto* r = std::get_if<ExecutionReport>(&decoded)) {
@@ -975,9 +971,8 @@ void GatewayApplication::FromExchangeReject(const FIX::Message& msg,
   DecisionScope decision(*this, Inbound{exchange, InboundSeq(msg)});
   if ((ref_type == "D" || ref_type == "F" || ref_type == "G") &&
       !cl_ord_id.empty()) {
-    Process(router_.DecideExchangeRefusal(
-                cl_ord_id, ref_type[0], text,
-                venues_.size() > 1 ? venue.name : VenueName()),
+    Process(router_.DecideExchangeRefusal(cl_ord_id, ref_type[0], text,
+                                          venue.journaled),
             Printable(msg), Now(), received);
     return;
   }
@@ -1845,11 +1840,9 @@ Status RecoverFromJournal(store::Journal& journal, OrderRouter& router,
                journal.path(), router.Orders().size());
   // The previous run ended without logging a venue out (a crash).
   std::vector<store::JournalEntry> entries;
-  const bool several = router.VenueNames().size() > 1;
   for (const VenueName& venue : router.VenuesUp()) {
-    // One venue: no name, as its events have none.
     JournalEvent down =
-        ExchangeSessionChanged(false, true, "", several ? venue : VenueName());
+        ExchangeSessionChanged(false, true, "", router.JournaledVenue(venue));
     router.Apply(down, Now());
     store::JournalEntry e;
     e.time = Now();

@@ -448,6 +448,8 @@ class GatewayApplication : public FIX::Application {
     const VenueName name;
     const FIX::SessionID session;
     const std::string key;  // session.toString()
+    // What the events say for this venue (OrderRouter::JournaledVenue).
+    VenueName journaled;
     std::atomic<bool> logged_on{false};
     std::atomic<int64_t> last_heard{SteadyNanos()};
     std::atomic<int64_t> probe_sent{0};

@@ -306,6 +306,11 @@ class OrderRouter::Impl {
     return venue.empty() ? options.venues.front().name : venue;
   }
   bool several_venues() const { return options.venues.size() > 1; }
+  // The venue as an event names it: nothing with one venue, so that its
+  // journal reads as before there were several.
+  VenueName Journaled(const VenueName& venue) const {
+    return several_venues() ? venue : VenueName();
+  }
   const VenueState* StateOf(const VenueName& venue) const {
     auto it = venue_state.find(Canon(venue));
     return it == venue_state.end() ? nullptr : &it->second;
@@ -507,9 +512,7 @@ class OrderRouter::Impl {
         return reject(refused->reason, std::move(refused->text));
       }
     }
-    // One venue: no name in the event, so the journal reads as before.
-    return NewOrderAccepted{session, order, NextExchId(),
-                            several_venues() ? *venue : VenueName()};
+    return NewOrderAccepted{session, order, NextExchId(), Journaled(*venue)};
   }
 
   JournalEvent RejectCancelReplace(const SessionKey& session, bool is_replace,
@@ -778,22 +781,24 @@ class OrderRouter::Impl {
              (!request.side || s.side == *request.side) &&
              (request.account.empty() || s.account == request.account);
     };
-    std::set<VenueName> left_on;
+    LeftOpen left_on;
     event.cancels = SessionCancels(session, /*with_replace_pending=*/false,
                                    matches, &left_on);
     if (!left_on.empty()) {
       std::string names;
-      for (const VenueName& v : left_on) {
+      size_t left = 0;
+      for (const auto& [v, n] : left_on) {
         names += (names.empty() ? "" : ", ") + v;
+        left += n;
       }
       if (event.cancels.empty()) {
         return refuse(99, "venue(s) " + names +
                               " cannot take a cancel now: nothing canceled");
       }
-      event.text =
-          std::to_string(event.cancels.size()) + " order(s) to cancel; " +
-          std::to_string(UnusableCount(session, false, matches)) +
-          " left open: venue(s) " + names + " cannot take a cancel now";
+      event.text = std::to_string(event.cancels.size()) +
+                   " order(s) to cancel; " + std::to_string(left) +
+                   " left open: venue(s) " + names +
+                   " cannot take a cancel now";
     }
     return event;
   }
@@ -810,12 +815,12 @@ class OrderRouter::Impl {
     event.session = session;
     event.reason = std::move(reason);
     event.delay_seconds = delay_seconds;
-    std::set<VenueName> left_on;
+    LeftOpen left_on;
     event.cancels = SessionCancels(
         session, /*with_replace_pending=*/true,
         [](const OrderSnapshot&) { return true; }, &left_on);
     if (event.cancels.empty() && !left_on.empty()) {
-      return Status::FailedPrecondition("venue " + *left_on.begin() +
+      return Status::FailedPrecondition("venue " + left_on.begin()->first +
                                         " cannot take a cancel now");
     }
     return JournalEvent(std::move(event));
@@ -824,12 +829,14 @@ class OrderRouter::Impl {
   // A cancel (fresh exchange ClOrdIDs, in order-table order) for every open
   // order of `session` that `matches`, has no cancel pending and, unless
   // `with_replace_pending`, no replace pending either.
+  // Per venue, the orders SessionCancels left out.
+  using LeftOpen = std::map<VenueName, size_t>;
   // Orders on a venue that cannot take a cancel now are left out; their
-  // venues are added to `*left_on` when given.
+  // venues are counted in `*left_on` when given.
   template <typename Matches>
   std::vector<SessionOrderCancel> SessionCancels(
       const SessionKey& session, bool with_replace_pending, Matches matches,
-      std::set<VenueName>* left_on = nullptr) const {
+      LeftOpen* left_on = nullptr) const {
     std::vector<SessionOrderCancel> cancels;
     uint64_t seq = exch_seq;
     for (const auto& [no, o] : orders) {
@@ -839,7 +846,7 @@ class OrderRouter::Impl {
         continue;
       }
       if (Unusable(s.venue, "cancel")) {
-        if (left_on != nullptr) left_on->insert(s.venue);
+        if (left_on != nullptr) ++(*left_on)[s.venue];
         continue;
       }
       cancels.push_back(SessionOrderCancel{
@@ -848,22 +855,6 @@ class OrderRouter::Impl {
           s.cl_ord_id, s.order_id});
     }
     return cancels;
-  }
-
-  // How many orders SessionCancels would leave out for their venue.
-  template <typename Matches>
-  size_t UnusableCount(const SessionKey& session, bool with_replace_pending,
-                       Matches matches) const {
-    size_t n = 0;
-    for (const auto& [no, o] : orders) {
-      const OrderSnapshot& s = o.snap;
-      if (s.session == session && !IsTerminal(s.status) && !s.cancel_pending &&
-          (!s.replace_pending || with_replace_pending) && matches(s) &&
-          Unusable(s.venue, "cancel")) {
-        ++n;
-      }
-    }
-    return n;
   }
 
   static std::string MassCancelText(const MassCancelRequested& e) {
@@ -1826,14 +1817,23 @@ std::vector<VenueName> OrderRouter::VenuesUp() const {
   return up;
 }
 
+VenueName OrderRouter::JournaledVenue(const VenueName& venue) const {
+  return impl_->Journaled(venue);
+}
+
 const VenueName& OrderRouter::CanonicalVenue(const VenueName& venue) const {
   return impl_->Canon(venue);
 }
 
 size_t OrderRouter::OpenOrdersOnUnusableVenues(
     const SessionKey& session) const {
-  return impl_->UnusableCount(session, /*with_replace_pending=*/true,
-                              [](const OrderSnapshot&) { return true; });
+  Impl::LeftOpen left;
+  impl_->SessionCancels(
+      session, /*with_replace_pending=*/true,
+      [](const OrderSnapshot&) { return true; }, &left);
+  size_t n = 0;
+  for (const auto& [venue, count] : left) n += count;
+  return n;
 }
 
 uint64_t OrderRouter::risk_errors() const { return impl_->risk_errors; }

@@ -287,6 +287,9 @@ class OrderRouter {
   // The venue an event's venue field names: itself, or the default venue
   // for "".
   const VenueName& CanonicalVenue(const VenueName& venue) const;
+  // The other way: what an event decided now says for `venue` ("" with one
+  // venue, so that a one-venue journal reads as before there were several).
+  VenueName JournaledVenue(const VenueName& venue) const;
   // Open orders of `session` on venues that cannot take a cancel now (down,
   // or not answering with refuse_when_exchange_unresponsive) and without a
   // cancel pending: what a cancel-on-disconnect left for later.
