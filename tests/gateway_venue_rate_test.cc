@@ -46,6 +46,19 @@ TEST_F(GatewayVenueRateTest, ABurstIsPacedQueuedThenRefusedWithAnAnswerEach) {
   for (int i = 1; i <= kOrders; ++i) {
     ASSERT_TRUE(b.Next("D", Order("o" + std::to_string(i), "AAPL", "100")));
   }
+  // A cancel decided while the queue is still full is refused too.
+  ASSERT_TRUE(
+      b.Next("F", "11=c1|41=o1|55=AAPL|54=1|38=10|60=" + FixNow() + "|"));
+  auto cancel_reject = b.WaitFor({"35=9", "11=c1"}, seconds(10));
+  ASSERT_TRUE(cancel_reject) << b.Transcript() << ClusterLog(cluster_);
+  EXPECT_EQ(Field(*cancel_reject, 434), "1") << *cancel_reject;
+  EXPECT_NE(Field(*cancel_reject, 58)
+                .find("venue SIM is over its message rate (4 a second"),
+            std::string::npos)
+      << *cancel_reject;
+  EXPECT_NE(Field(*cancel_reject, 58).find(": cancel not sent"),
+            std::string::npos)
+      << *cancel_reject;
   // One answer per order: acknowledged by fixsim, or refused by fixgw.
   int acked = 0, refused = 0;
   auto last_ack = start;
@@ -79,10 +92,12 @@ TEST_F(GatewayVenueRateTest, ABurstIsPacedQueuedThenRefusedWithAnAnswerEach) {
   EXPECT_GE(last_ack - start, milliseconds(700));
   EXPECT_EQ(SimLines(cluster_.SimMessages(), {"35=D"}), acked)
       << ClusterLog(cluster_);
+  EXPECT_EQ(SimLines(cluster_.SimMessages(), {"35=F"}), 0)
+      << ClusterLog(cluster_);
   const Cluster::HttpReply metrics = cluster_.Admin("GET", "/metrics");
   EXPECT_NE(
       metrics.body.find("fixgw_venue_rate_refusals_total{venue=\"SIM\"} " +
-                        std::to_string(refused)),
+                        std::to_string(refused + 1)),
       std::string::npos)
       << metrics.body;
 
